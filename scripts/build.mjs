@@ -1,0 +1,25 @@
+// Builds dist/: the TypeScript host with tsc, and the guest runtime (the JavaScript that runs
+// inside QuickJS) with esbuild, bundled once here so no environment pays for bundling.
+import { execFileSync } from "node:child_process";
+import { readdirSync, rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const started = performance.now();
+rmSync("dist", { recursive: true, force: true });
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."], { stdio: "inherit" });
+
+const guest = "src/sandbox/guest";
+const common = {
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2023",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+};
+await build({ ...common, entryPoints: [`${guest}/bootstrap.js`], globalName: "__boot", outfile: "dist/guest/bootstrap.js" });
+for (const file of readdirSync(`${guest}/builtins`)) {
+  await build({ ...common, entryPoints: [`${guest}/builtins/${file}`], globalName: "__mod", outfile: `dist/guest/builtins/${file}` });
+}
+console.log(`build: dist/ ready in ${Math.round(performance.now() - started)} ms`);

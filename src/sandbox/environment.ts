@@ -1,0 +1,405 @@
+/**
+ * One execution environment inside an executor worker: a QuickJS runtime + context with its own
+ * heap limit, the guest runtime booted in it, and the small event loop that drives a phase (INIT
+ * or one invocation) until the handler's result, a deadline, or a fatal error ends it. Between
+ * phases the environment is frozen: its timers and late fetch results wait for the next phase.
+ */
+
+import { isBuiltin } from "node:module";
+import path from "node:path";
+import type { JSModuleLoadResult, JSModuleNormalizeResult, QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
+import { createHostObject, type HostHooks } from "./guest-host.js";
+import { performFetch } from "./host-fetch.js";
+import type { Instance, ModuleInstances } from "./instances.js";
+import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
+import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, RESPONSE_MAX_BYTES } from "./limits.js";
+import { LogBuffer } from "./log-buffer.js";
+import { type PackageFiles, TASK_ROOT } from "./package-files.js";
+import type { WireInvokeContext } from "./protocol.js";
+import type { EnvironmentConfig, FunctionError } from "./types.js";
+
+export interface PhaseOutcome {
+  ok: boolean;
+  /** JSON text: the result, or a FunctionError. */
+  payload: string;
+  logs: string;
+  durationMs: number;
+  /** The environment cannot serve another invocation. */
+  gone: boolean;
+}
+
+type GuestArg = string | number | ArrayBuffer | undefined;
+type Entry = "init" | "invoke" | "beforeExit" | "fireTimer" | "fetchSettled" | "exportNames";
+const ENTRIES: Entry[] = ["init", "invoke", "beforeExit", "fireTimer", "fetchSettled", "exportNames"];
+
+interface Phase {
+  kind: "init" | "invoke";
+  requestId: string;
+  deadline: number;
+  started: number;
+  log: LogBuffer;
+  result?: { ok: boolean; payload: string | number; wait: boolean };
+  failure?: FunctionError;
+  beforeExitSent?: boolean;
+  settle(outcome: PhaseOutcome): void;
+  deadlineTimer: NodeJS.Timeout;
+}
+
+interface GuestTimer {
+  due: number;
+  delay: number;
+  ref: boolean;
+}
+
+const MiB = 1024 * 1024;
+
+export class GuestEnvironment {
+  readonly #instance: Instance;
+  readonly #instances: ModuleInstances;
+  readonly #runtime: QuickJSRuntime;
+  readonly #ctx: QuickJSContext;
+  readonly #files: PackageFiles;
+  readonly #config: EnvironmentConfig;
+  readonly #entries = new Map<Entry, QuickJSHandle>();
+  readonly #timers = new Map<number, GuestTimer>();
+  readonly #fetches = new Set<number>();
+  readonly #ready: Array<() => void> = [];
+  #nodeTimer: NodeJS.Timeout | undefined;
+  #phase: Phase | undefined;
+  #interrupted = false;
+  #gone = false;
+  #disposed = false;
+
+  private constructor(instances: ModuleInstances, instance: Instance, config: EnvironmentConfig, files: PackageFiles) {
+    this.#instances = instances;
+    this.#instance = instance;
+    this.#config = config;
+    this.#files = files;
+    this.#runtime = instance.module.newRuntime();
+    this.#runtime.setMemoryLimit(config.memorySizeMB * MiB);
+    this.#runtime.setMaxStackSize(GUEST_STACK_BYTES);
+    this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
+    this.#runtime.setModuleLoader(
+      (name) => this.#moduleSource(name),
+      (base, requested) => this.#normalize(base, requested),
+    );
+    this.#ctx = this.#runtime.newContext();
+  }
+
+  /** Creates the environment and runs its INIT phase; a failed INIT leaves it disposed. */
+  static async create(
+    instances: ModuleInstances,
+    config: EnvironmentConfig,
+    files: PackageFiles,
+    bootstrap: string,
+  ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
+    const instance = await instances.acquire(config.versionKey);
+    const env = new GuestEnvironment(instances, instance, config, files);
+    const init = await env.#boot(bootstrap);
+    if (!init.ok) env.dispose();
+    return { env, init };
+  }
+
+  async #boot(bootstrap: string): Promise<PhaseOutcome> {
+    const ctx = this.#ctx;
+    const streamName = logStreamName(this.#config);
+    const guestConfig = {
+      handler: this.#config.handler,
+      functionName: this.#config.functionName,
+      functionVersion: this.#config.functionVersion,
+      memorySizeMB: this.#config.memorySizeMB,
+      env: lambdaEnvironment(this.#config, streamName),
+      nodeVersion: nodeVersionOf(this.#config.runtime),
+      timeOrigin: Date.now(),
+      responseLimit: RESPONSE_MAX_BYTES,
+    };
+    return this.#runPhase("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () => {
+      using host = createHostObject(ctx, this.#hooks, this.#files);
+      using factory = ctx.unwrapResult(ctx.evalCode(`(() => {${bootstrap}\nreturn __boot.default;})()`, "isolambda:bootstrap"));
+      using config = ctx.newString(JSON.stringify(guestConfig));
+      using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host, config));
+      for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
+      this.#call("init");
+    });
+  }
+
+  invoke(event: string, context: WireInvokeContext): Promise<PhaseOutcome> {
+    if (this.#gone) return Promise.resolve(this.#goneOutcome(context.requestId));
+    const wire = JSON.stringify(context);
+    return this.#runPhase("invoke", context.requestId, context.deadline, () => this.#call("invoke", event, wire));
+  }
+
+  get gone(): boolean {
+    return this.#gone;
+  }
+
+  #goneOutcome(requestId: string): PhaseOutcome {
+    return { ok: false, payload: JSON.stringify(exitError(requestId, "environment is gone")), logs: "", durationMs: 0, gone: true };
+  }
+
+  #runPhase(kind: Phase["kind"], requestId: string, deadline: number, start: () => void): Promise<PhaseOutcome> {
+    return new Promise((settle) => {
+      this.#phase = {
+        kind,
+        requestId,
+        deadline,
+        started: performance.now(),
+        log: new LogBuffer(requestId),
+        settle,
+        deadlineTimer: setTimeout(() => this.#onDeadline(), Math.max(0, deadline - Date.now())),
+      };
+      this.#enter(start);
+      for (const task of this.#ready.splice(0)) this.#enter(task);
+    });
+  }
+
+  /** Runs guest code and the promise jobs it queued, then decides whether the phase is over. */
+  #enter(task: () => void): void {
+    if (this.#phase === undefined || this.#gone) return;
+    try {
+      task();
+      const jobs = this.#runtime.executePendingJobs();
+      if (jobs.error) this.#guestThrew(jobs.error);
+      jobs.dispose();
+    } catch (error) {
+      this.#fail(this.#guestFailure(error));
+    }
+    this.#afterTurn();
+  }
+
+  #call(entry: Entry, ...args: GuestArg[]): void {
+    const ctx = this.#ctx;
+    const fn = this.#entries.get(entry);
+    if (fn === undefined) throw new Error(`guest entry ${entry} missing`);
+    const handles = args.map((a) =>
+      typeof a === "string"
+        ? ctx.newString(a)
+        : typeof a === "number"
+          ? ctx.newNumber(a)
+          : a === undefined
+            ? ctx.undefined
+            : ctx.newArrayBuffer(a),
+    );
+    try {
+      const result = ctx.callFunction(fn, ctx.undefined, handles);
+      if (result.error) this.#guestThrew(result.error);
+      result.dispose();
+    } finally {
+      for (const h of handles) h.dispose();
+    }
+  }
+
+  /** An exception escaped the guest runtime: an interrupt, out of memory, or a broken environment. */
+  #guestThrew(error: QuickJSHandle): void {
+    if (this.#interrupted) {
+      this.#fail(this.#timeoutError());
+      return;
+    }
+    let dumped: unknown;
+    try {
+      dumped = this.#ctx.dump(error);
+    } catch {
+      dumped = { name: "InternalError", message: "out of memory" };
+    }
+    this.#fail(this.#guestFailure(dumped));
+  }
+
+  #guestFailure(error: unknown): FunctionError {
+    const requestId = this.#phase?.requestId ?? "undefined";
+    const e = (typeof error === "object" && error !== null ? error : {}) as { name?: unknown; message?: unknown };
+    if (e.message === "out of memory" || (error instanceof Error && /memory/i.test(error.name))) return outOfMemory(requestId);
+    return exitError(requestId, `${String(e.name ?? "Error")}: ${String(e.message ?? error)}`);
+  }
+
+  #timeoutError(): FunctionError {
+    const phase = this.#phase;
+    if (phase?.kind === "init") return initTimedOut();
+    return timedOut(phase?.requestId ?? "undefined", this.#config.timeoutSeconds * 1000);
+  }
+
+  #fail(error: FunctionError): void {
+    if (this.#phase !== undefined && this.#phase.failure === undefined) this.#phase.failure = error;
+  }
+
+  #shouldInterrupt(): boolean {
+    if (this.#phase !== undefined && Date.now() > this.#phase.deadline) this.#interrupted = true;
+    return this.#interrupted || this.#disposed;
+  }
+
+  #onDeadline(): void {
+    if (this.#phase === undefined) return;
+    this.#fail(this.#timeoutError());
+    this.#afterTurn();
+  }
+
+  #loopEmpty(): boolean {
+    if (this.#fetches.size > 0 || this.#runtime.hasPendingJob()) return false;
+    for (const timer of this.#timers.values()) if (timer.ref) return false;
+    return true;
+  }
+
+  #afterTurn(): void {
+    const phase = this.#phase;
+    if (phase === undefined) return;
+    if (phase.failure === undefined && phase.result === undefined && this.#loopEmpty()) {
+      if (phase.kind === "invoke" && !phase.beforeExitSent) {
+        phase.beforeExitSent = true;
+        // Lambda's runtime answers null once the event loop is empty and nothing else answered.
+        this.#enter(() => this.#call("beforeExit"));
+        return;
+      }
+      // Node exits with code 13 when top-level await can never settle.
+      this.#fail(exitError(phase.requestId, phase.kind === "init" ? "exit status 13 (unsettled top-level await)" : "no response"));
+    }
+    if (phase.failure !== undefined) {
+      this.#settle(phase, false, JSON.stringify(phase.failure), true);
+      return;
+    }
+    const result = phase.result;
+    if (result !== undefined && (!result.wait || this.#loopEmpty())) {
+      this.#finish(phase, result);
+      return;
+    }
+    this.#armTimers();
+  }
+
+  #finish(phase: Phase, result: NonNullable<Phase["result"]>): void {
+    const { ok, payload } = result;
+    if (typeof payload === "number" || Buffer.byteLength(payload) > RESPONSE_MAX_BYTES) {
+      const bytes = typeof payload === "number" ? payload : Buffer.byteLength(payload);
+      this.#settle(phase, false, JSON.stringify(responseTooLarge(bytes, RESPONSE_MAX_BYTES)), false);
+      return;
+    }
+    // A handler that ran out of memory and let the error propagate: Lambda would have killed it.
+    if (!ok && payload.includes('"out of memory"')) {
+      this.#settle(phase, false, JSON.stringify(outOfMemory(phase.requestId)), true);
+      return;
+    }
+    this.#settle(phase, ok, payload, phase.kind === "init" && !ok);
+  }
+
+  #settle(phase: Phase, ok: boolean, payload: string, gone: boolean): void {
+    clearTimeout(phase.deadlineTimer);
+    clearTimeout(this.#nodeTimer);
+    this.#nodeTimer = undefined;
+    this.#phase = undefined;
+    if (gone) this.#gone = true;
+    phase.settle({ ok, payload, logs: phase.log.text(), durationMs: performance.now() - phase.started, gone: this.#gone });
+  }
+
+  #armTimers(): void {
+    clearTimeout(this.#nodeTimer);
+    this.#nodeTimer = undefined;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const timer of this.#timers.values()) earliest = Math.min(earliest, timer.due);
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    this.#nodeTimer = setTimeout(() => this.#runDueTimers(), Math.max(0, earliest - Date.now()));
+  }
+
+  #runDueTimers(): void {
+    const now = Date.now();
+    const due = [...this.#timers].filter(([, t]) => t.due <= now).sort((a, b) => a[1].due - b[1].due);
+    for (const [id, timer] of due) {
+      if (this.#phase === undefined) return;
+      if (this.#timers.get(id) !== timer) continue;
+      this.#timers.delete(id);
+      this.#enter(() => this.#call("fireTimer", id));
+    }
+    if (this.#phase !== undefined) this.#armTimers();
+  }
+
+  /** Work that arrives from the host (a fetch result) runs now, or at the next phase if frozen. */
+  #deliver(task: () => void): void {
+    if (this.#disposed) return;
+    if (this.#phase !== undefined) this.#enter(task);
+    else this.#ready.push(task);
+  }
+
+  readonly #hooks: HostHooks = {
+    log: (level, message) => this.#phase?.log.write(level, message),
+    timer: (id, ms) => {
+      this.#timers.set(id, { due: Date.now() + ms, delay: ms, ref: this.#timers.get(id)?.ref ?? true });
+    },
+    clearTimer: (id) => void this.#timers.delete(id),
+    timerRef: (id, ref) => {
+      const timer = this.#timers.get(id);
+      if (timer !== undefined && ref !== undefined) timer.ref = ref;
+      return timer?.ref ?? false;
+    },
+    timerRefresh: (id) => {
+      const timer = this.#timers.get(id);
+      if (timer !== undefined) timer.due = Date.now() + timer.delay;
+    },
+    fetch: (id, url, method, headersJson, body) => {
+      this.#fetches.add(id);
+      const deadline = this.#phase?.deadline ?? Date.now();
+      void performFetch(url, method, headersJson, body, deadline, this.#config.memorySizeMB * MiB).then((settled) =>
+        this.#deliver(() => {
+          this.#fetches.delete(id);
+          this.#call("fetchSettled", id, ...settled);
+        }),
+      );
+    },
+    done: (ok, payload, wait) => {
+      if (this.#phase !== undefined && this.#phase.result === undefined) this.#phase.result = { ok, payload, wait };
+    },
+    uncaught: (errorJson) => {
+      // An uncaught exception ends a Node.js runtime; Lambda reports it and starts a new environment.
+      try {
+        this.#fail(JSON.parse(errorJson) as FunctionError);
+      } catch {
+        this.#fail(exitError(this.#phase?.requestId ?? "undefined", "uncaught exception"));
+      }
+    },
+  };
+
+  #normalize(base: string, requested: string): JSModuleNormalizeResult {
+    if (isBuiltin(requested)) return `node:${requested.replace(/^node:/, "")}`;
+    const fromDir = base.startsWith("/") ? path.posix.dirname(base) : TASK_ROOT;
+    const found = this.#files.resolve(fromDir, requested, "import");
+    if (found === undefined) return { error: new Error(`Cannot find module '${requested}' imported from ${base}`) };
+    return found.path;
+  }
+
+  #moduleSource(name: string): JSModuleLoadResult {
+    const format = name.startsWith("node:") ? "cjs" : this.#files.formatOf(name);
+    if (format === "cjs") return this.#reexport(name);
+    const source = this.#files.read(name);
+    if (source === undefined) return { error: new Error(`Cannot find module '${name}'`) };
+    return format === "json" ? `export default ${source};` : source;
+  }
+
+  /** An ES module facade over a CommonJS file or a built-in: default plus its named properties. */
+  #reexport(name: string): JSModuleLoadResult {
+    const ctx = this.#ctx;
+    const fn = this.#entries.get("exportNames");
+    if (fn === undefined) return { error: new Error("guest runtime not booted") };
+    using arg = ctx.newString(name);
+    const result = ctx.callFunction(fn, ctx.undefined, arg);
+    if (result.error) return { error: result.error };
+    const names = ctx.getString(result.value);
+    result.value.dispose();
+    const load = `globalThis[Symbol.for("isolambda.require")](${JSON.stringify(name)})`;
+    return `const m = ${load};\nexport default m;\n${names ? `export const { ${names} } = m;\n` : ""}`;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#gone = true;
+    clearTimeout(this.#nodeTimer);
+    const phase = this.#phase;
+    if (phase !== undefined) this.#settle(phase, false, JSON.stringify(exitError(phase.requestId, "environment disposed")), true);
+    try {
+      for (const handle of this.#entries.values()) handle.dispose();
+      this.#entries.clear();
+      this.#ctx.dispose();
+      this.#runtime.dispose();
+    } catch {
+      // A failed disposal leaves the module instance in an unknown state: never reuse it.
+      this.#instance.poisoned = true;
+    }
+    this.#instances.release(this.#instance);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The main thread's side of one executor worker: request/response correlation, and the hard
+ * kill. A worker that has not answered an invocation well past its deadline is stuck in something
+ * the interrupt handler cannot stop; it is terminated and replaced, and every environment it
+ * hosted fails over with Runtime.ExitError while the process stays up.
+ */
+import { Worker } from "node:worker_threads";
+import { exitError } from "./errors.js";
+import type { FromWorker, ToWorker, WireInvokeResult } from "./protocol.js";
+import type { FunctionError } from "./types.js";
+
+/** How long past an invocation's deadline the worker may stay silent before it is terminated. */
+export const HARD_KILL_GRACE_MS = 1000;
+
+type Created = { initDurationMs: number; logs: string; initError?: FunctionError };
+
+interface PendingInvoke {
+  requestId: string;
+  resolve(result: WireInvokeResult): void;
+  watchdog: NodeJS.Timeout;
+}
+
+const isTypeScript = import.meta.url.endsWith(".ts");
+const workerUrl = new URL(isTypeScript ? "./worker.ts" : "./worker.js", import.meta.url);
+
+/** In development the sources are TypeScript: the worker registers tsx before loading them. */
+function workerEntry(): { entry: URL | string; eval: boolean } {
+  if (!isTypeScript) return { entry: workerUrl, eval: false };
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return { entry: code, eval: true };
+}
+
+export class Executor {
+  #worker!: Worker;
+  #ready!: Promise<void>;
+  readonly #wasmModule: WebAssembly.Module;
+  readonly #creates = new Map<number, (created: Created) => void>();
+  readonly #invokes = new Map<number, PendingInvoke>();
+  /** Environments hosted by the current worker; all are lost when it is replaced. */
+  readonly environments = new Set<number>();
+  #generation = 0;
+  #closed = false;
+  onEnvironmentsLost: (envIds: number[]) => void = () => {};
+
+  constructor(wasmModule: WebAssembly.Module) {
+    this.#wasmModule = wasmModule;
+    this.#spawn();
+  }
+
+  get inFlight(): number {
+    return this.#invokes.size + this.#creates.size;
+  }
+
+  get generation(): number {
+    return this.#generation;
+  }
+
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  #spawn(): void {
+    const { entry, eval: isEval } = workerEntry();
+    const worker = new Worker(entry, { eval: isEval, workerData: { wasmModule: this.#wasmModule } });
+    this.#worker = worker;
+    this.#generation += 1;
+    this.#ready = new Promise((resolve, reject) => {
+      worker.once("error", reject);
+      worker.on("message", (message: FromWorker) => {
+        if (message.type === "ready") {
+          worker.off("error", reject);
+          resolve();
+        } else this.#receive(message);
+      });
+    });
+    worker.on("error", (error) => this.#lose(`worker error: ${error.message}`));
+    worker.on("exit", (code) => {
+      if (this.#worker === worker && !this.#closed) this.#lose(`worker exited with code ${code}`);
+    });
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.type === "created") {
+      this.#creates.get(message.envId)?.(message);
+      this.#creates.delete(message.envId);
+    } else if (message.type === "result") {
+      const pending = this.#invokes.get(message.invId);
+      if (pending === undefined) return;
+      clearTimeout(pending.watchdog);
+      this.#invokes.delete(message.invId);
+      pending.resolve(message);
+    }
+  }
+
+  #send(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+
+  async create(envId: number, message: Extract<ToWorker, { type: "create" }>): Promise<Created> {
+    await this.#ready;
+    this.environments.add(envId);
+    return new Promise((resolve) => {
+      this.#creates.set(envId, resolve);
+      this.#send(message);
+    });
+  }
+
+  invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<WireInvokeResult> {
+    return new Promise((resolve) => {
+      const delay = Math.max(0, message.context.deadline - Date.now()) + HARD_KILL_GRACE_MS;
+      const watchdog = setTimeout(() => this.kill(`invocation ${message.context.requestId} did not stop at its deadline`), delay);
+      this.#invokes.set(message.invId, { requestId: message.context.requestId, resolve, watchdog });
+      this.#send(message);
+    });
+  }
+
+  dispose(envId: number): void {
+    if (this.environments.delete(envId)) this.#send({ type: "dispose", envId });
+  }
+
+  /** Terminates the worker and replaces it; its environments are lost. */
+  kill(reason: string): void {
+    const worker = this.#worker;
+    this.#lose(reason);
+    void worker.terminate();
+  }
+
+  #lose(reason: string): void {
+    if (this.#closed) return;
+    const lost = [...this.environments];
+    this.environments.clear();
+    for (const [invId, pending] of this.#invokes) {
+      clearTimeout(pending.watchdog);
+      const payload = JSON.stringify(exitError(pending.requestId, reason));
+      pending.resolve({ ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
+      this.#invokes.delete(invId);
+    }
+    for (const [envId, resolve] of this.#creates) {
+      resolve({ initDurationMs: 0, logs: "", initError: exitError("undefined", reason) });
+      this.#creates.delete(envId);
+    }
+    this.#spawn();
+    this.onEnvironmentsLost(lost);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const pending of this.#invokes.values()) clearTimeout(pending.watchdog);
+    await this.#worker.terminate();
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The capability object the guest runtime receives: the only doors from a QuickJS context to the
+ * host. Each takes and returns plain values (strings, numbers, ArrayBuffers); none hands out a host
+ * object, and file access goes through PackageFiles, which confines it to the package.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { isBuiltin } from "node:module";
+import type { QuickJSContext, QuickJSHandle, VmCallResult } from "quickjs-emscripten-core";
+import type { PackageFiles } from "./package-files.js";
+
+export interface HostHooks {
+  log(level: string, message: string): void;
+  timer(id: number, ms: number): void;
+  clearTimer(id: number): void;
+  timerRef(id: number, ref: boolean | undefined): boolean;
+  timerRefresh(id: number): void;
+  fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined): void;
+  /** The phase's result: JSON text, or the length of a response too large to carry. */
+  done(ok: boolean, payload: string | number, waitForEmptyLoop: boolean): void;
+  uncaught(errorJson: string): void;
+}
+
+const guestDir = new URL("../../dist/guest/", import.meta.url);
+const builtinSources = new Map<string, string>();
+
+export function guestBootstrapSource(): string {
+  return readFileSync(new URL("bootstrap.js", guestDir), "utf8");
+}
+
+function builtinSource(name: string): string | undefined {
+  if (!/^[a-z-]+$/.test(name)) return undefined;
+  let source = builtinSources.get(name);
+  if (source === undefined) {
+    try {
+      source = readFileSync(new URL(`builtins/${name}.js`, guestDir), "utf8");
+    } catch {
+      return undefined;
+    }
+    builtinSources.set(name, source);
+  }
+  return source;
+}
+
+/** The largest getRandomValues request Web Crypto allows. */
+const RANDOM_MAX_BYTES = 65536;
+
+export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: PackageFiles): QuickJSHandle {
+  const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
+  const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
+  const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
+  const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
+
+  const functions: Record<string, (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | undefined> = {
+    log: (level, message) => void hooks.log(str(level), str(message)),
+    now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
+    random: (n) => {
+      const size = Math.min(Math.max(0, Math.trunc(num(n))), RANDOM_MAX_BYTES);
+      const bytes = randomBytes(size);
+      return ctx.newArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    },
+    builtin: (name) => {
+      const source = builtinSource(str(name));
+      if (source === undefined) return { error: ctx.newError(`No built-in named ${str(name)}`) };
+      return ctx.newString(source);
+    },
+    evalScript: (code, filename) => ctx.evalCode(str(code), str(filename)),
+    resolve: (fromDir, specifier, mode) => {
+      const spec = str(specifier);
+      if (isBuiltin(spec)) return ctx.newString(`builtin:${spec.replace(/^node:/, "")}`);
+      const found = files.resolve(str(fromDir), spec, str(mode) === "import" ? "import" : "require");
+      return optionalString(found && `${found.format}:${found.path}`);
+    },
+    handlerModule: (modulePath) => {
+      const found = files.handlerModule(str(modulePath));
+      return optionalString(found && `${found.format}:${found.path}`);
+    },
+    read: (path) => optionalString(files.read(str(path))),
+    timer: (id, ms) => void hooks.timer(num(id), num(ms)),
+    clearTimer: (id) => void hooks.clearTimer(num(id)),
+    timerRef: (id, ref) =>
+      hooks.timerRef(num(id), ref === undefined || ctx.typeof(ref) === "undefined" ? undefined : bool(ref)) ? ctx.true : ctx.false,
+    timerRefresh: (id) => void hooks.timerRefresh(num(id)),
+    fetch: (id, url, method, headers, body) => {
+      let bytes: Uint8Array | undefined;
+      if (body !== undefined && ctx.typeof(body) === "object") {
+        using lifetime = ctx.getArrayBuffer(body);
+        bytes = lifetime.value.slice();
+      }
+      hooks.fetch(num(id), str(url), str(method), str(headers), bytes);
+    },
+    done: (ok, payload, wait) => {
+      const value = payload !== undefined && ctx.typeof(payload) === "number" ? num(payload) : str(payload);
+      hooks.done(bool(ok), value, bool(wait));
+    },
+    uncaught: (errorJson) => void hooks.uncaught(str(errorJson)),
+  };
+
+  const host = ctx.newObject();
+  for (const [name, fn] of Object.entries(functions)) {
+    using handle = ctx.newFunction(name, fn);
+    ctx.setProp(host, name, handle);
+  }
+  return host;
+}

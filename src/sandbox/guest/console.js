@@ -1,0 +1,44 @@
+// console as Lambda's Node.js runtime has it: each call becomes one log line
+// `timestamp\trequestId\tLEVEL\tmessage`; the host adds timestamp and request id.
+
+export function installConsole(host, format) {
+  const counts = new Map();
+  const timers = new Map();
+  const emit =
+    (level) =>
+    (...args) =>
+      host.log(level, format(args));
+  const info = emit("INFO");
+  const console = {
+    log: info,
+    info,
+    warn: emit("WARN"),
+    error: emit("ERROR"),
+    debug: emit("DEBUG"),
+    trace: (...args) => host.log("TRACE", `Trace: ${format(args)}\n${new Error().stack ?? ""}`.trimEnd()),
+    dir: (value) => info(value),
+    table: (value) => info(value),
+    assert: (condition, ...args) => {
+      if (!condition) host.log("ERROR", `Assertion failed${args.length ? `: ${format(args)}` : ""}`);
+    },
+    count: (label = "default") => {
+      const n = (counts.get(label) ?? 0) + 1;
+      counts.set(label, n);
+      info(`${label}: ${n}`);
+    },
+    countReset: (label = "default") => counts.delete(label),
+    time: (label = "default") => timers.set(label, host.now()),
+    timeLog: (label = "default", ...args) => info(`${label}: ${elapsed(label)}`, ...args),
+    timeEnd: (label = "default") => {
+      info(`${label}: ${elapsed(label)}`);
+      timers.delete(label);
+    },
+    group: info,
+    groupEnd: () => {},
+  };
+  const elapsed = (label) => {
+    const start = timers.get(label);
+    return start === undefined ? "(no such label)" : `${(host.now() - start).toFixed(3)}ms`;
+  };
+  globalThis.console = console;
+}

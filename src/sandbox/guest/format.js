@@ -1,0 +1,58 @@
+// util.format's rules, which Lambda's Node.js runtime applies to every console call.
+
+export function createFormatter(builtin) {
+  const inspect = (value) => builtin("inspect").default(value, { depth: 2 });
+
+  const show = (value) => {
+    if (typeof value === "string") return value;
+    if (value instanceof Error) return errorText(value);
+    if (typeof value === "object" || typeof value === "function") return inspect(value);
+    return String(value);
+  };
+
+  const substitute = (spec, arg) => {
+    switch (spec) {
+      case "%s":
+        return typeof arg === "string" ? arg : typeof arg === "object" && arg !== null ? inspect(arg) : String(arg);
+      case "%d":
+        return typeof arg === "object" ? "NaN" : String(Number(arg));
+      case "%i":
+        return String(Number.parseInt(arg, 10));
+      case "%f":
+        return String(Number.parseFloat(arg));
+      case "%j":
+        try {
+          return JSON.stringify(arg);
+        } catch {
+          return "[Circular]";
+        }
+      case "%c":
+        return "";
+      default:
+        return inspect(arg);
+    }
+  };
+
+  return function format(args) {
+    if (args.length === 0) return "";
+    const [first, ...rest] = args;
+    let out;
+    if (typeof first === "string" && first.includes("%") && rest.length > 0) {
+      out = first.replace(/%[sdifjoOc%]/g, (spec) => {
+        if (spec === "%%") return "%";
+        if (rest.length === 0) return spec;
+        return substitute(spec, rest.shift());
+      });
+    } else {
+      out = show(first);
+    }
+    for (const arg of rest) out += ` ${show(arg)}`;
+    return out;
+  };
+}
+
+/** Node prints an error as its stack, whose first line is `Name: message`; QuickJS's stack holds only frames. */
+export function errorText(error) {
+  const head = `${error.name}: ${error.message}`;
+  return error.stack ? `${head}\n${String(error.stack).trimEnd()}` : head;
+}

@@ -1,0 +1,132 @@
+// The globals a Lambda Node.js handler expects, built inside the sandbox. Nothing here hands
+// out a host object: every capability is a narrow host function taking and returning plain values.
+import { defineLazy } from "./lazy.js";
+
+function utf8Encoder(builtin) {
+  return class TextEncoder {
+    get encoding() {
+      return "utf-8";
+    }
+    encode(input = "") {
+      const buf = builtin("buffer").Buffer.from(String(input), "utf8");
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    encodeInto(input, dest) {
+      const bytes = this.encode(input);
+      const written = Math.min(bytes.length, dest.length);
+      dest.set(bytes.subarray(0, written));
+      return { read: input.length, written };
+    }
+  };
+}
+
+function utf8Decoder(builtin) {
+  const encodings = { "utf-8": "utf8", utf8: "utf8", "utf-16le": "utf16le", latin1: "latin1", ascii: "ascii" };
+  return class TextDecoder {
+    #encoding;
+    #ignoreBOM;
+    constructor(label = "utf-8", options = {}) {
+      const key = String(label).toLowerCase();
+      if (!(key in encodings)) throw new RangeError(`The "${label}" encoding is not supported`);
+      this.#encoding = key;
+      this.#ignoreBOM = Boolean(options.ignoreBOM);
+    }
+    get encoding() {
+      return this.#encoding;
+    }
+    decode(input) {
+      if (input === undefined) return "";
+      const { Buffer } = builtin("buffer");
+      const buf = ArrayBuffer.isView(input) ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : Buffer.from(input);
+      const text = buf.toString(encodings[this.#encoding]);
+      return !this.#ignoreBOM && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    }
+  };
+}
+
+function installCrypto(host) {
+  const getRandomValues = (array) => {
+    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
+      throw new TypeError("The data argument must be an integer-type TypedArray");
+    }
+    // Web Crypto's QuotaExceededError threshold.
+    if (array.byteLength > 65536) throw new RangeError(`The ArrayBufferView's byte length (${array.byteLength}) exceeds 65536`);
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(new Uint8Array(host.random(array.byteLength)));
+    return array;
+  };
+  const randomUUID = () => {
+    const b = new Uint8Array(host.random(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  globalThis.crypto = { getRandomValues, randomUUID };
+}
+
+function installProcess(host, config) {
+  const startedAt = host.now();
+  const hrtime = (previous) => {
+    const ns = BigInt(Math.round(host.now() * 1e6));
+    const now = [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+    if (!previous) return now;
+    const diff = (now[0] - previous[0]) * 1e9 + (now[1] - previous[1]);
+    return [Math.floor(diff / 1e9), diff % 1e9];
+  };
+  hrtime.bigint = () => BigInt(Math.round(host.now() * 1e6));
+  globalThis.process = {
+    env: config.env,
+    version: config.nodeVersion,
+    versions: { node: config.nodeVersion.slice(1) },
+    platform: "linux",
+    arch: "x64",
+    pid: 1,
+    argv: ["/var/lang/bin/node", "/var/runtime/index.mjs"],
+    execArgv: [],
+    cwd: () => "/var/task",
+    uptime: () => (host.now() - startedAt) / 1000,
+    hrtime,
+    nextTick: (fn, ...args) => queueMicrotask(() => fn(...args)),
+    emitWarning: () => {},
+    on() {
+      return this;
+    },
+    once() {
+      return this;
+    },
+    off() {
+      return this;
+    },
+    removeListener() {
+      return this;
+    },
+  };
+}
+
+export function installGlobals(host, config, builtin) {
+  globalThis.global = globalThis;
+  installProcess(host, config);
+  installCrypto(host);
+  globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
+  defineLazy("Buffer", () => builtin("buffer").Buffer);
+  defineLazy("TextEncoder", () => utf8Encoder(builtin));
+  defineLazy("TextDecoder", () => utf8Decoder(builtin));
+  defineLazy("URL", () => builtin("url").URL);
+  defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
+  defineLazy("structuredClone", () => {
+    const clone = builtin("structured-clone").default;
+    return (value, options) => clone(value, options);
+  });
+  globalThis.btoa = (data) => {
+    const text = String(data);
+    if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError" });
+    return builtin("buffer").Buffer.from(text, "latin1").toString("base64");
+  };
+  globalThis.atob = (data) => {
+    const text = String(data).replace(/[\t\n\f\r ]/g, "");
+    if (text.length % 4 === 1 || /[^A-Za-z0-9+/=]/.test(text)) {
+      throw Object.assign(new Error("The string to be decoded is not correctly encoded."), { name: "InvalidCharacterError" });
+    }
+    return builtin("buffer").Buffer.from(text, "base64").toString("latin1");
+  };
+}

@@ -1,0 +1,144 @@
+// The Lambda Node.js runtime's handler contract: INIT loads the handler module once, then each
+// invocation calls `handler(event, context, callback)`; the first of callback, promise settlement,
+// or an empty event loop decides the result, and later ones are ignored, as in Lambda.
+import { errorText } from "./format.js";
+
+const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
+
+function runtimeError(errorType, message) {
+  const error = new Error(message);
+  error.name = errorType;
+  return error;
+}
+
+/** Lambda's wire shape of an error, as the Node.js runtime interface client builds it. */
+export function errorShape(error) {
+  try {
+    if (error instanceof Error || (error && typeof error.name === "string" && typeof error.message === "string")) {
+      const trace = errorText(error).split("\n");
+      return { errorType: error.name, errorMessage: error.message, trace };
+    }
+    return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  } catch {
+    return {
+      errorType: "handled",
+      errorMessage:
+        "callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack",
+      trace: [],
+    };
+  }
+}
+
+function loadFailure(error, moduleName) {
+  if (error?.name === "SyntaxError") return runtimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${error.message}`);
+  if (error?.code === "MODULE_NOT_FOUND" || error?.code === "ERR_UNKNOWN_BUILTIN_MODULE") {
+    return runtimeError("Runtime.ImportModuleError", `Error: ${error.message}`);
+  }
+  if (error === undefined) return runtimeError("Runtime.ImportModuleError", `Error: Cannot find module '${moduleName}'`);
+  return error;
+}
+
+export function createInvoker(host, config, modules) {
+  let handler;
+
+  const loadHandler = async () => {
+    const full = config.handler;
+    const slash = full.lastIndexOf("/");
+    const moduleRoot = full.slice(0, slash + 1);
+    const match = full.slice(slash + 1).match(FUNCTION_EXPR);
+    if (!match) throw runtimeError("Runtime.MalformedHandlerName", "Bad handler");
+    const [, moduleName, handlerPath] = match;
+    if (handlerPath.includes("..")) throw runtimeError("Runtime.MalformedHandlerName", "'..' is not allowed in the handler");
+    const found = host.handlerModule(moduleRoot + moduleName);
+    if (found === undefined) throw loadFailure(undefined, moduleRoot + moduleName);
+    const colon = found.indexOf(":");
+    const format = found.slice(0, colon);
+    const path = found.slice(colon + 1);
+    let exported;
+    try {
+      exported = format === "esm" ? await import(path) : modules.load({ format, path });
+    } catch (error) {
+      throw loadFailure(error, moduleRoot + moduleName);
+    }
+    const fn = handlerPath.split(".").reduce((value, key) => value?.[key], exported);
+    if (fn === undefined) throw runtimeError("Runtime.HandlerNotFound", `${full} is undefined or not exported`);
+    if (typeof fn !== "function") throw runtimeError("Runtime.HandlerNotFound", `${full} is not a function`);
+    return fn;
+  };
+
+  let finish = () => {};
+
+  return {
+    init() {
+      loadHandler().then(
+        (fn) => {
+          handler = fn;
+          host.done(true, "null", false);
+        },
+        (error) => host.done(false, JSON.stringify(errorShape(error)), false),
+      );
+    },
+
+    invoke(eventJson, contextJson) {
+      const wire = JSON.parse(contextJson);
+      if (wire.traceId) config.env._X_AMZN_TRACE_ID = wire.traceId;
+      else delete config.env._X_AMZN_TRACE_ID;
+      let finished = false;
+      finish = (error, result, waitForEmptyLoop) => {
+        if (finished) return;
+        finished = true;
+        if (error != null) {
+          host.done(false, JSON.stringify(errorShape(error)), waitForEmptyLoop);
+          return;
+        }
+        let payload;
+        try {
+          payload = JSON.stringify(result === undefined ? null : result);
+        } catch {
+          host.done(false, JSON.stringify(errorShape(new Error("Unable to stringify response body"))), waitForEmptyLoop);
+          return;
+        }
+        host.done(true, payload, waitForEmptyLoop);
+      };
+      const callback = (error, result) => finish(error, result, context.callbackWaitsForEmptyEventLoop);
+      const context = {
+        callbackWaitsForEmptyEventLoop: true,
+        functionName: config.functionName,
+        functionVersion: config.functionVersion,
+        invokedFunctionArn: wire.invokedFunctionArn,
+        memoryLimitInMB: String(config.memorySizeMB),
+        awsRequestId: wire.requestId,
+        logGroupName: config.env.AWS_LAMBDA_LOG_GROUP_NAME,
+        logStreamName: config.env.AWS_LAMBDA_LOG_STREAM_NAME,
+        identity: wire.identity,
+        clientContext: wire.clientContext,
+        getRemainingTimeInMillis: () => Math.max(0, wire.deadline - Date.now()),
+        succeed: (result) => callback(null, result),
+        fail: (error) => callback(error ?? "handled"),
+        done: (error, result) => callback(error, result),
+      };
+      try {
+        const event = JSON.parse(eventJson);
+        const result = handler(event, context, callback);
+        if (result !== null && typeof result === "object" && typeof result.then === "function") {
+          result.then(
+            (value) => finish(null, value, false),
+            (error) => finish(error ?? runtimeError("Error", "Promise rejected with undefined"), undefined, false),
+          );
+        }
+      } catch (error) {
+        finish(error, undefined, false);
+      }
+    },
+
+    /** The event loop ran dry with no result: Lambda's runtime then answers null. */
+    beforeExit() {
+      finish(null, null, false);
+    },
+
+    /** An exception escaped a timer callback: Node would crash, Lambda reports it for this invocation. */
+    uncaught(error) {
+      host.uncaught(JSON.stringify(errorShape(error)));
+    },
+  };
+}

@@ -1,0 +1,98 @@
+// CommonJS as Node runs it, inside the sandbox: resolution and file reads are asked of the host
+// (confined to /var/task), compilation happens here with the file's own name for stack traces.
+// ES modules are loaded by QuickJS itself through the host's module loader; it calls back into
+// `exportNames` to re-export a CommonJS module's or a built-in's properties as named exports.
+
+const NODE_BUILTINS = {
+  buffer: () => ({ Buffer: globalThis.Buffer, atob: globalThis.atob, btoa: globalThis.btoa }),
+  console: () => globalThis.console,
+  process: () => globalThis.process,
+  timers: () => ({
+    setTimeout: globalThis.setTimeout,
+    setInterval: globalThis.setInterval,
+    setImmediate: globalThis.setImmediate,
+    clearTimeout: globalThis.clearTimeout,
+    clearInterval: globalThis.clearInterval,
+    clearImmediate: globalThis.clearImmediate,
+  }),
+  url: () => ({ URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams }),
+};
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+export function createModules(host) {
+  const cache = Object.create(null);
+  const builtins = new Map();
+
+  const notFound = (specifier) => Object.assign(new Error(`Cannot find module '${specifier}'`), { code: "MODULE_NOT_FOUND" });
+
+  const resolve = (fromDir, specifier) => {
+    const found = host.resolve(fromDir, String(specifier), "require");
+    if (found === undefined) throw notFound(specifier);
+    const colon = found.indexOf(":");
+    return { format: found.slice(0, colon), path: found.slice(colon + 1) };
+  };
+
+  const loadBuiltin = (name) => {
+    if (!builtins.has(name)) {
+      const make = NODE_BUILTINS[name];
+      if (!make) {
+        throw Object.assign(new Error(`Module "node:${name}" is not available in isolambda`), { code: "ERR_UNKNOWN_BUILTIN_MODULE" });
+      }
+      builtins.set(name, make());
+    }
+    return builtins.get(name);
+  };
+
+  const makeRequire = (fromDir) => {
+    const require = (specifier) => load(resolve(fromDir, specifier));
+    require.resolve = (specifier) => resolve(fromDir, specifier).path;
+    require.cache = cache;
+    return require;
+  };
+
+  const load = ({ format, path }) => {
+    if (format === "builtin") return loadBuiltin(path);
+    const cached = cache[path];
+    if (cached) return cached.exports;
+    if (format === "esm") {
+      throw Object.assign(new Error(`require() of ES Module ${path} not supported.`), { code: "ERR_REQUIRE_ESM" });
+    }
+    const dir = path.slice(0, path.lastIndexOf("/")) || "/";
+    const require = makeRequire(dir);
+    const module = { id: path, filename: path, path: dir, loaded: false, exports: {}, children: [], require };
+    cache[path] = module;
+    try {
+      const source = host.read(path);
+      if (format === "json") {
+        module.exports = JSON.parse(source);
+      } else {
+        // The wrapper stays on the first line so the file's line numbers hold in stack traces.
+        const body = source.startsWith("#!") ? `//${source}` : source;
+        const wrapper = host.evalScript(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, path);
+        wrapper.call(module.exports, module.exports, require, module, path, dir);
+      }
+    } catch (error) {
+      delete cache[path];
+      throw error;
+    }
+    module.loaded = true;
+    return module.exports;
+  };
+
+  const requireAt = (path) => load(resolve("/", path));
+  Object.defineProperty(globalThis, Symbol.for("isolambda.require"), { value: requireAt });
+
+  return {
+    load,
+    makeRequire,
+    /** Names a generated ES module re-exports for a CommonJS file or a built-in. */
+    exportNames(path) {
+      const value = requireAt(path);
+      if (value === null || (typeof value !== "object" && typeof value !== "function")) return "";
+      return Object.keys(value)
+        .filter((name) => IDENTIFIER.test(name) && name !== "default")
+        .join(",");
+    },
+  };
+}

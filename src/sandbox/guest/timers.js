@@ -1,0 +1,70 @@
+// Timers are kept by the host, which runs them only while an invocation is active: between
+// invocations they are frozen, as Lambda freezes the whole environment, and resume on the next.
+
+class Timeout {
+  #id;
+  #host;
+  constructor(id, host) {
+    this.#id = id;
+    this.#host = host;
+  }
+  ref() {
+    this.#host.timerRef(this.#id, true);
+    return this;
+  }
+  unref() {
+    this.#host.timerRef(this.#id, false);
+    return this;
+  }
+  hasRef() {
+    return this.#host.timerRef(this.#id, undefined);
+  }
+  refresh() {
+    this.#host.timerRefresh(this.#id);
+    return this;
+  }
+  [Symbol.toPrimitive]() {
+    return this.#id;
+  }
+}
+
+export function installTimers(host, reportUncaught) {
+  const entries = new Map();
+  let nextId = 1;
+
+  const schedule = (fn, ms, args, repeat) => {
+    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function');
+    const delay = Number.isFinite(Number(ms)) ? Math.max(1, Number(ms)) : 1;
+    const id = nextId++;
+    entries.set(id, { fn, args, repeat, delay });
+    host.timer(id, delay);
+    return new Timeout(id, host);
+  };
+  const clear = (handle) => {
+    const id = typeof handle === "object" && handle !== null ? Number(handle) : handle;
+    if (typeof id === "number" && entries.delete(id)) host.clearTimer(id);
+  };
+
+  globalThis.setTimeout = (fn, ms, ...args) => schedule(fn, ms, args, false);
+  globalThis.setInterval = (fn, ms, ...args) => schedule(fn, ms, args, true);
+  globalThis.setImmediate = (fn, ...args) => schedule(fn, 0, args, false);
+  globalThis.clearTimeout = clear;
+  globalThis.clearInterval = clear;
+  globalThis.clearImmediate = clear;
+  globalThis.queueMicrotask = (fn) => {
+    if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function');
+    Promise.resolve().then(fn);
+  };
+
+  return function fire(id) {
+    const entry = entries.get(id);
+    if (!entry) return;
+    if (entry.repeat) host.timer(id, entry.delay);
+    else entries.delete(id);
+    try {
+      entry.fn(...entry.args);
+    } catch (error) {
+      reportUncaught(error);
+    }
+  };
+}

@@ -1,0 +1,228 @@
+/**
+ * The sandbox's public face for the main thread: a Sandbox owns the executor workers and creates
+ * Environments on them; an Environment runs one invocation at a time, as in Lambda.
+ *
+ *   const sandbox = await Sandbox.start();
+ *   const env = await sandbox.createEnvironment(config);   // INIT runs here
+ *   const result = await env.invoke(JSON.stringify(event), { requestId });
+ *   env.dispose();  await sandbox.close();
+ */
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
+import { Executor } from "./executor.js";
+import { type InvocationType, MEMORY_MAX_MB, MEMORY_MIN_MB, requestPayloadLimit, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "./limits.js";
+import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
+
+export { isFunctionError } from "./errors.js";
+export * from "./limits.js";
+export type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
+
+/** The request payload exceeds Invoke's quota (Lambda: RequestTooLargeException, HTTP 413). */
+export class PayloadTooLargeError extends Error {
+  override readonly name = "PayloadTooLargeError";
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`${bytes} byte payload is too large for the Invoke operation (limit ${limit} bytes)`);
+  }
+}
+
+export interface SandboxOptions {
+  /** Executor workers; default one per core. */
+  executors?: number;
+}
+
+export class Sandbox {
+  readonly #executors: Executor[];
+  readonly #environments = new Map<number, Environment>();
+  #nextEnvId = 1;
+  #nextInvId = 1;
+
+  private constructor(executors: Executor[]) {
+    this.#executors = executors;
+    for (const executor of executors) {
+      executor.onEnvironmentsLost = (ids) => {
+        for (const id of ids) this.#environments.get(id)?.markGone();
+      };
+    }
+  }
+
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    // Compiled once per process; every worker instantiates it per function version.
+    const wasmPath = createRequire(import.meta.url).resolve("@jitl/quickjs-wasmfile-release-sync/wasm");
+    const wasmModule = await WebAssembly.compile(await readFile(wasmPath));
+    const count = Math.max(1, options.executors ?? availableParallelism());
+    const executors = Array.from({ length: count }, () => new Executor(wasmModule));
+    await Promise.all(executors.map((e) => e.ready()));
+    return new Sandbox(executors);
+  }
+
+  /** Creates an execution environment and runs its INIT phase. A failed INIT is reported by the first invoke. */
+  async createEnvironment(config: EnvironmentConfig): Promise<Environment> {
+    validateConfig(config);
+    const executor = this.#leastLoaded();
+    const envId = this.#nextEnvId++;
+    const created = await executor.create(envId, { type: "create", envId, config });
+    const env = new Environment(this, executor, envId, config, created.initDurationMs, created.logs, created.initError);
+    if (created.initError === undefined) this.#environments.set(envId, env);
+    else executor.environments.delete(envId);
+    return env;
+  }
+
+  #leastLoaded(): Executor {
+    let best = this.#executors[0] as Executor;
+    for (const executor of this.#executors) {
+      const load = executor.environments.size + executor.inFlight;
+      if (load < best.environments.size + best.inFlight) best = executor;
+    }
+    return best;
+  }
+
+  /** @internal */
+  nextInvocationId(): number {
+    return this.#nextInvId++;
+  }
+
+  /** @internal */
+  forget(envId: number): void {
+    this.#environments.delete(envId);
+  }
+
+  /** Terminates executor `index` as the hard-kill path does; its environments fail with Runtime.ExitError. */
+  killExecutor(index: number, reason = "executor killed"): void {
+    this.#executors[index]?.kill(reason);
+  }
+
+  get stats(): { executors: number; environments: number } {
+    return { executors: this.#executors.length, environments: this.#environments.size };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#executors.map((e) => e.close()));
+  }
+}
+
+function validateConfig(config: EnvironmentConfig): void {
+  if (!(config.memorySizeMB >= MEMORY_MIN_MB && config.memorySizeMB <= MEMORY_MAX_MB)) {
+    throw new RangeError(`memorySizeMB must be between ${MEMORY_MIN_MB} and ${MEMORY_MAX_MB}`);
+  }
+  if (!(config.timeoutSeconds >= TIMEOUT_MIN_S && config.timeoutSeconds <= TIMEOUT_MAX_S)) {
+    throw new RangeError(`timeoutSeconds must be between ${TIMEOUT_MIN_S} and ${TIMEOUT_MAX_S}`);
+  }
+}
+
+export class Environment {
+  readonly #sandbox: Sandbox;
+  readonly #executor: Executor;
+  readonly #envId: number;
+  readonly #generation: number;
+  #initError: FunctionError | undefined;
+  #busy = false;
+  #gone: boolean;
+
+  /** @internal */
+  constructor(
+    sandbox: Sandbox,
+    executor: Executor,
+    envId: number,
+    readonly config: EnvironmentConfig,
+    readonly initDurationMs: number,
+    readonly initLogs: string,
+    initError: FunctionError | undefined,
+  ) {
+    this.#sandbox = sandbox;
+    this.#executor = executor;
+    this.#envId = envId;
+    this.#generation = executor.generation;
+    this.#initError = initError;
+    this.#gone = false;
+  }
+
+  get initError(): FunctionError | undefined {
+    return this.#initError;
+  }
+
+  /** False once the environment can serve no more invocations (failed INIT, timeout, OOM, crash, dispose). */
+  get usable(): boolean {
+    return !this.#gone && this.#initError === undefined && this.#executor.generation === this.#generation;
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** @internal */
+  markGone(): void {
+    this.#gone = true;
+  }
+
+  async invoke(event: string, options: InvokeOptions & { invocationType?: InvocationType } = {}): Promise<InvokeResult> {
+    const bytes = Buffer.byteLength(event);
+    const limit = requestPayloadLimit(options.invocationType ?? "RequestResponse");
+    if (bytes > limit) throw new PayloadTooLargeError(bytes, limit);
+    if (this.#busy) throw new Error("an environment serves one invocation at a time");
+    const requestId = options.requestId ?? randomUUID();
+    if (this.#initError !== undefined) {
+      const error = this.#initError;
+      this.#gone = true;
+      return {
+        requestId,
+        payload: JSON.stringify(error),
+        functionError: "Unhandled",
+        logs: this.initLogs,
+        durationMs: 0,
+        environmentGone: true,
+      };
+    }
+    this.#busy = true;
+    try {
+      const config = this.config;
+      const result = await this.#executor.invoke({
+        type: "invoke",
+        envId: this.#envId,
+        invId: this.#sandbox.nextInvocationId(),
+        event,
+        context: {
+          requestId,
+          invokedFunctionArn:
+            options.invokedFunctionArn ?? `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
+          deadline: Date.now() + config.timeoutSeconds * 1000,
+          clientContext: options.clientContext,
+          identity: options.identity,
+          traceId: options.traceId,
+        },
+      });
+      if (result.environmentGone) this.#end();
+      return {
+        requestId,
+        payload: result.payload,
+        functionError: result.ok ? undefined : "Unhandled",
+        logs: result.logs,
+        durationMs: result.durationMs,
+        environmentGone: result.environmentGone,
+      };
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #end(): void {
+    this.#gone = true;
+    this.#executor.environments.delete(this.#envId);
+    this.#sandbox.forget(this.#envId);
+  }
+
+  dispose(): void {
+    if (this.#gone && !this.#executor.environments.has(this.#envId)) return;
+    this.#gone = true;
+    if (this.#executor.generation === this.#generation) this.#executor.dispose(this.#envId);
+    this.#sandbox.forget(this.#envId);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * QuickJS WebAssembly module instances, one per function version and worker: environments of
+ * different versions never share a linear memory. The wasm is compiled once per process; an
+ * instance costs ~2 ms. Linear memory never shrinks, so an instance whose environments are all
+ * gone is kept for reuse only while it is small, and dropped otherwise.
+ */
+import releaseSync from "@jitl/quickjs-wasmfile-release-sync";
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
+
+// The package's CommonJS typings describe its default export as a namespace; at run time (ESM) it is the variant.
+const RELEASE_SYNC = releaseSync as unknown as QuickJSSyncVariant;
+
+/** An idle instance grown past this is dropped rather than kept: its memory cannot be returned. */
+const RECYCLE_ABOVE_BYTES = 64 * 1024 * 1024;
+/** Idle instances kept per worker, least recently used dropped first. */
+const IDLE_INSTANCES_MAX = 16;
+
+export interface Instance {
+  readonly key: string;
+  readonly module: QuickJSWASMModule;
+  environments: number;
+  /** Set when a disposal failed inside the module: nothing new may be created in it. */
+  poisoned: boolean;
+}
+
+export class ModuleInstances {
+  readonly #wasmModule: WebAssembly.Module;
+  readonly #live = new Map<string, Instance>();
+  readonly #idle = new Map<string, Instance>();
+
+  constructor(wasmModule: WebAssembly.Module) {
+    this.#wasmModule = wasmModule;
+  }
+
+  async acquire(key: string): Promise<Instance> {
+    let instance = this.#live.get(key) ?? this.#idle.get(key);
+    this.#idle.delete(key);
+    if (instance === undefined || instance.poisoned) {
+      const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.#wasmModule }));
+      // Another create for the same key may have finished while this one awaited.
+      instance = this.#live.get(key) ?? { key, module, environments: 0, poisoned: false };
+    }
+    instance.environments += 1;
+    this.#live.set(key, instance);
+    return instance;
+  }
+
+  release(instance: Instance): void {
+    instance.environments -= 1;
+    if (instance.environments > 0) return;
+    this.#live.delete(instance.key);
+    if (instance.poisoned || instance.module.getWasmMemory().buffer.byteLength > RECYCLE_ABOVE_BYTES) return;
+    this.#idle.set(instance.key, instance);
+    if (this.#idle.size > IDLE_INSTANCES_MAX) {
+      const oldest = this.#idle.keys().next().value;
+      if (oldest !== undefined) this.#idle.delete(oldest);
+    }
+  }
+
+  get counts(): { live: number; idle: number } {
+    return { live: this.#live.size, idle: this.#idle.size };
+  }
+}

@@ -1,0 +1,35 @@
+/** Lambda quotas the sandbox enforces; each constant names the AWS rule it implements. */
+
+const MiB = 1024 * 1024;
+
+/** CreateFunction: MemorySize 128–10240 MB. */
+export const MEMORY_MIN_MB = 128;
+export const MEMORY_MAX_MB = 10240;
+/** CreateFunction: Timeout 1–900 seconds. */
+export const TIMEOUT_MIN_S = 1;
+export const TIMEOUT_MAX_S = 900;
+/** Lambda ends an on-demand INIT phase after 10 seconds. */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/** Invoke payload quotas: 6 MB synchronous request and response; 1 MB for Event (ERRATA 3). */
+export const SYNC_PAYLOAD_MAX_BYTES = 6 * MiB;
+export const EVENT_PAYLOAD_MAX_BYTES = 1 * MiB;
+/** The buffered response quota, as the Lambda error message spells it (6 MB + framing). */
+export const RESPONSE_MAX_BYTES = 6_291_556;
+
+/**
+ * QuickJS counts its stack in the WebAssembly shadow stack, but wasm frames also live on the
+ * worker's native stack; a limit well below the worker's stack (4 MB by default) keeps deep
+ * recursion a catchable RangeError instead of a host stack overflow.
+ */
+export const GUEST_STACK_BYTES = 512 * 1024;
+
+/** Log bytes kept per invocation; beyond it the head and a tail are kept (CloudWatch keeps 256 KB an event). */
+export const LOG_HEAD_BYTES = 1 * MiB;
+export const LOG_TAIL_BYTES = 4 * 1024;
+
+export type InvocationType = "RequestResponse" | "Event" | "DryRun";
+
+export function requestPayloadLimit(invocationType: InvocationType): number {
+  return invocationType === "Event" ? EVENT_PAYLOAD_MAX_BYTES : SYNC_PAYLOAD_MAX_BYTES;
+}

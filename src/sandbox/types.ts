@@ -1,0 +1,53 @@
+/** The sandbox's public vocabulary, shared by the main thread and the executor workers. */
+
+/** Lambda's error payload, as the Node.js runtime serialises it. */
+export interface FunctionError {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+export interface EnvironmentConfig {
+  functionName: string;
+  /** `$LATEST` or a published version number. */
+  functionVersion: string;
+  /**
+   * Identifies the code + configuration this environment runs. Environments with the same key
+   * share a QuickJS module instance; different keys never share WebAssembly memory.
+   */
+  versionKey: string;
+  /** `path/file.export`, as in CreateFunction. */
+  handler: string;
+  runtime: string;
+  memorySizeMB: number;
+  timeoutSeconds: number;
+  /** Host directory holding the unpacked package, seen by the handler as /var/task. */
+  codeDir: string;
+  /** The function's own variables; Lambda's reserved ones are added by the sandbox. */
+  environment: Record<string, string>;
+  region: string;
+  accountId: string;
+  initializationType?: "on-demand" | "provisioned-concurrency";
+}
+
+/** Per-invocation facts the caller knows and the handler's `context` exposes. */
+export interface InvokeOptions {
+  requestId?: string;
+  invokedFunctionArn?: string;
+  /** Decoded ClientContext JSON (the API receives it base64-encoded). */
+  clientContext?: unknown;
+  identity?: unknown;
+  traceId?: string;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  /** JSON text: the handler's result, or a FunctionError when `functionError` is set. */
+  payload: string;
+  functionError?: "Unhandled";
+  /** Log lines in Lambda's text format, START/END/REPORT excluded. */
+  logs: string;
+  durationMs: number;
+  /** True when the environment ended with this invocation (timeout, out of memory, crash). */
+  environmentGone: boolean;
+}

@@ -1,0 +1,87 @@
+/**
+ * An executor worker: hosts execution environments (never on the main thread) and answers the
+ * main thread's create / invoke / dispose messages. A busy handler can stall this worker, never
+ * the main thread; the main thread terminates a worker that stops answering.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { GuestEnvironment } from "./environment.js";
+import { exitError } from "./errors.js";
+import { guestBootstrapSource } from "./guest-host.js";
+import { ModuleInstances } from "./instances.js";
+import { PackageFiles } from "./package-files.js";
+import type { FromWorker, ToWorker } from "./protocol.js";
+import type { EnvironmentConfig, FunctionError } from "./types.js";
+
+if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
+const port = parentPort;
+const { wasmModule } = workerData as { wasmModule: WebAssembly.Module };
+const instances = new ModuleInstances(wasmModule);
+const bootstrap = guestBootstrapSource();
+const environments = new Map<number, { env: GuestEnvironment; codeDir: string }>();
+/** Package file caches, shared by the environments of one code directory. */
+const packages = new Map<string, { files: PackageFiles; users: number }>();
+
+const post = (message: FromWorker) => port.postMessage(message);
+
+function openPackage(codeDir: string): PackageFiles {
+  const entry = packages.get(codeDir) ?? { files: new PackageFiles(codeDir), users: 0 };
+  entry.users += 1;
+  packages.set(codeDir, entry);
+  return entry.files;
+}
+
+function closePackage(codeDir: string): void {
+  const entry = packages.get(codeDir);
+  if (entry !== undefined && --entry.users === 0) packages.delete(codeDir);
+}
+
+function drop(envId: number): void {
+  const hosted = environments.get(envId);
+  if (hosted === undefined) return;
+  environments.delete(envId);
+  hosted.env.dispose();
+  closePackage(hosted.codeDir);
+}
+
+async function create(envId: number, config: EnvironmentConfig): Promise<void> {
+  const started = performance.now();
+  let initError: FunctionError | undefined;
+  let logs = "";
+  try {
+    const files = openPackage(config.codeDir);
+    try {
+      const { env, init } = await GuestEnvironment.create(instances, config, files, bootstrap);
+      logs = init.logs;
+      if (init.ok) environments.set(envId, { env, codeDir: config.codeDir });
+      else initError = JSON.parse(init.payload) as FunctionError;
+    } finally {
+      if (!environments.has(envId)) closePackage(config.codeDir);
+    }
+  } catch (error) {
+    initError = exitError("undefined", error instanceof Error ? error.message : String(error));
+  }
+  post({ type: "created", envId, initDurationMs: performance.now() - started, logs, initError });
+}
+
+async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<void> {
+  const { envId, invId, event, context } = message;
+  const hosted = environments.get(envId);
+  if (hosted === undefined) {
+    const payload = JSON.stringify(exitError(context.requestId, "environment is gone"));
+    post({ type: "result", invId, ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
+    return;
+  }
+  const outcome = await hosted.env.invoke(event, context);
+  if (outcome.gone) drop(envId);
+  const { ok, payload, logs, durationMs, gone } = outcome;
+  post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone });
+}
+
+function handle(message: ToWorker): void {
+  if (message.type === "create") void create(message.envId, message.config);
+  else if (message.type === "invoke") void invoke(message);
+  else drop(message.envId);
+}
+
+port.on("message", handle);
+post({ type: "ready" });
