@@ -1,0 +1,181 @@
+/**
+ * `npm run bench:sandbox`: cold and warm starts of a hello-world handler, and memory per idle
+ * environment, measured twice: inside the executor's code path (no thread hop) and end to end
+ * from the main thread through the Sandbox API (worker round trip included). Runs the built
+ * dist/, writes bench/results/sandbox.json and prints a table.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { GuestEnvironment } from "../dist/sandbox/environment.js";
+import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
+import { type EnvironmentConfig, Sandbox } from "../dist/sandbox/index.js";
+import { ModuleInstances } from "../dist/sandbox/instances.js";
+import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { round, type Summary, summarize, table } from "./stats.js";
+
+const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200 };
+const codeDir = path.resolve("functions/hello");
+const event = JSON.stringify({ name: "bench" });
+let versions = 0;
+
+function config(versionKey = `hello:${++versions}`): EnvironmentConfig {
+  return {
+    functionName: "hello",
+    functionVersion: "$LATEST",
+    versionKey,
+    handler: "index.handler",
+    runtime: "nodejs20.x",
+    memorySizeMB: 128,
+    timeoutSeconds: 3,
+    codeDir,
+    environment: {},
+    region: "us-east-1",
+    accountId: "000000000000",
+  };
+}
+
+function progress(label: string, done: number, total: number): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${done}/${total}   `);
+  if (done === total) process.stderr.write(process.stderr.isTTY ? "\n" : `${label}: ${total}/${total}\n`);
+}
+
+function wireContext(requestId: string) {
+  return { requestId, invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello", deadline: Date.now() + 3000 };
+}
+
+function gc(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function inExecutor(): Promise<Record<string, Summary | number>> {
+  const wasmPath = createRequire(import.meta.url).resolve("@jitl/quickjs-wasmfile-release-sync/wasm");
+  const instances = new ModuleInstances(await WebAssembly.compile(await readFile(wasmPath)));
+  const bootstrap = guestBootstrapSource();
+  const files = new PackageFiles(codeDir);
+  const shared = config("hello:shared");
+  const keepAlive = await GuestEnvironment.create(instances, shared, files, bootstrap);
+
+  const cold: number[] = [];
+  for (let i = 0; i < ROUNDS.cold; i++) {
+    const t = performance.now();
+    const { env } = await GuestEnvironment.create(instances, shared, files, bootstrap);
+    const out = await env.invoke(event, wireContext(`cold-${i}`));
+    cold.push(performance.now() - t);
+    if (!out.ok) throw new Error(out.payload);
+    env.dispose();
+    progress("in executor, cold (instance exists)", i + 1, ROUNDS.cold);
+  }
+
+  const fresh: number[] = [];
+  for (let i = 0; i < ROUNDS.fresh; i++) {
+    const t = performance.now();
+    const { env } = await GuestEnvironment.create(instances, config(), files, bootstrap);
+    await env.invoke(event, wireContext(`fresh-${i}`));
+    fresh.push(performance.now() - t);
+    env.dispose();
+    progress("in executor, cold (new version)", i + 1, ROUNDS.fresh);
+  }
+
+  const warm: number[] = [];
+  const env = keepAlive.env;
+  for (let i = 0; i < ROUNDS.warm; i++) {
+    const t = performance.now();
+    await env.invoke(event, wireContext(`warm-${i}`));
+    warm.push(performance.now() - t);
+  }
+  progress("in executor, warm", ROUNDS.warm, ROUNDS.warm);
+
+  // Memory per idle environment: the instance's linear memory growth plus host-side RSS growth.
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const idle: GuestEnvironment[] = [];
+  for (let i = 0; i < ROUNDS.idle; i++) {
+    const created = await GuestEnvironment.create(instances, shared, files, bootstrap);
+    await created.env.invoke(event, wireContext(`idle-${i}`));
+    idle.push(created.env);
+  }
+  gc();
+  const perIdleKB = (process.memoryUsage().rss - rssBefore) / ROUNDS.idle / 1024;
+  progress("in executor, idle environments", ROUNDS.idle, ROUNDS.idle);
+  for (const e of idle) e.dispose();
+  env.dispose();
+  return { cold: summarize(cold), freshVersion: summarize(fresh), warm: summarize(warm), perIdleEnvironmentKB: round(perIdleKB, 1) };
+}
+
+async function endToEnd(): Promise<Record<string, Summary | number>> {
+  const sandbox = await Sandbox.start({ executors: 1 });
+  const shared = config("hello:e2e");
+  const keepAlive = await sandbox.createEnvironment(shared);
+
+  const cold: number[] = [];
+  for (let i = 0; i < ROUNDS.cold; i++) {
+    const t = performance.now();
+    const env = await sandbox.createEnvironment(shared);
+    await env.invoke(event);
+    cold.push(performance.now() - t);
+    env.dispose();
+    progress("end to end, cold (instance exists)", i + 1, ROUNDS.cold);
+  }
+  const fresh: number[] = [];
+  for (let i = 0; i < ROUNDS.fresh; i++) {
+    const t = performance.now();
+    const env = await sandbox.createEnvironment(config());
+    await env.invoke(event);
+    fresh.push(performance.now() - t);
+    env.dispose();
+    progress("end to end, cold (new version)", i + 1, ROUNDS.fresh);
+  }
+  const warm: number[] = [];
+  for (let i = 0; i < ROUNDS.warm; i++) {
+    const t = performance.now();
+    await keepAlive.invoke(event);
+    warm.push(performance.now() - t);
+  }
+  progress("end to end, warm", ROUNDS.warm, ROUNDS.warm);
+
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const idle = [];
+  for (let i = 0; i < ROUNDS.idle; i++) {
+    const env = await sandbox.createEnvironment(shared);
+    await env.invoke(event);
+    idle.push(env);
+  }
+  gc();
+  const perIdleKB = (process.memoryUsage().rss - rssBefore) / ROUNDS.idle / 1024;
+  progress("end to end, idle environments", ROUNDS.idle, ROUNDS.idle);
+  await sandbox.close();
+  return { cold: summarize(cold), freshVersion: summarize(fresh), warm: summarize(warm), perIdleEnvironmentKB: round(perIdleKB, 1) };
+}
+
+const targets = { coldP50Ms: 0.5, coldP99Ms: 2, freshVersionP50Ms: 3, warmP50Ms: 0.1, perIdleEnvironmentKB: 300 };
+const inside = await inExecutor();
+const e2e = await endToEnd();
+
+const rows = [
+  ["cold, instance exists (ms)", "cold", "p50"],
+  ["cold, instance exists p99 (ms)", "cold", "p99"],
+  ["cold, new version (ms)", "freshVersion", "p50"],
+  ["warm invoke (ms)", "warm", "p50"],
+  ["warm invoke p99 (ms)", "warm", "p99"],
+].map(([label, key, field]) => ({
+  measure: label as string,
+  "in executor": (inside[key as string] as Summary)[field as "p50" | "p99"],
+  "end to end": (e2e[key as string] as Summary)[field as "p50" | "p99"],
+}));
+rows.push({ measure: "memory per idle environment (KB)", "in executor": inside.perIdleEnvironmentKB as number, "end to end": e2e.perIdleEnvironmentKB as number });
+
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryGB: round(os.totalmem() / 2 ** 30, 1) },
+  rounds: ROUNDS,
+  targets,
+  inExecutor: inside,
+  endToEnd: e2e,
+};
+await writeFile("bench/results/sandbox.json", `${JSON.stringify(result, null, 2)}\n`);
+console.log(table(rows));
+console.log("\nwritten: bench/results/sandbox.json");

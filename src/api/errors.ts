@@ -1,0 +1,41 @@
+/**
+ * The AWS error names the Lambda API returns, each with its HTTP status. Handlers throw them; one
+ * place turns them into the wire shape the AWS SDKs parse: status, `x-amzn-ErrorType`, and
+ * `{"Type": "User", "message": ...}`.
+ */
+
+const STATUS = {
+  InvalidParameterValueException: 400,
+  InvalidRequestContentException: 400,
+  ResourceNotFoundException: 404,
+  ResourceConflictException: 409,
+  RequestTooLargeException: 413,
+  UnsupportedMediaTypeException: 415,
+  TooManyRequestsException: 429,
+  ServiceException: 500,
+} as const;
+
+export type AwsErrorName = keyof typeof STATUS;
+
+export class AwsError extends Error {
+  readonly status: (typeof STATUS)[AwsErrorName];
+  constructor(
+    readonly code: AwsErrorName,
+    message: string,
+  ) {
+    super(message);
+    this.status = STATUS[code];
+  }
+
+  get type(): "User" | "Service" {
+    return this.status >= 500 ? "Service" : "User";
+  }
+}
+
+export function errorResponse(error: unknown, requestId: string): Response {
+  const aws = error instanceof AwsError ? error : new AwsError("ServiceException", "An internal error occurred.");
+  return new Response(JSON.stringify({ Type: aws.type, message: aws.message }), {
+    status: aws.status,
+    headers: { "content-type": "application/json", "x-amzn-ErrorType": aws.code, "x-amzn-RequestId": requestId },
+  });
+}

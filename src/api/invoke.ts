@@ -1,0 +1,89 @@
+/** Invoke: POST /2015-03-31/functions/{FunctionName}/invocations, as the AWS SDKs and CLI call it. */
+import { randomUUID } from "node:crypto";
+import type { Hono } from "hono";
+import type { FunctionCatalog } from "../functions/catalog.js";
+import { logTail, wrapLogs } from "../observe/report.js";
+import type { WarmPool } from "../pool/index.js";
+import { type InvocationType, requestPayloadLimit } from "../sandbox/limits.js";
+import { AwsError, errorResponse } from "./errors.js";
+import { parseFunctionName } from "./function-name.js";
+
+const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "Event", "DryRun"]);
+
+export interface InvokeDeps {
+  catalog: FunctionCatalog;
+  pool: WarmPool;
+  /** Receives each invocation's full log (START … REPORT). */
+  onLog?: (functionName: string, log: string) => void;
+}
+
+function decodeClientContext(header: string | undefined): unknown {
+  if (header === undefined) return undefined;
+  try {
+    return JSON.parse(Buffer.from(header, "base64").toString("utf8"));
+  } catch {
+    throw new AwsError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
+  }
+}
+
+export function mountInvoke(app: Hono, deps: InvokeDeps): void {
+  app.post("/2015-03-31/functions/:name/invocations", async (c) => {
+    const requestId = randomUUID();
+    try {
+      const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
+      const fn = deps.catalog.get(ref.name);
+      if (fn === undefined || (ref.qualifier !== undefined && ref.qualifier !== "$LATEST")) {
+        throw new AwsError("ResourceNotFoundException", `Function not found: ${deps.catalog.arn(ref.name, ref.qualifier)}`);
+      }
+      const invocationType = (c.req.header("X-Amz-Invocation-Type") ?? "RequestResponse") as InvocationType;
+      if (!INVOCATION_TYPES.has(invocationType)) {
+        throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
+      }
+      const bytes = Buffer.from(await c.req.arrayBuffer());
+      const limit = requestPayloadLimit(invocationType);
+      if (bytes.length > limit) {
+        throw new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+      }
+      const body = bytes.toString("utf8");
+      const event = body.length === 0 ? "{}" : body;
+      try {
+        JSON.parse(event);
+      } catch (error) {
+        throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+      }
+      const clientContext = decodeClientContext(c.req.header("X-Amz-Client-Context"));
+      const headers = { "x-amzn-RequestId": requestId, "X-Amz-Executed-Version": "$LATEST" };
+      if (invocationType === "DryRun") return c.body(null, 204, headers);
+
+      const run = deps.pool.invoke(fn.config, event, {
+        requestId,
+        invocationType,
+        clientContext,
+        invokedFunctionArn: deps.catalog.arn(fn.name, ref.qualifier),
+      });
+      const finished = run.then((result) => {
+        const log = wrapLogs(result.logs, {
+          requestId,
+          version: "$LATEST",
+          durationMs: result.durationMs,
+          memorySizeMB: fn.config.memorySizeMB,
+          initDurationMs: result.initDurationMs,
+        });
+        deps.onLog?.(fn.name, log);
+        return { result, log };
+      });
+      if (invocationType === "Event") {
+        // Until the durable async queue exists, an Event invoke runs in the background.
+        finished.catch(() => {});
+        return c.body(null, 202, headers);
+      }
+      const { result, log } = await finished;
+      const responseHeaders: Record<string, string> = { ...headers, "content-type": "application/json" };
+      if (result.functionError) responseHeaders["X-Amz-Function-Error"] = result.functionError;
+      if (c.req.header("X-Amz-Log-Type") === "Tail") responseHeaders["X-Amz-Log-Result"] = logTail(log);
+      return c.body(result.payload, 200, responseHeaders);
+    } catch (error) {
+      return errorResponse(error, requestId);
+    }
+  });
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+/** The isolambda command line. */
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { FunctionFolderError } from "./functions/folder.js";
+import { startServer } from "./server.js";
+
+const program = new Command().name("isolambda").description("AWS Lambda without AWS and without Docker, in WebAssembly sandboxes.");
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is an integer from 0 to 65535");
+  return n;
+}
+
+program
+  .command("serve")
+  .description("start the Lambda API and deploy the function folders")
+  .option("--port <port>", "port of the Lambda API", port, 9000)
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .option("--data-dir <dir>", "where isolambda keeps its data", ".isolambda")
+  .option("--functions <dir>", "deploy every function folder under this directory", "./functions")
+  .action(async (options: { port: number; host: string; dataDir: string; functions: string }) => {
+    const started = performance.now();
+    const server = await startServer({
+      port: options.port,
+      host: options.host,
+      dataDir: options.dataDir,
+      functionsDir: options.functions,
+      onLog: (_name, log) => process.stdout.write(log),
+    });
+    const names = server.catalog.list().map((f) => f.name);
+    console.log(`isolambda ready in ${Math.round(performance.now() - started)} ms`);
+    console.log(`  Lambda API  ${server.url}  (aws --endpoint-url ${server.url} lambda invoke ...)`);
+    console.log(`  functions   ${names.length > 0 ? names.join(", ") : `none under ${options.functions}`}`);
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal}: shutting down`);
+      await server.close();
+      process.exit(0);
+    };
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+  });
+
+program
+  .command("invoke")
+  .description("invoke a function through a running server's Lambda API")
+  .argument("<function>", "name[:qualifier]")
+  .option("--payload <json>", "event JSON, or @file to read it from a file", "{}")
+  .option("--endpoint <url>", "the server's Lambda API", "http://127.0.0.1:9000")
+  .action(async (fn: string, options: { payload: string; endpoint: string }) => {
+    const payload = options.payload.startsWith("@") ? readFileSync(options.payload.slice(1), "utf8") : options.payload;
+    const [name, qualifier] = fn.split(":");
+    const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name ?? "")}/invocations`, options.endpoint);
+    if (qualifier) url.searchParams.set("Qualifier", qualifier);
+    const response = await fetch(url, { method: "POST", body: payload, headers: { "X-Amz-Log-Type": "Tail" } });
+    const body = await response.text();
+    const log = response.headers.get("X-Amz-Log-Result");
+    if (log) process.stderr.write(Buffer.from(log, "base64").toString("utf8"));
+    const functionError = response.headers.get("X-Amz-Function-Error");
+    if (!response.ok) {
+      const type = response.headers.get("x-amzn-ErrorType") ?? `HTTP ${response.status}`;
+      console.error(`${type}: ${(JSON.parse(body) as { message?: string }).message ?? body}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(body);
+    if (functionError) process.exitCode = 1;
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof FunctionFolderError || (error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    console.error(`isolambda: ${(error as Error).message}`);
+  } else if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED" || (error as Error).message === "fetch failed") {
+    console.error("isolambda: no server answers at the endpoint; start one with `isolambda serve`");
+  } else {
+    console.error(error);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,71 @@
+/**
+ * Function folders under --functions: the code is the folder itself, configuration comes from an
+ * optional function.json (shared/DESIGN.md, "Function packages"), validated with messages that
+ * name the bad field.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "../sandbox/limits.js";
+
+export const RUNTIMES = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "wasm32-wasip2"] as const;
+
+const aliasTarget = z.union([z.string(), z.object({ version: z.string(), weights: z.record(z.string(), z.number().min(0).max(1)).optional() })]);
+
+const FunctionJson = z
+  .object({
+    handler: z.string().min(1).max(128).default("index.handler"),
+    runtime: z.enum(RUNTIMES).default("nodejs20.x"),
+    memorySize: z.number().int().min(MEMORY_MIN_MB).max(MEMORY_MAX_MB).default(128),
+    timeout: z.number().int().min(TIMEOUT_MIN_S).max(TIMEOUT_MAX_S).default(3),
+    environment: z.record(z.string().regex(/^[a-zA-Z]\w+$/, "environment variable names are letters, digits and _"), z.string()).default({}),
+    description: z.string().max(256).default(""),
+    reservedConcurrency: z.number().int().min(0).optional(),
+    aliases: z.record(z.string(), aliasTarget).optional(),
+    provisionedConcurrency: z.record(z.string(), z.number().int().min(1)).optional(),
+  })
+  .strict();
+
+export type FunctionSettings = z.infer<typeof FunctionJson>;
+
+export interface FunctionFolder {
+  name: string;
+  codeDir: string;
+  settings: FunctionSettings;
+}
+
+/** Lambda's function name rule: 1–64 letters, digits, hyphens and underscores. */
+const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
+
+export class FunctionFolderError extends Error {
+  override readonly name = "FunctionFolderError";
+}
+
+export function readFunctionFolder(codeDir: string): FunctionFolder {
+  const name = path.basename(codeDir);
+  if (!FUNCTION_NAME.test(name)) throw new FunctionFolderError(`${codeDir}: "${name}" is not a valid Lambda function name`);
+  const file = path.join(codeDir, "function.json");
+  let raw: unknown = {};
+  if (existsSync(file)) {
+    try {
+      raw = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      throw new FunctionFolderError(`${file}: not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const parsed = FunctionJson.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new FunctionFolderError(`${file}: ${issues}`);
+  }
+  return { name, codeDir: path.resolve(codeDir), settings: parsed.data };
+}
+
+/** Every folder directly under `root` is a function. */
+export function readFunctionFolders(root: string): FunctionFolder[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((entry) => statSync(path.join(root, entry)).isDirectory())
+    .sort()
+    .map((entry) => readFunctionFolder(path.join(root, entry)));
+}

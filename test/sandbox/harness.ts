@@ -1,0 +1,60 @@
+/** Shortcuts shared by the sandbox behaviour suites: one-shot environments and result decoding. */
+import { expect } from "vitest";
+import type { Environment, EnvironmentConfig, FunctionError, InvocationType, InvokeOptions, InvokeResult, Sandbox } from "../../src/sandbox/index.js";
+import { configFor, writePackage } from "./fixtures.js";
+
+export type Files = Record<string, string>;
+export type InvokeArgs = InvokeOptions & { invocationType?: InvocationType };
+
+/** Writes `files` as a package and creates an environment for it (INIT runs here). */
+export function environmentFor(sandbox: Sandbox, files: Files, overrides: Partial<EnvironmentConfig> = {}): Promise<Environment> {
+  return sandbox.createEnvironment(configFor(writePackage(files), overrides));
+}
+
+/** A cold start and one invocation; the environment is disposed afterwards. */
+export async function invokeOnce(
+  sandbox: Sandbox,
+  files: Files,
+  event: unknown = {},
+  overrides: Partial<EnvironmentConfig> = {},
+  options: InvokeArgs = {},
+): Promise<InvokeResult> {
+  const env = await environmentFor(sandbox, files, overrides);
+  try {
+    return await env.invoke(JSON.stringify(event), options);
+  } finally {
+    env.dispose();
+  }
+}
+
+/** The handler's result, asserting the invocation succeeded. */
+export function resultOf(result: InvokeResult): unknown {
+  expect(result.functionError, result.payload).toBeUndefined();
+  return JSON.parse(result.payload);
+}
+
+/** The function error, asserting the invocation failed. */
+export function errorOf(result: InvokeResult): FunctionError {
+  expect(result.functionError, result.payload).toBe("Unhandled");
+  const error = JSON.parse(result.payload) as FunctionError;
+  expect(Object.keys(error).sort()).toEqual(["errorMessage", "errorType", "trace"]);
+  return error;
+}
+
+/** Log lines' messages (timestamp, request id and level stripped) at `level`. */
+export function messagesAt(logs: string, level: string): string[] {
+  return logs
+    .split("\n")
+    .map((line) => line.split("\t"))
+    .filter((parts) => parts[2] === level)
+    .map((parts) => parts.slice(3).join("\t"));
+}
+
+export const HELLO: Files = { "index.js": `exports.handler = async (event) => ({ hello: event.name ?? "world" });` };
+
+/** A brand-new environment for a hello-world function answers correctly: the sandbox survived. */
+export async function expectHealthy(sandbox: Sandbox): Promise<void> {
+  const result = await invokeOnce(sandbox, HELLO, { name: "again" });
+  expect(resultOf(result)).toEqual({ hello: "again" });
+  expect(result.environmentGone).toBe(false);
+}
