@@ -165,7 +165,11 @@ const rows = [
   "in executor": (inside[key as string] as Summary)[field as "p50" | "p99"],
   "end to end": (e2e[key as string] as Summary)[field as "p50" | "p99"],
 }));
-rows.push({ measure: "memory per idle environment (KB)", "in executor": inside.perIdleEnvironmentKB as number, "end to end": e2e.perIdleEnvironmentKB as number });
+rows.push({
+  measure: "memory per idle environment (KB)",
+  "in executor": inside.perIdleEnvironmentKB as number,
+  "end to end": e2e.perIdleEnvironmentKB as number,
+});
 
 const result = {
   date: new Date().toISOString(),

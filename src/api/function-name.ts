@@ -20,7 +20,10 @@ export function parseFunctionName(raw: string, qualifierParam?: string): Functio
     if (groups?.name === undefined) continue;
     const inName = groups.qualifier;
     if (inName !== undefined && qualifierParam !== undefined && inName !== qualifierParam) {
-      throw new AwsError("InvalidParameterValueException", "The derived qualifier from the function name does not match the specified qualifier.");
+      throw new AwsError(
+        "InvalidParameterValueException",
+        "The derived qualifier from the function name does not match the specified qualifier.",
+      );
     }
     return { name: groups.name, qualifier: inName ?? qualifierParam };
   }

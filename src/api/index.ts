@@ -8,7 +8,9 @@ export type ApiDeps = InvokeDeps;
 export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
   mountInvoke(app, deps);
-  app.notFound((c) => errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""));
+  app.notFound((c) =>
+    errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
+  );
   app.onError((error) => errorResponse(error, ""));
   return app;
 }

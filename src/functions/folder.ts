@@ -10,7 +10,10 @@ import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "../s
 
 export const RUNTIMES = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "wasm32-wasip2"] as const;
 
-const aliasTarget = z.union([z.string(), z.object({ version: z.string(), weights: z.record(z.string(), z.number().min(0).max(1)).optional() })]);
+const aliasTarget = z.union([
+  z.string(),
+  z.object({ version: z.string(), weights: z.record(z.string(), z.number().min(0).max(1)).optional() }),
+]);
 
 const FunctionJson = z
   .object({
@@ -18,7 +21,9 @@ const FunctionJson = z
     runtime: z.enum(RUNTIMES).default("nodejs20.x"),
     memorySize: z.number().int().min(MEMORY_MIN_MB).max(MEMORY_MAX_MB).default(128),
     timeout: z.number().int().min(TIMEOUT_MIN_S).max(TIMEOUT_MAX_S).default(3),
-    environment: z.record(z.string().regex(/^[a-zA-Z]\w+$/, "environment variable names are letters, digits and _"), z.string()).default({}),
+    environment: z
+      .record(z.string().regex(/^[a-zA-Z]\w+$/, "environment variable names are letters, digits and _"), z.string())
+      .default({}),
     description: z.string().max(256).default(""),
     reservedConcurrency: z.number().int().min(0).optional(),
     aliases: z.record(z.string(), aliasTarget).optional(),

@@ -28,7 +28,11 @@ export class WarmPool {
     return { env: await this.#sandbox.createEnvironment(config), cold: true };
   }
 
-  async invoke(config: EnvironmentConfig, event: string, options: InvokeOptions & { invocationType?: InvocationType }): Promise<PooledResult> {
+  async invoke(
+    config: EnvironmentConfig,
+    event: string,
+    options: InvokeOptions & { invocationType?: InvocationType },
+  ): Promise<PooledResult> {
     const { env, cold } = await this.#acquire(config);
     try {
       const result = await env.invoke(event, options);

@@ -7,6 +7,7 @@
 
 import { isBuiltin } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import type { JSModuleLoadResult, JSModuleNormalizeResult, QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { createHostObject, type HostHooks } from "./guest-host.js";
@@ -53,6 +54,12 @@ interface GuestTimer {
 }
 
 const MiB = 1024 * 1024;
+/**
+ * Measuring the guest heap walks it (~35 ms for a million objects): between two measurements the
+ * guest runs at least this many times as long as the last one took, and at least the minimum.
+ */
+const MEMORY_CHECK_COST_FACTOR = 10;
+const MEMORY_CHECK_MIN_INTERVAL_MS = 10;
 
 export class GuestEnvironment {
   readonly #instance: Instance;
@@ -65,9 +72,13 @@ export class GuestEnvironment {
   readonly #timers = new Map<number, GuestTimer>();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
+  /** Import specifiers that resolved to nothing, by the module name given to QuickJS: their error. */
+  readonly #unresolved = new Map<string, string>();
   #nodeTimer: NodeJS.Timeout | undefined;
   #phase: Phase | undefined;
   #interrupted = false;
+  #outOfMemory = false;
+  #memoryCheckDue = 0;
   #gone = false;
   #disposed = false;
 
@@ -84,7 +95,14 @@ export class GuestEnvironment {
       (name) => this.#moduleSource(name),
       (base, requested) => this.#normalize(base, requested),
     );
-    this.#ctx = this.#runtime.newContext();
+    const ctx = this.#runtime.newContext();
+    this.#ctx = ctx;
+    // executePendingJobs reads the job's context through a view that wasm memory growth detaches,
+    // then wraps the missing pointer in a brand-new context nothing frees, and freeing the runtime
+    // aborts (quickjs-emscripten#240). Jobs can only run in this environment's one context.
+    const newContext = this.#runtime.newContext.bind(this.#runtime);
+    this.#runtime.newContext = (options) =>
+      options !== undefined && "contextPointer" in options && !options.contextPointer ? ctx : newContext(options);
   }
 
   /** Creates the environment and runs its INIT phase; a failed INIT leaves it disposed. */
@@ -192,6 +210,10 @@ export class GuestEnvironment {
 
   /** An exception escaped the guest runtime: an interrupt, out of memory, or a broken environment. */
   #guestThrew(error: QuickJSHandle): void {
+    if (this.#outOfMemory) {
+      this.#fail(outOfMemory(this.#phase?.requestId ?? "undefined"));
+      return;
+    }
     if (this.#interrupted) {
       this.#fail(this.#timeoutError());
       return;
@@ -224,7 +246,28 @@ export class GuestEnvironment {
 
   #shouldInterrupt(): boolean {
     if (this.#phase !== undefined && Date.now() > this.#phase.deadline) this.#interrupted = true;
-    return this.#interrupted || this.#disposed;
+    if (this.#phase !== undefined && !this.#interrupted && this.#overMemoryLimit()) this.#outOfMemory = true;
+    return this.#interrupted || this.#outOfMemory || this.#disposed;
+  }
+
+  /**
+   * QuickJS's own limit bounds only single allocations here: under Emscripten it cannot measure a
+   * block, so its running total never grows (quickjs-emscripten#271). The heap is measured instead.
+   */
+  #overMemoryLimit(): boolean {
+    const started = performance.now();
+    if (started < this.#memoryCheckDue) return false;
+    let used: number;
+    try {
+      using usage = this.#runtime.computeMemoryUsage();
+      using size = this.#ctx.getProp(usage, "memory_used_size");
+      used = this.#ctx.getNumber(size);
+    } catch {
+      return true;
+    }
+    const cost = performance.now() - started;
+    this.#memoryCheckDue = started + Math.max(MEMORY_CHECK_MIN_INTERVAL_MS, cost * MEMORY_CHECK_COST_FACTOR);
+    return used > this.#config.memorySizeMB * MiB;
   }
 
   #onDeadline(): void {
@@ -242,6 +285,11 @@ export class GuestEnvironment {
   #afterTurn(): void {
     const phase = this.#phase;
     if (phase === undefined) return;
+    if (!this.#interrupted && !this.#outOfMemory && this.#overMemoryLimit()) this.#outOfMemory = true;
+    // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
+    // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
+    if (this.#outOfMemory) phase.failure = outOfMemory(phase.requestId);
+    else if (this.#interrupted) phase.failure = this.#timeoutError();
     if (phase.failure === undefined && phase.result === undefined && this.#loopEmpty()) {
       if (phase.kind === "invoke" && !phase.beforeExitSent) {
         phase.beforeExitSent = true;
@@ -358,16 +406,35 @@ export class GuestEnvironment {
     if (isBuiltin(requested)) return `node:${requested.replace(/^node:/, "")}`;
     const fromDir = base.startsWith("/") ? path.posix.dirname(base) : TASK_ROOT;
     const found = this.#files.resolve(fromDir, requested, "import");
-    if (found === undefined) return { error: new Error(`Cannot find module '${requested}' imported from ${base}`) };
-    return found.path;
+    if (found !== undefined) return found.path;
+    // quickjs-emscripten drops an error returned by the normalizer (QuickJS then loads the module
+    // named ""), so the name resolves and its loading fails with Node's ERR_MODULE_NOT_FOUND.
+    const relative = /^\.{0,2}\//.test(requested);
+    const name = relative ? path.posix.resolve(fromDir, requested) : requested;
+    this.#unresolved.set(name, `Cannot find ${relative ? "module" : "package"} '${name}' imported from ${base}`);
+    return name;
   }
 
   #moduleSource(name: string): JSModuleLoadResult {
+    const missing = this.#unresolved.get(name);
+    if (missing !== undefined) {
+      const error = this.#ctx.newError(missing);
+      using code = this.#ctx.newString("ERR_MODULE_NOT_FOUND");
+      this.#ctx.setProp(error, "code", code);
+      return { error };
+    }
     const format = name.startsWith("node:") ? "cjs" : this.#files.formatOf(name);
     if (format === "cjs") return this.#reexport(name);
     const source = this.#files.read(name);
     if (source === undefined) return { error: new Error(`Cannot find module '${name}'`) };
-    return format === "json" ? `export default ${source};` : source;
+    if (format === "json") return `export default ${source};`;
+    // QuickJS leaves import.meta empty; Node fills it. Set on the first line, line numbers hold.
+    const meta = [
+      `import.meta.url = ${JSON.stringify(pathToFileURL(name).href)};`,
+      `import.meta.filename = ${JSON.stringify(name)};`,
+      `import.meta.dirname = ${JSON.stringify(path.posix.dirname(name))};`,
+    ].join(" ");
+    return `${meta}${source.startsWith("#!") ? "//" : ""}${source}`;
   }
 
   /** An ES module facade over a CommonJS file or a built-in: default plus its named properties. */

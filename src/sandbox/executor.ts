@@ -6,6 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { exitError } from "./errors.js";
+import { EXECUTOR_STACK_MB } from "./limits.js";
 import type { FromWorker, ToWorker, WireInvokeResult } from "./protocol.js";
 import type { FunctionError } from "./types.js";
 
@@ -62,7 +63,11 @@ export class Executor {
 
   #spawn(): void {
     const { entry, eval: isEval } = workerEntry();
-    const worker = new Worker(entry, { eval: isEval, workerData: { wasmModule: this.#wasmModule } });
+    const worker = new Worker(entry, {
+      eval: isEval,
+      workerData: { wasmModule: this.#wasmModule },
+      resourceLimits: { stackSizeMb: EXECUTOR_STACK_MB },
+    });
     this.#worker = worker;
     this.#generation += 1;
     this.#ready = new Promise((resolve, reject) => {

@@ -19,10 +19,16 @@ export const RESPONSE_MAX_BYTES = 6_291_556;
 
 /**
  * QuickJS counts its stack in the WebAssembly shadow stack, but wasm frames also live on the
- * worker's native stack; a limit well below the worker's stack (4 MB by default) keeps deep
- * recursion a catchable RangeError instead of a host stack overflow.
+ * worker's native stack; a limit well below the worker's stack keeps deep recursion a catchable
+ * RangeError instead of a host stack overflow.
  */
 export const GUEST_STACK_BYTES = 512 * 1024;
+/**
+ * The executor worker's native stack: 64 times GUEST_STACK_BYTES. QuickJS's C recursion (the
+ * parser on deeply nested source, JSON.stringify on deeply nested values) takes up to ~30 native
+ * bytes per shadow-stack byte; with Node's default of 4 MB it overflowed the host's stack first.
+ */
+export const EXECUTOR_STACK_MB = 32;
 
 /** Log bytes kept per invocation; beyond it the head and a tail are kept (CloudWatch keeps 256 KB an event). */
 export const LOG_HEAD_BYTES = 1 * MiB;

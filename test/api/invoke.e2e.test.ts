@@ -1,7 +1,7 @@
-import { InvokeCommand, LambdaClient, RequestTooLargeException, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { InvokeCommand, LambdaClient, RequestTooLargeException, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/server.js";
 

@@ -1,6 +1,14 @@
 /** Shortcuts shared by the sandbox behaviour suites: one-shot environments and result decoding. */
 import { expect } from "vitest";
-import type { Environment, EnvironmentConfig, FunctionError, InvocationType, InvokeOptions, InvokeResult, Sandbox } from "../../src/sandbox/index.js";
+import type {
+  Environment,
+  EnvironmentConfig,
+  FunctionError,
+  InvocationType,
+  InvokeOptions,
+  InvokeResult,
+  Sandbox,
+} from "../../src/sandbox/index.js";
 import { configFor, writePackage } from "./fixtures.js";
 
 export type Files = Record<string, string>;

@@ -1,7 +1,8 @@
 // util.format's rules, which Lambda's Node.js runtime applies to every console call.
 
 export function createFormatter(builtin) {
-  const inspect = (value) => builtin("inspect").default(value, { depth: 2 });
+  // object-inspect counts depth from 1 where util.inspect counts from 0: 3 is Node's default of 2.
+  const inspect = (value) => builtin("inspect").default(value, { depth: 3 });
 
   const show = (value) => {
     if (typeof value === "string") return value;

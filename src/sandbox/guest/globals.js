@@ -114,8 +114,8 @@ export function installGlobals(host, config, builtin) {
   defineLazy("URL", () => builtin("url").URL);
   defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
   defineLazy("structuredClone", () => {
-    const clone = builtin("structured-clone").default;
-    return (value, options) => clone(value, options);
+    const { serialize, deserialize } = builtin("structured-clone");
+    return (value, options) => deserialize(serialize(value, options));
   });
   globalThis.btoa = (data) => {
     const text = String(data);

@@ -4,6 +4,7 @@
 import { errorText } from "./format.js";
 
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
+const STACK_OVERFLOW = "Maximum call stack size exceeded";
 
 function runtimeError(errorType, message) {
   const error = new Error(message);
@@ -16,6 +17,11 @@ export function errorShape(error) {
   try {
     if (error instanceof Error || (error && typeof error.name === "string" && typeof error.message === "string")) {
       const trace = errorText(error).split("\n");
+      // QuickJS's stack overflow is an InternalError; Node's, which Lambda reports, a RangeError.
+      if (error.name === "InternalError" && error.message === "stack overflow") {
+        trace[0] = `RangeError: ${STACK_OVERFLOW}`;
+        return { errorType: "RangeError", errorMessage: STACK_OVERFLOW, trace };
+      }
       return { errorType: error.name, errorMessage: error.message, trace };
     }
     return { errorType: typeof error, errorMessage: String(error), trace: [] };
@@ -43,12 +49,17 @@ export function createInvoker(host, config, modules) {
 
   const loadHandler = async () => {
     const full = config.handler;
+    if (full.includes("..")) {
+      throw runtimeError(
+        "Runtime.MalformedHandlerName",
+        `'${full}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+      );
+    }
     const slash = full.lastIndexOf("/");
     const moduleRoot = full.slice(0, slash + 1);
     const match = full.slice(slash + 1).match(FUNCTION_EXPR);
     if (!match) throw runtimeError("Runtime.MalformedHandlerName", "Bad handler");
     const [, moduleName, handlerPath] = match;
-    if (handlerPath.includes("..")) throw runtimeError("Runtime.MalformedHandlerName", "'..' is not allowed in the handler");
     const found = host.handlerModule(moduleRoot + moduleName);
     if (found === undefined) throw loadFailure(undefined, moduleRoot + moduleName);
     const colon = found.indexOf(":");
@@ -100,7 +111,9 @@ export function createInvoker(host, config, modules) {
         }
         host.done(true, payload, waitForEmptyLoop);
       };
-      const callback = (error, result) => finish(error, result, context.callbackWaitsForEmptyEventLoop);
+      // As in the runtime interface client: only a successful callback waits for the empty event
+      // loop; an error, and the legacy succeed / fail / done, answer at once.
+      const callback = (error, result) => finish(error, result, error == null && context.callbackWaitsForEmptyEventLoop);
       const context = {
         callbackWaitsForEmptyEventLoop: true,
         functionName: config.functionName,
@@ -113,9 +126,9 @@ export function createInvoker(host, config, modules) {
         identity: wire.identity,
         clientContext: wire.clientContext,
         getRemainingTimeInMillis: () => Math.max(0, wire.deadline - Date.now()),
-        succeed: (result) => callback(null, result),
-        fail: (error) => callback(error ?? "handled"),
-        done: (error, result) => callback(error, result),
+        succeed: (result) => finish(null, result, false),
+        fail: (error) => finish(error ?? "handled", undefined, false),
+        done: (error, result) => finish(error, result, false),
       };
       try {
         const event = JSON.parse(eventJson);

@@ -1,0 +1,48 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { FunctionFolderError, readFunctionFolder, readFunctionFolders } from "../../src/functions/folder.js";
+import { removePackages, writePackage } from "../sandbox/fixtures.js";
+
+afterAll(removePackages);
+
+describe("function folders", () => {
+  it("applies Lambda's defaults when function.json is absent", () => {
+    const dir = writePackage({ "index.js": "exports.handler = async () => 1;" });
+    const folder = readFunctionFolder(dir);
+    expect(folder.settings).toMatchObject({
+      handler: "index.handler",
+      runtime: "nodejs20.x",
+      memorySize: 128,
+      timeout: 3,
+      environment: {},
+    });
+  });
+
+  it("reads function.json settings", () => {
+    const dir = writePackage({
+      "function.json": JSON.stringify({ handler: "src/app.main", memorySize: 256, timeout: 10, environment: { STAGE: "dev" } }),
+    });
+    expect(readFunctionFolder(dir).settings).toMatchObject({
+      handler: "src/app.main",
+      memorySize: 256,
+      timeout: 10,
+      environment: { STAGE: "dev" },
+    });
+  });
+
+  it("names the bad field when function.json breaks a Lambda limit", () => {
+    const dir = writePackage({ "function.json": JSON.stringify({ memorySize: 64, timeout: 901 }) });
+    expect(() => readFunctionFolder(dir)).toThrow(FunctionFolderError);
+    expect(() => readFunctionFolder(dir)).toThrow(/memorySize: .*128.*; timeout: .*900/);
+  });
+
+  it("refuses unknown fields and invalid JSON with the file named", () => {
+    const unknown = writePackage({ "function.json": JSON.stringify({ memory: 256 }) });
+    expect(() => readFunctionFolder(unknown)).toThrow(/function\.json: .*memory/);
+    const broken = writePackage({ "function.json": "{ nope" });
+    expect(() => readFunctionFolder(broken)).toThrow(/function\.json: not valid JSON/);
+  });
+
+  it("deploys the example folders of this repository", () => {
+    expect(readFunctionFolders("functions").map((f) => f.name)).toContain("hello");
+  });
+});
