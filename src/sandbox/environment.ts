@@ -10,6 +10,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { JSModuleLoadResult, JSModuleNormalizeResult, QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
+import { EsmLoader } from "./esm-loader.js";
 import { createHostObject, type HostHooks } from "./guest-host.js";
 import { performFetch } from "./host-fetch.js";
 import type { Instance, ModuleInstances } from "./instances.js";
@@ -31,8 +32,8 @@ export interface PhaseOutcome {
 }
 
 type GuestArg = string | number | ArrayBuffer | undefined;
-type Entry = "init" | "invoke" | "beforeExit" | "fireTimer" | "fetchSettled" | "exportNames";
-const ENTRIES: Entry[] = ["init", "invoke", "beforeExit", "fireTimer", "fetchSettled", "exportNames"];
+type Entry = "configure" | "init" | "invoke" | "beforeExit" | "fireTimer" | "fetchSettled" | "exportNames";
+const ENTRIES: Entry[] = ["configure", "init", "invoke", "beforeExit", "fireTimer", "fetchSettled", "exportNames"];
 
 interface Phase {
   kind: "init" | "invoke";
@@ -54,6 +55,8 @@ interface GuestTimer {
 }
 
 const MiB = 1024 * 1024;
+/** Booting a spare costs ~3 ms of the executor; waiting lets the new environment's first invoke go first. */
+const SPARE_BOOT_DELAY_MS = 2;
 /**
  * Measuring the guest heap walks it (~35 ms for a million objects): between two measurements the
  * guest runs at least this many times as long as the last one took, and at least the minimum.
@@ -65,15 +68,16 @@ export class GuestEnvironment {
   readonly #instance: Instance;
   readonly #instances: ModuleInstances;
   readonly #runtime: QuickJSRuntime;
+  readonly #wasmMemory: WebAssembly.Memory;
   readonly #ctx: QuickJSContext;
-  readonly #files: PackageFiles;
-  readonly #config: EnvironmentConfig;
+  /** Set at INIT; a spare runtime has neither. */
+  #files: PackageFiles | undefined;
+  #memoryLimitBytes = Number.POSITIVE_INFINITY;
+  #timeoutMs = 0;
   readonly #entries = new Map<Entry, QuickJSHandle>();
   readonly #timers = new Map<number, GuestTimer>();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
-  /** Import specifiers that resolved to nothing, by the module name given to QuickJS: their error. */
-  readonly #unresolved = new Map<string, string>();
   #nodeTimer: NodeJS.Timeout | undefined;
   #phase: Phase | undefined;
   #interrupted = false;
@@ -82,19 +86,14 @@ export class GuestEnvironment {
   #gone = false;
   #disposed = false;
 
-  private constructor(instances: ModuleInstances, instance: Instance, config: EnvironmentConfig, files: PackageFiles) {
+  /** Boots a runtime with the guest runtime in it; INIT comes later, in `#initialize`. */
+  private constructor(instances: ModuleInstances, instance: Instance, bootstrap: string) {
     this.#instances = instances;
     this.#instance = instance;
-    this.#config = config;
-    this.#files = files;
     this.#runtime = instance.module.newRuntime();
-    this.#runtime.setMemoryLimit(config.memorySizeMB * MiB);
+    this.#wasmMemory = instance.module.getWasmMemory();
     this.#runtime.setMaxStackSize(GUEST_STACK_BYTES);
     this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
-    this.#runtime.setModuleLoader(
-      (name) => this.#moduleSource(name),
-      (base, requested) => this.#normalize(base, requested),
-    );
     const ctx = this.#runtime.newContext();
     this.#ctx = ctx;
     // executePendingJobs reads the job's context through a view that wasm memory growth detaches,
@@ -103,9 +102,31 @@ export class GuestEnvironment {
     const newContext = this.#runtime.newContext.bind(this.#runtime);
     this.#runtime.newContext = (options) =>
       options !== undefined && "contextPointer" in options && !options.contextPointer ? ctx : newContext(options);
+    const loader = new EsmLoader(
+      ctx,
+      () => this.#packageFiles(),
+      () => this.#entries.get("exportNames"),
+    );
+    this.#runtime.setModuleLoader(
+      (name) => loader.load(name),
+      (base, requested) => loader.normalize(base, requested),
+    );
+    try {
+      using host = createHostObject(ctx, this.#hooks, () => this.#packageFiles());
+      using factory = ctx.unwrapResult(ctx.evalCode(`(() => {${bootstrap}\nreturn __boot.default;})()`, "isolambda:bootstrap"));
+      using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host));
+      for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
   }
 
-  /** Creates the environment and runs its INIT phase; a failed INIT leaves it disposed. */
+  /**
+   * Creates an environment and runs its INIT phase; a failed INIT leaves it disposed. A version's
+   * instance keeps one booted runtime ready (a spare), so a cold start pays only for INIT; the
+   * spare is replaced right after, off the request's path.
+   */
   static async create(
     instances: ModuleInstances,
     config: EnvironmentConfig,
@@ -113,31 +134,46 @@ export class GuestEnvironment {
     bootstrap: string,
   ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
     const instance = await instances.acquire(config.versionKey);
-    const env = new GuestEnvironment(instances, instance, config, files);
-    const init = await env.#boot(bootstrap);
+    const spare = instances.takeSpare(instance);
+    const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, bootstrap);
+    const init = await env.#initialize(config, files);
     if (!init.ok) env.dispose();
+    if (instances.keepsSpares) setTimeout(() => GuestEnvironment.#prepareSpare(instances, instance, bootstrap), SPARE_BOOT_DELAY_MS);
     return { env, init };
   }
 
-  async #boot(bootstrap: string): Promise<PhaseOutcome> {
-    const ctx = this.#ctx;
-    const streamName = logStreamName(this.#config);
+  static #prepareSpare(instances: ModuleInstances, instance: Instance, bootstrap: string): void {
+    if (instance.spare !== undefined || instance.poisoned || instance.environments === 0) return;
+    instances.retain(instance);
+    try {
+      instance.spare = new GuestEnvironment(instances, instance, bootstrap);
+    } catch {
+      // The constructor released its reference; the next create boots a runtime of its own.
+    }
+  }
+
+  #packageFiles(): PackageFiles {
+    if (this.#files === undefined) throw new Error("the environment has no package before INIT");
+    return this.#files;
+  }
+
+  #initialize(config: EnvironmentConfig, files: PackageFiles): Promise<PhaseOutcome> {
+    this.#files = files;
+    this.#memoryLimitBytes = config.memorySizeMB * MiB;
+    this.#timeoutMs = config.timeoutSeconds * 1000;
+    this.#runtime.setMemoryLimit(this.#memoryLimitBytes);
     const guestConfig = {
-      handler: this.#config.handler,
-      functionName: this.#config.functionName,
-      functionVersion: this.#config.functionVersion,
-      memorySizeMB: this.#config.memorySizeMB,
-      env: lambdaEnvironment(this.#config, streamName),
-      nodeVersion: nodeVersionOf(this.#config.runtime),
+      handler: config.handler,
+      functionName: config.functionName,
+      functionVersion: config.functionVersion,
+      memorySizeMB: config.memorySizeMB,
+      env: lambdaEnvironment(config, logStreamName(config)),
+      nodeVersion: nodeVersionOf(config.runtime),
       timeOrigin: Date.now(),
       responseLimit: RESPONSE_MAX_BYTES,
     };
     return this.#runPhase("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () => {
-      using host = createHostObject(ctx, this.#hooks, this.#files);
-      using factory = ctx.unwrapResult(ctx.evalCode(`(() => {${bootstrap}\nreturn __boot.default;})()`, "isolambda:bootstrap"));
-      using config = ctx.newString(JSON.stringify(guestConfig));
-      using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host, config));
-      for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
+      this.#call("configure", JSON.stringify(guestConfig));
       this.#call("init");
     });
   }
@@ -237,7 +273,7 @@ export class GuestEnvironment {
   #timeoutError(): FunctionError {
     const phase = this.#phase;
     if (phase?.kind === "init") return initTimedOut();
-    return timedOut(phase?.requestId ?? "undefined", this.#config.timeoutSeconds * 1000);
+    return timedOut(phase?.requestId ?? "undefined", this.#timeoutMs);
   }
 
   #fail(error: FunctionError): void {
@@ -255,6 +291,8 @@ export class GuestEnvironment {
    * block, so its running total never grows (quickjs-emscripten#271). The heap is measured instead.
    */
   #overMemoryLimit(): boolean {
+    // No heap can outgrow the linear memory holding it: while that is within the limit, nothing to measure.
+    if (this.#wasmMemory.buffer.byteLength <= this.#memoryLimitBytes) return false;
     const started = performance.now();
     if (started < this.#memoryCheckDue) return false;
     let used: number;
@@ -267,7 +305,7 @@ export class GuestEnvironment {
     }
     const cost = performance.now() - started;
     this.#memoryCheckDue = started + Math.max(MEMORY_CHECK_MIN_INTERVAL_MS, cost * MEMORY_CHECK_COST_FACTOR);
-    return used > this.#config.memorySizeMB * MiB;
+    return used > this.#memoryLimitBytes;
   }
 
   #onDeadline(): void {
@@ -382,7 +420,7 @@ export class GuestEnvironment {
     fetch: (id, url, method, headersJson, body) => {
       this.#fetches.add(id);
       const deadline = this.#phase?.deadline ?? Date.now();
-      void performFetch(url, method, headersJson, body, deadline, this.#config.memorySizeMB * MiB).then((settled) =>
+      void performFetch(url, method, headersJson, body, deadline, this.#memoryLimitBytes).then((settled) =>
         this.#deliver(() => {
           this.#fetches.delete(id);
           this.#call("fetchSettled", id, ...settled);
@@ -401,55 +439,6 @@ export class GuestEnvironment {
       }
     },
   };
-
-  #normalize(base: string, requested: string): JSModuleNormalizeResult {
-    if (isBuiltin(requested)) return `node:${requested.replace(/^node:/, "")}`;
-    const fromDir = base.startsWith("/") ? path.posix.dirname(base) : TASK_ROOT;
-    const found = this.#files.resolve(fromDir, requested, "import");
-    if (found !== undefined) return found.path;
-    // quickjs-emscripten drops an error returned by the normalizer (QuickJS then loads the module
-    // named ""), so the name resolves and its loading fails with Node's ERR_MODULE_NOT_FOUND.
-    const relative = /^\.{0,2}\//.test(requested);
-    const name = relative ? path.posix.resolve(fromDir, requested) : requested;
-    this.#unresolved.set(name, `Cannot find ${relative ? "module" : "package"} '${name}' imported from ${base}`);
-    return name;
-  }
-
-  #moduleSource(name: string): JSModuleLoadResult {
-    const missing = this.#unresolved.get(name);
-    if (missing !== undefined) {
-      const error = this.#ctx.newError(missing);
-      using code = this.#ctx.newString("ERR_MODULE_NOT_FOUND");
-      this.#ctx.setProp(error, "code", code);
-      return { error };
-    }
-    const format = name.startsWith("node:") ? "cjs" : this.#files.formatOf(name);
-    if (format === "cjs") return this.#reexport(name);
-    const source = this.#files.read(name);
-    if (source === undefined) return { error: new Error(`Cannot find module '${name}'`) };
-    if (format === "json") return `export default ${source};`;
-    // QuickJS leaves import.meta empty; Node fills it. Set on the first line, line numbers hold.
-    const meta = [
-      `import.meta.url = ${JSON.stringify(pathToFileURL(name).href)};`,
-      `import.meta.filename = ${JSON.stringify(name)};`,
-      `import.meta.dirname = ${JSON.stringify(path.posix.dirname(name))};`,
-    ].join(" ");
-    return `${meta}${source.startsWith("#!") ? "//" : ""}${source}`;
-  }
-
-  /** An ES module facade over a CommonJS file or a built-in: default plus its named properties. */
-  #reexport(name: string): JSModuleLoadResult {
-    const ctx = this.#ctx;
-    const fn = this.#entries.get("exportNames");
-    if (fn === undefined) return { error: new Error("guest runtime not booted") };
-    using arg = ctx.newString(name);
-    const result = ctx.callFunction(fn, ctx.undefined, arg);
-    if (result.error) return { error: result.error };
-    const names = ctx.getString(result.value);
-    result.value.dispose();
-    const load = `globalThis[Symbol.for("isolambda.require")](${JSON.stringify(name)})`;
-    return `const m = ${load};\nexport default m;\n${names ? `export const { ${names} } = m;\n` : ""}`;
-  }
 
   dispose(): void {
     if (this.#disposed) return;

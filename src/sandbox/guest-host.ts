@@ -45,7 +45,8 @@ function builtinSource(name: string): string | undefined {
 /** The largest getRandomValues request Web Crypto allows. */
 const RANDOM_MAX_BYTES = 65536;
 
-export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: PackageFiles): QuickJSHandle {
+/** `files` gives the package once INIT has set it: a spare runtime is booted before it has one. */
+export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: () => PackageFiles): QuickJSHandle {
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
   const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
@@ -68,14 +69,14 @@ export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: P
     resolve: (fromDir, specifier, mode) => {
       const spec = str(specifier);
       if (isBuiltin(spec)) return ctx.newString(`builtin:${spec.replace(/^node:/, "")}`);
-      const found = files.resolve(str(fromDir), spec, str(mode) === "import" ? "import" : "require");
+      const found = files().resolve(str(fromDir), spec, str(mode) === "import" ? "import" : "require");
       return optionalString(found && `${found.format}:${found.path}`);
     },
     handlerModule: (modulePath) => {
-      const found = files.handlerModule(str(modulePath));
+      const found = files().handlerModule(str(modulePath));
       return optionalString(found && `${found.format}:${found.path}`);
     },
-    read: (path) => optionalString(files.read(str(path))),
+    read: (path) => optionalString(files().read(str(path))),
     timer: (id, ms) => void hooks.timer(num(id), num(ms)),
     clearTimer: (id) => void hooks.clearTimer(num(id)),
     timerRef: (id, ref) =>

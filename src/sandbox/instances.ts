@@ -15,12 +15,18 @@ const RECYCLE_ABOVE_BYTES = 64 * 1024 * 1024;
 /** Idle instances kept per worker, least recently used dropped first. */
 const IDLE_INSTANCES_MAX = 16;
 
+/** A booted runtime waiting for its function; it holds one reference to its instance. */
+export interface Spare {
+  dispose(): void;
+}
+
 export interface Instance {
   readonly key: string;
   readonly module: QuickJSWASMModule;
   environments: number;
   /** Set when a disposal failed inside the module: nothing new may be created in it. */
   poisoned: boolean;
+  spare?: Spare;
 }
 
 export class ModuleInstances {
@@ -28,7 +34,14 @@ export class ModuleInstances {
   readonly #live = new Map<string, Instance>();
   readonly #idle = new Map<string, Instance>();
 
-  constructor(wasmModule: WebAssembly.Module) {
+  /**
+   * @param keepsSpares keep one booted runtime per live instance, so a cold start skips booting
+   * the guest runtime (~190 KB each); off, every cold start boots its own.
+   */
+  constructor(
+    wasmModule: WebAssembly.Module,
+    readonly keepsSpares = true,
+  ) {
     this.#wasmModule = wasmModule;
   }
 
@@ -45,8 +58,29 @@ export class ModuleInstances {
     return instance;
   }
 
+  /** One more reference to an instance already held. */
+  retain(instance: Instance): void {
+    instance.environments += 1;
+  }
+
+  /** Takes the instance's spare; its reference replaces the one the caller acquired. */
+  takeSpare(instance: Instance): Spare | undefined {
+    const spare = instance.spare;
+    if (spare === undefined) return undefined;
+    instance.spare = undefined;
+    instance.environments -= 1;
+    return spare;
+  }
+
   release(instance: Instance): void {
     instance.environments -= 1;
+    const spare = instance.spare;
+    if (spare !== undefined && instance.environments === 1) {
+      // Only the spare is left: it goes too, and its release lets the instance go idle.
+      instance.spare = undefined;
+      spare.dispose();
+      return;
+    }
     if (instance.environments > 0) return;
     this.#live.delete(instance.key);
     if (instance.poisoned || instance.module.getWasmMemory().buffer.byteLength > RECYCLE_ABOVE_BYTES) return;

@@ -64,7 +64,8 @@ function installCrypto(host) {
   globalThis.crypto = { getRandomValues, randomUUID };
 }
 
-function installProcess(host, config) {
+/** process and performance: they carry the function's configuration, so they are set at INIT. */
+export function installProcess(host, config) {
   const startedAt = host.now();
   const hrtime = (previous) => {
     const ns = BigInt(Math.round(host.now() * 1e6));
@@ -101,13 +102,12 @@ function installProcess(host, config) {
       return this;
     },
   };
+  globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
 }
 
-export function installGlobals(host, config, builtin) {
+export function installGlobals(host, builtin) {
   globalThis.global = globalThis;
-  installProcess(host, config);
   installCrypto(host);
-  globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
   defineLazy("Buffer", () => builtin("buffer").Buffer);
   defineLazy("TextEncoder", () => utf8Encoder(builtin));
   defineLazy("TextDecoder", () => utf8Decoder(builtin));
