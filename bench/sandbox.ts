@@ -46,7 +46,7 @@ function wireContext(requestId: string) {
 }
 
 /** Cold starts that arrive a few milliseconds apart find the version's spare runtime booted. */
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 5));
+const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -95,6 +95,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
     await env.invoke(event, wireContext(`fresh-${i}`));
     fresh.push(performance.now() - t);
     env.dispose();
+    await idleTurn();
     progress("in executor, cold (new version)", i + 1, ROUNDS.fresh);
   }
 
@@ -152,6 +153,7 @@ async function endToEnd(): Promise<Record<string, Summary | number>> {
     await env.invoke(event);
     fresh.push(performance.now() - t);
     env.dispose();
+    await idleTurn();
     progress("end to end, cold (new version)", i + 1, ROUNDS.fresh);
   }
   const warm: number[] = [];

@@ -13,7 +13,7 @@ import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from
 import { EsmLoader } from "./esm-loader.js";
 import { createHostObject, type HostHooks } from "./guest-host.js";
 import { performFetch } from "./host-fetch.js";
-import type { Instance, ModuleInstances } from "./instances.js";
+import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
 import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, RESPONSE_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
@@ -55,8 +55,6 @@ interface GuestTimer {
 }
 
 const MiB = 1024 * 1024;
-/** Booting a spare costs ~3 ms of the executor; waiting lets the new environment's first invoke go first. */
-const SPARE_BOOT_DELAY_MS = 2;
 /**
  * Measuring the guest heap walks it (~35 ms for a million objects): between two measurements the
  * guest runs at least this many times as long as the last one took, and at least the minimum.
@@ -138,7 +136,7 @@ export class GuestEnvironment {
     const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, bootstrap);
     const init = await env.#initialize(config, files);
     if (!init.ok) env.dispose();
-    if (instances.keepsSpares) setTimeout(() => GuestEnvironment.#prepareSpare(instances, instance, bootstrap), SPARE_BOOT_DELAY_MS);
+    if (instances.keepsSpares) setTimeout(() => GuestEnvironment.#prepareSpare(instances, instance, bootstrap), SPARE_DELAY_MS);
     return { env, init };
   }
 

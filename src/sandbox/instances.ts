@@ -2,7 +2,8 @@
  * QuickJS WebAssembly module instances, one per function version and worker: environments of
  * different versions never share a linear memory. The wasm is compiled once per process; an
  * instance costs ~2 ms. Linear memory never shrinks, so an instance whose environments are all
- * gone is kept for reuse only while it is small, and dropped otherwise.
+ * gone is kept for reuse only while it is small, and dropped otherwise. One unassigned instance is
+ * kept ready so that a never-seen version does not wait for instantiation.
  */
 import releaseSync from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
@@ -14,6 +15,12 @@ const RELEASE_SYNC = releaseSync as unknown as QuickJSSyncVariant;
 const RECYCLE_ABOVE_BYTES = 64 * 1024 * 1024;
 /** Idle instances kept per worker, least recently used dropped first. */
 const IDLE_INSTANCES_MAX = 16;
+
+/**
+ * Spares (a booted runtime per version, one unassigned instance) are prepared this long after the
+ * request that used the last one, so that request's own follow-up work goes first.
+ */
+export const SPARE_DELAY_MS = 5;
 
 /** A booted runtime waiting for its function; it holds one reference to its instance. */
 export interface Spare {
@@ -33,6 +40,8 @@ export class ModuleInstances {
   readonly #wasmModule: WebAssembly.Module;
   readonly #live = new Map<string, Instance>();
   readonly #idle = new Map<string, Instance>();
+  /** A fresh module instance, not yet given to any version: a never-seen version takes it. */
+  #unassigned: Promise<QuickJSWASMModule> | undefined;
 
   /**
    * @param keepsSpares keep one booted runtime per live instance, so a cold start skips booting
@@ -49,13 +58,28 @@ export class ModuleInstances {
     let instance = this.#live.get(key) ?? this.#idle.get(key);
     this.#idle.delete(key);
     if (instance === undefined || instance.poisoned) {
-      const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.#wasmModule }));
+      const module = await (this.#unassigned ?? this.#newModule());
+      this.#unassigned = undefined;
+      if (this.keepsSpares) setTimeout(() => this.#prepareUnassigned(), SPARE_DELAY_MS);
       // Another create for the same key may have finished while this one awaited.
       instance = this.#live.get(key) ?? { key, module, environments: 0, poisoned: false };
     }
     instance.environments += 1;
     this.#live.set(key, instance);
     return instance;
+  }
+
+  #newModule(): Promise<QuickJSWASMModule> {
+    return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.#wasmModule }));
+  }
+
+  #prepareUnassigned(): void {
+    if (this.#unassigned !== undefined) return;
+    const next = this.#newModule();
+    this.#unassigned = next;
+    next.catch(() => {
+      if (this.#unassigned === next) this.#unassigned = undefined;
+    });
   }
 
   /** One more reference to an instance already held. */

@@ -3,11 +3,9 @@
 // its narrow capability object; the result is the handful of entry points the host drives.
 // Neither is reachable from handler code.
 import { installConsole } from "./console.js";
-import { installFetch } from "./fetch.js";
-import { createFormatter } from "./format.js";
 import { installGlobals, installProcess } from "./globals.js";
 import { createInvoker } from "./invoke.js";
-import { builtinLoader } from "./lazy.js";
+import { builtinLoader, defineLazy } from "./lazy.js";
 import { createModules } from "./modules.js";
 import { installTimers } from "./timers.js";
 
@@ -15,12 +13,22 @@ export default function boot(host) {
   // Filled by `configure` at INIT: a booted runtime waits as a spare before it knows its function.
   const config = {};
   const builtin = builtinLoader(host);
-  installConsole(host, createFormatter(builtin));
+  let format;
+  installConsole(host, (args) =>
+    args.length === 1 && typeof args[0] === "string" ? args[0] : (format ??= builtin("format").createFormatter(builtin))(args),
+  );
   installGlobals(host, builtin);
   const modules = createModules(host);
   let invoker;
   const fireTimer = installTimers(host, (error) => invoker.uncaught(error));
-  const fetchSettled = installFetch(host);
+  let fetchApi;
+  const loadFetch = () => {
+    fetchApi ??= builtin("fetch").createFetch(host);
+    return fetchApi;
+  };
+  defineLazy("fetch", () => loadFetch().fetch);
+  defineLazy("Headers", () => loadFetch().Headers);
+  defineLazy("Response", () => loadFetch().Response);
   invoker = createInvoker(host, config, modules);
   return {
     configure(configJson) {
@@ -31,7 +39,7 @@ export default function boot(host) {
     invoke: invoker.invoke,
     beforeExit: invoker.beforeExit,
     fireTimer,
-    fetchSettled,
+    fetchSettled: (...args) => loadFetch().settled(...args),
     exportNames: modules.exportNames,
   };
 }

@@ -1,5 +1,6 @@
 // fetch is carried out by the host (bounded by the invocation's remaining time); this file holds
-// the WHATWG shapes a handler expects of it: Headers, Response and the fetch function.
+// the WHATWG shapes a handler expects of it: Headers, Response and the fetch function. Loaded on
+// first use of any of them.
 
 class Headers {
   #map = new Map();
@@ -84,13 +85,11 @@ class Response {
   }
 }
 
-export function installFetch(host) {
+export function createFetch(host) {
   const pending = new Map();
   let nextId = 1;
 
-  globalThis.Headers = Headers;
-  globalThis.Response = Response;
-  globalThis.fetch = (input, init = {}) =>
+  const fetch = (input, init = {}) =>
     new Promise((resolve, reject) => {
       const url = typeof input === "string" ? input : (input?.url ?? String(input));
       const method = String(init.method ?? input?.method ?? "GET").toUpperCase();
@@ -105,11 +104,12 @@ export function installFetch(host) {
       host.fetch(id, String(url), method, JSON.stringify([...headers]), bytes === undefined ? undefined : bytes.slice().buffer);
     });
 
-  return function settled(id, failure, status, statusText, url, headersJson, body) {
+  const settled = (id, failure, status, statusText, url, headersJson, body) => {
     const entry = pending.get(id);
     if (!entry) return;
     pending.delete(id);
     if (failure !== undefined) entry.reject(new TypeError(`fetch failed: ${failure}`));
     else entry.resolve(new Response(body, { status, statusText, url, headers: JSON.parse(headersJson) }));
   };
+  return { fetch, Headers, Response, settled };
 }

@@ -1,4 +1,6 @@
-// util.format's rules, which Lambda's Node.js runtime applies to every console call.
+// util.format's rules, which Lambda's Node.js runtime applies to every console call. Loaded on
+// the first console call that is more than one string.
+import { errorText } from "./error-text.js";
 
 export function createFormatter(builtin) {
   // object-inspect counts depth from 1 where util.inspect counts from 0: 3 is Node's default of 2.
@@ -50,10 +52,4 @@ export function createFormatter(builtin) {
     for (const arg of rest) out += ` ${show(arg)}`;
     return out;
   };
-}
-
-/** Node prints an error as its stack, whose first line is `Name: message`; QuickJS's stack holds only frames. */
-export function errorText(error) {
-  const head = `${error.name}: ${error.message}`;
-  return error.stack ? `${head}\n${String(error.stack).trimEnd()}` : head;
 }

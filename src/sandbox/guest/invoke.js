@@ -1,7 +1,7 @@
 // The Lambda Node.js runtime's handler contract: INIT loads the handler module once, then each
 // invocation calls `handler(event, context, callback)`; the first of callback, promise settlement,
 // or an empty event loop decides the result, and later ones are ignored, as in Lambda.
-import { errorText } from "./format.js";
+import { errorText } from "./error-text.js";
 
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 const STACK_OVERFLOW = "Maximum call stack size exceeded";

@@ -1,0 +1,1 @@
+export { utf8Decoder, utf8Encoder } from "../encoding.js";

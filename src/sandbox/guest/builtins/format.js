@@ -1,0 +1,1 @@
+export { createFormatter } from "../format.js";
