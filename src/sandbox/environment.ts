@@ -5,10 +5,7 @@
  * phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
 
-import { isBuiltin } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import type { JSModuleLoadResult, JSModuleNormalizeResult, QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
 import { createHostObject, type HostHooks } from "./guest-host.js";
@@ -17,7 +14,7 @@ import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
 import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, RESPONSE_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
-import { type PackageFiles, TASK_ROOT } from "./package-files.js";
+import type { PackageFiles } from "./package-files.js";
 import type { WireInvokeContext } from "./protocol.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 

@@ -3,17 +3,13 @@ import { Buffer } from "node:buffer";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox } from "../../src/sandbox/index.js";
-import { configFor, removePackages, writePackage } from "./fixtures.js";
-import { environmentFor, errorOf, invokeOnce, messagesAt, resultOf } from "./harness.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { configFor, writePackage } from "./fixtures.js";
+import { environmentFor, errorOf, invokeOnce, messagesAt, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await Sandbox.start({ executors: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-  removePackages();
+useSandbox((started) => {
+  sandbox = started;
 });
 
 const ISO = String.raw`\d{4}-\d\d-\d\dT[\d:.]+Z`;

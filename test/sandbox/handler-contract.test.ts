@@ -1,16 +1,11 @@
 /** Lambda's Node.js handler contract: how handlers are found, called, and how they answer or fail. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox } from "../../src/sandbox/index.js";
-import { removePackages } from "./fixtures.js";
-import { environmentFor, errorOf, invokeOnce, resultOf } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { environmentFor, errorOf, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await Sandbox.start({ executors: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-  removePackages();
+useSandbox((started) => {
+  sandbox = started;
 });
 
 describe("handler module formats", () => {

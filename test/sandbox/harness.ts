@@ -1,5 +1,5 @@
 /** Shortcuts shared by the sandbox behaviour suites: one-shot environments and result decoding. */
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type {
   Environment,
   EnvironmentConfig,
@@ -9,9 +9,23 @@ import type {
   InvokeResult,
   Sandbox,
 } from "../../src/sandbox/index.js";
-import { configFor, writePackage } from "./fixtures.js";
+import { Sandbox as SandboxClass } from "../../src/sandbox/index.js";
+import { configFor, removePackages, writePackage } from "./fixtures.js";
 
 export type Files = Record<string, string>;
+
+/** One sandbox (one executor) for the suite, closed with the suite's packages at the end. */
+export function useSandbox(onStarted: (sandbox: Sandbox) => void): void {
+  let sandbox: Sandbox | undefined;
+  beforeAll(async () => {
+    sandbox = await SandboxClass.start({ executors: 1 });
+    onStarted(sandbox);
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    removePackages();
+  });
+}
 export type InvokeArgs = InvokeOptions & { invocationType?: InvocationType };
 
 /** Writes `files` as a package and creates an environment for it (INIT runs here). */

@@ -7,17 +7,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox } from "../../src/sandbox/index.js";
-import { configFor, removePackages, writePackage } from "./fixtures.js";
-import { environmentFor, errorOf, expectHealthy, HELLO, invokeOnce, resultOf } from "./harness.js";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { configFor, writePackage } from "./fixtures.js";
+import { environmentFor, errorOf, expectHealthy, HELLO, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await Sandbox.start({ executors: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-  removePackages();
+useSandbox((started) => {
+  sandbox = started;
 });
 afterEach(async () => {
   await expectHealthy(sandbox);

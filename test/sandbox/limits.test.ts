@@ -1,22 +1,18 @@
 /** Lambda's quotas as the sandbox enforces them: timeout, memory, stack, payload sizes, configuration. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   EVENT_PAYLOAD_MAX_BYTES,
   PayloadTooLargeError,
   RESPONSE_MAX_BYTES,
-  Sandbox,
+  type Sandbox,
   SYNC_PAYLOAD_MAX_BYTES,
 } from "../../src/sandbox/index.js";
-import { configFor, removePackages, writePackage } from "./fixtures.js";
-import { environmentFor, errorOf, resultOf } from "./harness.js";
+import { configFor, writePackage } from "./fixtures.js";
+import { environmentFor, errorOf, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await Sandbox.start({ executors: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-  removePackages();
+useSandbox((started) => {
+  sandbox = started;
 });
 
 describe("timeout", () => {

@@ -1,16 +1,11 @@
 /** Module loading inside the sandbox: Node's CommonJS and ESM resolution over the package in /var/task. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox } from "../../src/sandbox/index.js";
-import { removePackages } from "./fixtures.js";
-import { environmentFor, errorOf, invokeOnce, resultOf } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { environmentFor, errorOf, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await Sandbox.start({ executors: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-  removePackages();
+useSandbox((started) => {
+  sandbox = started;
 });
 
 describe("CommonJS", () => {

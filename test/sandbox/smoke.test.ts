@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Sandbox } from "../../src/sandbox/index.js";
-import { configFor, removePackages, writePackage } from "./fixtures.js";
+import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { configFor, writePackage } from "./fixtures.js";
+import { useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
-beforeAll(async () => {
-  sandbox = await Sandbox.start({ executors: 1 });
-});
-afterAll(async () => {
-  await sandbox.close();
-  removePackages();
+useSandbox((started) => {
+  sandbox = started;
 });
 
 describe("sandbox smoke", () => {

@@ -14,9 +14,11 @@ export default function boot(host) {
   const config = {};
   const builtin = builtinLoader(host);
   let format;
-  installConsole(host, (args) =>
-    args.length === 1 && typeof args[0] === "string" ? args[0] : (format ??= builtin("format").createFormatter(builtin))(args),
-  );
+  installConsole(host, (args) => {
+    if (args.length === 1 && typeof args[0] === "string") return args[0];
+    format ??= builtin("format").createFormatter(builtin);
+    return format(args);
+  });
   installGlobals(host, builtin);
   const modules = createModules(host);
   let invoker;
