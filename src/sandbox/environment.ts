@@ -5,7 +5,7 @@
  * phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
 
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
 import { createHostObject, type HostHooks } from "./guest-host.js";
@@ -59,6 +59,11 @@ const MiB = 1024 * 1024;
 const MEMORY_CHECK_COST_FACTOR = 10;
 const MEMORY_CHECK_MIN_INTERVAL_MS = 10;
 
+/** The bundled guest runtime as a script whose value is its boot function. */
+function bootstrapScript(bootstrap: string): string {
+  return `(() => {${bootstrap}\nreturn __boot.default;})()`;
+}
+
 export class GuestEnvironment {
   readonly #instance: Instance;
   readonly #instances: ModuleInstances;
@@ -108,13 +113,25 @@ export class GuestEnvironment {
     );
     try {
       using host = createHostObject(ctx, this.#hooks, () => this.#packageFiles());
-      using factory = ctx.unwrapResult(ctx.evalCode(`(() => {${bootstrap}\nreturn __boot.default;})()`, "isolambda:bootstrap"));
+      using factory = ctx.unwrapResult(ctx.evalCode(bootstrapScript(bootstrap), "isolambda:bootstrap"));
       using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host));
       for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
     } catch (error) {
       this.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Boots the guest runtime once in a throwaway runtime, so that V8 compiles QuickJS's hot wasm
+   * code (parser, interpreter) before the first cold start instead of during it.
+   */
+  static warmUp(module: QuickJSWASMModule, bootstrap: string): void {
+    const runtime = module.newRuntime();
+    const ctx = runtime.newContext();
+    ctx.evalCode(bootstrapScript(bootstrap), "isolambda:warm-up").dispose();
+    ctx.dispose();
+    runtime.dispose();
   }
 
   /**

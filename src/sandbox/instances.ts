@@ -73,6 +73,12 @@ export class ModuleInstances {
     return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.#wasmModule }));
   }
 
+  /** The unassigned instance, created now if there is none. */
+  unassigned(): Promise<QuickJSWASMModule> {
+    this.#prepareUnassigned();
+    return this.#unassigned ?? this.#newModule();
+  }
+
   #prepareUnassigned(): void {
     if (this.#unassigned !== undefined) return;
     const next = this.#newModule();

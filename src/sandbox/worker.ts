@@ -84,4 +84,5 @@ function handle(message: ToWorker): void {
 }
 
 port.on("message", handle);
+GuestEnvironment.warmUp(await instances.unassigned(), bootstrap);
 post({ type: "ready" });
