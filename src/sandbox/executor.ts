@@ -6,7 +6,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { exitError } from "./errors.js";
-import { EXECUTOR_STACK_MB } from "./limits.js";
+import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB } from "./limits.js";
 import type { FromWorker, ToWorker, WireInvokeResult } from "./protocol.js";
 import type { FunctionError } from "./types.js";
 
@@ -66,7 +66,7 @@ export class Executor {
     const worker = new Worker(entry, {
       eval: isEval,
       workerData: { wasmModule: this.#wasmModule },
-      resourceLimits: { stackSizeMb: EXECUTOR_STACK_MB },
+      resourceLimits: { stackSizeMb: EXECUTOR_STACK_MB, maxYoungGenerationSizeMb: EXECUTOR_YOUNG_GENERATION_MB },
     });
     this.#worker = worker;
     this.#generation += 1;
