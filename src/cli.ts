@@ -29,10 +29,10 @@ program
       functionsDir: options.functions,
       onLog: (_name, log) => process.stdout.write(log),
     });
-    const names = server.catalog.list().map((f) => f.name);
-    console.log(`isolambda ready in ${Math.round(performance.now() - started)} ms`);
+    const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);
+    console.log(`isolambda ready in ${Math.round(performance.now() - started)} ms, data in ${options.dataDir}`);
     console.log(`  Lambda API  ${server.url}  (aws --endpoint-url ${server.url} lambda invoke ...)`);
-    console.log(`  functions   ${names.length > 0 ? names.join(", ") : `none under ${options.functions}`}`);
+    console.log(`  functions   ${deployed.length > 0 ? deployed.join(", ") : `no folders under ${options.functions}`}`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

@@ -1,15 +1,18 @@
 /**
- * `isolambda serve`: one process with the sandbox's executor workers, the function catalog and
- * the Lambda API on one port. Deploys every folder under --functions at start.
+ * `isolambda serve`: one process with the registry (SQLite in --data-dir), the sandbox's executor
+ * workers, and the Lambda API on one port. Deploys every folder under --functions at start.
  */
-import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApi } from "./api/index.js";
-import { FunctionCatalog } from "./functions/catalog.js";
+import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { WarmPool } from "./pool/index.js";
+import { openRegistry } from "./registry/index.js";
 import { Sandbox } from "./sandbox/index.js";
+
+/** ERRATA 4: AWS's default account-wide code storage. */
+const CODE_STORAGE_LIMIT_BYTES = 75 * 1024 ** 3;
 
 export interface ServerOptions {
   port: number;
@@ -19,25 +22,42 @@ export interface ServerOptions {
   region?: string;
   accountId?: string;
   executors?: number;
+  codeStorageLimitBytes?: number;
   /** Where each invocation's log (START … REPORT) goes; default: nowhere. */
   onLog?: (functionName: string, log: string) => void;
 }
 
 export interface RunningServer {
   url: string;
-  catalog: FunctionCatalog;
+  /** What deploying the function folders did, by function name. */
+  deployed: Map<string, DeployOutcome>;
   close(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const catalog = new FunctionCatalog(options.region ?? "us-east-1", options.accountId ?? "000000000000");
-  if (options.functionsDir !== undefined) {
-    for (const folder of readFunctionFolders(options.functionsDir)) catalog.deploy(folder);
+  const region = options.region ?? "us-east-1";
+  const accountId = options.accountId ?? "000000000000";
+  const { registry, code } = openRegistry(options.dataDir, { region, accountId });
+  const deployed = new Map<string, DeployOutcome>();
+  try {
+    for (const folder of readFunctionFolders(options.functionsDir ?? "")) {
+      deployed.set(folder.name, await deployFolder(folder, registry, code, accountId));
+    }
+  } catch (error) {
+    registry.close();
+    throw error;
   }
   const sandbox = await Sandbox.start({ executors: options.executors });
   const pool = new WarmPool(sandbox);
-  const app = createApi({ catalog, pool, onLog: options.onLog });
+  const app = createApi({
+    registry,
+    code,
+    pool,
+    region,
+    accountId,
+    codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
+    onLog: options.onLog,
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once("error", reject);
@@ -46,11 +66,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
-    catalog,
+    deployed,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       pool.close();
       await sandbox.close();
+      registry.close();
     },
   };
 }

@@ -7,6 +7,7 @@
 const STATUS = {
   InvalidParameterValueException: 400,
   InvalidRequestContentException: 400,
+  ValidationException: 400,
   ResourceNotFoundException: 404,
   ResourceConflictException: 409,
   PreconditionFailedException: 412,

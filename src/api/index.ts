@@ -1,16 +1,24 @@
 /** The Lambda API under its real REST paths (2015-03-31/...), as a Hono app. */
+import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
+import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
-import { type InvokeDeps, mountInvoke } from "./invoke.js";
+import { mountFunctions } from "./functions.js";
+import { mountInvoke } from "./invoke.js";
 
-export type ApiDeps = InvokeDeps;
+export type { ApiDeps } from "./deps.js";
 
 export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
   mountInvoke(app, deps);
+  mountFunctions(app, deps);
   app.notFound((c) =>
     errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
   );
-  app.onError((error) => errorResponse(error, ""));
+  app.onError((error) => {
+    // AWS errors are the client's business; anything else is a bug the operator must see.
+    if (!(error instanceof AwsError)) console.error("isolambda: internal error:", error);
+    return errorResponse(error, randomUUID());
+  });
   return app;
 }

@@ -1,21 +1,14 @@
 /** Invoke: POST /2015-03-31/functions/{FunctionName}/invocations, as the AWS SDKs and CLI call it. */
 import { randomUUID } from "node:crypto";
 import type { Hono } from "hono";
-import type { FunctionCatalog } from "../functions/catalog.js";
 import { logTail, wrapLogs } from "../observe/report.js";
-import type { WarmPool } from "../pool/index.js";
 import { type InvocationType, requestPayloadLimit } from "../sandbox/limits.js";
+import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
+import { environmentConfig } from "./shapes.js";
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "Event", "DryRun"]);
-
-export interface InvokeDeps {
-  catalog: FunctionCatalog;
-  pool: WarmPool;
-  /** Receives each invocation's full log (START … REPORT). */
-  onLog?: (functionName: string, log: string) => void;
-}
 
 function decodeClientContext(header: string | undefined): unknown {
   if (header === undefined) return undefined;
@@ -26,15 +19,18 @@ function decodeClientContext(header: string | undefined): unknown {
   }
 }
 
-export function mountInvoke(app: Hono, deps: InvokeDeps): void {
+export function mountInvoke(app: Hono, deps: ApiDeps): void {
   app.post("/2015-03-31/functions/:name/invocations", async (c) => {
     const requestId = randomUUID();
     try {
       const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
-      const fn = deps.catalog.get(ref.name);
-      if (fn === undefined || (ref.qualifier !== undefined && ref.qualifier !== "$LATEST")) {
-        throw new AwsError("ResourceNotFoundException", `Function not found: ${deps.catalog.arn(ref.name, ref.qualifier)}`);
-      }
+      const fn = deps.registry.getVersion(ref.name, ref.qualifier);
+      if (fn === undefined)
+        throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(deps, ref.name, ref.qualifier)}`);
+      const codeDir = deps.code.get(fn.codeSha256)?.dir;
+      if (codeDir === undefined)
+        throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);
+      const config = environmentConfig(deps, fn, codeDir);
       const invocationType = (c.req.header("X-Amz-Invocation-Type") ?? "RequestResponse") as InvocationType;
       if (!INVOCATION_TYPES.has(invocationType)) {
         throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
@@ -52,24 +48,24 @@ export function mountInvoke(app: Hono, deps: InvokeDeps): void {
         throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
       }
       const clientContext = decodeClientContext(c.req.header("X-Amz-Client-Context"));
-      const headers = { "x-amzn-RequestId": requestId, "X-Amz-Executed-Version": "$LATEST" };
+      const headers = { "x-amzn-RequestId": requestId, "X-Amz-Executed-Version": fn.version };
       if (invocationType === "DryRun") return c.body(null, 204, headers);
 
-      const run = deps.pool.invoke(fn.config, event, {
+      const run = deps.pool.invoke(config, event, {
         requestId,
         invocationType,
         clientContext,
-        invokedFunctionArn: deps.catalog.arn(fn.name, ref.qualifier),
+        invokedFunctionArn: functionArn(deps, fn.functionName, ref.qualifier),
       });
       const finished = run.then((result) => {
         const log = wrapLogs(result.logs, {
           requestId,
-          version: "$LATEST",
+          version: fn.version,
           durationMs: result.durationMs,
-          memorySizeMB: fn.config.memorySizeMB,
+          memorySizeMB: fn.memorySize,
           initDurationMs: result.initDurationMs,
         });
-        deps.onLog?.(fn.name, log);
+        deps.onLog?.(fn.functionName, log);
         return { result, log };
       });
       if (invocationType === "Event") {

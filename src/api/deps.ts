@@ -1,0 +1,24 @@
+/** What the Lambda API's routes work with, and the ARNs they print. */
+import type { WarmPool } from "../pool/index.js";
+import type { CodeStore, Registry } from "../registry/types.js";
+
+export interface ApiDeps {
+  registry: Registry;
+  code: CodeStore;
+  pool: WarmPool;
+  region: string;
+  accountId: string;
+  /** ERRATA 4: the account-wide total of stored code; AWS's default is 75 GB. */
+  codeStorageLimitBytes: number;
+  /** Receives each invocation's full log (START … REPORT). */
+  onLog?: (functionName: string, log: string) => void;
+}
+
+export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {
+  return `arn:aws:lambda:${deps.region}:${deps.accountId}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
+}
+
+/** The execution role a function gets when none is given: isolambda accepts any role. */
+export function defaultRole(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/isolambda-execution-role`;
+}

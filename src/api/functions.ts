@@ -1,0 +1,131 @@
+/**
+ * The function control plane under Lambda's REST paths: CreateFunction, GetFunction,
+ * GetFunctionConfiguration, UpdateFunctionCode, UpdateFunctionConfiguration, DeleteFunction and
+ * ListFunctions, with Lambda's status codes and shapes.
+ */
+import type { Context, Hono } from "hono";
+import type { FunctionSettings, FunctionVersion, StoredCode } from "../registry/types.js";
+import { type ApiDeps, defaultRole, functionArn } from "./deps.js";
+import { AwsError } from "./errors.js";
+import { parseFunctionName } from "./function-name.js";
+import { toConfiguration } from "./shapes.js";
+import { CreateFunctionBody, checkEnvironment, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
+
+/** ListFunctions: MaxItems is 1–10000. */
+const MAX_ITEMS_LIMIT = 10_000;
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json();
+  } catch (error) {
+    throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+  }
+}
+
+function notFound(deps: ApiDeps, name: string, qualifier?: string): AwsError {
+  return new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(deps, name, qualifier)}`);
+}
+
+function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
+  const ref = parseFunctionName(rawName, qualifier);
+  const version = deps.registry.getVersion(ref.name, ref.qualifier);
+  if (version === undefined) throw notFound(deps, ref.name, ref.qualifier);
+  return version;
+}
+
+async function storeZip(deps: ApiDeps, zip: Uint8Array): Promise<StoredCode> {
+  if (deps.registry.codeStorageBytes() + zip.length > deps.codeStorageLimitBytes) {
+    throw new AwsError("CodeStorageExceededException", "Code storage limit exceeded.");
+  }
+  return deps.code.put(zip);
+}
+
+export function mountFunctions(app: Hono, deps: ApiDeps): void {
+  app.post("/2015-03-31/functions", async (c) => {
+    const body = parseBody(CreateFunctionBody, await jsonBody(c));
+    const { name } = parseFunctionName(body.FunctionName);
+    const environment = checkEnvironment(body.Environment?.Variables);
+    const code = await storeZip(deps, zipOf(body.Code));
+    const created = deps.registry.createFunction({
+      functionName: name,
+      runtime: body.Runtime,
+      handler: body.Handler,
+      role: body.Role ?? defaultRole(deps.accountId),
+      memorySize: body.MemorySize ?? 128,
+      timeout: body.Timeout ?? 3,
+      description: body.Description ?? "",
+      environment,
+      code,
+      tags: body.Tags,
+    });
+    return c.json(toConfiguration(deps, created), 201);
+  });
+
+  const list = (c: Context) => {
+    const raw = c.req.query("MaxItems");
+    const maxItems = raw === undefined ? undefined : Number(raw);
+    if (maxItems !== undefined && !(Number.isInteger(maxItems) && maxItems >= 1 && maxItems <= MAX_ITEMS_LIMIT)) {
+      throw new AwsError(
+        "ValidationException",
+        `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and ${MAX_ITEMS_LIMIT}`,
+      );
+    }
+    const functionVersion = c.req.query("FunctionVersion");
+    if (functionVersion !== undefined && functionVersion !== "ALL") {
+      throw new AwsError(
+        "ValidationException",
+        `1 validation error detected: Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
+      );
+    }
+    const page = deps.registry.listFunctions({ marker: c.req.query("Marker"), maxItems, allVersions: functionVersion === "ALL" });
+    return c.json({
+      Functions: page.items.map((v) => toConfiguration(deps, v)),
+      ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),
+    });
+  };
+  app.get("/2015-03-31/functions", list);
+  app.get("/2015-03-31/functions/", list);
+
+  app.get("/2015-03-31/functions/:name", (c) => {
+    const version = existing(deps, c.req.param("name"), c.req.query("Qualifier"));
+    return c.json({ Configuration: toConfiguration(deps, version) });
+  });
+
+  app.get("/2015-03-31/functions/:name/configuration", (c) => {
+    return c.json(toConfiguration(deps, existing(deps, c.req.param("name"), c.req.query("Qualifier"))));
+  });
+
+  app.put("/2015-03-31/functions/:name/code", async (c) => {
+    const current = existing(deps, c.req.param("name"));
+    const body = parseBody(UpdateCodeBody, await jsonBody(c));
+    const zip = zipOf(body);
+    if (body.DryRun) return c.json(toConfiguration(deps, current));
+    const code = await storeZip(deps, zip);
+    return c.json(toConfiguration(deps, deps.registry.updateCode(current.functionName, code, body.RevisionId)));
+  });
+
+  app.put("/2015-03-31/functions/:name/configuration", async (c) => {
+    const current = existing(deps, c.req.param("name"));
+    const body = parseBody(UpdateConfigurationBody, await jsonBody(c));
+    const patch: Partial<FunctionSettings> = {
+      runtime: body.Runtime,
+      handler: body.Handler,
+      role: body.Role,
+      memorySize: body.MemorySize,
+      timeout: body.Timeout,
+      description: body.Description,
+      environment: body.Environment === undefined ? undefined : checkEnvironment(body.Environment.Variables),
+    };
+    // Only what the request names changes.
+    const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
+    const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);
+    return c.json(toConfiguration(deps, updated));
+  });
+
+  app.delete("/2015-03-31/functions/:name", (c) => {
+    const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
+    if (deps.registry.getVersion(ref.name, ref.qualifier) === undefined) throw notFound(deps, ref.name, ref.qualifier);
+    deps.registry.deleteFunction(ref.name, ref.qualifier);
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,164 @@
+/**
+ * Request bodies of the control plane, validated as Lambda validates them: constraint failures are
+ * ValidationException ("1 validation error detected: Value '64' at 'memorySize' failed to satisfy
+ * constraint: ..."), rule failures InvalidParameterValueException with AWS's messages.
+ */
+import { z } from "zod";
+import { RUNTIMES } from "../functions/folder.js";
+import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "../sandbox/limits.js";
+import { AwsError } from "./errors.js";
+
+/** Keys Lambda sets itself and refuses in Environment.Variables. */
+const RESERVED_KEYS = new Set([
+  "_HANDLER",
+  "_X_AMZN_TRACE_ID",
+  "AWS_DEFAULT_REGION",
+  "AWS_REGION",
+  "AWS_EXECUTION_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+  "AWS_LAMBDA_FUNCTION_VERSION",
+  "AWS_LAMBDA_INITIALIZATION_TYPE",
+  "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME",
+  "AWS_ACCESS_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
+]);
+/** Lambda: the environment variables of a function, serialised, may take 4 KB. */
+const ENVIRONMENT_MAX_BYTES = 4096;
+/** Lambda: a zip uploaded directly (not from S3) may be 50 MB (ERRATA 4). */
+export const ZIP_UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
+
+const settings = {
+  Runtime: z.enum(RUNTIMES, { message: `Member must satisfy enum value set: [${RUNTIMES.join(", ")}]` }),
+  Handler: z
+    .string()
+    .max(128, "Member must have length less than or equal to 128")
+    .regex(/^[^\s]+$/, "Member must satisfy regular expression pattern: [^\\s]+"),
+  MemorySize: z
+    .number()
+    .int()
+    .min(MEMORY_MIN_MB, `Member must have value greater than or equal to ${MEMORY_MIN_MB}`)
+    .max(MEMORY_MAX_MB, `Member must have value less than or equal to ${MEMORY_MAX_MB}`),
+  Timeout: z
+    .number()
+    .int()
+    .min(TIMEOUT_MIN_S, `Member must have value greater than or equal to ${TIMEOUT_MIN_S}`)
+    .max(TIMEOUT_MAX_S, `Member must have value less than or equal to ${TIMEOUT_MAX_S}`),
+  Description: z.string().max(256, "Member must have length less than or equal to 256"),
+  Role: z
+    .string()
+    .regex(
+      /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
+      "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
+    ),
+  Environment: z.object({
+    Variables: z
+      .record(
+        z.string().regex(/^[a-zA-Z]([a-zA-Z0-9_])+$/, "Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+"),
+        z.string(),
+      )
+      .optional(),
+  }),
+};
+
+const zipCode = z.object({
+  ZipFile: z.string().optional(),
+  S3Bucket: z.string().optional(),
+  S3Key: z.string().optional(),
+  ImageUri: z.string().optional(),
+});
+
+export const CreateFunctionBody = z.object({
+  FunctionName: z.string().min(1).max(140, "Member must have length less than or equal to 140"),
+  Runtime: settings.Runtime,
+  Handler: settings.Handler,
+  Role: settings.Role.optional(),
+  Code: zipCode,
+  MemorySize: settings.MemorySize.optional(),
+  Timeout: settings.Timeout.optional(),
+  Description: settings.Description.optional(),
+  Environment: settings.Environment.optional(),
+  Publish: z.boolean().optional(),
+  Tags: z.record(z.string(), z.string()).optional(),
+  PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
+});
+
+export const UpdateConfigurationBody = z.object({
+  Runtime: settings.Runtime.optional(),
+  Handler: settings.Handler.optional(),
+  Role: settings.Role.optional(),
+  MemorySize: settings.MemorySize.optional(),
+  Timeout: settings.Timeout.optional(),
+  Description: settings.Description.optional(),
+  Environment: settings.Environment.optional(),
+  RevisionId: z.string().optional(),
+});
+
+export const UpdateCodeBody = zipCode.extend({
+  Publish: z.boolean().optional(),
+  RevisionId: z.string().optional(),
+  DryRun: z.boolean().optional(),
+});
+
+function lowerFirst(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}
+
+/** Parses `body` with `schema`, or throws the ValidationException Lambda would. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => {
+    let value: unknown = body;
+    for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+    const where = issue.path.map((p) => lowerFirst(String(p))).join(".");
+    const shown = typeof value === "object" ? JSON.stringify(value) : String(value);
+    return value === undefined
+      ? `Value null at '${where}' failed to satisfy constraint: Member must not be null`
+      : `Value '${shown}' at '${where}' failed to satisfy constraint: ${issue.message}`;
+  });
+  const count = issues.length === 1 ? "1 validation error detected" : `${issues.length} validation errors detected`;
+  throw new AwsError("ValidationException", `${count}: ${issues.join("; ")}`);
+}
+
+export function checkEnvironment(variables: Record<string, string> | undefined): Record<string, string> {
+  const vars = variables ?? {};
+  const reserved = Object.keys(vars).filter((key) => RESERVED_KEYS.has(key));
+  if (reserved.length > 0) {
+    throw new AwsError(
+      "InvalidParameterValueException",
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
+    );
+  }
+  if (Buffer.byteLength(JSON.stringify(vars)) > ENVIRONMENT_MAX_BYTES) {
+    throw new AwsError(
+      "InvalidParameterValueException",
+      "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.",
+    );
+  }
+  return vars;
+}
+
+/** The zip of a Code or UpdateFunctionCode body; S3 and images are not available locally. */
+export function zipOf(code: z.infer<typeof zipCode>): Uint8Array {
+  if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
+    throw new AwsError("InvalidParameterValueException", "isolambda has no S3: upload the package as ZipFile");
+  }
+  if (code.ImageUri !== undefined)
+    throw new AwsError("InvalidParameterValueException", "isolambda runs Zip packages; container images are not supported");
+  if (code.ZipFile === undefined) throw new AwsError("InvalidParameterValueException", "Please provide a source for function code.");
+  const zip = Buffer.from(code.ZipFile, "base64");
+  if (zip.length > ZIP_UPLOAD_MAX_BYTES) {
+    throw new AwsError(
+      "RequestEntityTooLargeException",
+      `Request must be smaller than ${ZIP_UPLOAD_MAX_BYTES} bytes for the CreateFunction operation`,
+    );
+  }
+  return zip;
+}

@@ -1,0 +1,28 @@
+/**
+ * The embedded registry: SQLite in `<dataDir>/registry.db` for functions and tags, and the code
+ * packages under `<dataDir>/code/`, sharing one connection.
+ */
+import { FileCodeStore } from "./code-store.js";
+import { openDatabase } from "./database.js";
+import { type RegistryOptions, SqliteRegistry } from "./sqlite-registry.js";
+
+export { FileCodeStore } from "./code-store.js";
+export type { RegistryOptions } from "./sqlite-registry.js";
+export { SqliteRegistry } from "./sqlite-registry.js";
+export type * from "./types.js";
+
+export interface OpenedRegistry {
+  /** Closing it closes the database the code store uses too. */
+  registry: SqliteRegistry;
+  code: FileCodeStore;
+}
+
+export function openRegistry(dataDir: string, options: RegistryOptions = {}): OpenedRegistry {
+  const db = openDatabase(dataDir);
+  try {
+    return { registry: new SqliteRegistry(db, options), code: new FileCodeStore(db, dataDir) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The registry's schema, as an ordered list of SQL steps. `PRAGMA user_version` records how many
+ * steps a database has had; opening it runs the rest, each in its own write transaction. Steps are
+ * only ever appended: a released step never changes.
+ */
+import type Sqlite from "better-sqlite3";
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: functions ($LATEST and published versions), their tags, and the stored code packages.
+  `
+  CREATE TABLE code (
+    sha256 TEXT PRIMARY KEY,        -- base64 SHA-256 of the zip, as Lambda's CodeSha256
+    size INTEGER NOT NULL,          -- bytes of the zip, as Lambda's CodeSize
+    created TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE functions (
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,          -- '$LATEST' or '1', '2', ...
+    version_number INTEGER NOT NULL,-- 0 for $LATEST: orders versions numerically
+    runtime TEXT NOT NULL,
+    handler TEXT NOT NULL,
+    memory_size INTEGER NOT NULL,
+    timeout INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    environment TEXT NOT NULL,      -- JSON object of variables
+    role TEXT NOT NULL,
+    code_sha256 TEXT NOT NULL REFERENCES code (sha256),
+    revision_id TEXT NOT NULL,
+    last_modified TEXT NOT NULL,
+    last_published INTEGER NOT NULL DEFAULT 0, -- on $LATEST: the highest version number ever published
+    PRIMARY KEY (name, version_number),
+    UNIQUE (name, version),
+    CHECK ((version = '$LATEST') = (version_number = 0))
+  ) STRICT;
+
+  CREATE INDEX functions_code ON functions (code_sha256);
+
+  CREATE TABLE tags (
+    function_name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (function_name, key)
+  ) STRICT;
+  `,
+];
+
+/** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */
+export function migrate(db: Sqlite.Database, steps: readonly string[] = MIGRATIONS): void {
+  const version = () => db.pragma("user_version", { simple: true }) as number;
+  const newest = steps.length;
+  if (version() > newest) {
+    throw new Error(`registry database schema version ${version()} is newer than this isolambda supports (${newest})`);
+  }
+  while (version() < newest) {
+    // IMMEDIATE takes the write lock first, so two processes opening one data dir cannot both
+    // run a step: the second waits (busy_timeout), then sees the new user_version and moves on.
+    db.transaction(() => {
+      const current = version();
+      if (current >= newest) return;
+      db.exec(steps[current] as string);
+      db.pragma(`user_version = ${current + 1}`);
+    }).immediate();
+  }
+}

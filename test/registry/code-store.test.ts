@@ -1,0 +1,267 @@
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { strToU8, zipSync } from "fflate";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
+import { unpackZip } from "../../src/registry/unzip.js";
+import { zipFolder } from "../../src/registry/zip-folder.js";
+import { expectAwsError, removeTempDirs, sha256Base64, sha256Hex, tempDir, zipOf } from "./helpers.js";
+
+const CORRUPT = "Could not unzip uploaded file. Please check your file, then try to upload again.";
+const TOO_LARGE = "Unzipped size must be smaller than 262144000 bytes";
+const MiB = 1024 * 1024;
+
+let dataDir: string;
+let opened: OpenedRegistry;
+
+beforeEach(() => {
+  dataDir = tempDir();
+  opened = openRegistry(dataDir);
+});
+afterEach(() => opened.registry.close());
+afterAll(removeTempDirs);
+
+const codeDir = () => path.join(dataDir, "code");
+const mode = (file: string) => statSync(file).mode & 0o777;
+
+/** Every path below `dir`, relative, sorted. */
+function tree(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).map((p) => p.split(path.sep).join("/")).sort();
+}
+
+describe("put", () => {
+  const zip = zipOf({ "index.js": "exports.handler = async () => 1;", "lib/deep/util.js": "module.exports = 2;", "data.json": "{}" });
+
+  it("stores the zip once under its sha and unpacks it with 0644 files", async () => {
+    const stored = await opened.code.put(zip);
+    const hex = sha256Hex(zip);
+    expect(stored).toEqual({ codeSha256: sha256Base64(zip), codeSize: zip.length, dir: path.join(codeDir(), hex) });
+    expect(readdirSync(codeDir()).sort()).toEqual([hex, `${hex}.zip`]);
+    expect(new Uint8Array(readFileSync(path.join(codeDir(), `${hex}.zip`)))).toEqual(zip);
+    expect(tree(stored.dir)).toEqual(["data.json", "index.js", "lib", "lib/deep", "lib/deep/util.js"]);
+    expect(readFileSync(path.join(stored.dir, "lib/deep/util.js"), "utf8")).toBe("module.exports = 2;");
+    expect(mode(path.join(stored.dir, "index.js"))).toBe(0o644);
+    expect(mode(path.join(stored.dir, "lib/deep"))).toBe(0o755);
+    expect(opened.code.get(stored.codeSha256)).toEqual(stored);
+  });
+
+  it("returns the stored package again for the same bytes", async () => {
+    const first = await opened.code.put(zip);
+    const again = await opened.code.put(new Uint8Array(zip));
+    expect(again).toEqual(first);
+    expect(readdirSync(codeDir())).toHaveLength(2);
+  });
+
+  it("shares one unpacking between concurrent puts of the same zip", async () => {
+    const first = opened.code.put(zip);
+    const second = opened.code.put(zip);
+    // The second put joins the first's work instead of unpacking again.
+    expect(second).toBe(first);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toEqual(b);
+    expect(readdirSync(codeDir()).sort()).toEqual([sha256Hex(zip), `${sha256Hex(zip)}.zip`]);
+  });
+
+  it("lets two stores on one data dir race for the same zip: both succeed, one complete copy stays", async () => {
+    const other = openRegistry(dataDir);
+    try {
+      const results = await Promise.all([opened.code.put(zip), other.code.put(zip), opened.code.put(zip), other.code.put(zip)]);
+      for (const result of results) expect(result).toEqual(results[0]);
+      // No temporary directory or file left behind by the loser.
+      expect(readdirSync(codeDir()).sort()).toEqual([sha256Hex(zip), `${sha256Hex(zip)}.zip`]);
+      expect(tree(results[0]?.dir ?? "")).toEqual(["data.json", "index.js", "lib", "lib/deep", "lib/deep/util.js"]);
+    } finally {
+      other.registry.close();
+    }
+  });
+
+  it("ignores the archive's modes: executables and odd permissions unpack as 0644", async () => {
+    const odd = zipSync({
+      "bin/tool": [strToU8("#!/bin/sh\n"), { os: 3, attrs: (0o100755 << 16) >>> 0 }],
+      "secret.txt": [strToU8("x"), { os: 3, attrs: (0o100000 << 16) >>> 0 }],
+    });
+    const stored = await opened.code.put(odd);
+    expect(mode(path.join(stored.dir, "bin/tool"))).toBe(0o644);
+    expect(mode(path.join(stored.dir, "secret.txt"))).toBe(0o644);
+  });
+
+  it("keeps a path's last entry, and accepts ./ and backslash-separated names inside the root", async () => {
+    const zip = zipSync({ "./a.js": strToU8("first"), "dir\\b.js": strToU8("b"), "x/": new Uint8Array(0) });
+    const stored = await opened.code.put(zip);
+    expect(tree(stored.dir)).toEqual(["a.js", "dir", "dir/b.js", "x"]);
+    // fflate writes unique names; a later entry for the same path after normalisation replaces the earlier one.
+    const dup = zipSync({ "a.js": strToU8("first"), "./a.js": strToU8("second") });
+    expect(readFileSync(path.join((await opened.code.put(dup)).dir, "a.js"), "utf8")).toBe("second");
+  });
+
+  it("stores an empty zip as an empty package", async () => {
+    const empty = zipSync({});
+    const stored = await opened.code.put(empty);
+    expect(readdirSync(stored.dir)).toEqual([]);
+  });
+});
+
+describe("get", () => {
+  it("returns undefined for an unknown, malformed or non-canonical sha", async () => {
+    const stored = await opened.code.put(zipOf({ "a.js": "" }));
+    expect(opened.code.get(sha256Base64(strToU8("other")))).toBeUndefined();
+    expect(opened.code.get("not base64 at all")).toBeUndefined();
+    expect(opened.code.get(stored.codeSha256.replace(/=$/, ""))).toBeUndefined();
+    expect(opened.code.get(stored.codeSha256)).toEqual(stored);
+  });
+});
+
+describe("put refuses", () => {
+  const nothingStored = () => expect(readdirSync(codeDir())).toEqual([]);
+
+  it.each([
+    ["random bytes", strToU8("this is not a zip file, not even close")],
+    ["an empty buffer", new Uint8Array(0)],
+    ["a zip cut short", zipOf({ "index.js": "exports.handler = async () => 1;" }).subarray(0, -10)],
+    ["a zip's first half", zipOf({ "index.js": "exports.handler = async () => 1;" }).subarray(0, 60)],
+  ])("%s as a corrupt zip", async (_, bytes) => {
+    await expectAwsError(() => opened.code.put(bytes), "InvalidParameterValueException", CORRUPT);
+    nothingStored();
+  });
+
+  it("an entry whose deflate data is broken", async () => {
+    const name = "index.js";
+    const zip = zipSync({ [name]: strToU8("exports.handler = () => 1;".repeat(50)) }, { level: 9 });
+    // The first local header is 30 bytes plus the name (fflate writes no extra field): then the data,
+    // whose first byte 0xff announces a block type deflate does not have.
+    zip[30 + name.length] = 0xff;
+    await expectAwsError(() => opened.code.put(zip), "InvalidParameterValueException", CORRUPT);
+    nothingStored();
+  });
+
+  it.each([
+    ["../evil.js"],
+    ["a/../../evil.js"],
+    ["a/../b.js"],
+    ["/etc/evil.js"],
+    ["C:/evil.js"],
+    ["c:evil.js"],
+    ["..\\evil.js"],
+    ["\\\\server\\share\\evil.js"],
+  ])("an entry named %s, which escapes the package root", async (name) => {
+    const zip = zipSync({ "index.js": strToU8("ok"), [name]: strToU8("pwned") });
+    await expectAwsError(
+      () => opened.code.put(zip),
+      "InvalidParameterValueException",
+      `Could not unzip uploaded file: the entry "${name}" points outside the package root.`,
+    );
+    nothingStored();
+    expect(readdirSync(dataDir).sort()).toEqual(["code", "registry.db", "registry.db-shm", "registry.db-wal"]);
+  });
+});
+
+describe("zip bombs", () => {
+  let bomb: Uint8Array;
+  let multi: Uint8Array;
+
+  beforeAll(() => {
+    // 263 MiB of zeros compresses to a few hundred KB: one entry over the limit on its own...
+    bomb = zipSync({ "zeros.bin": new Uint8Array(263 * MiB) }, { level: 9 });
+    // ...and three entries under it that add up to more.
+    const hundred = new Uint8Array(100 * MiB);
+    multi = zipSync({ "a.bin": hundred, "b.bin": hundred, "c.bin": hundred }, { level: 9 });
+  }, 60_000);
+
+  it("are small on the wire", () => {
+    expect(bomb.length).toBeLessThan(1 * MiB);
+    expect(multi.length).toBeLessThan(1 * MiB);
+  });
+
+  it("are refused before anything is unpacked, whether one entry or the sum is too large", async () => {
+    for (const zip of [bomb, multi]) {
+      const rssBefore = process.memoryUsage().rss;
+      await expectAwsError(() => opened.code.put(zip), "InvalidParameterValueException", TOO_LARGE);
+      // Nothing was inflated: no file, no temporary directory, and no 263 MiB buffer.
+      expect(readdirSync(codeDir())).toEqual([]);
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * MiB);
+    }
+  });
+
+  it("that understate their sizes are cut at the declared size, never written past it", async () => {
+    // Rewrite the declared unzipped size of the single entry to 4096 bytes, in the local header
+    // (offset 22) and in the central directory header (offset 24 from its signature).
+    const liar = new Uint8Array(bomb);
+    const view = new DataView(liar.buffer);
+    view.setUint32(22, 4096, true);
+    const central = Buffer.from(liar).indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    expect(central).toBeGreaterThan(0);
+    view.setUint32(central + 24, 4096, true);
+
+    const target = path.join(tempDir(), "out");
+    mkdirSync(target);
+    const result = await unpackZip(liar, target);
+    expect(result).toEqual({ files: 1, bytes: 4096 });
+    expect(statSync(path.join(target, "zeros.bin")).size).toBe(4096);
+  });
+
+  it("stop at a smaller limit as well (the limit is a parameter of unpacking)", async () => {
+    const zip = zipOf({ "a.txt": "a".repeat(600), "b.txt": "b".repeat(600) });
+    const target = path.join(tempDir(), "out");
+    mkdirSync(target);
+    await expectAwsError(
+      () => unpackZip(zip, target, { limitBytes: 1000 }),
+      "InvalidParameterValueException",
+      "Unzipped size must be smaller than 262144000 bytes",
+    );
+    expect(readdirSync(target)).toEqual([]);
+    expect(await unpackZip(zip, target, { limitBytes: 1200 })).toEqual({ files: 2, bytes: 1200 });
+  });
+});
+
+describe("putFolder", () => {
+  function writeFolder(root: string, files: Record<string, string>): string {
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+      writeFileSync(path.join(root, name), content);
+    }
+    return root;
+  }
+
+  const files = { "index.mjs": "export const handler = async () => 'hi';", "lib/a.js": "a", "lib/b/c.json": "{}", README: "r" };
+
+  it("gives the same CodeSha256 for the same content, whatever the order of writing and the mtimes", async () => {
+    const one = writeFolder(tempDir(), files);
+    const reversed = Object.fromEntries(Object.entries(files).reverse());
+    const two = writeFolder(tempDir(), reversed);
+    utimesSync(path.join(two, "lib/a.js"), new Date(2001, 1, 1), new Date(2001, 1, 1));
+    const a = await opened.code.putFolder(one);
+    const b = await opened.code.putFolder(two);
+    expect(b.codeSha256).toBe(a.codeSha256);
+    expect(zipFolder(one)).toEqual(zipFolder(two));
+    expect(a.codeSha256).toBe(sha256Base64(zipFolder(one)));
+    expect(tree(a.dir)).toEqual(["README", "index.mjs", "lib", "lib/a.js", "lib/b", "lib/b/c.json"]);
+    expect(readFileSync(path.join(a.dir, "index.mjs"), "utf8")).toBe(files["index.mjs"]);
+  });
+
+  it("gives another CodeSha256 when a byte or a name changes", async () => {
+    const base = await opened.code.putFolder(writeFolder(tempDir(), files));
+    const edited = await opened.code.putFolder(writeFolder(tempDir(), { ...files, "lib/a.js": "b" }));
+    const { "lib/a.js": moved, ...rest } = files;
+    const renamed = await opened.code.putFolder(writeFolder(tempDir(), { ...rest, "lib/z.js": moved }));
+    expect(new Set([base.codeSha256, edited.codeSha256, renamed.codeSha256]).size).toBe(3);
+  });
+
+  it("stores the repository's example function folder, the same every time", async () => {
+    const copy = path.join(tempDir(), "hello");
+    cpSync("functions/hello", copy, { recursive: true });
+    const a = await opened.code.putFolder("functions/hello");
+    const b = await opened.code.putFolder(copy);
+    expect(b).toEqual(a);
+    expect(readdirSync(a.dir).sort()).toEqual(readdirSync("functions/hello").sort());
+  });
+
+  it("follows symlinks inside the folder and leaves out those that lead outside it", async () => {
+    const outside = writeFolder(tempDir(), { "secret.txt": "s" });
+    const root = writeFolder(tempDir(), { "index.js": "x", "real/inner.js": "i" });
+    symlinkSync(path.join(outside, "secret.txt"), path.join(root, "leak.txt"));
+    symlinkSync(path.join(root, "real"), path.join(root, "alias"));
+    symlinkSync(root, path.join(root, "real", "loop"));
+    const stored = await opened.code.putFolder(root);
+    expect(tree(stored.dir)).toEqual(["alias", "alias/inner.js", "index.js", "real", "real/inner.js"]);
+  });
+});
