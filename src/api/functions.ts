@@ -8,29 +8,17 @@ import type { FunctionSettings, FunctionVersion, StoredCode } from "../registry/
 import { type ApiDeps, defaultRole, functionArn } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
+import { jsonBody, maxItemsOf } from "./request.js";
+import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
 import { CreateFunctionBody, checkEnvironment, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
-
-/** ListFunctions: MaxItems is 1–10000. */
-const MAX_ITEMS_LIMIT = 10_000;
-
-async function jsonBody(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json();
-  } catch (error) {
-    throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
-  }
-}
 
 function notFound(deps: ApiDeps, name: string, qualifier?: string): AwsError {
   return new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(deps, name, qualifier)}`);
 }
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
-  const ref = parseFunctionName(rawName, qualifier);
-  const version = deps.registry.getVersion(ref.name, ref.qualifier);
-  if (version === undefined) throw notFound(deps, ref.name, ref.qualifier);
-  return version;
+  return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;
 }
 
 async function storeZip(deps: ApiDeps, zip: Uint8Array): Promise<StoredCode> {
@@ -58,18 +46,12 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       code,
       tags: body.Tags,
     });
-    return c.json(toConfiguration(deps, created), 201);
+    const result = body.Publish ? deps.registry.publishVersion(name) : created;
+    return c.json(toConfiguration(deps, result), 201);
   });
 
   const list = (c: Context) => {
-    const raw = c.req.query("MaxItems");
-    const maxItems = raw === undefined ? undefined : Number(raw);
-    if (maxItems !== undefined && !(Number.isInteger(maxItems) && maxItems >= 1 && maxItems <= MAX_ITEMS_LIMIT)) {
-      throw new AwsError(
-        "ValidationException",
-        `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and ${MAX_ITEMS_LIMIT}`,
-      );
-    }
+    const maxItems = maxItemsOf(c.req.query("MaxItems"));
     const functionVersion = c.req.query("FunctionVersion");
     if (functionVersion !== undefined && functionVersion !== "ALL") {
       throw new AwsError(
@@ -101,7 +83,8 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const zip = zipOf(body);
     if (body.DryRun) return c.json(toConfiguration(deps, current));
     const code = await storeZip(deps, zip);
-    return c.json(toConfiguration(deps, deps.registry.updateCode(current.functionName, code, body.RevisionId)));
+    const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
+    return c.json(toConfiguration(deps, body.Publish ? deps.registry.publishVersion(current.functionName) : updated));
   });
 
   app.put("/2015-03-31/functions/:name/configuration", async (c) => {

@@ -1,10 +1,14 @@
 /** The Lambda API under its real REST paths (2015-03-31/...), as a Hono app. */
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
+import { mountAccount } from "./account.js";
+import { mountAliases } from "./aliases.js";
 import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
+import { mountTags } from "./tags.js";
+import { mountVersions } from "./versions.js";
 
 export type { ApiDeps } from "./deps.js";
 
@@ -12,6 +16,10 @@ export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
   mountInvoke(app, deps);
   mountFunctions(app, deps);
+  mountVersions(app, deps);
+  mountAliases(app, deps);
+  mountTags(app, deps);
+  mountAccount(app, deps);
   app.notFound((c) =>
     errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
   );

@@ -6,6 +6,7 @@ import { type InvocationType, requestPayloadLimit } from "../sandbox/limits.js";
 import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
+import { resolveFunction } from "./resolve.js";
 import { environmentConfig } from "./shapes.js";
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "Event", "DryRun"]);
@@ -24,9 +25,7 @@ export function mountInvoke(app: Hono, deps: ApiDeps): void {
     const requestId = randomUUID();
     try {
       const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
-      const fn = deps.registry.getVersion(ref.name, ref.qualifier);
-      if (fn === undefined)
-        throw new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(deps, ref.name, ref.qualifier)}`);
+      const fn = resolveFunction(deps, ref, true).version;
       const codeDir = deps.code.get(fn.codeSha256)?.dir;
       if (codeDir === undefined)
         throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);

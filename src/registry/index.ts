@@ -1,5 +1,5 @@
 /**
- * The embedded registry: SQLite in `<dataDir>/registry.db` for functions and tags, and the code
+ * The embedded registry: SQLite in `<dataDir>/registry.db` for functions, versions, aliases and tags, and the code
  * packages under `<dataDir>/code/`, sharing one connection.
  */
 import { FileCodeStore } from "./code-store.js";

@@ -43,6 +43,21 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, key)
   ) STRICT;
   `,
+  // 2: aliases, and on each published version the description $LATEST had when it was published
+  // (PublishVersion's Description may differ), so an unchanged $LATEST publishes nothing new.
+  `
+  CREATE TABLE aliases (
+    function_name TEXT NOT NULL,
+    name TEXT NOT NULL,
+    function_version TEXT NOT NULL, -- '$LATEST' or a published version number
+    description TEXT NOT NULL,
+    weights TEXT NOT NULL,          -- JSON object: RoutingConfig.AdditionalVersionWeights
+    revision_id TEXT NOT NULL,
+    PRIMARY KEY (function_name, name)
+  ) STRICT;
+
+  ALTER TABLE functions ADD COLUMN source_description TEXT;
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

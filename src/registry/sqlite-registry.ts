@@ -1,19 +1,30 @@
 /**
  * The Registry on SQLite: one `functions` row per version ($LATEST, then published numbers), the
- * function's tags, and a reference to the stored code package. Every write is one IMMEDIATE
- * transaction, so a check (exists? revision matches?) and the change it guards are atomic even
- * with several processes on one data dir.
+ * function's tags and aliases (aliases.ts), and a reference to the stored code package. Every
+ * write is one IMMEDIATE transaction, so a check (exists? revision matches?) and the change it
+ * guards are atomic even with several processes on one data dir.
  */
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import type Sqlite from "better-sqlite3";
 import { AwsError } from "../api/errors.js";
+import { AliasStore } from "./aliases.js";
+import { Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
+import { TagStore } from "./tags.js";
 import { lambdaTimestamp } from "./timestamp.js";
-import type { FunctionSettings, FunctionVersion, ListOptions, NewFunction, Page, Registry, StoredCode } from "./types.js";
+import type {
+  Alias,
+  AliasInput,
+  FunctionSettings,
+  FunctionVersion,
+  ListOptions,
+  NewFunction,
+  Page,
+  Registry,
+  StoredCode,
+} from "./types.js";
 
-export const LATEST = "$LATEST";
-/** ListFunctions' default page size, and the largest MaxItems it accepts. */
-export const DEFAULT_MAX_ITEMS = 50;
-export const MAX_ITEMS_LIMIT = 10_000;
+export { DEFAULT_MAX_ITEMS, LATEST, MAX_ITEMS_LIMIT } from "./common.js";
 
 export interface RegistryOptions {
   /** For the ARNs in error messages; default us-east-1. */
@@ -37,6 +48,8 @@ interface VersionRow {
   code_size: number;
   revision_id: string;
   last_modified: string;
+  /** On a published version: $LATEST's description when it was published (null before schema step 2). */
+  source_description: string | null;
 }
 
 function toVersion(row: VersionRow): FunctionVersion {
@@ -57,29 +70,21 @@ function toVersion(row: VersionRow): FunctionVersion {
   };
 }
 
-/** A published version's number, or undefined for anything else (an alias name, `$LATEST`, junk). */
-function versionNumber(qualifier: string): number | undefined {
-  if (!/^[1-9][0-9]{0,15}$/.test(qualifier)) return undefined;
-  const n = Number(qualifier);
-  return Number.isSafeInteger(n) ? n : undefined;
+/** True when publishing $LATEST would give `published` again: same code, same configuration. */
+function unchangedSince(published: VersionRow, latest: VersionRow): boolean {
+  return (
+    published.code_sha256 === latest.code_sha256 &&
+    published.runtime === latest.runtime &&
+    published.handler === latest.handler &&
+    published.memory_size === latest.memory_size &&
+    published.timeout === latest.timeout &&
+    published.role === latest.role &&
+    (published.source_description ?? published.description) === latest.description &&
+    isDeepStrictEqual(JSON.parse(published.environment), JSON.parse(latest.environment))
+  );
 }
 
-/** The opaque ListFunctions marker: the last (name, version number) a page returned. */
-function encodeMarker(name: string, version: number): string {
-  return Buffer.from(JSON.stringify([name, version])).toString("base64url");
-}
-
-function decodeMarker(marker: string): [string, number] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(marker, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && Number.isSafeInteger(value[1])) {
-      return [value[0], value[1] as number];
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new AwsError("InvalidParameterValueException", `Invalid Marker: ${marker}`);
-}
+const versionKey = (row: VersionRow): [string, number] => [row.name, row.version_number];
 
 /** Every setting, once: the record type makes adding one to FunctionSettings fail here until listed. */
 const SETTING_KEYS = Object.keys({
@@ -94,7 +99,7 @@ const SETTING_KEYS = Object.keys({
 
 const SELECT_VERSION = `
   SELECT f.name, f.version, f.version_number, f.runtime, f.handler, f.memory_size, f.timeout, f.description,
-         f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified
+         f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description
   FROM functions f JOIN code c ON c.sha256 = f.code_sha256`;
 
 function prepareStatements(db: Sqlite.Database) {
@@ -107,6 +112,24 @@ function prepareStatements(db: Sqlite.Database) {
       `${SELECT_VERSION} WHERE (:all = 1 OR f.version_number = 0) AND (f.name, f.version_number) > (:name, :number)
        ORDER BY f.name, f.version_number LIMIT :limit`,
     ),
+    versionsAfter: db.prepare<[string, number, number], VersionRow>(
+      `${SELECT_VERSION} WHERE f.name = ? AND f.version_number > ? ORDER BY f.version_number LIMIT ?`,
+    ),
+    newestPublished: db.prepare<[string], VersionRow>(
+      `${SELECT_VERSION} WHERE f.name = ? AND f.version_number > 0 ORDER BY f.version_number DESC LIMIT 1`,
+    ),
+    /** The highest number ever published: $LATEST's counter, or a version row's if higher (rows from before PublishVersion). */
+    lastPublished: db
+      .prepare<[string], number>("SELECT max(MAX(last_published), MAX(version_number)) FROM functions WHERE name = ?")
+      .pluck(),
+    insertPublished: db.prepare<Record<"name" | "version" | "number" | "description" | "revisionId" | "lastModified", unknown>>(
+      `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
+                              role, code_sha256, revision_id, last_modified, source_description)
+       SELECT name, :version, :number, runtime, handler, memory_size, timeout, COALESCE(:description, description),
+              environment, role, code_sha256, :revisionId, :lastModified, description
+       FROM functions WHERE name = :name AND version_number = 0`,
+    ),
+    setLastPublished: db.prepare<[number, string]>("UPDATE functions SET last_published = ? WHERE name = ? AND version_number = 0"),
     addCode: db.prepare<[string, number, string]>("INSERT INTO code (sha256, size, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
     insertLatest: db.prepare(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
@@ -125,9 +148,6 @@ function prepareStatements(db: Sqlite.Database) {
     ),
     deleteFunction: db.prepare<[string]>("DELETE FROM functions WHERE name = ?"),
     deleteVersion: db.prepare<[string, number]>("DELETE FROM functions WHERE name = ? AND version_number = ?"),
-    deleteTags: db.prepare<[string]>("DELETE FROM tags WHERE function_name = ?"),
-    insertTag: db.prepare<[string, string, string]>("INSERT INTO tags (function_name, key, value) VALUES (?, ?, ?)"),
-    tags: db.prepare<[string], { key: string; value: string }>("SELECT key, value FROM tags WHERE function_name = ? ORDER BY key"),
     codeBytes: db
       .prepare<[], number>("SELECT COALESCE(SUM(size), 0) FROM code WHERE sha256 IN (SELECT code_sha256 FROM functions)")
       .pluck(),
@@ -136,23 +156,21 @@ function prepareStatements(db: Sqlite.Database) {
 
 export class SqliteRegistry implements Registry {
   readonly #db: Sqlite.Database;
-  readonly #region: string;
-  readonly #accountId: string;
+  readonly #arns: Arns;
   readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #aliases: AliasStore;
+  readonly #tags: TagStore;
 
   constructor(db: Sqlite.Database, options: RegistryOptions = {}) {
     this.#db = db;
-    this.#region = options.region ?? "us-east-1";
-    this.#accountId = options.accountId ?? "000000000000";
+    this.#arns = new Arns(options.region ?? "us-east-1", options.accountId ?? "000000000000");
     this.#statements = prepareStatements(db);
-  }
-
-  #arn(name: string, qualifier?: string): string {
-    return `arn:aws:lambda:${this.#region}:${this.#accountId}:function:${name}${qualifier === undefined ? "" : `:${qualifier}`}`;
+    this.#aliases = new AliasStore(db, this.#arns);
+    this.#tags = new TagStore(db);
   }
 
   #notFound(name: string, qualifier?: string): AwsError {
-    return new AwsError("ResourceNotFoundException", `Function not found: ${this.#arn(name, qualifier)}`);
+    return this.#arns.functionNotFound(name, qualifier);
   }
 
   /** Runs `fn` in a write transaction that holds the lock from its first statement. */
@@ -168,12 +186,7 @@ export class SqliteRegistry implements Registry {
   #latestForChange(name: string, revisionId: string | undefined): VersionRow {
     const row = this.#latest(name);
     if (row === undefined) throw this.#notFound(name);
-    if (revisionId !== undefined && revisionId !== row.revision_id) {
-      throw new AwsError(
-        "PreconditionFailedException",
-        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
-      );
-    }
+    if (revisionId !== undefined && revisionId !== row.revision_id) throw preconditionFailed();
     return row;
   }
 
@@ -207,8 +220,10 @@ export class SqliteRegistry implements Registry {
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
       });
-      this.#statements.deleteTags.run(name);
-      for (const [key, value] of Object.entries(input.tags ?? {})) this.#statements.insertTag.run(name, key, value);
+      // A new function starts without anything a former one of that name left behind.
+      this.#tags.deleteAll(name);
+      this.#aliases.deleteAll(name);
+      this.#tags.merge(name, input.tags ?? {});
       return this.#reread(name);
     });
   }
@@ -221,29 +236,52 @@ export class SqliteRegistry implements Registry {
   }
 
   listFunctions(options: ListOptions): Page<FunctionVersion> {
-    const maxItems = options.maxItems ?? DEFAULT_MAX_ITEMS;
-    if (!Number.isInteger(maxItems) || maxItems < 1 || maxItems > MAX_ITEMS_LIMIT) {
-      throw new AwsError(
-        "ValidationException",
-        `1 validation error detected: Value '${maxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and ${MAX_ITEMS_LIMIT}`,
-      );
-    }
+    const size = pageSize(options.maxItems);
     const all = options.allVersions ? 1 : 0;
-    // One row more than the page tells whether another page follows.
-    const limit = maxItems + 1;
+    const limit = size + 1;
     let rows: VersionRow[];
     if (options.marker === undefined || options.marker === "") {
       rows = this.#statements.listFirst.all({ all, limit });
     } else {
-      const [name, number] = decodeMarker(options.marker);
+      const [name, number] = decodeMarker(options.marker, "number");
       rows = this.#statements.listAfter.all({ all, limit, name, number });
     }
-    const items = rows.slice(0, maxItems);
-    const last = items.at(-1);
-    return {
-      items: items.map(toVersion),
-      ...(rows.length > maxItems && last ? { nextMarker: encodeMarker(last.name, last.version_number) } : {}),
-    };
+    return pageOf(rows, size, toVersion, versionKey);
+  }
+
+  listVersions(functionName: string, options: Omit<ListOptions, "allVersions">): Page<FunctionVersion> {
+    const size = pageSize(options.maxItems);
+    const after = options.marker === undefined || options.marker === "" ? -1 : decodeMarker(options.marker, "number")[1];
+    if (this.#latest(functionName) === undefined) throw this.#notFound(functionName);
+    return pageOf(this.#statements.versionsAfter.all(functionName, after, size + 1), size, toVersion, versionKey);
+  }
+
+  publishVersion(functionName: string, options: { description?: string; codeSha256?: string; revisionId?: string } = {}): FunctionVersion {
+    return this.#write(() => {
+      const latest = this.#latestForChange(functionName, options.revisionId);
+      if (options.codeSha256 !== undefined && options.codeSha256 !== latest.code_sha256) {
+        throw new AwsError(
+          "InvalidParameterValueException",
+          `CodeSHA256 (${options.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.code_sha256}). Please try again with the CodeSHA256 in $LATEST.`,
+        );
+      }
+      const newest = this.#statements.newestPublished.get(functionName);
+      if (newest !== undefined && unchangedSince(newest, latest)) return toVersion(newest);
+      // Numbers are never reused: the next one follows the highest ever published, deleted or not.
+      const number = (this.#statements.lastPublished.get(functionName) ?? 0) + 1;
+      this.#statements.insertPublished.run({
+        name: functionName,
+        version: String(number),
+        number,
+        description: options.description ?? null,
+        revisionId: randomUUID(),
+        lastModified: lambdaTimestamp(),
+      });
+      this.#statements.setLastPublished.run(number, functionName);
+      const row = this.#statements.byNumber.get(functionName, number);
+      if (row === undefined) throw new Error(`registry: ${functionName}:${number} vanished inside its own transaction`);
+      return toVersion(row);
+    });
   }
 
   updateCode(functionName: string, code: StoredCode, revisionId?: string): FunctionVersion {
@@ -289,20 +327,59 @@ export class SqliteRegistry implements Registry {
     this.#write(() => {
       if (qualifier === undefined) {
         if (this.#statements.deleteFunction.run(functionName).changes === 0) throw this.#notFound(functionName);
-        this.#statements.deleteTags.run(functionName);
+        this.#tags.deleteAll(functionName);
+        this.#aliases.deleteAll(functionName);
         return;
       }
       const number = versionNumber(qualifier);
-      if (number === undefined || this.#statements.deleteVersion.run(functionName, number).changes === 0) {
+      if (number === undefined || this.#statements.byNumber.get(functionName, number) === undefined) {
         throw this.#notFound(functionName, qualifier);
       }
+      const aliases = this.#aliases.referencing(functionName, qualifier);
+      if (aliases.length > 0) {
+        throw new AwsError(
+          "ResourceConflictException",
+          `Unable to delete version because the following aliases reference it: [${aliases.join(", ")}]`,
+        );
+      }
+      this.#statements.deleteVersion.run(functionName, number);
     });
   }
 
-  /** The function's tags (ListTags), or undefined when the function does not exist. */
-  listTags(functionName: string): Record<string, string> | undefined {
-    if (this.#latest(functionName) === undefined) return undefined;
-    return Object.fromEntries(this.#statements.tags.all(functionName).map((t) => [t.key, t.value]));
+  createAlias(functionName: string, aliasName: string, input: AliasInput): Alias {
+    return this.#aliases.create(functionName, aliasName, input);
+  }
+
+  getAlias(functionName: string, aliasName: string): Alias | undefined {
+    return this.#aliases.get(functionName, aliasName);
+  }
+
+  updateAlias(functionName: string, aliasName: string, patch: Partial<AliasInput>, revisionId?: string): Alias {
+    return this.#aliases.update(functionName, aliasName, patch, revisionId);
+  }
+
+  deleteAlias(functionName: string, aliasName: string): void {
+    this.#aliases.delete(functionName, aliasName);
+  }
+
+  listAliases(functionName: string, options: { functionVersion?: string; marker?: string; maxItems?: number }): Page<Alias> {
+    return this.#aliases.list(functionName, options);
+  }
+
+  /** The function's tags, {} when it has none. */
+  listTags(functionName: string): Record<string, string> {
+    if (this.#latest(functionName) === undefined) throw this.#notFound(functionName);
+    return this.#tags.list(functionName);
+  }
+
+  /** TagResource: merges the tags into the function's (a given key's value replaces the old one). */
+  tagResource(functionName: string, tags: Record<string, string>): void {
+    this.#write(() => this.#tags.merge(this.#latestForChange(functionName, undefined).name, tags));
+  }
+
+  /** UntagResource: removes the keys; a key the function does not have is no error. */
+  untagResource(functionName: string, keys: string[]): void {
+    this.#write(() => this.#tags.remove(this.#latestForChange(functionName, undefined).name, keys));
   }
 
   codeStorageBytes(): number {

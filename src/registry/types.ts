@@ -57,6 +57,24 @@ export interface Page<T> {
   nextMarker?: string;
 }
 
+/** An alias: a name for a published version (or $LATEST), optionally sharing traffic with a second one. */
+export interface Alias {
+  functionName: string;
+  name: string;
+  /** `$LATEST` or a published version number. */
+  functionVersion: string;
+  description: string;
+  /** RoutingConfig.AdditionalVersionWeights: at most one other published version, weight 0–1. */
+  additionalVersionWeights: Record<string, number>;
+  revisionId: string;
+}
+
+export interface AliasInput {
+  functionVersion: string;
+  description?: string;
+  additionalVersionWeights?: Record<string, number>;
+}
+
 /**
  * Registry operations throw the API's AwsError (src/api/errors.ts) for AWS-defined failures:
  * ResourceNotFoundException, ResourceConflictException, PreconditionFailedException.
@@ -70,6 +88,35 @@ export interface Registry {
   updateSettings(functionName: string, patch: Partial<FunctionSettings>, revisionId?: string): FunctionVersion;
   /** Without qualifier: the function with all its versions. With one: only that published version. */
   deleteFunction(functionName: string, qualifier?: string): void;
+  /**
+   * PublishVersion: snapshots $LATEST into the next version number, or returns the newest published
+   * version when neither code nor configuration changed since it. `codeSha256`, when given, must
+   * match $LATEST's (InvalidParameterValueException); `revisionId` must match $LATEST's
+   * (PreconditionFailedException).
+   */
+  publishVersion(functionName: string, options?: { description?: string; codeSha256?: string; revisionId?: string }): FunctionVersion;
+  /** ListVersionsByFunction: $LATEST first, then 1, 2, ... */
+  listVersions(functionName: string, options: Omit<ListOptions, "allVersions">): Page<FunctionVersion>;
+
+  /**
+   * Aliases. AWS rules enforced here: the target version (and any weighted one) exists, the weighted
+   * version differs from the primary, weights only between published versions (not $LATEST),
+   * at most one weighted version, weights 0–1; name taken → ResourceConflictException
+   * ("Alias already exists: <alias ARN>"); missing function/alias → ResourceNotFoundException.
+   * Deleting a version an alias points to (primary or weighted) → ResourceConflictException.
+   */
+  createAlias(functionName: string, aliasName: string, input: AliasInput): Alias;
+  getAlias(functionName: string, aliasName: string): Alias | undefined;
+  updateAlias(functionName: string, aliasName: string, patch: Partial<AliasInput>, revisionId?: string): Alias;
+  deleteAlias(functionName: string, aliasName: string): void;
+  /** ListAliases, by name; `functionVersion` keeps only aliases pointing to that version. */
+  listAliases(functionName: string, options: { functionVersion?: string; marker?: string; maxItems?: number }): Page<Alias>;
+
+  /** Tags of a function (TagResource / UntagResource / ListTags); missing function → ResourceNotFoundException. */
+  listTags(functionName: string): Record<string, string>;
+  tagResource(functionName: string, tags: Record<string, string>): void;
+  untagResource(functionName: string, keys: string[]): void;
+
   /** Total bytes of stored code, for CodeStorageExceededException (ERRATA 4). */
   codeStorageBytes(): number;
   close(): void;

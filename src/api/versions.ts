@@ -1,0 +1,36 @@
+/** PublishVersion and ListVersionsByFunction under Lambda's REST paths. */
+import type { Hono } from "hono";
+import { z } from "zod";
+import type { ApiDeps } from "./deps.js";
+import { parseFunctionName } from "./function-name.js";
+import { jsonBody, maxItemsOf } from "./request.js";
+import { toConfiguration } from "./shapes.js";
+import { parseBody } from "./validate.js";
+
+const PublishVersionBody = z.object({
+  CodeSha256: z.string().optional(),
+  Description: z.string().max(256, "Member must have length less than or equal to 256").optional(),
+  RevisionId: z.string().optional(),
+});
+
+export function mountVersions(app: Hono, deps: ApiDeps): void {
+  app.post("/2015-03-31/functions/:name/versions", async (c) => {
+    const body = parseBody(PublishVersionBody, await jsonBody(c));
+    const { name } = parseFunctionName(c.req.param("name"));
+    const version = deps.registry.publishVersion(name, {
+      codeSha256: body.CodeSha256,
+      description: body.Description,
+      revisionId: body.RevisionId,
+    });
+    return c.json(toConfiguration(deps, version), 201);
+  });
+
+  app.get("/2015-03-31/functions/:name/versions", (c) => {
+    const { name } = parseFunctionName(c.req.param("name"));
+    const page = deps.registry.listVersions(name, { marker: c.req.query("Marker"), maxItems: maxItemsOf(c.req.query("MaxItems")) });
+    return c.json({
+      Versions: page.items.map((v) => toConfiguration(deps, v)),
+      ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),
+    });
+  });
+}
