@@ -1,7 +1,4 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -9,7 +6,6 @@ import {
   GetFunctionConfigurationCommand,
   InvalidParameterValueException,
   InvokeCommand,
-  LambdaClient,
   ListFunctionsCommand,
   PreconditionFailedException,
   ResourceConflictException,
@@ -17,45 +13,24 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { strToU8, zipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { strToU8 } from "fflate";
+import { describe, expect, it } from "vitest";
+import { useServer, zipOf } from "./server.js";
 
-let dataDir: string;
-let server: RunningServer;
-let client: LambdaClient;
+const api = useServer();
 const decoder = new TextDecoder();
-
-function zipOf(files: Record<string, string>): Uint8Array {
-  return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
-}
 
 const HANDLER_V1 = zipOf({ "index.js": "exports.handler = async (e) => ({ v: 1, stage: process.env.STAGE ?? null, echo: e });" });
 const HANDLER_V2 = zipOf({ "index.js": "exports.handler = async () => ({ v: 2 });" });
 
-async function start(): Promise<void> {
-  server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1 });
-  client = new LambdaClient({
-    endpoint: server.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-}
-
-async function stop(): Promise<void> {
-  client.destroy();
-  await server.close();
-}
-
 async function invoke(name: string, event: unknown = {}): Promise<unknown> {
-  const out = await client.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+  const out = await api.client.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
   expect(out.FunctionError, decoder.decode(out.Payload)).toBeUndefined();
   return JSON.parse(decoder.decode(out.Payload));
 }
 
 function create(name: string, zip = HANDLER_V1, extra: Partial<ConstructorParameters<typeof CreateFunctionCommand>[0]> = {}) {
-  return client.send(
+  return api.client.send(
     new CreateFunctionCommand({
       FunctionName: name,
       Runtime: "nodejs20.x",
@@ -66,16 +41,6 @@ function create(name: string, zip = HANDLER_V1, extra: Partial<ConstructorParame
     }),
   );
 }
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-api-"));
-  await start();
-});
-
-afterAll(async () => {
-  await stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe("the life of a function through @aws-sdk/client-lambda", () => {
   it("creates, reads, invokes, updates and deletes a function", async () => {
@@ -96,34 +61,34 @@ describe("the life of a function through @aws-sdk/client-lambda", () => {
     });
     expect(created.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
 
-    const got = await client.send(new GetFunctionCommand({ FunctionName: "life" }));
+    const got = await api.client.send(new GetFunctionCommand({ FunctionName: "life" }));
     expect(got.Configuration?.RevisionId).toBe(created.RevisionId);
     expect(await invoke("life", { a: 1 })).toEqual({ v: 1, stage: null, echo: { a: 1 } });
 
-    const configured = await client.send(
+    const configured = await api.client.send(
       new UpdateFunctionConfigurationCommand({ FunctionName: "life", Environment: { Variables: { STAGE: "dev" } } }),
     );
     expect(configured.RevisionId).not.toBe(created.RevisionId);
     expect(configured.MemorySize).toBe(256);
     expect(await invoke("life")).toMatchObject({ v: 1, stage: "dev" });
 
-    const updated = await client.send(new UpdateFunctionCodeCommand({ FunctionName: "life", ZipFile: HANDLER_V2 }));
+    const updated = await api.client.send(new UpdateFunctionCodeCommand({ FunctionName: "life", ZipFile: HANDLER_V2 }));
     expect(updated.CodeSha256).toBe(createHash("sha256").update(HANDLER_V2).digest("base64"));
     expect(await invoke("life")).toEqual({ v: 2 });
 
-    await client.send(new DeleteFunctionCommand({ FunctionName: "life" }));
-    await expect(client.send(new GetFunctionConfigurationCommand({ FunctionName: "life" }))).rejects.toBeInstanceOf(
+    await api.client.send(new DeleteFunctionCommand({ FunctionName: "life" }));
+    await expect(api.client.send(new GetFunctionConfigurationCommand({ FunctionName: "life" }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
-    await expect(client.send(new InvokeCommand({ FunctionName: "life" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(api.client.send(new InvokeCommand({ FunctionName: "life" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("lists functions page by page", async () => {
     for (const name of ["page-a", "page-b", "page-c"]) await create(name);
-    const first = await client.send(new ListFunctionsCommand({ MaxItems: 2 }));
+    const first = await api.client.send(new ListFunctionsCommand({ MaxItems: 2 }));
     expect(first.Functions?.map((f) => f.FunctionName)).toEqual(["page-a", "page-b"]);
     expect(first.NextMarker).toBeTruthy();
-    const second = await client.send(new ListFunctionsCommand({ MaxItems: 2, Marker: first.NextMarker }));
+    const second = await api.client.send(new ListFunctionsCommand({ MaxItems: 2, Marker: first.NextMarker }));
     expect(second.Functions?.map((f) => f.FunctionName)).toEqual(["page-c"]);
     expect(second.NextMarker).toBeUndefined();
   });
@@ -142,15 +107,14 @@ describe("the life of a function through @aws-sdk/client-lambda", () => {
       ),
     });
     await expect(
-      client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "conflict", Timeout: 10, RevisionId: "stale" })),
+      api.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "conflict", Timeout: 10, RevisionId: "stale" })),
     ).rejects.toBeInstanceOf(PreconditionFailedException);
   });
 
   it("keeps everything across a server restart", async () => {
     const created = await create("durable");
-    await stop();
-    await start();
-    const got = await client.send(new GetFunctionConfigurationCommand({ FunctionName: "durable" }));
+    await api.restart();
+    const got = await api.client.send(new GetFunctionConfigurationCommand({ FunctionName: "durable" }));
     expect(got.RevisionId).toBe(created.RevisionId);
     expect(got.CodeSha256).toBe(created.CodeSha256);
     expect(await invoke("durable", { x: 1 })).toMatchObject({ v: 1, echo: { x: 1 } });

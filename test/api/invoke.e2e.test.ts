@@ -1,35 +1,13 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { InvokeCommand, LambdaClient, RequestTooLargeException, ResourceNotFoundException } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { InvokeCommand, RequestTooLargeException, ResourceNotFoundException } from "@aws-sdk/client-lambda";
+import { describe, expect, it } from "vitest";
+import { useServer } from "./server.js";
 
-let server: RunningServer;
-let client: LambdaClient;
-let dataDir: string;
+const api = useServer({ functionsDir: "functions" });
 const decoder = new TextDecoder();
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-data-"));
-  server = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions", executors: 1 });
-  client = new LambdaClient({
-    endpoint: server.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1,
-  });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
 
 describe("Invoke through @aws-sdk/client-lambda", () => {
   it("runs the example hello function and returns its result with Lambda's headers", async () => {
-    const out = await client.send(
+    const out = await api.client.send(
       new InvokeCommand({ FunctionName: "hello", Payload: new TextEncoder().encode('{"name":"sdk"}'), LogType: "Tail" }),
     );
     expect(out.StatusCode).toBe(200);
@@ -42,28 +20,30 @@ describe("Invoke through @aws-sdk/client-lambda", () => {
   });
 
   it("accepts the function as an ARN with $LATEST", async () => {
-    const out = await client.send(new InvokeCommand({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:hello:$LATEST" }));
+    const out = await api.client.send(new InvokeCommand({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:hello:$LATEST" }));
     expect(JSON.parse(decoder.decode(out.Payload)).statusCode).toBe(200);
   });
 
   it("answers an unknown function with ResourceNotFoundException", async () => {
-    await expect(client.send(new InvokeCommand({ FunctionName: "missing" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(api.client.send(new InvokeCommand({ FunctionName: "missing" }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it("refuses a payload over 6 MB with RequestTooLargeException", async () => {
     const big = new TextEncoder().encode(JSON.stringify({ pad: "x".repeat(6 * 1024 * 1024) }));
-    await expect(client.send(new InvokeCommand({ FunctionName: "hello", Payload: big }))).rejects.toBeInstanceOf(RequestTooLargeException);
+    await expect(api.client.send(new InvokeCommand({ FunctionName: "hello", Payload: big }))).rejects.toBeInstanceOf(
+      RequestTooLargeException,
+    );
   });
 
   it("answers Event with 202 and DryRun with 204", async () => {
-    const event = await client.send(new InvokeCommand({ FunctionName: "hello", InvocationType: "Event" }));
+    const event = await api.client.send(new InvokeCommand({ FunctionName: "hello", InvocationType: "Event" }));
     expect(event.StatusCode).toBe(202);
-    const dry = await client.send(new InvokeCommand({ FunctionName: "hello", InvocationType: "DryRun" }));
+    const dry = await api.client.send(new InvokeCommand({ FunctionName: "hello", InvocationType: "DryRun" }));
     expect(dry.StatusCode).toBe(204);
   });
 
   it("answers a body that is not JSON with InvalidRequestContentException over plain fetch", async () => {
-    const response = await fetch(`${server.url}/2015-03-31/functions/hello/invocations`, { method: "POST", body: "{nope" });
+    const response = await fetch(`${api.url}/2015-03-31/functions/hello/invocations`, { method: "POST", body: "{nope" });
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-ErrorType")).toBe("InvalidRequestContentException");
     expect(((await response.json()) as { message: string }).message).toMatch(/^Could not parse request body into json/);

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import {
   CreateAliasCommand,
   CreateFunctionCommand,
@@ -9,7 +6,6 @@ import {
   GetAccountSettingsCommand,
   GetAliasCommand,
   InvokeCommand,
-  LambdaClient,
   ListAliasesCommand,
   ListTagsCommand,
   ListVersionsByFunctionCommand,
@@ -23,12 +19,10 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { describe, expect, it } from "vitest";
+import { useServer } from "./server.js";
 
-let dataDir: string;
-let server: RunningServer;
-let client: LambdaClient;
+const api = useServer();
 const decoder = new TextDecoder();
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function";
 const ROLE = "arn:aws:iam::000000000000:role/r";
@@ -39,26 +33,9 @@ function handlerZip(version: number): Uint8Array {
   });
 }
 
-beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-versions-"));
-  server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1 });
-  client = new LambdaClient({
-    endpoint: server.url,
-    region: "us-east-1",
-    credentials: { accessKeyId: "a", secretAccessKey: "b" },
-    maxAttempts: 1,
-  });
-});
-
-afterAll(async () => {
-  client.destroy();
-  await server.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
 describe("versions and aliases through @aws-sdk/client-lambda", () => {
   it("publishes versions, routes an alias by weight, and reports the executed version", async () => {
-    await client.send(
+    await api.client.send(
       new CreateFunctionCommand({
         FunctionName: "weighted",
         Runtime: "nodejs20.x",
@@ -67,19 +44,19 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
         Role: ROLE,
       }),
     );
-    const v1 = await client.send(new PublishVersionCommand({ FunctionName: "weighted" }));
+    const v1 = await api.client.send(new PublishVersionCommand({ FunctionName: "weighted" }));
     expect(v1.Version).toBe("1");
     expect(v1.FunctionArn).toBe(`${ARN}:weighted:1`);
-    const again = await client.send(new PublishVersionCommand({ FunctionName: "weighted" }));
+    const again = await api.client.send(new PublishVersionCommand({ FunctionName: "weighted" }));
     expect(again.Version).toBe("1");
 
-    await client.send(new UpdateFunctionCodeCommand({ FunctionName: "weighted", ZipFile: handlerZip(2) }));
-    const v2 = await client.send(new PublishVersionCommand({ FunctionName: "weighted", Description: "second" }));
+    await api.client.send(new UpdateFunctionCodeCommand({ FunctionName: "weighted", ZipFile: handlerZip(2) }));
+    const v2 = await api.client.send(new PublishVersionCommand({ FunctionName: "weighted", Description: "second" }));
     expect(v2).toMatchObject({ Version: "2", Description: "second" });
-    const versions = await client.send(new ListVersionsByFunctionCommand({ FunctionName: "weighted" }));
+    const versions = await api.client.send(new ListVersionsByFunctionCommand({ FunctionName: "weighted" }));
     expect(versions.Versions?.map((v) => v.Version)).toEqual(["$LATEST", "1", "2"]);
 
-    const alias = await client.send(
+    const alias = await api.client.send(
       new CreateAliasCommand({
         FunctionName: "weighted",
         Name: "live",
@@ -95,7 +72,7 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
 
     const executed: Record<string, number> = {};
     for (let i = 0; i < 400; i++) {
-      const out = await client.send(new InvokeCommand({ FunctionName: "weighted", Qualifier: "live" }));
+      const out = await api.client.send(new InvokeCommand({ FunctionName: "weighted", Qualifier: "live" }));
       const version = out.ExecutedVersion ?? "?";
       executed[version] = (executed[version] ?? 0) + 1;
       expect((JSON.parse(decoder.decode(out.Payload)) as { v: number }).v).toBe(Number(version));
@@ -105,13 +82,13 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
     expect(executed["2"]).toBeLessThan(160);
     expect((executed["1"] ?? 0) + (executed["2"] ?? 0)).toBe(400);
 
-    const direct = await client.send(new InvokeCommand({ FunctionName: "weighted:2" }));
+    const direct = await api.client.send(new InvokeCommand({ FunctionName: "weighted:2" }));
     expect(direct.ExecutedVersion).toBe("2");
 
-    await expect(client.send(new DeleteFunctionCommand({ FunctionName: "weighted", Qualifier: "2" }))).rejects.toBeInstanceOf(
+    await expect(api.client.send(new DeleteFunctionCommand({ FunctionName: "weighted", Qualifier: "2" }))).rejects.toBeInstanceOf(
       ResourceConflictException,
     );
-    const moved = await client.send(
+    const moved = await api.client.send(
       new UpdateAliasCommand({
         FunctionName: "weighted",
         Name: "live",
@@ -121,16 +98,16 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
     );
     expect(moved.FunctionVersion).toBe("2");
     expect(moved.RevisionId).not.toBe(alias.RevisionId);
-    const listed = await client.send(new ListAliasesCommand({ FunctionName: "weighted" }));
+    const listed = await api.client.send(new ListAliasesCommand({ FunctionName: "weighted" }));
     expect(listed.Aliases?.map((a) => [a.Name, a.FunctionVersion])).toEqual([["live", "2"]]);
-    await client.send(new DeleteAliasCommand({ FunctionName: "weighted", Name: "live" }));
-    await expect(client.send(new GetAliasCommand({ FunctionName: "weighted", Name: "live" }))).rejects.toBeInstanceOf(
+    await api.client.send(new DeleteAliasCommand({ FunctionName: "weighted", Name: "live" }));
+    await expect(api.client.send(new GetAliasCommand({ FunctionName: "weighted", Name: "live" }))).rejects.toBeInstanceOf(
       ResourceNotFoundException,
     );
   });
 
   it("passes ClientContext to the handler", async () => {
-    await client.send(
+    await api.client.send(
       new CreateFunctionCommand({
         FunctionName: "ctx",
         Runtime: "nodejs20.x",
@@ -140,12 +117,12 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
       }),
     );
     const clientContext = Buffer.from(JSON.stringify({ custom: { tenant: "t1" } })).toString("base64");
-    const out = await client.send(new InvokeCommand({ FunctionName: "ctx", ClientContext: clientContext }));
+    const out = await api.client.send(new InvokeCommand({ FunctionName: "ctx", ClientContext: clientContext }));
     expect(JSON.parse(decoder.decode(out.Payload))).toEqual({ v: 1, client: { custom: { tenant: "t1" } } });
   });
 
   it("tags functions by ARN and reports account settings", async () => {
-    await client.send(
+    await api.client.send(
       new CreateFunctionCommand({
         FunctionName: "tagged",
         Runtime: "nodejs20.x",
@@ -155,16 +132,16 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
         Tags: { team: "a" },
       }),
     );
-    await client.send(new TagResourceCommand({ Resource: `${ARN}:tagged`, Tags: { env: "dev" } }));
-    await client.send(new UntagResourceCommand({ Resource: `${ARN}:tagged`, TagKeys: ["team"] }));
-    expect((await client.send(new ListTagsCommand({ Resource: `${ARN}:tagged` }))).Tags).toEqual({ env: "dev" });
-    const settings = await client.send(new GetAccountSettingsCommand({}));
+    await api.client.send(new TagResourceCommand({ Resource: `${ARN}:tagged`, Tags: { env: "dev" } }));
+    await api.client.send(new UntagResourceCommand({ Resource: `${ARN}:tagged`, TagKeys: ["team"] }));
+    expect((await api.client.send(new ListTagsCommand({ Resource: `${ARN}:tagged` }))).Tags).toEqual({ env: "dev" });
+    const settings = await api.client.send(new GetAccountSettingsCommand({}));
     expect(settings.AccountLimit?.CodeSizeUnzipped).toBe(262144000);
     expect(settings.AccountUsage?.FunctionCount).toBeGreaterThanOrEqual(3);
   });
 
   it("stays consistent under 50 concurrent creates, updates and invokes", async () => {
-    await client.send(
+    await api.client.send(
       new CreateFunctionCommand({
         FunctionName: "busy",
         Runtime: "nodejs20.x",
@@ -175,7 +152,7 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
     );
     const ops = Array.from({ length: 50 }, (_, i) => {
       if (i % 3 === 0)
-        return client.send(
+        return api.client.send(
           new CreateFunctionCommand({
             FunctionName: `many-${i}`,
             Runtime: "nodejs20.x",
@@ -184,13 +161,13 @@ describe("versions and aliases through @aws-sdk/client-lambda", () => {
             Code: { ZipFile: handlerZip(i) },
           }),
         );
-      if (i % 3 === 1) return client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "busy", Description: `d${i}` }));
-      return client.send(new InvokeCommand({ FunctionName: "busy" }));
+      if (i % 3 === 1) return api.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "busy", Description: `d${i}` }));
+      return api.client.send(new InvokeCommand({ FunctionName: "busy" }));
     });
     const results = await Promise.allSettled(ops);
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     for (let i = 0; i < 50; i += 3) {
-      const out = await client.send(new InvokeCommand({ FunctionName: `many-${i}` }));
+      const out = await api.client.send(new InvokeCommand({ FunctionName: `many-${i}` }));
       expect(JSON.parse(decoder.decode(out.Payload))).toMatchObject({ v: i });
     }
   });

@@ -1,0 +1,65 @@
+/** A real isolambda server on an ephemeral loopback port, and an AWS SDK client pointed at it. */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { strToU8, zipSync } from "fflate";
+import { afterAll, beforeAll } from "vitest";
+import { type RunningServer, startServer } from "../../src/server.js";
+
+export interface TestServer {
+  readonly url: string;
+  readonly client: LambdaClient;
+  /** Stops the server and starts a new one on the same data directory. */
+  restart(): Promise<void>;
+}
+
+/** One server for the suite, with an empty data directory removed at the end. */
+export function useServer(options: { functionsDir?: string } = {}): TestServer {
+  let dataDir = "";
+  let server: RunningServer | undefined;
+  let client: LambdaClient | undefined;
+  const start = async () => {
+    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: options.functionsDir, executors: 1 });
+    client = new LambdaClient({
+      endpoint: server.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+  };
+  const stop = async () => {
+    client?.destroy();
+    await server?.close();
+  };
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-api-"));
+    await start();
+  });
+  afterAll(async () => {
+    await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the test server is not running");
+    return value;
+  };
+  return {
+    get url() {
+      return started(server).url;
+    },
+    get client() {
+      return started(client);
+    },
+    async restart() {
+      await stop();
+      await start();
+    },
+  };
+}
+
+/** A deployment package from file contents. */
+export function zipOf(files: Record<string, string>): Uint8Array {
+  return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
+}
