@@ -1,11 +1,12 @@
 /**
  * Deploys a function folder into the registry, as `isolambda serve` does at start: create the
- * function, or update its code and settings where they changed.
+ * function or update its code and settings where they changed, publish a version when anything
+ * changed, and move the aliases function.json declares.
  */
 import { defaultRole } from "../api/deps.js";
 import { AwsError } from "../api/errors.js";
 import { checkEnvironment } from "../api/validate.js";
-import type { CodeStore, FunctionSettings, Registry } from "../registry/types.js";
+import type { CodeStore, FunctionSettings, Registry, StoredCode } from "../registry/types.js";
 import { type FunctionFolder, FunctionFolderError } from "./folder.js";
 
 export type DeployOutcome = "created" | "updated" | "unchanged";
@@ -28,22 +29,49 @@ export async function deployFolder(folder: FunctionFolder, registry: Registry, c
     role: defaultRole(accountId),
   };
   const stored = await code.putFolder(folder.codeDir);
-  const current = registry.getVersion(folder.name);
+  const outcome = applyFolder(folder.name, settings, stored, registry);
+  // A folder's deployments are published (PublishVersion returns the newest version when nothing
+  // changed), so that its declared aliases have versions to name.
+  registry.publishVersion(folder.name);
+  moveAliases(folder, registry);
+  return outcome;
+}
+
+function applyFolder(name: string, settings: FunctionSettings, stored: StoredCode, registry: Registry): DeployOutcome {
+  const current = registry.getVersion(name);
   if (current === undefined) {
-    registry.createFunction({ functionName: folder.name, ...settings, code: stored });
+    registry.createFunction({ functionName: name, ...settings, code: stored });
     return "created";
   }
   let outcome: DeployOutcome = "unchanged";
   if (current.codeSha256 !== stored.codeSha256) {
-    registry.updateCode(folder.name, stored);
+    registry.updateCode(name, stored);
     outcome = "updated";
   }
   const changed = (Object.keys(settings) as Array<keyof FunctionSettings>).filter(
     (key) => key !== "role" && JSON.stringify(settings[key]) !== JSON.stringify(current[key]),
   );
   if (changed.length > 0) {
-    registry.updateSettings(folder.name, Object.fromEntries(changed.map((key) => [key, settings[key]])));
+    registry.updateSettings(name, Object.fromEntries(changed.map((key) => [key, settings[key]])));
     outcome = "updated";
   }
   return outcome;
+}
+
+/** function.json `aliases`: `{ "live": "2" }` or `{ "live": { "version": "2", "weights": { "3": 0.1 } } }`. */
+function moveAliases(folder: FunctionFolder, registry: Registry): void {
+  for (const [aliasName, target] of Object.entries(folder.settings.aliases ?? {})) {
+    const input =
+      typeof target === "string"
+        ? { functionVersion: target }
+        : { functionVersion: target.version, additionalVersionWeights: target.weights ?? {} };
+    try {
+      if (registry.getAlias(folder.name, aliasName) === undefined) registry.createAlias(folder.name, aliasName, input);
+      else registry.updateAlias(folder.name, aliasName, { additionalVersionWeights: {}, ...input });
+    } catch (error) {
+      throw new FunctionFolderError(
+        `${folder.codeDir}/function.json: alias ${aliasName}: ${error instanceof AwsError ? error.message : String(error)}`,
+      );
+    }
+  }
 }

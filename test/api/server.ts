@@ -16,12 +16,12 @@ export interface TestServer {
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
-export function useServer(options: { functionsDir?: string } = {}): TestServer {
+export function useServer(options: { functionsDir?: string; codeStorageLimitBytes?: number } = {}): TestServer {
   let dataDir = "";
   let server: RunningServer | undefined;
   let client: LambdaClient | undefined;
   const start = async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: options.functionsDir, executors: 1 });
+    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1, ...options });
     client = new LambdaClient({
       endpoint: server.url,
       region: "us-east-1",

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deployFolder } from "../../src/functions/deploy.js";
+import { FunctionFolderError, readFunctionFolder } from "../../src/functions/folder.js";
+import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
+import { removePackages, writePackage } from "../sandbox/fixtures.js";
+
+let dataDir: string;
+let opened: OpenedRegistry;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-deploy-"));
+  opened = openRegistry(dataDir);
+});
+afterAll(() => {
+  opened.registry.close();
+  rmSync(dataDir, { recursive: true, force: true });
+  removePackages();
+});
+
+const deploy = (dir: string) => deployFolder(readFunctionFolder(dir), opened.registry, opened.code, "000000000000");
+
+describe("deploying function folders", () => {
+  it("creates, publishes and aliases; redeploys nothing when nothing changed; publishes again on change", async () => {
+    const dir = writePackage({
+      "index.js": "exports.handler = async () => 1;",
+      "function.json": JSON.stringify({ memorySize: 256, aliases: { live: "1" } }),
+    });
+    const name = path.basename(dir);
+    expect(await deploy(dir)).toBe("created");
+    expect(opened.registry.getVersion(name, "1")?.memorySize).toBe(256);
+    expect(opened.registry.getAlias(name, "live")?.functionVersion).toBe("1");
+
+    expect(await deploy(dir)).toBe("unchanged");
+    expect(opened.registry.listVersions(name, {}).items.map((v) => v.version)).toEqual(["$LATEST", "1"]);
+
+    writeFileSync(path.join(dir, "index.js"), "exports.handler = async () => 2;");
+    writeFileSync(
+      path.join(dir, "function.json"),
+      JSON.stringify({ memorySize: 256, aliases: { live: { version: "2", weights: { "1": 0.5 } } } }),
+    );
+    expect(await deploy(dir)).toBe("updated");
+    expect(opened.registry.listVersions(name, {}).items.map((v) => v.version)).toEqual(["$LATEST", "1", "2"]);
+    expect(opened.registry.getAlias(name, "live")).toMatchObject({ functionVersion: "2", additionalVersionWeights: { "1": 0.5 } });
+  });
+
+  it("refuses reserved environment variables and aliases to missing versions, naming function.json", async () => {
+    const reserved = writePackage({ "index.js": "", "function.json": JSON.stringify({ environment: { AWS_REGION: "x" } }) });
+    await expect(deploy(reserved)).rejects.toThrow(FunctionFolderError);
+    await expect(deploy(reserved)).rejects.toThrow(/function\.json: .*reserved keys.*AWS_REGION/);
+    const missing = writePackage({ "index.js": "", "function.json": JSON.stringify({ aliases: { live: "7" } }) });
+    await expect(deploy(missing)).rejects.toThrow(/function\.json: alias live: Function not found/);
+  });
+});
