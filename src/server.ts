@@ -7,6 +7,8 @@ import { serve } from "@hono/node-server";
 import { createApi } from "./api/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
+import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
+import { Invoker } from "./invoke/index.js";
 import { WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
 import { Sandbox } from "./sandbox/index.js";
@@ -23,6 +25,8 @@ export interface ServerOptions {
   accountId?: string;
   executors?: number;
   codeStorageLimitBytes?: number;
+  /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
+  limits?: Partial<ConcurrencyLimits>;
   /** Where each invocation's log (START … REPORT) goes; default: nowhere. */
   onLog?: (functionName: string, log: string) => void;
 }
@@ -49,14 +53,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const sandbox = await Sandbox.start({ executors: options.executors });
   const pool = new WarmPool(sandbox);
+  const gate = new ConcurrencyGate(registry, { ...DEFAULT_LIMITS, ...options.limits });
   const app = createApi({
     registry,
     code,
-    pool,
+    invoker: new Invoker(pool, gate, options.onLog),
     region,
     accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
-    onLog: options.onLog,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));

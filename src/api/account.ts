@@ -5,8 +5,6 @@ import { ZIP_UPLOAD_MAX_BYTES } from "./validate.js";
 
 /** Lambda: a function and its layers unzipped may take 250 MB. */
 const CODE_SIZE_UNZIPPED_MAX = 262_144_000;
-/** Lambda's default concurrency quota per Region. */
-const ACCOUNT_CONCURRENCY = 1000;
 
 export function mountAccount(app: Hono, deps: ApiDeps): void {
   const settings = () => {
@@ -22,8 +20,8 @@ export function mountAccount(app: Hono, deps: ApiDeps): void {
         TotalCodeSize: deps.codeStorageLimitBytes,
         CodeSizeUnzipped: CODE_SIZE_UNZIPPED_MAX,
         CodeSizeZipped: ZIP_UPLOAD_MAX_BYTES,
-        ConcurrentExecutions: ACCOUNT_CONCURRENCY,
-        UnreservedConcurrentExecutions: ACCOUNT_CONCURRENCY,
+        ConcurrentExecutions: deps.invoker.gate.limits.accountConcurrency,
+        UnreservedConcurrentExecutions: deps.invoker.gate.unreservedConcurrency,
       },
       AccountUsage: { TotalCodeSize: deps.registry.codeStorageBytes(), FunctionCount: functionCount },
     };

@@ -1,17 +1,15 @@
 /** What the Lambda API's routes work with, and the ARNs they print. */
-import type { WarmPool } from "../pool/index.js";
+import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 
 export interface ApiDeps {
   registry: Registry;
   code: CodeStore;
-  pool: WarmPool;
+  invoker: Invoker;
   region: string;
   accountId: string;
   /** ERRATA 4: the account-wide total of stored code; AWS's default is 75 GB. */
   codeStorageLimitBytes: number;
-  /** Receives each invocation's full log (START … REPORT). */
-  onLog?: (functionName: string, log: string) => void;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

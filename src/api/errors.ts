@@ -26,6 +26,8 @@ export class AwsError extends Error {
   constructor(
     readonly code: AwsErrorName,
     message: string,
+    /** More members of the error body, e.g. a throttle's `Reason`. */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
     this.status = STATUS[code];
@@ -38,7 +40,7 @@ export class AwsError extends Error {
 
 export function errorResponse(error: unknown, requestId: string): Response {
   const aws = error instanceof AwsError ? error : new AwsError("ServiceException", "An internal error occurred.");
-  return new Response(JSON.stringify({ Type: aws.type, message: aws.message }), {
+  return new Response(JSON.stringify({ Type: aws.type, message: aws.message, ...aws.fields }), {
     status: aws.status,
     headers: { "content-type": "application/json", "x-amzn-ErrorType": aws.code, "x-amzn-RequestId": requestId },
   });

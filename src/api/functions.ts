@@ -70,7 +70,12 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
 
   app.get("/2015-03-31/functions/:name", (c) => {
     const version = existing(deps, c.req.param("name"), c.req.query("Qualifier"));
-    return c.json({ Configuration: toConfiguration(deps, version) });
+    const reserved = deps.registry.getReservedConcurrency(version.functionName);
+    return c.json({
+      Configuration: toConfiguration(deps, version),
+      Tags: deps.registry.listTags(version.functionName),
+      ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
+    });
   });
 
   app.get("/2015-03-31/functions/:name/configuration", (c) => {

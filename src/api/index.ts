@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { mountAccount } from "./account.js";
 import { mountAliases } from "./aliases.js";
+import { mountConcurrency } from "./concurrency.js";
 import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { mountFunctions } from "./functions.js";
@@ -20,6 +21,7 @@ export function createApi(deps: ApiDeps): Hono {
   mountAliases(app, deps);
   mountTags(app, deps);
   mountAccount(app, deps);
+  mountConcurrency(app, deps);
   app.notFound((c) =>
     errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
   );

@@ -1,7 +1,7 @@
 /** Invoke: POST /2015-03-31/functions/{FunctionName}/invocations, as the AWS SDKs and CLI call it. */
 import { randomUUID } from "node:crypto";
 import type { Hono } from "hono";
-import { logTail, wrapLogs } from "../observe/report.js";
+import { logTail } from "../observe/report.js";
 import { type InvocationType, requestPayloadLimit } from "../sandbox/limits.js";
 import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
@@ -50,29 +50,23 @@ export function mountInvoke(app: Hono, deps: ApiDeps): void {
       const headers = { "x-amzn-RequestId": requestId, "X-Amz-Executed-Version": fn.version };
       if (invocationType === "DryRun") return c.body(null, 204, headers);
 
-      const run = deps.pool.invoke(config, event, {
-        requestId,
-        invocationType,
-        clientContext,
-        invokedFunctionArn: functionArn(deps, fn.functionName, ref.qualifier),
-      });
-      const finished = run.then((result) => {
-        const log = wrapLogs(result.logs, {
+      const invocation = {
+        config,
+        event,
+        options: {
           requestId,
-          version: fn.version,
-          durationMs: result.durationMs,
-          memorySizeMB: fn.memorySize,
-          initDurationMs: result.initDurationMs,
-        });
-        deps.onLog?.(fn.functionName, log);
-        return { result, log };
-      });
+          invocationType,
+          clientContext,
+          traceId: c.req.header("X-Amzn-Trace-Id"),
+          invokedFunctionArn: functionArn(deps, fn.functionName, ref.qualifier),
+        },
+      };
       if (invocationType === "Event") {
         // Until the durable async queue exists, an Event invoke runs in the background.
-        finished.catch(() => {});
+        deps.invoker.enqueue(invocation);
         return c.body(null, 202, headers);
       }
-      const { result, log } = await finished;
+      const { result, log } = await deps.invoker.invoke(invocation);
       const responseHeaders: Record<string, string> = { ...headers, "content-type": "application/json" };
       if (result.functionError) responseHeaders["X-Amz-Function-Error"] = result.functionError;
       if (c.req.header("X-Amz-Log-Type") === "Tail") responseHeaders["X-Amz-Log-Result"] = logTail(log);

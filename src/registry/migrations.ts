@@ -58,6 +58,13 @@ export const MIGRATIONS: readonly string[] = [
 
   ALTER TABLE functions ADD COLUMN source_description TEXT;
   `,
+  // 3: reserved concurrency per function (PutFunctionConcurrency).
+  `
+  CREATE TABLE concurrency (
+    function_name TEXT PRIMARY KEY,
+    reserved INTEGER NOT NULL CHECK (reserved >= 0)
+  ) STRICT;
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

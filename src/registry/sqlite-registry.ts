@@ -10,6 +10,7 @@ import type Sqlite from "better-sqlite3";
 import { AwsError } from "../api/errors.js";
 import { AliasStore } from "./aliases.js";
 import { Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
+import { ConcurrencyStore } from "./concurrency.js";
 import { TagStore } from "./tags.js";
 import { lambdaTimestamp } from "./timestamp.js";
 import type {
@@ -160,6 +161,7 @@ export class SqliteRegistry implements Registry {
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #aliases: AliasStore;
   readonly #tags: TagStore;
+  readonly #concurrency: ConcurrencyStore;
 
   constructor(db: Sqlite.Database, options: RegistryOptions = {}) {
     this.#db = db;
@@ -167,6 +169,7 @@ export class SqliteRegistry implements Registry {
     this.#statements = prepareStatements(db);
     this.#aliases = new AliasStore(db, this.#arns);
     this.#tags = new TagStore(db);
+    this.#concurrency = new ConcurrencyStore(db);
   }
 
   #notFound(name: string, qualifier?: string): AwsError {
@@ -329,6 +332,7 @@ export class SqliteRegistry implements Registry {
         if (this.#statements.deleteFunction.run(functionName).changes === 0) throw this.#notFound(functionName);
         this.#tags.deleteAll(functionName);
         this.#aliases.deleteAll(functionName);
+        this.#concurrency.delete(functionName);
         return;
       }
       const number = versionNumber(qualifier);
@@ -380,6 +384,32 @@ export class SqliteRegistry implements Registry {
   /** UntagResource: removes the keys; a key the function does not have is no error. */
   untagResource(functionName: string, keys: string[]): void {
     this.#write(() => this.#tags.remove(this.#latestForChange(functionName, undefined).name, keys));
+  }
+
+  putReservedConcurrency(functionName: string, reserved: number, maxTotal: number): void {
+    this.#write(() => {
+      const name = this.#latestForChange(functionName, undefined).name;
+      if (this.#concurrency.totalExcept(name) + reserved > maxTotal) {
+        throw new AwsError(
+          "InvalidParameterValueException",
+          "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value.",
+        );
+      }
+      this.#concurrency.put(name, reserved);
+    });
+  }
+
+  getReservedConcurrency(functionName: string): number | undefined {
+    if (this.#latest(functionName) === undefined) throw this.#notFound(functionName);
+    return this.#concurrency.get(functionName);
+  }
+
+  deleteReservedConcurrency(functionName: string): void {
+    this.#write(() => this.#concurrency.delete(this.#latestForChange(functionName, undefined).name));
+  }
+
+  reservedConcurrencyTotal(): number {
+    return this.#concurrency.totalExcept("");
   }
 
   codeStorageBytes(): number {

@@ -117,6 +117,14 @@ export interface Registry {
   tagResource(functionName: string, tags: Record<string, string>): void;
   untagResource(functionName: string, keys: string[]): void;
 
+  /** PutFunctionConcurrency; refused (InvalidParameterValueException) when all reservations would exceed `maxTotal`. */
+  putReservedConcurrency(functionName: string, reserved: number, maxTotal: number): void;
+  /** Undefined when the function has no reservation; missing function → ResourceNotFoundException. */
+  getReservedConcurrency(functionName: string): number | undefined;
+  deleteReservedConcurrency(functionName: string): void;
+  /** The sum of all functions' reservations. */
+  reservedConcurrencyTotal(): number;
+
   /** Total bytes of stored code, for CodeStorageExceededException (ERRATA 4). */
   codeStorageBytes(): number;
   close(): void;

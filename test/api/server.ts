@@ -6,7 +6,7 @@ import path from "node:path";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll } from "vitest";
-import { type RunningServer, startServer } from "../../src/server.js";
+import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
 
 export interface TestServer {
   readonly url: string;
@@ -16,7 +16,7 @@ export interface TestServer {
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
-export function useServer(options: { functionsDir?: string; codeStorageLimitBytes?: number } = {}): TestServer {
+export function useServer(options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits">> = {}): TestServer {
   let dataDir = "";
   let server: RunningServer | undefined;
   let client: LambdaClient | undefined;

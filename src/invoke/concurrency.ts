@@ -1,0 +1,66 @@
+/**
+ * Lambda's concurrency model: a function with reserved concurrency N runs at most N invocations at
+ * once; functions without a reservation share what the account limit leaves unreserved. An
+ * invocation that finds no room is throttled with the Reason Lambda gives.
+ */
+import type { Registry } from "../registry/types.js";
+
+export type ThrottleReason = "ReservedFunctionConcurrentInvocationLimitExceeded" | "ConcurrentInvocationLimitExceeded";
+
+export interface ConcurrencyLimits {
+  /** Lambda's default account quota: 1000 concurrent executions per Region. */
+  accountConcurrency: number;
+  /** Lambda keeps at least 100 of the account's concurrency unreserved. */
+  unreservedMinimum: number;
+}
+
+export const DEFAULT_LIMITS: ConcurrencyLimits = { accountConcurrency: 1000, unreservedMinimum: 100 };
+
+export type Admission = { release(): void } | { throttled: ThrottleReason };
+
+export class ConcurrencyGate {
+  readonly #inFlight = new Map<string, number>();
+  #unreservedInFlight = 0;
+
+  constructor(
+    private readonly registry: Registry,
+    readonly limits: ConcurrencyLimits = DEFAULT_LIMITS,
+  ) {}
+
+  /** The most all reservations together may take (PutFunctionConcurrency's bound). */
+  get reservableTotal(): number {
+    return this.limits.accountConcurrency - this.limits.unreservedMinimum;
+  }
+
+  get unreservedConcurrency(): number {
+    return this.limits.accountConcurrency - this.registry.reservedConcurrencyTotal();
+  }
+
+  /** Invocations running now, in total and per function. */
+  get concurrentExecutions(): number {
+    let total = 0;
+    for (const n of this.#inFlight.values()) total += n;
+    return total;
+  }
+
+  admit(functionName: string): Admission {
+    const reserved = this.registry.getReservedConcurrency(functionName);
+    const running = this.#inFlight.get(functionName) ?? 0;
+    const unreserved = reserved === undefined;
+    if (!unreserved && running >= reserved) return { throttled: "ReservedFunctionConcurrentInvocationLimitExceeded" };
+    if (unreserved && this.#unreservedInFlight >= this.unreservedConcurrency) return { throttled: "ConcurrentInvocationLimitExceeded" };
+    this.#inFlight.set(functionName, running + 1);
+    if (unreserved) this.#unreservedInFlight += 1;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        const now = (this.#inFlight.get(functionName) ?? 1) - 1;
+        if (now === 0) this.#inFlight.delete(functionName);
+        else this.#inFlight.set(functionName, now);
+        if (unreserved) this.#unreservedInFlight -= 1;
+      },
+    };
+  }
+}

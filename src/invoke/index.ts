@@ -1,0 +1,91 @@
+/**
+ * The invoker: admits an invocation under Lambda's concurrency limits, runs it in the warm pool,
+ * and wraps its log in START / END / REPORT. A synchronous invocation over a limit is throttled
+ * (429); an Event invocation over a limit waits and retries, never dropped (ERRATA 1).
+ */
+import { randomBytes } from "node:crypto";
+import { AwsError } from "../api/errors.js";
+import { wrapLogs } from "../observe/report.js";
+import type { PooledResult, WarmPool } from "../pool/index.js";
+import type { EnvironmentConfig, InvokeOptions } from "../sandbox/index.js";
+import type { InvocationType } from "../sandbox/limits.js";
+import type { ConcurrencyGate } from "./concurrency.js";
+
+/** ERRATA 1: a throttled Event invocation is retried while younger than MaximumEventAgeInSeconds (6 h by default). */
+const MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
+const RETRY_FIRST_MS = 50;
+const RETRY_MAX_MS = 5000;
+
+export interface Invocation {
+  config: EnvironmentConfig;
+  event: string;
+  options: InvokeOptions & { invocationType?: InvocationType };
+}
+
+export interface Completed {
+  result: PooledResult;
+  /** The whole log: START, the handler's lines, END, REPORT. */
+  log: string;
+}
+
+/** An X-Ray trace header in Lambda's format, for invocations that arrive without one. */
+export function newTraceId(now = Date.now()): string {
+  const epoch = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, "0");
+  return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
+}
+
+export class Invoker {
+  constructor(
+    private readonly pool: WarmPool,
+    readonly gate: ConcurrencyGate,
+    private readonly onLog?: (functionName: string, log: string) => void,
+  ) {}
+
+  /** Runs now, or throws TooManyRequestsException with Lambda's Reason. */
+  async invoke(invocation: Invocation): Promise<Completed> {
+    const admission = this.gate.admit(invocation.config.functionName);
+    if ("throttled" in admission) throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: admission.throttled });
+    try {
+      return await this.#run(invocation);
+    } finally {
+      admission.release();
+    }
+  }
+
+  /** Runs in the background as soon as concurrency allows. */
+  enqueue(invocation: Invocation): void {
+    const started = Date.now();
+    let delay = RETRY_FIRST_MS;
+    const attempt = () => {
+      const admission = this.gate.admit(invocation.config.functionName);
+      if ("throttled" in admission) {
+        if (Date.now() - started > MAX_EVENT_AGE_MS) {
+          console.error(`isolambda: Event for ${invocation.config.functionName} dropped after ${MAX_EVENT_AGE_MS / 3.6e6} h of throttling`);
+          return;
+        }
+        setTimeout(attempt, delay);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+        return;
+      }
+      this.#run(invocation)
+        .catch((error: unknown) => console.error(`isolambda: Event for ${invocation.config.functionName} failed:`, error))
+        .finally(() => admission.release());
+    };
+    attempt();
+  }
+
+  async #run({ config, event, options }: Invocation): Promise<Completed> {
+    const result = await this.pool.invoke(config, event, { ...options, traceId: options.traceId ?? newTraceId() });
+    const log = wrapLogs(result.logs, {
+      requestId: result.requestId,
+      version: config.functionVersion,
+      durationMs: result.durationMs,
+      memorySizeMB: config.memorySizeMB,
+      initDurationMs: result.initDurationMs,
+    });
+    this.onLog?.(config.functionName, log);
+    return { result, log };
+  }
+}
