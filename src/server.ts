@@ -9,7 +9,7 @@ import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
 import { Invoker } from "./invoke/index.js";
-import { WarmPool } from "./pool/index.js";
+import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
 import { Sandbox } from "./sandbox/index.js";
 
@@ -25,6 +25,8 @@ export interface ServerOptions {
   accountId?: string;
   executors?: number;
   codeStorageLimitBytes?: number;
+  /** Idle time and memory budget of the warm pool. */
+  pool?: PoolOptions;
   /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
   limits?: Partial<ConcurrencyLimits>;
   /** Where each invocation's log (START … REPORT) goes; default: nowhere. */
@@ -52,7 +54,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw error;
   }
   const sandbox = await Sandbox.start({ executors: options.executors });
-  const pool = new WarmPool(sandbox);
+  const pool = new WarmPool(sandbox, options.pool);
   const gate = new ConcurrencyGate(registry, { ...DEFAULT_LIMITS, ...options.limits });
   const app = createApi({
     registry,

@@ -89,6 +89,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     if (body.DryRun) return c.json(toConfiguration(deps, current));
     const code = await storeZip(deps, zip);
     const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
+    deps.invoker.retire(current.functionName);
     return c.json(toConfiguration(deps, body.Publish ? deps.registry.publishVersion(current.functionName) : updated));
   });
 
@@ -107,6 +108,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     // Only what the request names changes.
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);
+    deps.invoker.retire(current.functionName);
     return c.json(toConfiguration(deps, updated));
   });
 
@@ -114,6 +116,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
     if (deps.registry.getVersion(ref.name, ref.qualifier) === undefined) throw notFound(deps, ref.name, ref.qualifier);
     deps.registry.deleteFunction(ref.name, ref.qualifier);
+    deps.invoker.retire(ref.name);
     return c.body(null, 204);
   });
 }

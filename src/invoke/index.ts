@@ -43,6 +43,11 @@ export class Invoker {
     private readonly onLog?: (functionName: string, log: string) => void,
   ) {}
 
+  /** Ends the environments of a function that was updated or deleted. */
+  retire(functionName: string): void {
+    this.pool.retire(functionName);
+  }
+
   /** Runs now, or throws TooManyRequestsException with Lambda's Reason. */
   async invoke(invocation: Invocation): Promise<Completed> {
     const admission = this.gate.admit(invocation.config.functionName);

@@ -1,8 +1,12 @@
 /**
- * The warm pool's first form: idle execution environments kept per function version and reused
- * (warm starts); a request that finds none creates one (a cold start). One environment serves one
- * invocation at a time. Limits, eviction and provisioned concurrency build on this.
+ * The warm pool: idle execution environments per function version, reused for warm starts; an
+ * invocation that finds none creates one (a cold start). One environment serves one invocation at
+ * a time. Idle environments are evicted after an idle time, and least recently used first when
+ * their measured heaps exceed a memory budget. Updating or deleting a function retires its
+ * environments: idle ones at once, busy ones when their invocation ends.
  */
+import os from "node:os";
+import { LRUCache } from "lru-cache";
 import type { Environment, EnvironmentConfig, InvokeOptions, InvokeResult, Sandbox } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 
@@ -11,17 +15,58 @@ export interface PooledResult extends InvokeResult {
   initDurationMs?: number;
 }
 
+export interface PoolOptions {
+  /** How long an environment may stay idle; default 10 minutes. */
+  idleTimeoutMs?: number;
+  /** The heap all idle environments together may hold; default a quarter of the machine's memory. */
+  memoryBudgetBytes?: number;
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+/** An environment not measured yet counts as this much: about what bench:sandbox measures for a small handler. */
+const UNMEASURED_HEAP_BYTES = 256 * 1024;
+
 export class WarmPool {
   readonly #sandbox: Sandbox;
-  readonly #idle = new Map<string, Environment[]>();
+  /** Every idle environment, by recency; the value is its version key. */
+  readonly #idle: LRUCache<Environment, string>;
+  readonly #byVersion = new Map<string, Set<Environment>>();
+  /** Bumped when a function is updated or deleted: environments of an older generation are not reused. */
+  readonly #generations = new Map<string, number>();
 
-  constructor(sandbox: Sandbox) {
+  constructor(sandbox: Sandbox, options: PoolOptions = {}) {
     this.#sandbox = sandbox;
+    this.#idle = new LRUCache<Environment, string>({
+      ttl: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      ttlAutopurge: true,
+      maxSize: options.memoryBudgetBytes ?? Math.floor(os.totalmem() / 4),
+      sizeCalculation: (_key, env) => Math.max(1, env.heapBytes || UNMEASURED_HEAP_BYTES),
+      dispose: (versionKey, env, reason) => {
+        // Taking an environment out to run it is a "delete"; only eviction and expiry end it.
+        if (reason === "evict" || reason === "expire") this.#end(env, versionKey);
+      },
+    });
+  }
+
+  get idleEnvironments(): number {
+    return this.#idle.size;
+  }
+
+  #generation(functionName: string): number {
+    return this.#generations.get(functionName) ?? 0;
+  }
+
+  #end(env: Environment, versionKey: string): void {
+    this.#byVersion.get(versionKey)?.delete(env);
+    env.dispose();
   }
 
   async #acquire(config: EnvironmentConfig): Promise<{ env: Environment; cold: boolean }> {
-    const idle = this.#idle.get(config.versionKey) ?? [];
-    for (let env = idle.pop(); env !== undefined; env = idle.pop()) {
+    const idle = this.#byVersion.get(config.versionKey);
+    while (idle !== undefined && idle.size > 0) {
+      const env = [...idle].at(-1) as Environment;
+      idle.delete(env);
+      this.#idle.delete(env);
       if (env.usable) return { env, cold: false };
       env.dispose();
     }
@@ -33,21 +78,47 @@ export class WarmPool {
     event: string,
     options: InvokeOptions & { invocationType?: InvocationType },
   ): Promise<PooledResult> {
+    const generation = this.#generation(config.functionName);
     const { env, cold } = await this.#acquire(config);
     try {
       const result = await env.invoke(event, options);
       return cold ? { ...result, initDurationMs: env.initDurationMs } : result;
     } finally {
-      if (env.usable) {
-        const idle = this.#idle.get(config.versionKey) ?? [];
-        idle.push(env);
-        this.#idle.set(config.versionKey, idle);
+      if (env.usable && generation === this.#generation(config.functionName)) {
+        const idle = this.#byVersion.get(config.versionKey) ?? new Set();
+        idle.add(env);
+        this.#byVersion.set(config.versionKey, idle);
+        this.#park(env, config.versionKey);
+        // The heap is measured just after the invocation: weigh the environment again then.
+        env.onHeapMeasured = () => {
+          if (this.#idle.has(env)) this.#park(env, config.versionKey);
+        };
       } else env.dispose();
     }
   }
 
+  #park(env: Environment, versionKey: string): void {
+    this.#idle.set(env, versionKey);
+    // An environment larger than the whole budget is not kept at all.
+    if (!this.#idle.has(env)) this.#end(env, versionKey);
+  }
+
+  /** Retires the environments of a function (all its versions) after an update or a delete. */
+  retire(functionName: string): void {
+    this.#generations.set(functionName, this.#generation(functionName) + 1);
+    for (const [versionKey, envs] of this.#byVersion) {
+      if (!versionKey.startsWith(`${functionName}:`)) continue;
+      for (const env of envs) {
+        this.#idle.delete(env);
+        env.dispose();
+      }
+      this.#byVersion.delete(versionKey);
+    }
+  }
+
   close(): void {
-    for (const envs of this.#idle.values()) for (const env of envs) env.dispose();
+    for (const env of this.#idle.keys()) env.dispose();
     this.#idle.clear();
+    this.#byVersion.clear();
   }
 }

@@ -43,6 +43,7 @@ export class Executor {
   #generation = 0;
   #closed = false;
   onEnvironmentsLost: (envIds: number[]) => void = () => {};
+  onMemory: (envId: number, heapBytes: number) => void = () => {};
 
   constructor(wasmModule: WebAssembly.Module) {
     this.#wasmModule = wasmModule;
@@ -89,6 +90,8 @@ export class Executor {
     if (message.type === "created") {
       this.#creates.get(message.envId)?.(message);
       this.#creates.delete(message.envId);
+    } else if (message.type === "memory") {
+      this.onMemory(message.envId, message.heapBytes);
     } else if (message.type === "result") {
       const pending = this.#invokes.get(message.invId);
       if (pending === undefined) return;

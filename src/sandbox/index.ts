@@ -47,6 +47,7 @@ export class Sandbox {
       executor.onEnvironmentsLost = (ids) => {
         for (const id of ids) this.#environments.get(id)?.markGone();
       };
+      executor.onMemory = (id, heapBytes) => this.#environments.get(id)?.recordHeap(heapBytes);
     }
   }
 
@@ -122,6 +123,7 @@ export class Environment {
   #initError: FunctionError | undefined;
   #busy = false;
   #gone: boolean;
+  #heapBytes = 0;
 
   /** @internal */
   constructor(
@@ -152,6 +154,20 @@ export class Environment {
 
   get busy(): boolean {
     return this.#busy;
+  }
+
+  /** The QuickJS heap measured after its latest invocation; 0 until then. */
+  get heapBytes(): number {
+    return this.#heapBytes;
+  }
+
+  /** Called when a new heap measurement arrives (the warm pool re-weighs the environment). */
+  onHeapMeasured: ((heapBytes: number) => void) | undefined;
+
+  /** @internal */
+  recordHeap(heapBytes: number): void {
+    this.#heapBytes = heapBytes;
+    this.onHeapMeasured?.(heapBytes);
   }
 
   /** @internal */

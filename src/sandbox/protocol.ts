@@ -27,4 +27,6 @@ export interface WireInvokeResult {
 export type FromWorker =
   | { type: "ready" }
   | { type: "created"; envId: number; initDurationMs: number; logs: string; initError?: FunctionError }
-  | ({ type: "result"; invId: number } & WireInvokeResult);
+  | ({ type: "result"; invId: number } & WireInvokeResult)
+  /** Measured off the request path, after an invocation: the environment's QuickJS heap. */
+  | { type: "memory"; envId: number; heapBytes: number };

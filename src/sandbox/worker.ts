@@ -75,6 +75,18 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
   if (outcome.gone) drop(envId);
   const { ok, payload, logs, durationMs, gone } = outcome;
   post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone });
+  if (!gone) setImmediate(() => measure(envId));
+}
+
+/** Reports an environment's heap once the executor has nothing more urgent to do. */
+function measure(envId: number): void {
+  const hosted = environments.get(envId);
+  if (hosted === undefined || hosted.env.busy) return;
+  try {
+    post({ type: "memory", envId, heapBytes: hosted.env.heapBytes() });
+  } catch {
+    // A heap that cannot be measured is reported by the next invocation's memory check.
+  }
 }
 
 function handle(message: ToWorker): void {

@@ -16,7 +16,9 @@ export interface TestServer {
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
-export function useServer(options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits">> = {}): TestServer {
+export function useServer(
+  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool">> = {},
+): TestServer {
   let dataDir = "";
   let server: RunningServer | undefined;
   let client: LambdaClient | undefined;

@@ -1,0 +1,69 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { CreateFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { describe, expect, it } from "vitest";
+import { useServer, zipOf } from "./server.js";
+
+const IDLE_TIMEOUT_MS = 400;
+const api = useServer({ pool: { idleTimeoutMs: IDLE_TIMEOUT_MS, memoryBudgetBytes: 1024 * 1024 } });
+const ROLE = "arn:aws:iam::000000000000:role/r";
+const decoder = new TextDecoder();
+
+/** Counts invocations in a global: 1 on a cold start, then 2, 3, ... while the environment stays warm. */
+const COUNTER = "let n = 0; exports.handler = async () => ({ n: ++n });";
+/** Holds ~4 MB in a global from INIT on: more than the pool's whole 1 MB budget. */
+const HOG =
+  "const keep = Array.from({ length: 4096 }, (_, i) => 'x'.repeat(1000) + i); let n = 0; exports.handler = async () => ({ n: ++n, kept: keep.length });";
+
+async function create(name: string, source: string): Promise<void> {
+  await api.client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: ROLE,
+      Code: { ZipFile: zipOf({ "index.js": source }) },
+    }),
+  );
+}
+
+async function invoke(name: string): Promise<{ n: number; cold: boolean }> {
+  const out = await api.client.send(new InvokeCommand({ FunctionName: name, LogType: "Tail" }));
+  const log = Buffer.from(out.LogResult ?? "", "base64").toString("utf8");
+  return { n: (JSON.parse(decoder.decode(out.Payload)) as { n: number }).n, cold: log.includes("Init Duration") };
+}
+
+describe("the warm pool", () => {
+  it("starts cold once, then reuses the environment with its globals", async () => {
+    await create("counter", COUNTER);
+    expect(await invoke("counter")).toEqual({ n: 1, cold: true });
+    expect(await invoke("counter")).toEqual({ n: 2, cold: false });
+    expect(await invoke("counter")).toEqual({ n: 3, cold: false });
+  });
+
+  it("evicts an environment idle longer than the idle timeout", async () => {
+    await create("sleeper", COUNTER);
+    expect(await invoke("sleeper")).toEqual({ n: 1, cold: true });
+    await sleep(IDLE_TIMEOUT_MS * 2);
+    expect(await invoke("sleeper")).toEqual({ n: 1, cold: true });
+  });
+
+  it("evicts an environment whose measured heap exceeds the memory budget", async () => {
+    await create("hog", HOG);
+    expect(await invoke("hog")).toEqual({ n: 1, cold: true });
+    // The heap is measured just after each invocation; once measured, the hog cannot stay idle.
+    let again = await invoke("hog");
+    for (let attempt = 0; attempt < 20 && !again.cold; attempt++) {
+      await sleep(25);
+      again = await invoke("hog");
+    }
+    expect(again).toEqual({ n: 1, cold: true });
+  });
+
+  it("retires a function's environments when its configuration changes", async () => {
+    await create("changing", COUNTER);
+    await invoke("changing");
+    expect(await invoke("changing")).toEqual({ n: 2, cold: false });
+    await api.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "changing", Description: "new" }));
+    expect(await invoke("changing")).toEqual({ n: 1, cold: true });
+  });
+});
