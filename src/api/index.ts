@@ -22,6 +22,10 @@ export function createApi(deps: ApiDeps): Hono {
   mountTags(app, deps);
   mountAccount(app, deps);
   mountConcurrency(app, deps);
+  app.get("/metrics", async (c) => {
+    const registry = deps.invoker.metrics.registry;
+    return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
+  });
   app.notFound((c) =>
     errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
   );

@@ -52,6 +52,7 @@ export function mountInvoke(app: Hono, deps: ApiDeps): void {
 
       const invocation = {
         config,
+        resource: ref.qualifier ?? "$LATEST",
         event,
         options: {
           requestId,

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { AwsError } from "../api/errors.js";
+import { Metrics } from "../observe/metrics.js";
 import { wrapLogs } from "../observe/report.js";
 import type { PooledResult, WarmPool } from "../pool/index.js";
 import type { EnvironmentConfig, InvokeOptions } from "../sandbox/index.js";
@@ -18,6 +19,8 @@ const RETRY_MAX_MS = 5000;
 
 export interface Invocation {
   config: EnvironmentConfig;
+  /** The version or alias invoked, for metrics. */
+  resource: string;
   event: string;
   options: InvokeOptions & { invocationType?: InvocationType };
 }
@@ -36,12 +39,20 @@ export function newTraceId(now = Date.now()): string {
   return `Root=1-${epoch}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`;
 }
 
+function labelsOf(invocation: Invocation): { function: string; resource: string } {
+  return { function: invocation.config.functionName, resource: invocation.resource };
+}
+
 export class Invoker {
+  readonly metrics: Metrics;
+
   constructor(
     private readonly pool: WarmPool,
     readonly gate: ConcurrencyGate,
     private readonly onLog?: (functionName: string, log: string) => void,
-  ) {}
+  ) {
+    this.metrics = new Metrics(gate);
+  }
 
   /** Ends the environments of a function that was updated or deleted. */
   retire(functionName: string): void {
@@ -51,7 +62,10 @@ export class Invoker {
   /** Runs now, or throws TooManyRequestsException with Lambda's Reason. */
   async invoke(invocation: Invocation): Promise<Completed> {
     const admission = this.gate.admit(invocation.config.functionName);
-    if ("throttled" in admission) throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: admission.throttled });
+    if ("throttled" in admission) {
+      this.metrics.throttles.inc(labelsOf(invocation));
+      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: admission.throttled });
+    }
     try {
       return await this.#run(invocation);
     } finally {
@@ -66,6 +80,7 @@ export class Invoker {
     const attempt = () => {
       const admission = this.gate.admit(invocation.config.functionName);
       if ("throttled" in admission) {
+        this.metrics.throttles.inc(labelsOf(invocation));
         if (Date.now() - started > MAX_EVENT_AGE_MS) {
           console.error(`isolambda: Event for ${invocation.config.functionName} dropped after ${MAX_EVENT_AGE_MS / 3.6e6} h of throttling`);
           return;
@@ -81,8 +96,17 @@ export class Invoker {
     attempt();
   }
 
-  async #run({ config, event, options }: Invocation): Promise<Completed> {
+  async #run(invocation: Invocation): Promise<Completed> {
+    const { config, event, options } = invocation;
     const result = await this.pool.invoke(config, event, { ...options, traceId: options.traceId ?? newTraceId() });
+    const labels = labelsOf(invocation);
+    this.metrics.invocations.inc(labels);
+    if (result.functionError) this.metrics.errors.inc(labels);
+    this.metrics.duration.observe(labels, result.durationMs);
+    if (result.initDurationMs !== undefined) {
+      this.metrics.coldStarts.inc(labels);
+      this.metrics.initDuration.observe(labels, result.initDurationMs);
+    }
     const log = wrapLogs(result.logs, {
       requestId: result.requestId,
       version: config.functionVersion,

@@ -1,0 +1,82 @@
+/**
+ * Lambda's CloudWatch metrics as Prometheus metrics (prom-client), labelled by function and
+ * resource (the version or alias that was invoked), served on GET /metrics.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Milliseconds: Lambda durations run from sub-millisecond warm starts to the 900 s timeout. */
+const DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 900000];
+
+export interface ConcurrencySource {
+  readonly concurrentExecutions: number;
+  readonly unreservedConcurrency: number;
+}
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly invocations: Counter<"function" | "resource">;
+  readonly errors: Counter<"function" | "resource">;
+  readonly throttles: Counter<"function" | "resource">;
+  readonly coldStarts: Counter<"function" | "resource">;
+  readonly duration: Histogram<"function" | "resource">;
+  readonly initDuration: Histogram<"function" | "resource">;
+
+  constructor(concurrency: ConcurrencySource) {
+    const registers = [this.registry];
+    const labelNames = ["function", "resource"] as const;
+    this.invocations = new Counter({
+      name: "isolambda_invocations_total",
+      help: "Invocations run (Lambda: Invocations)",
+      labelNames,
+      registers,
+    });
+    this.errors = new Counter({
+      name: "isolambda_errors_total",
+      help: "Invocations that ended in a function error (Lambda: Errors)",
+      labelNames,
+      registers,
+    });
+    this.throttles = new Counter({
+      name: "isolambda_throttles_total",
+      help: "Invocations refused by a concurrency limit (Lambda: Throttles)",
+      labelNames,
+      registers,
+    });
+    this.coldStarts = new Counter({
+      name: "isolambda_cold_starts_total",
+      help: "Invocations that waited for a new execution environment",
+      labelNames,
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "isolambda_duration_milliseconds",
+      help: "Handler duration (Lambda: Duration)",
+      labelNames,
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.initDuration = new Histogram({
+      name: "isolambda_init_duration_milliseconds",
+      help: "INIT phase of cold starts",
+      labelNames,
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    new Gauge({
+      name: "isolambda_concurrent_executions",
+      help: "Invocations running now (Lambda: ConcurrentExecutions)",
+      registers,
+      collect() {
+        this.set(concurrency.concurrentExecutions);
+      },
+    });
+    new Gauge({
+      name: "isolambda_unreserved_concurrent_executions",
+      help: "Concurrency left for functions without a reservation (Lambda: UnreservedConcurrentExecutions)",
+      registers,
+      collect() {
+        this.set(concurrency.unreservedConcurrency);
+      },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { CreateFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { describe, expect, it } from "vitest";
+import { useServer, zipOf } from "./server.js";
+
+const api = useServer();
+const ROLE = "arn:aws:iam::000000000000:role/r";
+
+async function create(name: string, source: string): Promise<void> {
+  await api.client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: ROLE,
+      Code: { ZipFile: zipOf({ "index.js": source }) },
+    }),
+  );
+}
+
+/** The value of one sample line of the Prometheus text format. */
+function sample(text: string, line: string): number | undefined {
+  const found = text.split("\n").find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+describe("GET /metrics", () => {
+  it("counts invocations, cold starts, errors and throttles per function and resource", async () => {
+    await create("counted", "exports.handler = async () => 1;");
+    await create("failing", "exports.handler = async () => { throw new Error('no'); };");
+    await create("blocked", "exports.handler = async () => 1;");
+    await api.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "blocked", ReservedConcurrentExecutions: 0 }));
+    for (let i = 0; i < 3; i++) await api.client.send(new InvokeCommand({ FunctionName: "counted" }));
+    await api.client.send(new InvokeCommand({ FunctionName: "failing" }));
+    await api.client.send(new InvokeCommand({ FunctionName: "blocked" })).catch(() => undefined);
+
+    const response = await fetch(`${api.url}/metrics`);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await response.text();
+    const labels = (fn: string) => `{function="${fn}",resource="$LATEST"}`;
+    expect(sample(text, `isolambda_invocations_total${labels("counted")}`)).toBe(3);
+    expect(sample(text, `isolambda_cold_starts_total${labels("counted")}`)).toBe(1);
+    expect(sample(text, `isolambda_duration_milliseconds_count${labels("counted")}`)).toBe(3);
+    expect(sample(text, `isolambda_errors_total${labels("failing")}`)).toBe(1);
+    expect(sample(text, `isolambda_throttles_total${labels("blocked")}`)).toBe(1);
+    expect(sample(text, "isolambda_concurrent_executions")).toBe(0);
+    expect(sample(text, "isolambda_unreserved_concurrent_executions")).toBe(1000);
+  });
+});
