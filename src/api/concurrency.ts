@@ -13,6 +13,7 @@ export function mountConcurrency(app: Hono, deps: ApiDeps): void {
   app.put("/2017-10-31/functions/:name/concurrency", async (c) => {
     const body = parseBody(PutBody, await jsonBody(c));
     deps.registry.putReservedConcurrency(nameOf(c.req.param("name")), body.ReservedConcurrentExecutions, deps.invoker.gate.reservableTotal);
+    deps.invoker.gate.forget();
     return c.json({ ReservedConcurrentExecutions: body.ReservedConcurrentExecutions });
   });
   app.get("/2019-09-30/functions/:name/concurrency", (c) => {
@@ -21,6 +22,7 @@ export function mountConcurrency(app: Hono, deps: ApiDeps): void {
   });
   app.delete("/2017-10-31/functions/:name/concurrency", (c) => {
     deps.registry.deleteReservedConcurrency(nameOf(c.req.param("name")));
+    deps.invoker.gate.forget();
     return c.body(null, 204);
   });
 }

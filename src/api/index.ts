@@ -8,6 +8,7 @@ import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
+import { RegistryCache } from "./registry-cache.js";
 import { mountTags } from "./tags.js";
 import { mountVersions } from "./versions.js";
 
@@ -15,7 +16,16 @@ export type { ApiDeps } from "./deps.js";
 
 export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
-  mountInvoke(app, deps);
+  const cache = new RegistryCache(deps.registry, deps.code);
+  app.use(async (c, next) => {
+    try {
+      await next();
+    } finally {
+      // Anything but a read or an invocation may have changed what Invoke caches.
+      if (c.req.method !== "GET" && !c.req.path.endsWith("/invocations")) cache.clear();
+    }
+  });
+  mountInvoke(app, deps, cache);
   mountFunctions(app, deps);
   mountVersions(app, deps);
   mountAliases(app, deps);

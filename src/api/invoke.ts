@@ -6,6 +6,7 @@ import { type InvocationType, requestPayloadLimit } from "../sandbox/limits.js";
 import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
+import type { RegistryCache } from "./registry-cache.js";
 import { resolveFunction } from "./resolve.js";
 import { environmentConfig } from "./shapes.js";
 
@@ -20,13 +21,13 @@ function decodeClientContext(header: string | undefined): unknown {
   }
 }
 
-export function mountInvoke(app: Hono, deps: ApiDeps): void {
+export function mountInvoke(app: Hono, deps: ApiDeps, cache: RegistryCache): void {
   app.post("/2015-03-31/functions/:name/invocations", async (c) => {
     const requestId = randomUUID();
     try {
       const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
-      const fn = resolveFunction(deps, ref, true).version;
-      const codeDir = deps.code.get(fn.codeSha256)?.dir;
+      const fn = resolveFunction(deps, ref, true, cache).version;
+      const codeDir = cache.codeDir(fn.codeSha256);
       if (codeDir === undefined)
         throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);
       const config = environmentConfig(deps, fn, codeDir);

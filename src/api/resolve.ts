@@ -6,6 +6,7 @@ import type { Alias, FunctionVersion } from "../registry/types.js";
 import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError } from "./errors.js";
 import type { FunctionRef } from "./function-name.js";
+import type { Lookup } from "./registry-cache.js";
 
 const VERSION = /^(\$LATEST|\d+)$/;
 
@@ -24,16 +25,17 @@ export function routeAlias(alias: Alias, random: number = Math.random()): string
   return alias.functionVersion;
 }
 
-export function resolveFunction(deps: ApiDeps, ref: FunctionRef, route = false): Resolved {
+/** Resolves through `lookup`: the registry, or Invoke's cache of it. */
+export function resolveFunction(deps: ApiDeps, ref: FunctionRef, route = false, lookup: Lookup = deps.registry): Resolved {
   const notFound = () => new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(deps, ref.name, ref.qualifier)}`);
   if (ref.qualifier === undefined || VERSION.test(ref.qualifier)) {
-    const version = deps.registry.getVersion(ref.name, ref.qualifier);
+    const version = lookup.getVersion(ref.name, ref.qualifier);
     if (version === undefined) throw notFound();
     return { version };
   }
-  const alias = deps.registry.getAlias(ref.name, ref.qualifier);
+  const alias = lookup.getAlias(ref.name, ref.qualifier);
   if (alias === undefined) throw notFound();
-  const version = deps.registry.getVersion(ref.name, route ? routeAlias(alias) : alias.functionVersion);
+  const version = lookup.getVersion(ref.name, route ? routeAlias(alias) : alias.functionVersion);
   if (version === undefined) throw notFound();
   return { version, alias };
 }

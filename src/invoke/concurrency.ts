@@ -21,6 +21,9 @@ export type Admission = { release(): void } | { throttled: ThrottleReason };
 export class ConcurrencyGate {
   readonly #inFlight = new Map<string, number>();
   #unreservedInFlight = 0;
+  /** Reservations read from the registry, kept until `forget` (the API calls it on every change). */
+  readonly #reserved = new Map<string, number | undefined>();
+  #reservedTotal: number | undefined;
 
   constructor(
     private readonly registry: Registry,
@@ -33,7 +36,19 @@ export class ConcurrencyGate {
   }
 
   get unreservedConcurrency(): number {
-    return this.limits.accountConcurrency - this.registry.reservedConcurrencyTotal();
+    this.#reservedTotal ??= this.registry.reservedConcurrencyTotal();
+    return this.limits.accountConcurrency - this.#reservedTotal;
+  }
+
+  /** Drops what the gate knows of reservations, after PutFunctionConcurrency and friends. */
+  forget(): void {
+    this.#reserved.clear();
+    this.#reservedTotal = undefined;
+  }
+
+  #reservationOf(functionName: string): number | undefined {
+    if (!this.#reserved.has(functionName)) this.#reserved.set(functionName, this.registry.getReservedConcurrency(functionName));
+    return this.#reserved.get(functionName);
   }
 
   /** Invocations running now, in total and per function. */
@@ -44,7 +59,7 @@ export class ConcurrencyGate {
   }
 
   admit(functionName: string): Admission {
-    const reserved = this.registry.getReservedConcurrency(functionName);
+    const reserved = this.#reservationOf(functionName);
     const running = this.#inFlight.get(functionName) ?? 0;
     const unreserved = reserved === undefined;
     if (!unreserved && running >= reserved) return { throttled: "ReservedFunctionConcurrentInvocationLimitExceeded" };

@@ -39,6 +39,7 @@ function drop(envId: number): void {
   const hosted = environments.get(envId);
   if (hosted === undefined) return;
   environments.delete(envId);
+  lastMeasured.delete(envId);
   hosted.env.dispose();
   closePackage(hosted.codeDir);
 }
@@ -78,10 +79,20 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
   if (!gone) setImmediate(() => measure(envId));
 }
 
+/**
+ * Walking a heap costs ~0.1–0.2 ms of executor time, more than a warm invocation: an environment
+ * is measured at most this often.
+ */
+const MEASURE_EVERY_MS = 1000;
+const lastMeasured = new Map<number, number>();
+
 /** Reports an environment's heap once the executor has nothing more urgent to do. */
 function measure(envId: number): void {
   const hosted = environments.get(envId);
   if (hosted === undefined || hosted.env.busy) return;
+  const now = performance.now();
+  if (now - (lastMeasured.get(envId) ?? Number.NEGATIVE_INFINITY) < MEASURE_EVERY_MS) return;
+  lastMeasured.set(envId, now);
   try {
     post({ type: "memory", envId, heapBytes: hosted.env.heapBytes() });
   } catch {

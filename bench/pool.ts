@@ -1,0 +1,133 @@
+/**
+ * `npm run bench:pool`: the Invoke API under load, against a bare Hono route returning the same
+ * JSON, interleaved in one run (Hono, isolambda, Hono, ...) so the ratio means something on a
+ * shared machine; plus the end-to-end latency of the first invoke of never-seen functions.
+ * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
+ * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/pool.json.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { serve } from "@hono/node-server";
+import { strToU8, zipSync } from "fflate";
+import { Hono } from "hono";
+import { startServer } from "../dist/server.js";
+import { round, summarize, table } from "./stats.js";
+
+const run = promisify(execFile);
+const ROUNDS = 3;
+const SECONDS = 5;
+const CONNECTIONS = 50;
+const COLD_FUNCTIONS = 30;
+const body = JSON.stringify({ name: "bench" });
+const answer = JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello bench" }) });
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuUsPerRequest: number;
+}
+
+async function load(url: string): Promise<Load> {
+  const cpu = process.cpuUsage();
+  const { stdout } = await run(
+    "node_modules/.bin/autocannon",
+    ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS), "-m", "POST", "-b", body, "-H", "content-type=application/json", url],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  const used = process.cpuUsage(cpu);
+  const result = JSON.parse(stdout) as {
+    requests: { average: number; total: number };
+    latency: { p50: number; p99: number };
+    non2xx: number;
+  };
+  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuUsPerRequest: round((used.user + used.system) / Math.max(1, result.requests.total), 1),
+  };
+}
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-"));
+const isolambda = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions" });
+const bare = new Hono().post("/2015-03-31/functions/hello/invocations", (c) => c.body(answer, 200, { "content-type": "application/json" }));
+const bareServer = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
+await new Promise((resolve) => bareServer.once("listening", resolve));
+const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/2015-03-31/functions/hello/invocations`;
+const isoUrl = `${isolambda.url}/2015-03-31/functions/hello/invocations`;
+
+// Warm up both paths (JIT, the first environment) outside the measurement.
+for (let i = 0; i < 200; i++) {
+  await fetch(isoUrl, { method: "POST", body });
+  await fetch(bareUrl, { method: "POST", body });
+}
+
+const rows: Array<{ round: number; hono: Load; isolambda: Load; ratio: number }> = [];
+for (let r = 1; r <= ROUNDS; r++) {
+  process.stderr.write(`round ${r}/${ROUNDS}: bare Hono ${SECONDS} s, `);
+  const hono = await load(bareUrl);
+  process.stderr.write(`isolambda ${SECONDS} s\n`);
+  const iso = await load(isoUrl);
+  rows.push({ round: r, hono, isolambda: iso, ratio: round(iso.rps / hono.rps, 3) });
+}
+
+const cold: number[] = [];
+const zip = Buffer.from(
+  zipSync({ "index.mjs": strToU8("export const handler = async (e) => ({ statusCode: 200, body: JSON.stringify(e) });") }),
+).toString("base64");
+for (let i = 0; i < COLD_FUNCTIONS; i++) {
+  const name = `cold-${i}`;
+  const created = await fetch(`${isolambda.url}/2015-03-31/functions`, {
+    method: "POST",
+    body: JSON.stringify({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: zip } }),
+  });
+  if (created.status !== 201) throw new Error(`CreateFunction ${name}: ${created.status}`);
+  // A gap between cold starts, as between real deployments: the executor prepares its spares.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const t = performance.now();
+  const out = await fetch(`${isolambda.url}/2015-03-31/functions/${name}/invocations`, { method: "POST", body });
+  await out.text();
+  cold.push(performance.now() - t);
+  if (process.stderr.isTTY) process.stderr.write(`\rfirst invoke of new functions: ${i + 1}/${COLD_FUNCTIONS}`);
+}
+process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}first invoke of new functions: ${COLD_FUNCTIONS}/${COLD_FUNCTIONS}\n`);
+
+await isolambda.close();
+bareServer.close();
+rmSync(dataDir, { recursive: true, force: true });
+
+const ratios = rows.map((r) => r.ratio).sort((a, b) => a - b);
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
+  settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, coldFunctions: COLD_FUNCTIONS },
+  targets: { warmThroughputRatio: 0.4, firstInvokeP50Ms: 5 },
+  warm: { rounds: rows, medianRatio: ratios[Math.floor(ratios.length / 2)], ratioRange: [ratios[0], ratios.at(-1)] },
+  firstInvokeOfNewFunction: summarize(cold),
+};
+await writeFile("bench/results/pool.json", `${JSON.stringify(result, null, 2)}\n`);
+console.log(
+  table(
+    rows.map((r) => ({
+      round: r.round,
+      "Hono req/s": r.hono.rps,
+      "isolambda req/s": r.isolambda.rps,
+      ratio: r.ratio,
+      "Hono p50/p99 ms": `${r.hono.p50}/${r.hono.p99}`,
+      "isolambda p50/p99 ms": `${r.isolambda.p50}/${r.isolambda.p99}`,
+      "server CPU µs/req (Hono / isolambda)": `${r.hono.cpuUsPerRequest} / ${r.isolambda.cpuUsPerRequest}`,
+    })),
+  ),
+);
+console.log(`\nwarm throughput ratio, median of ${ROUNDS}: ${result.warm.medianRatio} (range ${ratios[0]}–${ratios.at(-1)})`);
+const c = result.firstInvokeOfNewFunction;
+console.log(`first invoke of a new function, end to end: p50 ${c.p50} ms, p99 ${c.p99} ms (n=${c.n})`);
+console.log("written: bench/results/pool.json");
