@@ -57,6 +57,8 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const wasm = await WebAssembly.compile(await readFile(wasmPath));
   const instances = new ModuleInstances(wasm);
   const bootstrap = guestBootstrapSource();
+  // As the executor does: the unassigned instance waits with a booted runtime in it.
+  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
   const files = new PackageFiles(codeDir);
   const shared = config("hello:shared");
   const keepAlive = await GuestEnvironment.create(instances, shared, files, bootstrap);

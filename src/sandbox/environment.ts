@@ -150,12 +150,13 @@ export class GuestEnvironment {
     const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, bootstrap);
     const init = await env.#initialize(config, files);
     if (!init.ok) env.dispose();
-    if (instances.keepsSpares) setTimeout(() => GuestEnvironment.#prepareSpare(instances, instance, bootstrap), SPARE_DELAY_MS);
+    if (instances.keepsSpares) setTimeout(() => GuestEnvironment.prepareSpare(instances, instance, bootstrap), SPARE_DELAY_MS);
     return { env, init };
   }
 
-  static #prepareSpare(instances: ModuleInstances, instance: Instance, bootstrap: string): void {
-    if (instance.spare !== undefined || instance.poisoned || instance.environments === 0) return;
+  /** Boots a spare runtime in `instance` unless it has one; an unassigned instance (key "") always gets one. */
+  static prepareSpare(instances: ModuleInstances, instance: Instance, bootstrap: string): void {
+    if (instance.spare !== undefined || instance.poisoned || (instance.environments === 0 && instance.key !== "")) return;
     instances.retain(instance);
     try {
       instance.spare = new GuestEnvironment(instances, instance, bootstrap);

@@ -28,7 +28,8 @@ export interface Spare {
 }
 
 export interface Instance {
-  readonly key: string;
+  /** The version it serves; "" while it waits, unassigned, for a version never seen. */
+  key: string;
   readonly module: QuickJSWASMModule;
   environments: number;
   /** Set when a disposal failed inside the module: nothing new may be created in it. */
@@ -41,7 +42,9 @@ export class ModuleInstances {
   readonly #live = new Map<string, Instance>();
   readonly #idle = new Map<string, Instance>();
   /** A fresh module instance, not yet given to any version: a never-seen version takes it. */
-  #unassigned: Promise<QuickJSWASMModule> | undefined;
+  #unassigned: Promise<Instance> | undefined;
+  /** Boots a spare runtime in an instance (set by the executor, which knows the guest runtime). */
+  prepareSpare: (instance: Instance) => void = () => {};
 
   /**
    * @param keepsSpares keep one booted runtime per live instance, so a cold start skips booting
@@ -58,30 +61,45 @@ export class ModuleInstances {
     let instance = this.#live.get(key) ?? this.#idle.get(key);
     this.#idle.delete(key);
     if (instance === undefined || instance.poisoned) {
-      const module = await (this.#unassigned ?? this.#newModule());
-      this.#unassigned = undefined;
+      const fresh = await (this.#unassigned ?? this.#newInstance());
+      if (this.#unassigned !== undefined) this.#unassigned = undefined;
       if (this.keepsSpares) setTimeout(() => this.#prepareUnassigned(), SPARE_DELAY_MS);
       // Another create for the same key may have finished while this one awaited.
-      instance = this.#live.get(key) ?? { key, module, environments: 0, poisoned: false };
+      instance = this.#live.get(key);
+      if (instance === undefined) {
+        fresh.key = key;
+        instance = fresh;
+      } else {
+        // Not needed after all: it goes, spare included, and is never reused.
+        const spare = fresh.spare;
+        fresh.spare = undefined;
+        fresh.poisoned = true;
+        spare?.dispose();
+      }
     }
     instance.environments += 1;
     this.#live.set(key, instance);
     return instance;
   }
 
-  #newModule(): Promise<QuickJSWASMModule> {
-    return newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.#wasmModule }));
+  async #newInstance(): Promise<Instance> {
+    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, { wasmModule: this.#wasmModule }));
+    return { key: "", module, environments: 0, poisoned: false };
   }
 
-  /** The unassigned instance, created now if there is none. */
-  unassigned(): Promise<QuickJSWASMModule> {
+  /** The unassigned instance's module, created now if there is none. */
+  async unassignedModule(): Promise<QuickJSWASMModule> {
     this.#prepareUnassigned();
-    return this.#unassigned ?? this.#newModule();
+    return (await (this.#unassigned ?? this.#newInstance())).module;
   }
 
   #prepareUnassigned(): void {
     if (this.#unassigned !== undefined) return;
-    const next = this.#newModule();
+    // The waiting instance gets a booted runtime too: a never-seen version then pays only for INIT.
+    const next = this.#newInstance().then((instance) => {
+      if (this.keepsSpares) this.prepareSpare(instance);
+      return instance;
+    });
     this.#unassigned = next;
     next.catch(() => {
       if (this.#unassigned === next) this.#unassigned = undefined;

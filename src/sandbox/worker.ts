@@ -107,5 +107,6 @@ function handle(message: ToWorker): void {
 }
 
 port.on("message", handle);
-GuestEnvironment.warmUp(await instances.unassigned(), bootstrap);
+instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
+GuestEnvironment.warmUp(await instances.unassignedModule(), bootstrap);
 post({ type: "ready" });
