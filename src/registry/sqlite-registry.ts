@@ -5,12 +5,12 @@
  * guards are atomic even with several processes on one data dir.
  */
 import { randomUUID } from "node:crypto";
-import { isDeepStrictEqual } from "node:util";
 import type Sqlite from "better-sqlite3";
 import { AwsError } from "../api/errors.js";
 import { AliasStore } from "./aliases.js";
 import { Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
 import { ConcurrencyStore } from "./concurrency.js";
+import { SELECT_VERSION, SETTING_KEYS, toVersion, unchangedSince, type VersionRow, versionKey } from "./function-rows.js";
 import { TagStore } from "./tags.js";
 import { lambdaTimestamp } from "./timestamp.js";
 import type {
@@ -33,75 +33,6 @@ export interface RegistryOptions {
   /** For the ARNs in error messages; default 000000000000. */
   accountId?: string;
 }
-
-interface VersionRow {
-  name: string;
-  version: string;
-  version_number: number;
-  runtime: string;
-  handler: string;
-  memory_size: number;
-  timeout: number;
-  description: string;
-  environment: string;
-  role: string;
-  code_sha256: string;
-  code_size: number;
-  revision_id: string;
-  last_modified: string;
-  /** On a published version: $LATEST's description when it was published (null before schema step 2). */
-  source_description: string | null;
-}
-
-function toVersion(row: VersionRow): FunctionVersion {
-  return {
-    functionName: row.name,
-    version: row.version,
-    runtime: row.runtime,
-    handler: row.handler,
-    memorySize: row.memory_size,
-    timeout: row.timeout,
-    description: row.description,
-    environment: JSON.parse(row.environment) as Record<string, string>,
-    role: row.role,
-    codeSha256: row.code_sha256,
-    codeSize: row.code_size,
-    revisionId: row.revision_id,
-    lastModified: row.last_modified,
-  };
-}
-
-/** True when publishing $LATEST would give `published` again: same code, same configuration. */
-function unchangedSince(published: VersionRow, latest: VersionRow): boolean {
-  return (
-    published.code_sha256 === latest.code_sha256 &&
-    published.runtime === latest.runtime &&
-    published.handler === latest.handler &&
-    published.memory_size === latest.memory_size &&
-    published.timeout === latest.timeout &&
-    published.role === latest.role &&
-    (published.source_description ?? published.description) === latest.description &&
-    isDeepStrictEqual(JSON.parse(published.environment), JSON.parse(latest.environment))
-  );
-}
-
-const versionKey = (row: VersionRow): [string, number] => [row.name, row.version_number];
-
-/** Every setting, once: the record type makes adding one to FunctionSettings fail here until listed. */
-const SETTING_KEYS = Object.keys({
-  runtime: true,
-  handler: true,
-  memorySize: true,
-  timeout: true,
-  description: true,
-  environment: true,
-  role: true,
-} satisfies Record<keyof FunctionSettings, true>) as Array<keyof FunctionSettings>;
-
-const SELECT_VERSION = `
-  SELECT f.name, f.version, f.version_number, f.runtime, f.handler, f.memory_size, f.timeout, f.description,
-         f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description
-  FROM functions f JOIN code c ON c.sha256 = f.code_sha256`;
 
 function prepareStatements(db: Sqlite.Database) {
   return {

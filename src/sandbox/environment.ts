@@ -4,15 +4,16 @@
  * or one invocation) until the handler's result, a deadline, or a fatal error ends it. Between
  * phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
-
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
-import { createHostObject, type HostHooks } from "./guest-host.js";
+import { bootstrapScript, createHostObject, type HostHooks } from "./guest-host.js";
+import { GuestTimers } from "./guest-timers.js";
+import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
-import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, RESPONSE_MAX_BYTES } from "./limits.js";
+import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
 import type { WireInvokeContext } from "./protocol.js";
@@ -45,44 +46,22 @@ interface Phase {
   deadlineTimer: NodeJS.Timeout;
 }
 
-interface GuestTimer {
-  due: number;
-  delay: number;
-  ref: boolean;
-}
-
-const MiB = 1024 * 1024;
-/**
- * Measuring the guest heap walks it (~35 ms for a million objects): between two measurements the
- * guest runs at least this many times as long as the last one took, and at least the minimum.
- */
-const MEMORY_CHECK_COST_FACTOR = 10;
-const MEMORY_CHECK_MIN_INTERVAL_MS = 10;
-
-/** The bundled guest runtime as a script whose value is its boot function. */
-function bootstrapScript(bootstrap: string): string {
-  return `(() => {${bootstrap}\nreturn __boot.default;})()`;
-}
-
 export class GuestEnvironment {
   readonly #instance: Instance;
   readonly #instances: ModuleInstances;
   readonly #runtime: QuickJSRuntime;
-  readonly #wasmMemory: WebAssembly.Memory;
+  readonly #heap: HeapGuard;
   readonly #ctx: QuickJSContext;
   /** Set at INIT; a spare runtime has neither. */
   #files: PackageFiles | undefined;
-  #memoryLimitBytes = Number.POSITIVE_INFINITY;
   #timeoutMs = 0;
   readonly #entries = new Map<Entry, QuickJSHandle>();
-  readonly #timers = new Map<number, GuestTimer>();
+  readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
-  #nodeTimer: NodeJS.Timeout | undefined;
   #phase: Phase | undefined;
   #interrupted = false;
   #outOfMemory = false;
-  #memoryCheckDue = 0;
   #gone = false;
   #disposed = false;
 
@@ -91,17 +70,12 @@ export class GuestEnvironment {
     this.#instances = instances;
     this.#instance = instance;
     this.#runtime = instance.module.newRuntime();
-    this.#wasmMemory = instance.module.getWasmMemory();
     this.#runtime.setMaxStackSize(GUEST_STACK_BYTES);
     this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
     const ctx = this.#runtime.newContext();
     this.#ctx = ctx;
-    // executePendingJobs reads the job's context through a view that wasm memory growth detaches,
-    // then wraps the missing pointer in a brand-new context nothing frees, and freeing the runtime
-    // aborts (quickjs-emscripten#240). Jobs can only run in this environment's one context.
-    const newContext = this.#runtime.newContext.bind(this.#runtime);
-    this.#runtime.newContext = (options) =>
-      options !== undefined && "contextPointer" in options && !options.contextPointer ? ctx : newContext(options);
+    this.#heap = new HeapGuard(this.#runtime, ctx, instance.module.getWasmMemory());
+    pinJobContext(this.#runtime, ctx);
     const loader = new EsmLoader(
       ctx,
       () => this.#packageFiles(),
@@ -120,18 +94,6 @@ export class GuestEnvironment {
       this.dispose();
       throw error;
     }
-  }
-
-  /**
-   * Boots the guest runtime once in a throwaway runtime, so that V8 compiles QuickJS's hot wasm
-   * code (parser, interpreter) before the first cold start instead of during it.
-   */
-  static warmUp(module: QuickJSWASMModule, bootstrap: string): void {
-    const runtime = module.newRuntime();
-    const ctx = runtime.newContext();
-    ctx.evalCode(bootstrapScript(bootstrap), "isolambda:warm-up").dispose();
-    ctx.dispose();
-    runtime.dispose();
   }
 
   /**
@@ -172,9 +134,9 @@ export class GuestEnvironment {
 
   #initialize(config: EnvironmentConfig, files: PackageFiles): Promise<PhaseOutcome> {
     this.#files = files;
-    this.#memoryLimitBytes = config.memorySizeMB * MiB;
+    this.#heap.limitBytes = config.memorySizeMB * MiB;
     this.#timeoutMs = config.timeoutSeconds * 1000;
-    this.#runtime.setMemoryLimit(this.#memoryLimitBytes);
+    this.#runtime.setMemoryLimit(this.#heap.limitBytes);
     const guestConfig = {
       handler: config.handler,
       functionName: config.functionName,
@@ -300,35 +262,13 @@ export class GuestEnvironment {
 
   #shouldInterrupt(): boolean {
     if (this.#phase !== undefined && Date.now() > this.#phase.deadline) this.#interrupted = true;
-    if (this.#phase !== undefined && !this.#interrupted && this.#overMemoryLimit()) this.#outOfMemory = true;
+    if (this.#phase !== undefined && !this.#interrupted && this.#heap.exceeded()) this.#outOfMemory = true;
     return this.#interrupted || this.#outOfMemory || this.#disposed;
   }
 
-  /**
-   * QuickJS's own limit bounds only single allocations here: under Emscripten it cannot measure a
-   * block, so its running total never grows (quickjs-emscripten#271). The heap is measured instead.
-   */
-  /** The QuickJS heap in use, measured by walking it (~0.1–0.2 ms for a small heap). */
+  /** The QuickJS heap in use (walks it: keep off the request path). */
   heapBytes(): number {
-    using usage = this.#runtime.computeMemoryUsage();
-    using size = this.#ctx.getProp(usage, "memory_used_size");
-    return this.#ctx.getNumber(size);
-  }
-
-  #overMemoryLimit(): boolean {
-    // No heap can outgrow the linear memory holding it: while that is within the limit, nothing to measure.
-    if (this.#wasmMemory.buffer.byteLength <= this.#memoryLimitBytes) return false;
-    const started = performance.now();
-    if (started < this.#memoryCheckDue) return false;
-    let used: number;
-    try {
-      used = this.heapBytes();
-    } catch {
-      return true;
-    }
-    const cost = performance.now() - started;
-    this.#memoryCheckDue = started + Math.max(MEMORY_CHECK_MIN_INTERVAL_MS, cost * MEMORY_CHECK_COST_FACTOR);
-    return used > this.#memoryLimitBytes;
+    return this.#heap.heapBytes();
   }
 
   #onDeadline(): void {
@@ -339,14 +279,13 @@ export class GuestEnvironment {
 
   #loopEmpty(): boolean {
     if (this.#fetches.size > 0 || this.#runtime.hasPendingJob()) return false;
-    for (const timer of this.#timers.values()) if (timer.ref) return false;
-    return true;
+    return !this.#timers.keepLoopAlive;
   }
 
   #afterTurn(): void {
     const phase = this.#phase;
     if (phase === undefined) return;
-    if (!this.#interrupted && !this.#outOfMemory && this.#overMemoryLimit()) this.#outOfMemory = true;
+    if (!this.#interrupted && !this.#outOfMemory && this.#heap.exceeded()) this.#outOfMemory = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
     // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
     if (this.#outOfMemory) phase.failure = outOfMemory(phase.requestId);
@@ -390,32 +329,17 @@ export class GuestEnvironment {
 
   #settle(phase: Phase, ok: boolean, payload: string, gone: boolean): void {
     clearTimeout(phase.deadlineTimer);
-    clearTimeout(this.#nodeTimer);
-    this.#nodeTimer = undefined;
+    this.#timers.freeze();
     this.#phase = undefined;
     if (gone) this.#gone = true;
     phase.settle({ ok, payload, logs: phase.log.text(), durationMs: performance.now() - phase.started, gone: this.#gone });
   }
 
   #armTimers(): void {
-    clearTimeout(this.#nodeTimer);
-    this.#nodeTimer = undefined;
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const timer of this.#timers.values()) earliest = Math.min(earliest, timer.due);
-    if (earliest === Number.POSITIVE_INFINITY) return;
-    this.#nodeTimer = setTimeout(() => this.#runDueTimers(), Math.max(0, earliest - Date.now()));
-  }
-
-  #runDueTimers(): void {
-    const now = Date.now();
-    const due = [...this.#timers].filter(([, t]) => t.due <= now).sort((a, b) => a[1].due - b[1].due);
-    for (const [id, timer] of due) {
-      if (this.#phase === undefined) return;
-      if (this.#timers.get(id) !== timer) continue;
-      this.#timers.delete(id);
+    this.#timers.arm((id) => {
       this.#enter(() => this.#call("fireTimer", id));
-    }
-    if (this.#phase !== undefined) this.#armTimers();
+      return this.#phase !== undefined;
+    });
   }
 
   /** Work that arrives from the host (a fetch result) runs now, or at the next phase if frozen. */
@@ -427,23 +351,14 @@ export class GuestEnvironment {
 
   readonly #hooks: HostHooks = {
     log: (level, message) => this.#phase?.log.write(level, message),
-    timer: (id, ms) => {
-      this.#timers.set(id, { due: Date.now() + ms, delay: ms, ref: this.#timers.get(id)?.ref ?? true });
-    },
-    clearTimer: (id) => void this.#timers.delete(id),
-    timerRef: (id, ref) => {
-      const timer = this.#timers.get(id);
-      if (timer !== undefined && ref !== undefined) timer.ref = ref;
-      return timer?.ref ?? false;
-    },
-    timerRefresh: (id) => {
-      const timer = this.#timers.get(id);
-      if (timer !== undefined) timer.due = Date.now() + timer.delay;
-    },
+    timer: (id, ms) => this.#timers.set(id, ms),
+    clearTimer: (id) => this.#timers.clear(id),
+    timerRef: (id, ref) => this.#timers.ref(id, ref),
+    timerRefresh: (id) => this.#timers.refresh(id),
     fetch: (id, url, method, headersJson, body) => {
       this.#fetches.add(id);
       const deadline = this.#phase?.deadline ?? Date.now();
-      void performFetch(url, method, headersJson, body, deadline, this.#memoryLimitBytes).then((settled) =>
+      void performFetch(url, method, headersJson, body, deadline, this.#heap.limitBytes).then((settled) =>
         this.#deliver(() => {
           this.#fetches.delete(id);
           this.#call("fetchSettled", id, ...settled);
@@ -467,7 +382,7 @@ export class GuestEnvironment {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#gone = true;
-    clearTimeout(this.#nodeTimer);
+    this.#timers.freeze();
     const phase = this.#phase;
     if (phase !== undefined) this.#settle(phase, false, JSON.stringify(exitError(phase.requestId, "environment disposed")), true);
     try {

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
-import type { QuickJSContext, QuickJSHandle, VmCallResult } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import type { PackageFiles } from "./package-files.js";
 
 export interface HostHooks {
@@ -26,6 +26,23 @@ const builtinSources = new Map<string, string>();
 
 export function guestBootstrapSource(): string {
   return readFileSync(new URL("bootstrap.js", guestDir), "utf8");
+}
+
+/** The bundled guest runtime as a script whose value is its boot function. */
+export function bootstrapScript(bootstrap: string): string {
+  return `(() => {${bootstrap}\nreturn __boot.default;})()`;
+}
+
+/**
+ * Boots the guest runtime once in a throwaway runtime, so that V8 compiles QuickJS's hot wasm
+ * code (parser, interpreter) before the first cold start instead of during it.
+ */
+export function warmUp(module: QuickJSWASMModule, bootstrap: string): void {
+  const runtime = module.newRuntime();
+  const ctx = runtime.newContext();
+  ctx.evalCode(bootstrapScript(bootstrap), "isolambda:warm-up").dispose();
+  ctx.dispose();
+  runtime.dispose();
 }
 
 function builtinSource(name: string): string | undefined {

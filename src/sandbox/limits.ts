@@ -1,6 +1,6 @@
 /** Lambda quotas the sandbox enforces; each constant names the AWS rule it implements. */
 
-const MiB = 1024 * 1024;
+export const MiB = 1024 * 1024;
 
 /** CreateFunction: MemorySize 128–10240 MB. */
 export const MEMORY_MIN_MB = 128;

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { GuestEnvironment } from "./environment.js";
 import { exitError } from "./errors.js";
-import { guestBootstrapSource } from "./guest-host.js";
+import { guestBootstrapSource, warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
 import { PackageFiles } from "./package-files.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
@@ -108,5 +108,5 @@ function handle(message: ToWorker): void {
 
 port.on("message", handle);
 instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
-GuestEnvironment.warmUp(await instances.unassignedModule(), bootstrap);
+warmUp(await instances.unassignedModule(), bootstrap);
 post({ type: "ready" });

@@ -1,5 +1,4 @@
 import {
-  CreateFunctionCommand,
   DeleteFunctionConcurrencyCommand,
   GetAccountSettingsCommand,
   GetFunctionCommand,
@@ -10,24 +9,17 @@ import {
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { useServer, zipOf } from "./server.js";
+import { useServer } from "./server.js";
 
 /** A small account: 10 concurrent executions, 5 of them always unreserved. */
 const api = useServer({ limits: { accountConcurrency: 10, unreservedMinimum: 5 } });
-const ROLE = "arn:aws:iam::000000000000:role/r";
 const decoder = new TextDecoder();
 
 /** Holds its environment for 500 ms, so parallel invocations overlap. */
-const SLOW = zipOf({
-  "index.js":
-    "exports.handler = async () => { await new Promise((r) => setTimeout(r, 500)); return { trace: process.env._X_AMZN_TRACE_ID }; };",
-});
+const SLOW =
+  "exports.handler = async () => { await new Promise((r) => setTimeout(r, 500)); return { trace: process.env._X_AMZN_TRACE_ID }; };";
 
-async function create(name: string): Promise<void> {
-  await api.client.send(
-    new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: SLOW } }),
-  );
-}
+const create = (name: string) => api.create(name, SLOW);
 
 async function parallel(name: string, count: number) {
   const results = await Promise.allSettled(Array.from({ length: count }, () => api.client.send(new InvokeCommand({ FunctionName: name }))));

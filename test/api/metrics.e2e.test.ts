@@ -1,21 +1,10 @@
-import { CreateFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { useServer, zipOf } from "./server.js";
+import { useServer } from "./server.js";
 
 const api = useServer();
-const ROLE = "arn:aws:iam::000000000000:role/r";
 
-async function create(name: string, source: string): Promise<void> {
-  await api.client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: ROLE,
-      Code: { ZipFile: zipOf({ "index.js": source }) },
-    }),
-  );
-}
+const create = (name: string, source: string) => api.create(name, source);
 
 /** The value of one sample line of the Prometheus text format. */
 function sample(text: string, line: string): number | undefined {

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { CreateFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { useServer, zipOf } from "./server.js";
+import { useServer } from "./server.js";
 
 const IDLE_TIMEOUT_MS = 400;
 const api = useServer({ pool: { idleTimeoutMs: IDLE_TIMEOUT_MS, memoryBudgetBytes: 1024 * 1024 } });
-const ROLE = "arn:aws:iam::000000000000:role/r";
 const decoder = new TextDecoder();
 
 /** Counts invocations in a global: 1 on a cold start, then 2, 3, ... while the environment stays warm. */
@@ -14,17 +13,7 @@ const COUNTER = "let n = 0; exports.handler = async () => ({ n: ++n });";
 const HOG =
   "const keep = Array.from({ length: 4096 }, (_, i) => 'x'.repeat(1000) + i); let n = 0; exports.handler = async () => ({ n: ++n, kept: keep.length });";
 
-async function create(name: string, source: string): Promise<void> {
-  await api.client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: ROLE,
-      Code: { ZipFile: zipOf({ "index.js": source }) },
-    }),
-  );
-}
+const create = (name: string, source: string) => api.create(name, source);
 
 async function invoke(name: string): Promise<{ n: number; cold: boolean }> {
   const out = await api.client.send(new InvokeCommand({ FunctionName: name, LogType: "Tail" }));

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll } from "vitest";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
@@ -11,6 +11,8 @@ import { type RunningServer, type ServerOptions, startServer } from "../../src/s
 export interface TestServer {
   readonly url: string;
   readonly client: LambdaClient;
+  /** CreateFunction for a Node.js 20 handler `index.handler` whose index.js is `source`. */
+  create(name: string, source: string): Promise<void>;
   /** Stops the server and starts a new one on the same data directory. */
   restart(): Promise<void>;
 }
@@ -53,6 +55,17 @@ export function useServer(
     },
     get client() {
       return started(client);
+    },
+    async create(name, source) {
+      await started(client).send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: "nodejs20.x",
+          Handler: "index.handler",
+          Role: "arn:aws:iam::000000000000:role/test",
+          Code: { ZipFile: zipOf({ "index.js": source }) },
+        }),
+      );
     },
     async restart() {
       await stop();
