@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { FunctionFolderError } from "./functions/folder.js";
+import { printLogs } from "./observe/log-reader.js";
 import { startServer } from "./server.js";
 
 const program = new Command().name("isolambda").description("AWS Lambda without AWS and without Docker, in WebAssembly sandboxes.");
@@ -69,6 +70,20 @@ program
     }
     console.log(body);
     if (functionError) process.exitCode = 1;
+  });
+
+program
+  .command("logs")
+  .description("print a function's stored invocation logs")
+  .argument("<function>", "function name")
+  .option("--data-dir <dir>", "the server's data directory", ".isolambda")
+  .option("-f, --follow", "keep printing new lines as they are written")
+  .action((fn: string, options: { dataDir: string; follow?: boolean }) => {
+    const found = printLogs(options.dataDir, fn, options.follow === true, (text) => process.stdout.write(text));
+    if (!found) {
+      console.error(`isolambda: no logs for ${fn} in ${options.dataDir} (invoke it first, or pass --data-dir)`);
+      process.exitCode = 1;
+    }
   });
 
 program.parseAsync().catch((error: unknown) => {

@@ -9,6 +9,7 @@ import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
 import { Invoker } from "./invoke/index.js";
+import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
 import { Sandbox } from "./sandbox/index.js";
@@ -29,7 +30,7 @@ export interface ServerOptions {
   pool?: PoolOptions;
   /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
   limits?: Partial<ConcurrencyLimits>;
-  /** Where each invocation's log (START … REPORT) goes; default: nowhere. */
+  /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
   onLog?: (functionName: string, log: string) => void;
 }
 
@@ -55,11 +56,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
   const sandbox = await Sandbox.start({ executors: options.executors });
   const pool = new WarmPool(sandbox, options.pool);
+  const logs = new LogStore(options.dataDir);
   const gate = new ConcurrencyGate(registry, { ...DEFAULT_LIMITS, ...options.limits });
   const app = createApi({
     registry,
     code,
-    invoker: new Invoker(pool, gate, options.onLog),
+    invoker: new Invoker(pool, gate, (name, log) => {
+      logs.append(name, log);
+      options.onLog?.(name, log);
+    }),
     region,
     accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
@@ -77,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       await new Promise<void>((resolve) => server.close(() => resolve()));
       pool.close();
       await sandbox.close();
+      await logs.close();
       registry.close();
     },
   };

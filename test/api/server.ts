@@ -10,6 +10,7 @@ import { type RunningServer, type ServerOptions, startServer } from "../../src/s
 
 export interface TestServer {
   readonly url: string;
+  readonly dataDir: string;
   readonly client: LambdaClient;
   /** CreateFunction for a Node.js 20 handler `index.handler` whose index.js is `source`. */
   create(name: string, source: string): Promise<void>;
@@ -52,6 +53,9 @@ export function useServer(
   return {
     get url() {
       return started(server).url;
+    },
+    get dataDir() {
+      return dataDir;
     },
     get client() {
       return started(client);
