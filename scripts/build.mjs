@@ -1,12 +1,14 @@
 // Builds dist/: the TypeScript host with tsc, and the guest runtime (the JavaScript that runs
 // inside QuickJS) with esbuild, bundled once here so no environment pays for bundling.
 import { execFileSync } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { chmodSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const started = performance.now();
 rmSync("dist", { recursive: true, force: true });
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."], { stdio: "inherit" });
+// package.json's bin: npm marks it executable at install, but every build writes it anew.
+chmodSync("dist/cli.js", 0o755);
 
 const guest = "src/sandbox/guest";
 const common = {
