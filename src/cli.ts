@@ -2,6 +2,7 @@
 /** The isolambda command line. */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
+import { ConfigError, loadConfig } from "./config/index.js";
 import { FunctionFolderError } from "./functions/folder.js";
 import { printLogs } from "./observe/log-reader.js";
 import { startServer } from "./server.js";
@@ -21,13 +22,21 @@ program
   .option("--host <host>", "address to listen on", "127.0.0.1")
   .option("--data-dir <dir>", "where isolambda keeps its data", ".isolambda")
   .option("--functions <dir>", "deploy every function folder under this directory", "./functions")
-  .action(async (options: { port: number; host: string; dataDir: string; functions: string }) => {
+  .option("--config <file>", "region, account, limits and doors (isolambda.config.json when present)")
+  .action(async (options: { port: number; host: string; dataDir: string; functions: string; config?: string }) => {
     const started = performance.now();
+    const config = loadConfig(options.config ?? "isolambda.config.json", options.config !== undefined);
+    if (config.doors.length > 0) console.log(`  note: ${config.doors.length} door(s) configured; isolambda does not serve doors yet`);
     const server = await startServer({
       port: options.port,
       host: options.host,
       dataDir: options.dataDir,
       functionsDir: options.functions,
+      region: config.region,
+      accountId: config.accountId,
+      limits: config.limits,
+      codeStorageLimitBytes: config.limits.codeStorageBytes,
+      pool: config.pool,
       onLog: (_name, log) => process.stdout.write(log),
     });
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);
@@ -87,7 +96,7 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof FunctionFolderError || (error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+  if (error instanceof FunctionFolderError || error instanceof ConfigError || (error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     console.error(`isolambda: ${(error as Error).message}`);
   } else if ((error as NodeJS.ErrnoException).code === "ECONNREFUSED" || (error as Error).message === "fetch failed") {
     console.error("isolambda: no server answers at the endpoint; start one with `isolambda serve`");

@@ -1,0 +1,77 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, parseConfig } from "../../src/config/index.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "isolambda-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("isolambda.config.json", () => {
+  it("applies Lambda's defaults", () => {
+    expect(parseConfig({})).toMatchObject({
+      region: "us-east-1",
+      accountId: "000000000000",
+      limits: { accountConcurrency: 1000, unreservedMinimum: 100, codeStorageBytes: 75 * 1024 ** 3 },
+      doors: [],
+    });
+  });
+
+  it("accepts the documented example, doors included", () => {
+    const config = parseConfig({
+      region: "eu-west-1",
+      accountId: "123456789012",
+      limits: { accountConcurrency: 50, unreservedMinimum: 10 },
+      doors: [
+        { type: "alb", port: 8080, rules: [{ priority: 10, path: "/api/*", host: "*", target: "hello:live" }] },
+        {
+          type: "cloudfront",
+          port: 8081,
+          behaviors: [{ path: "/*", origin: "http://127.0.0.1:3000", viewerRequest: "auth:3", originRequest: null }],
+        },
+        { type: "url", port: 8082, target: "hello" },
+      ],
+    });
+    expect(config.limits).toMatchObject({ accountConcurrency: 50, unreservedMinimum: 10 });
+    expect(config.doors.map((d) => d.type)).toEqual(["alb", "cloudfront", "url"]);
+  });
+
+  it("names every bad field", () => {
+    expect(() =>
+      parseConfig({ region: "mars", limits: { accountConcurrency: 0 }, doors: [{ type: "alb", port: 99999, rules: [] }] }, "x.json"),
+    ).toThrow(/^x\.json: region: a Region name such as us-east-1; limits\.accountConcurrency: .*; doors\.0\.port: /);
+    expect(() => parseConfig({ limit: {} })).toThrow(ConfigError);
+    expect(() => parseConfig({ limits: { accountConcurrency: 10, unreservedMinimum: 20 } })).toThrow(
+      /unreservedMinimum cannot exceed accountConcurrency/,
+    );
+  });
+
+  it("reads a file, refuses bad JSON, and requires a file the user named", () => {
+    const good = path.join(dir, "good.json");
+    writeFileSync(good, JSON.stringify({ region: "us-west-2" }));
+    expect(loadConfig(good, true).region).toBe("us-west-2");
+    const bad = path.join(dir, "bad.json");
+    writeFileSync(bad, "{ nope");
+    expect(() => loadConfig(bad, true)).toThrow(/bad\.json: not valid JSON/);
+    expect(() => loadConfig(path.join(dir, "absent.json"), true)).toThrow(/absent\.json: no such file/);
+    expect(loadConfig(path.join(dir, "absent.json"), false).region).toBe("us-east-1");
+  });
+
+  it("stops `isolambda serve` with a readable message naming the field", async () => {
+    const bad = path.join(dir, "serve.json");
+    writeFileSync(bad, JSON.stringify({ accountId: "42" }));
+    const result = await promisify(execFile)(process.execPath, [
+      "dist/cli.js",
+      "serve",
+      "--port",
+      "0",
+      "--config",
+      bad,
+      "--data-dir",
+      path.join(dir, "data"),
+    ]).catch((e: { code: number; stderr: string }) => e);
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining("accountId: 12 digits") });
+  });
+});
