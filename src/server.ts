@@ -4,7 +4,8 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createApi } from "./api/index.js";
+import { type ApiDeps, createApi } from "./api/index.js";
+import { provisionAll } from "./api/provisioned.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
@@ -58,7 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
   const gate = new ConcurrencyGate(registry, { ...DEFAULT_LIMITS, ...options.limits });
-  const app = createApi({
+  const deps: ApiDeps = {
     registry,
     code,
     invoker: new Invoker(pool, gate, (name, log) => {
@@ -68,7 +69,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     region,
     accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
-  });
+  };
+  const app = createApi(deps);
+  provisionAll(deps);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once("error", reject);

@@ -9,6 +9,7 @@ const STATUS = {
   InvalidRequestContentException: 400,
   ValidationException: 400,
   ResourceNotFoundException: 404,
+  ProvisionedConcurrencyConfigNotFoundException: 404,
   ResourceConflictException: 409,
   PreconditionFailedException: 412,
   RequestTooLargeException: 413,

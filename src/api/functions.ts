@@ -8,6 +8,7 @@ import type { FunctionSettings, FunctionVersion, StoredCode } from "../registry/
 import { type ApiDeps, defaultRole, functionArn } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
+import { unprovisionFunction } from "./provisioned.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
@@ -115,6 +116,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
   app.delete("/2015-03-31/functions/:name", (c) => {
     const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
     if (deps.registry.getVersion(ref.name, ref.qualifier) === undefined) throw notFound(deps, ref.name, ref.qualifier);
+    if (ref.qualifier === undefined) unprovisionFunction(deps, ref.name);
     deps.registry.deleteFunction(ref.name, ref.qualifier);
     deps.invoker.retire(ref.name);
     return c.body(null, 204);

@@ -8,6 +8,7 @@ import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
+import { mountProvisioned } from "./provisioned.js";
 import { RegistryCache } from "./registry-cache.js";
 import { mountTags } from "./tags.js";
 import { mountVersions } from "./versions.js";
@@ -32,6 +33,7 @@ export function createApi(deps: ApiDeps): Hono {
   mountTags(app, deps);
   mountAccount(app, deps);
   mountConcurrency(app, deps);
+  mountProvisioned(app, deps);
   app.get("/metrics", async (c) => {
     const registry = deps.invoker.metrics.registry;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

@@ -34,6 +34,18 @@ export async function deployFolder(folder: FunctionFolder, registry: Registry, c
   // changed), so that its declared aliases have versions to name.
   registry.publishVersion(folder.name);
   moveAliases(folder, registry);
+  for (const [qualifier, requested] of Object.entries(folder.settings.provisionedConcurrency ?? {})) {
+    // The server initialises what the registry holds once its sandbox is up.
+    if (
+      qualifier === "$LATEST" ||
+      (registry.getAlias(folder.name, qualifier) === undefined && registry.getVersion(folder.name, qualifier) === undefined)
+    ) {
+      throw new FunctionFolderError(
+        `${folder.codeDir}/function.json: provisionedConcurrency.${qualifier}: not a published version or an alias`,
+      );
+    }
+    registry.putProvisioned(folder.name, qualifier, requested);
+  }
   return outcome;
 }
 

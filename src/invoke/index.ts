@@ -61,7 +61,7 @@ export class Invoker {
   readonly metrics: Metrics;
 
   constructor(
-    private readonly pool: WarmPool,
+    readonly pool: WarmPool,
     readonly gate: ConcurrencyGate,
     private readonly onLog?: (functionName: string, log: string) => void,
   ) {

@@ -15,6 +15,21 @@ export interface PooledResult extends InvokeResult {
   initDurationMs?: number;
 }
 
+/** Provisioned concurrency for one version or alias: environments initialised ahead of traffic, never evicted. */
+interface Provisioned {
+  config: EnvironmentConfig;
+  requested: number;
+  /** Every environment it holds, busy or idle. */
+  envs: Set<Environment>;
+  /** Whether it was withdrawn: its environments end instead of going back. */
+  withdrawn: boolean;
+}
+
+export interface ProvisionedStatus {
+  allocated: number;
+  status: "IN_PROGRESS" | "READY";
+}
+
 export interface PoolOptions {
   /** How long an environment may stay idle; default 10 minutes. */
   idleTimeoutMs?: number;
@@ -31,6 +46,10 @@ export class WarmPool {
   /** Every idle environment, by recency; the value is its version key. */
   readonly #idle: LRUCache<Environment, string>;
   readonly #byVersion = new Map<string, Set<Environment>>();
+  readonly #provisioned = new Map<string, Provisioned>();
+  /** Idle provisioned environments by version key; taken before any on-demand one. */
+  readonly #provisionedIdle = new Map<string, Environment[]>();
+  readonly #owner = new Map<Environment, Provisioned>();
   /** Bumped when a function is updated or deleted: environments of an older generation are not reused. */
   readonly #generations = new Map<string, number>();
 
@@ -62,6 +81,11 @@ export class WarmPool {
   }
 
   async #acquire(config: EnvironmentConfig): Promise<{ env: Environment; cold: boolean }> {
+    const provisioned = this.#provisionedIdle.get(config.versionKey);
+    for (let env = provisioned?.pop(); env !== undefined; env = provisioned?.pop()) {
+      if (env.usable) return { env, cold: false };
+      this.#replace(env);
+    }
     const idle = this.#byVersion.get(config.versionKey);
     while (idle !== undefined && idle.size > 0) {
       const env = [...idle].at(-1) as Environment;
@@ -84,7 +108,9 @@ export class WarmPool {
       const result = await env.invoke(event, options);
       return cold ? { ...result, initDurationMs: env.initDurationMs } : result;
     } finally {
-      if (env.usable && generation === this.#generation(config.functionName)) {
+      const owner = this.#owner.get(env);
+      if (owner !== undefined) this.#returnProvisioned(env, owner);
+      else if (env.usable && generation === this.#generation(config.functionName)) {
         const idle = this.#byVersion.get(config.versionKey) ?? new Set();
         idle.add(env);
         this.#byVersion.set(config.versionKey, idle);
@@ -103,6 +129,76 @@ export class WarmPool {
     if (!this.#idle.has(env)) this.#end(env, versionKey);
   }
 
+  /**
+   * PutProvisionedConcurrencyConfig: initialises `requested` environments of `config`'s version under
+   * `key` (function + qualifier), replacing an earlier configuration; resolves when all are READY.
+   */
+  async provision(key: string, config: EnvironmentConfig, requested: number): Promise<void> {
+    this.unprovision(key);
+    const entry: Provisioned = {
+      config: { ...config, initializationType: "provisioned-concurrency" },
+      requested,
+      envs: new Set(),
+      withdrawn: false,
+    };
+    this.#provisioned.set(key, entry);
+    await Promise.all(Array.from({ length: requested }, () => this.#allocate(entry)));
+  }
+
+  async #allocate(entry: Provisioned): Promise<void> {
+    const env = await this.#sandbox.createEnvironment(entry.config);
+    if (entry.withdrawn || !env.usable) {
+      env.dispose();
+      return;
+    }
+    entry.envs.add(env);
+    this.#owner.set(env, entry);
+    this.#returnProvisioned(env, entry);
+  }
+
+  #returnProvisioned(env: Environment, entry: Provisioned): void {
+    if (!entry.withdrawn && env.usable) {
+      const idle = this.#provisionedIdle.get(entry.config.versionKey) ?? [];
+      idle.push(env);
+      this.#provisionedIdle.set(entry.config.versionKey, idle);
+      return;
+    }
+    this.#replace(env);
+  }
+
+  /** Ends a provisioned environment; while its configuration stands, a new one takes its place. */
+  #replace(env: Environment): void {
+    const entry = this.#owner.get(env);
+    this.#owner.delete(env);
+    env.dispose();
+    if (entry === undefined) return;
+    entry.envs.delete(env);
+    if (!entry.withdrawn) void this.#allocate(entry).catch(() => undefined);
+  }
+
+  unprovision(key: string): void {
+    const entry = this.#provisioned.get(key);
+    if (entry === undefined) return;
+    entry.withdrawn = true;
+    this.#provisioned.delete(key);
+    const idle = this.#provisionedIdle.get(entry.config.versionKey) ?? [];
+    this.#provisionedIdle.set(
+      entry.config.versionKey,
+      idle.filter((env) => {
+        if (this.#owner.get(env) !== entry) return true;
+        this.#owner.delete(env);
+        env.dispose();
+        return false;
+      }),
+    );
+  }
+
+  provisionedStatus(key: string): ProvisionedStatus | undefined {
+    const entry = this.#provisioned.get(key);
+    if (entry === undefined) return undefined;
+    return { allocated: entry.envs.size, status: entry.envs.size >= entry.requested ? "READY" : "IN_PROGRESS" };
+  }
+
   /** Retires the environments of a function (all its versions) after an update or a delete. */
   retire(functionName: string): void {
     this.#generations.set(functionName, this.#generation(functionName) + 1);
@@ -117,6 +213,7 @@ export class WarmPool {
   }
 
   close(): void {
+    for (const key of [...this.#provisioned.keys()]) this.unprovision(key);
     for (const env of this.#idle.keys()) env.dispose();
     this.#idle.clear();
     this.#byVersion.clear();

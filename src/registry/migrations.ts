@@ -65,6 +65,16 @@ export const MIGRATIONS: readonly string[] = [
     reserved INTEGER NOT NULL CHECK (reserved >= 0)
   ) STRICT;
   `,
+  // 4: provisioned concurrency per published version or alias (PutProvisionedConcurrencyConfig).
+  `
+  CREATE TABLE provisioned (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    requested INTEGER NOT NULL CHECK (requested >= 1),
+    last_modified TEXT NOT NULL,
+    PRIMARY KEY (function_name, qualifier)
+  ) STRICT;
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

@@ -9,7 +9,7 @@ import type Sqlite from "better-sqlite3";
 import { AwsError } from "../api/errors.js";
 import { AliasStore } from "./aliases.js";
 import { Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
-import { ConcurrencyStore } from "./concurrency.js";
+import { ConcurrencyStore, ProvisionedStore } from "./concurrency.js";
 import { SELECT_VERSION, SETTING_KEYS, toVersion, unchangedSince, type VersionRow, versionKey } from "./function-rows.js";
 import { TagStore } from "./tags.js";
 import { lambdaTimestamp } from "./timestamp.js";
@@ -21,6 +21,7 @@ import type {
   ListOptions,
   NewFunction,
   Page,
+  ProvisionedConfig,
   Registry,
   StoredCode,
 } from "./types.js";
@@ -93,6 +94,7 @@ export class SqliteRegistry implements Registry {
   readonly #aliases: AliasStore;
   readonly #tags: TagStore;
   readonly #concurrency: ConcurrencyStore;
+  readonly #provisioned: ProvisionedStore;
 
   constructor(db: Sqlite.Database, options: RegistryOptions = {}) {
     this.#db = db;
@@ -101,6 +103,7 @@ export class SqliteRegistry implements Registry {
     this.#aliases = new AliasStore(db, this.#arns);
     this.#tags = new TagStore(db);
     this.#concurrency = new ConcurrencyStore(db);
+    this.#provisioned = new ProvisionedStore(db);
   }
 
   #notFound(name: string, qualifier?: string): AwsError {
@@ -264,6 +267,7 @@ export class SqliteRegistry implements Registry {
         this.#tags.deleteAll(functionName);
         this.#aliases.deleteAll(functionName);
         this.#concurrency.delete(functionName);
+        this.#provisioned.deleteAll(functionName);
         return;
       }
       const number = versionNumber(qualifier);
@@ -337,6 +341,26 @@ export class SqliteRegistry implements Registry {
 
   deleteReservedConcurrency(functionName: string): void {
     this.#write(() => this.#concurrency.delete(this.#latestForChange(functionName, undefined).name));
+  }
+
+  putProvisioned(functionName: string, qualifier: string, requested: number): ProvisionedConfig {
+    return this.#write(() => this.#provisioned.put(this.#latestForChange(functionName, undefined).name, qualifier, requested));
+  }
+
+  getProvisioned(functionName: string, qualifier: string): ProvisionedConfig | undefined {
+    return this.#provisioned.get(functionName, qualifier);
+  }
+
+  deleteProvisioned(functionName: string, qualifier: string): void {
+    this.#write(() => {
+      if (!this.#provisioned.delete(functionName, qualifier)) {
+        throw new AwsError("ProvisionedConcurrencyConfigNotFoundException", `No Provisioned Concurrency Config found for this function`);
+      }
+    });
+  }
+
+  listProvisioned(functionName?: string): ProvisionedConfig[] {
+    return this.#provisioned.list(functionName);
   }
 
   reservedConcurrencyTotal(): number {

@@ -75,6 +75,15 @@ export interface AliasInput {
   additionalVersionWeights?: Record<string, number>;
 }
 
+/** A provisioned concurrency configuration, as stored (what is allocated lives in the pool). */
+export interface ProvisionedConfig {
+  functionName: string;
+  /** A published version number or an alias name. */
+  qualifier: string;
+  requested: number;
+  lastModified: string;
+}
+
 /**
  * Registry operations throw the API's AwsError (src/api/errors.ts) for AWS-defined failures:
  * ResourceNotFoundException, ResourceConflictException, PreconditionFailedException.
@@ -124,6 +133,13 @@ export interface Registry {
   deleteReservedConcurrency(functionName: string): void;
   /** The sum of all functions' reservations. */
   reservedConcurrencyTotal(): number;
+
+  /** PutProvisionedConcurrencyConfig: the API checks the qualifier and the reservation first. */
+  putProvisioned(functionName: string, qualifier: string, requested: number): ProvisionedConfig;
+  getProvisioned(functionName: string, qualifier: string): ProvisionedConfig | undefined;
+  deleteProvisioned(functionName: string, qualifier: string): void;
+  /** One function's configurations, or every function's without a name. */
+  listProvisioned(functionName?: string): ProvisionedConfig[];
 
   /** Total bytes of stored code, for CodeStorageExceededException (ERRATA 4). */
   codeStorageBytes(): number;

@@ -46,6 +46,17 @@ describe("deploying function folders", () => {
     expect(opened.registry.getAlias(name, "live")).toMatchObject({ functionVersion: "2", additionalVersionWeights: { "1": 0.5 } });
   });
 
+  it("records function.json's provisionedConcurrency for the server to initialise", async () => {
+    const dir = writePackage({
+      "index.js": "exports.handler = async () => 1;",
+      "function.json": JSON.stringify({ aliases: { live: "1" }, provisionedConcurrency: { live: 2 } }),
+    });
+    await deploy(dir);
+    expect(opened.registry.listProvisioned(path.basename(dir))).toMatchObject([{ qualifier: "live", requested: 2 }]);
+    const latest = writePackage({ "index.js": "", "function.json": JSON.stringify({ provisionedConcurrency: { $LATEST: 1 } }) });
+    await expect(deploy(latest)).rejects.toThrow(/provisionedConcurrency\.\$LATEST: not a published version or an alias/);
+  });
+
   it("refuses reserved environment variables and aliases to missing versions, naming function.json", async () => {
     const reserved = writePackage({ "index.js": "", "function.json": JSON.stringify({ environment: { AWS_REGION: "x" } }) });
     await expect(deploy(reserved)).rejects.toThrow(FunctionFolderError);

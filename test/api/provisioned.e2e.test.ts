@@ -1,0 +1,76 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
+  InvalidParameterValueException,
+  InvokeCommand,
+  ListProvisionedConcurrencyConfigsCommand,
+  ProvisionedConcurrencyConfigNotFoundException,
+  PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  PutProvisionedConcurrencyConfigCommand,
+} from "@aws-sdk/client-lambda";
+import { describe, expect, it } from "vitest";
+import { useServer } from "./server.js";
+
+const api = useServer();
+const decoder = new TextDecoder();
+/** Holds its environment 300 ms and says how it was initialised. */
+const SLOW =
+  "exports.handler = async () => { await new Promise((r) => setTimeout(r, 300)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };";
+
+async function invoke(qualifier: string): Promise<{ type: string; cold: boolean }> {
+  const out = await api.client.send(new InvokeCommand({ FunctionName: "warm", Qualifier: qualifier, LogType: "Tail" }));
+  const log = Buffer.from(out.LogResult ?? "", "base64").toString("utf8");
+  return { type: JSON.parse(decoder.decode(out.Payload)) as string, cold: log.includes("Init Duration") };
+}
+
+describe("provisioned concurrency", () => {
+  it("initialises environments ahead of traffic, serves from them warm, and spills over to on-demand", async () => {
+    await api.create("warm", SLOW);
+    await api.client.send(new PublishVersionCommand({ FunctionName: "warm" }));
+    const put = await api.client.send(
+      new PutProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1", ProvisionedConcurrentExecutions: 2 }),
+    );
+    expect(put.RequestedProvisionedConcurrentExecutions).toBe(2);
+    let status = put.Status;
+    for (let attempt = 0; attempt < 100 && status !== "READY"; attempt++) {
+      await sleep(20);
+      status = (await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1" }))).Status;
+    }
+    expect(status).toBe("READY");
+    const ready = await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1" }));
+    expect(ready).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2 });
+
+    expect(await invoke("1")).toEqual({ type: "provisioned-concurrency", cold: false });
+    const burst = await Promise.all([invoke("1"), invoke("1"), invoke("1")]);
+    expect(burst.filter((r) => r.type === "provisioned-concurrency" && !r.cold)).toHaveLength(2);
+    expect(burst.filter((r) => r.type === "on-demand" && r.cold)).toHaveLength(1);
+
+    const listed = await api.client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: "warm" }));
+    expect(listed.ProvisionedConcurrencyConfigs?.map((p) => p.FunctionArn)).toEqual([
+      "arn:aws:lambda:us-east-1:000000000000:function:warm:1",
+    ]);
+
+    await api.client.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1" }));
+    await expect(
+      api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1" })),
+    ).rejects.toBeInstanceOf(ProvisionedConcurrencyConfigNotFoundException);
+  });
+
+  it("refuses $LATEST and more than the function's reservation", async () => {
+    await api.create("limited", SLOW);
+    await api.client.send(new PublishVersionCommand({ FunctionName: "limited" }));
+    await expect(
+      api.client.send(
+        new PutProvisionedConcurrencyConfigCommand({ FunctionName: "limited", Qualifier: "$LATEST", ProvisionedConcurrentExecutions: 1 }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await api.client.send(new PutFunctionConcurrencyCommand({ FunctionName: "limited", ReservedConcurrentExecutions: 1 }));
+    await expect(
+      api.client.send(
+        new PutProvisionedConcurrencyConfigCommand({ FunctionName: "limited", Qualifier: "1", ProvisionedConcurrentExecutions: 2 }),
+      ),
+    ).rejects.toThrow(/should not be greater than the reservedConcurrentExecution/);
+  });
+});
