@@ -19,10 +19,11 @@ import { startServer } from "../dist/server.js";
 import { round, summarize, table } from "./stats.js";
 
 const run = promisify(execFile);
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = 5;
 const CONNECTIONS = 50;
-const COLD_FUNCTIONS = 30;
+const COLD_FUNCTIONS = Number(process.env.BENCH_COLD ?? 30);
+const BURST = 50;
 const body = JSON.stringify({ name: "bench" });
 const answer = JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello bench" }) });
 
@@ -99,6 +100,40 @@ for (let i = 0; i < COLD_FUNCTIONS; i++) {
 }
 process.stderr.write(`${process.stderr.isTTY ? "\n" : ""}first invoke of new functions: ${COLD_FUNCTIONS}/${COLD_FUNCTIONS}\n`);
 
+// A burst of BURST parallel invokes: a version with BURST provisioned environments against one without.
+const api = (suffix: string, init?: RequestInit) => fetch(`${isolambda.url}/2015-03-31/functions${suffix}`, init);
+async function burst(name: string): Promise<number[]> {
+  return Promise.all(
+    Array.from({ length: BURST }, async () => {
+      const t = performance.now();
+      const out = await api(`/${name}/invocations?Qualifier=1`, { method: "POST", body });
+      await out.text();
+      return performance.now() - t;
+    }),
+  );
+}
+for (const name of ["burst-provisioned", "burst-on-demand"]) {
+  await api("", {
+    method: "POST",
+    body: JSON.stringify({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: zip } }),
+  });
+  const published = await api(`/${name}/versions`, { method: "POST", body: "{}" });
+  if (published.status !== 201) throw new Error(`PublishVersion ${name}: ${published.status} ${await published.text()}`);
+}
+await fetch(`${isolambda.url}/2019-09-30/functions/burst-provisioned/provisioned-concurrency?Qualifier=1`, {
+  method: "PUT",
+  body: JSON.stringify({ ProvisionedConcurrentExecutions: BURST }),
+});
+for (let status = "", attempt = 0; status !== "READY"; attempt++) {
+  if (attempt > 1000) throw new Error(`provisioned environments not READY after 20 s (status ${status})`);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const config = await (await fetch(`${isolambda.url}/2019-09-30/functions/burst-provisioned/provisioned-concurrency?Qualifier=1`)).json();
+  status = (config as { Status: string }).Status;
+}
+process.stderr.write(`burst of ${BURST}: ${BURST} provisioned environments READY\n`);
+const provisionedBurst = summarize(await burst("burst-provisioned"));
+const onDemandBurst = summarize(await burst("burst-on-demand"));
+
 await isolambda.close();
 bareServer.close();
 rmSync(dataDir, { recursive: true, force: true });
@@ -108,10 +143,16 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
-  settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, coldFunctions: COLD_FUNCTIONS },
+  settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, coldFunctions: COLD_FUNCTIONS, burst: BURST },
   targets: { warmThroughputRatio: 0.4, firstInvokeP50Ms: 5 },
   warm: { rounds: rows, medianRatio: ratios[Math.floor(ratios.length / 2)], ratioRange: [ratios[0], ratios.at(-1)] },
   firstInvokeOfNewFunction: summarize(cold),
+  burst: {
+    size: BURST,
+    provisioned: provisionedBurst,
+    onDemand: onDemandBurst,
+    p99Ratio: round(onDemandBurst.p99 / provisionedBurst.p99, 2),
+  },
 };
 await writeFile("bench/results/pool.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(
@@ -130,4 +171,8 @@ console.log(
 console.log(`\nwarm throughput ratio, median of ${ROUNDS}: ${result.warm.medianRatio} (range ${ratios[0]}–${ratios.at(-1)})`);
 const c = result.firstInvokeOfNewFunction;
 console.log(`first invoke of a new function, end to end: p50 ${c.p50} ms, p99 ${c.p99} ms (n=${c.n})`);
+const b = result.burst;
+console.log(
+  `burst of ${BURST} parallel invokes: p99 ${b.provisioned.p99} ms with ${BURST} provisioned, ${b.onDemand.p99} ms without (${b.p99Ratio}x)`,
+);
 console.log("written: bench/results/pool.json");
