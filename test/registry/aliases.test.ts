@@ -1,11 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import type { AliasInput, StoredCode } from "../../src/registry/types.js";
-import { expectAwsError, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
+import { ARN, expectAwsError, PRECONDITION, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
 
-const PRECONDITION =
-  "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
-const ARN = "arn:aws:lambda:us-east-1:000000000000:function:";
 const LATEST_WEIGHTED = "$LATEST is not supported for an alias pointing to more than 1 version";
 const NAME_PATTERN = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
 

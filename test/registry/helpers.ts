@@ -18,3 +18,9 @@ export async function expectAwsError(run: () => unknown, code: string, message: 
   if (typeof message === "string") expect(aws.message).toBe(message);
   else expect(aws.message).toMatch(message);
 }
+
+/** The registry's PreconditionFailedException message, as Lambda words it. */
+export const PRECONDITION =
+  "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
+/** The ARN prefix of functions in the default Region and account. */
+export const ARN = "arn:aws:lambda:us-east-1:000000000000:function:";

@@ -4,11 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import { MIGRATIONS, migrate } from "../../src/registry/migrations.js";
 import type { FunctionSettings, StoredCode } from "../../src/registry/types.js";
-import { expectAwsError, LAMBDA_TIME, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
-
-const PRECONDITION =
-  "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id";
-const ARN = "arn:aws:lambda:us-east-1:000000000000:function:";
+import { ARN, expectAwsError, LAMBDA_TIME, PRECONDITION, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
 
 let dataDir: string;
 let opened: OpenedRegistry;
