@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { FunctionSettings, FunctionVersion, StoredCode } from "../registry/types.js";
-import { type ApiDeps, defaultRole, functionArn } from "./deps.js";
+import { type ApiDeps, defaultRole } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
 import { unprovisionFunction } from "./provisioned.js";
@@ -13,10 +13,6 @@ import { jsonBody, maxItemsOf } from "./request.js";
 import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
 import { CreateFunctionBody, checkEnvironment, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
-
-function notFound(deps: ApiDeps, name: string, qualifier?: string): AwsError {
-  return new AwsError("ResourceNotFoundException", `Function not found: ${functionArn(deps, name, qualifier)}`);
-}
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
   return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;
@@ -115,7 +111,6 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
 
   app.delete("/2015-03-31/functions/:name", (c) => {
     const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
-    if (deps.registry.getVersion(ref.name, ref.qualifier) === undefined) throw notFound(deps, ref.name, ref.qualifier);
     if (ref.qualifier === undefined) unprovisionFunction(deps, ref.name);
     deps.registry.deleteFunction(ref.name, ref.qualifier);
     deps.invoker.retire(ref.name);

@@ -45,7 +45,8 @@ export class WarmPool {
   readonly #sandbox: Sandbox;
   /** Every idle environment, by recency; the value is its version key. */
   readonly #idle: LRUCache<Environment, string>;
-  readonly #byVersion = new Map<string, Set<Environment>>();
+  /** Idle environments per version key, most recently parked last: a stack, so reuse is O(1). */
+  readonly #byVersion = new Map<string, Environment[]>();
   readonly #provisioned = new Map<string, Provisioned>();
   /** Idle provisioned environments by version key; taken before any on-demand one. */
   readonly #provisionedIdle = new Map<string, Environment[]>();
@@ -67,16 +68,14 @@ export class WarmPool {
     });
   }
 
-  get idleEnvironments(): number {
-    return this.#idle.size;
-  }
-
   #generation(functionName: string): number {
     return this.#generations.get(functionName) ?? 0;
   }
 
   #end(env: Environment, versionKey: string): void {
-    this.#byVersion.get(versionKey)?.delete(env);
+    const idle = this.#byVersion.get(versionKey);
+    const at = idle?.indexOf(env) ?? -1;
+    if (at >= 0) idle?.splice(at, 1);
     env.dispose();
   }
 
@@ -87,9 +86,7 @@ export class WarmPool {
       this.#replace(env);
     }
     const idle = this.#byVersion.get(config.versionKey);
-    while (idle !== undefined && idle.size > 0) {
-      const env = [...idle].at(-1) as Environment;
-      idle.delete(env);
+    for (let env = idle?.pop(); env !== undefined; env = idle?.pop()) {
       this.#idle.delete(env);
       if (env.usable) return { env, cold: false };
       env.dispose();
@@ -111,8 +108,8 @@ export class WarmPool {
       const owner = this.#owner.get(env);
       if (owner !== undefined) this.#returnProvisioned(env, owner);
       else if (env.usable && generation === this.#generation(config.functionName)) {
-        const idle = this.#byVersion.get(config.versionKey) ?? new Set();
-        idle.add(env);
+        const idle = this.#byVersion.get(config.versionKey) ?? [];
+        idle.push(env);
         this.#byVersion.set(config.versionKey, idle);
         this.#park(env, config.versionKey);
         // The heap is measured just after the invocation: weigh the environment again then.

@@ -36,9 +36,3 @@ export function responseTooLarge(bytes: number, limit: number): FunctionError {
     `Response payload size (${bytes} bytes) exceeded maximum allowed payload size (${limit} bytes).`,
   );
 }
-
-export function isFunctionError(value: unknown): value is FunctionError {
-  if (typeof value !== "object" || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return typeof v.errorType === "string" && typeof v.errorMessage === "string" && Array.isArray(v.trace);
-}

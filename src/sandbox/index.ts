@@ -15,7 +15,6 @@ import { Executor } from "./executor.js";
 import { type InvocationType, MEMORY_MAX_MB, MEMORY_MIN_MB, requestPayloadLimit, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "./limits.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
-export { isFunctionError } from "./errors.js";
 export * from "./limits.js";
 export type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
@@ -95,10 +94,6 @@ export class Sandbox {
   /** Terminates executor `index` as the hard-kill path does; its environments fail with Runtime.ExitError. */
   killExecutor(index: number, reason = "executor killed"): void {
     this.#executors[index]?.kill(reason);
-  }
-
-  get stats(): { executors: number; environments: number } {
-    return { executors: this.#executors.length, environments: this.#environments.size };
   }
 
   async close(): Promise<void> {

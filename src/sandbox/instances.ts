@@ -138,8 +138,4 @@ export class ModuleInstances {
       if (oldest !== undefined) this.#idle.delete(oldest);
     }
   }
-
-  get counts(): { live: number; idle: number } {
-    return { live: this.#live.size, idle: this.#idle.size };
-  }
 }
