@@ -36,8 +36,8 @@ program
       accountId: config.accountId,
       limits: config.limits,
       codeStorageLimitBytes: config.limits.codeStorageBytes,
-      pool: config.pool,
-      onLog: (_name, log) => process.stdout.write(log),
+      pool: { ...config.pool, scalingRate: config.limits.scalingRate },
+      onLog: (_name, _stream, log) => process.stdout.write(log),
     });
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);
     console.log(`isolambda ready in ${Math.round(performance.now() - started)} ms, data in ${options.dataDir}`);
@@ -87,8 +87,11 @@ program
   .argument("<function>", "function name")
   .option("--data-dir <dir>", "the server's data directory", ".isolambda")
   .option("-f, --follow", "keep printing new lines as they are written")
-  .action((fn: string, options: { dataDir: string; follow?: boolean }) => {
-    const found = printLogs(options.dataDir, fn, options.follow === true, (text) => process.stdout.write(text));
+  .option("--streams", "prefix each line with its log stream (one per execution environment)")
+  .action((fn: string, options: { dataDir: string; follow?: boolean; streams?: boolean }) => {
+    const found = printLogs(options.dataDir, fn, { follow: options.follow === true, streams: options.streams === true }, (text) =>
+      process.stdout.write(text),
+    );
     if (!found) {
       console.error(`isolambda: no logs for ${fn} in ${options.dataDir} (invoke it first, or pass --data-dir)`);
       process.exitCode = 1;

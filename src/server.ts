@@ -9,7 +9,7 @@ import { provisionAll } from "./api/provisioned.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
-import { Invoker } from "./invoke/index.js";
+import { Invoker, type LogSink } from "./invoke/index.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
@@ -32,13 +32,15 @@ export interface ServerOptions {
   /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
   limits?: Partial<ConcurrencyLimits>;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
-  onLog?: (functionName: string, log: string) => void;
+  onLog?: LogSink;
 }
 
 export interface RunningServer {
   url: string;
   /** What deploying the function folders did, by function name. */
   deployed: Map<string, DeployOutcome>;
+  /** The executors, for an embedding program (and the tests) to inspect or kill. */
+  sandbox: Sandbox;
   close(): Promise<void>;
 }
 
@@ -62,9 +64,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deps: ApiDeps = {
     registry,
     code,
-    invoker: new Invoker(pool, gate, (name, log) => {
-      logs.append(name, log);
-      options.onLog?.(name, log);
+    invoker: new Invoker(pool, gate, (name, stream, log) => {
+      logs.append(name, stream, log);
+      options.onLog?.(name, stream, log);
     }),
     region,
     accountId,
@@ -81,6 +83,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${host}:${port}`,
     deployed,
+    sandbox,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       pool.close();

@@ -16,15 +16,17 @@ import { parseBody } from "./validate.js";
 
 const PutBody = z.object({ ProvisionedConcurrentExecutions: z.number().int().min(1, "Member must have value greater than or equal to 1") });
 
-const keyOf = (functionName: string, qualifier: string) => `${functionName}\0${qualifier}`;
-
 /** Asks the pool for the configuration's environments (in the background: Status tells when they are READY). */
 export function provision(deps: ApiDeps, config: ProvisionedConfig): void {
   const version = resolveFunction(deps, { name: config.functionName, qualifier: config.qualifier }).version;
   const codeDir = deps.code.get(version.codeSha256)?.dir;
   if (codeDir === undefined) return;
   deps.invoker.pool
-    .provision(keyOf(config.functionName, config.qualifier), environmentConfig(deps, version, codeDir), config.requested)
+    .provision(
+      { functionName: config.functionName, qualifier: config.qualifier },
+      environmentConfig(deps, version, codeDir),
+      config.requested,
+    )
     .catch((error: unknown) => console.error(`isolambda: provisioning ${config.functionName}:${config.qualifier} failed:`, error));
 }
 
@@ -40,7 +42,7 @@ export function provisionAll(deps: ApiDeps): void {
 }
 
 function toWire(deps: ApiDeps, config: ProvisionedConfig, withArn: boolean): Record<string, unknown> {
-  const status = deps.invoker.pool.provisionedStatus(keyOf(config.functionName, config.qualifier)) ?? {
+  const status = deps.invoker.pool.provisionedStatus({ functionName: config.functionName, qualifier: config.qualifier }) ?? {
     allocated: 0,
     status: "IN_PROGRESS",
   };
@@ -107,12 +109,13 @@ export function mountProvisioned(app: Hono, deps: ApiDeps): void {
   app.delete(path, (c) => {
     const { name, qualifier } = target(c.req.param("name"), c.req.query("Qualifier"));
     deps.registry.deleteProvisioned(name, qualifier);
-    deps.invoker.pool.unprovision(keyOf(name, qualifier));
+    deps.invoker.pool.unprovision({ functionName: name, qualifier });
     return c.body(null, 204);
   });
 }
 
 /** DeleteFunction: its provisioned environments go with it. */
 export function unprovisionFunction(deps: ApiDeps, functionName: string): void {
-  for (const config of deps.registry.listProvisioned(functionName)) deps.invoker.pool.unprovision(keyOf(functionName, config.qualifier));
+  for (const config of deps.registry.listProvisioned(functionName))
+    deps.invoker.pool.unprovision({ functionName, qualifier: config.qualifier });
 }

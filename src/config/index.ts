@@ -56,10 +56,20 @@ const ConfigSchema = z
           .int()
           .min(1)
           .default(75 * 1024 ** 3),
+        /** Lambda's concurrency scaling rate: new environments per function, refilled over `seconds`. */
+        scalingRate: z
+          .object({ environments: z.number().int().min(1), seconds: z.number().positive() })
+          .strict()
+          .default({ environments: 1000, seconds: 10 }),
       })
       .strict()
       .refine((l) => l.unreservedMinimum <= l.accountConcurrency, { message: "unreservedMinimum cannot exceed accountConcurrency" })
-      .default({ accountConcurrency: 1000, unreservedMinimum: 100, codeStorageBytes: 75 * 1024 ** 3 }),
+      .default({
+        accountConcurrency: 1000,
+        unreservedMinimum: 100,
+        codeStorageBytes: 75 * 1024 ** 3,
+        scalingRate: { environments: 1000, seconds: 10 },
+      }),
     pool: z
       .object({ idleTimeoutMs: z.number().int().min(1).optional(), memoryBudgetBytes: z.number().int().min(1).optional() })
       .strict()

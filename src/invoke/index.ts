@@ -7,7 +7,7 @@ import { randomFillSync } from "node:crypto";
 import { AwsError } from "../api/errors.js";
 import { Metrics } from "../observe/metrics.js";
 import { wrapLogs } from "../observe/report.js";
-import type { PooledResult, WarmPool } from "../pool/index.js";
+import { type PooledResult, ScalingThrottledError, type WarmPool } from "../pool/index.js";
 import type { EnvironmentConfig, InvokeOptions } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import type { ConcurrencyGate } from "./concurrency.js";
@@ -24,6 +24,9 @@ export interface Invocation {
   event: string;
   options: InvokeOptions & { invocationType?: InvocationType };
 }
+
+/** Where an invocation's log goes: its function's log group, its environment's stream. */
+export type LogSink = (functionName: string, logStreamName: string, log: string) => void;
 
 export interface Completed {
   result: PooledResult;
@@ -63,9 +66,9 @@ export class Invoker {
   constructor(
     readonly pool: WarmPool,
     readonly gate: ConcurrencyGate,
-    private readonly onLog?: (functionName: string, log: string) => void,
+    private readonly onLog?: LogSink,
   ) {
-    this.metrics = new Metrics(gate);
+    this.metrics = new Metrics(gate, pool);
   }
 
   /** Ends the environments of a function that was updated or deleted. */
@@ -83,6 +86,10 @@ export class Invoker {
     }
     try {
       return await this.#run(invocation);
+    } catch (error) {
+      if (!(error instanceof ScalingThrottledError)) throw error;
+      this.metrics.throttles.inc(labelsOf(invocation));
+      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: "FunctionInvocationRateLimitExceeded" });
     } finally {
       admission.release();
     }
@@ -92,20 +99,23 @@ export class Invoker {
   enqueue(invocation: Invocation): void {
     const started = Date.now();
     let delay = RETRY_FIRST_MS;
-    const attempt = () => {
-      const admission = this.gate.admit(invocation.config.functionName);
-      if ("throttled" in admission) {
-        this.metrics.throttles.inc(labelsOf(invocation));
-        if (Date.now() - started > MAX_EVENT_AGE_MS) {
-          console.error(`isolambda: Event for ${invocation.config.functionName} dropped after ${MAX_EVENT_AGE_MS / 3.6e6} h of throttling`);
-          return;
-        }
-        setTimeout(attempt, delay);
-        delay = Math.min(delay * 2, RETRY_MAX_MS);
+    const retry = () => {
+      this.metrics.throttles.inc(labelsOf(invocation));
+      if (Date.now() - started > MAX_EVENT_AGE_MS) {
+        console.error(`isolambda: Event for ${invocation.config.functionName} dropped after ${MAX_EVENT_AGE_MS / 3.6e6} h of throttling`);
         return;
       }
+      setTimeout(attempt, delay);
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    };
+    const attempt = () => {
+      const admission = this.gate.admit(invocation.config.functionName);
+      if ("throttled" in admission) return retry();
       this.#run(invocation)
-        .catch((error: unknown) => console.error(`isolambda: Event for ${invocation.config.functionName} failed:`, error))
+        .catch((error: unknown) => {
+          if (error instanceof ScalingThrottledError) retry();
+          else console.error(`isolambda: Event for ${invocation.config.functionName} failed:`, error);
+        })
         .finally(() => admission.release());
     };
     attempt();
@@ -118,6 +128,7 @@ export class Invoker {
     this.metrics.invocations.inc(labels);
     if (result.functionError) this.metrics.errors.inc(labels);
     this.metrics.duration.observe(labels, result.durationMs);
+    if (result.spillover) this.metrics.spillovers.inc(labels);
     if (result.initDurationMs !== undefined) {
       this.metrics.coldStarts.inc(labels);
       this.metrics.initDuration.observe(labels, result.initDurationMs);
@@ -127,9 +138,10 @@ export class Invoker {
       version: config.functionVersion,
       durationMs: result.durationMs,
       memorySizeMB: config.memorySizeMB,
+      maxMemoryUsedBytes: result.peakHeapBytes,
       initDurationMs: result.initDurationMs,
     });
-    this.onLog?.(config.functionName, log);
+    this.onLog?.(config.functionName, result.logStreamName, log);
     return { result, log };
   }
 }

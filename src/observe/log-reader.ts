@@ -1,17 +1,45 @@
-/** `isolambda logs <name> [--follow]`: prints a function's stored logs, and new lines as they come. */
+/** `isolambda logs <name> [--follow] [--streams]`: prints a function's stored logs, and new ones as they come. */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, watch } from "node:fs";
 import path from "node:path";
-import { logDir } from "./log-store.js";
+import { type LogRecord, logDir } from "./log-store.js";
 
-export function printLogs(dataDir: string, functionName: string, follow: boolean, out: (text: string) => void): boolean {
+export interface PrintOptions {
+  follow: boolean;
+  /** Prefix every line with its log stream, as `aws logs tail` does. */
+  streams: boolean;
+}
+
+/** Turns stored JSON lines into text; a line cut short by a concurrent write is kept for the next call. */
+function recordPrinter(out: (text: string) => void, streams: boolean): (chunk: string) => void {
+  let partial = "";
+  return (chunk) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop() ?? "";
+    let text = "";
+    for (const line of lines) {
+      if (line === "") continue;
+      let record: LogRecord;
+      try {
+        record = JSON.parse(line) as LogRecord;
+      } catch {
+        continue; // a torn line after a crash: skip it, keep the rest readable
+      }
+      text += streams ? record.message.replace(/^(?=.)/gm, `${record.stream} `) : record.message;
+    }
+    if (text !== "") out(text);
+  };
+}
+
+export function printLogs(dataDir: string, functionName: string, options: PrintOptions, out: (text: string) => void): boolean {
   const dir = logDir(dataDir, functionName);
   const current = path.join(dir, "current.log");
-  if (!existsSync(current) && !follow) return false;
+  if (!existsSync(current) && !options.follow) return false;
+  const print = recordPrinter(out, options.streams);
   for (const file of ["previous.log", "current.log"]) {
     const full = path.join(dir, file);
-    if (existsSync(full)) out(readFileSync(full, "utf8"));
+    if (existsSync(full)) print(readFileSync(full, "utf8"));
   }
-  if (!follow) return true;
+  if (!options.follow) return true;
   let offset = existsSync(current) ? statSync(current).size : 0;
   const readNew = () => {
     if (!existsSync(current)) return;
@@ -26,7 +54,7 @@ export function printLogs(dataDir: string, functionName: string, follow: boolean
       closeSync(fd);
     }
     offset = size;
-    out(buffer.toString("utf8"));
+    print(buffer.toString("utf8"));
   };
   mkdirSync(dir, { recursive: true });
   watch(dir, readNew);

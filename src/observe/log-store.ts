@@ -1,13 +1,23 @@
 /**
- * Invocation logs on disk, per log group: `<dataDir>/logs/<function>/current.log`, rotated to
- * `previous.log` past a size, so a chatty function never fills the disk. Writes go through one
- * append stream per function; `isolambda logs` reads (and follows) the same files.
+ * Invocation logs on disk, per log group (`/aws/lambda/<function>`):
+ * `<dataDir>/logs/<function>/current.log`, rotated to `previous.log` past a size, so a chatty
+ * function never fills the disk. Each line is one invocation's log as a JSON record naming its log
+ * stream (one per execution environment, as in CloudWatch Logs) and its time; `isolambda logs`
+ * reads (and follows) the same files.
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, statSync, type WriteStream } from "node:fs";
 import path from "node:path";
 
 /** Past this, current.log becomes previous.log: at most twice this much per function. */
 const ROTATE_AT_BYTES = 10 * 1024 * 1024;
+
+export interface LogRecord {
+  /** Epoch milliseconds at which the invocation's log was complete. */
+  time: number;
+  stream: string;
+  /** START … REPORT, newline-terminated. */
+  message: string;
+}
 
 export function logDir(dataDir: string, functionName: string): string {
   return path.join(dataDir, "logs", functionName);
@@ -23,7 +33,7 @@ export class LogStore {
 
   constructor(private readonly dataDir: string) {}
 
-  append(functionName: string, text: string): void {
+  append(functionName: string, stream: string, message: string): void {
     let log = this.#open.get(functionName) ?? this.#openLog(functionName);
     if (log.bytes > ROTATE_AT_BYTES) {
       log.stream.end();
@@ -31,8 +41,10 @@ export class LogStore {
       renameSync(path.join(dir, "current.log"), path.join(dir, "previous.log"));
       log = this.#openLog(functionName);
     }
-    log.stream.write(text);
-    log.bytes += Buffer.byteLength(text);
+    const record: LogRecord = { time: Date.now(), stream, message };
+    const line = `${JSON.stringify(record)}\n`;
+    log.stream.write(line);
+    log.bytes += Buffer.byteLength(line);
   }
 
   #openLog(functionName: string): OpenLog {

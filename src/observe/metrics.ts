@@ -12,16 +12,21 @@ export interface ConcurrencySource {
   readonly unreservedConcurrency: number;
 }
 
+export interface ProvisionedSource {
+  provisionedUsage(): Iterable<{ functionName: string; qualifier: string; busy: number; allocated: number }>;
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly invocations: Counter<"function" | "resource">;
   readonly errors: Counter<"function" | "resource">;
   readonly throttles: Counter<"function" | "resource">;
   readonly coldStarts: Counter<"function" | "resource">;
+  readonly spillovers: Counter<"function" | "resource">;
   readonly duration: Histogram<"function" | "resource">;
   readonly initDuration: Histogram<"function" | "resource">;
 
-  constructor(concurrency: ConcurrencySource) {
+  constructor(concurrency: ConcurrencySource, provisioned: ProvisionedSource) {
     const registers = [this.registry];
     const labelNames = ["function", "resource"] as const;
     this.invocations = new Counter({
@@ -45,6 +50,12 @@ export class Metrics {
     this.coldStarts = new Counter({
       name: "isolambda_cold_starts_total",
       help: "Invocations that waited for a new execution environment",
+      labelNames,
+      registers,
+    });
+    this.spillovers = new Counter({
+      name: "isolambda_provisioned_concurrency_spillover_invocations_total",
+      help: "Invocations of a version with provisioned concurrency that ran on demand because all its provisioned environments were busy (Lambda: ProvisionedConcurrencySpilloverInvocations)",
       labelNames,
       registers,
     });
@@ -76,6 +87,30 @@ export class Metrics {
       registers,
       collect() {
         this.set(concurrency.unreservedConcurrency);
+      },
+    });
+    new Gauge({
+      name: "isolambda_provisioned_concurrent_executions",
+      help: "Provisioned environments serving an invocation now (Lambda: ProvisionedConcurrentExecutions)",
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const usage of provisioned.provisionedUsage()) {
+          this.set({ function: usage.functionName, resource: usage.qualifier }, usage.busy);
+        }
+      },
+    });
+    new Gauge({
+      name: "isolambda_provisioned_concurrency_utilization",
+      help: "Busy share of the allocated provisioned environments, 0 to 1 (Lambda: ProvisionedConcurrencyUtilization)",
+      labelNames,
+      registers,
+      collect() {
+        this.reset();
+        for (const usage of provisioned.provisionedUsage()) {
+          this.set({ function: usage.functionName, resource: usage.qualifier }, usage.allocated === 0 ? 0 : usage.busy / usage.allocated);
+        }
       },
     });
   }

@@ -5,6 +5,8 @@ export interface ReportFacts {
   version: string;
   durationMs: number;
   memorySizeMB: number;
+  /** The environment's peak QuickJS heap; 0 when not measured yet. */
+  maxMemoryUsedBytes: number;
   initDurationMs?: number;
 }
 
@@ -12,12 +14,14 @@ export function wrapLogs(logs: string, facts: ReportFacts): string {
   const duration = facts.durationMs.toFixed(2);
   // Lambda bills in 1 ms increments, rounding up.
   const billed = Math.max(1, Math.ceil(facts.durationMs));
+  // Lambda rounds memory up to whole megabytes; an environment is never below 1 MB.
+  const maxMemory = Math.max(1, Math.ceil(facts.maxMemoryUsedBytes / (1024 * 1024)));
   const init = facts.initDurationMs === undefined ? "" : `\tInit Duration: ${facts.initDurationMs.toFixed(2)} ms`;
   return (
     `START RequestId: ${facts.requestId} Version: ${facts.version}\n` +
     logs +
     `END RequestId: ${facts.requestId}\n` +
-    `REPORT RequestId: ${facts.requestId}\tDuration: ${duration} ms\tBilled Duration: ${billed} ms\tMemory Size: ${facts.memorySizeMB} MB${init}\t\n`
+    `REPORT RequestId: ${facts.requestId}\tDuration: ${duration} ms\tBilled Duration: ${billed} ms\tMemory Size: ${facts.memorySizeMB} MB\tMax Memory Used: ${maxMemory} MB${init}\t\n`
   );
 }
 

@@ -9,16 +9,34 @@ import os from "node:os";
 import { LRUCache } from "lru-cache";
 import type { Environment, EnvironmentConfig, InvokeOptions, InvokeResult, Sandbox } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
+import { LAMBDA_SCALING_RATE, ScalingBudget, type ScalingRate } from "./scaling.js";
+
+export { ScalingThrottledError } from "./scaling.js";
 
 export interface PooledResult extends InvokeResult {
   /** Set on a cold start: the INIT phase this invocation waited for. */
   initDurationMs?: number;
+  /** The environment's log stream. */
+  logStreamName: string;
+  /** The largest QuickJS heap measured in the environment so far (Lambda's Max Memory Used). */
+  peakHeapBytes: number;
+  /** Ran in an on-demand environment although the version has provisioned concurrency. */
+  spillover: boolean;
+}
+
+/** A version or alias with provisioned concurrency. */
+export interface ProvisionedRef {
+  functionName: string;
+  qualifier: string;
 }
 
 /** Provisioned concurrency for one version or alias: environments initialised ahead of traffic, never evicted. */
 interface Provisioned {
+  ref: ProvisionedRef;
   config: EnvironmentConfig;
   requested: number;
+  /** Environments serving an invocation now. */
+  busy: number;
   /** Every environment it holds, busy or idle. */
   envs: Set<Environment>;
   /** Whether it was withdrawn: its environments end instead of going back. */
@@ -30,12 +48,21 @@ export interface ProvisionedStatus {
   status: "IN_PROGRESS" | "READY";
 }
 
+export interface ProvisionedUsage extends ProvisionedRef {
+  busy: number;
+  allocated: number;
+}
+
 export interface PoolOptions {
   /** How long an environment may stay idle; default 10 minutes. */
   idleTimeoutMs?: number;
   /** The heap all idle environments together may hold; default a quarter of the machine's memory. */
   memoryBudgetBytes?: number;
+  /** How fast a function may add on-demand environments; Lambda's 1,000 every 10 seconds by default. */
+  scalingRate?: ScalingRate;
 }
+
+const keyOf = (ref: ProvisionedRef) => `${ref.functionName}\0${ref.qualifier}`;
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 /** An environment not measured yet counts as this much: about what bench:sandbox measures for a small handler. */
@@ -51,11 +78,15 @@ export class WarmPool {
   /** Idle provisioned environments by version key; taken before any on-demand one. */
   readonly #provisionedIdle = new Map<string, Environment[]>();
   readonly #owner = new Map<Environment, Provisioned>();
+  /** Provisioned configurations per version key: an on-demand environment for one of these is a spill-over. */
+  readonly #provisionedVersions = new Map<string, number>();
+  readonly #scaling: ScalingBudget;
   /** Bumped when a function is updated or deleted: environments of an older generation are not reused. */
   readonly #generations = new Map<string, number>();
 
   constructor(sandbox: Sandbox, options: PoolOptions = {}) {
     this.#sandbox = sandbox;
+    this.#scaling = new ScalingBudget(options.scalingRate ?? LAMBDA_SCALING_RATE);
     this.#idle = new LRUCache<Environment, string>({
       ttl: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       ttlAutopurge: true,
@@ -82,7 +113,11 @@ export class WarmPool {
   async #acquire(config: EnvironmentConfig): Promise<{ env: Environment; cold: boolean }> {
     const provisioned = this.#provisionedIdle.get(config.versionKey);
     for (let env = provisioned?.pop(); env !== undefined; env = provisioned?.pop()) {
-      if (env.usable) return { env, cold: false };
+      const owner = this.#owner.get(env);
+      if (env.usable && owner !== undefined) {
+        owner.busy += 1;
+        return { env, cold: false };
+      }
       this.#replace(env);
     }
     const idle = this.#byVersion.get(config.versionKey);
@@ -91,6 +126,7 @@ export class WarmPool {
       if (env.usable) return { env, cold: false };
       env.dispose();
     }
+    this.#scaling.take(config.functionName);
     return { env: await this.#sandbox.createEnvironment(config), cold: true };
   }
 
@@ -103,11 +139,19 @@ export class WarmPool {
     const { env, cold } = await this.#acquire(config);
     try {
       const result = await env.invoke(event, options);
-      return cold ? { ...result, initDurationMs: env.initDurationMs } : result;
+      return {
+        ...result,
+        initDurationMs: cold ? env.initDurationMs : undefined,
+        logStreamName: env.logStreamName,
+        peakHeapBytes: env.peakHeapBytes,
+        spillover: !this.#owner.has(env) && this.#provisionedVersions.has(config.versionKey),
+      };
     } finally {
       const owner = this.#owner.get(env);
-      if (owner !== undefined) this.#returnProvisioned(env, owner);
-      else if (env.usable && generation === this.#generation(config.functionName)) {
+      if (owner !== undefined) {
+        owner.busy -= 1;
+        this.#returnProvisioned(env, owner);
+      } else if (env.usable && generation === this.#generation(config.functionName)) {
         const idle = this.#byVersion.get(config.versionKey) ?? [];
         idle.push(env);
         this.#byVersion.set(config.versionKey, idle);
@@ -130,15 +174,18 @@ export class WarmPool {
    * PutProvisionedConcurrencyConfig: initialises `requested` environments of `config`'s version under
    * `key` (function + qualifier), replacing an earlier configuration; resolves when all are READY.
    */
-  async provision(key: string, config: EnvironmentConfig, requested: number): Promise<void> {
-    this.unprovision(key);
+  async provision(ref: ProvisionedRef, config: EnvironmentConfig, requested: number): Promise<void> {
+    this.unprovision(ref);
     const entry: Provisioned = {
+      ref,
       config: { ...config, initializationType: "provisioned-concurrency" },
       requested,
+      busy: 0,
       envs: new Set(),
       withdrawn: false,
     };
-    this.#provisioned.set(key, entry);
+    this.#provisioned.set(keyOf(ref), entry);
+    this.#provisionedVersions.set(config.versionKey, (this.#provisionedVersions.get(config.versionKey) ?? 0) + 1);
     await Promise.all(Array.from({ length: requested }, () => this.#allocate(entry)));
   }
 
@@ -173,11 +220,16 @@ export class WarmPool {
     if (!entry.withdrawn) void this.#allocate(entry).catch(() => undefined);
   }
 
-  unprovision(key: string): void {
+  unprovision(ref: ProvisionedRef): void {
+    const key = keyOf(ref);
     const entry = this.#provisioned.get(key);
     if (entry === undefined) return;
     entry.withdrawn = true;
     this.#provisioned.delete(key);
+    const versionKey = entry.config.versionKey;
+    const configs = (this.#provisionedVersions.get(versionKey) ?? 1) - 1;
+    if (configs > 0) this.#provisionedVersions.set(versionKey, configs);
+    else this.#provisionedVersions.delete(versionKey);
     const idle = this.#provisionedIdle.get(entry.config.versionKey) ?? [];
     this.#provisionedIdle.set(
       entry.config.versionKey,
@@ -190,10 +242,15 @@ export class WarmPool {
     );
   }
 
-  provisionedStatus(key: string): ProvisionedStatus | undefined {
-    const entry = this.#provisioned.get(key);
+  provisionedStatus(ref: ProvisionedRef): ProvisionedStatus | undefined {
+    const entry = this.#provisioned.get(keyOf(ref));
     if (entry === undefined) return undefined;
     return { allocated: entry.envs.size, status: entry.envs.size >= entry.requested ? "READY" : "IN_PROGRESS" };
+  }
+
+  /** Busy and allocated provisioned environments of every configuration, for metrics. */
+  *provisionedUsage(): Generator<ProvisionedUsage> {
+    for (const entry of this.#provisioned.values()) yield { ...entry.ref, busy: entry.busy, allocated: entry.envs.size };
   }
 
   /** Retires the environments of a function (all its versions) after an update or a delete. */
@@ -210,7 +267,7 @@ export class WarmPool {
   }
 
   close(): void {
-    for (const key of [...this.#provisioned.keys()]) this.unprovision(key);
+    for (const entry of [...this.#provisioned.values()]) this.unprovision(entry.ref);
     for (const env of this.#idle.keys()) env.dispose();
     this.#idle.clear();
     this.#byVersion.clear();

@@ -106,11 +106,12 @@ export class GuestEnvironment {
     config: EnvironmentConfig,
     files: PackageFiles,
     bootstrap: string,
+    streamName = logStreamName(config),
   ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
     const instance = await instances.acquire(config.versionKey);
     const spare = instances.takeSpare(instance);
     const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, bootstrap);
-    const init = await env.#initialize(config, files);
+    const init = await env.#initialize(config, files, streamName);
     if (!init.ok) env.dispose();
     if (instances.keepsSpares) setTimeout(() => GuestEnvironment.prepareSpare(instances, instance, bootstrap), SPARE_DELAY_MS);
     return { env, init };
@@ -132,7 +133,7 @@ export class GuestEnvironment {
     return this.#files;
   }
 
-  #initialize(config: EnvironmentConfig, files: PackageFiles): Promise<PhaseOutcome> {
+  #initialize(config: EnvironmentConfig, files: PackageFiles, streamName: string): Promise<PhaseOutcome> {
     this.#files = files;
     this.#heap.limitBytes = config.memorySizeMB * MiB;
     this.#timeoutMs = config.timeoutSeconds * 1000;
@@ -142,7 +143,7 @@ export class GuestEnvironment {
       functionName: config.functionName,
       functionVersion: config.functionVersion,
       memorySizeMB: config.memorySizeMB,
-      env: lambdaEnvironment(config, logStreamName(config)),
+      env: lambdaEnvironment(config, streamName),
       nodeVersion: nodeVersionOf(config.runtime),
       timeOrigin: Date.now(),
       responseLimit: RESPONSE_MAX_BYTES,

@@ -12,6 +12,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Executor } from "./executor.js";
+import { logStreamName } from "./lambda-env.js";
 import { type InvocationType, MEMORY_MAX_MB, MEMORY_MIN_MB, requestPayloadLimit, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "./limits.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
@@ -65,8 +66,9 @@ export class Sandbox {
     validateConfig(config);
     const executor = this.#leastLoaded();
     const envId = this.#nextEnvId++;
-    const created = await executor.create(envId, { type: "create", envId, config });
-    const env = new Environment(this, executor, envId, config, created.initDurationMs, created.logs, created.initError);
+    const stream = logStreamName(config);
+    const created = await executor.create(envId, { type: "create", envId, config, logStreamName: stream });
+    const env = new Environment(this, executor, envId, config, stream, created.initDurationMs, created.logs, created.initError);
     if (created.initError === undefined) this.#environments.set(envId, env);
     else executor.environments.delete(envId);
     return env;
@@ -119,6 +121,7 @@ export class Environment {
   #busy = false;
   #gone: boolean;
   #heapBytes = 0;
+  #peakHeapBytes = 0;
 
   /** @internal */
   constructor(
@@ -126,6 +129,8 @@ export class Environment {
     executor: Executor,
     envId: number,
     readonly config: EnvironmentConfig,
+    /** Its CloudWatch log stream, `2024/01/31/[$LATEST]0123...`, also in AWS_LAMBDA_LOG_STREAM_NAME. */
+    readonly logStreamName: string,
     readonly initDurationMs: number,
     readonly initLogs: string,
     initError: FunctionError | undefined,
@@ -156,12 +161,18 @@ export class Environment {
     return this.#heapBytes;
   }
 
+  /** The largest heap measured so far: Lambda's Max Memory Used is the environment's peak. */
+  get peakHeapBytes(): number {
+    return this.#peakHeapBytes;
+  }
+
   /** Called when a new heap measurement arrives (the warm pool re-weighs the environment). */
   onHeapMeasured: ((heapBytes: number) => void) | undefined;
 
   /** @internal */
   recordHeap(heapBytes: number): void {
     this.#heapBytes = heapBytes;
+    if (heapBytes > this.#peakHeapBytes) this.#peakHeapBytes = heapBytes;
     this.onHeapMeasured?.(heapBytes);
   }
 

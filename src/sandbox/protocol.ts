@@ -12,7 +12,7 @@ export interface WireInvokeContext {
 }
 
 export type ToWorker =
-  | { type: "create"; envId: number; config: EnvironmentConfig }
+  | { type: "create"; envId: number; config: EnvironmentConfig; logStreamName: string }
   | { type: "invoke"; envId: number; invId: number; event: string; context: WireInvokeContext }
   | { type: "dispose"; envId: number };
 
@@ -27,6 +27,6 @@ export interface WireInvokeResult {
 export type FromWorker =
   | { type: "ready" }
   | { type: "created"; envId: number; initDurationMs: number; logs: string; initError?: FunctionError }
+  /** Sent right after "created" and after invocations, off the request path: the environment's QuickJS heap. */
   | ({ type: "result"; invId: number } & WireInvokeResult)
-  /** Measured off the request path, after an invocation: the environment's QuickJS heap. */
   | { type: "memory"; envId: number; heapBytes: number };

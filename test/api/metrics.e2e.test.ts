@@ -1,16 +1,10 @@
 import { InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { useServer } from "./server.js";
+import { sample, useServer } from "./server.js";
 
 const api = useServer();
 
 const create = (name: string, source: string) => api.create(name, source);
-
-/** The value of one sample line of the Prometheus text format. */
-function sample(text: string, line: string): number | undefined {
-  const found = text.split("\n").find((l) => l.startsWith(`${line} `));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
-}
 
 describe("GET /metrics", () => {
   it("counts invocations, cold starts, errors and throttles per function and resource", async () => {

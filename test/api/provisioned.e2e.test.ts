@@ -11,7 +11,7 @@ import {
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { useServer } from "./server.js";
+import { sample, useServer } from "./server.js";
 
 const api = useServer();
 const decoder = new TextDecoder();
@@ -43,7 +43,16 @@ describe("provisioned concurrency", () => {
     expect(ready).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2 });
 
     expect(await invoke("1")).toEqual({ type: "provisioned-concurrency", cold: false });
-    const burst = await Promise.all([invoke("1"), invoke("1"), invoke("1")]);
+    const running = Promise.all([invoke("1"), invoke("1"), invoke("1")]);
+    await sleep(150);
+    const during = await (await fetch(`${api.url}/metrics`)).text();
+    const burst = await running;
+    const after = await (await fetch(`${api.url}/metrics`)).text();
+    const labels = '{function="warm",resource="1"}';
+    expect(sample(during, `isolambda_provisioned_concurrent_executions${labels}`)).toBe(2);
+    expect(sample(during, `isolambda_provisioned_concurrency_utilization${labels}`)).toBe(1);
+    expect(sample(after, `isolambda_provisioned_concurrent_executions${labels}`)).toBe(0);
+    expect(sample(after, `isolambda_provisioned_concurrency_spillover_invocations_total${labels}`)).toBe(1);
     expect(burst.filter((r) => r.type === "provisioned-concurrency" && !r.cold)).toHaveLength(2);
     expect(burst.filter((r) => r.type === "on-demand" && r.cold)).toHaveLength(1);
 

@@ -14,13 +14,15 @@ export interface TestServer {
   readonly client: LambdaClient;
   /** CreateFunction for a Node.js 20 handler `index.handler` whose index.js is `source`. */
   create(name: string, source: string): Promise<void>;
+  /** Terminates executor worker `index` as the hard-kill path does. */
+  killExecutor(index: number): void;
   /** Stops the server and starts a new one on the same data directory. */
   restart(): Promise<void>;
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
 export function useServer(
-  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool">> = {},
+  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors">> = {},
 ): TestServer {
   let dataDir = "";
   let server: RunningServer | undefined;
@@ -71,6 +73,9 @@ export function useServer(
         }),
       );
     },
+    killExecutor(index) {
+      started(server).sandbox.killExecutor(index, "killed by the test");
+    },
     async restart() {
       await stop();
       await start();
@@ -81,4 +86,10 @@ export function useServer(
 /** A deployment package from file contents. */
 export function zipOf(files: Record<string, string>): Uint8Array {
   return zipSync(Object.fromEntries(Object.entries(files).map(([name, text]) => [name, strToU8(text)])));
+}
+
+/** The value of one sample line of the Prometheus text format. */
+export function sample(text: string, line: string): number | undefined {
+  const found = text.split("\n").find((l) => l.startsWith(`${line} `));
+  return found === undefined ? undefined : Number(found.slice(line.length + 1));
 }

@@ -14,7 +14,12 @@ describe("isolambda.config.json", () => {
     expect(parseConfig({})).toMatchObject({
       region: "us-east-1",
       accountId: "000000000000",
-      limits: { accountConcurrency: 1000, unreservedMinimum: 100, codeStorageBytes: 75 * 1024 ** 3 },
+      limits: {
+        accountConcurrency: 1000,
+        unreservedMinimum: 100,
+        codeStorageBytes: 75 * 1024 ** 3,
+        scalingRate: { environments: 1000, seconds: 10 },
+      },
       doors: [],
     });
   });
