@@ -10,6 +10,11 @@ import path from "node:path";
 
 /** Past this, current.log becomes previous.log: at most twice this much per function. */
 const ROTATE_AT_BYTES = 10 * 1024 * 1024;
+/**
+ * Records are written in batches this often: one write per function per batch instead of one per
+ * invocation (a write per invocation was ~5% of the main thread's time under load).
+ */
+const FLUSH_EVERY_MS = 20;
 
 export interface LogRecord {
   /** Epoch milliseconds at which the invocation's log was complete. */
@@ -26,38 +31,54 @@ export function logDir(dataDir: string, functionName: string): string {
 interface OpenLog {
   stream: WriteStream;
   bytes: number;
+  /** Records not written yet. */
+  pending: string;
 }
 
 export class LogStore {
   readonly #open = new Map<string, OpenLog>();
+  #flushTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly dataDir: string) {}
 
   append(functionName: string, stream: string, message: string): void {
-    let log = this.#open.get(functionName) ?? this.#openLog(functionName);
-    if (log.bytes > ROTATE_AT_BYTES) {
-      log.stream.end();
-      const dir = logDir(this.dataDir, functionName);
-      renameSync(path.join(dir, "current.log"), path.join(dir, "previous.log"));
-      log = this.#openLog(functionName);
-    }
+    const log = this.#open.get(functionName) ?? this.#openLog(functionName);
     const record: LogRecord = { time: Date.now(), stream, message };
-    const line = `${JSON.stringify(record)}\n`;
-    log.stream.write(line);
-    log.bytes += Buffer.byteLength(line);
+    log.pending += `${JSON.stringify(record)}\n`;
+    this.#flushTimer ??= setTimeout(() => this.#flush(), FLUSH_EVERY_MS);
+  }
+
+  #flush(): void {
+    this.#flushTimer = undefined;
+    for (const [functionName, open] of this.#open) {
+      if (open.pending === "") continue;
+      let log = open;
+      if (log.bytes > ROTATE_AT_BYTES) {
+        log.stream.end();
+        const dir = logDir(this.dataDir, functionName);
+        renameSync(path.join(dir, "current.log"), path.join(dir, "previous.log"));
+        log = this.#openLog(functionName);
+        log.pending = open.pending;
+      }
+      log.stream.write(log.pending);
+      log.bytes += Buffer.byteLength(log.pending);
+      log.pending = "";
+    }
   }
 
   #openLog(functionName: string): OpenLog {
     const dir = logDir(this.dataDir, functionName);
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "current.log");
-    const log = { stream: createWriteStream(file, { flags: "a" }), bytes: existsSync(file) ? statSync(file).size : 0 };
+    const log = { stream: createWriteStream(file, { flags: "a" }), bytes: existsSync(file) ? statSync(file).size : 0, pending: "" };
     log.stream.on("error", (error) => console.error(`isolambda: cannot write ${file}: ${error.message}`));
     this.#open.set(functionName, log);
     return log;
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flush();
     await Promise.all([...this.#open.values()].map((log) => new Promise<void>((resolve) => log.stream.end(resolve))));
     this.#open.clear();
   }

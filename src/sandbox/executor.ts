@@ -5,6 +5,7 @@
  * hosted fails over with Runtime.ExitError while the process stays up.
  */
 import { Worker } from "node:worker_threads";
+import { Batcher } from "./batch.js";
 import { exitError } from "./errors.js";
 import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB } from "./limits.js";
 import type { FromWorker, ToWorker, WireInvokeResult } from "./protocol.js";
@@ -12,13 +13,16 @@ import type { FunctionError } from "./types.js";
 
 /** How long past an invocation's deadline the worker may stay silent before it is terminated. */
 export const HARD_KILL_GRACE_MS = 1000;
+/** Deadlines are checked this often by one timer, not one timer per invocation. */
+const WATCHDOG_EVERY_MS = 100;
 
 type Created = { initDurationMs: number; logs: string; initError?: FunctionError };
 
 interface PendingInvoke {
   requestId: string;
   resolve(result: WireInvokeResult): void;
-  watchdog: NodeJS.Timeout;
+  /** Epoch milliseconds past which the worker is stuck: the deadline plus the grace. */
+  killAt: number;
 }
 
 const isTypeScript = import.meta.url.endsWith(".ts");
@@ -34,7 +38,9 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
 
 export class Executor {
   #worker!: Worker;
+  #outbox!: Batcher<ToWorker>;
   #ready!: Promise<void>;
+  #watchdog: NodeJS.Timeout | undefined;
   readonly #wasmModule: WebAssembly.Module;
   readonly #creates = new Map<number, (created: Created) => void>();
   readonly #invokes = new Map<number, PendingInvoke>();
@@ -70,14 +76,17 @@ export class Executor {
       resourceLimits: { stackSizeMb: EXECUTOR_STACK_MB, maxYoungGenerationSizeMb: EXECUTOR_YOUNG_GENERATION_MB },
     });
     this.#worker = worker;
+    this.#outbox = new Batcher((batch) => worker.postMessage(batch));
     this.#generation += 1;
     this.#ready = new Promise((resolve, reject) => {
       worker.once("error", reject);
-      worker.on("message", (message: FromWorker) => {
-        if (message.type === "ready") {
-          worker.off("error", reject);
-          resolve();
-        } else this.#receive(message);
+      worker.on("message", (batch: FromWorker[]) => {
+        for (const message of batch) {
+          if (message.type === "ready") {
+            worker.off("error", reject);
+            resolve();
+          } else this.#receive(message);
+        }
       });
     });
     worker.on("error", (error) => this.#lose(`worker error: ${error.message}`));
@@ -95,14 +104,28 @@ export class Executor {
     } else if (message.type === "result") {
       const pending = this.#invokes.get(message.invId);
       if (pending === undefined) return;
-      clearTimeout(pending.watchdog);
       this.#invokes.delete(message.invId);
       pending.resolve(message);
     }
   }
 
   #send(message: ToWorker): void {
-    this.#worker.postMessage(message);
+    this.#outbox.push(message);
+  }
+
+  /** Kills the worker when an invocation outlives its deadline by the grace; runs while any is pending. */
+  #watch(): void {
+    if (this.#watchdog !== undefined) return;
+    this.#watchdog = setInterval(() => {
+      const now = Date.now();
+      for (const pending of this.#invokes.values()) {
+        if (now > pending.killAt) return this.kill(`invocation ${pending.requestId} did not stop at its deadline`);
+      }
+      if (this.#invokes.size === 0) {
+        clearInterval(this.#watchdog);
+        this.#watchdog = undefined;
+      }
+    }, WATCHDOG_EVERY_MS);
   }
 
   async create(envId: number, message: Extract<ToWorker, { type: "create" }>): Promise<Created> {
@@ -116,9 +139,9 @@ export class Executor {
 
   invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<WireInvokeResult> {
     return new Promise((resolve) => {
-      const delay = Math.max(0, message.context.deadline - Date.now()) + HARD_KILL_GRACE_MS;
-      const watchdog = setTimeout(() => this.kill(`invocation ${message.context.requestId} did not stop at its deadline`), delay);
-      this.#invokes.set(message.invId, { requestId: message.context.requestId, resolve, watchdog });
+      const killAt = message.context.deadline + HARD_KILL_GRACE_MS;
+      this.#invokes.set(message.invId, { requestId: message.context.requestId, resolve, killAt });
+      this.#watch();
       this.#send(message);
     });
   }
@@ -139,7 +162,6 @@ export class Executor {
     const lost = [...this.environments];
     this.environments.clear();
     for (const [invId, pending] of this.#invokes) {
-      clearTimeout(pending.watchdog);
       const payload = JSON.stringify(exitError(pending.requestId, reason));
       pending.resolve({ ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
       this.#invokes.delete(invId);
@@ -154,7 +176,7 @@ export class Executor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const pending of this.#invokes.values()) clearTimeout(pending.watchdog);
+    clearInterval(this.#watchdog);
     await this.#worker.terminate();
   }
 }

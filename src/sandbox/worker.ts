@@ -4,6 +4,7 @@
  * the main thread; the main thread terminates a worker that stops answering.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { Batcher } from "./batch.js";
 import { GuestEnvironment } from "./environment.js";
 import { exitError } from "./errors.js";
 import { guestBootstrapSource, warmUp } from "./guest-host.js";
@@ -21,7 +22,8 @@ const environments = new Map<number, { env: GuestEnvironment; codeDir: string }>
 /** Package file caches, shared by the environments of one code directory. */
 const packages = new Map<string, { files: PackageFiles; users: number }>();
 
-const post = (message: FromWorker) => port.postMessage(message);
+const outbox = new Batcher<FromWorker>((batch) => port.postMessage(batch));
+const post = (message: FromWorker) => outbox.push(message);
 
 function openPackage(codeDir: string): PackageFiles {
   const entry = packages.get(codeDir) ?? { files: new PackageFiles(codeDir), users: 0 };
@@ -110,7 +112,9 @@ function handle(message: ToWorker): void {
   else drop(message.envId);
 }
 
-port.on("message", handle);
+port.on("message", (batch: ToWorker[]) => {
+  for (const message of batch) handle(message);
+});
 instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
 warmUp(await instances.unassignedModule(), bootstrap);
 post({ type: "ready" });
