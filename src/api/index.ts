@@ -8,6 +8,7 @@ import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
+import { mountInvokeStream } from "./invoke-stream.js";
 import { mountProvisioned } from "./provisioned.js";
 import { RegistryCache } from "./registry-cache.js";
 import { mountTags } from "./tags.js";
@@ -27,6 +28,7 @@ export function createApi(deps: ApiDeps): Hono {
     }
   });
   mountInvoke(app, deps, cache);
+  mountInvokeStream(app, deps, cache);
   mountFunctions(app, deps);
   mountVersions(app, deps);
   mountAliases(app, deps);

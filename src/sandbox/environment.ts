@@ -13,7 +13,7 @@ import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
-import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES } from "./limits.js";
+import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
 import type { WireInvokeContext } from "./protocol.js";
@@ -27,7 +27,12 @@ export interface PhaseOutcome {
   durationMs: number;
   /** The environment cannot serve another invocation. */
   gone: boolean;
+  /** Set when the handler streamed its response (its bytes went to the chunk sink, not the payload). */
+  contentType?: string;
 }
+
+/** Receives a streamed response's bytes as the handler writes them. */
+export type ChunkSink = (bytes: Uint8Array, contentType: string) => void;
 
 type GuestArg = string | number | ArrayBuffer | undefined;
 type Entry = "configure" | "init" | "invoke" | "beforeExit" | "fireTimer" | "fetchSettled" | "exportNames";
@@ -42,6 +47,9 @@ interface Phase {
   result?: { ok: boolean; payload: string | number; wait: boolean };
   failure?: FunctionError;
   beforeExitSent?: boolean;
+  contentType?: string;
+  streamedBytes: number;
+  onChunk?: ChunkSink;
   settle(outcome: PhaseOutcome): void;
   deadlineTimer: NodeJS.Timeout;
 }
@@ -154,10 +162,10 @@ export class GuestEnvironment {
     });
   }
 
-  invoke(event: string, context: WireInvokeContext): Promise<PhaseOutcome> {
+  invoke(event: string, context: WireInvokeContext, onChunk?: ChunkSink): Promise<PhaseOutcome> {
     if (this.#gone) return Promise.resolve(this.#goneOutcome(context.requestId));
     const wire = JSON.stringify(context);
-    return this.#runPhase("invoke", context.requestId, context.deadline, () => this.#call("invoke", event, wire));
+    return this.#runPhase("invoke", context.requestId, context.deadline, () => this.#call("invoke", event, wire), onChunk);
   }
 
   /** An invocation (or INIT) is running in it. */
@@ -173,12 +181,14 @@ export class GuestEnvironment {
     return { ok: false, payload: JSON.stringify(exitError(requestId, "environment is gone")), logs: "", durationMs: 0, gone: true };
   }
 
-  #runPhase(kind: Phase["kind"], requestId: string, deadline: number, start: () => void): Promise<PhaseOutcome> {
+  #runPhase(kind: Phase["kind"], requestId: string, deadline: number, start: () => void, onChunk?: ChunkSink): Promise<PhaseOutcome> {
     return new Promise((settle) => {
       this.#phase = {
         kind,
         requestId,
         deadline,
+        streamedBytes: 0,
+        onChunk,
         started: performance.now(),
         log: new LogBuffer(requestId),
         settle,
@@ -333,7 +343,8 @@ export class GuestEnvironment {
     this.#timers.freeze();
     this.#phase = undefined;
     if (gone) this.#gone = true;
-    phase.settle({ ok, payload, logs: phase.log.text(), durationMs: performance.now() - phase.started, gone: this.#gone });
+    const durationMs = performance.now() - phase.started;
+    phase.settle({ ok, payload, logs: phase.log.text(), durationMs, gone: this.#gone, contentType: phase.contentType });
   }
 
   #armTimers(): void {
@@ -365,6 +376,16 @@ export class GuestEnvironment {
           this.#call("fetchSettled", id, ...settled);
         }),
       );
+    },
+    streamContentType: (contentType) => {
+      if (this.#phase !== undefined) this.#phase.contentType = contentType;
+    },
+    streamWrite: (bytes) => {
+      const phase = this.#phase;
+      if (phase === undefined || phase.failure !== undefined) return;
+      phase.streamedBytes += bytes.byteLength;
+      if (phase.streamedBytes > STREAM_MAX_BYTES) this.#fail(responseTooLarge(phase.streamedBytes, STREAM_MAX_BYTES));
+      else phase.onChunk?.(bytes, phase.contentType ?? "application/octet-stream");
     },
     done: (ok, payload, wait) => {
       if (this.#phase !== undefined && this.#phase.result === undefined) this.#phase.result = { ok, payload, wait };

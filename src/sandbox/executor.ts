@@ -23,6 +23,7 @@ interface PendingInvoke {
   resolve(result: WireInvokeResult): void;
   /** Epoch milliseconds past which the worker is stuck: the deadline plus the grace. */
   killAt: number;
+  onChunk?: (bytes: Uint8Array, contentType: string) => void;
 }
 
 const isTypeScript = import.meta.url.endsWith(".ts");
@@ -101,6 +102,8 @@ export class Executor {
       this.#creates.delete(message.envId);
     } else if (message.type === "memory") {
       this.onMemory(message.envId, message.heapBytes);
+    } else if (message.type === "chunk") {
+      this.#invokes.get(message.invId)?.onChunk?.(message.data, message.contentType);
     } else if (message.type === "result") {
       const pending = this.#invokes.get(message.invId);
       if (pending === undefined) return;
@@ -137,10 +140,13 @@ export class Executor {
     });
   }
 
-  invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<WireInvokeResult> {
+  invoke(
+    message: Extract<ToWorker, { type: "invoke" }>,
+    onChunk?: (bytes: Uint8Array, contentType: string) => void,
+  ): Promise<WireInvokeResult> {
     return new Promise((resolve) => {
       const killAt = message.context.deadline + HARD_KILL_GRACE_MS;
-      this.#invokes.set(message.invId, { requestId: message.context.requestId, resolve, killAt });
+      this.#invokes.set(message.invId, { requestId: message.context.requestId, resolve, killAt, onChunk });
       this.#watch();
       this.#send(message);
     });

@@ -16,6 +16,9 @@ export interface HostHooks {
   timerRef(id: number, ref: boolean | undefined): boolean;
   timerRefresh(id: number): void;
   fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined): void;
+  /** A streaming handler's response: its content type (set before the first write), then its bytes. */
+  streamContentType(contentType: string): void;
+  streamWrite(chunk: Uint8Array): void;
   /** The phase's result: JSON text, or the length of a response too large to carry. */
   done(ok: boolean, payload: string | number, waitForEmptyLoop: boolean): void;
   uncaught(errorJson: string): void;
@@ -112,6 +115,16 @@ export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: (
       hooks.done(bool(ok), value, bool(wait));
     },
     uncaught: (errorJson) => void hooks.uncaught(str(errorJson)),
+    streamContentType: (contentType) => void hooks.streamContentType(str(contentType)),
+    streamWrite: (chunk) => {
+      if (chunk === undefined) return;
+      if (ctx.typeof(chunk) === "string") {
+        hooks.streamWrite(Buffer.from(ctx.getString(chunk)));
+        return;
+      }
+      using lifetime = ctx.getArrayBuffer(chunk);
+      hooks.streamWrite(lifetime.value.slice());
+    },
   };
 
   const host = ctx.newObject();

@@ -202,21 +202,26 @@ export class Environment {
     this.#busy = true;
     try {
       const config = this.config;
-      const result = await this.#executor.invoke({
-        type: "invoke",
-        envId: this.#envId,
-        invId: this.#sandbox.nextInvocationId(),
-        event,
-        context: {
-          requestId,
-          invokedFunctionArn:
-            options.invokedFunctionArn ?? `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
-          deadline: Date.now() + config.timeoutSeconds * 1000,
-          clientContext: options.clientContext,
-          identity: options.identity,
-          traceId: options.traceId,
+      const chunks: Uint8Array[] = [];
+      const onChunk = options.onChunk ?? ((bytes: Uint8Array) => void chunks.push(bytes));
+      const result = await this.#executor.invoke(
+        {
+          type: "invoke",
+          envId: this.#envId,
+          invId: this.#sandbox.nextInvocationId(),
+          event,
+          context: {
+            requestId,
+            invokedFunctionArn:
+              options.invokedFunctionArn ?? `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
+            deadline: Date.now() + config.timeoutSeconds * 1000,
+            clientContext: options.clientContext,
+            identity: options.identity,
+            traceId: options.traceId,
+          },
         },
-      });
+        onChunk,
+      );
       if (result.environmentGone) this.#end();
       return {
         requestId,
@@ -225,6 +230,10 @@ export class Environment {
         logs: result.logs,
         durationMs: result.durationMs,
         environmentGone: result.environmentGone,
+        streamed:
+          result.contentType === undefined
+            ? undefined
+            : { contentType: result.contentType, body: options.onChunk === undefined ? Buffer.concat(chunks) : undefined },
       };
     } finally {
       this.#busy = false;

@@ -16,6 +16,8 @@ export const SYNC_PAYLOAD_MAX_BYTES = 6 * MiB;
 export const EVENT_PAYLOAD_MAX_BYTES = 1 * MiB;
 /** The buffered response quota, as the Lambda error message spells it (6 MB + framing). */
 export const RESPONSE_MAX_BYTES = 6_291_556;
+/** A streamed response may carry up to 200 MB (ERRATA 7: raised from 20 MB in 2025). */
+export const STREAM_MAX_BYTES = 200 * 1024 * 1024;
 
 /**
  * QuickJS counts its stack in the WebAssembly shadow stack, but wasm frames also live on the

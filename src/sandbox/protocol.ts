@@ -22,6 +22,8 @@ export interface WireInvokeResult {
   logs: string;
   durationMs: number;
   environmentGone: boolean;
+  /** Set when the handler streamed its response. */
+  contentType?: string;
 }
 
 export type FromWorker =
@@ -29,4 +31,6 @@ export type FromWorker =
   | { type: "created"; envId: number; initDurationMs: number; logs: string; initError?: FunctionError }
   /** Sent right after "created" and after invocations, off the request path: the environment's QuickJS heap. */
   | ({ type: "result"; invId: number } & WireInvokeResult)
+  /** Bytes a streaming handler wrote, before its result. */
+  | { type: "chunk"; invId: number; data: Uint8Array; contentType: string }
   | { type: "memory"; envId: number; heapBytes: number };

@@ -38,12 +38,19 @@ export interface InvokeOptions {
   clientContext?: unknown;
   identity?: unknown;
   traceId?: string;
+  /**
+   * Receives a streaming handler's bytes as they are written (InvokeWithResponseStream, function
+   * URLs in RESPONSE_STREAM mode). Without it they are collected into `InvokeResult.streamed`.
+   */
+  onChunk?: (bytes: Uint8Array, contentType: string) => void;
 }
 
 export interface InvokeResult {
   requestId: string;
   /** JSON text: the handler's result, or a FunctionError when `functionError` is set. */
   payload: string;
+  /** Set when the handler streamed its response; `body` holds the bytes unless an onChunk took them. */
+  streamed?: { contentType: string; body?: Buffer };
   functionError?: "Unhandled";
   /** Log lines in Lambda's text format, START/END/REPORT excluded. */
   logs: string;

@@ -76,10 +76,10 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
     post({ type: "result", invId, ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
     return;
   }
-  const outcome = await hosted.env.invoke(event, context);
+  const outcome = await hosted.env.invoke(event, context, (data, contentType) => post({ type: "chunk", invId, data, contentType }));
   if (outcome.gone) drop(envId);
-  const { ok, payload, logs, durationMs, gone } = outcome;
-  post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone });
+  const { ok, payload, logs, durationMs, gone, contentType } = outcome;
+  post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone, contentType });
   if (!gone) setImmediate(() => measure(envId, durationMs >= SLOW_INVOCATION_MS));
 }
 

@@ -7,6 +7,7 @@ import { installGlobals, installProcess } from "./globals.js";
 import { createInvoker } from "./invoke.js";
 import { builtinLoader, defineLazy } from "./lazy.js";
 import { createModules } from "./modules.js";
+import { installAwsLambda } from "./response-stream.js";
 import { installTimers } from "./timers.js";
 
 export default function boot(host) {
@@ -20,6 +21,7 @@ export default function boot(host) {
     return format(args);
   });
   installGlobals(host, builtin);
+  installAwsLambda();
   const modules = createModules(host);
   let invoker;
   const fireTimer = installTimers(host, (error) => invoker.uncaught(error));

@@ -2,6 +2,7 @@
 // invocation calls `handler(event, context, callback)`; the first of callback, promise settlement,
 // or an empty event loop decides the result, and later ones are ignored, as in Lambda.
 import { errorText } from "./error-text.js";
+import { createResponseStream, isStreamingHandler, openResponse } from "./response-stream.js";
 
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 const STACK_OVERFLOW = "Maximum call stack size exceeded";
@@ -79,6 +80,26 @@ export function createInvoker(host, config, modules) {
 
   let finish = () => {};
 
+  // As the runtime interface client does: the handler must be async, and the invocation succeeds
+  // once its promise resolves with the stream ended; whatever it returns is ignored.
+  const invokeStreaming = (event, context) => {
+    openResponse(host);
+    const stream = createResponseStream(host);
+    const result = handler(event, stream, context);
+    if (result === null || typeof result !== "object" || typeof result.then !== "function") {
+      finish("Streaming does not support non-async handlers.", undefined, false);
+      return;
+    }
+    result.then(
+      (value) => {
+        if (value !== undefined) console.warn("Streaming handlers ignore return values.");
+        if (!stream.writableFinished) finish("Response stream is not finished.", undefined, false);
+        else finish(null, undefined, context.callbackWaitsForEmptyEventLoop);
+      },
+      (error) => finish(error ?? runtimeError("Error", "Promise rejected with undefined"), undefined, false),
+    );
+  };
+
   return {
     init() {
       loadHandler().then(
@@ -132,6 +153,10 @@ export function createInvoker(host, config, modules) {
       };
       try {
         const event = JSON.parse(eventJson);
+        if (isStreamingHandler(handler)) {
+          invokeStreaming(event, context);
+          return;
+        }
         const result = handler(event, context, callback);
         if (result !== null && typeof result === "object" && typeof result.then === "function") {
           result.then(
