@@ -24,7 +24,7 @@ export function createApi(deps: ApiDeps): Hono {
       await next();
     } finally {
       // Anything but a read or an invocation may have changed what Invoke caches.
-      if (c.req.method !== "GET" && !c.req.path.endsWith("/invocations")) cache.clear();
+      if (c.req.method !== "GET" && !c.req.path.endsWith("invocations")) cache.clear();
     }
   });
   mountInvoke(app, deps, cache);
