@@ -2,6 +2,7 @@
  * The embedded registry: SQLite in `<dataDir>/registry.db` for functions, versions, aliases and tags, and the code
  * packages under `<dataDir>/code/`, sharing one connection.
  */
+import type Sqlite from "better-sqlite3";
 import { FileCodeStore } from "./code-store.js";
 import { openDatabase } from "./database.js";
 import { type RegistryOptions, SqliteRegistry } from "./sqlite-registry.js";
@@ -15,12 +16,14 @@ export interface OpenedRegistry {
   /** Closing it closes the database the code store uses too. */
   registry: SqliteRegistry;
   code: FileCodeStore;
+  /** The one connection, for the other boxes that keep state in the same store (async events, queues). */
+  db: Sqlite.Database;
 }
 
 export function openRegistry(dataDir: string, options: RegistryOptions = {}): OpenedRegistry {
   const db = openDatabase(dataDir);
   try {
-    return { registry: new SqliteRegistry(db, options), code: new FileCodeStore(db, dataDir) };
+    return { registry: new SqliteRegistry(db, options), code: new FileCodeStore(db, dataDir), db };
   } catch (error) {
     db.close();
     throw error;
