@@ -37,6 +37,7 @@ program
       limits: config.limits,
       codeStorageLimitBytes: config.limits.codeStorageBytes,
       pool: { ...config.pool, scalingRate: config.limits.scalingRate },
+      async: config.async,
       onLog: (_name, _stream, log) => process.stdout.write(log),
     });
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);

@@ -4,8 +4,11 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
+import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
+import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
@@ -31,6 +34,8 @@ export interface ServerOptions {
   pool?: PoolOptions;
   /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
   limits?: Partial<ConcurrencyLimits>;
+  /** Retry delays and bounds of asynchronous invocation; Lambda's defaults otherwise. */
+  async?: Partial<AsyncOptions>;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
   onLog?: LogSink;
 }
@@ -47,11 +52,15 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
-  const { registry, code } = openRegistry(options.dataDir, { region, accountId });
+  const { registry, code, db } = openRegistry(options.dataDir, { region, accountId });
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const deployed = new Map<string, DeployOutcome>();
   try {
     for (const folder of readFunctionFolders(options.functionsDir ?? "")) {
-      deployed.set(folder.name, await deployFolder(folder, registry, code, accountId));
+      deployed.set(
+        folder.name,
+        await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum),
+      );
     }
   } catch (error) {
     registry.close();
@@ -60,20 +69,37 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sandbox = await Sandbox.start({ executors: options.executors });
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
-  const gate = new ConcurrencyGate(registry, { ...DEFAULT_LIMITS, ...options.limits });
+  const gate = new ConcurrencyGate(registry, limits);
+  const invoker = new Invoker(pool, gate, (name, stream, log) => {
+    logs.append(name, stream, log);
+    options.onLog?.(name, stream, log);
+  });
+  const eventInvokeConfigs = new SqliteEventInvokeConfigs(db);
+  const dispatcher = new Dispatcher(
+    {
+      queue: new SqliteEventQueue(db),
+      configs: eventInvokeConfigs,
+      metrics: invoker.metrics,
+      invoke: (event, payload) => invokeStoredEvent(deps, event, payload),
+      hasRoom: (functionName) => gate.hasRoom(functionName),
+      functionArn: (name, qualifier) => `arn:aws:lambda:${region}:${accountId}:function:${name}:${qualifier}`,
+      deadLetterTarget: () => undefined,
+    },
+    { ...DEFAULT_ASYNC_OPTIONS, ...options.async },
+  );
   const deps: ApiDeps = {
     registry,
     code,
-    invoker: new Invoker(pool, gate, (name, stream, log) => {
-      logs.append(name, stream, log);
-      options.onLog?.(name, stream, log);
-    }),
+    invoker,
     region,
     accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
+    async: dispatcher,
+    eventInvokeConfigs,
   };
   const app = createApi(deps);
   provisionAll(deps);
+  dispatcher.start();
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once("error", reject);
@@ -86,6 +112,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sandbox,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      dispatcher.close();
       pool.close();
       await sandbox.close();
       await logs.close();

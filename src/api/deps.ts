@@ -1,4 +1,6 @@
 /** What the Lambda API's routes work with, and the ARNs they print. */
+import type { Dispatcher } from "../async/dispatcher.js";
+import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 
@@ -10,6 +12,9 @@ export interface ApiDeps {
   accountId: string;
   /** ERRATA 4: the account-wide total of stored code; AWS's default is 75 GB. */
   codeStorageLimitBytes: number;
+  /** Event invocations: stored, then delivered with retries and destinations. */
+  async: Dispatcher;
+  eventInvokeConfigs: EventInvokeConfigStore;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

@@ -111,7 +111,10 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
 
   app.delete("/2015-03-31/functions/:name", (c) => {
     const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
-    if (ref.qualifier === undefined) unprovisionFunction(deps, ref.name);
+    if (ref.qualifier === undefined) {
+      unprovisionFunction(deps, ref.name);
+      deps.eventInvokeConfigs.deleteAll(ref.name);
+    }
     deps.registry.deleteFunction(ref.name, ref.qualifier);
     deps.invoker.retire(ref.name);
     return c.body(null, 204);

@@ -6,6 +6,7 @@ import { mountAliases } from "./aliases.js";
 import { mountConcurrency } from "./concurrency.js";
 import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
+import { mountEventInvokeConfig } from "./event-invoke-config.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
 import { mountInvokeStream } from "./invoke-stream.js";
@@ -36,6 +37,7 @@ export function createApi(deps: ApiDeps): Hono {
   mountAccount(app, deps);
   mountConcurrency(app, deps);
   mountProvisioned(app, deps);
+  mountEventInvokeConfig(app, deps);
   app.get("/metrics", async (c) => {
     const registry = deps.invoker.metrics.registry;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

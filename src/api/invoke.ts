@@ -89,8 +89,17 @@ export function mountInvoke(app: Hono, deps: ApiDeps, cache: RegistryCache): voi
       const { invocation, invocationType, headers, tail } = await readInvokeRequest(c, deps, cache, requestId, INVOCATION_TYPES);
       if (invocationType === "DryRun") return c.body(null, 204, headers);
       if (invocationType === "Event") {
-        // Until the durable async queue exists, an Event invoke runs in the background.
-        deps.invoker.enqueue(invocation);
+        // 202 once the event is stored: from here on it is delivered, even across a crash.
+        const { options } = invocation;
+        deps.async.accept({
+          requestId,
+          functionName: invocation.config.functionName,
+          qualifier: invocation.resource,
+          payload: invocation.event,
+          clientContext: options.clientContext === undefined ? undefined : JSON.stringify(options.clientContext),
+          traceId: options.traceId,
+          received: Date.now(),
+        });
         return c.body(null, 202, headers);
       }
       const { result, log } = await deps.invoker.invoke(invocation);

@@ -74,6 +74,14 @@ const ConfigSchema = z
       .object({ idleTimeoutMs: z.number().int().min(1).optional(), memoryBudgetBytes: z.number().int().min(1).optional() })
       .strict()
       .default({}),
+    async: z
+      .object({
+        retryBaseDelayMs: z.number().int().min(1).optional(),
+        maxDeliveries: z.number().int().min(1).optional(),
+        maxQueuedEvents: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .default({}),
     doors: z.array(door).default([]),
   })
   .strict();

@@ -11,7 +11,16 @@ import { type FunctionFolder, FunctionFolderError } from "./folder.js";
 
 export type DeployOutcome = "created" | "updated" | "unchanged";
 
-export async function deployFolder(folder: FunctionFolder, registry: Registry, code: CodeStore, accountId: string): Promise<DeployOutcome> {
+/** Lambda's default account concurrency (1000) less the unreserved minimum (100). */
+const RESERVABLE_TOTAL = 900;
+
+export async function deployFolder(
+  folder: FunctionFolder,
+  registry: Registry,
+  code: CodeStore,
+  accountId: string,
+  reservableTotal = RESERVABLE_TOTAL,
+): Promise<DeployOutcome> {
   const s = folder.settings;
   let environment: Record<string, string>;
   try {
@@ -34,6 +43,15 @@ export async function deployFolder(folder: FunctionFolder, registry: Registry, c
   // changed), so that its declared aliases have versions to name.
   registry.publishVersion(folder.name);
   moveAliases(folder, registry);
+  if (s.reservedConcurrency !== undefined) {
+    try {
+      registry.putReservedConcurrency(folder.name, s.reservedConcurrency, reservableTotal);
+    } catch (error) {
+      throw new FunctionFolderError(
+        `${folder.codeDir}/function.json: reservedConcurrency: ${error instanceof AwsError ? error.message : String(error)}`,
+      );
+    }
+  }
   for (const [qualifier, requested] of Object.entries(folder.settings.provisionedConcurrency ?? {})) {
     // The server initialises what the registry holds once its sandbox is up.
     if (

@@ -58,6 +58,13 @@ export class ConcurrencyGate {
     return total;
   }
 
+  /** Whether `admit` would let an invocation of `functionName` run now. */
+  hasRoom(functionName: string): boolean {
+    const reserved = this.#reservationOf(functionName);
+    if (reserved !== undefined) return (this.#inFlight.get(functionName) ?? 0) < reserved;
+    return this.#unreservedInFlight < this.unreservedConcurrency;
+  }
+
   admit(functionName: string): Admission {
     const reserved = this.#reservationOf(functionName);
     const running = this.#inFlight.get(functionName) ?? 0;

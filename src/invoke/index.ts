@@ -1,7 +1,7 @@
 /**
  * The invoker: admits an invocation under Lambda's concurrency limits, runs it in the warm pool,
- * and wraps its log in START / END / REPORT. A synchronous invocation over a limit is throttled
- * (429); an Event invocation over a limit waits and retries, never dropped (ERRATA 1).
+ * and wraps its log in START / END / REPORT. An invocation over a limit is throttled (429); the
+ * async box (src/async) keeps a throttled Event invocation and retries it.
  */
 import { randomFillSync } from "node:crypto";
 import { AwsError } from "../api/errors.js";
@@ -11,11 +11,6 @@ import { type PooledResult, ScalingThrottledError, type WarmPool } from "../pool
 import type { EnvironmentConfig, InvokeOptions } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import type { ConcurrencyGate } from "./concurrency.js";
-
-/** ERRATA 1: a throttled Event invocation is retried while younger than MaximumEventAgeInSeconds (6 h by default). */
-const MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
-const RETRY_FIRST_MS = 50;
-const RETRY_MAX_MS = 5000;
 
 export interface Invocation {
   config: EnvironmentConfig;
@@ -30,6 +25,8 @@ export type LogSink = (functionName: string, logStreamName: string, log: string)
 
 export interface Completed {
   result: PooledResult;
+  /** The version that ran (an alias resolved to one). */
+  executedVersion: string;
   /** The whole log: START, the handler's lines, END, REPORT. */
   log: string;
 }
@@ -95,32 +92,6 @@ export class Invoker {
     }
   }
 
-  /** Runs in the background as soon as concurrency allows. */
-  enqueue(invocation: Invocation): void {
-    const started = Date.now();
-    let delay = RETRY_FIRST_MS;
-    const retry = () => {
-      this.metrics.throttles.inc(labelsOf(invocation));
-      if (Date.now() - started > MAX_EVENT_AGE_MS) {
-        console.error(`isolambda: Event for ${invocation.config.functionName} dropped after ${MAX_EVENT_AGE_MS / 3.6e6} h of throttling`);
-        return;
-      }
-      setTimeout(attempt, delay);
-      delay = Math.min(delay * 2, RETRY_MAX_MS);
-    };
-    const attempt = () => {
-      const admission = this.gate.admit(invocation.config.functionName);
-      if ("throttled" in admission) return retry();
-      this.#run(invocation)
-        .catch((error: unknown) => {
-          if (error instanceof ScalingThrottledError) retry();
-          else console.error(`isolambda: Event for ${invocation.config.functionName} failed:`, error);
-        })
-        .finally(() => admission.release());
-    };
-    attempt();
-  }
-
   async #run(invocation: Invocation): Promise<Completed> {
     const { config, event, options } = invocation;
     const result = await this.pool.invoke(config, event, { ...options, traceId: options.traceId ?? newTraceId() });
@@ -142,6 +113,6 @@ export class Invoker {
       initDurationMs: result.initDurationMs,
     });
     this.onLog?.(config.functionName, result.logStreamName, log);
-    return { result, log };
+    return { result, log, executedVersion: config.functionVersion };
   }
 }

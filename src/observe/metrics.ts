@@ -23,6 +23,11 @@ export class Metrics {
   readonly throttles: Counter<"function" | "resource">;
   readonly coldStarts: Counter<"function" | "resource">;
   readonly spillovers: Counter<"function" | "resource">;
+  readonly asyncEventsReceived: Counter<"function" | "resource">;
+  readonly asyncEventAge: Histogram<"function" | "resource">;
+  readonly asyncEventsDropped: Counter<"function" | "resource">;
+  readonly deadLetterErrors: Counter<"function" | "resource">;
+  readonly destinationDeliveryFailures: Counter<"function" | "resource">;
   readonly duration: Histogram<"function" | "resource">;
   readonly initDuration: Histogram<"function" | "resource">;
 
@@ -56,6 +61,37 @@ export class Metrics {
     this.spillovers = new Counter({
       name: "isolambda_provisioned_concurrency_spillover_invocations_total",
       help: "Invocations of a version with provisioned concurrency that ran on demand because all its provisioned environments were busy (Lambda: ProvisionedConcurrencySpilloverInvocations)",
+      labelNames,
+      registers,
+    });
+    this.asyncEventsReceived = new Counter({
+      name: "isolambda_async_events_received_total",
+      help: "Event invocations accepted into the async queue (Lambda: AsyncEventsReceived)",
+      labelNames,
+      registers,
+    });
+    this.asyncEventAge = new Histogram({
+      name: "isolambda_async_event_age_milliseconds",
+      help: "Time from acceptance to each invocation attempt of an event (Lambda: AsyncEventAge)",
+      labelNames,
+      buckets: [1, 10, 100, 1000, 10_000, 60_000, 300_000, 3_600_000, 21_600_000],
+      registers,
+    });
+    this.asyncEventsDropped = new Counter({
+      name: "isolambda_async_events_dropped_total",
+      help: "Events that ended on the failure path: retries exhausted, too old, or their function gone (Lambda: AsyncEventsDropped)",
+      labelNames,
+      registers,
+    });
+    this.deadLetterErrors = new Counter({
+      name: "isolambda_dead_letter_errors_total",
+      help: "Events that could not be sent to the dead-letter queue (Lambda: DeadLetterErrors)",
+      labelNames,
+      registers,
+    });
+    this.destinationDeliveryFailures = new Counter({
+      name: "isolambda_destination_delivery_failures_total",
+      help: "Invocation records that could not be sent to their destination (Lambda: DestinationDeliveryFailures)",
       labelNames,
       registers,
     });

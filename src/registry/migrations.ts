@@ -75,6 +75,33 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, qualifier)
   ) STRICT;
   `,
+  // 5: the asynchronous invocation queue (Event invokes until their outcome is recorded), and
+  // the asynchronous invocation settings per function or qualifier (PutFunctionEventInvokeConfig).
+  `
+  CREATE TABLE async_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, -- order of arrival
+    request_id TEXT NOT NULL,
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,              -- as invoked: '$LATEST', a version or an alias
+    payload TEXT NOT NULL,
+    client_context TEXT,                  -- JSON
+    trace_id TEXT,
+    received INTEGER NOT NULL,            -- epoch ms
+    attempts INTEGER NOT NULL DEFAULT 0,  -- invocations made so far
+    due INTEGER NOT NULL                  -- epoch ms before which it waits (retry delay)
+  ) STRICT;
+
+  CREATE TABLE event_invoke_configs (
+    function_name TEXT NOT NULL,
+    qualifier TEXT NOT NULL,
+    maximum_retry_attempts INTEGER,
+    maximum_event_age INTEGER,
+    on_success TEXT,
+    on_failure TEXT,
+    last_modified INTEGER NOT NULL,       -- epoch seconds, as the API returns it
+    PRIMARY KEY (function_name, qualifier)
+  ) STRICT;
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

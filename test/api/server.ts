@@ -1,6 +1,6 @@
 /** A real isolambda server on an ephemeral loopback port, and an AWS SDK client pointed at it. */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -18,11 +18,14 @@ export interface TestServer {
   killExecutor(index: number): void;
   /** Stops the server and starts a new one on the same data directory. */
   restart(): Promise<void>;
+  /** Stops the server; `start` brings it back on the same data directory. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
 export function useServer(
-  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors">> = {},
+  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async">> = {},
 ): TestServer {
   let dataDir = "";
   let server: RunningServer | undefined;
@@ -80,6 +83,8 @@ export function useServer(
       await stop();
       await start();
     },
+    stop,
+    start,
   };
 }
 
@@ -92,4 +97,22 @@ export function zipOf(files: Record<string, string>): Uint8Array {
 export function sample(text: string, line: string): number | undefined {
   const found = text.split("\n").find((l) => l.startsWith(`${line} `));
   return found === undefined ? undefined : Number(found.slice(line.length + 1));
+}
+
+/** The invocation logs stored for `fn` once `done` accepts them (the server writes them within ~20 ms). */
+export async function storedLogs(dataDir: string, fn: string, done: (messages: string[]) => boolean, timeoutMs = 5000): Promise<string[]> {
+  const file = path.join(dataDir, "logs", fn, "current.log");
+  const until = Date.now() + timeoutMs;
+  let messages: string[] = [];
+  while (Date.now() < until) {
+    messages = existsSync(file)
+      ? readFileSync(file, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as { message: string }).message)
+      : [];
+    if (done(messages)) return messages;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return messages;
 }

@@ -57,6 +57,17 @@ describe("deploying function folders", () => {
     await expect(deploy(latest)).rejects.toThrow(/provisionedConcurrency\.\$LATEST: not a published version or an alias/);
   });
 
+  it("applies function.json's reservedConcurrency, within what the account can reserve", async () => {
+    const dir = writePackage({
+      "index.js": "exports.handler = async () => 1;",
+      "function.json": JSON.stringify({ reservedConcurrency: 3 }),
+    });
+    await deploy(dir);
+    expect(opened.registry.getReservedConcurrency(path.basename(dir))).toBe(3);
+    const greedy = writePackage({ "index.js": "", "function.json": JSON.stringify({ reservedConcurrency: 901 }) });
+    await expect(deploy(greedy)).rejects.toThrow(/reservedConcurrency: Specified ReservedConcurrentExecutions for function decreases/);
+  });
+
   it("refuses reserved environment variables and aliases to missing versions, naming function.json", async () => {
     const reserved = writePackage({ "index.js": "", "function.json": JSON.stringify({ environment: { AWS_REGION: "x" } }) });
     await expect(deploy(reserved)).rejects.toThrow(FunctionFolderError);

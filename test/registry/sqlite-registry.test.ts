@@ -47,8 +47,20 @@ describe("the database file", () => {
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
-      const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(["aliases", "code", "concurrency", "functions", "provisioned", "tags"]);
+      const tables = db
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .pluck()
+        .all();
+      expect(tables).toEqual([
+        "aliases",
+        "async_events",
+        "code",
+        "concurrency",
+        "event_invoke_configs",
+        "functions",
+        "provisioned",
+        "tags",
+      ]);
     } finally {
       db.close();
     }
