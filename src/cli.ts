@@ -38,6 +38,7 @@ program
       codeStorageLimitBytes: config.limits.codeStorageBytes,
       pool: { ...config.pool, scalingRate: config.limits.scalingRate },
       async: config.async,
+      credentials: config.credentials,
       onLog: (_name, _stream, log) => process.stdout.write(log),
     });
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);

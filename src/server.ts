@@ -16,7 +16,14 @@ import { Invoker, type LogSink } from "./invoke/index.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
-import { Sandbox } from "./sandbox/index.js";
+import { type AwsCredentials, Sandbox } from "./sandbox/index.js";
+
+/** What a function finds in AWS_ACCESS_KEY_ID & co. unless the config names others: temporary-looking, clearly local. */
+const STAND_IN_CREDENTIALS: AwsCredentials = {
+  accessKeyId: "ASIAISOLAMBDALOCAL00",
+  secretAccessKey: "isolambda-local-execution-role-secret",
+  sessionToken: "isolambda-local-execution-role-session",
+};
 
 /** ERRATA 4: AWS's default account-wide code storage. */
 const CODE_STORAGE_LIMIT_BYTES = 75 * 1024 ** 3;
@@ -34,6 +41,8 @@ export interface ServerOptions {
   pool?: PoolOptions;
   /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
   limits?: Partial<ConcurrencyLimits>;
+  /** The credentials functions get as their execution role's; stand-ins by default. */
+  credentials?: AwsCredentials;
   /** Retry delays and bounds of asynchronous invocation; Lambda's defaults otherwise. */
   async?: Partial<AsyncOptions>;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
@@ -96,27 +105,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
     async: dispatcher,
     eventInvokeConfigs,
+    credentials: options.credentials ?? STAND_IN_CREDENTIALS,
   };
   const app = createApi(deps);
-  provisionAll(deps);
-  dispatcher.start();
+  const shutdown = async () => {
+    dispatcher.close();
+    pool.close();
+    await sandbox.close();
+    await logs.close();
+    registry.close();
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
     s.once("error", reject);
+  }).catch(async (error: unknown) => {
+    // The port is taken (or refused): nothing may keep the process alive after the error.
+    await shutdown();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  // A server on every address is reached from its functions on loopback.
+  const reachable = ["0.0.0.0", "::"].includes(options.host) ? "127.0.0.1" : host;
+  deps.endpointUrl = `http://${reachable}:${port}`;
+  // Environments started from here on know the endpoint.
+  provisionAll(deps);
+  dispatcher.start();
   return {
     url: `http://${host}:${port}`,
     deployed,
     sandbox,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      dispatcher.close();
-      pool.close();
-      await sandbox.close();
-      await logs.close();
-      registry.close();
+      await shutdown();
     },
   };
 }

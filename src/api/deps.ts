@@ -3,6 +3,7 @@ import type { Dispatcher } from "../async/dispatcher.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
+import type { AwsCredentials } from "../sandbox/index.js";
 
 export interface ApiDeps {
   registry: Registry;
@@ -15,6 +16,10 @@ export interface ApiDeps {
   /** Event invocations: stored, then delivered with retries and destinations. */
   async: Dispatcher;
   eventInvokeConfigs: EventInvokeConfigStore;
+  /** Handed to every function as its execution role's credentials. */
+  credentials: AwsCredentials;
+  /** This server's URL, known once it listens: functions reach isolambda's APIs there. */
+  endpointUrl?: string;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

@@ -45,5 +45,7 @@ export function environmentConfig(deps: ApiDeps, v: FunctionVersion, codeDir: st
     environment: v.environment,
     region: deps.region,
     accountId: deps.accountId,
+    credentials: deps.credentials,
+    endpointUrl: deps.endpointUrl,
   };
 }

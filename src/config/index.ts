@@ -74,6 +74,11 @@ const ConfigSchema = z
       .object({ idleTimeoutMs: z.number().int().min(1).optional(), memoryBudgetBytes: z.number().int().min(1).optional() })
       .strict()
       .default({}),
+    /** The execution role's stand-in: what functions find in AWS_ACCESS_KEY_ID and friends. */
+    credentials: z
+      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1) })
+      .strict()
+      .optional(),
     async: z
       .object({
         retryBaseDelayMs: z.number().int().min(1).optional(),

@@ -17,7 +17,7 @@ import { type InvocationType, MEMORY_MAX_MB, MEMORY_MIN_MB, requestPayloadLimit,
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
 export * from "./limits.js";
-export type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
+export type { AwsCredentials, EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
 /** The request payload exceeds Invoke's quota (Lambda: RequestTooLargeException, HTTP 413). */
 export class PayloadTooLargeError extends Error {

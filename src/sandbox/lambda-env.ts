@@ -22,8 +22,17 @@ export function logStreamName(config: EnvironmentConfig, now = new Date()): stri
 
 export function lambdaEnvironment(config: EnvironmentConfig, streamName: string): Record<string, string> {
   const nodeMajor = nodeVersionOf(config.runtime).slice(1).split(".")[0];
+  const aws: Record<string, string> = {};
+  if (config.credentials !== undefined) {
+    aws.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
+    aws.AWS_SECRET_ACCESS_KEY = config.credentials.secretAccessKey;
+    aws.AWS_SESSION_TOKEN = config.credentials.sessionToken;
+  }
+  // The SDKs read it (AWS_ENDPOINT_URL, "service-specific endpoints"); a function's own value wins.
+  if (config.endpointUrl !== undefined && config.environment.AWS_ENDPOINT_URL === undefined) aws.AWS_ENDPOINT_URL = config.endpointUrl;
   return {
     ...config.environment,
+    ...aws,
     AWS_LAMBDA_FUNCTION_NAME: config.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: config.functionVersion,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySizeMB),

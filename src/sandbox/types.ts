@@ -28,6 +28,16 @@ export interface EnvironmentConfig {
   region: string;
   accountId: string;
   initializationType?: "on-demand" | "provisioned-concurrency";
+  /** The execution role's stand-in credentials, as Lambda puts them in the environment. */
+  credentials?: AwsCredentials;
+  /** AWS_ENDPOINT_URL: where the function's AWS SDK clients go (isolambda itself). */
+  endpointUrl?: string;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
 }
 
 /** Per-invocation facts the caller knows and the handler's `context` exposes. */

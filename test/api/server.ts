@@ -25,7 +25,9 @@ export interface TestServer {
 
 /** One server for the suite, with an empty data directory removed at the end. */
 export function useServer(
-  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async">> = {},
+  options: Partial<
+    Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async" | "credentials">
+  > = {},
 ): TestServer {
   let dataDir = "";
   let server: RunningServer | undefined;
