@@ -3,17 +3,15 @@
  * bounded): how many per second the server accepts — each stored durably in SQLite before its
  * 202 — and how fast they are then delivered, end to end. Writes bench/results/async.json.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { strToU8, zipSync } from "fflate";
 import { startServer } from "../dist/server.js";
+import { load } from "./load.js";
 import { round, table } from "./stats.js";
 
-const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = 5;
 const CONNECTIONS = 50;
@@ -50,14 +48,13 @@ for (let r = 1; r <= ROUNDS; r++) {
   process.stderr.write(`round ${r}/${ROUNDS}: ${SECONDS} s of Event invokes, then the queue drains\n`);
   const before = await invocations();
   const started = performance.now();
-  const { stdout } = await run(
-    "node_modules/.bin/autocannon",
-    ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS), "-m", "POST", "-b", '{"n":1}', "-H", "X-Amz-Invocation-Type=Event", url],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const result = JSON.parse(stdout) as { requests: { total: number }; latency: { p50: number; p99: number }; non2xx: number };
-  if (result.non2xx > 0) throw new Error(`${result.non2xx} Event invokes were not accepted`);
-  const accepted = result.requests.total;
+  const result = await load(url, {
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    body: '{"n":1}',
+    headers: { "X-Amz-Invocation-Type": "Event" },
+  });
+  const accepted = result.requests;
   let delivered = (await invocations()) - before;
   for (let waited = 0; delivered < accepted; waited += 50) {
     if (waited > 120_000) throw new Error(`only ${delivered} of ${accepted} events delivered after 2 minutes`);
@@ -69,8 +66,8 @@ for (let r = 1; r <= ROUNDS; r++) {
     round: r,
     accepted,
     acceptedPerS: Math.round(accepted / SECONDS),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: result.p50,
+    p99: result.p99,
     deliveredPerS: Math.round(accepted / total),
     drainSeconds: round(total - SECONDS, 2),
   });

@@ -5,20 +5,18 @@
  * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
  * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/pool.json.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { serve } from "@hono/node-server";
 import { strToU8, zipSync } from "fflate";
 import { Hono } from "hono";
 import { startServer } from "../dist/server.js";
+import { type Load, load as loadWith } from "./load.js";
 import { round, summarize, table } from "./stats.js";
 
-const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = 5;
 const CONNECTIONS = 50;
@@ -27,34 +25,8 @@ const BURST = 50;
 const body = JSON.stringify({ name: "bench" });
 const answer = JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello bench" }) });
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuUsPerRequest: number;
-}
-
-async function load(url: string): Promise<Load> {
-  const cpu = process.cpuUsage();
-  const { stdout } = await run(
-    "node_modules/.bin/autocannon",
-    ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS), "-m", "POST", "-b", body, "-H", "content-type=application/json", url],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const used = process.cpuUsage(cpu);
-  const result = JSON.parse(stdout) as {
-    requests: { average: number; total: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-  };
-  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
-  return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUsPerRequest: round((used.user + used.system) / Math.max(1, result.requests.total), 1),
-  };
-}
+const load = (url: string) =>
+  loadWith(url, { seconds: SECONDS, connections: CONNECTIONS, body, headers: { "content-type": "application/json" } });
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-"));
 const isolambda = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions" });

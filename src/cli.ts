@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 /** The isolambda command line. */
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { ConfigError, loadConfig } from "./config/index.js";
 import { FunctionFolderError } from "./functions/folder.js";
@@ -98,6 +100,40 @@ program
       console.error(`isolambda: no logs for ${fn} in ${options.dataDir} (invoke it first, or pass --data-dir)`);
       process.exitCode = 1;
     }
+  });
+
+program
+  .command("bench")
+  .description("run the benchmark harness: isolambda's cold and warm starts next to real peers (from a clone of the repository)")
+  .option("--quick", "a smoke run of seconds, with small samples")
+  .option("--out <dir>", "where to write the results", "bench/results")
+  .action((options: { quick?: boolean; out: string }) => {
+    const harness = fileURLToPath(new URL("../bench/harness/run.ts", import.meta.url));
+    let tsx: string | undefined;
+    try {
+      tsx = import.meta.resolve("tsx");
+    } catch {
+      // Installed without devDependencies: no harness to run.
+    }
+    if (!existsSync(harness) || tsx === undefined) {
+      console.error("isolambda: the benchmark harness runs from a clone of the repository: git clone …, npm install, npm run bench");
+      process.exitCode = 1;
+      return;
+    }
+    // tsx (a devDependency of the clone) runs the harness's TypeScript.
+    const args = [
+      "--expose-gc",
+      "--import",
+      import.meta.resolve("tsx"),
+      harness,
+      "--out",
+      options.out,
+      ...(options.quick ? ["--quick"] : []),
+    ];
+    const child = spawn(process.execPath, args, { stdio: "inherit" });
+    child.on("exit", (code) => {
+      process.exitCode = code ?? 1;
+    });
   });
 
 program.parseAsync().catch((error: unknown) => {

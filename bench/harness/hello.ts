@@ -1,0 +1,5 @@
+/** The one hello handler every scenario serves, and what it answers, so upper bounds return the same bytes. */
+export const HELLO_SOURCE =
+  'export const handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ message: `hello ${event?.name ?? "world"}` }) });';
+export const EVENT = JSON.stringify({ name: "bench" });
+export const ANSWER = JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello bench" }) });
