@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
+import { Queues } from "./async/sqs/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
@@ -41,13 +42,15 @@ export interface RunningServer {
   deployed: Map<string, DeployOutcome>;
   /** The executors, for an embedding program (and the tests) to inspect or kill. */
   sandbox: Sandbox;
+  /** The built-in SQS-compatible queues (Lambda destinations and dead-letter queues deliver here). */
+  queues: Queues;
   close(): Promise<void>;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
-  const { registry, code } = openRegistry(options.dataDir, { region, accountId });
+  const { registry, code, db } = openRegistry(options.dataDir, { region, accountId });
   const deployed = new Map<string, DeployOutcome>();
   try {
     for (const folder of readFunctionFolders(options.functionsDir ?? "")) {
@@ -60,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const sandbox = await Sandbox.start({ executors: options.executors });
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
+  const queues = new Queues(db, { region, accountId });
   const gate = new ConcurrencyGate(registry, { ...DEFAULT_LIMITS, ...options.limits });
   const deps: ApiDeps = {
     registry,
@@ -71,6 +75,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     region,
     accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
+    queues,
   };
   const app = createApi(deps);
   provisionAll(deps);
@@ -84,7 +89,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${host}:${port}`,
     deployed,
     sandbox,
+    queues,
     async close() {
+      // Long polls answer now (empty), or closing would wait up to 20 s for them.
+      queues.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       pool.close();
       await sandbox.close();

@@ -1,4 +1,5 @@
 /** What the Lambda API's routes work with, and the ARNs they print. */
+import type { Queues } from "../async/sqs/index.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 
@@ -10,6 +11,8 @@ export interface ApiDeps {
   accountId: string;
   /** ERRATA 4: the account-wide total of stored code; AWS's default is 75 GB. */
   codeStorageLimitBytes: number;
+  /** The built-in SQS-compatible queues, served on the same port when present. */
+  queues?: Queues;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

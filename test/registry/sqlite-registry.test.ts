@@ -48,7 +48,7 @@ describe("the database file", () => {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
       const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(["aliases", "code", "concurrency", "functions", "provisioned", "tags"]);
+      expect(tables).toEqual(["aliases", "code", "concurrency", "functions", "provisioned", "sqs_messages", "sqs_queues", "tags"]);
     } finally {
       db.close();
     }
