@@ -12,7 +12,7 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { md5OfAttributes } from "../../src/async/sqs/md5.js";
 import { useServer } from "../api/server.js";
 import { useSqs } from "./sqs.js";
@@ -129,12 +129,23 @@ describe("messages through @aws-sdk/client-sqs", () => {
     const url = await sqs.createQueue("long-poll");
     const started = Date.now();
     const polling = receive(url, { WaitTimeSeconds: 10 });
-    // Give the poll time to find the queue empty before sending.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await vi.waitFor(() => expect(api.queues.pollsWaiting("long-poll")).toBe(1));
     await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "wake up" }));
     const [message] = await polling;
     expect(message?.Body).toBe("wake up");
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it("stops a long poll whose client went away, so it takes no message meant for others", async () => {
+    const url = await sqs.createQueue("abandoned-poll");
+    const abort = new AbortController();
+    const abandoned = sqs.client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), { abortSignal: abort.signal });
+    await vi.waitFor(() => expect(api.queues.pollsWaiting("abandoned-poll")).toBe(1));
+    abort.abort();
+    await expect(abandoned).rejects.toThrow();
+    await vi.waitFor(() => expect(api.queues.pollsWaiting("abandoned-poll")).toBe(0));
+    await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "for the next poll" }));
+    expect((await receive(url)).map((m) => m.Body)).toEqual(["for the next poll"]);
   });
 
   it("answers a long poll with no messages after WaitTimeSeconds", async () => {
@@ -235,6 +246,7 @@ describe("messages through @aws-sdk/client-sqs", () => {
     await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "bounce" }));
     expect(await receive(url)).toHaveLength(1);
     const polling = receive(dlq, { WaitTimeSeconds: 10 });
+    await vi.waitFor(() => expect(api.queues.pollsWaiting("wake-dlq")).toBe(1));
     const started = Date.now();
     expect(await receive(url)).toEqual([]);
     expect((await polling).map((m) => m.Body)).toEqual(["bounce"]);

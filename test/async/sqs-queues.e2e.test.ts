@@ -8,7 +8,9 @@ import {
   InvalidAttributeName,
   InvalidAttributeValue,
   InvalidMessageContents,
+  ListDeadLetterSourceQueuesCommand,
   ListQueuesCommand,
+  ListQueueTagsCommand,
   QueueDoesNotExist,
   QueueNameExists,
   ReceiveMessageCommand,
@@ -16,10 +18,12 @@ import {
   SendMessageCommand,
   SetQueueAttributesCommand,
   SQSServiceException,
+  TagQueueCommand,
   TooManyEntriesInBatchRequest,
   UnsupportedOperation,
+  UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useServer } from "../api/server.js";
 import { useSqs } from "./sqs.js";
 
@@ -151,6 +155,26 @@ describe("queues through @aws-sdk/client-sqs", () => {
     expect(none.QueueUrls ?? []).toEqual([]);
   });
 
+  it("keeps tags given at creation, adds and removes them", async () => {
+    await sqs.client().send(new CreateQueueCommand({ QueueName: "tagged", tags: { team: "a", env: "dev" } }));
+    const url = `${api.url}/000000000000/tagged`;
+    await sqs.client().send(new TagQueueCommand({ QueueUrl: url, Tags: { env: "prod", owner: "me" } }));
+    await sqs.client().send(new UntagQueueCommand({ QueueUrl: url, TagKeys: ["team"] }));
+    const { Tags } = await sqs.client().send(new ListQueueTagsCommand({ QueueUrl: url }));
+    expect(Tags).toEqual({ env: "prod", owner: "me" });
+  });
+
+  it("lists the queues whose redrive policy targets a dead-letter queue", async () => {
+    await sqs.createQueue("sources-dlq");
+    const policy = JSON.stringify({ deadLetterTargetArn: sqs.arn("sources-dlq"), maxReceiveCount: 3 });
+    for (const name of ["source-2", "source-1"]) await sqs.createQueue(name, { RedrivePolicy: policy });
+    await sqs.createQueue("not-a-source");
+    const { queueUrls } = await sqs
+      .client()
+      .send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: `${api.url}/000000000000/sources-dlq` }));
+    expect(queueUrls?.map((u) => u.split("/").at(-1))).toEqual(["source-1", "source-2"]);
+  });
+
   it("deletes a queue and its messages; the queue is gone for every operation", async () => {
     const url = await sqs.createQueue("doomed");
     await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "lost" }));
@@ -170,7 +194,7 @@ describe("queues through @aws-sdk/client-sqs", () => {
   it("ends a long poll on a queue deleted meanwhile with QueueDoesNotExist", async () => {
     const url = await sqs.createQueue("deleted-while-polling");
     const polling = sqs.client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await vi.waitFor(() => expect(api.queues.pollsWaiting("deleted-while-polling")).toBe(1));
     const started = Date.now();
     await sqs.client().send(new DeleteQueueCommand({ QueueUrl: url }));
     await expect(polling).rejects.toBeInstanceOf(QueueDoesNotExist);
@@ -193,6 +217,7 @@ describe("message validation through @aws-sdk/client-sqs", () => {
       (await send({ MessageBody: "x".repeat(1000), MessageAttributes: { a: { DataType: "String", StringValue: "y".repeat(30) } } })).name,
     ).toBe("InvalidParameterValue");
     expect((await send({ DelaySeconds: 901 })).name).toBe("InvalidParameterValue");
+    expect((await send({ MessageDeduplicationId: "fifo-only" })).message).toMatch(/not valid for this queue type/);
     expect((await send({ MessageAttributes: { "AWS.reserved": { DataType: "String", StringValue: "v" } } })).name).toBe(
       "InvalidParameterValue",
     );

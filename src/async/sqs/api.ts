@@ -10,10 +10,11 @@ import { inputOf } from "./input.js";
 import { MESSAGE_OPERATIONS } from "./message-operations.js";
 import { type Operation, QUEUE_OPERATIONS } from "./queue-operations.js";
 import type { Queues } from "./queues.js";
+import { TAG_OPERATIONS } from "./tag-operations.js";
 
 const TARGET_PREFIX = "AmazonSQS.";
 
-const OPERATIONS: Record<string, Operation> = { ...QUEUE_OPERATIONS, ...MESSAGE_OPERATIONS };
+const OPERATIONS: Record<string, Operation> = { ...QUEUE_OPERATIONS, ...MESSAGE_OPERATIONS, ...TAG_OPERATIONS };
 
 /** Mount before the Lambda API's routes: requests without an AmazonSQS target pass through. */
 export function mountSqs(app: Hono, queues: Queues): void {

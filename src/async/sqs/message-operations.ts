@@ -30,8 +30,20 @@ function sentOutput(sent: SentMessage): Record<string, string> {
   };
 }
 
+/** MessageDeduplicationId belongs to FIFO queues; SQS refuses it on a standard queue. */
+function refuseFifoParameters(input: Input): void {
+  if (input.MessageDeduplicationId !== undefined && input.MessageDeduplicationId !== null) {
+    throw invalidParameter(
+      "MessageDeduplicationId",
+      input.MessageDeduplicationId,
+      "The request include parameter that is not valid for this queue type.",
+    );
+  }
+}
+
 const sendMessage: Operation = (input, { queues }) => {
   const queue = queues.queue(queueNameOf(input, queues.accountId));
+  refuseFifoParameters(input);
   const delay = optionalInteger(input, "DelaySeconds", 0, DELAY_SECONDS_MAX, DELAY_REASON);
   const message = queues.validate(queue, input.MessageBody, input.MessageAttributes, input.MessageSystemAttributes);
   return sentOutput(queues.enqueue(queue, message, delay));
@@ -112,6 +124,7 @@ const sendMessageBatch: Operation = (input, context) => {
     );
   }
   return eachEntry(context, entries, (entry) => {
+    refuseFifoParameters(entry);
     const delay = optionalInteger(entry, "DelaySeconds", 0, DELAY_SECONDS_MAX, DELAY_REASON);
     const message = queues.validate(queue, entry.MessageBody, entry.MessageAttributes, entry.MessageSystemAttributes);
     return { Id: entry.Id as string, ...sentOutput(queues.enqueue(queue, message, delay)) };

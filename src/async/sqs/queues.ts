@@ -137,6 +137,22 @@ export class Queues {
     this.#store.purge(name);
   }
 
+  tags(name: string): Record<string, string> {
+    this.queue(name);
+    return this.#store.tags(name);
+  }
+
+  /** TagQueue and UntagQueue: `change` turns the current tags into the new ones. */
+  changeTags(name: string, change: (tags: Record<string, string>) => Record<string, string>): void {
+    this.#store.transaction(() => this.#store.setTags(name, change(this.tags(name))));
+  }
+
+  /** ListDeadLetterSourceQueues: the queues whose RedrivePolicy names this one. */
+  deadLetterSources(name: string): string[] {
+    this.queue(name);
+    return this.#store.deadLetterSources(this.arnOf(name));
+  }
+
   /** Validates a message for `queue` (size, characters, attributes) without sending it. */
   validate(queue: QueueRecord, body: unknown, attributes: unknown, systemAttributes: unknown): NewMessage {
     return newMessage(body, attributes, systemAttributes, queue.settings.MaximumMessageSize);
@@ -202,6 +218,11 @@ export class Queues {
   /** Runs `fn` in one transaction on the shared connection (a savepoint inside another). */
   transaction<T>(fn: () => T): T {
     return this.#store.transaction(fn);
+  }
+
+  /** How many long polls wait on `name` now (for tests and diagnostics). */
+  pollsWaiting(name: string): number {
+    return this.#waiting.get(name)?.size ?? 0;
   }
 
   /** Ends every long poll now (with what is there, usually nothing), so the server can close. */

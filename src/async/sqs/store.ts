@@ -159,6 +159,13 @@ function prepare(db: Sqlite.Database) {
       .prepare<[string, number], number | null>("SELECT min(visible_at) FROM sqs_messages WHERE queue = ? AND visible_at > ?")
       .pluck(),
     purge: db.prepare<[string]>("DELETE FROM sqs_messages WHERE queue = ?"),
+    tags: db.prepare<[string], string>("SELECT tags FROM sqs_queues WHERE name = ?").pluck(),
+    setTags: db.prepare<[string, string]>("UPDATE sqs_queues SET tags = ? WHERE name = ?"),
+    deadLetterSources: db
+      .prepare<[string], string>(
+        "SELECT name FROM sqs_queues WHERE json_extract(settings, '$.RedrivePolicy.deadLetterTargetArn') = ? ORDER BY name",
+      )
+      .pluck(),
   };
 }
 
@@ -301,5 +308,19 @@ export class QueueStore {
 
   purge(queue: string): void {
     this.#sql.purge.run(queue);
+  }
+
+  tags(queue: string): Record<string, string> {
+    const json = this.#sql.tags.get(queue);
+    return json === undefined ? {} : (JSON.parse(json) as Record<string, string>);
+  }
+
+  setTags(queue: string, tags: Record<string, string>): void {
+    this.#sql.setTags.run(JSON.stringify(tags), queue);
+  }
+
+  /** Names of the queues whose RedrivePolicy targets `arn`. */
+  deadLetterSources(arn: string): string[] {
+    return this.#sql.deadLetterSources.all(arn);
   }
 }
