@@ -9,6 +9,7 @@ import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
 import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
+import { Queues } from "./async/sqs/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
@@ -55,6 +56,8 @@ export interface RunningServer {
   deployed: Map<string, DeployOutcome>;
   /** The executors, for an embedding program (and the tests) to inspect or kill. */
   sandbox: Sandbox;
+  /** The built-in SQS-compatible queues (Lambda destinations and dead-letter queues deliver here). */
+  queues: Queues;
   close(): Promise<void>;
 }
 
@@ -79,6 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
   const gate = new ConcurrencyGate(registry, limits);
+  const queues = new Queues(db, { region, accountId });
   const invoker = new Invoker(pool, gate, (name, stream, log) => {
     logs.append(name, stream, log);
     options.onLog?.(name, stream, log);
@@ -93,6 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       hasRoom: (functionName) => gate.hasRoom(functionName),
       functionArn: (name, qualifier) => `arn:aws:lambda:${region}:${accountId}:function:${name}:${qualifier}`,
       deadLetterTarget: () => undefined,
+      queues,
     },
     { ...DEFAULT_ASYNC_OPTIONS, ...options.async },
   );
@@ -106,6 +111,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async: dispatcher,
     eventInvokeConfigs,
     credentials: options.credentials ?? STAND_IN_CREDENTIALS,
+    queues,
   };
   const app = createApi(deps);
   const shutdown = async () => {
@@ -135,7 +141,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     url: `http://${host}:${port}`,
     deployed,
     sandbox,
+    queues,
     async close() {
+      // Long polls answer now (empty), or closing would wait up to 20 s for them.
+      queues.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await shutdown();
     },

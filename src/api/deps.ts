@@ -1,5 +1,6 @@
 /** What the Lambda API's routes work with, and the ARNs they print. */
 import type { Dispatcher } from "../async/dispatcher.js";
+import type { Queues } from "../async/sqs/index.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
@@ -20,6 +21,8 @@ export interface ApiDeps {
   credentials: AwsCredentials;
   /** This server's URL, known once it listens: functions reach isolambda's APIs there. */
   endpointUrl?: string;
+  /** The built-in SQS-compatible queues, served on the same port when present. */
+  queues?: Queues;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

@@ -1,6 +1,7 @@
 /** The Lambda API under its real REST paths (2015-03-31/...), as a Hono app. */
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
+import { mountSqs } from "../async/sqs/index.js";
 import { mountAccount } from "./account.js";
 import { mountAliases } from "./aliases.js";
 import { mountConcurrency } from "./concurrency.js";
@@ -20,6 +21,8 @@ export type { ApiDeps } from "./deps.js";
 export function createApi(deps: ApiDeps): Hono {
   const app = new Hono();
   const cache = new RegistryCache(deps.registry, deps.code);
+  // First, so SQS calls (POST / with an AmazonSQS target) skip the Lambda API's middleware.
+  if (deps.queues) mountSqs(app, deps.queues);
   app.use(async (c, next) => {
     try {
       await next();

@@ -102,6 +102,34 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, qualifier)
   ) STRICT;
   `,
+  // 6: the built-in SQS-compatible queues (src/async/sqs) and their messages.
+  `
+  CREATE TABLE sqs_queues (
+    name TEXT PRIMARY KEY,
+    created INTEGER NOT NULL,       -- epoch seconds, as CreatedTimestamp
+    last_modified INTEGER NOT NULL, -- epoch seconds, as LastModifiedTimestamp
+    settings TEXT NOT NULL,         -- JSON: the settable attributes (VisibilityTimeout, RedrivePolicy, ...)
+    tags TEXT NOT NULL              -- JSON object given to CreateQueue
+  ) STRICT;
+
+  CREATE TABLE sqs_messages (
+    seq INTEGER PRIMARY KEY,         -- arrival order
+    queue TEXT NOT NULL REFERENCES sqs_queues (name) ON DELETE CASCADE,
+    id TEXT NOT NULL UNIQUE,        -- MessageId
+    body TEXT NOT NULL,
+    attributes TEXT,                -- JSON: MessageAttributes as on the wire (Binary values base64)
+    system_attributes TEXT,         -- JSON: MessageSystemAttributes (AWSTraceHeader)
+    md5_body TEXT NOT NULL,
+    sent INTEGER NOT NULL,          -- epoch ms, as SentTimestamp; retention counts from here, also in a DLQ
+    visible_at INTEGER NOT NULL,    -- epoch ms: delayed or in flight until then
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_receive INTEGER,          -- epoch ms, as ApproximateFirstReceiveTimestamp
+    receipt TEXT,                   -- nonce of the newest receipt handle; NULL until first received
+    dead_letter_source TEXT         -- ARN of the queue that moved it here (DeadLetterQueueSourceArn)
+  ) STRICT;
+
+  CREATE INDEX sqs_messages_ready ON sqs_messages (queue, visible_at, seq);
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

@@ -14,6 +14,8 @@ export interface TestServer {
   readonly client: LambdaClient;
   /** CreateFunction for a Node.js 20 handler `index.handler` whose index.js is `source`. */
   create(name: string, source: string): Promise<void>;
+  /** The built-in queues of the running server, for what the API does not reach (sendByArn). */
+  readonly queues: RunningServer["queues"];
   /** Terminates executor worker `index` as the hard-kill path does. */
   killExecutor(index: number): void;
   /** Stops the server and starts a new one on the same data directory. */
@@ -66,6 +68,9 @@ export function useServer(
     },
     get client() {
       return started(client);
+    },
+    get queues() {
+      return started(server).queues;
     },
     async create(name, source) {
       await started(client).send(

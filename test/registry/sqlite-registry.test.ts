@@ -59,6 +59,8 @@ describe("the database file", () => {
         "event_invoke_configs",
         "functions",
         "provisioned",
+        "sqs_messages",
+        "sqs_queues",
         "tags",
       ]);
     } finally {

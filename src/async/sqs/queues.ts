@@ -1,0 +1,291 @@
+/**
+ * The built-in queues: SQS's standard-queue semantics over QueueStore, plus long polling. The
+ * API (api.ts) translates the wire format; the async invocation box uses `sendByArn` directly.
+ */
+import { randomUUID } from "node:crypto";
+import type Sqlite from "better-sqlite3";
+import { queueDoesNotExist, SqsError } from "./errors.js";
+import { QUEUE_NAME_MAX } from "./limits.js";
+import { type NewMessage, newMessage } from "./message.js";
+import { applyAttributes, DEFAULT_SETTINGS, differingAttribute } from "./queue-attributes.js";
+import { type MessageCounts, type QueueRecord, QueueStore, type ReceivedMessage, type Redrive } from "./store.js";
+
+export interface QueuesOptions {
+  region: string;
+  accountId: string;
+}
+
+export interface SentMessage {
+  messageId: string;
+  md5OfMessageBody: string;
+  md5OfMessageAttributes?: string;
+  md5OfMessageSystemAttributes?: string;
+}
+
+export interface ReceiveOptions {
+  maxNumberOfMessages: number;
+  /** Seconds; the queue's VisibilityTimeout when undefined. */
+  visibilityTimeout?: number;
+  /** Seconds; the queue's ReceiveMessageWaitTimeSeconds when undefined. */
+  waitTimeSeconds?: number;
+  /** Ends a long poll early (the client went away). */
+  signal?: AbortSignal;
+}
+
+export interface QueueMessageAttribute {
+  DataType: string;
+  StringValue?: string;
+}
+
+const QUEUE_NAME = /^[A-Za-z0-9_-]+$/;
+
+export class Queues {
+  readonly region: string;
+  readonly accountId: string;
+  readonly #store: QueueStore;
+  /** Long polls waiting for a message, by queue name. */
+  readonly #waiting = new Map<string, Set<() => void>>();
+  #closed = false;
+
+  constructor(db: Sqlite.Database, options: QueuesOptions) {
+    this.region = options.region;
+    this.accountId = options.accountId;
+    this.#store = new QueueStore(db);
+  }
+
+  arnOf(name: string): string {
+    return `arn:aws:sqs:${this.region}:${this.accountId}:${name}`;
+  }
+
+  /** The queue name in an ARN of this region and account, else undefined. */
+  nameOfArn(arn: string): string | undefined {
+    const prefix = `arn:aws:sqs:${this.region}:${this.accountId}:`;
+    return arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined;
+  }
+
+  queue(name: string): QueueRecord {
+    const queue = this.#store.queue(name);
+    if (!queue) throw queueDoesNotExist();
+    return queue;
+  }
+
+  existsByArn(arn: string): boolean {
+    const name = this.nameOfArn(arn);
+    return name !== undefined && this.#store.queue(name) !== undefined;
+  }
+
+  /**
+   * CreateQueue: idempotent for the same name and attributes; QueueNameExists when an attribute
+   * given differs from the existing queue's.
+   */
+  createQueue(name: string, attributes: Record<string, string> = {}, tags: Record<string, string> = {}): QueueRecord {
+    if (name.endsWith(".fifo") || attributes.FifoQueue === "true") {
+      throw new SqsError(
+        "UnsupportedOperation",
+        "isolambda's built-in queues are standard queues: FIFO queues (.fifo names, FifoQueue) are not supported.",
+      );
+    }
+    if (name.length === 0 || name.length > QUEUE_NAME_MAX || !QUEUE_NAME.test(name)) {
+      throw new SqsError(
+        "InvalidParameterValue",
+        `Can only include alphanumeric characters, hyphens, or underscores. 1 to ${QUEUE_NAME_MAX} in length`,
+      );
+    }
+    return this.#store.transaction(() => {
+      const existing = this.#store.queue(name);
+      const settings = applyAttributes(existing?.settings ?? DEFAULT_SETTINGS, attributes, (arn) => this.existsByArn(arn));
+      if (existing) {
+        const differing = differingAttribute(existing.settings, settings, attributes);
+        if (differing !== undefined) {
+          throw new SqsError(
+            "QueueNameExists",
+            `A queue already exists with the same name and a different value for attribute ${differing}`,
+          );
+        }
+        return existing;
+      }
+      this.#store.createQueue(name, settings, tags, nowSeconds());
+      return this.queue(name);
+    });
+  }
+
+  setQueueAttributes(name: string, attributes: Record<string, string>): void {
+    this.#store.transaction(() => {
+      const queue = this.queue(name);
+      const settings = applyAttributes(queue.settings, attributes, (arn) => this.existsByArn(arn));
+      this.#store.updateSettings(name, settings, nowSeconds());
+    });
+    // A shorter delay or a new dead-letter target can make messages available sooner.
+    this.#notify(name);
+  }
+
+  deleteQueue(name: string): void {
+    if (!this.#store.deleteQueue(name)) throw queueDoesNotExist();
+    this.#notify(name);
+  }
+
+  listQueues(prefix: string, after: string, limit: number): string[] {
+    return this.#store.listQueues(prefix, after, limit);
+  }
+
+  counts(queue: QueueRecord): MessageCounts {
+    return this.#store.counts(queue, Date.now());
+  }
+
+  purgeQueue(name: string): void {
+    this.queue(name);
+    this.#store.purge(name);
+  }
+
+  tags(name: string): Record<string, string> {
+    this.queue(name);
+    return this.#store.tags(name);
+  }
+
+  /** TagQueue and UntagQueue: `change` turns the current tags into the new ones. */
+  changeTags(name: string, change: (tags: Record<string, string>) => Record<string, string>): void {
+    this.#store.transaction(() => this.#store.setTags(name, change(this.tags(name))));
+  }
+
+  /** ListDeadLetterSourceQueues: the queues whose RedrivePolicy names this one. */
+  deadLetterSources(name: string): string[] {
+    this.queue(name);
+    return this.#store.deadLetterSources(this.arnOf(name));
+  }
+
+  /** Validates a message for `queue` (size, characters, attributes) without sending it. */
+  validate(queue: QueueRecord, body: unknown, attributes: unknown, systemAttributes: unknown): NewMessage {
+    return newMessage(body, attributes, systemAttributes, queue.settings.MaximumMessageSize);
+  }
+
+  /** Stores a validated message; `delaySeconds` overrides the queue's DelaySeconds. */
+  enqueue(queue: QueueRecord, message: NewMessage, delaySeconds?: number): SentMessage {
+    const id = randomUUID();
+    const now = Date.now();
+    const delay = delaySeconds ?? queue.settings.DelaySeconds;
+    this.#store.insertMessage(queue.name, id, message, now, now + delay * 1000);
+    if (delay === 0) this.#notify(queue.name);
+    return {
+      messageId: id,
+      md5OfMessageBody: message.md5OfBody,
+      md5OfMessageAttributes: message.md5OfAttributes,
+      md5OfMessageSystemAttributes: message.md5OfSystemAttributes,
+    };
+  }
+
+  /**
+   * Sends a message to the queue with this ARN, for Lambda destinations and dead-letter queues.
+   * Synchronous on the shared connection, so it commits or rolls back with a transaction the
+   * caller has open. Throws SqsError QueueDoesNotExist (or a validation error) otherwise.
+   */
+  sendByArn(queueArn: string, body: string, attributes?: Record<string, QueueMessageAttribute>): { messageId: string } {
+    const name = this.nameOfArn(queueArn);
+    const queue = name === undefined ? undefined : this.#store.queue(name);
+    if (!queue) throw new SqsError("QueueDoesNotExist", `The specified queue does not exist: ${queueArn}`);
+    const { messageId } = this.enqueue(queue, this.validate(queue, body, attributes, undefined));
+    return { messageId };
+  }
+
+  /**
+   * ReceiveMessage. With a wait time it answers as soon as at least one message is available,
+   * or empty when the time is up (long polling); the wait ends early when the server closes.
+   */
+  async receive(name: string, options: ReceiveOptions): Promise<ReceivedMessage[]> {
+    const initial = this.queue(name);
+    const wait = options.waitTimeSeconds ?? initial.settings.ReceiveMessageWaitTimeSeconds;
+    const deadline = Date.now() + wait * 1000;
+    for (;;) {
+      const messages = this.#receiveNow(name, options);
+      const now = Date.now();
+      if (messages.length > 0 || now >= deadline || this.#closed || options.signal?.aborted) return messages;
+      const next = this.#store.nextVisibleAt(name, now);
+      await this.#waitFor(name, Math.min(deadline, next ?? deadline) - now, options.signal);
+    }
+  }
+
+  deleteMessage(name: string, receiptHandle: string): void {
+    this.queue(name);
+    this.#store.deleteMessage(name, receiptHandle);
+  }
+
+  changeMessageVisibility(name: string, receiptHandle: string, visibilityTimeout: number): void {
+    this.queue(name);
+    const now = Date.now();
+    this.#store.changeVisibility(name, receiptHandle, now + visibilityTimeout * 1000, now);
+    if (visibilityTimeout === 0) this.#notify(name);
+  }
+
+  /** Runs `fn` in one transaction on the shared connection (a savepoint inside another). */
+  transaction<T>(fn: () => T): T {
+    return this.#store.transaction(fn);
+  }
+
+  /** How many long polls wait on `name` now (for tests and diagnostics). */
+  pollsWaiting(name: string): number {
+    return this.#waiting.get(name)?.size ?? 0;
+  }
+
+  /** Ends every long poll now (with what is there, usually nothing), so the server can close. */
+  close(): void {
+    this.#closed = true;
+    for (const name of [...this.#waiting.keys()]) this.#notify(name);
+  }
+
+  #receiveNow(name: string, options: ReceiveOptions): ReceivedMessage[] {
+    // Read the queue again each time: a long poll may outlive a SetQueueAttributes or DeleteQueue.
+    const queue = this.queue(name);
+    const visibility = options.visibilityTimeout ?? queue.settings.VisibilityTimeout;
+    const { messages, moved } = this.#store.receive(
+      queue,
+      options.maxNumberOfMessages,
+      visibility * 1000,
+      Date.now(),
+      this.#redriveOf(queue),
+    );
+    const target = moved ? queue.settings.RedrivePolicy && this.nameOfArn(queue.settings.RedrivePolicy.deadLetterTargetArn) : undefined;
+    if (target) this.#notify(target);
+    return messages;
+  }
+
+  #redriveOf(queue: QueueRecord): Redrive | undefined {
+    const policy = queue.settings.RedrivePolicy;
+    if (!policy) return undefined;
+    const target = this.nameOfArn(policy.deadLetterTargetArn);
+    return {
+      maxReceiveCount: policy.maxReceiveCount,
+      target: target !== undefined && this.#store.queue(target) ? target : undefined,
+      sourceArn: this.arnOf(queue.name),
+    };
+  }
+
+  #waitFor(name: string, ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.#waiting.get(name) ?? new Set<() => void>();
+      this.#waiting.set(name, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.#waiting.get(name) === waiters) this.#waiting.delete(name);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener("abort", done, { once: true });
+      waiters.add(done);
+    });
+  }
+
+  /**
+   * Wakes the long polls on `name`. Called from inside a caller's transaction too: the woken
+   * polls run after the synchronous transaction has committed or rolled back.
+   */
+  #notify(name: string): void {
+    const waiters = this.#waiting.get(name);
+    if (!waiters) return;
+    for (const wake of [...waiters]) wake();
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
