@@ -10,12 +10,15 @@ import {
   ResourceNotFoundException,
   UpdateFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { useSqs } from "../async/sqs.js";
 import { sample, storedLogs, useServer } from "./server.js";
 
 const RETRY_BASE_MS = 50;
 const api = useServer({ async: { retryBaseDelayMs: RETRY_BASE_MS } });
+const sqs = useSqs(api);
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function";
 /** Logs every event it receives as one JSON line: what the tests read back. */
 const SINK = "exports.handler = async (event) => { console.log('EVENT ' + JSON.stringify(event)); };";
@@ -90,6 +93,46 @@ describe("asynchronous invocation", () => {
     expect(sample(metrics, 'isolambda_invocations_total{function="always-fails",resource="$LATEST"}')).toBe(3);
     expect(sample(metrics, 'isolambda_async_events_dropped_total{function="always-fails",resource="$LATEST"}')).toBe(1);
     expect(sample(metrics, 'isolambda_async_events_received_total{function="flaky",resource="$LATEST"}')).toBe(1);
+  });
+
+  it("sends invocation records to SQS destinations, read back with the SQS client", async () => {
+    const url = await sqs.createQueue("async-failures");
+    await api.create("to-queue", "exports.handler = async () => { throw new RangeError('queued'); };");
+    await api.client.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "to-queue",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: sqs.arn("async-failures") } },
+      }),
+    );
+    await sendEvent("to-queue", { to: "queue" });
+    const out = await sqs.client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }));
+    expect(out.Messages).toHaveLength(1);
+    expect(JSON.parse(out.Messages?.[0]?.Body ?? "{}")).toMatchObject({
+      requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 1 },
+      requestPayload: { to: "queue" },
+      responsePayload: { errorType: "RangeError", errorMessage: "queued" },
+    });
+  });
+
+  it("counts a record whose queue does not exist as a destination delivery failure", async () => {
+    await api.create("to-nowhere", "exports.handler = async () => 1;");
+    await api.client.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "to-nowhere",
+        DestinationConfig: { OnSuccess: { Destination: sqs.arn("missing") } },
+      }),
+    );
+    await sendEvent("to-nowhere", {});
+    let failures: number | undefined;
+    for (let attempt = 0; attempt < 100 && failures === undefined; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      failures = sample(
+        await (await fetch(`${api.url}/metrics`)).text(),
+        'isolambda_destination_delivery_failures_total{function="to-nowhere",resource="$LATEST"}',
+      );
+    }
+    expect(failures).toBe(1);
   });
 
   it("delivers events beyond the function's concurrency later, each exactly once", async () => {
