@@ -7,6 +7,7 @@ import { installGlobals, installProcess } from "./globals.js";
 import { createInvoker } from "./invoke.js";
 import { builtinLoader, defineLazy } from "./lazy.js";
 import { createModules } from "./modules.js";
+import { createNodeBuiltins } from "./node-builtins.js";
 import { installTimers } from "./timers.js";
 
 export default function boot(host) {
@@ -19,8 +20,8 @@ export default function boot(host) {
     format ??= builtin("format").createFormatter(builtin);
     return format(args);
   });
-  installGlobals(host, builtin);
-  const modules = createModules(host);
+  const { webcrypto } = installGlobals(host, builtin);
+  const modules = createModules(host, createNodeBuiltins({ builtin, config, webcrypto }));
   let invoker;
   const fireTimer = installTimers(host, (error) => invoker.uncaught(error));
   let fetchApi;
