@@ -555,6 +555,76 @@ describe("os, timers/promises, perf_hooks, buffer", () => {
   });
 });
 
+describe("module, punycode, tty, sys, AbortController", () => {
+  it("module.createRequire gives an ES module a require rooted at its own file", async () => {
+    const files: Files = {
+      "src/index.mjs": [
+        "import { createRequire, builtinModules, isBuiltin } from 'node:module';",
+        "const require = createRequire(import.meta.url);",
+        "export const handler = async () => ({ helper: require('./helper.cjs'), json: require('../data.json').k, path: require('path').sep,",
+        "  fromPath: createRequire('/var/task/')('./data.json').k, list: builtinModules.includes('zlib'), fs: isBuiltin('node:fs'), no: isBuiltin('left-pad') });",
+      ].join("\n"),
+      "src/helper.cjs": "module.exports = 'helped';",
+      "data.json": JSON.stringify({ k: "v" }),
+    };
+    expect(resultOf(await invokeOnce(sandbox, files, {}, { handler: "src/index.handler" }))).toEqual({
+      helper: "helped",
+      json: "v",
+      path: "/",
+      fromPath: "v",
+      list: true,
+      fs: true,
+      no: false,
+    });
+  });
+
+  it("punycode, tty and sys answer as Node's do", async () => {
+    const out = await run([
+      "exports.handler = async () => ({ puny: require('punycode').toASCII('mañana.com'), tty: require('tty').isatty(1),",
+      "  sys: require('sys') === require('util') });",
+    ]);
+    expect(out).toEqual({ puny: "xn--maana-pta.com", tty: false, sys: true });
+  });
+
+  it("util.promisify(setTimeout) and timers.promises wait and resolve with the value", async () => {
+    const out = await run([
+      "const { promisify } = require('util');",
+      "exports.handler = async () => ({ promisified: await promisify(setTimeout)(5, 'later'), viaTimers: await require('timers').promises.setTimeout(1, 'x'),",
+      "  immediate: await promisify(setImmediate)('now') });",
+    ]);
+    expect(out).toEqual({ promisified: "later", viaTimers: "x", immediate: "now" });
+  });
+
+  it("AbortController cancels timers/promises, EventTarget dispatches, AbortSignal.timeout fires", async () => {
+    const out = await run([
+      "const { setTimeout: sleep } = require('timers/promises');",
+      "exports.handler = async () => {",
+      "  const controller = new AbortController();",
+      "  const pending = sleep(10000, 'never', { signal: controller.signal }).catch((e) => [e.name, e.code]);",
+      "  controller.abort();",
+      "  const seen = [];",
+      "  const target = new EventTarget();",
+      "  target.addEventListener('ping', (event) => seen.push(event.type));",
+      "  target.dispatchEvent(new Event('ping'));",
+      "  const timeout = AbortSignal.timeout(5);",
+      // Node's timeout signal is unref'd: only a ref'd timer keeps the invocation's loop alive meanwhile.
+      "  await Promise.all([new Promise((resolve) => timeout.addEventListener('abort', resolve)), sleep(50)]);",
+      "  const reason = new Error('why');",
+      "  return { aborted: await pending, seen, timeout: [timeout.aborted, timeout.reason.name], preAborted: AbortSignal.abort(reason).reason === reason,",
+      "    signalAborted: controller.signal.aborted, throwIf: (() => { try { controller.signal.throwIfAborted(); } catch (e) { return e.name; } })() };",
+      "};",
+    ]);
+    expect(out).toEqual({
+      aborted: ["AbortError", "ABORT_ERR"],
+      seen: ["ping"],
+      timeout: [true, "TimeoutError"],
+      preAborted: true,
+      signalAborted: true,
+      throwIf: "AbortError",
+    });
+  });
+});
+
 describe("module table", () => {
   it("every built-in is reachable by require, node: prefix, default import and named import", async () => {
     const names = [
@@ -563,12 +633,15 @@ describe("module table", () => {
       "crypto",
       "events",
       "os",
+      "module",
       "path",
       "perf_hooks",
+      "punycode",
       "querystring",
       "stream",
       "string_decoder",
       "timers",
+      "tty",
       "url",
       "util",
       "zlib",

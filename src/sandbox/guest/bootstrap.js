@@ -21,9 +21,15 @@ export default function boot(host) {
     return format(args);
   });
   const { webcrypto } = installGlobals(host, builtin);
-  const modules = createModules(host, createNodeBuiltins({ builtin, config, webcrypto }));
+  let modules;
+  const makeRequire = (dir) => modules.makeRequire(dir);
+  modules = createModules(host, createNodeBuiltins({ builtin, config, webcrypto, makeRequire }));
   let invoker;
-  const fireTimer = installTimers(host, (error) => invoker.uncaught(error));
+  const fireTimer = installTimers(
+    host,
+    (error) => invoker.uncaught(error),
+    (name) => builtin("timers-promises")[name],
+  );
   let fetchApi;
   const loadFetch = () => {
     fetchApi ??= builtin("fetch").createFetch(host);

@@ -10,25 +10,33 @@ const NODE_BUILTINS = {
   console: () => globalThis.console,
   crypto: ({ load, webcrypto }) => load("crypto").createCrypto(webcrypto),
   events: ({ load }) => load("events").default,
+  module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
   os: ({ load, config }) => load("os").createOs(config),
   path: ({ load }) => load("path").default,
   "path/posix": ({ load }) => load("path").default,
   perf_hooks: () => ({ performance: globalThis.performance }),
   process: () => globalThis.process,
+  punycode: ({ load }) => load("punycode").default,
   querystring: ({ load }) => load("querystring").default,
   stream: ({ load }) => load("stream").default,
   "stream/promises": ({ load }) => load("stream").default.promises,
   "stream/consumers": ({ load }) => load("stream").consumers,
   string_decoder: ({ load }) => load("string-decoder"),
-  timers: () => ({
+  sys: ({ nodeBuiltin }) => nodeBuiltin("util"),
+  timers: ({ nodeBuiltin }) => ({
     setTimeout: globalThis.setTimeout,
     setInterval: globalThis.setInterval,
     setImmediate: globalThis.setImmediate,
     clearTimeout: globalThis.clearTimeout,
     clearInterval: globalThis.clearInterval,
     clearImmediate: globalThis.clearImmediate,
+    get promises() {
+      return nodeBuiltin("timers/promises");
+    },
   }),
   "timers/promises": ({ load }) => load("timers-promises"),
+  // Lambda's output is a log stream, never a terminal: colour libraries ask this and stay plain.
+  tty: () => ({ isatty: () => false, ReadStream: class ReadStream {}, WriteStream: class WriteStream {} }),
   url: ({ load }) => load("url-legacy").default,
   util: ({ load }) => load("util").createUtil(load),
   "util/types": ({ nodeBuiltin }) => nodeBuiltin("util").types,
@@ -36,9 +44,9 @@ const NODE_BUILTINS = {
 };
 
 /** `requireBuiltin(name)` for names without `node:`; one instance of each per environment. */
-export function createNodeBuiltins({ builtin, config, webcrypto }) {
+export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire }) {
   const made = new Map();
-  const context = { load: builtin, config, webcrypto, nodeBuiltin: (name) => requireBuiltin(name) };
+  const context = { load: builtin, config, webcrypto, makeRequire, nodeBuiltin: (name) => requireBuiltin(name) };
   function requireBuiltin(name) {
     if (!made.has(name)) {
       const make = Object.hasOwn(NODE_BUILTINS, name) ? NODE_BUILTINS[name] : undefined;

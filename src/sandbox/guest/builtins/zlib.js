@@ -1,9 +1,9 @@
 // node:zlib over fflate's streaming engines: one engine per call or stream, fed synchronously, so
-// the sync, callback and stream forms share one code path and one set of errors. No brotli library
-// is bundled; its functions exist and throw an error saying so.
+// the sync, callback and stream forms share one code path and one set of errors. The stream
+// classes are made on first use: gunzipSync alone does not pay for evaluating node:stream. No
+// brotli library is bundled; its functions exist and throw an error saying so.
 import { Buffer } from "buffer";
 import { Decompress, Deflate, Gunzip as GunzipEngine, Gzip as GzipEngine, Inflate, Unzlib, Zlib } from "fflate";
-import { Transform } from "readable-stream";
 
 const codes = {
   Z_OK: 0,
@@ -115,74 +115,85 @@ function runSync(kind, data, options) {
   return out;
 }
 
-class ZlibBase extends Transform {
-  #engine;
-  #kind;
-  constructor(kind, options = {}) {
-    super({ ...options, readableObjectMode: false, writableObjectMode: false });
-    this.#kind = kind;
-    this.#engine = ENGINES[kind](options);
-    this.#engine.ondata = (chunk) => this.push(Buffer.from(chunk));
-    this.bytesWritten = 0;
-    this._handle = {};
-  }
-  _transform(chunk, encoding, callback) {
-    const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : bytesOf(chunk, "chunk");
-    this.bytesWritten += bytes.length;
-    try {
-      this.#engine.push(bytes, false);
-    } catch (error) {
-      callback(translate(error));
-      return;
+const KINDS = {
+  Gzip: "gzip",
+  Gunzip: "gunzip",
+  Deflate: "deflate",
+  Inflate: "inflate",
+  DeflateRaw: "deflateRaw",
+  InflateRaw: "inflateRaw",
+  Unzip: "unzip",
+};
+
+let streamClasses;
+function classes() {
+  if (streamClasses) return streamClasses;
+  const { Transform } = require("readable-stream");
+  class ZlibBase extends Transform {
+    #engine;
+    #kind;
+    constructor(kind, options = {}) {
+      super({ ...options, readableObjectMode: false, writableObjectMode: false });
+      this.#kind = kind;
+      this.#engine = ENGINES[kind](options);
+      this.#engine.ondata = (chunk) => this.push(Buffer.from(chunk));
+      this.bytesWritten = 0;
+      this._handle = {};
     }
-    callback();
-  }
-  _flush(callback) {
-    try {
-      this.#engine.push(new Uint8Array(0), true);
-    } catch (error) {
-      callback(translate(error));
-      return;
+    _transform(chunk, encoding, callback) {
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : bytesOf(chunk, "chunk");
+      this.bytesWritten += bytes.length;
+      try {
+        this.#engine.push(bytes, false);
+      } catch (error) {
+        callback(translate(error));
+        return;
+      }
+      callback();
     }
-    callback();
+    _flush(callback) {
+      try {
+        this.#engine.push(new Uint8Array(0), true);
+      } catch (error) {
+        callback(translate(error));
+        return;
+      }
+      callback();
+    }
+    /** Emits what has been compressed so far (a sync flush); decompressors emit as they go. */
+    flush(kind, callback) {
+      if (typeof kind === "function") callback = kind;
+      if (typeof this.#engine.flush === "function" && !this.writableEnded) this.#engine.flush(true);
+      if (callback) process.nextTick(callback);
+    }
+    params(_level, _strategy, callback) {
+      if (callback) process.nextTick(callback);
+    }
+    reset() {
+      this.#engine = ENGINES[this.#kind]({});
+    }
+    close(callback) {
+      if (callback) this.once("close", callback);
+      this.destroy();
+    }
   }
-  /** Emits what has been compressed so far (a sync flush); decompressors emit as they go. */
-  flush(kind, callback) {
-    if (typeof kind === "function") callback = kind;
-    if (typeof this.#engine.flush === "function" && !this.writableEnded) this.#engine.flush(true);
-    if (callback) process.nextTick(callback);
+  streamClasses = {};
+  for (const [className, kind] of Object.entries(KINDS)) {
+    streamClasses[className] = {
+      [className]: class extends ZlibBase {
+        constructor(options) {
+          super(kind, options);
+        }
+      },
+    }[className];
   }
-  params(_level, _strategy, callback) {
-    if (callback) process.nextTick(callback);
-  }
-  reset() {
-    this.#engine = ENGINES[this.#kind]({});
-  }
-  close(callback) {
-    if (callback) this.once("close", callback);
-    this.destroy();
-  }
+  return streamClasses;
 }
 
 const api = { constants, codes: { ...codes, ...Object.fromEntries(Object.entries(codes).map(([k, v]) => [v, k])) } };
-for (const [kind, className] of [
-  ["gzip", "Gzip"],
-  ["gunzip", "Gunzip"],
-  ["deflate", "Deflate"],
-  ["inflate", "Inflate"],
-  ["deflateRaw", "DeflateRaw"],
-  ["inflateRaw", "InflateRaw"],
-  ["unzip", "Unzip"],
-]) {
-  const Class = {
-    [className]: class extends ZlibBase {
-      constructor(options) {
-        super(kind, options);
-      }
-    },
-  }[className];
-  api[className] = Class;
-  api[`create${className}`] = (options) => new Class(options);
+for (const [className, kind] of Object.entries(KINDS)) {
+  Object.defineProperty(api, className, { enumerable: true, get: () => classes()[className] });
+  api[`create${className}`] = (options) => new (classes()[className])(options);
   api[`${kind}Sync`] = (data, options) => runSync(kind, data, options);
   api[kind] = (data, options, callback) => {
     if (typeof options === "function") [options, callback] = [{}, options];
