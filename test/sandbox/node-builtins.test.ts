@@ -61,6 +61,30 @@ describe("crypto", () => {
     });
   });
 
+  it("wraps HMAC secrets in KeyObjects as JWT libraries do", async () => {
+    const out = await run([
+      "const crypto = require('crypto');",
+      "exports.handler = async () => {",
+      "  const key = crypto.createSecretKey(Buffer.from('s3cret'));",
+      "  let privateKey;",
+      "  try { crypto.createPrivateKey('s3cret'); } catch (e) { privateKey = e.code; }",
+      "  return { type: key.type, size: key.symmetricKeySize, isKeyObject: key instanceof crypto.KeyObject, exported: key.export().toString(),",
+      "    jwk: key.export({ format: 'jwk' }), mac: crypto.createHmac('sha256', key).update('payload').digest('base64url'),",
+      "    equals: key.equals(crypto.createSecretKey('s3cret', 'utf8')), privateKey };",
+      "};",
+    ]);
+    expect(out).toEqual({
+      type: "secret",
+      size: 6,
+      isKeyObject: true,
+      exported: "s3cret",
+      jwk: { kty: "oct", k: Buffer.from("s3cret").toString("base64url") },
+      mac: createHmac("sha256", "s3cret").update("payload").digest("base64url"),
+      equals: true,
+      privateKey: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    });
+  });
+
   it("gives random bytes (sync and callback), UUIDs, integers in range and timing-safe comparison", async () => {
     const out = (await run([
       "const crypto = require('crypto');",
@@ -355,6 +379,7 @@ describe("util", () => {
       "    types: [types.isDate(new Date()), types.isRegExp(/x/), types.isPromise(Promise.resolve()), types.isUint8Array(Buffer.alloc(1)),",
       "      types.isAsyncFunction(async () => {}), types.isMap(new Set()), types.isBoxedPrimitive(Object(1)), require('util/types').isSet(new Set())],",
       "    encoder: new util.TextEncoder().encode('é').length,",
+      "    custom: util.inspect({ money: { [util.inspect.custom]: (depth, options, inspect) => 'EUR ' + inspect(12.5) + ' @' + depth } }),",
       "  };",
       "};",
     ]);
@@ -370,6 +395,7 @@ describe("util", () => {
       deepUnequal: false,
       types: [true, true, true, true, true, false, true, true],
       encoder: 2,
+      custom: "{ money: EUR 12.5 @1 }",
     });
   });
 });

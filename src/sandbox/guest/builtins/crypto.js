@@ -90,11 +90,52 @@ export function createHash(algorithm) {
   return new Hash(hash.create());
 }
 
+/** Secret-key bytes from what Node accepts as a key: bytes, a string, a KeyObject or a CryptoKey. */
+function secretOf(key, name = "key") {
+  if (key instanceof KeyObject) return secretKeys.get(key);
+  if (key instanceof CryptoKey) return keyBytes(key);
+  return bytesOf(key, undefined, name);
+}
+
 export function createHmac(algorithm, key) {
   const hash = hashOf(algorithm);
   if (!hash) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${algorithm}`);
-  const secret = key instanceof CryptoKey ? keyBytes(key) : bytesOf(key, undefined, "key");
-  return new Hmac(hmac.create(hash, secret));
+  return new Hmac(hmac.create(hash, secretOf(key)));
+}
+
+// Secret KeyObjects: JWT libraries (jsonwebtoken, jose) wrap an HMAC secret in one.
+const secretKeys = new WeakMap();
+class KeyObject {
+  constructor(type, token) {
+    if (type !== "secret" || token !== secretKeys) {
+      throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "isolambda's crypto has secret KeyObjects only");
+    }
+    this.type = type;
+  }
+  get symmetricKeySize() {
+    return secretKeys.get(this).length;
+  }
+  get asymmetricKeyType() {
+    return undefined;
+  }
+  export(options = {}) {
+    const bytes = secretKeys.get(this);
+    if (options.format === "jwk") return { kty: "oct", k: Buffer.from(bytes).toString("base64url") };
+    return Buffer.from(bytes);
+  }
+  equals(other) {
+    return other instanceof KeyObject && timingSafeEqualBytes(secretKeys.get(this), secretKeys.get(other));
+  }
+  static from(key) {
+    if (!(key instanceof CryptoKey) || key.type !== "secret") throw new TypeError("The key argument must be a secret CryptoKey");
+    return createSecretKey(keyBytes(key));
+  }
+}
+
+function createSecretKey(key, encoding) {
+  const secret = new KeyObject("secret", secretKeys);
+  secretKeys.set(secret, Uint8Array.from(typeof key === "string" ? Buffer.from(key, encoding) : secretOf(key)));
+  return secret;
 }
 
 function digestAlgorithm(algorithm) {
@@ -332,7 +373,6 @@ const UNAVAILABLE = [
   "generateKeySync",
   "createPublicKey",
   "createPrivateKey",
-  "createSecretKey",
   "publicEncrypt",
   "privateDecrypt",
   "privateEncrypt",
@@ -451,8 +491,7 @@ export function createCrypto(webcrypto) {
   const hkdfSync = (digest, ikm, salt, info, keylen) => {
     const hash = digestAlgorithm(digest);
     checkSize(keylen, "keylen", 255 * hash.outputLen);
-    const secret = ikm instanceof CryptoKey ? keyBytes(ikm) : bytesOf(ikm, undefined, "ikm");
-    return arrayBuffer(hkdf(hash, secret, bytesOf(salt, undefined, "salt"), bytesOf(info, undefined, "info"), keylen));
+    return arrayBuffer(hkdf(hash, secretOf(ikm, "ikm"), bytesOf(salt, undefined, "salt"), bytesOf(info, undefined, "info"), keylen));
   };
 
   nodeCrypto = {
@@ -486,6 +525,8 @@ export function createCrypto(webcrypto) {
     },
     Hash,
     Hmac,
+    KeyObject,
+    createSecretKey,
     constants: {},
   };
   for (const name of UNAVAILABLE) {
