@@ -1,5 +1,6 @@
 /** Node.js built-in modules inside the sandbox: each one exercised by a real handler with known results. */
 import { createHash, createHmac } from "node:crypto";
+import { parse } from "node:querystring";
 import { deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
@@ -455,22 +456,30 @@ describe("path, querystring, url", () => {
     });
   });
 
-  it("querystring parses and stringifies round trip", async () => {
-    const out = await run([
-      "const qs = require('querystring');",
-      "exports.handler = async () => {",
-      "  const parsed = qs.parse('a=1&b=x%20y&a=2&c=&d=caf%C3%A9+bar');",
-      "  return { parsed: { ...parsed }, proto: Object.getPrototypeOf(parsed), back: qs.stringify({ a: ['1', '2'], b: 'x y', e: 'é&=' }),",
-      "    round: qs.parse(qs.stringify({ k: 'v w', n: 3 })), escape: qs.escape('a b&c'), unescape: qs.unescape('%E2%82%AC%zz') };",
-      "};",
-    ]);
+  it("querystring parses and stringifies round trip, and survives malformed escapes as Node does", async () => {
+    const malformed = "a=%&b=%E2%82%AC%A&c=%zz&&d=%C3";
+    const out = await run(
+      [
+        "const qs = require('querystring');",
+        "exports.handler = async (event) => {",
+        "  const parsed = qs.parse('a=1&b=x%20y&a=2&c=&d=caf%C3%A9+bar');",
+        "  return { parsed: { ...parsed }, proto: Object.getPrototypeOf(parsed), back: qs.stringify({ a: ['1', '2'], b: 'x y', e: 'é&=' }),",
+        "    round: qs.parse(qs.stringify({ k: 'v w', n: 3 })), escape: qs.escape('a b&c'), unescape: qs.unescape('%E2%82%AC%zz'),",
+        "    malformed: { ...qs.parse(event.malformed) }, protoKey: Object.keys(qs.parse('__proto__=x')), custom: { ...qs.parse('a:1;b:2', ';', ':') } };",
+        "};",
+      ],
+      { malformed },
+    );
     expect(out).toEqual({
       parsed: { a: ["1", "2"], b: "x y", c: "", d: "café bar" },
       proto: null,
       back: "a=1&a=2&b=x%20y&e=%C3%A9%26%3D",
       round: { k: "v w", n: "3" },
       escape: "a%20b%26c",
-      unescape: "%E2%82%AC%zz",
+      unescape: "€%zz",
+      malformed: { ...parse(malformed) },
+      protoKey: ["__proto__"],
+      custom: { a: "1", b: "2" },
     });
   });
 
