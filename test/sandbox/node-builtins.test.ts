@@ -1,5 +1,5 @@
 /** Node.js built-in modules inside the sandbox: each one exercised by a real handler with known results. */
-import { createHash, createHmac } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from "node:crypto";
 import { parse } from "node:querystring";
 import { deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -131,7 +131,7 @@ describe("crypto", () => {
       "  pbkdf2: crypto.pbkdf2Sync('password', 'salt', 1000, 32, 'sha256').toString('hex'),",
       "  pbkdf2Cb: await new Promise((resolve) => crypto.pbkdf2('password', 'salt', 1, 20, 'sha1', (e, k) => resolve(k.toString('hex')))),",
       "  hkdf: Buffer.from(crypto.hkdfSync('sha256', 'ikm', 'salt', 'info', 42)).toString('hex'),",
-      "  cipher: (() => { try { crypto.createCipheriv('aes-256-gcm'); } catch (e) { return e.message; } })(),",
+      "  sign: (() => { try { crypto.createSign('sha256'); } catch (e) { return e.message; } })(),",
       "});",
     ]);
     const { pbkdf2Sync, hkdfSync } = await import("node:crypto");
@@ -140,7 +140,7 @@ describe("crypto", () => {
       // RFC 6070, first vector.
       pbkdf2Cb: "0c60c80f961f0e71f3a9b524af6012062fe037a6",
       hkdf: Buffer.from(hkdfSync("sha256", "ikm", "salt", "info", 42)).toString("hex"),
-      cipher: "crypto.createCipheriv is not available in isolambda",
+      sign: "crypto.createSign is not available in isolambda",
     });
   });
 
@@ -162,7 +162,7 @@ describe("crypto", () => {
       "  try { await subtle.importKey('jwk', { kty: 'oct', k: 'AAAA', alg: 'HS512' }, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']); }",
       "  catch (e) { wrongAlg = e.name; }",
       "  let unsupported;",
-      "  try { await subtle.encrypt({ name: 'AES-GCM' }, key, data); } catch (e) { unsupported = e.name; }",
+      "  try { await subtle.encrypt({ name: 'RSA-OAEP' }, key, data); } catch (e) { unsupported = e.name; }",
       "  const pbkdf2Key = await subtle.importKey('raw', enc.encode('password'), 'PBKDF2', false, ['deriveBits']);",
       "  const bits = await subtle.deriveBits({ name: 'PBKDF2', salt: enc.encode('salt'), iterations: 1, hash: 'SHA-1' }, pbkdf2Key, 160);",
       "  return { digest, signature: hex(signature), jwk, verified: await subtle.verify('HMAC', imported, signature, data),",
@@ -185,6 +185,65 @@ describe("crypto", () => {
       pbkdf2: "0c60c80f961f0e71f3a9b524af6012062fe037a6",
       sameSubtle: true,
     });
+  });
+
+  it("encrypts and decrypts AES-GCM and AES-CBC interchangeably with the host", async () => {
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const cbcIv = randomBytes(16);
+    const hostCipher = createCipheriv("aes-256-gcm", key, iv);
+    hostCipher.setAAD(Buffer.from("header"));
+    const sealed = Buffer.concat([hostCipher.update("from the host", "utf8"), hostCipher.final()]);
+    const event = {
+      key: key.toString("hex"),
+      iv: iv.toString("hex"),
+      cbcIv: cbcIv.toString("hex"),
+      sealed: sealed.toString("base64"),
+      tag: hostCipher.getAuthTag().toString("base64"),
+    };
+    const out = (await run(
+      [
+        "const crypto = require('crypto');",
+        "exports.handler = async (event) => {",
+        "  const key = Buffer.from(event.key, 'hex'), iv = Buffer.from(event.iv, 'hex'), cbcIv = Buffer.from(event.cbcIv, 'hex');",
+        "  const decipher = crypto.createDecipheriv('aes-256-gcm', key, iv);",
+        "  decipher.setAAD(Buffer.from('header')); decipher.setAuthTag(Buffer.from(event.tag, 'base64'));",
+        "  const opened = decipher.update(event.sealed, 'base64', 'utf8') + decipher.final('utf8');",
+        "  const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);",
+        "  const mine = Buffer.concat([cipher.update('from the sandbox'), cipher.final()]).toString('base64');",
+        "  const cbc = crypto.createCipheriv('aes-256-cbc', key, cbcIv);",
+        "  const cbcOut = cbc.update('padded text', 'utf8', 'hex') + cbc.final('hex');",
+        "  const tampered = crypto.createDecipheriv('aes-256-gcm', key, iv);",
+        "  tampered.setAuthTag(Buffer.alloc(16));",
+        "  tampered.update(Buffer.from(event.sealed, 'base64'));",
+        "  let authError; try { tampered.final(); } catch (e) { authError = e.message; }",
+        "  let keyError; try { crypto.createCipheriv('aes-128-gcm', key, iv); } catch (e) { keyError = e.code; }",
+        "  const subtle = globalThis.crypto.subtle;",
+        "  const webKey = await subtle.importKey('raw', key, 'AES-GCM', true, ['encrypt', 'decrypt']);",
+        "  const webSealed = await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: Buffer.from('header') }, webKey, Buffer.from('from the host'));",
+        "  const generated = await subtle.generateKey({ name: 'AES-CBC', length: 128 }, true, ['encrypt', 'decrypt']);",
+        "  const cbcIv2 = crypto.randomBytes(16);",
+        "  const roundTrip = Buffer.from(await subtle.decrypt({ name: 'AES-CBC', iv: cbcIv2 }, generated,",
+        "    await subtle.encrypt({ name: 'AES-CBC', iv: cbcIv2 }, generated, Buffer.from('web round trip')))).toString();",
+        "  return { opened, mine, cbcOut, authError, keyError, webSealed: Buffer.from(webSealed).toString('base64'), roundTrip,",
+        "    jwk: await subtle.exportKey('jwk', generated).then((j) => [j.kty, j.alg]), tag: cipher.getAuthTag().toString('base64') };",
+        "};",
+      ],
+      event,
+    )) as Record<string, string>;
+    const decipher = createDecipheriv("aes-256-gcm", key, iv);
+    decipher.setAuthTag(Buffer.from(out.tag ?? "", "base64"));
+    const cbc = createCipheriv("aes-256-cbc", key, cbcIv);
+    expect(out).toMatchObject({
+      opened: "from the host",
+      cbcOut: cbc.update("padded text", "utf8", "hex") + cbc.final("hex"),
+      authError: "Unsupported state or unable to authenticate data",
+      keyError: "ERR_CRYPTO_INVALID_KEYLEN",
+      webSealed: Buffer.concat([sealed, hostCipher.getAuthTag()]).toString("base64"),
+      roundTrip: "web round trip",
+      jwk: ["oct", "A128CBC"],
+    });
+    expect(Buffer.concat([decipher.update(Buffer.from(out.mine ?? "", "base64")), decipher.final()]).toString()).toBe("from the sandbox");
   });
 
   it("is importable by name from an ES module", async () => {

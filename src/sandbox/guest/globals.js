@@ -25,7 +25,7 @@ function installCrypto(host, builtin) {
   Object.defineProperty(webcrypto, "subtle", {
     enumerable: true,
     get: () => {
-      subtle ??= builtin("crypto").createSubtle(getRandomValues);
+      subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin);
       return subtle;
     },
   });

@@ -1,6 +1,7 @@
 // node:crypto and Web Crypto's SubtleCrypto over @noble/hashes (audited hashes, HMAC, PBKDF2,
-// HKDF). Randomness comes from the host's CSPRNG through crypto.getRandomValues. Ciphers and
-// public-key operations need a native library and throw an error naming the missing function.
+// HKDF); AES is the crypto-aes bundle (@noble/ciphers), loaded on first use. Randomness comes from
+// the host's CSPRNG through crypto.getRandomValues. Public-key operations have no library here and
+// throw an error naming the missing function.
 
 import { hkdf } from "@noble/hashes/hkdf.js";
 import { hmac } from "@noble/hashes/hmac.js";
@@ -173,7 +174,8 @@ function later(callback, compute) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Web Crypto: digest, HMAC, PBKDF2 and HKDF; other algorithms are refused as NotSupportedError.
+// Web Crypto: digest, HMAC, AES-GCM/CBC/CTR, PBKDF2 and HKDF; other algorithms are refused as
+// NotSupportedError.
 
 const WEB_HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 };
 const keyMaterial = new WeakMap();
@@ -268,10 +270,22 @@ function deriveBits(algorithm, baseKey, length) {
   return hkdf(fn, material, bufferSource(algorithm.salt, "salt"), bufferSource(algorithm.info, "info"), length / 8);
 }
 
+const AES = ["AES-GCM", "AES-CBC", "AES-CTR"];
+const AES_USAGES = ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
+
+function aesKey(name, material, extractable, usages) {
+  checkUsages(usages, AES_USAGES);
+  if (usages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
+  if (![16, 24, 32].includes(material.length)) throw domError("DataError", "Invalid key length");
+  return new CryptoKey(keyMaterial, "secret", extractable, { name, length: material.length * 8 }, usages, material);
+}
+
 class SubtleCrypto {
   #getRandomValues;
-  constructor(getRandomValues) {
+  #load;
+  constructor(getRandomValues, load) {
     this.#getRandomValues = getRandomValues;
+    this.#load = load;
   }
   async digest(algorithm, data) {
     return arrayBuffer(webHash(algorithm).fn(bufferSource(data)));
@@ -282,6 +296,18 @@ class SubtleCrypto {
       if (format === "raw") return hmacKey(algorithm, bufferSource(keyData, "keyData"), Boolean(extractable), [...usages]);
       if (format === "jwk") return importJwk(keyData, algorithm, Boolean(extractable), [...usages]);
       throw domError("NotSupportedError", `Unable to import HMAC key with format ${format}`);
+    }
+    if (AES.includes(name)) {
+      if (format === "raw") return aesKey(name, bufferSource(keyData, "keyData"), Boolean(extractable), [...usages]);
+      if (format === "jwk") {
+        if (keyData?.kty !== "oct" || typeof keyData.k !== "string") throw domError("DataError", "Invalid keyData");
+        const material = new Uint8Array(Buffer.from(keyData.k, "base64url"));
+        if (keyData.alg !== undefined && keyData.alg !== `A${material.length * 8}${name.slice(4)}`) {
+          throw domError("DataError", 'JWK "alg" does not match the requested algorithm');
+        }
+        return aesKey(name, material, Boolean(extractable), [...usages]);
+      }
+      throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
     }
     if (name === "PBKDF2" || name === "HKDF") {
       if (format !== "raw") throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
@@ -295,6 +321,15 @@ class SubtleCrypto {
     if (!key.extractable) throw domError("InvalidAccessError", "key is not extractable");
     const material = keyBytes(key);
     if (format === "raw") return arrayBuffer(material);
+    if (format === "jwk" && AES.includes(key.algorithm.name)) {
+      return {
+        kty: "oct",
+        k: Buffer.from(material).toString("base64url"),
+        alg: `A${key.algorithm.length}${key.algorithm.name.slice(4)}`,
+        key_ops: [...key.usages],
+        ext: true,
+      };
+    }
     if (format === "jwk" && key.algorithm.name === "HMAC") {
       return {
         kty: "oct",
@@ -307,7 +342,12 @@ class SubtleCrypto {
     throw domError("NotSupportedError", `Unable to export a key with format ${format}`);
   }
   async generateKey(algorithm, extractable, usages) {
-    if (algorithmName(algorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto generates HMAC keys only");
+    const name = algorithmName(algorithm);
+    if (AES.includes(name)) {
+      if (![128, 192, 256].includes(algorithm.length)) throw domError("OperationError", "AES key length must be 128, 192 or 256 bits");
+      return aesKey(name, this.#getRandomValues(new Uint8Array(algorithm.length / 8)), Boolean(extractable), [...usages]);
+    }
+    if (name !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto generates HMAC and AES keys only");
     const { fn } = webHash(algorithm.hash);
     const bits = algorithm.length ?? fn.blockLen * 8;
     const material = this.#getRandomValues(new Uint8Array(Math.ceil(bits / 8)));
@@ -328,6 +368,28 @@ class SubtleCrypto {
     const length = derivedKeyAlgorithm.length ?? webHash(derivedKeyAlgorithm.hash).fn.blockLen * 8;
     return hmacKey(derivedKeyAlgorithm, deriveBits(algorithm, baseKey, length), Boolean(extractable), [...usages]);
   }
+  async encrypt(algorithm, key, data) {
+    return arrayBuffer(this.#cipher(true, algorithm, key, data));
+  }
+  async decrypt(algorithm, key, data) {
+    return arrayBuffer(this.#cipher(false, algorithm, key, data));
+  }
+  #cipher(encrypt, algorithm, key, data) {
+    const name = algorithmName(algorithm);
+    if (!AES.includes(name))
+      throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto (AES-GCM, AES-CBC and AES-CTR are)`);
+    const usage = encrypt ? "encrypt" : "decrypt";
+    if (key.algorithm.name !== name || !key.usages.includes(usage)) {
+      throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
+    }
+    const params = {
+      iv: algorithm.iv === undefined ? undefined : bufferSource(algorithm.iv, "iv"),
+      counter: algorithm.counter === undefined ? undefined : bufferSource(algorithm.counter, "counter"),
+      additionalData: algorithm.additionalData === undefined ? undefined : bufferSource(algorithm.additionalData, "additionalData"),
+      tagLength: algorithm.tagLength,
+    };
+    return this.#load("crypto-aes").webCipher(encrypt, name, params, keyBytes(key), bufferSource(data));
+  }
   #mac(algorithm, key, usage, data) {
     if (algorithmName(algorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto signs with HMAC only");
     if (key.algorithm.name !== "HMAC" || !key.usages.includes(usage)) {
@@ -336,7 +398,7 @@ class SubtleCrypto {
     return hmac(WEB_HASHES[key.algorithm.hash.name], keyBytes(key), bufferSource(data));
   }
 }
-for (const method of ["encrypt", "decrypt", "wrapKey", "unwrapKey"]) {
+for (const method of ["wrapKey", "unwrapKey"]) {
   SubtleCrypto.prototype[method] = async () => {
     throw domError("NotSupportedError", `SubtleCrypto.${method} is not available in isolambda`);
   };
@@ -344,8 +406,8 @@ for (const method of ["encrypt", "decrypt", "wrapKey", "unwrapKey"]) {
 
 /** The SubtleCrypto behind globalThis.crypto.subtle; one per environment. */
 let subtle;
-export function createSubtle(getRandomValues) {
-  subtle ??= new SubtleCrypto(getRandomValues);
+export function createSubtle(getRandomValues, load) {
+  subtle ??= new SubtleCrypto(getRandomValues, load);
   return subtle;
 }
 
@@ -361,8 +423,6 @@ function timingSafeEqualBytes(a, b) {
 
 /** Functions that need a native crypto library: present, so a handler learns why it cannot use them. */
 const UNAVAILABLE = [
-  "createCipheriv",
-  "createDecipheriv",
   "createSign",
   "createVerify",
   "sign",
@@ -390,7 +450,7 @@ const UNAVAILABLE = [
 ];
 
 let nodeCrypto;
-export function createCrypto(webcrypto) {
+export function createCrypto(webcrypto, load) {
   if (nodeCrypto) return nodeCrypto;
   const { getRandomValues } = webcrypto;
   // getRandomValues serves 64 KiB at most per call (Web Crypto's quota).
@@ -499,7 +559,22 @@ export function createCrypto(webcrypto) {
     createHmac,
     hash: (algorithm, data, outputEncoding = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
     getHashes: () => Object.keys(HASHES),
-    getCiphers: () => [],
+    getCiphers: () => [
+      "aes-128-cbc",
+      "aes-128-ctr",
+      "aes-128-ecb",
+      "aes-128-gcm",
+      "aes-192-cbc",
+      "aes-192-ctr",
+      "aes-192-ecb",
+      "aes-192-gcm",
+      "aes-256-cbc",
+      "aes-256-ctr",
+      "aes-256-ecb",
+      "aes-256-gcm",
+    ],
+    createCipheriv: (...args) => load("crypto-aes").createCipheriv(...args),
+    createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(...args),
     getCurves: () => [],
     randomBytes,
     pseudoRandomBytes: randomBytes,
