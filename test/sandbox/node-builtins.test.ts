@@ -402,7 +402,11 @@ describe("events", () => {
       "  e.emit('error', new Error('bad'));",
       "  let unhandled;",
       "  try { new EventEmitter().emit('error', new Error('nobody listens')); } catch (err) { unhandled = err.message; }",
-      "  return { calls, args, iterated, monitored, unhandled, listeners: e.listenerCount('tick'), sameClass: EventEmitter.EventEmitter === EventEmitter };",
+      "  const controller = new AbortController();",
+      "  const aborted = new Promise((resolve) => require('events').addAbortListener(controller.signal, () => resolve('abort heard')));",
+      "  controller.abort();",
+      "  return { calls, args, iterated, monitored, unhandled, listeners: e.listenerCount('tick'), sameClass: EventEmitter.EventEmitter === EventEmitter,",
+      "    aborted: await aborted };",
       "};",
     ]);
     expect(out).toEqual({
@@ -413,6 +417,7 @@ describe("events", () => {
       unhandled: "nobody listens",
       listeners: 0,
       sameClass: true,
+      aborted: "abort heard",
     });
   });
 });

@@ -1,5 +1,5 @@
 // node:events: the `events` package's EventEmitter, with what Node added to it since (errorMonitor,
-// events.on, getEventListeners, setMaxListeners).
+// events.on, getEventListeners, setMaxListeners, addAbortListener).
 import EventEmitter from "events";
 
 const errorMonitor = Symbol("events.errorMonitor");
@@ -77,5 +77,11 @@ EventEmitter.setMaxListeners = (n = 10, ...emitters) => {
   for (const emitter of emitters) emitter.setMaxListeners(n);
 };
 EventEmitter.listenerCount = (emitter, name) => emitter.listenerCount(name);
+EventEmitter.addAbortListener = (signal, listener) => {
+  if (signal?.aborted) queueMicrotask(() => listener());
+  else signal.addEventListener("abort", listener, { once: true });
+  const dispose = () => signal.removeEventListener("abort", listener);
+  return { [Symbol.dispose ?? Symbol.for("nodejs.dispose")]: dispose };
+};
 
 export default EventEmitter;
