@@ -62,6 +62,30 @@ describe("crypto", () => {
     });
   });
 
+  it("hashes as a stream too: piped into, written to, read from", async () => {
+    const out = await run([
+      "const crypto = require('crypto');",
+      "const { Readable } = require('stream');",
+      "const { pipeline } = require('stream/promises');",
+      "exports.handler = async () => {",
+      "  const piped = crypto.createHash('sha256');",
+      "  await pipeline(Readable.from(['a', 'b', 'c']), piped);",
+      "  const written = crypto.createHmac('sha256', 'Jefe').setEncoding('hex');",
+      "  written.write('what do ya want ');",
+      "  written.end('for nothing?');",
+      "  const hmac = await new Promise((resolve) => written.on('readable', () => { const d = written.read(); if (d) resolve(d); }));",
+      "  const plain = crypto.createHash('md5').update('abc').digest('hex');",
+      "  return { piped: piped.read().toString('hex'), hmac, plain, isStream: piped instanceof require('stream').Transform };",
+      "};",
+    ]);
+    expect(out).toEqual({
+      piped: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+      hmac: "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+      plain: "900150983cd24fb0d6963f7d28e17f72",
+      isStream: true,
+    });
+  });
+
   it("wraps HMAC secrets in KeyObjects as JWT libraries do", async () => {
     const out = await run([
       "const crypto = require('crypto');",
