@@ -1,5 +1,6 @@
 // How the bundles under src/sandbox/guest/builtins/ are linked to one another: an esbuild plugin
 // that answers some imports with a few lines instead of a bundled package.
+import { fileURLToPath } from "node:url";
 
 /**
  * Packages that are themselves a Node built-in of the guest, by the built-in they become. Another
@@ -44,6 +45,13 @@ module.exports = { parse: (text) => qs.parse(text), stringify: (query) => qs.str
   const fn = globalThis[owner].prototype[method];
   return (self, ...args) => Reflect.apply(fn, self, args);
 };`,
+  // dc-polyfill picks Node's own diagnostics_channel by process.version; the sandbox has none, so
+  // every patch applies over its reimplementation.
+  "dc-polyfill/checks": `const no = () => false;
+module.exports = { hasFullSupport: no, hasTracingChannel: no, hasDiagnosticsChannel: no, hasTopSubscribeUnsubscribe: no,
+  hasGarbageCollectionBug: no, hasChannelStoreMethods: no, hasChUnsubscribeReturn: no, hasSyncUnsubscribeBug: no,
+  hasTracingChannelHasSubscribers: no };`,
+  "dc-polyfill/diagnostics_channel": 'module.exports = require("dc-polyfill/reimplementation");',
   // object-inspect's hook for Node's util.inspect.custom, which its browser build leaves out: an
   // object's own [util.inspect.custom](depth, options, inspect) decides how it prints, as in Node.
   "object-inspect/util.inspect": `const custom = Symbol.for("nodejs.util.inspect.custom");
@@ -74,6 +82,18 @@ export const guestBuiltins = (file) => ({
     build.onResolve({ filter: /^\.\/util\.inspect(\.js)?$/ }, ({ importer }) =>
       /[\\/]object-inspect[\\/]/.test(importer) ? { path: "object-inspect/util.inspect", namespace: "isolambda-stand-in" } : undefined,
     );
+    build.onResolve({ filter: /^(\.\/checks\.js|diagnostics_channel)$/ }, ({ path, importer }) =>
+      /[\\/]dc-polyfill[\\/]/.test(importer)
+        ? {
+            path: path === "diagnostics_channel" ? "dc-polyfill/diagnostics_channel" : "dc-polyfill/checks",
+            namespace: "isolambda-stand-in",
+          }
+        : undefined,
+    );
+    // The package's exports map hides the file; the stand-in above is its only user.
+    build.onResolve({ filter: /^dc-polyfill\/reimplementation$/ }, () => ({
+      path: fileURLToPath(new URL("../node_modules/dc-polyfill/reimplementation.js", import.meta.url)),
+    }));
     build.onLoad({ filter: /.*/, namespace: "isolambda-builtin" }, ({ path }) => ({
       contents: `module.exports = globalThis[Symbol.for("isolambda.require")]("node:${path}");`,
       loader: "js",

@@ -446,6 +446,53 @@ describe("events", () => {
   });
 });
 
+describe("diagnostics_channel", () => {
+  it("publishes to subscribers and traces sync and async operations", async () => {
+    const out = await run([
+      "const dc = require('node:diagnostics_channel');",
+      "exports.handler = async () => {",
+      "  const got = [];",
+      "  const channel = dc.channel('app:orders');",
+      "  const before = channel.hasSubscribers;",
+      "  const onMessage = (message, name) => got.push([name, message.id]);",
+      "  dc.subscribe('app:orders', onMessage);",
+      "  channel.publish({ id: 7 });",
+      "  dc.unsubscribe('app:orders', onMessage);",
+      "  channel.publish({ id: 8 });",
+      "  const traced = [];",
+      "  const tracing = dc.tracingChannel('app:db');",
+      "  tracing.subscribe({ start: (c) => traced.push('start ' + c.query), end: () => traced.push('end'), asyncStart: (c) => traced.push('asyncStart ' + c.result),",
+      "    asyncEnd: () => traced.push('asyncEnd'), error: (c) => traced.push('error ' + c.error.message) });",
+      "  const sync = tracing.traceSync(() => 'rows', { query: 'q1' });",
+      "  const value = await tracing.tracePromise(async () => 42, { query: 'q2' });",
+      "  const failed = await tracing.tracePromise(async () => { throw new Error('boom'); }, { query: 'q3' }).catch((e) => e.message);",
+      "  return { before, got, sync, value, failed, traced, has: dc.hasSubscribers('app:orders') };",
+      "};",
+    ]);
+    expect(out).toEqual({
+      before: false,
+      got: [["app:orders", 7]],
+      sync: "rows",
+      value: 42,
+      failed: "boom",
+      traced: [
+        "start q1",
+        "end",
+        "start q2",
+        "end",
+        "asyncStart 42",
+        "asyncEnd",
+        "start q3",
+        "end",
+        "error boom",
+        "asyncStart undefined",
+        "asyncEnd",
+      ],
+      has: false,
+    });
+  });
+});
+
 describe("util", () => {
   it("promisifies, callbackifies, formats, inspects and compares deeply", async () => {
     const out = await run([
@@ -754,6 +801,7 @@ describe("module table", () => {
       "assert",
       "buffer",
       "crypto",
+      "diagnostics_channel",
       "events",
       "os",
       "module",

@@ -9,6 +9,7 @@ const NODE_BUILTINS = {
   buffer: ({ load }) => ({ ...load("buffer"), atob: globalThis.atob, btoa: globalThis.btoa }),
   console: () => globalThis.console,
   crypto: ({ load, webcrypto }) => load("crypto").createCrypto(webcrypto, load),
+  diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
   os: ({ load, config }) => load("os").createOs(config),
