@@ -4,7 +4,7 @@ import { parse } from "node:querystring";
 import { deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { type Files, invokeOnce, messagesAt, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -792,6 +792,34 @@ describe("module, punycode, tty, sys, AbortController", () => {
       signalAborted: true,
       throwIf: "AbortError",
     });
+  });
+});
+
+describe("console and process output", () => {
+  it("process.stdout and a Console over it write raw lines, as structured loggers expect", async () => {
+    const files: Files = {
+      "index.mjs": [
+        "import { Console } from 'node:console';",
+        "const logger = new Console({ stdout: process.stdout, stderr: process.stderr });",
+        "export const handler = async () => {",
+        "  logger.info(JSON.stringify({ level: 'INFO', message: 'structured' }));",
+        "  logger.error('failed %d times', 3);",
+        "  process.stdout.write('raw ');",
+        "  process.stdout.write(Buffer.from('bytes\\n'));",
+        "  console.log('prefixed');",
+        "  const { log } = logger; log('bound');",
+        "  return { tty: process.stdout.isTTY, same: (await import('node:console')).default === console };",
+        "};",
+      ].join("\n"),
+    };
+    const result = await invokeOnce(sandbox, files);
+    expect(resultOf(result)).toEqual({ tty: false, same: true });
+    const lines = result.logs.split("\n");
+    expect(lines).toContain('{"level":"INFO","message":"structured"}');
+    expect(lines).toContain("failed 3 times");
+    expect(lines).toContain("raw bytes");
+    expect(lines).toContain("bound");
+    expect(messagesAt(result.logs, "INFO")).toEqual(["prefixed"]);
   });
 });
 

@@ -7,7 +7,6 @@ import { installGlobals, installProcess } from "./globals.js";
 import { createInvoker } from "./invoke.js";
 import { builtinLoader, defineLazy } from "./lazy.js";
 import { createModules } from "./modules.js";
-import { createNodeBuiltins } from "./node-builtins.js";
 import { installTimers } from "./timers.js";
 
 export default function boot(host) {
@@ -22,8 +21,11 @@ export default function boot(host) {
   });
   const { webcrypto } = installGlobals(host, builtin);
   let modules;
-  const makeRequire = (dir) => modules.makeRequire(dir);
-  modules = createModules(host, createNodeBuiltins({ builtin, config, webcrypto, makeRequire }));
+  let requireBuiltin;
+  modules = createModules(host, (name) => {
+    requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({ builtin, config, webcrypto, makeRequire: modules.makeRequire });
+    return requireBuiltin(name);
+  });
   let invoker;
   const fireTimer = installTimers(
     host,
@@ -42,7 +44,7 @@ export default function boot(host) {
   return {
     configure(configJson) {
       Object.assign(config, JSON.parse(configJson));
-      installProcess(host, config);
+      installProcess(host, builtin, config);
     },
     init: invoker.init,
     invoke: invoker.invoke,

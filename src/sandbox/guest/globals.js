@@ -34,7 +34,7 @@ function installCrypto(host, builtin) {
 }
 
 /** process and performance: they carry the function's configuration, so they are set at INIT. */
-export function installProcess(host, config) {
+export function installProcess(host, builtin, config) {
   const startedAt = host.now();
   const hrtime = (previous) => {
     const ns = BigInt(Math.round(host.now() * 1e6));
@@ -71,6 +71,20 @@ export function installProcess(host, config) {
       return this;
     },
   };
+  // Lambda keeps what is written to stdout and stderr as is, without console's prefix.
+  for (const [name, fd] of [
+    ["stdout", 1],
+    ["stderr", 2],
+  ]) {
+    let stream;
+    Object.defineProperty(globalThis.process, name, {
+      enumerable: true,
+      get: () => {
+        stream ??= builtin("stdio").createOutput(fd, (text) => host.log("", text));
+        return stream;
+      },
+    });
+  }
   globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
 }
 

@@ -2,7 +2,7 @@
 // (confined to /var/task), compilation happens here with the file's own name for stack traces.
 // ES modules are loaded by QuickJS itself through the host's module loader; it calls back into
 // `exportNames` to re-export a CommonJS module's or a built-in's properties as named exports.
-// Built-ins come from `requireBuiltin` (node-builtins.js).
+// Built-ins come from `requireBuiltin` (builtins/node-builtins.js).
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 

@@ -1,13 +1,27 @@
 // The Node.js built-in modules a handler can require or import, each built inside the sandbox from
 // a bundled library under builtins/ on first use: never the host's module. A name Node knows and
 // this table lacks fails with an error naming it; adding a module is one line here (and its file).
+// The table is a bundle itself, evaluated by the first require of a built-in, so that a handler
+// requiring none does not parse it at every cold start.
 
 /** Built-in name → how to make it; `load` evaluates a builtins/ bundle once per environment. */
 const NODE_BUILTINS = {
   assert: ({ load }) => load("assert").default,
   "assert/strict": ({ load }) => load("assert").default.strict,
   buffer: ({ load }) => ({ ...load("buffer"), atob: globalThis.atob, btoa: globalThis.btoa }),
-  console: () => globalThis.console,
+  console: ({ load }) => {
+    // Node's console module is the global console, which carries the Console class.
+    const console = globalThis.console;
+    if (!Object.hasOwn(console, "Console")) {
+      Object.defineProperty(console, "Console", {
+        value: load("console").createConsoleClass(load),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return console;
+  },
   crypto: ({ load, webcrypto }) => load("crypto").createCrypto(webcrypto, load),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
