@@ -515,6 +515,7 @@ describe("util", () => {
       "    types: [types.isDate(new Date()), types.isRegExp(/x/), types.isPromise(Promise.resolve()), types.isUint8Array(Buffer.alloc(1)),",
       "      types.isAsyncFunction(async () => {}), types.isMap(new Set()), types.isBoxedPrimitive(Object(1)), require('util/types').isSet(new Set())],",
       "    encoder: new util.TextEncoder().encode('é').length,",
+      "    error: util.inspect(new RangeError('out')).split('\\n')[0],",
       "    custom: util.inspect({ money: { [util.inspect.custom]: (depth, options, inspect) => 'EUR ' + inspect(12.5) + ' @' + depth } }),",
       "  };",
       "};",
@@ -531,6 +532,7 @@ describe("util", () => {
       deepUnequal: false,
       types: [true, true, true, true, true, false, true, true],
       encoder: 2,
+      error: "RangeError: out",
       custom: "{ money: EUR 12.5 @1 }",
     });
   });

@@ -1,6 +1,7 @@
 // node:util. format and inspect are the ones console uses (format.js over object-inspect), so a
 // value prints the same either way; isDeepStrictEqual is the `assert` package's comparison, loaded
 // on first call. The rest is the glue Node's own util.js is, written against the engine's builtins.
+import { errorText } from "../error-text.js";
 import { createFormatter } from "../format.js";
 
 const call = (fn, value) => {
@@ -172,6 +173,8 @@ export function createUtil(load) {
   const objectInspect = load("inspect").default;
 
   function inspect(value, options, depth, colors) {
+    // As console prints it: Node shows an error as its stack.
+    if (value instanceof Error) return errorText(value);
     const opts = typeof options === "object" && options !== null ? options : { showHidden: options, depth, colors };
     // object-inspect counts depth from 1 where util.inspect counts from 0 (default 2).
     const levels = opts.depth === null || opts.depth === Infinity ? Infinity : (opts.depth ?? 2) + 1;
