@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { guestBuiltins } from "./guest-builtins.mjs";
 
 const started = performance.now();
 rmSync("dist", { recursive: true, force: true });
@@ -21,7 +22,14 @@ const common = {
   logLevel: "warning",
 };
 await build({ ...common, entryPoints: [`${guest}/bootstrap.js`], globalName: "__boot", outfile: "dist/guest/bootstrap.js" });
+
 for (const file of readdirSync(`${guest}/builtins`)) {
-  await build({ ...common, entryPoints: [`${guest}/builtins/${file}`], globalName: "__mod", outfile: `dist/guest/builtins/${file}` });
+  await build({
+    ...common,
+    entryPoints: [`${guest}/builtins/${file}`],
+    globalName: "__mod",
+    outfile: `dist/guest/builtins/${file}`,
+    plugins: [guestBuiltins(file)],
+  });
 }
 console.log(`build: dist/ ready in ${Math.round(performance.now() - started)} ms`);

@@ -20,11 +20,20 @@ export default function boot(host) {
     format ??= builtin("format").createFormatter(builtin);
     return format(args);
   });
-  installGlobals(host, builtin);
+  const { webcrypto } = installGlobals(host, builtin);
   installAwsLambda();
-  const modules = createModules(host);
+  let modules;
+  let requireBuiltin;
+  modules = createModules(host, (name) => {
+    requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({ builtin, config, webcrypto, makeRequire: modules.makeRequire });
+    return requireBuiltin(name);
+  });
   let invoker;
-  const fireTimer = installTimers(host, (error) => invoker.uncaught(error));
+  const fireTimer = installTimers(
+    host,
+    (error) => invoker.uncaught(error),
+    (name) => builtin("timers-promises")[name],
+  );
   let fetchApi;
   const loadFetch = () => {
     fetchApi ??= builtin("fetch").createFetch(host);
@@ -37,7 +46,7 @@ export default function boot(host) {
   return {
     configure(configJson) {
       Object.assign(config, JSON.parse(configJson));
-      installProcess(host, config);
+      installProcess(host, builtin, config);
     },
     init: invoker.init,
     invoke: invoker.invoke,

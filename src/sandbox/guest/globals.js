@@ -2,7 +2,7 @@
 // out a host object: every capability is a narrow host function taking and returning plain values.
 import { defineLazy } from "./lazy.js";
 
-function installCrypto(host) {
+function installCrypto(host, builtin) {
   const getRandomValues = (array) => {
     if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
       throw new TypeError("The data argument must be an integer-type TypedArray");
@@ -19,11 +19,22 @@ function installCrypto(host) {
     const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   };
-  globalThis.crypto = { getRandomValues, randomUUID };
+  const webcrypto = { getRandomValues, randomUUID };
+  // SubtleCrypto lives in the crypto bundle: only a handler that touches crypto.subtle pays for it.
+  let subtle;
+  Object.defineProperty(webcrypto, "subtle", {
+    enumerable: true,
+    get: () => {
+      subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin);
+      return subtle;
+    },
+  });
+  globalThis.crypto = webcrypto;
+  return webcrypto;
 }
 
 /** process and performance: they carry the function's configuration, so they are set at INIT. */
-export function installProcess(host, config) {
+export function installProcess(host, builtin, config) {
   const startedAt = host.now();
   const hrtime = (previous) => {
     const ns = BigInt(Math.round(host.now() * 1e6));
@@ -60,17 +71,32 @@ export function installProcess(host, config) {
       return this;
     },
   };
+  // Lambda keeps what is written to stdout and stderr as is, without console's prefix.
+  for (const [name, fd] of [
+    ["stdout", 1],
+    ["stderr", 2],
+  ]) {
+    let stream;
+    Object.defineProperty(globalThis.process, name, {
+      enumerable: true,
+      get: () => {
+        stream ??= builtin("stdio").createOutput(fd, (text) => host.log("", text));
+        return stream;
+      },
+    });
+  }
   globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
 }
 
 export function installGlobals(host, builtin) {
   globalThis.global = globalThis;
-  installCrypto(host);
+  const webcrypto = installCrypto(host, builtin);
   defineLazy("Buffer", () => builtin("buffer").Buffer);
   defineLazy("TextEncoder", () => builtin("encoding").utf8Encoder(builtin));
   defineLazy("TextDecoder", () => builtin("encoding").utf8Decoder(builtin));
   defineLazy("URL", () => builtin("url").URL);
   defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
+  for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event"]) defineLazy(name, () => builtin("abort")?.[name]);
   defineLazy("structuredClone", () => {
     const { serialize, deserialize } = builtin("structured-clone");
     return (value, options) => deserialize(serialize(value, options));
@@ -87,4 +113,5 @@ export function installGlobals(host, builtin) {
     }
     return builtin("buffer").Buffer.from(text, "base64").toString("latin1");
   };
+  return { webcrypto };
 }

@@ -7,6 +7,8 @@ export function defineLazy(name, load) {
     enumerable: false,
     get() {
       const value = load();
+      // Asked while its own builtin is being evaluated (see builtinLoader): absent, for now.
+      if (value === undefined) return undefined;
       Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
       return value;
     },
@@ -19,10 +21,19 @@ export function defineLazy(name, load) {
 /** Loads one of the bundled libraries under builtins/, once per environment. */
 export function builtinLoader(host) {
   const loaded = new Map();
+  const loading = new Set();
   return (name) => {
     if (!loaded.has(name)) {
-      const source = host.builtin(name);
-      loaded.set(name, host.evalScript(`(() => {${source}\nreturn __mod;})()`, `isolambda:${name}`));
+      // A bundle that probes for a global it provides itself (event-target-shim looks for a native
+      // Event) finds it absent, instead of evaluating itself again.
+      if (loading.has(name)) return undefined;
+      loading.add(name);
+      try {
+        const source = host.builtin(name);
+        loaded.set(name, host.evalScript(`(() => {${source}\nreturn __mod;})()`, `isolambda:${name}`));
+      } finally {
+        loading.delete(name);
+      }
     }
     return loaded.get(name);
   };

@@ -2,27 +2,12 @@
 // (confined to /var/task), compilation happens here with the file's own name for stack traces.
 // ES modules are loaded by QuickJS itself through the host's module loader; it calls back into
 // `exportNames` to re-export a CommonJS module's or a built-in's properties as named exports.
-
-const NODE_BUILTINS = {
-  buffer: () => ({ Buffer: globalThis.Buffer, atob: globalThis.atob, btoa: globalThis.btoa }),
-  console: () => globalThis.console,
-  process: () => globalThis.process,
-  timers: () => ({
-    setTimeout: globalThis.setTimeout,
-    setInterval: globalThis.setInterval,
-    setImmediate: globalThis.setImmediate,
-    clearTimeout: globalThis.clearTimeout,
-    clearInterval: globalThis.clearInterval,
-    clearImmediate: globalThis.clearImmediate,
-  }),
-  url: () => ({ URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams }),
-};
+// Built-ins come from `requireBuiltin` (builtins/node-builtins.js).
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-export function createModules(host) {
+export function createModules(host, requireBuiltin) {
   const cache = Object.create(null);
-  const builtins = new Map();
 
   const notFound = (specifier) => Object.assign(new Error(`Cannot find module '${specifier}'`), { code: "MODULE_NOT_FOUND" });
 
@@ -33,17 +18,6 @@ export function createModules(host) {
     return { format: found.slice(0, colon), path: found.slice(colon + 1) };
   };
 
-  const loadBuiltin = (name) => {
-    if (!builtins.has(name)) {
-      const make = NODE_BUILTINS[name];
-      if (!make) {
-        throw Object.assign(new Error(`Module "node:${name}" is not available in isolambda`), { code: "ERR_UNKNOWN_BUILTIN_MODULE" });
-      }
-      builtins.set(name, make());
-    }
-    return builtins.get(name);
-  };
-
   const makeRequire = (fromDir) => {
     const require = (specifier) => load(resolve(fromDir, specifier));
     require.resolve = (specifier) => resolve(fromDir, specifier).path;
@@ -52,7 +26,7 @@ export function createModules(host) {
   };
 
   const load = ({ format, path }) => {
-    if (format === "builtin") return loadBuiltin(path);
+    if (format === "builtin") return requireBuiltin(path);
     const cached = cache[path];
     if (cached) return cached.exports;
     if (format === "esm") {

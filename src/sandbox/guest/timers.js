@@ -28,7 +28,8 @@ class Timeout {
   }
 }
 
-export function installTimers(host, reportUncaught) {
+/** `promised(name)` gives timers/promises' form of a timer, for util.promisify as Node has it. */
+export function installTimers(host, reportUncaught, promised) {
   const entries = new Map();
   let nextId = 1;
 
@@ -48,6 +49,9 @@ export function installTimers(host, reportUncaught) {
   globalThis.setTimeout = (fn, ms, ...args) => schedule(fn, ms, args, false);
   globalThis.setInterval = (fn, ms, ...args) => schedule(fn, ms, args, true);
   globalThis.setImmediate = (fn, ...args) => schedule(fn, 0, args, false);
+  for (const name of ["setTimeout", "setImmediate"]) {
+    Object.defineProperty(globalThis[name], Symbol.for("nodejs.util.promisify.custom"), { get: () => promised(name) });
+  }
   globalThis.clearTimeout = clear;
   globalThis.clearInterval = clear;
   globalThis.clearImmediate = clear;

@@ -1,0 +1,83 @@
+// EventTarget and Event from `event-target-shim` (the WHATWG algorithms), and AbortController /
+// AbortSignal on top of them with what Node's have (reason, throwIfAborted, abort, timeout, any).
+// Streams, events.on and timers/promises cancel through them; Node makes them globals.
+import { Event, EventTarget, getEventAttributeValue, setEventAttributeValue } from "event-target-shim";
+
+const abortError = () => Object.assign(new Error("This operation was aborted"), { name: "AbortError", code: 20 });
+const timeoutError = () => Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError", code: 23 });
+
+const internal = Symbol("AbortSignal");
+/** Aborts a signal: its controller's capability, kept out of the signal's public face. */
+let abortSignal;
+
+class AbortSignal extends EventTarget {
+  #aborted = false;
+  #reason;
+  constructor(token) {
+    if (token !== internal) throw new TypeError("Illegal constructor");
+    super();
+  }
+  get aborted() {
+    return this.#aborted;
+  }
+  get reason() {
+    return this.#reason;
+  }
+  get onabort() {
+    return getEventAttributeValue(this, "abort");
+  }
+  set onabort(handler) {
+    setEventAttributeValue(this, "abort", handler);
+  }
+  throwIfAborted() {
+    if (this.#aborted) throw this.#reason;
+  }
+  get [Symbol.toStringTag]() {
+    return "AbortSignal";
+  }
+  static abort(reason = abortError()) {
+    const signal = new AbortSignal(internal);
+    signal.#abort(reason);
+    return signal;
+  }
+  static timeout(ms) {
+    const signal = new AbortSignal(internal);
+    // Node's timeout signal does not keep the process alive; neither does it keep an invocation open.
+    setTimeout(() => signal.#abort(timeoutError()), ms).unref?.();
+    return signal;
+  }
+  static any(signals) {
+    const signal = new AbortSignal(internal);
+    const aborted = signals.find((s) => s.aborted);
+    if (aborted) {
+      signal.#abort(aborted.reason);
+      return signal;
+    }
+    for (const source of signals) source.addEventListener("abort", () => signal.#abort(source.reason), { once: true });
+    return signal;
+  }
+  static {
+    abortSignal = (signal, reason) => signal.#abort(reason);
+  }
+  #abort(reason) {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason === undefined ? abortError() : reason;
+    this.dispatchEvent(new Event("abort"));
+  }
+}
+
+class AbortController {
+  #signal = new AbortSignal(internal);
+  get signal() {
+    return this.#signal;
+  }
+  abort(reason) {
+    abortSignal(this.#signal, reason);
+  }
+  get [Symbol.toStringTag]() {
+    return "AbortController";
+  }
+}
+
+export { AbortController, AbortSignal, Event, EventTarget };

@@ -1,0 +1,684 @@
+// node:crypto and Web Crypto's SubtleCrypto over @noble/hashes (audited hashes, HMAC, PBKDF2,
+// HKDF); AES is the crypto-aes bundle (@noble/ciphers), loaded on first use. Randomness comes from
+// the host's CSPRNG through crypto.getRandomValues. Public-key operations have no library here and
+// throw an error naming the missing function.
+
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { md5, ripemd160, sha1 } from "@noble/hashes/legacy.js";
+import { pbkdf2 } from "@noble/hashes/pbkdf2.js";
+import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from "@noble/hashes/sha2.js";
+import { sha3_224, sha3_256, sha3_384, sha3_512 } from "@noble/hashes/sha3.js";
+import { Buffer } from "buffer";
+
+/** OpenSSL's digest names as Node accepts them (case-insensitive), with their RSA- aliases. */
+const HASHES = {
+  md5,
+  sha1,
+  sha224,
+  sha256,
+  sha384,
+  sha512,
+  "sha512-224": sha512_224,
+  "sha512-256": sha512_256,
+  "sha3-224": sha3_224,
+  "sha3-256": sha3_256,
+  "sha3-384": sha3_384,
+  "sha3-512": sha3_512,
+  ripemd160,
+  rmd160: ripemd160,
+  "ripemd-160": ripemd160,
+};
+
+const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+
+function hashOf(name) {
+  const key = String(name).toLowerCase().replace(/^rsa-/, "");
+  return Object.hasOwn(HASHES, key) ? HASHES[key] : undefined;
+}
+
+const received = (value) =>
+  value === null
+    ? "null"
+    : typeof value === "object"
+      ? `an instance of ${value.constructor?.name ?? "Object"}`
+      : `type ${typeof value} (${String(value)})`;
+
+/** Node's accepted inputs (string in an encoding, Buffer, TypedArray, DataView, ArrayBuffer) as bytes. */
+function bytesOf(data, encoding, name = "data") {
+  if (typeof data === "string") return Buffer.from(data, encoding ?? "utf8");
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw nodeError(
+    TypeError,
+    "ERR_INVALID_ARG_TYPE",
+    `The "${name}" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${received(data)}`,
+  );
+}
+
+const output = (bytes, encoding) => {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return encoding === undefined || encoding === "buffer" ? buf : buf.toString(encoding);
+};
+
+class Digest {
+  #state;
+  #done = false;
+  constructor(state) {
+    this.#state = state;
+  }
+  update(data, inputEncoding) {
+    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    this.#state.update(bytesOf(data, inputEncoding));
+    return this;
+  }
+  digest(outputEncoding) {
+    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    this.#done = true;
+    return output(this.#state.digest(), outputEncoding);
+  }
+  copy() {
+    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    return new this.constructor(this.#state.clone());
+  }
+}
+
+// Hash and Hmac are Transform streams in Node, but only once something uses them as one: the first
+// stream method or state access makes Digest a Transform (evaluating node:stream) and sets the
+// instance up, as Node's LazyTransform does. update/digest alone never load node:stream.
+let Transform;
+const streams = new WeakSet();
+function asStream(digest) {
+  if (streams.has(digest)) return;
+  streams.add(digest);
+  if (Transform === undefined) {
+    ({ Transform } = require("readable-stream"));
+    Object.setPrototypeOf(Digest.prototype, Transform.prototype);
+  }
+  Transform.call(digest, {});
+}
+const STREAM_METHODS = [
+  "write",
+  "end",
+  "pipe",
+  "unpipe",
+  "read",
+  "setEncoding",
+  "on",
+  "once",
+  "off",
+  "addListener",
+  "removeListener",
+  "removeAllListeners",
+  "prependListener",
+  "prependOnceListener",
+  "emit",
+  "listeners",
+  "listenerCount",
+  "destroy",
+  "pause",
+  "resume",
+  "isPaused",
+  "cork",
+  "uncork",
+  "unshift",
+  Symbol.asyncIterator,
+];
+for (const name of STREAM_METHODS) {
+  Digest.prototype[name] = function (...args) {
+    asStream(this);
+    return Transform.prototype[name].apply(this, args);
+  };
+}
+for (const key of ["_readableState", "_writableState"]) {
+  Object.defineProperty(Digest.prototype, key, {
+    configurable: true,
+    get() {
+      asStream(this);
+      return Object.getOwnPropertyDescriptor(this, key)?.value;
+    },
+    set(value) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+}
+Digest.prototype._transform = function (chunk, encoding, callback) {
+  this.update(chunk, encoding === "buffer" ? undefined : encoding);
+  callback();
+};
+Digest.prototype._flush = function (callback) {
+  this.push(this.digest());
+  callback();
+};
+
+class Hash extends Digest {}
+class Hmac extends Digest {}
+
+export function createHash(algorithm) {
+  const hash = hashOf(algorithm);
+  if (!hash) throw new Error("Digest method not supported");
+  return new Hash(hash.create());
+}
+
+/** Secret-key bytes from what Node accepts as a key: bytes, a string, a KeyObject or a CryptoKey. */
+function secretOf(key, name = "key") {
+  if (key instanceof KeyObject) return secretKeys.get(key);
+  if (key instanceof CryptoKey) return keyBytes(key);
+  return bytesOf(key, undefined, name);
+}
+
+export function createHmac(algorithm, key) {
+  const hash = hashOf(algorithm);
+  if (!hash) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${algorithm}`);
+  return new Hmac(hmac.create(hash, secretOf(key)));
+}
+
+// Secret KeyObjects: JWT libraries (jsonwebtoken, jose) wrap an HMAC secret in one.
+const secretKeys = new WeakMap();
+class KeyObject {
+  constructor(type, token) {
+    if (type !== "secret" || token !== secretKeys) {
+      throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "isolambda's crypto has secret KeyObjects only");
+    }
+    this.type = type;
+  }
+  get symmetricKeySize() {
+    return secretKeys.get(this).length;
+  }
+  get asymmetricKeyType() {
+    return undefined;
+  }
+  export(options = {}) {
+    const bytes = secretKeys.get(this);
+    if (options.format === "jwk") return { kty: "oct", k: Buffer.from(bytes).toString("base64url") };
+    return Buffer.from(bytes);
+  }
+  equals(other) {
+    return other instanceof KeyObject && timingSafeEqualBytes(secretKeys.get(this), secretKeys.get(other));
+  }
+  static from(key) {
+    if (!(key instanceof CryptoKey) || key.type !== "secret") throw new TypeError("The key argument must be a secret CryptoKey");
+    return createSecretKey(keyBytes(key));
+  }
+}
+
+function createSecretKey(key, encoding) {
+  const secret = new KeyObject("secret", secretKeys);
+  secretKeys.set(secret, Uint8Array.from(typeof key === "string" ? Buffer.from(key, encoding) : secretOf(key)));
+  return secret;
+}
+
+function digestAlgorithm(algorithm) {
+  const hash = hashOf(algorithm);
+  if (!hash) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${algorithm}`);
+  return hash;
+}
+
+function checkSize(value, name, max = 2 ** 31 - 1) {
+  if (typeof value !== "number")
+    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be of type number. Received ${received(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw nodeError(
+      RangeError,
+      "ERR_OUT_OF_RANGE",
+      `The value of "${name}" is out of range. It must be >= 0 && <= ${max}. Received ${value}`,
+    );
+  }
+}
+
+/** Runs `compute` after the current task and hands its result to a Node-style callback. */
+function later(callback, compute) {
+  if (typeof callback !== "function")
+    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", 'The "callback" argument must be of type function');
+  setTimeout(() => {
+    let result;
+    try {
+      result = compute();
+    } catch (error) {
+      callback(error);
+      return;
+    }
+    callback(null, result);
+  }, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Web Crypto: digest, HMAC, AES-GCM/CBC/CTR, PBKDF2 and HKDF; other algorithms are refused as
+// NotSupportedError.
+
+const WEB_HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 };
+const keyMaterial = new WeakMap();
+
+const domError = (name, message) => Object.assign(new Error(message), { name });
+
+class CryptoKey {
+  constructor(token, type, extractable, algorithm, usages, material) {
+    if (token !== keyMaterial) throw new TypeError("Illegal constructor");
+    this.type = type;
+    this.extractable = extractable;
+    this.algorithm = algorithm;
+    this.usages = usages;
+    keyMaterial.set(this, material);
+  }
+  get [Symbol.toStringTag]() {
+    return "CryptoKey";
+  }
+}
+
+function keyBytes(key) {
+  const material = keyMaterial.get(key);
+  if (!material) throw new TypeError("Not a CryptoKey");
+  return material;
+}
+
+const algorithmName = (algorithm) => {
+  const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
+  if (typeof name !== "string") throw new TypeError("Algorithm: name is missing");
+  return name.toUpperCase();
+};
+
+function webHash(hash) {
+  const name = algorithmName(hash);
+  const fn = WEB_HASHES[name];
+  if (!fn) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
+  return { name, fn };
+}
+
+const bufferSource = (data, name = "data") => {
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
+  throw new TypeError(`Failed to execute: parameter ${name} is not of type 'BufferSource'`);
+};
+const arrayBuffer = (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+
+const HMAC_USAGES = ["sign", "verify"];
+const DERIVE_USAGES = ["deriveBits", "deriveKey"];
+
+function checkUsages(usages, allowed) {
+  for (const usage of usages) {
+    if (!allowed.includes(usage)) throw domError("SyntaxError", `Unsupported key usage for this algorithm: ${usage}`);
+  }
+}
+
+function hmacKey(algorithm, material, extractable, usages) {
+  checkUsages(usages, HMAC_USAGES);
+  if (usages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
+  const hash = webHash(algorithm.hash);
+  const length = algorithm.length ?? material.length * 8;
+  if (length === 0 || length > material.length * 8) throw domError("DataError", "Invalid key length");
+  return new CryptoKey(keyMaterial, "secret", extractable, { name: "HMAC", length, hash: { name: hash.name } }, usages, material);
+}
+
+function importJwk(jwk, algorithm, extractable, usages) {
+  if (jwk === null || typeof jwk !== "object") throw new TypeError("keyData must be a JsonWebKey");
+  if (jwk.kty !== "oct") throw domError("DataError", 'Invalid JWK "kty" Parameter');
+  if (typeof jwk.k !== "string") throw domError("DataError", "Invalid keyData");
+  if (jwk.ext === false && extractable) throw domError("DataError", 'JWK "ext" Parameter and extractable mismatch');
+  if (Array.isArray(jwk.key_ops) && usages.some((usage) => !jwk.key_ops.includes(usage))) {
+    throw domError("DataError", "Key operations and usage mismatch");
+  }
+  const hash = webHash(algorithm.hash);
+  if (jwk.alg !== undefined && jwk.alg !== `HS${hash.name.slice(4)}`)
+    throw domError("DataError", 'JWK "alg" does not match the requested algorithm');
+  return hmacKey(algorithm, new Uint8Array(Buffer.from(jwk.k, "base64url")), extractable, usages);
+}
+
+function deriveBits(algorithm, baseKey, length) {
+  const name = algorithmName(algorithm);
+  if (baseKey.algorithm.name !== name) throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
+  if (!baseKey.usages.includes("deriveBits") && !baseKey.usages.includes("deriveKey")) {
+    throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
+  }
+  if (typeof length !== "number" || length % 8 !== 0) throw domError("OperationError", "length must be a multiple of 8");
+  const { fn } = webHash(algorithm.hash);
+  const material = keyBytes(baseKey);
+  if (name === "PBKDF2") {
+    if (!(algorithm.iterations > 0)) throw domError("OperationError", "iterations cannot be zero");
+    return pbkdf2(fn, material, bufferSource(algorithm.salt, "salt"), { c: algorithm.iterations, dkLen: length / 8 });
+  }
+  return hkdf(fn, material, bufferSource(algorithm.salt, "salt"), bufferSource(algorithm.info, "info"), length / 8);
+}
+
+const AES = ["AES-GCM", "AES-CBC", "AES-CTR"];
+const AES_USAGES = ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
+
+function aesKey(name, material, extractable, usages) {
+  checkUsages(usages, AES_USAGES);
+  if (usages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
+  if (![16, 24, 32].includes(material.length)) throw domError("DataError", "Invalid key length");
+  return new CryptoKey(keyMaterial, "secret", extractable, { name, length: material.length * 8 }, usages, material);
+}
+
+class SubtleCrypto {
+  #getRandomValues;
+  #load;
+  constructor(getRandomValues, load) {
+    this.#getRandomValues = getRandomValues;
+    this.#load = load;
+  }
+  async digest(algorithm, data) {
+    return arrayBuffer(webHash(algorithm).fn(bufferSource(data)));
+  }
+  async importKey(format, keyData, algorithm, extractable, usages) {
+    const name = algorithmName(algorithm);
+    if (name === "HMAC") {
+      if (format === "raw") return hmacKey(algorithm, bufferSource(keyData, "keyData"), Boolean(extractable), [...usages]);
+      if (format === "jwk") return importJwk(keyData, algorithm, Boolean(extractable), [...usages]);
+      throw domError("NotSupportedError", `Unable to import HMAC key with format ${format}`);
+    }
+    if (AES.includes(name)) {
+      if (format === "raw") return aesKey(name, bufferSource(keyData, "keyData"), Boolean(extractable), [...usages]);
+      if (format === "jwk") {
+        if (keyData?.kty !== "oct" || typeof keyData.k !== "string") throw domError("DataError", "Invalid keyData");
+        const material = new Uint8Array(Buffer.from(keyData.k, "base64url"));
+        if (keyData.alg !== undefined && keyData.alg !== `A${material.length * 8}${name.slice(4)}`) {
+          throw domError("DataError", 'JWK "alg" does not match the requested algorithm');
+        }
+        return aesKey(name, material, Boolean(extractable), [...usages]);
+      }
+      throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
+    }
+    if (name === "PBKDF2" || name === "HKDF") {
+      if (format !== "raw") throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
+      if (extractable) throw domError("SyntaxError", `${name} keys are not extractable`);
+      checkUsages(usages, DERIVE_USAGES);
+      return new CryptoKey(keyMaterial, "secret", false, { name }, [...usages], bufferSource(keyData, "keyData"));
+    }
+    throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto (HMAC, PBKDF2 and HKDF are)`);
+  }
+  async exportKey(format, key) {
+    if (!key.extractable) throw domError("InvalidAccessError", "key is not extractable");
+    const material = keyBytes(key);
+    if (format === "raw") return arrayBuffer(material);
+    if (format === "jwk" && AES.includes(key.algorithm.name)) {
+      return {
+        kty: "oct",
+        k: Buffer.from(material).toString("base64url"),
+        alg: `A${key.algorithm.length}${key.algorithm.name.slice(4)}`,
+        key_ops: [...key.usages],
+        ext: true,
+      };
+    }
+    if (format === "jwk" && key.algorithm.name === "HMAC") {
+      return {
+        kty: "oct",
+        k: Buffer.from(material).toString("base64url"),
+        alg: `HS${key.algorithm.hash.name.slice(4)}`,
+        key_ops: [...key.usages],
+        ext: true,
+      };
+    }
+    throw domError("NotSupportedError", `Unable to export a key with format ${format}`);
+  }
+  async generateKey(algorithm, extractable, usages) {
+    const name = algorithmName(algorithm);
+    if (AES.includes(name)) {
+      if (![128, 192, 256].includes(algorithm.length)) throw domError("OperationError", "AES key length must be 128, 192 or 256 bits");
+      return aesKey(name, this.#getRandomValues(new Uint8Array(algorithm.length / 8)), Boolean(extractable), [...usages]);
+    }
+    if (name !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto generates HMAC and AES keys only");
+    const { fn } = webHash(algorithm.hash);
+    const bits = algorithm.length ?? fn.blockLen * 8;
+    const material = this.#getRandomValues(new Uint8Array(Math.ceil(bits / 8)));
+    return hmacKey({ ...algorithm, length: bits }, material, Boolean(extractable), [...usages]);
+  }
+  async sign(algorithm, key, data) {
+    return arrayBuffer(this.#mac(algorithm, key, "sign", data));
+  }
+  async verify(algorithm, key, signature, data) {
+    const expected = this.#mac(algorithm, key, "verify", data);
+    return timingSafeEqualBytes(expected, bufferSource(signature, "signature"));
+  }
+  async deriveBits(algorithm, baseKey, length) {
+    return arrayBuffer(deriveBits(algorithm, baseKey, length));
+  }
+  async deriveKey(algorithm, baseKey, derivedKeyAlgorithm, extractable, usages) {
+    if (algorithmName(derivedKeyAlgorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto derives HMAC keys only");
+    const length = derivedKeyAlgorithm.length ?? webHash(derivedKeyAlgorithm.hash).fn.blockLen * 8;
+    return hmacKey(derivedKeyAlgorithm, deriveBits(algorithm, baseKey, length), Boolean(extractable), [...usages]);
+  }
+  async encrypt(algorithm, key, data) {
+    return arrayBuffer(this.#cipher(true, algorithm, key, data));
+  }
+  async decrypt(algorithm, key, data) {
+    return arrayBuffer(this.#cipher(false, algorithm, key, data));
+  }
+  #cipher(encrypt, algorithm, key, data) {
+    const name = algorithmName(algorithm);
+    if (!AES.includes(name))
+      throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto (AES-GCM, AES-CBC and AES-CTR are)`);
+    const usage = encrypt ? "encrypt" : "decrypt";
+    if (key.algorithm.name !== name || !key.usages.includes(usage)) {
+      throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
+    }
+    const params = {
+      iv: algorithm.iv === undefined ? undefined : bufferSource(algorithm.iv, "iv"),
+      counter: algorithm.counter === undefined ? undefined : bufferSource(algorithm.counter, "counter"),
+      additionalData: algorithm.additionalData === undefined ? undefined : bufferSource(algorithm.additionalData, "additionalData"),
+      tagLength: algorithm.tagLength,
+    };
+    return this.#load("crypto-aes").webCipher(encrypt, name, params, keyBytes(key), bufferSource(data));
+  }
+  #mac(algorithm, key, usage, data) {
+    if (algorithmName(algorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto signs with HMAC only");
+    if (key.algorithm.name !== "HMAC" || !key.usages.includes(usage)) {
+      throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
+    }
+    return hmac(WEB_HASHES[key.algorithm.hash.name], keyBytes(key), bufferSource(data));
+  }
+}
+for (const method of ["wrapKey", "unwrapKey"]) {
+  SubtleCrypto.prototype[method] = async () => {
+    throw domError("NotSupportedError", `SubtleCrypto.${method} is not available in isolambda`);
+  };
+}
+
+/** The SubtleCrypto behind globalThis.crypto.subtle; one per environment. */
+let subtle;
+export function createSubtle(getRandomValues, load) {
+  subtle ??= new SubtleCrypto(getRandomValues, load);
+  return subtle;
+}
+
+function timingSafeEqualBytes(a, b) {
+  if (a.byteLength !== b.byteLength) return false;
+  let diff = 0;
+  for (let i = 0; i < a.byteLength; i++) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// node:crypto
+
+/** Functions that need a native crypto library: present, so a handler learns why it cannot use them. */
+const UNAVAILABLE = [
+  "createSign",
+  "createVerify",
+  "sign",
+  "verify",
+  "generateKeyPair",
+  "generateKeyPairSync",
+  "generateKey",
+  "generateKeySync",
+  "createPublicKey",
+  "createPrivateKey",
+  "publicEncrypt",
+  "privateDecrypt",
+  "privateEncrypt",
+  "publicDecrypt",
+  "createECDH",
+  "createDiffieHellman",
+  "getDiffieHellman",
+  "diffieHellman",
+  "scrypt",
+  "scryptSync",
+  "generatePrime",
+  "generatePrimeSync",
+  "checkPrime",
+  "checkPrimeSync",
+];
+
+let nodeCrypto;
+export function createCrypto(webcrypto, load) {
+  if (nodeCrypto) return nodeCrypto;
+  const { getRandomValues } = webcrypto;
+  // getRandomValues serves 64 KiB at most per call (Web Crypto's quota).
+  const fill = (bytes) => {
+    for (let offset = 0; offset < bytes.length; offset += 65536) getRandomValues(bytes.subarray(offset, offset + 65536));
+    return bytes;
+  };
+  const randomBytes = (size, callback) => {
+    checkSize(size, "size");
+    if (callback === undefined) return fill(Buffer.alloc(size));
+    later(callback, () => fill(Buffer.alloc(size)));
+  };
+  const viewBytes = (buf, offset, size) => {
+    if (!ArrayBuffer.isView(buf) && !(buf instanceof ArrayBuffer)) {
+      throw nodeError(
+        TypeError,
+        "ERR_INVALID_ARG_TYPE",
+        `The "buf" argument must be an instance of ArrayBuffer or ArrayBufferView. Received ${received(buf)}`,
+      );
+    }
+    const all = bytesOf(buf, undefined, "buf");
+    checkSize(offset, "offset", all.length);
+    const length = size ?? all.length - offset;
+    checkSize(length, "size", all.length - offset);
+    return all.subarray(offset, offset + length);
+  };
+  const randomFillSync = (buf, offset = 0, size) => {
+    fill(viewBytes(buf, offset, size));
+    return buf;
+  };
+  const randomFill = (buf, offset, size, callback) => {
+    if (typeof offset === "function") [offset, callback] = [0, offset];
+    else if (typeof size === "function") [size, callback] = [undefined, size];
+    const view = viewBytes(buf, offset, size);
+    later(callback, () => {
+      fill(view);
+      return buf;
+    });
+  };
+  const randomInt = (min, max, callback) => {
+    if (max === undefined || typeof max === "function") [min, max, callback] = [0, min, max];
+    if (!Number.isSafeInteger(min))
+      throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "min" argument must be a safe integer. Received ${received(min)}`);
+    if (!Number.isSafeInteger(max))
+      throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "max" argument must be a safe integer. Received ${received(max)}`);
+    if (max <= min)
+      throw nodeError(
+        RangeError,
+        "ERR_OUT_OF_RANGE",
+        `The value of "max" is out of range. It must be greater than the value of "min" (${min}). Received ${max}`,
+      );
+    const range = max - min;
+    if (range > 2 ** 48)
+      throw nodeError(
+        RangeError,
+        "ERR_OUT_OF_RANGE",
+        `The value of "max - min" is out of range. It must be <= 281474976710655. Received ${range}`,
+      );
+    // Rejection sampling over 48 random bits keeps every value equally likely.
+    const limit = 2 ** 48 - (2 ** 48 % range);
+    const draw = () => {
+      for (;;) {
+        const b = fill(new Uint8Array(6));
+        const x = b[0] * 2 ** 40 + b[1] * 2 ** 32 + b[2] * 2 ** 24 + b[3] * 2 ** 16 + b[4] * 2 ** 8 + b[5];
+        if (x < limit) return min + (x % range);
+      }
+    };
+    if (callback === undefined) return draw();
+    later(callback, draw);
+  };
+  const timingSafeEqual = (a, b) => {
+    for (const [name, value] of [
+      ["buf1", a],
+      ["buf2", b],
+    ]) {
+      if (typeof value === "string") {
+        throw nodeError(
+          TypeError,
+          "ERR_INVALID_ARG_TYPE",
+          `The "${name}" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`,
+        );
+      }
+    }
+    const x = bytesOf(a, undefined, "buf1");
+    const y = bytesOf(b, undefined, "buf2");
+    if (x.byteLength !== y.byteLength)
+      throw nodeError(RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH", "Input buffers must have the same byte length");
+    return timingSafeEqualBytes(x, y);
+  };
+  const pbkdf2Sync = (password, salt, iterations, keylen, digest) => {
+    checkSize(iterations, "iterations");
+    checkSize(keylen, "keylen");
+    const hash = digestAlgorithm(digest);
+    return output(
+      pbkdf2(hash, bytesOf(password, undefined, "password"), bytesOf(salt, undefined, "salt"), { c: iterations, dkLen: keylen }),
+    );
+  };
+  const hkdfSync = (digest, ikm, salt, info, keylen) => {
+    const hash = digestAlgorithm(digest);
+    checkSize(keylen, "keylen", 255 * hash.outputLen);
+    return arrayBuffer(hkdf(hash, secretOf(ikm, "ikm"), bytesOf(salt, undefined, "salt"), bytesOf(info, undefined, "info"), keylen));
+  };
+
+  nodeCrypto = {
+    createHash,
+    createHmac,
+    hash: (algorithm, data, outputEncoding = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
+    getHashes: () => Object.keys(HASHES),
+    getCiphers: () => [
+      "aes-128-cbc",
+      "aes-128-ctr",
+      "aes-128-ecb",
+      "aes-128-gcm",
+      "aes-192-cbc",
+      "aes-192-ctr",
+      "aes-192-ecb",
+      "aes-192-gcm",
+      "aes-256-cbc",
+      "aes-256-ctr",
+      "aes-256-ecb",
+      "aes-256-gcm",
+    ],
+    createCipheriv: (...args) => load("crypto-aes").createCipheriv(...args),
+    createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(...args),
+    getCurves: () => [],
+    randomBytes,
+    pseudoRandomBytes: randomBytes,
+    randomFillSync,
+    randomFill,
+    randomInt,
+    randomUUID: webcrypto.randomUUID,
+    getRandomValues: (array) => getRandomValues(array),
+    timingSafeEqual,
+    pbkdf2Sync,
+    pbkdf2: (password, salt, iterations, keylen, digest, callback) => {
+      digestAlgorithm(digest);
+      later(callback, () => pbkdf2Sync(password, salt, iterations, keylen, digest));
+    },
+    hkdfSync,
+    hkdf: (digest, ikm, salt, info, keylen, callback) => {
+      digestAlgorithm(digest);
+      later(callback, () => hkdfSync(digest, ikm, salt, info, keylen));
+    },
+    webcrypto,
+    get subtle() {
+      return webcrypto.subtle;
+    },
+    Hash,
+    Hmac,
+    KeyObject,
+    createSecretKey,
+    constants: {},
+  };
+  for (const name of UNAVAILABLE) {
+    nodeCrypto[name] = () => {
+      throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
+    };
+  }
+  return nodeCrypto;
+}
+
+export { CryptoKey };

@@ -1,0 +1,76 @@
+// The Node.js built-in modules a handler can require or import, each built inside the sandbox from
+// a bundled library under builtins/ on first use: never the host's module. A name Node knows and
+// this table lacks fails with an error naming it; adding a module is one line here (and its file).
+// The table is a bundle itself, evaluated by the first require of a built-in, so that a handler
+// requiring none does not parse it at every cold start.
+
+/** Built-in name → how to make it; `load` evaluates a builtins/ bundle once per environment. */
+const NODE_BUILTINS = {
+  assert: ({ load }) => load("assert").default,
+  "assert/strict": ({ load }) => load("assert").default.strict,
+  buffer: ({ load }) => ({ ...load("buffer"), atob: globalThis.atob, btoa: globalThis.btoa }),
+  console: ({ load }) => {
+    // Node's console module is the global console, which carries the Console class.
+    const console = globalThis.console;
+    if (!Object.hasOwn(console, "Console")) {
+      Object.defineProperty(console, "Console", {
+        value: load("console").createConsoleClass(load),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return console;
+  },
+  crypto: ({ load, webcrypto }) => load("crypto").createCrypto(webcrypto, load),
+  diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
+  events: ({ load }) => load("events").default,
+  module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
+  os: ({ load, config }) => load("os").createOs(config),
+  path: ({ load }) => load("path").default,
+  "path/posix": ({ load }) => load("path").default,
+  perf_hooks: () => ({ performance: globalThis.performance }),
+  process: () => globalThis.process,
+  punycode: ({ load }) => load("punycode").default,
+  querystring: ({ load }) => load("querystring").default,
+  stream: ({ load }) => load("stream").default,
+  "stream/promises": ({ load }) => load("stream").default.promises,
+  "stream/consumers": ({ load }) => load("stream").consumers,
+  string_decoder: ({ load }) => load("string-decoder"),
+  sys: ({ nodeBuiltin }) => nodeBuiltin("util"),
+  timers: ({ nodeBuiltin }) => ({
+    setTimeout: globalThis.setTimeout,
+    setInterval: globalThis.setInterval,
+    setImmediate: globalThis.setImmediate,
+    clearTimeout: globalThis.clearTimeout,
+    clearInterval: globalThis.clearInterval,
+    clearImmediate: globalThis.clearImmediate,
+    get promises() {
+      return nodeBuiltin("timers/promises");
+    },
+  }),
+  "timers/promises": ({ load }) => load("timers-promises"),
+  // Lambda's output is a log stream, never a terminal: colour libraries ask this and stay plain.
+  tty: () => ({ isatty: () => false, ReadStream: class ReadStream {}, WriteStream: class WriteStream {} }),
+  url: ({ load }) => load("url-legacy").default,
+  util: ({ load }) => load("util").createUtil(load),
+  "util/types": ({ nodeBuiltin }) => nodeBuiltin("util").types,
+  zlib: ({ load }) => load("zlib").default,
+};
+
+/** `requireBuiltin(name)` for names without `node:`; one instance of each per environment. */
+export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire }) {
+  const made = new Map();
+  const context = { load: builtin, config, webcrypto, makeRequire, nodeBuiltin: (name) => requireBuiltin(name) };
+  function requireBuiltin(name) {
+    if (!made.has(name)) {
+      const make = Object.hasOwn(NODE_BUILTINS, name) ? NODE_BUILTINS[name] : undefined;
+      if (!make) {
+        throw Object.assign(new Error(`Module "node:${name}" is not available in isolambda`), { code: "ERR_UNKNOWN_BUILTIN_MODULE" });
+      }
+      made.set(name, make(context));
+    }
+    return made.get(name);
+  }
+  return requireBuiltin;
+}

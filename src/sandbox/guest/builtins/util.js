@@ -1,0 +1,226 @@
+// node:util. format and inspect are the ones console uses (format.js over object-inspect), so a
+// value prints the same either way; isDeepStrictEqual is the `assert` package's comparison, loaded
+// on first call. The rest is the glue Node's own util.js is, written against the engine's builtins.
+import { errorText } from "../error-text.js";
+import { createFormatter } from "../format.js";
+
+const call = (fn, value) => {
+  try {
+    fn.call(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
+const tag = (value) => Object.prototype.toString.call(value);
+const isObject = (value) => value !== null && typeof value === "object";
+
+const typedArrayTag = getter(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag);
+const isTypedArrayOf = (name) => (value) => typedArrayTag.call(value) === name;
+const mapSize = getter(Map.prototype, "size");
+const setSize = getter(Set.prototype, "size");
+const byteLength = getter(ArrayBuffer.prototype, "byteLength");
+const sharedByteLength = typeof SharedArrayBuffer === "function" ? getter(SharedArrayBuffer.prototype, "byteLength") : undefined;
+const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor;
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).constructor;
+const MapIterator = Object.getPrototypeOf(new Map().entries());
+const SetIterator = Object.getPrototypeOf(new Set().values());
+
+const boxed = {
+  isNumberObject: (v) => isObject(v) && call(Number.prototype.valueOf, v),
+  isStringObject: (v) => isObject(v) && call(String.prototype.valueOf, v),
+  isBooleanObject: (v) => isObject(v) && call(Boolean.prototype.valueOf, v),
+  isBigIntObject: (v) => isObject(v) && call(BigInt.prototype.valueOf, v),
+  isSymbolObject: (v) => isObject(v) && call(Symbol.prototype.valueOf, v),
+};
+
+const types = {
+  ...boxed,
+  isBoxedPrimitive: (v) => Object.values(boxed).some((check) => check(v)),
+  isArrayBuffer: (v) => isObject(v) && call(byteLength, v),
+  isSharedArrayBuffer: (v) => isObject(v) && sharedByteLength !== undefined && call(sharedByteLength, v),
+  isAnyArrayBuffer: (v) => types.isArrayBuffer(v) || types.isSharedArrayBuffer(v),
+  isArrayBufferView: (v) => ArrayBuffer.isView(v),
+  isDataView: (v) => ArrayBuffer.isView(v) && typedArrayTag.call(v) === undefined,
+  isTypedArray: (v) => typedArrayTag.call(v) !== undefined,
+  isUint8Array: isTypedArrayOf("Uint8Array"),
+  isUint8ClampedArray: isTypedArrayOf("Uint8ClampedArray"),
+  isUint16Array: isTypedArrayOf("Uint16Array"),
+  isUint32Array: isTypedArrayOf("Uint32Array"),
+  isInt8Array: isTypedArrayOf("Int8Array"),
+  isInt16Array: isTypedArrayOf("Int16Array"),
+  isInt32Array: isTypedArrayOf("Int32Array"),
+  isFloat32Array: isTypedArrayOf("Float32Array"),
+  isFloat64Array: isTypedArrayOf("Float64Array"),
+  isBigInt64Array: isTypedArrayOf("BigInt64Array"),
+  isBigUint64Array: isTypedArrayOf("BigUint64Array"),
+  isDate: (v) => isObject(v) && call(Date.prototype.getTime, v),
+  isRegExp: (v) => isObject(v) && call(getter(RegExp.prototype, "flags"), v) && tag(v) === "[object RegExp]",
+  isMap: (v) => isObject(v) && call(mapSize, v),
+  isSet: (v) => isObject(v) && call(setSize, v),
+  isWeakMap: (v) => isObject(v) && call(WeakMap.prototype.has, v),
+  isWeakSet: (v) => isObject(v) && call(WeakSet.prototype.has, v),
+  isMapIterator: (v) => isObject(v) && Object.getPrototypeOf(v) === MapIterator,
+  isSetIterator: (v) => isObject(v) && Object.getPrototypeOf(v) === SetIterator,
+  isPromise: (v) => v instanceof Promise || tag(v) === "[object Promise]",
+  isNativeError: (v) => v instanceof Error || tag(v) === "[object Error]",
+  isAsyncFunction: (v) => v instanceof AsyncFunction || v instanceof AsyncGeneratorFunction,
+  isGeneratorFunction: (v) => v instanceof GeneratorFunction || v instanceof AsyncGeneratorFunction,
+  isGeneratorObject: (v) => tag(v) === "[object Generator]" || tag(v) === "[object AsyncGenerator]",
+  isArgumentsObject: (v) => tag(v) === "[object Arguments]",
+  isModuleNamespaceObject: (v) => isObject(v) && Object.getPrototypeOf(v) === null && tag(v) === "[object Module]",
+  // The engine gives no way to see through a Proxy or to hold an external pointer.
+  isProxy: () => false,
+  isExternal: () => false,
+  isKeyObject: () => false,
+  isCryptoKey: (v) => tag(v) === "[object CryptoKey]",
+};
+
+// Node's own pattern for terminal escape sequences (lib/internal/util/inspect.js).
+const ANSI_ESCAPES =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are control characters.
+  /[\u001B\u009B][[\]()#;?]*(?:(?:(?:;[-a-zA-Z\d/#&.:=?%@~_]+)*|[a-zA-Z\d]+(?:;[-a-zA-Z\d/#&.:=?%@~_]*)*)?\u0007|(?:\d{1,4}(?:;\d{0,4})*)?[\dA-PR-TZcf-ntqry=><~])/g;
+
+const kCustomPromisify = Symbol.for("nodejs.util.promisify.custom");
+const kCustomInspect = Symbol.for("nodejs.util.inspect.custom");
+
+function promisify(original) {
+  if (typeof original !== "function") {
+    throw Object.assign(new TypeError('The "original" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
+  }
+  const custom = original[kCustomPromisify];
+  if (custom !== undefined) {
+    if (typeof custom !== "function") {
+      throw Object.assign(new TypeError('The "util.promisify.custom" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
+    }
+    return Object.defineProperty(custom, kCustomPromisify, { value: custom, configurable: true });
+  }
+  function fn(...args) {
+    return new Promise((resolve, reject) => {
+      Reflect.apply(original, this, [...args, (error, value) => (error ? reject(error) : resolve(value))]);
+    });
+  }
+  Object.setPrototypeOf(fn, Object.getPrototypeOf(original));
+  Object.defineProperty(fn, kCustomPromisify, { value: fn, configurable: true });
+  return Object.defineProperties(fn, Object.getOwnPropertyDescriptors(original));
+}
+promisify.custom = kCustomPromisify;
+
+function callbackify(original) {
+  if (typeof original !== "function") {
+    throw Object.assign(new TypeError('The "original" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
+  }
+  return function (...args) {
+    const callback = args.pop();
+    if (typeof callback !== "function") {
+      throw Object.assign(new TypeError("The last argument must be of type function"), { code: "ERR_INVALID_ARG_TYPE" });
+    }
+    Reflect.apply(original, this, args).then(
+      (value) => process.nextTick(callback, null, value),
+      (reason) => {
+        // Node: a falsy rejection reason becomes an Error carrying it, so `err` is always truthy.
+        const error = reason
+          ? reason
+          : Object.assign(new Error("Promise was rejected with a falsy value"), { code: "ERR_FALSY_VALUE_REJECTION", reason });
+        process.nextTick(callback, error);
+      },
+    );
+  };
+}
+
+function inherits(ctor, superCtor) {
+  if (typeof ctor !== "function" || typeof superCtor !== "function" || superCtor.prototype === undefined) {
+    throw Object.assign(new TypeError('The "ctor" and "superCtor" arguments must be functions with a prototype'), {
+      code: "ERR_INVALID_ARG_TYPE",
+    });
+  }
+  Object.defineProperty(ctor, "super_", { value: superCtor, writable: true, configurable: true });
+  Object.setPrototypeOf(ctor.prototype, superCtor.prototype);
+}
+
+const warned = new Set();
+function deprecate(fn, message, code) {
+  return function deprecated(...args) {
+    const key = code ?? message;
+    if (!warned.has(key)) {
+      warned.add(key);
+      process.emitWarning(message, "DeprecationWarning", code);
+    }
+    return new.target ? Reflect.construct(fn, args, new.target) : Reflect.apply(fn, this, args);
+  };
+}
+
+function debuglog(section) {
+  const sections = String(process.env.NODE_DEBUG ?? "")
+    .toUpperCase()
+    .split(/[\s,]+/);
+  const enabled = sections.includes(String(section).toUpperCase());
+  const log = (...args) => {
+    if (enabled) console.error("%s %d: %s", String(section).toUpperCase(), process.pid, format(...args));
+  };
+  log.enabled = enabled;
+  return log;
+}
+
+let format;
+
+/** The node:util module for one environment; `load` is the builtins/ loader. */
+export function createUtil(load) {
+  const formatArgs = createFormatter(load);
+  format = (...args) => formatArgs(args);
+  const objectInspect = load("inspect").default;
+
+  function inspect(value, options, depth, colors) {
+    // As console prints it: Node shows an error as its stack.
+    if (value instanceof Error) return errorText(value);
+    const opts = typeof options === "object" && options !== null ? options : { showHidden: options, depth, colors };
+    // object-inspect counts depth from 1 where util.inspect counts from 0 (default 2).
+    const levels = opts.depth === null || opts.depth === Infinity ? Infinity : (opts.depth ?? 2) + 1;
+    return objectInspect(value, {
+      depth: levels,
+      ...(opts.breakLength !== undefined ? { breakLength: opts.breakLength } : {}),
+      ...(opts.maxStringLength !== undefined ? { maxStringLength: opts.maxStringLength } : {}),
+      ...(opts.maxArrayLength !== undefined ? { maxCollectionLength: opts.maxArrayLength } : {}),
+    });
+  }
+  inspect.custom = kCustomInspect;
+  inspect.defaultOptions = { depth: 2, breakLength: 80, maxArrayLength: 100, maxStringLength: 10000 };
+
+  const isPrimitive = (v) => v === null || (typeof v !== "object" && typeof v !== "function");
+
+  return {
+    format,
+    formatWithOptions: (_options, ...args) => format(...args),
+    inspect,
+    promisify,
+    callbackify,
+    inherits,
+    deprecate,
+    debuglog,
+    debug: debuglog,
+    types,
+    isDeepStrictEqual: (a, b) => load("assert").isDeepStrictEqual(a, b),
+    stripVTControlCharacters: (text) => String(text).replace(ANSI_ESCAPES, ""),
+    toUSVString: (text) => String(text).toWellFormed?.() ?? String(text),
+    TextEncoder: globalThis.TextEncoder,
+    TextDecoder: globalThis.TextDecoder,
+    // Deprecated in Node, still present: some older libraries call them.
+    isArray: Array.isArray,
+    isBoolean: (v) => typeof v === "boolean",
+    isBuffer: (v) => globalThis.Buffer.isBuffer(v),
+    isDate: types.isDate,
+    isError: types.isNativeError,
+    isFunction: (v) => typeof v === "function",
+    isNull: (v) => v === null,
+    isNullOrUndefined: (v) => v === null || v === undefined,
+    isNumber: (v) => typeof v === "number",
+    isObject: (v) => v !== null && typeof v === "object",
+    isPrimitive,
+    isRegExp: types.isRegExp,
+    isString: (v) => typeof v === "string",
+    isSymbol: (v) => typeof v === "symbol",
+    isUndefined: (v) => v === undefined,
+  };
+}
