@@ -367,10 +367,10 @@ export class GuestEnvironment {
     clearTimer: (id) => this.#timers.clear(id),
     timerRef: (id, ref) => this.#timers.ref(id, ref),
     timerRefresh: (id) => this.#timers.refresh(id),
-    fetch: (id, url, method, headersJson, body) => {
+    fetch: (id, url, method, headersJson, body, redirect) => {
       this.#fetches.add(id);
       const deadline = this.#phase?.deadline ?? Date.now();
-      void performFetch(url, method, headersJson, body, deadline, this.#heap.limitBytes).then((settled) =>
+      void performFetch(url, method, headersJson, body, deadline, this.#heap.limitBytes, redirect).then((settled) =>
         this.#deliver(() => {
           this.#fetches.delete(id);
           this.#call("fetchSettled", id, ...settled);

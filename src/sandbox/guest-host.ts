@@ -15,7 +15,7 @@ export interface HostHooks {
   clearTimer(id: number): void;
   timerRef(id: number, ref: boolean | undefined): boolean;
   timerRefresh(id: number): void;
-  fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined): void;
+  fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined, redirect: "follow" | "manual"): void;
   /** A streaming handler's response: its content type (set before the first write), then its bytes. */
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
@@ -102,13 +102,13 @@ export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: (
     timerRef: (id, ref) =>
       hooks.timerRef(num(id), ref === undefined || ctx.typeof(ref) === "undefined" ? undefined : bool(ref)) ? ctx.true : ctx.false,
     timerRefresh: (id) => void hooks.timerRefresh(num(id)),
-    fetch: (id, url, method, headers, body) => {
+    fetch: (id, url, method, headers, body, redirect) => {
       let bytes: Uint8Array | undefined;
       if (body !== undefined && ctx.typeof(body) === "object") {
         using lifetime = ctx.getArrayBuffer(body);
         bytes = lifetime.value.slice();
       }
-      hooks.fetch(num(id), str(url), str(method), str(headers), bytes);
+      hooks.fetch(num(id), str(url), str(method), str(headers), bytes, str(redirect) === "manual" ? "manual" : "follow");
     },
     done: (ok, payload, wait) => {
       const value = payload !== undefined && ctx.typeof(payload) === "number" ? num(payload) : str(payload);

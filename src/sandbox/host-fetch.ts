@@ -16,6 +16,8 @@ export async function performFetch(
   body: Uint8Array | undefined,
   deadline: number,
   maxBytes: number,
+  /** `manual` for node:http, which hands redirects to the caller as Node does. */
+  redirect: "follow" | "manual" = "follow",
 ): Promise<FetchSettled> {
   try {
     const headers = JSON.parse(headersJson) as [string, string][];
@@ -23,7 +25,7 @@ export async function performFetch(
       method,
       headers,
       body,
-      redirect: "follow",
+      redirect,
       signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
     });
     const bytes = await response.arrayBuffer();
@@ -31,7 +33,11 @@ export async function performFetch(
     if (bytes.byteLength > maxBytes) return [`response body of ${bytes.byteLength} bytes exceeds the function's memory`];
     return [undefined, response.status, response.statusText, response.url, JSON.stringify([...response.headers]), bytes];
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    // Node's fetch says only "fetch failed"; the cause names what happened (ECONNREFUSED, ...).
+    const reason = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+    const code = (reason as NodeJS.ErrnoException | undefined)?.code;
+    const cause =
+      reason === undefined ? "" : `: ${reason.message}${code !== undefined && !reason.message.includes(code) ? ` (${code})` : ""}`;
     return [`${error instanceof Error ? error.message : String(error)}${cause}`];
   }
 }

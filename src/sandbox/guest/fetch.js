@@ -51,10 +51,14 @@ function toBytes(body) {
   return new TextEncoder().encode(String(body));
 }
 
+/** The response's header pairs as received (set-cookie kept apart), for node:http's IncomingMessage. */
+export const RAW_HEADERS = Symbol.for("isolambda.rawHeaders");
+
 class Response {
   #bytes;
   constructor(body, init = {}) {
     this.#bytes = toBytes(body) ?? new Uint8Array(0);
+    if (init[RAW_HEADERS]) this[RAW_HEADERS] = init[RAW_HEADERS];
     this.status = init.status ?? 200;
     this.statusText = init.statusText ?? "";
     this.headers = new Headers(init.headers);
@@ -101,7 +105,8 @@ export function createFetch(host) {
       const bytes = toBytes(body);
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      host.fetch(id, String(url), method, JSON.stringify([...headers]), bytes === undefined ? undefined : bytes.slice().buffer);
+      const redirect = init.redirect === "manual" ? "manual" : "follow";
+      host.fetch(id, String(url), method, JSON.stringify([...headers]), bytes === undefined ? undefined : bytes.slice().buffer, redirect);
     });
 
   const settled = (id, failure, status, statusText, url, headersJson, body) => {
@@ -109,7 +114,10 @@ export function createFetch(host) {
     if (!entry) return;
     pending.delete(id);
     if (failure !== undefined) entry.reject(new TypeError(`fetch failed: ${failure}`));
-    else entry.resolve(new Response(body, { status, statusText, url, headers: JSON.parse(headersJson) }));
+    else {
+      const pairs = JSON.parse(headersJson);
+      entry.resolve(new Response(body, { status, statusText, url, headers: pairs, [RAW_HEADERS]: pairs }));
+    }
   };
   return { fetch, Headers, Response, settled };
 }

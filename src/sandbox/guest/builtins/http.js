@@ -1,0 +1,376 @@
+// node:http and node:https clients over the host's fetch (bounded by the invocation's remaining
+// time): ClientRequest is a Writable collecting the body, sent at end(); IncomingMessage is a
+// Readable of the answer. No sockets exist in the sandbox: servers are absent, and the `socket`
+// a request emits is a stand-in carrying the calls libraries make on one (setTimeout, setNoDelay).
+
+const RAW_HEADERS = Symbol.for("isolambda.rawHeaders");
+
+export const STATUS_CODES = {
+  100: "Continue",
+  101: "Switching Protocols",
+  102: "Processing",
+  103: "Early Hints",
+  200: "OK",
+  201: "Created",
+  202: "Accepted",
+  203: "Non-Authoritative Information",
+  204: "No Content",
+  205: "Reset Content",
+  206: "Partial Content",
+  207: "Multi-Status",
+  208: "Already Reported",
+  226: "IM Used",
+  300: "Multiple Choices",
+  301: "Moved Permanently",
+  302: "Found",
+  303: "See Other",
+  304: "Not Modified",
+  305: "Use Proxy",
+  307: "Temporary Redirect",
+  308: "Permanent Redirect",
+  400: "Bad Request",
+  401: "Unauthorized",
+  402: "Payment Required",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  406: "Not Acceptable",
+  407: "Proxy Authentication Required",
+  408: "Request Timeout",
+  409: "Conflict",
+  410: "Gone",
+  411: "Length Required",
+  412: "Precondition Failed",
+  413: "Payload Too Large",
+  414: "URI Too Long",
+  415: "Unsupported Media Type",
+  416: "Range Not Satisfiable",
+  417: "Expectation Failed",
+  418: "I'm a Teapot",
+  421: "Misdirected Request",
+  422: "Unprocessable Entity",
+  423: "Locked",
+  424: "Failed Dependency",
+  425: "Too Early",
+  426: "Upgrade Required",
+  428: "Precondition Required",
+  429: "Too Many Requests",
+  431: "Request Header Fields Too Large",
+  451: "Unavailable For Legal Reasons",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+  505: "HTTP Version Not Supported",
+  506: "Variant Also Negotiates",
+  507: "Insufficient Storage",
+  508: "Loop Detected",
+  509: "Bandwidth Limit Exceeded",
+  510: "Not Extended",
+  511: "Network Authentication Required",
+};
+
+export const METHODS = [
+  "ACL",
+  "BIND",
+  "CHECKOUT",
+  "CONNECT",
+  "COPY",
+  "DELETE",
+  "GET",
+  "HEAD",
+  "LINK",
+  "LOCK",
+  "M-SEARCH",
+  "MERGE",
+  "MKACTIVITY",
+  "MKCALENDAR",
+  "MKCOL",
+  "MOVE",
+  "NOTIFY",
+  "OPTIONS",
+  "PATCH",
+  "POST",
+  "PROPFIND",
+  "PROPPATCH",
+  "PURGE",
+  "PUT",
+  "QUERY",
+  "REBIND",
+  "REPORT",
+  "SEARCH",
+  "SOURCE",
+  "SUBSCRIBE",
+  "TRACE",
+  "UNBIND",
+  "UNLINK",
+  "UNLOCK",
+  "UNSUBSCRIBE",
+];
+
+/** The bytes of a body chunk, whatever a library wrote. */
+function bytesOf(chunk, encoding) {
+  if (typeof chunk === "string") return Buffer.from(chunk, encoding);
+  if (chunk instanceof Uint8Array) return chunk;
+  return Buffer.from(String(chunk));
+}
+
+/** `(url | URL | options)[, options][, callback]` as http.request takes them, as one URL and options. */
+function normalize(defaultProtocol, input, options, callback) {
+  if (typeof options === "function") [options, callback] = [undefined, options];
+  let base = {};
+  if (typeof input === "string" || input instanceof URL) {
+    const url = new URL(String(input));
+    base = {
+      protocol: url.protocol,
+      hostname: url.hostname.replace(/^\[|\]$/g, ""),
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+    };
+  } else if (input !== null && typeof input === "object") {
+    options = { ...input, ...options };
+  }
+  const merged = { ...base, ...options };
+  const protocol = merged.protocol ?? defaultProtocol;
+  const hostname = merged.hostname ?? (merged.host ?? "localhost").replace(/:\d+$/, "");
+  const port = merged.port || (merged.host?.match(/:(\d+)$/)?.[1] ?? "");
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return { merged, callback, url: `${protocol}//${host}${port ? `:${port}` : ""}${merged.path ?? "/"}`, protocol, hostname, port };
+}
+
+export function createHttp(nodeBuiltin, defaultProtocol) {
+  const { Readable, Writable } = nodeBuiltin("stream");
+  const { EventEmitter } = nodeBuiltin("events");
+
+  class Agent extends EventEmitter {
+    constructor(options = {}) {
+      super();
+      this.options = { ...options };
+      this.keepAlive = options.keepAlive === true;
+      this.maxSockets = options.maxSockets ?? Number.POSITIVE_INFINITY;
+      this.maxFreeSockets = options.maxFreeSockets ?? 256;
+      this.defaultPort = defaultProtocol === "https:" ? 443 : 80;
+      this.protocol = defaultProtocol;
+      this.sockets = {};
+      this.freeSockets = {};
+      this.requests = {};
+    }
+    destroy() {}
+  }
+  const globalAgent = new Agent({ keepAlive: true });
+
+  /** What a library may ask of a request's socket; the host's fetch owns the real connection. */
+  class Socket extends EventEmitter {
+    constructor(remoteAddress, remotePort) {
+      super();
+      this.remoteAddress = remoteAddress;
+      this.remotePort = Number(remotePort) || undefined;
+      this.connecting = false;
+      this.destroyed = false;
+      this.encrypted = defaultProtocol === "https:";
+    }
+    setTimeout(ms, callback) {
+      if (callback) this.once("timeout", callback);
+      return this;
+    }
+    setNoDelay() {
+      return this;
+    }
+    setKeepAlive() {
+      return this;
+    }
+    ref() {
+      return this;
+    }
+    unref() {
+      return this;
+    }
+    destroy() {
+      this.destroyed = true;
+      return this;
+    }
+  }
+
+  class IncomingMessage extends Readable {
+    constructor(response, socket) {
+      super();
+      const pairs = response[RAW_HEADERS] ?? [...response.headers];
+      // The host's fetch has already decoded a compressed body: its encoding no longer applies.
+      const decoded = pairs.some(([name]) => name.toLowerCase() === "content-encoding");
+      this.rawHeaders = [];
+      this.headers = {};
+      for (const [name, value] of pairs) {
+        const key = name.toLowerCase();
+        if (decoded && (key === "content-encoding" || key === "content-length")) continue;
+        this.rawHeaders.push(name, value);
+        if (key === "set-cookie") this.headers[key] = [...(this.headers[key] ?? []), value];
+        else this.headers[key] = key in this.headers ? `${this.headers[key]}, ${value}` : value;
+      }
+      this.rawTrailers = [];
+      this.trailers = {};
+      this.statusCode = response.status;
+      this.statusMessage = response.statusText || STATUS_CODES[response.status] || "";
+      this.httpVersion = "1.1";
+      this.httpVersionMajor = 1;
+      this.httpVersionMinor = 1;
+      this.complete = false;
+      this.aborted = false;
+      this.url = "";
+      this.method = null;
+      this.socket = socket;
+      this.connection = socket;
+    }
+    _read() {}
+    setTimeout(ms, callback) {
+      if (callback) this.once("timeout", callback);
+      return this;
+    }
+  }
+
+  class ClientRequest extends Writable {
+    #chunks = [];
+    #headers = new Map();
+    #url;
+    #controller = new AbortController();
+    constructor(input, options, callback) {
+      // Not destroyed at finish: the answer comes after the body is written.
+      super({ decodeStrings: false, autoDestroy: false });
+      const { merged, callback: cb, url, hostname, port } = normalize(defaultProtocol, input, options, callback);
+      this.#url = url;
+      this.method = String(merged.method ?? "GET").toUpperCase();
+      this.path = merged.path ?? "/";
+      this.host = hostname;
+      this.protocol = merged.protocol ?? defaultProtocol;
+      this.agent = merged.agent ?? globalAgent;
+      this.reusedSocket = false;
+      this.aborted = false;
+      this.finished = false;
+      this.headersSent = false;
+      for (const [name, value] of Object.entries(merged.headers ?? {})) if (value !== undefined) this.setHeader(name, value);
+      if (merged.auth && !this.hasHeader("authorization"))
+        this.setHeader("Authorization", `Basic ${Buffer.from(merged.auth).toString("base64")}`);
+      if (cb) this.once("response", cb);
+      this.socket = new Socket(hostname, port);
+      this.connection = this.socket;
+      if (merged.timeout) this.setTimeout(merged.timeout);
+      if (merged.signal) merged.signal.addEventListener("abort", () => this.destroy(merged.signal.reason), { once: true });
+      queueMicrotask(() => this.emit("socket", this.socket));
+    }
+    setHeader(name, value) {
+      if (this.headersSent)
+        throw Object.assign(new Error("Cannot set headers after they are sent to the client"), { code: "ERR_HTTP_HEADERS_SENT" });
+      this.#headers.set(String(name).toLowerCase(), [String(name), value]);
+      return this;
+    }
+    getHeader(name) {
+      return this.#headers.get(String(name).toLowerCase())?.[1];
+    }
+    hasHeader(name) {
+      return this.#headers.has(String(name).toLowerCase());
+    }
+    removeHeader(name) {
+      this.#headers.delete(String(name).toLowerCase());
+    }
+    getHeaders() {
+      return Object.fromEntries([...this.#headers].map(([key, [, value]]) => [key, value]));
+    }
+    getHeaderNames() {
+      return [...this.#headers.keys()];
+    }
+    getRawHeaderNames() {
+      return [...this.#headers.values()].map(([name]) => name);
+    }
+    flushHeaders() {}
+    setNoDelay() {}
+    setSocketKeepAlive() {}
+    setTimeout(ms, callback) {
+      if (callback) this.once("timeout", callback);
+      clearTimeout(this.timer);
+      if (ms > 0) this.timer = setTimeout(() => this.emit("timeout"), ms);
+      return this;
+    }
+    abort() {
+      if (this.aborted) return;
+      this.aborted = true;
+      queueMicrotask(() => this.emit("abort"));
+      this.destroy();
+    }
+    _write(chunk, encoding, callback) {
+      this.#chunks.push(bytesOf(chunk, encoding));
+      callback();
+    }
+    _final(callback) {
+      this.finished = true;
+      this.headersSent = true;
+      this.#send();
+      callback();
+    }
+    _destroy(error, callback) {
+      clearTimeout(this.timer);
+      this.#controller.abort();
+      callback(error);
+    }
+    #send() {
+      const headers = [];
+      for (const [name, value] of this.#headers.values()) {
+        for (const one of Array.isArray(value) ? value : [value]) headers.push([name, String(one)]);
+      }
+      const body = this.#chunks.length > 0 ? Buffer.concat(this.#chunks) : undefined;
+      fetch(this.#url, { method: this.method, headers, body, redirect: "manual" }).then(
+        async (response) => {
+          clearTimeout(this.timer);
+          if (this.destroyed) return;
+          const message = new IncomingMessage(response, this.socket);
+          message.req = this;
+          this.res = message;
+          const bytes = new Uint8Array(await response.arrayBuffer());
+          this.emit("response", message);
+          if (bytes.length > 0) message.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+          message.complete = true;
+          message.push(null);
+          queueMicrotask(() => this.emit("close"));
+        },
+        (error) => {
+          clearTimeout(this.timer);
+          if (this.destroyed) return;
+          const text = String(error?.message ?? error);
+          const code =
+            /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.exec(text)?.[0] ??
+            (/aborted|timeout/i.test(text) ? "ETIMEDOUT" : "ECONNRESET");
+          this.destroy(Object.assign(new Error(text), { code }));
+        },
+      );
+    }
+  }
+
+  const request = (input, options, callback) => new ClientRequest(input, options, callback);
+  const get = (input, options, callback) => {
+    const req = request(input, options, callback);
+    req.end();
+    return req;
+  };
+  const noServer = () => {
+    throw Object.assign(new Error(`${defaultProtocol.slice(0, -1)}.createServer is not available in isolambda: a function cannot listen`), {
+      code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    });
+  };
+  return {
+    Agent,
+    globalAgent,
+    ClientRequest,
+    IncomingMessage,
+    OutgoingMessage: Writable,
+    request,
+    get,
+    METHODS,
+    STATUS_CODES,
+    maxHeaderSize: 16384,
+    createServer: noServer,
+    Server: noServer,
+    validateHeaderName() {},
+    validateHeaderValue() {},
+    setMaxIdleHTTPParsers() {},
+  };
+}

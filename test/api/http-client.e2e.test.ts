@@ -1,0 +1,103 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useServer } from "./server.js";
+
+const api = useServer();
+const decoder = new TextDecoder();
+let origin: Server;
+let base = "";
+/** A loopback port nothing listens on. */
+let closedPort = 0;
+
+beforeAll(async () => {
+  origin = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on("end", () => {
+      if (req.url === "/redirect") return res.writeHead(302, { location: "/elsewhere" }).end();
+      if (req.url === "/gzip")
+        return res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("zipped text"));
+      res.writeHead(201, { "content-type": "application/json", "set-cookie": ["a=1", "b=2"], "x-echo-method": req.method ?? "" });
+      res.end(JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization, custom: req.headers["x-custom"] }));
+    });
+  });
+  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+  closedPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+});
+afterAll(() => new Promise<void>((resolve) => origin.close(() => resolve())));
+
+async function run(source: string, event: object): Promise<unknown> {
+  const name = `http-${Math.random().toString(36).slice(2, 8)}`;
+  await api.create(name, source);
+  const out = await api.client.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+  const payload = JSON.parse(decoder.decode(out.Payload));
+  if (out.FunctionError) throw new Error(JSON.stringify(payload));
+  return payload;
+}
+
+/** Collects a response the way Node code does: events, chunks, then the text. */
+const COLLECT = `
+const collect = (res) => new Promise((resolve, reject) => {
+  const chunks = [];
+  res.on("data", (c) => chunks.push(c));
+  res.on("end", () => resolve({ status: res.statusCode, message: res.statusMessage, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+  res.on("error", reject);
+});`;
+
+describe("node:http client requests inside the sandbox", () => {
+  it("sends a request with a body and headers, and reads status, headers and body as Node does", async () => {
+    const result = (await run(
+      `const http = require("node:http"); ${COLLECT}
+       exports.handler = (event) => new Promise((resolve, reject) => {
+         const req = http.request(event.url + "/things?x=1", { method: "POST", headers: { "x-custom": "yes" }, auth: "user:pass" }, (res) => collect(res).then(resolve, reject));
+         req.on("error", reject);
+         req.write("hello ");
+         req.end(Buffer.from("world"));
+       });`,
+      { url: base },
+    )) as { status: number; message: string; headers: Record<string, unknown>; text: string };
+    expect(result.status).toBe(201);
+    expect(result.message).toBe("Created");
+    expect(result.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
+    expect(result.headers["x-echo-method"]).toBe("POST");
+    expect(JSON.parse(result.text)).toEqual({
+      method: "POST",
+      url: "/things?x=1",
+      body: "hello world",
+      auth: `Basic ${Buffer.from("user:pass").toString("base64")}`,
+      custom: "yes",
+    });
+  });
+
+  it("hands redirects to the caller, decodes compressed bodies once, and reports refused connections", async () => {
+    const result = await run(
+      `const http = require("http"); ${COLLECT}
+       const get = (url) => new Promise((resolve, reject) => http.get(url, (res) => collect(res).then(resolve, reject)).on("error", reject));
+       exports.handler = async (event) => {
+         const redirect = await get(event.url + "/redirect");
+         const gzip = await get(event.url + "/gzip");
+         const refused = await get(event.refused).catch((e) => e.code);
+         return { redirect: [redirect.status, redirect.headers.location], gzip: [gzip.text, gzip.headers["content-encoding"] ?? null], refused };
+       };`,
+      { url: base, refused: `http://127.0.0.1:${closedPort}/` },
+    );
+    expect(result).toEqual({ redirect: [302, "/elsewhere"], gzip: ["zipped text", null], refused: "ECONNREFUSED" });
+  });
+
+  it("refuses to create servers, with a clear error", async () => {
+    const result = await run(
+      `exports.handler = async () => { try { require("http").createServer(); } catch (e) { return e.message; } };`,
+      {},
+    );
+    expect(result).toBe("http.createServer is not available in isolambda: a function cannot listen");
+  });
+});
