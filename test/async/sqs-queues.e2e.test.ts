@@ -129,14 +129,12 @@ describe("queues through @aws-sdk/client-sqs", () => {
     expect(JSON.parse(set.Attributes?.RedrivePolicy ?? "{}")).toEqual(policy);
     expect(set.Attributes?.VisibilityTimeout).toBe("7");
     const self = await failure(
-      sqs
-        .client()
-        .send(
-          new SetQueueAttributesCommand({
-            QueueUrl: url,
-            Attributes: { RedrivePolicy: JSON.stringify({ ...policy, deadLetterTargetArn: sqs.arn("set-source") }) },
-          }),
-        ),
+      sqs.client().send(
+        new SetQueueAttributesCommand({
+          QueueUrl: url,
+          Attributes: { RedrivePolicy: JSON.stringify({ ...policy, deadLetterTargetArn: sqs.arn("set-source") }) },
+        }),
+      ),
     );
     expect(self).toBeInstanceOf(InvalidAttributeValue);
     expect(self.message).toMatch(/cannot be the source queue/);
