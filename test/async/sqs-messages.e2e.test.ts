@@ -191,6 +191,33 @@ describe("messages through @aws-sdk/client-sqs", () => {
     expect(await counts(url)).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
   });
 
+  it("gives each message to exactly one of several concurrent consumers", async () => {
+    const url = await sqs.createQueue("contended");
+    const bodies = Array.from({ length: 200 }, (_, i) => `job-${i}`);
+    for (let i = 0; i < bodies.length; i += 10) {
+      const Entries = bodies.slice(i, i + 10).map((body, j) => ({ Id: `e${j}`, MessageBody: body }));
+      await sqs.client().send(new SendMessageBatchCommand({ QueueUrl: url, Entries }));
+    }
+    const consume = async () => {
+      const got: string[] = [];
+      for (;;) {
+        const batch = await receive(url, { MaxNumberOfMessages: 10 });
+        if (batch.length === 0) return got;
+        got.push(...batch.map((m) => m.Body ?? ""));
+        await sqs.client().send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: batch.map((m, j) => ({ Id: `d${j}`, ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+    };
+    const received = (await Promise.all(Array.from({ length: 5 }, consume))).flat();
+    expect(received).toHaveLength(bodies.length);
+    expect(new Set(received)).toEqual(new Set(bodies));
+    expect(await counts(url)).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+  });
+
   it("sends a batch with per-entry failures, and deletes a batch with per-entry failures", async () => {
     const url = await sqs.createQueue("batch");
     const out = await sqs.client().send(
