@@ -46,6 +46,7 @@ program
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);
     console.log(`isolambda ready in ${Math.round(performance.now() - started)} ms, data in ${options.dataDir}`);
     console.log(`  Lambda API  ${server.url}  (aws --endpoint-url ${server.url} lambda invoke ...)`);
+    console.log(`  SQS API     ${server.url}  (aws --endpoint-url ${server.url} sqs create-queue ...)`);
     console.log(`  functions   ${deployed.length > 0 ? deployed.join(", ") : `no folders under ${options.functions}`}`);
     let stopping = false;
     const stop = async (signal: string) => {

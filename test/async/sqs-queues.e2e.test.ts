@@ -128,6 +128,16 @@ describe("queues through @aws-sdk/client-sqs", () => {
       .send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["RedrivePolicy", "VisibilityTimeout"] }));
     expect(JSON.parse(set.Attributes?.RedrivePolicy ?? "{}")).toEqual(policy);
     expect(set.Attributes?.VisibilityTimeout).toBe("7");
+    const self = await failure(
+      sqs.client().send(
+        new SetQueueAttributesCommand({
+          QueueUrl: url,
+          Attributes: { RedrivePolicy: JSON.stringify({ ...policy, deadLetterTargetArn: sqs.arn("set-source") }) },
+        }),
+      ),
+    );
+    expect(self).toBeInstanceOf(InvalidAttributeValue);
+    expect(self.message).toMatch(/cannot be the source queue/);
     await sqs.client().send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: "" } }));
     const cleared = await sqs.client().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] }));
     expect(cleared.Attributes?.RedrivePolicy).toBeUndefined();

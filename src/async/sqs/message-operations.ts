@@ -211,8 +211,7 @@ const changeMessageVisibilityBatch: Operation = (input, context) => {
   context.queues.queue(name);
   return eachEntry(context, batchEntries(input), (entry) => {
     const handle = requiredString(entry, "ReceiptHandle");
-    const timeout = optionalInteger(entry, "VisibilityTimeout", 0, VISIBILITY_TIMEOUT_MAX, VISIBILITY_REASON);
-    if (timeout === undefined) throw invalidParameter("VisibilityTimeout", "", "must be given.");
+    const timeout = requiredInteger(entry, "VisibilityTimeout", 0, VISIBILITY_TIMEOUT_MAX, VISIBILITY_REASON);
     context.queues.changeMessageVisibility(name, handle, timeout);
     return { Id: entry.Id as string };
   });

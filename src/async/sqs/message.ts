@@ -71,6 +71,9 @@ export function attributesOf(raw: unknown, kind: "user" | "system"): StoredAttri
     if (typeof DataType !== "string" || DataType === "") {
       throw new SqsError("InvalidParameterValue", `The message attribute '${name}' must contain a non-empty message attribute type.`);
     }
+    if (kind === "system" && DataType !== "String") {
+      throw new SqsError("InvalidParameterValue", `Message system attribute '${name}' must have the data type String.`);
+    }
     const type = DATA_TYPE.exec(DataType)?.[1];
     if (type === undefined) {
       throw new SqsError(

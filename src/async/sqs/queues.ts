@@ -113,6 +113,13 @@ export class Queues {
     this.#store.transaction(() => {
       const queue = this.queue(name);
       const settings = applyAttributes(queue.settings, attributes, (arn) => this.existsByArn(arn));
+      if (settings.RedrivePolicy?.deadLetterTargetArn === this.arnOf(name)) {
+        // Its own dead-letter queue would keep a message it can never deliver again.
+        throw new SqsError(
+          "InvalidAttributeValue",
+          `Value ${attributes.RedrivePolicy} for parameter RedrivePolicy is invalid. Reason: Dead letter target cannot be the source queue.`,
+        );
+      }
       this.#store.updateSettings(name, settings, nowSeconds());
     });
     // A shorter delay or a new dead-letter target can make messages available sooner.
