@@ -1,3 +1,4 @@
+import { gunzipSync } from "node:zlib";
 import { InvokeCommand, InvokeWithResponseStreamCommand, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { useServer } from "./server.js";
@@ -66,6 +67,22 @@ describe("response streaming", () => {
     const raw = await fetch(`${api.url}/2015-03-31/functions/slow-stream/invocations`, { method: "POST", body: "{}" });
     expect(raw.headers.get("content-type")).toBe("text/plain");
     expect(await raw.text()).toBe("hello world");
+  });
+
+  it("streams through stream.pipeline, as AWS's own examples do (gzip of a Readable)", async () => {
+    await api.create(
+      "piped",
+      `const { pipeline } = require("node:stream/promises");
+       const { Readable } = require("node:stream");
+       const zlib = require("node:zlib");
+       exports.handler = awslambda.streamifyResponse(async (event, stream) => {
+         await pipeline(Readable.from(["piped ", "through ", "gzip"]), zlib.createGzip(), stream);
+       });`,
+    );
+    const out = await api.client.send(new InvokeWithResponseStreamCommand({ FunctionName: "piped" }));
+    const chunks: Uint8Array[] = [];
+    for await (const item of out.EventStream ?? []) if (item.PayloadChunk?.Payload) chunks.push(item.PayloadChunk.Payload);
+    expect(gunzipSync(Buffer.concat(chunks)).toString()).toBe("piped through gzip");
   });
 
   it("writes HttpResponseStream's JSON prelude and 8 NUL bytes before the body", async () => {
