@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { invokeStoredEvent } from "./api/event-invoke.js";
+import { invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
@@ -18,6 +18,7 @@ import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
 import { type AwsCredentials, Sandbox } from "./sandbox/index.js";
+import { EventSources, MappingStore } from "./sources/index.js";
 
 /** What a function finds in AWS_ACCESS_KEY_ID & co. unless the config names others: temporary-looking, clearly local. */
 const STAND_IN_CREDENTIALS: AwsCredentials = {
@@ -101,6 +102,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     { ...DEFAULT_ASYNC_OPTIONS, ...options.async },
   );
+  const sources = new EventSources(new MappingStore(db), {
+    queues,
+    region,
+    metrics: invoker.metrics,
+    invoke: (mapping, event) =>
+      invokeInternally(deps, {
+        functionName: mapping.functionName,
+        qualifier: mapping.qualifier,
+        payload: event,
+        invocationType: "RequestResponse",
+      }),
+  });
   const deps: ApiDeps = {
     registry,
     code,
@@ -112,9 +125,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     eventInvokeConfigs,
     credentials: options.credentials ?? STAND_IN_CREDENTIALS,
     queues,
+    sources,
   };
   const app = createApi(deps);
   const shutdown = async () => {
+    sources.close();
     dispatcher.close();
     pool.close();
     await sandbox.close();
@@ -137,13 +152,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Environments started from here on know the endpoint.
   provisionAll(deps);
   dispatcher.start();
+  sources.start();
   return {
     url: `http://${host}:${port}`,
     deployed,
     sandbox,
     queues,
     async close() {
-      // Long polls answer now (empty), or closing would wait up to 20 s for them.
+      // Pollers stop, and long polls answer now (empty), or closing would wait up to 20 s for them.
+      sources.close();
       queues.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await shutdown();

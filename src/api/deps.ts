@@ -5,6 +5,7 @@ import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 import type { AwsCredentials } from "../sandbox/index.js";
+import type { EventSources } from "../sources/index.js";
 
 export interface ApiDeps {
   registry: Registry;
@@ -23,6 +24,8 @@ export interface ApiDeps {
   endpointUrl?: string;
   /** The built-in SQS-compatible queues, served on the same port when present. */
   queues?: Queues;
+  /** Event source mappings: queues that drive functions. */
+  sources: EventSources;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

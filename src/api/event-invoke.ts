@@ -1,28 +1,57 @@
-/** How the async box runs a stored event: resolved like an Invoke at the time it is delivered. */
+/**
+ * How the boxes that invoke on their own (stored async events, event source pollers) run a
+ * function: resolved like an Invoke at the moment it runs, through the same invoker.
+ */
+import { randomUUID } from "node:crypto";
 import type { QueuedEvent } from "../async/types.js";
 import type { Completed } from "../invoke/index.js";
+import type { InvocationType } from "../sandbox/limits.js";
 import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { resolveFunction } from "./resolve.js";
 import { environmentConfig } from "./shapes.js";
 
-export async function invokeStoredEvent(deps: ApiDeps, event: QueuedEvent, payload: string): Promise<Completed> {
-  const qualifier = event.qualifier === "$LATEST" ? undefined : event.qualifier;
-  const fn = resolveFunction(deps, { name: event.functionName, qualifier }, true).version;
+export interface InternalInvocation {
+  functionName: string;
+  /** Undefined or `$LATEST` for the unqualified function. */
+  qualifier?: string;
+  payload: string;
+  invocationType: InvocationType;
+  requestId?: string;
+  clientContext?: unknown;
+  traceId?: string;
+}
+
+/** Rejects with AwsError when the function is gone (ResourceNotFoundException) or throttled (TooManyRequestsException). */
+export async function invokeInternally(deps: ApiDeps, invocation: InternalInvocation): Promise<Completed> {
+  const qualifier = invocation.qualifier === "$LATEST" ? undefined : invocation.qualifier;
+  const fn = resolveFunction(deps, { name: invocation.functionName, qualifier }, true).version;
   const codeDir = deps.code.get(fn.codeSha256)?.dir;
   if (codeDir === undefined) {
     throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);
   }
   return deps.invoker.invoke({
     config: environmentConfig(deps, fn, codeDir),
-    resource: event.qualifier,
-    event: payload,
+    resource: qualifier ?? "$LATEST",
+    event: invocation.payload,
     options: {
-      requestId: event.requestId,
-      invocationType: "Event",
-      clientContext: event.clientContext === undefined ? undefined : JSON.parse(event.clientContext),
-      traceId: event.traceId,
+      requestId: invocation.requestId ?? randomUUID(),
+      invocationType: invocation.invocationType,
+      clientContext: invocation.clientContext,
+      traceId: invocation.traceId,
       invokedFunctionArn: functionArn(deps, fn.functionName, qualifier),
     },
+  });
+}
+
+export function invokeStoredEvent(deps: ApiDeps, event: QueuedEvent, payload: string): Promise<Completed> {
+  return invokeInternally(deps, {
+    functionName: event.functionName,
+    qualifier: event.qualifier,
+    payload,
+    invocationType: "Event",
+    requestId: event.requestId,
+    clientContext: event.clientContext === undefined ? undefined : JSON.parse(event.clientContext),
+    traceId: event.traceId,
   });
 }

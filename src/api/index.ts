@@ -8,6 +8,7 @@ import { mountConcurrency } from "./concurrency.js";
 import type { ApiDeps } from "./deps.js";
 import { AwsError, errorResponse } from "./errors.js";
 import { mountEventInvokeConfig } from "./event-invoke-config.js";
+import { mountEventSourceMappings } from "./event-source-mappings.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
 import { mountInvokeStream } from "./invoke-stream.js";
@@ -41,6 +42,7 @@ export function createApi(deps: ApiDeps): Hono {
   mountConcurrency(app, deps);
   mountProvisioned(app, deps);
   mountEventInvokeConfig(app, deps);
+  mountEventSourceMappings(app, deps, deps.sources);
   app.get("/metrics", async (c) => {
     const registry = deps.invoker.metrics.registry;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

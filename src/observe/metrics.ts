@@ -28,6 +28,9 @@ export class Metrics {
   readonly asyncEventsDropped: Counter<"function" | "resource">;
   readonly deadLetterErrors: Counter<"function" | "resource">;
   readonly destinationDeliveryFailures: Counter<"function" | "resource">;
+  readonly sourceMessagesReceived: Counter<"mapping" | "function">;
+  readonly sourceBatchesInvoked: Counter<"mapping" | "function">;
+  readonly sourceBatchItemFailures: Counter<"mapping" | "function">;
   readonly duration: Histogram<"function" | "resource">;
   readonly initDuration: Histogram<"function" | "resource">;
 
@@ -93,6 +96,25 @@ export class Metrics {
       name: "isolambda_destination_delivery_failures_total",
       help: "Invocation records that could not be sent to their destination (Lambda: DestinationDeliveryFailures)",
       labelNames,
+      registers,
+    });
+    const mappingLabels = ["mapping", "function"] as const;
+    this.sourceMessagesReceived = new Counter({
+      name: "isolambda_source_messages_received_total",
+      help: "Messages an event source mapping received from its queue",
+      labelNames: mappingLabels,
+      registers,
+    });
+    this.sourceBatchesInvoked = new Counter({
+      name: "isolambda_source_batches_invoked_total",
+      help: "Batches an event source mapping handed to its function",
+      labelNames: mappingLabels,
+      registers,
+    });
+    this.sourceBatchItemFailures = new Counter({
+      name: "isolambda_source_batch_item_failures_total",
+      help: "Messages left in the queue after a failed batch or a reported item failure",
+      labelNames: mappingLabels,
       registers,
     });
     this.duration = new Histogram({

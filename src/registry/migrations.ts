@@ -130,6 +130,21 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX sqs_messages_ready ON sqs_messages (queue, visible_at, seq);
   `,
+  // 7: event source mappings (CreateEventSourceMapping): queues that drive functions.
+  `
+  CREATE TABLE event_source_mappings (
+    uuid TEXT PRIMARY KEY,
+    function_name TEXT NOT NULL,
+    qualifier TEXT,                 -- NULL: $LATEST of the unqualified function
+    event_source_arn TEXT NOT NULL,
+    settings TEXT NOT NULL,         -- JSON: BatchSize, MaximumBatchingWindowInSeconds, FunctionResponseTypes, FilterCriteria, ScalingConfig
+    enabled INTEGER NOT NULL,
+    last_modified INTEGER NOT NULL, -- epoch seconds
+    last_processing_result TEXT NOT NULL DEFAULT 'No records processed'
+  ) STRICT;
+
+  CREATE INDEX event_source_mappings_function ON event_source_mappings (function_name);
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

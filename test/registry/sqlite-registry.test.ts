@@ -51,18 +51,9 @@ describe("the database file", () => {
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .pluck()
         .all();
-      expect(tables).toEqual([
-        "aliases",
-        "async_events",
-        "code",
-        "concurrency",
-        "event_invoke_configs",
-        "functions",
-        "provisioned",
-        "sqs_messages",
-        "sqs_queues",
-        "tags",
-      ]);
+      // The registry's own tables; the boxes sharing the store (async, queues, sources) add theirs.
+      expect(tables).toEqual(expect.arrayContaining(["aliases", "code", "concurrency", "functions", "provisioned", "tags"]));
+      expect(tables).toEqual([...tables].sort());
     } finally {
       db.close();
     }

@@ -1,0 +1,204 @@
+/**
+ * Lambda's SQS poller for one event source mapping: collects batches (BatchSize, the batching
+ * window), invokes the function synchronously, and settles the batch as Lambda does: success
+ * deletes it; a function error leaves it to reappear after the visibility timeout (the queue's
+ * redrive policy moves a poison message to its DLQ); with ReportBatchItemFailures only the named
+ * messages stay, and a malformed answer fails the whole batch; a throttled batch goes back at
+ * once and the poller backs off. Pollers grow with the backlog, up to MaximumConcurrency.
+ */
+import { AwsError } from "../api/errors.js";
+import type { Queues } from "../async/sqs/index.js";
+import type { ReceivedMessage } from "../async/sqs/store.js";
+import type { Completed } from "../invoke/index.js";
+import type { Metrics } from "../observe/metrics.js";
+import { RESPONSE_MAX_BYTES } from "../sandbox/limits.js";
+import { sqsRecord } from "./sqs-event.js";
+import { DEFAULT_POLLERS, type EventSourceMapping } from "./types.js";
+
+export interface PollerDeps {
+  queues: Queues;
+  region: string;
+  metrics: Metrics;
+  invoke(mapping: EventSourceMapping, event: string): Promise<Completed>;
+  recordResult(uuid: string, result: string): void;
+}
+
+/** SQS hands out at most 10 messages per receive. */
+const RECEIVE_MAX = 10;
+/** A receive waits this long for a first message, so a stopped poller notices within it. */
+const POLL_WAIT_S = 1;
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+export class MappingPoller {
+  readonly #abort = new AbortController();
+  readonly #queue: string;
+  #loops = 0;
+  #backoffMs = BACKOFF_FIRST_MS;
+
+  constructor(
+    readonly mapping: EventSourceMapping,
+    private readonly deps: PollerDeps,
+  ) {
+    this.#queue = deps.queues.nameOfArn(mapping.eventSourceArn) ?? "";
+  }
+
+  get #maxLoops(): number {
+    return this.mapping.settings.maximumConcurrency ?? DEFAULT_POLLERS;
+  }
+
+  start(): void {
+    this.#spawn();
+  }
+
+  stop(): void {
+    this.#abort.abort();
+  }
+
+  #spawn(): void {
+    if (this.#loops >= this.#maxLoops || this.#abort.signal.aborted) return;
+    this.#loops += 1;
+    void this.#loop()
+      .catch((error: unknown) => console.error(`isolambda: event source mapping ${this.mapping.uuid} stopped polling:`, error))
+      .finally(() => {
+        this.#loops -= 1;
+      });
+  }
+
+  async #loop(): Promise<void> {
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
+      let batch: ReceivedMessage[];
+      try {
+        batch = await this.#collect(signal);
+      } catch (error) {
+        this.deps.recordResult(this.mapping.uuid, `PROBLEM: ${error instanceof Error ? error.message : String(error)}`);
+        await sleep(this.#backoff(), signal);
+        continue;
+      }
+      if (batch.length === 0) {
+        // An idle extra poller retires; the first one keeps polling.
+        if (this.#loops > 1) return;
+        continue;
+      }
+      if (batch.length >= Math.min(this.mapping.settings.batchSize, RECEIVE_MAX)) this.#spawn();
+      await this.#process(batch, signal);
+    }
+  }
+
+  #backoff(): number {
+    const ms = this.#backoffMs;
+    this.#backoffMs = Math.min(this.#backoffMs * 2, BACKOFF_MAX_MS);
+    return ms;
+  }
+
+  /** A batch: full, or the batching window over, or close to Invoke's 6 MB payload limit. */
+  async #collect(signal: AbortSignal): Promise<ReceivedMessage[]> {
+    const { batchSize, maximumBatchingWindowInSeconds } = this.mapping.settings;
+    const batch: ReceivedMessage[] = [];
+    let bytes = 0;
+    let windowEnds = Number.POSITIVE_INFINITY;
+    while (batch.length < batchSize && !signal.aborted) {
+      const now = Date.now();
+      if (batch.length > 0 && now >= windowEnds) break;
+      const waitSeconds = batch.length === 0 ? POLL_WAIT_S : Math.max(0, Math.min(POLL_WAIT_S, Math.ceil((windowEnds - now) / 1000)));
+      const received = await this.deps.queues.receive(this.#queue, {
+        maxNumberOfMessages: Math.min(RECEIVE_MAX, batchSize - batch.length),
+        waitTimeSeconds: waitSeconds,
+        signal,
+      });
+      if (batch.length === 0 && received.length > 0) windowEnds = Date.now() + maximumBatchingWindowInSeconds * 1000;
+      for (const message of received) {
+        batch.push(message);
+        bytes += Buffer.byteLength(message.body) + 1024;
+      }
+      if (batch.length === 0) return batch;
+      // Without a window, a batch is what the queue has now.
+      if (maximumBatchingWindowInSeconds === 0 && received.length < RECEIVE_MAX) break;
+      if (bytes > RESPONSE_MAX_BYTES - 256 * 1024) break;
+    }
+    return batch;
+  }
+
+  async #process(batch: ReceivedMessage[], signal: AbortSignal): Promise<void> {
+    const { uuid, functionName } = this.mapping;
+    const labels = { mapping: uuid, function: functionName };
+    this.deps.metrics.sourceMessagesReceived.inc(labels, batch.length);
+    const records = batch.map((message) => sqsRecord(message, this.mapping.eventSourceArn, this.deps.region));
+    let completed: Completed;
+    try {
+      completed = await this.deps.invoke(this.mapping, JSON.stringify({ Records: records }));
+    } catch (error) {
+      // Throttled or gone: the batch goes back to the queue at once, untouched, and the poller waits.
+      this.#release(batch);
+      const reason = error instanceof AwsError && error.code === "TooManyRequestsException" ? "throttled" : (error as Error).message;
+      this.deps.recordResult(uuid, `PROBLEM: ${reason}`);
+      await sleep(this.#backoff(), signal);
+      return;
+    }
+    this.#backoffMs = BACKOFF_FIRST_MS;
+    this.deps.metrics.sourceBatchesInvoked.inc(labels);
+    const { result } = completed;
+    if (result.functionError !== undefined) {
+      this.deps.metrics.sourceBatchItemFailures.inc(labels, batch.length);
+      this.deps.recordResult(uuid, "PROBLEM: Function call failed");
+      return;
+    }
+    const failed = this.mapping.settings.reportBatchItemFailures ? failedItems(result.payload, batch) : new Set<string>();
+    if (failed === undefined) {
+      console.error(
+        `isolambda: ${functionName} answered a malformed batchItemFailures: the whole batch of ${batch.length} stays in the queue`,
+      );
+      this.deps.metrics.sourceBatchItemFailures.inc(labels, batch.length);
+      this.deps.recordResult(uuid, "PROBLEM: Function response was malformed");
+      return;
+    }
+    this.deps.metrics.sourceBatchItemFailures.inc(labels, failed.size);
+    this.deps.queues.transaction(() => {
+      for (const message of batch) if (!failed.has(message.id)) this.deps.queues.deleteMessage(this.#queue, message.receiptHandle);
+    });
+    this.deps.recordResult(uuid, "OK");
+  }
+
+  #release(batch: ReceivedMessage[]): void {
+    try {
+      for (const message of batch) this.deps.queues.changeMessageVisibility(this.#queue, message.receiptHandle, 0);
+    } catch {
+      // The queue went away; its messages with it.
+    }
+  }
+}
+
+/**
+ * The ids a ReportBatchItemFailures answer names, or undefined when it is malformed (Lambda then
+ * fails the whole batch): null, {}, or an empty list mean every message succeeded.
+ */
+export function failedItems(payload: string, batch: ReceivedMessage[]): Set<string> | undefined {
+  let answer: unknown;
+  try {
+    answer = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  if (answer === null || typeof answer !== "object") return answer === null ? new Set() : undefined;
+  const failures = (answer as { batchItemFailures?: unknown }).batchItemFailures;
+  if (failures === undefined || failures === null) return new Set();
+  if (!Array.isArray(failures)) return undefined;
+  const ids = new Set(batch.map((message) => message.id));
+  const failed = new Set<string>();
+  for (const failure of failures) {
+    const id = (failure as { itemIdentifier?: unknown } | null)?.itemIdentifier;
+    if (typeof id !== "string" || !ids.has(id)) return undefined;
+    failed.add(id);
+  }
+  return failed;
+}

@@ -1,0 +1,171 @@
+import {
+  CreateEventSourceMappingCommand,
+  DeleteEventSourceMappingCommand,
+  GetEventSourceMappingCommand,
+  InvalidParameterValueException,
+  ListEventSourceMappingsCommand,
+  ResourceConflictException,
+  UpdateEventSourceMappingCommand,
+} from "@aws-sdk/client-lambda";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { describe, expect, it } from "vitest";
+import { useSqs } from "../async/sqs.js";
+import { storedLogs, useServer } from "./server.js";
+
+const api = useServer();
+const sqs = useSqs(api);
+/** Logs each batch it receives as one JSON line. */
+const RECORDER = "exports.handler = async (event) => { console.log('BATCH ' + JSON.stringify(event)); };";
+
+async function sendAll(url: string, bodies: string[]): Promise<void> {
+  for (let at = 0; at < bodies.length; at += 10) {
+    const entries = bodies.slice(at, at + 10).map((body, i) => ({ Id: String(i), MessageBody: body }));
+    const out = await sqs.client().send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+    expect(out.Failed ?? []).toEqual([]);
+  }
+}
+
+type Batch = { Records: Array<Record<string, unknown> & { body: string; attributes: Record<string, string> }> };
+
+/** The batches `fn` logged, once they hold `count` records. */
+async function batches(fn: string, count: number, timeoutMs = 10_000): Promise<Batch[]> {
+  const parse = (messages: string[]) =>
+    messages.flatMap((m) => [...m.matchAll(/\tBATCH (.*)$/gm)].map((match) => JSON.parse(match[1] as string) as Batch));
+  const records = (messages: string[]) => parse(messages).reduce((n, b) => n + b.Records.length, 0);
+  return parse(await storedLogs(api.dataDir, fn, (messages) => records(messages) >= count, timeoutMs));
+}
+
+async function visibleCount(url: string): Promise<number> {
+  const out = await sqs.client().send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  return Number(out.Attributes?.ApproximateNumberOfMessages) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible);
+}
+
+describe("event source mappings on the built-in queues", () => {
+  it("invokes with batches of Lambda's SQS event shape and deletes what succeeded", async () => {
+    const url = await sqs.createQueue("orders");
+    await api.create("order-worker", RECORDER);
+    await sqs.client().send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: '{"order":1}',
+        MessageAttributes: { kind: { DataType: "String", StringValue: "new" } },
+      }),
+    );
+    const created = await api.client.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "order-worker", EventSourceArn: sqs.arn("orders"), BatchSize: 10 }),
+    );
+    expect(created).toMatchObject({ State: "Creating", BatchSize: 10, EventSourceArn: sqs.arn("orders") });
+    expect(created.FunctionArn).toBe("arn:aws:lambda:us-east-1:000000000000:function:order-worker");
+    const [batch] = await batches("order-worker", 1);
+    expect(batch?.Records).toHaveLength(1);
+    expect(batch?.Records[0]).toMatchObject({
+      body: '{"order":1}',
+      eventSource: "aws:sqs",
+      eventSourceARN: sqs.arn("orders"),
+      awsRegion: "us-east-1",
+      messageAttributes: { kind: { stringValue: "new", stringListValues: [], binaryListValues: [], dataType: "String" } },
+    });
+    expect(Object.keys(batch?.Records[0] ?? {}).sort()).toEqual(
+      [
+        "attributes",
+        "awsRegion",
+        "body",
+        "eventSource",
+        "eventSourceARN",
+        "md5OfBody",
+        "md5OfMessageAttributes",
+        "messageAttributes",
+        "messageId",
+        "receiptHandle",
+      ].sort(),
+    );
+    expect(batch?.Records[0]?.attributes).toMatchObject({ ApproximateReceiveCount: "1", SentTimestamp: expect.stringMatching(/^\d+$/) });
+    for (let i = 0; i < 100 && (await visibleCount(url)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await visibleCount(url)).toBe(0);
+    const got = await api.client.send(new GetEventSourceMappingCommand({ UUID: created.UUID }));
+    expect(got).toMatchObject({ State: "Enabled", LastProcessingResult: "OK" });
+  });
+
+  it("handles many messages each exactly once, in batches of at most BatchSize", async () => {
+    const url = await sqs.createQueue("bulk-orders");
+    await api.create("bulk-worker", RECORDER);
+    const bodies = Array.from({ length: 500 }, (_, i) => String(i));
+    await sendAll(url, bodies);
+    await api.client.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "bulk-worker", EventSourceArn: sqs.arn("bulk-orders"), BatchSize: 10 }),
+    );
+    const seen = await batches("bulk-worker", 500, 20_000);
+    expect(Math.max(...seen.map((b) => b.Records.length))).toBeLessThanOrEqual(10);
+    const received = seen.flatMap((b) => b.Records.map((r) => r.body));
+    expect(received).toHaveLength(500);
+    expect(new Set(received).size).toBe(500);
+  });
+
+  it("keeps only the reported batch item failures, and redrives a poison message to the DLQ", async () => {
+    const dlq = await sqs.createQueue("payments-dlq");
+    const url = await sqs.createQueue("payments", {
+      VisibilityTimeout: "1",
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: sqs.arn("payments-dlq"), maxReceiveCount: 2 }),
+    });
+    await api.create(
+      "payment-worker",
+      `exports.handler = async (event) => {
+        console.log('BATCH ' + JSON.stringify(event));
+        return { batchItemFailures: event.Records.filter((r) => r.body === "poison").map((r) => ({ itemIdentifier: r.messageId })) };
+      };`,
+    );
+    await sendAll(url, ["ok-1", "poison", "ok-2"]);
+    await api.client.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: "payment-worker",
+        EventSourceArn: sqs.arn("payments"),
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      }),
+    );
+    const out = await sqs.client().send(new ReceiveMessageCommand({ QueueUrl: dlq, WaitTimeSeconds: 10 }));
+    expect(out.Messages?.map((m) => m.Body)).toEqual(["poison"]);
+    const seen = (await batches("payment-worker", 4)).flatMap((b) => b.Records.map((r) => r.body));
+    // The good ones once; the poison one once per receive until the redrive.
+    expect(seen.filter((b) => b.startsWith("ok")).sort()).toEqual(["ok-1", "ok-2"]);
+    expect(seen.filter((b) => b === "poison")).toHaveLength(2);
+  });
+
+  it("stops polling while disabled, without losing messages, and manages mappings with AWS's shapes", async () => {
+    const url = await sqs.createQueue("paused");
+    await api.create("paused-worker", RECORDER);
+    const created = await api.client.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "paused-worker", EventSourceArn: sqs.arn("paused"), Enabled: false }),
+    );
+    await sendAll(url, ["waits"]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await visibleCount(url)).toBe(1);
+    const updated = await api.client.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, Enabled: true }));
+    expect(updated.State).toBe("Updating");
+    const [batch] = await batches("paused-worker", 1);
+    expect(batch?.Records[0]?.body).toBe("waits");
+
+    await expect(
+      api.client.send(new CreateEventSourceMappingCommand({ FunctionName: "paused-worker", EventSourceArn: sqs.arn("paused") })),
+    ).rejects.toBeInstanceOf(ResourceConflictException);
+    await expect(
+      api.client.send(new CreateEventSourceMappingCommand({ FunctionName: "paused-worker", EventSourceArn: sqs.arn("no-such-queue") })),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
+    await expect(
+      api.client.send(
+        new CreateEventSourceMappingCommand({ FunctionName: "paused-worker", EventSourceArn: sqs.arn("paused"), BatchSize: 100 }),
+      ),
+    ).rejects.toThrow(/Maximum batch window in seconds must be greater than 0/);
+    const listed = await api.client.send(new ListEventSourceMappingsCommand({ FunctionName: "paused-worker" }));
+    expect(listed.EventSourceMappings?.map((m) => m.UUID)).toEqual([created.UUID]);
+    const deleted = await api.client.send(new DeleteEventSourceMappingCommand({ UUID: created.UUID }));
+    expect(deleted.State).toBe("Deleting");
+    await expect(api.client.send(new GetEventSourceMappingCommand({ UUID: created.UUID }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
+  });
+});

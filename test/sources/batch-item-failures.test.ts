@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import type { ReceivedMessage } from "../../src/async/sqs/store.js";
+import { failedItems } from "../../src/sources/poller.js";
+
+const batch = ["a", "b", "c"].map((id) => ({ id }) as ReceivedMessage);
+
+describe("a ReportBatchItemFailures answer, read as Lambda reads it", () => {
+  it("names the messages that stay in the queue", () => {
+    expect(failedItems(JSON.stringify({ batchItemFailures: [{ itemIdentifier: "b" }] }), batch)).toEqual(new Set(["b"]));
+  });
+
+  it("treats null, {}, and an empty or null list as all succeeded", () => {
+    for (const answer of ["null", "{}", '{"batchItemFailures":[]}', '{"batchItemFailures":null}']) {
+      expect(failedItems(answer, batch)).toEqual(new Set());
+    }
+  });
+
+  it("fails the whole batch on a malformed answer: unknown or empty ids, wrong types, not JSON", () => {
+    for (const answer of [
+      '{"batchItemFailures":[{"itemIdentifier":"zzz"}]}',
+      '{"batchItemFailures":[{"itemIdentifier":""}]}',
+      '{"batchItemFailures":[{}]}',
+      '{"batchItemFailures":"b"}',
+      '"b"',
+      "not json",
+    ]) {
+      expect(failedItems(answer, batch)).toBeUndefined();
+    }
+  });
+});
