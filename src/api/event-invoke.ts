@@ -2,19 +2,14 @@
 import type { QueuedEvent } from "../async/types.js";
 import type { Completed } from "../invoke/index.js";
 import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
 import { resolveFunction } from "./resolve.js";
 import { environmentConfig } from "./shapes.js";
 
 export async function invokeStoredEvent(deps: ApiDeps, event: QueuedEvent, payload: string): Promise<Completed> {
   const qualifier = event.qualifier === "$LATEST" ? undefined : event.qualifier;
   const fn = resolveFunction(deps, { name: event.functionName, qualifier }, true).version;
-  const codeDir = deps.code.get(fn.codeSha256)?.dir;
-  if (codeDir === undefined) {
-    throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);
-  }
   return deps.invoker.invoke({
-    config: environmentConfig(deps, fn, codeDir),
+    config: environmentConfig(deps, fn, (sha) => deps.code.get(sha)?.dir),
     resource: event.qualifier,
     event: payload,
     options: {

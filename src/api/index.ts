@@ -11,6 +11,7 @@ import { mountEventInvokeConfig } from "./event-invoke-config.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
 import { mountInvokeStream } from "./invoke-stream.js";
+import { mountLayers } from "./layers.js";
 import { mountProvisioned } from "./provisioned.js";
 import { RegistryCache } from "./registry-cache.js";
 import { mountTags } from "./tags.js";
@@ -41,6 +42,7 @@ export function createApi(deps: ApiDeps): Hono {
   mountConcurrency(app, deps);
   mountProvisioned(app, deps);
   mountEventInvokeConfig(app, deps);
+  mountLayers(app, deps);
   app.get("/metrics", async (c) => {
     const registry = deps.invoker.metrics.registry;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

@@ -19,14 +19,9 @@ const PutBody = z.object({ ProvisionedConcurrentExecutions: z.number().int().min
 /** Asks the pool for the configuration's environments (in the background: Status tells when they are READY). */
 export function provision(deps: ApiDeps, config: ProvisionedConfig): void {
   const version = resolveFunction(deps, { name: config.functionName, qualifier: config.qualifier }).version;
-  const codeDir = deps.code.get(version.codeSha256)?.dir;
-  if (codeDir === undefined) return;
+  const environment = environmentConfig(deps, version, (sha) => deps.code.get(sha)?.dir);
   deps.invoker.pool
-    .provision(
-      { functionName: config.functionName, qualifier: config.qualifier },
-      environmentConfig(deps, version, codeDir),
-      config.requested,
-    )
+    .provision({ functionName: config.functionName, qualifier: config.qualifier }, environment, config.requested)
     .catch((error: unknown) => console.error(`isolambda: provisioning ${config.functionName}:${config.qualifier} failed:`, error));
 }
 

@@ -31,6 +31,9 @@ const RESERVED_KEYS = new Set([
 ]);
 /** Lambda: the environment variables of a function, serialised, may take 4 KB. */
 const ENVIRONMENT_MAX_BYTES = 4096;
+/** EphemeralStorage.Size: 512–10240 MB, 512 by default. */
+export const DEFAULT_EPHEMERAL_STORAGE_MB = 512;
+export const EPHEMERAL_STORAGE_MAX_MB = 10240;
 /** Lambda: a zip uploaded directly (not from S3) may be 50 MB (ERRATA 4). */
 export const ZIP_UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
 
@@ -57,6 +60,15 @@ const settings = {
       /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
       "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
     ),
+  // Each ARN's form, the count and existence are checked with Lambda's own messages (function-layers.ts).
+  Layers: z.array(z.string()),
+  EphemeralStorage: z.object({
+    Size: z
+      .number()
+      .int()
+      .min(DEFAULT_EPHEMERAL_STORAGE_MB, `Member must have value greater than or equal to ${DEFAULT_EPHEMERAL_STORAGE_MB}`)
+      .max(EPHEMERAL_STORAGE_MAX_MB, `Member must have value less than or equal to ${EPHEMERAL_STORAGE_MAX_MB}`),
+  }),
   Environment: z.object({
     Variables: z
       .record(
@@ -67,7 +79,7 @@ const settings = {
   }),
 };
 
-const zipCode = z.object({
+export const zipCode = z.object({
   ZipFile: z.string().optional(),
   S3Bucket: z.string().optional(),
   S3Key: z.string().optional(),
@@ -84,6 +96,8 @@ export const CreateFunctionBody = z.object({
   Timeout: settings.Timeout.optional(),
   Description: settings.Description.optional(),
   Environment: settings.Environment.optional(),
+  Layers: settings.Layers.optional(),
+  EphemeralStorage: settings.EphemeralStorage.optional(),
   Publish: z.boolean().optional(),
   Tags: z.record(z.string(), z.string()).optional(),
   PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
@@ -97,6 +111,8 @@ export const UpdateConfigurationBody = z.object({
   Timeout: settings.Timeout.optional(),
   Description: settings.Description.optional(),
   Environment: settings.Environment.optional(),
+  Layers: settings.Layers.optional(),
+  EphemeralStorage: settings.EphemeralStorage.optional(),
   RevisionId: z.string().optional(),
 });
 
@@ -146,7 +162,7 @@ export function checkEnvironment(variables: Record<string, string> | undefined):
 }
 
 /** The zip of a Code or UpdateFunctionCode body; S3 and images are not available locally. */
-export function zipOf(code: z.infer<typeof zipCode>): Uint8Array {
+export function zipOf(code: z.infer<typeof zipCode>, operation = "CreateFunction"): Uint8Array {
   if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
     throw new AwsError("InvalidParameterValueException", "isolambda has no S3: upload the package as ZipFile");
   }
@@ -157,7 +173,7 @@ export function zipOf(code: z.infer<typeof zipCode>): Uint8Array {
   if (zip.length > ZIP_UPLOAD_MAX_BYTES) {
     throw new AwsError(
       "RequestEntityTooLargeException",
-      `Request must be smaller than ${ZIP_UPLOAD_MAX_BYTES} bytes for the CreateFunction operation`,
+      `Request must be smaller than ${ZIP_UPLOAD_MAX_BYTES} bytes for the ${operation} operation`,
     );
   }
   return zip;

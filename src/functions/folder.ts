@@ -28,6 +28,10 @@ const FunctionJson = z
     reservedConcurrency: z.number().int().min(0).optional(),
     aliases: z.record(z.string(), aliasTarget).optional(),
     provisionedConcurrency: z.record(z.string(), z.number().int().min(1)).optional(),
+    /** Layer version ARNs or local layer folders (folder-layers.ts); Lambda allows 5. */
+    layers: z.array(z.string().min(1)).max(5).default([]),
+    /** EphemeralStorage.Size in MB. */
+    ephemeralStorage: z.number().int().min(512).max(10240).default(512),
   })
   .strict();
 

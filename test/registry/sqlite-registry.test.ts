@@ -58,6 +58,8 @@ describe("the database file", () => {
         "concurrency",
         "event_invoke_configs",
         "functions",
+        "layer_versions",
+        "layers",
         "provisioned",
         "sqs_messages",
         "sqs_queues",
