@@ -5,6 +5,7 @@
  */
 import type { Context, Hono } from "hono";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
+import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
 import { type ApiDeps, defaultRole } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { checkCombinedSize, resolveLayers } from "./function-layers.js";
@@ -14,15 +15,7 @@ import { jsonBody, maxItemsOf } from "./request.js";
 import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
 import { storeZip } from "./store-code.js";
-import {
-  CreateFunctionBody,
-  checkEnvironment,
-  DEFAULT_EPHEMERAL_STORAGE_MB,
-  parseBody,
-  UpdateCodeBody,
-  UpdateConfigurationBody,
-  zipOf,
-} from "./validate.js";
+import { CreateFunctionBody, checkEnvironment, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
   return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;

@@ -5,7 +5,14 @@
  */
 import { z } from "zod";
 import { RUNTIMES } from "../functions/folder.js";
-import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "../sandbox/limits.js";
+import {
+  DEFAULT_EPHEMERAL_STORAGE_MB,
+  EPHEMERAL_STORAGE_MAX_MB,
+  MEMORY_MAX_MB,
+  MEMORY_MIN_MB,
+  TIMEOUT_MAX_S,
+  TIMEOUT_MIN_S,
+} from "../sandbox/limits.js";
 import { AwsError } from "./errors.js";
 
 /** Keys Lambda sets itself and refuses in Environment.Variables. */
@@ -31,9 +38,6 @@ const RESERVED_KEYS = new Set([
 ]);
 /** Lambda: the environment variables of a function, serialised, may take 4 KB. */
 const ENVIRONMENT_MAX_BYTES = 4096;
-/** EphemeralStorage.Size: 512–10240 MB, 512 by default. */
-export const DEFAULT_EPHEMERAL_STORAGE_MB = 512;
-export const EPHEMERAL_STORAGE_MAX_MB = 10240;
 /** Lambda: a zip uploaded directly (not from S3) may be 50 MB (ERRATA 4). */
 export const ZIP_UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
 

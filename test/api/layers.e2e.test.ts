@@ -267,4 +267,21 @@ describe("EphemeralStorage", () => {
       message: expect.stringContaining("Member must have value less than or equal to 10240"),
     });
   });
+
+  it("sizes the handler's /tmp, and a new configuration gets new environments with an empty /tmp", async () => {
+    const source = [
+      "const fs = require('fs');",
+      "exports.handler = async () => {",
+      "  const seen = fs.existsSync('/tmp/mark');",
+      "  fs.writeFileSync('/tmp/mark', 'x');",
+      "  const { bsize, blocks } = fs.statfsSync('/tmp');",
+      "  return { mb: (bsize * blocks) / 1048576, seen };",
+      "};",
+    ].join("\n");
+    await createFunction("sized", { Code: { ZipFile: zipOf({ "index.js": source }) }, EphemeralStorage: { Size: 1024 } });
+    expect(await invoke("sized", {})).toEqual({ mb: 1024, seen: false });
+    expect(await invoke("sized", {})).toEqual({ mb: 1024, seen: true });
+    await api.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "sized", EphemeralStorage: { Size: 4096 } }));
+    expect(await invoke("sized", {})).toEqual({ mb: 4096, seen: false });
+  });
 });
