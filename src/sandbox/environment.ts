@@ -296,6 +296,11 @@ export class GuestEnvironment {
     return this.#heap.heapBytes();
   }
 
+  /** What the environment's /tmp holds, in the executor's memory (outside the QuickJS heap). */
+  get tmpBytes(): number {
+    return this.#fileSystem?.tmpUsedBytes ?? 0;
+  }
+
   #onDeadline(): void {
     if (this.#phase === undefined) return;
     this.#fail(this.#timeoutError());

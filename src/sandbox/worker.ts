@@ -109,7 +109,7 @@ function measure(envId: number, always = false): void {
   if (!always && now - (lastMeasured.get(envId) ?? Number.NEGATIVE_INFINITY) < MEASURE_EVERY_MS) return;
   lastMeasured.set(envId, now);
   try {
-    post({ type: "memory", envId, heapBytes: hosted.env.heapBytes() });
+    post({ type: "memory", envId, heapBytes: hosted.env.heapBytes(), tmpBytes: hosted.env.tmpBytes });
   } catch {
     // A heap that cannot be measured is reported by the next invocation's memory check.
   }

@@ -216,6 +216,28 @@ describe("/tmp", () => {
       return fs.statSync('/tmp/big').size;`);
     expect(resultOf(await invokeOnce(sandbox, files, {}, { memorySizeMB: 128 }))).toBe(192 * 1024 * 1024);
   });
+
+  it("counts /tmp in the memory an environment is weighed by, so the warm pool can evict one holding much", async () => {
+    // Busy for a few milliseconds: the executor measures after every invocation that long.
+    const env = await environmentFor(
+      sandbox,
+      handler(
+        "fs.writeFileSync('/tmp/blob', new Uint8Array(8 * 1024 * 1024)); const end = Date.now() + 5; while (Date.now() < end); return 1;",
+      ),
+    );
+    const measured = new Promise<number>((resolve) => {
+      env.onHeapMeasured = (heapBytes) => {
+        if (env.tmpBytes > 0) resolve(heapBytes);
+      };
+    });
+    resultOf(await env.invoke("{}"));
+    const heapBytes = await measured;
+    expect(env.tmpBytes).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    // Lambda's /tmp is not memory: Max Memory Used stays the heap's.
+    expect(heapBytes).toBeLessThan(8 * 1024 * 1024);
+    expect(env.peakHeapBytes).toBe(heapBytes);
+    env.dispose();
+  });
 });
 
 describe("/var/task, /opt and the rest", () => {
