@@ -2,6 +2,7 @@
  * PublishLayerVersion, GetLayerVersion, GetLayerVersionByArn, ListLayers, ListLayerVersions and
  * DeleteLayerVersion under Lambda's REST paths (2018-10-31), with Lambda's shapes and errors.
  */
+import { readFile } from "node:fs/promises";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { RUNTIMES } from "../functions/folder.js";
@@ -94,10 +95,20 @@ function toListItem(deps: ApiDeps, layer: LayerVersion): Record<string, unknown>
   };
 }
 
+/**
+ * Where the layer's zip can be downloaded. Lambda gives a presigned S3 link valid for 10 minutes;
+ * isolambda serves the stored zip itself, from the server the request reached, while the version exists.
+ */
+function contentLocation(c: Context, layer: LayerVersion): string {
+  return `${new URL(c.req.url).origin}${CONTENT_PATH.replace(":layerName", layer.layerName).replace(":version", String(layer.version))}`;
+}
+
+const CONTENT_PATH = "/isolambda/layers/:layerName/versions/:version/content";
+
 /** GetLayerVersion's (and PublishLayerVersion's) response. */
-function toLayerVersionResponse(deps: ApiDeps, layer: LayerVersion): Record<string, unknown> {
+function toLayerVersionResponse(deps: ApiDeps, c: Context, layer: LayerVersion): Record<string, unknown> {
   return {
-    Content: { CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
+    Content: { Location: contentLocation(c, layer), CodeSha256: layer.codeSha256, CodeSize: layer.codeSize },
     LayerArn: layerArn(deps, layer.layerName),
     ...toListItem(deps, layer),
   };
@@ -119,7 +130,7 @@ export function mountLayers(app: Hono, deps: ApiDeps): void {
       compatibleArchitectures: body.CompatibleArchitectures ?? [],
       code,
     });
-    return c.json(toLayerVersionResponse(deps, layer), 201);
+    return c.json(toLayerVersionResponse(deps, c, layer), 201);
   });
 
   app.get(versions, (c) => {
@@ -134,7 +145,14 @@ export function mountLayers(app: Hono, deps: ApiDeps): void {
     const name = layerName(c);
     const layer = deps.registry.getLayerVersion(name, parseVersionNumber(c.req.param("version")));
     if (layer === undefined) throw layerNotFound();
-    return c.json(toLayerVersionResponse(deps, layer));
+    return c.json(toLayerVersionResponse(deps, c, layer));
+  });
+
+  app.get(CONTENT_PATH, async (c) => {
+    const layer = deps.registry.getLayerVersion(layerName(c), parseVersionNumber(c.req.param("version") ?? ""));
+    const file = layer === undefined ? undefined : deps.code.zipFile(layer.codeSha256);
+    if (file === undefined) throw layerNotFound();
+    return c.body(await readFile(file), 200, { "content-type": "application/zip" });
   });
 
   app.delete(`${versions}/:version`, (c) => {
@@ -146,7 +164,7 @@ export function mountLayers(app: Hono, deps: ApiDeps): void {
 
   const listOrFind = (c: Context) => {
     // GetLayerVersionByArn shares the path: GET /2018-10-31/layers?find=LayerVersion&Arn=...
-    if (c.req.query("find") === "LayerVersion") return c.json(toLayerVersionResponse(deps, byArn(deps, c.req.query("Arn"))));
+    if (c.req.query("find") === "LayerVersion") return c.json(toLayerVersionResponse(deps, c, byArn(deps, c.req.query("Arn"))));
     const page = deps.registry.listLayers(filterOf(c));
     return c.json({
       Layers: page.items.map((v) => ({

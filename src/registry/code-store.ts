@@ -81,6 +81,13 @@ export class FileCodeStore implements CodeStore {
     return { codeSha256, codeSize: row.size, unzippedSize, dir };
   }
 
+  zipFile(codeSha256: string): string | undefined {
+    const hex = hexOf(codeSha256);
+    if (hex === undefined || this.#select.get(codeSha256) === undefined) return undefined;
+    const file = path.join(this.root, `${hex}.zip`);
+    return existsSync(file) ? file : undefined;
+  }
+
   put(zip: Uint8Array): Promise<StoredCode> {
     const digest = createHash("sha256").update(zip).digest();
     const codeSha256 = digest.toString("base64");

@@ -220,4 +220,6 @@ export interface CodeStore {
   putFolder(dir: string): Promise<StoredCode>;
   /** The stored package for a sha, if present. */
   get(codeSha256: string): StoredCode | undefined;
+  /** The host file holding the zip as uploaded, for downloads (a layer's Content.Location). */
+  zipFile(codeSha256: string): string | undefined;
 }

@@ -67,8 +67,21 @@ export class GuestFileSystem {
     return this.#tmp.usedBytes;
   }
 
-  /** Runs one operation; a file system error comes back as an FsError for the guest to rethrow. */
+  /**
+   * Runs one operation; a file system error comes back as an FsError for the guest to rethrow. A
+   * host error (an unreadable file in a package, say) becomes EIO on the guest's path: its message
+   * would name the host path.
+   */
   call(op: string, args: FsArgs, bytes: Uint8Array | undefined): FsAnswer {
+    try {
+      return this.#call(op, args, bytes);
+    } catch (error) {
+      if (error instanceof FsError || error instanceof TypeError) throw error;
+      throw fail("EIO", { syscall: op, path: typeof args.path === "string" ? args.path : "" });
+    }
+  }
+
+  #call(op: string, args: FsArgs, bytes: Uint8Array | undefined): FsAnswer {
     const at = (syscall: string, key = "path"): Where => ({ syscall, path: stringArg(args, key) });
     switch (op) {
       case "stat":
@@ -124,11 +137,11 @@ export class GuestFileSystem {
     return { mount: "none", full };
   }
 
-  /** The host file a package path names, or ENOENT. */
+  /** The host file or directory a package path names, or ENOENT (also for a FIFO or device, which a read would block on). */
   #host(located: Located, where: Where): { host: string; stat: fs.Stats } {
     const host = this.#files.hostPath(located.full);
     const stat = host === undefined ? undefined : fs.statSync(host, { throwIfNoEntry: false });
-    if (host === undefined || stat === undefined) throw fail("ENOENT", where);
+    if (host === undefined || stat === undefined || !(stat.isFile() || stat.isDirectory())) throw fail("ENOENT", where);
     return { host, stat };
   }
 

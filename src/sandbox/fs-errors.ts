@@ -8,6 +8,7 @@
 const ERRNO = {
   EPERM: [-1, "operation not permitted"],
   ENOENT: [-2, "no such file or directory"],
+  EIO: [-5, "i/o error"],
   EACCES: [-13, "permission denied"],
   EBUSY: [-16, "resource busy or locked"],
   EEXIST: [-17, "file already exists"],

@@ -86,6 +86,10 @@ describe("layer versions through @aws-sdk/client-lambda", () => {
 
     const got = await api.client.send(new GetLayerVersionCommand({ LayerName: "shapes", VersionNumber: 1 }));
     expect(got).toMatchObject({ LayerVersionArn: first.LayerVersionArn, Description: "first", Content: first.Content });
+    // Content.Location serves the zip as published.
+    const download = await fetch(got.Content?.Location as string);
+    expect(download.headers.get("content-type")).toBe("application/zip");
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(zip);
     const byArn = await api.client.send(new GetLayerVersionByArnCommand({ Arn: `${LAYER_ARN}shapes:2` }));
     expect(byArn).toMatchObject({ Version: 2, LayerArn: `${LAYER_ARN}shapes` });
     const byLayerArn = await api.client.send(new GetLayerVersionCommand({ LayerName: `${LAYER_ARN}shapes`, VersionNumber: 2 }));
@@ -110,6 +114,7 @@ describe("layer versions through @aws-sdk/client-lambda", () => {
       name: "ResourceNotFoundException",
       message: "The resource you requested does not exist.",
     });
+    expect((await fetch(second.Content?.Location as string)).status).toBe(404);
     // Deleting again, or a version that never was, is no error; numbers are never reused.
     await api.client.send(new DeleteLayerVersionCommand({ LayerName: "shapes", VersionNumber: 2 }));
     await api.client.send(new DeleteLayerVersionCommand({ LayerName: "never", VersionNumber: 7 }));
