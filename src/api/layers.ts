@@ -95,6 +95,8 @@ function toListItem(deps: ApiDeps, layer: LayerVersion): Record<string, unknown>
   };
 }
 
+const CONTENT_PATH = "/isolambda/layers/:layerName/versions/:version/content";
+
 /**
  * Where the layer's zip can be downloaded. Lambda gives a presigned S3 link valid for 10 minutes;
  * isolambda serves the stored zip itself, from the server the request reached, while the version exists.
@@ -102,8 +104,6 @@ function toListItem(deps: ApiDeps, layer: LayerVersion): Record<string, unknown>
 function contentLocation(c: Context, layer: LayerVersion): string {
   return `${new URL(c.req.url).origin}${CONTENT_PATH.replace(":layerName", layer.layerName).replace(":version", String(layer.version))}`;
 }
-
-const CONTENT_PATH = "/isolambda/layers/:layerName/versions/:version/content";
 
 /** GetLayerVersion's (and PublishLayerVersion's) response. */
 function toLayerVersionResponse(deps: ApiDeps, c: Context, layer: LayerVersion): Record<string, unknown> {
