@@ -350,10 +350,42 @@ describe("the fs modules", () => {
   });
 
   it("says plainly what it does not implement", async () => {
-    const files = handler("return [attempt(() => fs.createReadStream('/tmp/x')), attempt(() => fs.openSync('/tmp/x', 'r'))];");
-    const [stream, open] = resultOf(await invokeOnce(sandbox, files)) as Array<{ code: string; message: string }>;
-    expect(stream).toMatchObject({ code: "ERR_METHOD_NOT_IMPLEMENTED", message: expect.stringContaining("fs.createReadStream()") });
+    const files = handler("return [attempt(() => fs.openSync('/tmp/x', 'r')), attempt(() => fs.symlinkSync('/tmp/a', '/tmp/b'))];");
+    const [open, symlink] = resultOf(await invokeOnce(sandbox, files)) as Array<{ code: string; message: string }>;
     expect(open).toMatchObject({ code: "ERR_METHOD_NOT_IMPLEMENTED", message: expect.stringContaining("fs.openSync()") });
+    expect(symlink).toMatchObject({ code: "ERR_METHOD_NOT_IMPLEMENTED", message: expect.stringContaining("fs.symlinkSync()") });
+  });
+
+  it("streams files: createWriteStream, createReadStream (encoding, chunks, start/end), pipeline, and errors as events", async () => {
+    const files = handler(`
+      const { pipeline } = require('stream/promises');
+      const out = fs.createWriteStream('/tmp/log.txt');
+      const events = [];
+      out.on('open', () => events.push('open'));
+      out.write('one,');
+      out.write(Buffer.from('two,'));
+      await new Promise((resolve, reject) => { out.on('error', reject); out.end('three', resolve); });
+      const chunks = [];
+      const reader = fs.createReadStream('/tmp/log.txt', { encoding: 'utf8', highWaterMark: 4 });
+      await new Promise((resolve, reject) => reader.on('data', (chunk) => chunks.push(chunk)).on('end', resolve).on('error', reject));
+      const ranged = [];
+      for await (const chunk of fs.createReadStream('/tmp/log.txt', { start: 4, end: 6 })) ranged.push(chunk.toString());
+      await pipeline(fs.createReadStream('/var/task/data.txt'), fs.createWriteStream('/tmp/copy.txt'));
+      const missing = await new Promise((resolve) => fs.createReadStream('/tmp/none').on('error', (e) => resolve([e.code, e.syscall])));
+      const readOnly = await new Promise((resolve) => fs.createWriteStream('/var/task/x').on('error', (e) => resolve(e.code)));
+      return { events, written: out.bytesWritten, text: fs.readFileSync('/tmp/log.txt', 'utf8'), chunks, ranged,
+        copy: fs.readFileSync('/tmp/copy.txt', 'utf8'), missing, readOnly, path: reader.path };`);
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual({
+      events: ["open"],
+      written: 13,
+      text: "one,two,three",
+      chunks: ["one,", "two,", "thre", "e"],
+      ranged: ["two"],
+      copy: "package data",
+      missing: ["ENOENT", "open"],
+      readOnly: "EROFS",
+      path: "/tmp/log.txt",
+    });
   });
 
   it("reports an fs error the handler does not catch as Lambda does", async () => {

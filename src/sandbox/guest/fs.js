@@ -2,7 +2,7 @@
 // (src/sandbox/file-system.ts): one host function takes an operation, its arguments as JSON and
 // bytes to write, and answers with plain values or a file's bytes. This side only shapes Node's
 // API over it: argument checks, encodings, Buffers, Stats and Dirent objects, errors with Node's
-// code / errno / syscall / path, callbacks and promises.
+// code / errno / syscall / path, callbacks and promises, and read / write streams over node:stream.
 
 const constants = Object.freeze({
   F_OK: 0,
@@ -26,7 +26,7 @@ const constants = Object.freeze({
 });
 
 // Operations a handler may find but that this file system does not offer (no descriptors, no
-// streams, no links): calling one says so instead of failing somewhere deeper.
+// links, no permissions): calling one says so instead of failing somewhere deeper.
 const NOT_IMPLEMENTED = [
   "open",
   "close",
@@ -157,7 +157,8 @@ class Dirent {
   }
 }
 
-export function createFs(host) {
+/** `stream()` gives node:stream, evaluated only when a handler first makes a file stream. */
+export function createFs(host, stream) {
   const call = (op, args, bytes) => {
     const answer = host.fs(op, JSON.stringify(args), bytes);
     if (typeof answer !== "string") return answer;
@@ -346,11 +347,77 @@ export function createFs(host) {
     fs[`${name}Sync`] ??= missing(`fs.${name}Sync()`);
     if (name !== "close") promises[name] ??= missing(`fsPromises.${name}()`);
   }
-  fs.createReadStream = () => {
-    throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", "The fs.createReadStream() method is not implemented in isolambda");
+  // File streams as Node's behave from outside: opened after the caller's code has attached its
+  // listeners ('open', 'ready', or 'error' for a missing file), `path`, `bytesRead` /
+  // `bytesWritten`. A read stream reads its file once, then hands it out in highWaterMark chunks.
+  fs.createReadStream = (path, options) => {
+    const o = optionsOf(options, { encoding: null, highWaterMark: 64 * 1024, start: 0, end: Number.POSITIVE_INFINITY });
+    checkEncoding(o.encoding);
+    const target = toPath(path);
+    let data;
+    let offset = 0;
+    const readable = new (stream().Readable)({
+      highWaterMark: o.highWaterMark,
+      encoding: o.encoding ?? undefined,
+      construct(callback) {
+        try {
+          const whole = Buffer.from(call("read", { path: target }));
+          data = whole.subarray(o.start, Math.min(whole.length, o.end + 1));
+        } catch (error) {
+          callback(error);
+          return;
+        }
+        callback();
+        readable.emit("open", 3);
+        readable.emit("ready");
+      },
+      read() {
+        if (offset >= data.length) {
+          this.push(null);
+          return;
+        }
+        const chunk = data.subarray(offset, offset + o.highWaterMark);
+        offset += chunk.length;
+        readable.bytesRead = offset;
+        this.push(chunk);
+      },
+    });
+    readable.path = target;
+    readable.bytesRead = 0;
+    return readable;
   };
-  fs.createWriteStream = () => {
-    throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", "The fs.createWriteStream() method is not implemented in isolambda");
+  fs.createWriteStream = (path, options) => {
+    const o = optionsOf(options, { encoding: "utf8", flags: "w" });
+    checkEncoding(o.encoding);
+    const target = toPath(path);
+    const writable = new (stream().Writable)({
+      decodeStrings: true,
+      defaultEncoding: o.encoding,
+      construct(callback) {
+        try {
+          // Opening creates the file (and with "w" empties it) before anything is written.
+          call("write", { path: target, flag: String(o.flags) }, new ArrayBuffer(0));
+        } catch (error) {
+          callback(error);
+          return;
+        }
+        callback();
+        writable.emit("open", 3);
+        writable.emit("ready");
+      },
+      write(chunk, _encoding, callback) {
+        try {
+          call("write", { path: target, flag: "a" }, transfer(bytesOf(chunk)));
+          writable.bytesWritten += chunk.length;
+          callback();
+        } catch (error) {
+          callback(error);
+        }
+      },
+    });
+    writable.path = target;
+    writable.bytesWritten = 0;
+    return writable;
   };
   fs.promises = promises;
   return fs;

@@ -27,7 +27,7 @@ const NODE_BUILTINS = {
   events: ({ load }) => load("events").default,
   // node:fs over the host's file system operations (src/sandbox/file-system.ts): the package and
   // layers read-only, the environment's own /tmp.
-  fs: ({ load, host }) => load("fs").createFs(host),
+  fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
   "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
   http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:"),
   https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:"),
