@@ -72,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const folder of readFunctionFolders(options.functionsDir ?? "")) {
       deployed.set(
         folder.name,
-        await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum),
+        await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region),
       );
     }
   } catch (error) {

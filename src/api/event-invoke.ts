@@ -7,7 +7,6 @@ import type { QueuedEvent } from "../async/types.js";
 import type { Completed } from "../invoke/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
 import { resolveFunction } from "./resolve.js";
 import { environmentConfig } from "./shapes.js";
 
@@ -26,12 +25,8 @@ export interface InternalInvocation {
 export async function invokeInternally(deps: ApiDeps, invocation: InternalInvocation): Promise<Completed> {
   const qualifier = invocation.qualifier === "$LATEST" ? undefined : invocation.qualifier;
   const fn = resolveFunction(deps, { name: invocation.functionName, qualifier }, true).version;
-  const codeDir = deps.code.get(fn.codeSha256)?.dir;
-  if (codeDir === undefined) {
-    throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);
-  }
   return deps.invoker.invoke({
-    config: environmentConfig(deps, fn, codeDir),
+    config: environmentConfig(deps, fn, (sha) => deps.code.get(sha)?.dir),
     resource: qualifier ?? "$LATEST",
     event: invocation.payload,
     options: {

@@ -4,25 +4,21 @@
  * ListFunctions, with Lambda's status codes and shapes.
  */
 import type { Context, Hono } from "hono";
-import type { FunctionSettings, FunctionVersion, StoredCode } from "../registry/types.js";
+import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
+import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
 import { type ApiDeps, defaultRole } from "./deps.js";
 import { AwsError } from "./errors.js";
+import { checkCombinedSize, resolveLayers } from "./function-layers.js";
 import { parseFunctionName } from "./function-name.js";
 import { unprovisionFunction } from "./provisioned.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
+import { storeZip } from "./store-code.js";
 import { CreateFunctionBody, checkEnvironment, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
   return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;
-}
-
-async function storeZip(deps: ApiDeps, zip: Uint8Array): Promise<StoredCode> {
-  if (deps.registry.codeStorageBytes() + zip.length > deps.codeStorageLimitBytes) {
-    throw new AwsError("CodeStorageExceededException", "Code storage limit exceeded.");
-  }
-  return deps.code.put(zip);
 }
 
 export function mountFunctions(app: Hono, deps: ApiDeps): void {
@@ -30,7 +26,9 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const body = parseBody(CreateFunctionBody, await jsonBody(c));
     const { name } = parseFunctionName(body.FunctionName);
     const environment = checkEnvironment(body.Environment?.Variables);
+    const layers = resolveLayers(deps, body.Layers ?? []);
     const code = await storeZip(deps, zipOf(body.Code));
+    checkCombinedSize(deps, code.codeSha256, layers);
     const created = deps.registry.createFunction({
       functionName: name,
       runtime: body.Runtime,
@@ -40,6 +38,8 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       timeout: body.Timeout ?? 3,
       description: body.Description ?? "",
       environment,
+      layers,
+      ephemeralStorageMB: body.EphemeralStorage?.Size ?? DEFAULT_EPHEMERAL_STORAGE_MB,
       code,
       tags: body.Tags,
     });
@@ -85,6 +85,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const zip = zipOf(body);
     if (body.DryRun) return c.json(toConfiguration(deps, current));
     const code = await storeZip(deps, zip);
+    checkCombinedSize(deps, code.codeSha256, current.layers);
     const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
     deps.invoker.retire(current.functionName);
     return c.json(toConfiguration(deps, body.Publish ? deps.registry.publishVersion(current.functionName) : updated));
@@ -101,7 +102,10 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       timeout: body.Timeout,
       description: body.Description,
       environment: body.Environment === undefined ? undefined : checkEnvironment(body.Environment.Variables),
+      layers: body.Layers === undefined ? undefined : resolveLayers(deps, body.Layers),
+      ephemeralStorageMB: body.EphemeralStorage?.Size,
     };
+    if (patch.layers !== undefined) checkCombinedSize(deps, current.codeSha256, patch.layers);
     // Only what the request names changes.
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);

@@ -12,6 +12,7 @@ import { mountEventSourceMappings } from "./event-source-mappings.js";
 import { mountFunctions } from "./functions.js";
 import { mountInvoke } from "./invoke.js";
 import { mountInvokeStream } from "./invoke-stream.js";
+import { mountLayers } from "./layers.js";
 import { mountProvisioned } from "./provisioned.js";
 import { RegistryCache } from "./registry-cache.js";
 import { mountTags } from "./tags.js";
@@ -43,6 +44,7 @@ export function createApi(deps: ApiDeps): Hono {
   mountProvisioned(app, deps);
   mountEventInvokeConfig(app, deps);
   mountEventSourceMappings(app, deps, deps.sources);
+  mountLayers(app, deps);
   app.get("/metrics", async (c) => {
     const registry = deps.invoker.metrics.registry;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

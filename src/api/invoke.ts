@@ -42,9 +42,7 @@ export async function readInvokeRequest(
 ): Promise<InvokeRequest> {
   const ref = parseFunctionName(c.req.param("name") ?? "", c.req.query("Qualifier"));
   const fn = resolveFunction(deps, ref, true, cache).version;
-  const codeDir = cache.codeDir(fn.codeSha256);
-  if (codeDir === undefined)
-    throw new AwsError("ServiceException", `The code of ${fn.functionName}:${fn.version} is missing from the data directory`);
+  const config = environmentConfig(deps, fn, (sha) => cache.codeDir(sha));
   const invocationType = (c.req.header("X-Amz-Invocation-Type") ?? "RequestResponse") as InvocationType;
   if (!invocationTypes.has(invocationType)) {
     throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
@@ -63,7 +61,7 @@ export async function readInvokeRequest(
   }
   return {
     invocation: {
-      config: environmentConfig(deps, fn, codeDir),
+      config,
       resource: ref.qualifier ?? "$LATEST",
       event,
       options: {

@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import type { ProvisionedConfig } from "../registry/types.js";
+import type { EnvironmentConfig } from "../sandbox/index.js";
 import { type ApiDeps, functionArn } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
@@ -19,14 +20,16 @@ const PutBody = z.object({ ProvisionedConcurrentExecutions: z.number().int().min
 /** Asks the pool for the configuration's environments (in the background: Status tells when they are READY). */
 export function provision(deps: ApiDeps, config: ProvisionedConfig): void {
   const version = resolveFunction(deps, { name: config.functionName, qualifier: config.qualifier }).version;
-  const codeDir = deps.code.get(version.codeSha256)?.dir;
-  if (codeDir === undefined) return;
+  let environment: EnvironmentConfig;
+  try {
+    environment = environmentConfig(deps, version, (sha) => deps.code.get(sha)?.dir);
+  } catch (error) {
+    // Code missing from the data directory: the configuration stays recorded, nothing can be initialised.
+    console.error(`isolambda: cannot provision ${config.functionName}:${config.qualifier}: ${(error as Error).message}`);
+    return;
+  }
   deps.invoker.pool
-    .provision(
-      { functionName: config.functionName, qualifier: config.qualifier },
-      environmentConfig(deps, version, codeDir),
-      config.requested,
-    )
+    .provision({ functionName: config.functionName, qualifier: config.qualifier }, environment, config.requested)
     .catch((error: unknown) => console.error(`isolambda: provisioning ${config.functionName}:${config.qualifier} failed:`, error));
 }
 

@@ -2,6 +2,7 @@
 import type { FunctionVersion } from "../registry/types.js";
 import type { EnvironmentConfig } from "../sandbox/index.js";
 import { type ApiDeps, functionArn } from "./deps.js";
+import { AwsError } from "./errors.js";
 
 /** FunctionConfiguration as GetFunctionConfiguration returns it. */
 export function toConfiguration(deps: ApiDeps, v: FunctionVersion): Record<string, unknown> {
@@ -25,13 +26,24 @@ export function toConfiguration(deps: ApiDeps, v: FunctionVersion): Record<strin
     LastUpdateStatus: "Successful",
     PackageType: "Zip",
     Architectures: ["x86_64"],
-    EphemeralStorage: { Size: 512 },
+    // Lambda leaves Layers out of a function that has none.
+    ...(v.layers.length > 0 ? { Layers: v.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
+    EphemeralStorage: { Size: v.ephemeralStorageMB },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${v.functionName}` },
   };
 }
 
-export function environmentConfig(deps: ApiDeps, v: FunctionVersion, codeDir: string): EnvironmentConfig {
+/** Where a stored package is unpacked: the registry's code store, or Invoke's cache of it. */
+export type CodeDirOf = (codeSha256: string) => string | undefined;
+
+export function environmentConfig(deps: ApiDeps, v: FunctionVersion, dirOf: CodeDirOf): EnvironmentConfig {
+  const dir = (sha: string) => {
+    const found = dirOf(sha);
+    if (found === undefined)
+      throw new AwsError("ServiceException", `The code of ${v.functionName}:${v.version} is missing from the data directory`);
+    return found;
+  };
   return {
     functionName: v.functionName,
     functionVersion: v.version,
@@ -41,7 +53,9 @@ export function environmentConfig(deps: ApiDeps, v: FunctionVersion, codeDir: st
     runtime: v.runtime,
     memorySizeMB: v.memorySize,
     timeoutSeconds: v.timeout,
-    codeDir,
+    codeDir: dir(v.codeSha256),
+    layerDirs: v.layers.map((l) => dir(l.codeSha256)),
+    ephemeralStorageMB: v.ephemeralStorageMB,
     environment: v.environment,
     region: deps.region,
     accountId: deps.accountId,

@@ -5,7 +5,14 @@
  */
 import { z } from "zod";
 import { RUNTIMES } from "../functions/folder.js";
-import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "../sandbox/limits.js";
+import {
+  DEFAULT_EPHEMERAL_STORAGE_MB,
+  EPHEMERAL_STORAGE_MAX_MB,
+  MEMORY_MAX_MB,
+  MEMORY_MIN_MB,
+  TIMEOUT_MAX_S,
+  TIMEOUT_MIN_S,
+} from "../sandbox/limits.js";
 import { AwsError } from "./errors.js";
 
 /** Keys Lambda sets itself and refuses in Environment.Variables. */
@@ -57,6 +64,15 @@ const settings = {
       /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
       "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
     ),
+  // Each ARN's form, the count and existence are checked with Lambda's own messages (function-layers.ts).
+  Layers: z.array(z.string()),
+  EphemeralStorage: z.object({
+    Size: z
+      .number()
+      .int()
+      .min(DEFAULT_EPHEMERAL_STORAGE_MB, `Member must have value greater than or equal to ${DEFAULT_EPHEMERAL_STORAGE_MB}`)
+      .max(EPHEMERAL_STORAGE_MAX_MB, `Member must have value less than or equal to ${EPHEMERAL_STORAGE_MAX_MB}`),
+  }),
   Environment: z.object({
     Variables: z
       .record(
@@ -67,7 +83,7 @@ const settings = {
   }),
 };
 
-const zipCode = z.object({
+export const zipCode = z.object({
   ZipFile: z.string().optional(),
   S3Bucket: z.string().optional(),
   S3Key: z.string().optional(),
@@ -84,6 +100,8 @@ export const CreateFunctionBody = z.object({
   Timeout: settings.Timeout.optional(),
   Description: settings.Description.optional(),
   Environment: settings.Environment.optional(),
+  Layers: settings.Layers.optional(),
+  EphemeralStorage: settings.EphemeralStorage.optional(),
   Publish: z.boolean().optional(),
   Tags: z.record(z.string(), z.string()).optional(),
   PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
@@ -97,6 +115,8 @@ export const UpdateConfigurationBody = z.object({
   Timeout: settings.Timeout.optional(),
   Description: settings.Description.optional(),
   Environment: settings.Environment.optional(),
+  Layers: settings.Layers.optional(),
+  EphemeralStorage: settings.EphemeralStorage.optional(),
   RevisionId: z.string().optional(),
 });
 
@@ -146,7 +166,7 @@ export function checkEnvironment(variables: Record<string, string> | undefined):
 }
 
 /** The zip of a Code or UpdateFunctionCode body; S3 and images are not available locally. */
-export function zipOf(code: z.infer<typeof zipCode>): Uint8Array {
+export function zipOf(code: z.infer<typeof zipCode>, operation = "CreateFunction"): Uint8Array {
   if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
     throw new AwsError("InvalidParameterValueException", "isolambda has no S3: upload the package as ZipFile");
   }
@@ -157,7 +177,7 @@ export function zipOf(code: z.infer<typeof zipCode>): Uint8Array {
   if (zip.length > ZIP_UPLOAD_MAX_BYTES) {
     throw new AwsError(
       "RequestEntityTooLargeException",
-      `Request must be smaller than ${ZIP_UPLOAD_MAX_BYTES} bytes for the CreateFunction operation`,
+      `Request must be smaller than ${ZIP_UPLOAD_MAX_BYTES} bytes for the ${operation} operation`,
     );
   }
   return zip;

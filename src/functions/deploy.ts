@@ -8,6 +8,7 @@ import { AwsError } from "../api/errors.js";
 import { checkEnvironment } from "../api/validate.js";
 import type { CodeStore, FunctionSettings, Registry, StoredCode } from "../registry/types.js";
 import { type FunctionFolder, FunctionFolderError } from "./folder.js";
+import { checkFolderSize, folderLayers } from "./folder-layers.js";
 
 export type DeployOutcome = "created" | "updated" | "unchanged";
 
@@ -20,6 +21,7 @@ export async function deployFolder(
   code: CodeStore,
   accountId: string,
   reservableTotal = RESERVABLE_TOTAL,
+  region = "us-east-1",
 ): Promise<DeployOutcome> {
   const s = folder.settings;
   let environment: Record<string, string>;
@@ -36,8 +38,11 @@ export async function deployFolder(
     description: s.description,
     environment,
     role: defaultRole(accountId),
+    layers: await folderLayers(folder, registry, code, { accountId, region }),
+    ephemeralStorageMB: s.ephemeralStorage,
   };
   const stored = await code.putFolder(folder.codeDir);
+  checkFolderSize(folder, stored, settings.layers, code);
   const outcome = applyFolder(folder.name, settings, stored, registry);
   // A folder's deployments are published (PublishVersion returns the newest version when nothing
   // changed), so that its declared aliases have versions to name.

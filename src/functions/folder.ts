@@ -6,7 +6,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { MEMORY_MAX_MB, MEMORY_MIN_MB, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "../sandbox/limits.js";
+import {
+  DEFAULT_EPHEMERAL_STORAGE_MB,
+  EPHEMERAL_STORAGE_MAX_MB,
+  MEMORY_MAX_MB,
+  MEMORY_MIN_MB,
+  TIMEOUT_MAX_S,
+  TIMEOUT_MIN_S,
+} from "../sandbox/limits.js";
 
 export const RUNTIMES = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "wasm32-wasip2"] as const;
 
@@ -28,6 +35,15 @@ const FunctionJson = z
     reservedConcurrency: z.number().int().min(0).optional(),
     aliases: z.record(z.string(), aliasTarget).optional(),
     provisionedConcurrency: z.record(z.string(), z.number().int().min(1)).optional(),
+    /** Layer version ARNs or local layer folders (folder-layers.ts); Lambda allows 5. */
+    layers: z.array(z.string().min(1)).max(5).default([]),
+    /** EphemeralStorage.Size in MB. */
+    ephemeralStorage: z
+      .number()
+      .int()
+      .min(DEFAULT_EPHEMERAL_STORAGE_MB)
+      .max(EPHEMERAL_STORAGE_MAX_MB)
+      .default(DEFAULT_EPHEMERAL_STORAGE_MB),
   })
   .strict();
 

@@ -2,7 +2,7 @@
  * The warm pool: idle execution environments per function version, reused for warm starts; an
  * invocation that finds none creates one (a cold start). One environment serves one invocation at
  * a time. Idle environments are evicted after an idle time, and least recently used first when
- * their measured heaps exceed a memory budget. Updating or deleting a function retires its
+ * their measured heaps and /tmp contents exceed a memory budget. Updating or deleting a function retires its
  * environments: idle ones at once, busy ones when their invocation ends.
  */
 import os from "node:os";
@@ -91,7 +91,7 @@ export class WarmPool {
       ttl: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       ttlAutopurge: true,
       maxSize: options.memoryBudgetBytes ?? Math.floor(os.totalmem() / 4),
-      sizeCalculation: (_key, env) => Math.max(1, env.heapBytes || UNMEASURED_HEAP_BYTES),
+      sizeCalculation: (_key, env) => Math.max(1, (env.heapBytes || UNMEASURED_HEAP_BYTES) + env.tmpBytes),
       dispose: (versionKey, env, reason) => {
         // Taking an environment out to run it is a "delete"; only eviction and expiry end it.
         if (reason === "evict" || reason === "expire") this.#end(env, versionKey);

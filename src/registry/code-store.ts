@@ -8,7 +8,7 @@
  * the rename and uses the winner's directory (same bytes, same content).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type Sqlite from "better-sqlite3";
@@ -38,16 +38,22 @@ export class FileCodeStore implements CodeStore {
   readonly root: string;
   readonly #db: Sqlite.Database;
   readonly #inFlight = new Map<string, Promise<StoredCode>>();
-  readonly #insert: Sqlite.Statement<[string, number, string]>;
-  readonly #select: Sqlite.Statement<[string], { size: number }>;
+  readonly #insert: Sqlite.Statement<[string, number, number, string]>;
+  readonly #select: Sqlite.Statement<[string], { size: number; unzipped_size: number | null }>;
+  readonly #setUnzipped: Sqlite.Statement<[number, string]>;
 
   constructor(db: Sqlite.Database, dataDir: string) {
     this.#db = db;
     this.root = path.join(dataDir, CODE_DIR);
     mkdirSync(this.root, { recursive: true });
     this.#removeStaleTemps();
-    this.#insert = db.prepare<[string, number, string]>("INSERT INTO code (sha256, size, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
-    this.#select = db.prepare<[string], { size: number }>("SELECT size FROM code WHERE sha256 = ?");
+    this.#insert = db.prepare<[string, number, number, string]>(
+      "INSERT INTO code (sha256, size, unzipped_size, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    );
+    this.#select = db.prepare<[string], { size: number; unzipped_size: number | null }>(
+      "SELECT size, unzipped_size FROM code WHERE sha256 = ?",
+    );
+    this.#setUnzipped = db.prepare<[number, string]>("UPDATE code SET unzipped_size = ? WHERE sha256 = ? AND unzipped_size IS NULL");
   }
 
   #removeStaleTemps(): void {
@@ -66,7 +72,20 @@ export class FileCodeStore implements CodeStore {
     const row = this.#select.get(codeSha256);
     const dir = path.join(this.root, hex);
     if (row === undefined || !existsSync(dir)) return undefined;
-    return { codeSha256, codeSize: row.size, dir };
+    let unzippedSize = row.unzipped_size;
+    if (unzippedSize === null) {
+      // Stored before the registry recorded it (schema step 5): measured once, then kept.
+      unzippedSize = directoryBytes(dir);
+      this.#setUnzipped.run(unzippedSize, codeSha256);
+    }
+    return { codeSha256, codeSize: row.size, unzippedSize, dir };
+  }
+
+  zipFile(codeSha256: string): string | undefined {
+    const hex = hexOf(codeSha256);
+    if (hex === undefined || this.#select.get(codeSha256) === undefined) return undefined;
+    const file = path.join(this.root, `${hex}.zip`);
+    return existsSync(file) ? file : undefined;
   }
 
   put(zip: Uint8Array): Promise<StoredCode> {
@@ -93,10 +112,11 @@ export class FileCodeStore implements CodeStore {
     const known = this.get(codeSha256);
     if (known) return known;
     const dir = path.join(this.root, hex);
+    let unzippedSize: number | undefined;
     if (!existsSync(dir)) {
       const temp = await mkdtemp(path.join(this.root, `${TEMP_PREFIX}${hex}-`));
       try {
-        await unpackZip(zip, temp);
+        unzippedSize = (await unpackZip(zip, temp)).bytes;
         await rename(temp, dir).catch((error: unknown) => {
           // Another process finished the same package first: its directory holds the same content.
           if (!alreadyThere(error)) throw error;
@@ -115,7 +135,17 @@ export class FileCodeStore implements CodeStore {
         await rm(temp, { force: true });
       }
     }
-    this.#db.transaction(() => this.#insert.run(codeSha256, zip.length, lambdaTimestamp())).immediate();
-    return { codeSha256, codeSize: zip.length, dir };
+    unzippedSize ??= directoryBytes(dir);
+    this.#db.transaction(() => this.#insert.run(codeSha256, zip.length, unzippedSize, lambdaTimestamp())).immediate();
+    return { codeSha256, codeSize: zip.length, unzippedSize, dir };
   }
+}
+
+/** Bytes of the regular files below `dir` (an unpacked package holds nothing else). */
+function directoryBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += lstatSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
 }

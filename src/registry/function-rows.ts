@@ -3,7 +3,7 @@
  * prepared statements the registry runs on them.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { FunctionSettings, FunctionVersion } from "./types.js";
+import type { FunctionSettings, FunctionVersion, LayerRef } from "./types.js";
 
 export interface VersionRow {
   name: string;
@@ -22,6 +22,9 @@ export interface VersionRow {
   last_modified: string;
   /** On a published version: $LATEST's description when it was published (null before schema step 2). */
   source_description: string | null;
+  /** JSON array of LayerRef. */
+  layers: string;
+  ephemeral_storage: number;
 }
 
 export function toVersion(row: VersionRow): FunctionVersion {
@@ -35,6 +38,8 @@ export function toVersion(row: VersionRow): FunctionVersion {
     description: row.description,
     environment: JSON.parse(row.environment) as Record<string, string>,
     role: row.role,
+    layers: JSON.parse(row.layers) as LayerRef[],
+    ephemeralStorageMB: row.ephemeral_storage,
     codeSha256: row.code_sha256,
     codeSize: row.code_size,
     revisionId: row.revision_id,
@@ -51,6 +56,8 @@ export function unchangedSince(published: VersionRow, latest: VersionRow): boole
     published.memory_size === latest.memory_size &&
     published.timeout === latest.timeout &&
     published.role === latest.role &&
+    published.layers === latest.layers &&
+    published.ephemeral_storage === latest.ephemeral_storage &&
     (published.source_description ?? published.description) === latest.description &&
     isDeepStrictEqual(JSON.parse(published.environment), JSON.parse(latest.environment))
   );
@@ -67,9 +74,12 @@ export const SETTING_KEYS = Object.keys({
   description: true,
   environment: true,
   role: true,
+  layers: true,
+  ephemeralStorageMB: true,
 } satisfies Record<keyof FunctionSettings, true>) as Array<keyof FunctionSettings>;
 
 export const SELECT_VERSION = `
   SELECT f.name, f.version, f.version_number, f.runtime, f.handler, f.memory_size, f.timeout, f.description,
-         f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description
+         f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description,
+         f.layers, f.ephemeral_storage
   FROM functions f JOIN code c ON c.sha256 = f.code_sha256`;

@@ -130,7 +130,32 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX sqs_messages_ready ON sqs_messages (queue, visible_at, seq);
   `,
-  // 7: event source mappings (CreateEventSourceMapping): queues that drive functions.
+  // 7: layers and their versions; on functions the layers they use (pinned: JSON array of
+  // {arn, codeSha256, codeSize}) and EphemeralStorage.Size; on code the unzipped size, for
+  // Lambda's limit on a function and its layers together (NULL for packages stored before).
+  `
+  CREATE TABLE layers (
+    name TEXT PRIMARY KEY,
+    last_version INTEGER NOT NULL   -- the highest version ever published: numbers are never reused
+  ) STRICT;
+
+  CREATE TABLE layer_versions (
+    layer_name TEXT NOT NULL REFERENCES layers (name),
+    version INTEGER NOT NULL CHECK (version >= 1),
+    description TEXT NOT NULL,
+    license_info TEXT,
+    compatible_runtimes TEXT NOT NULL,      -- JSON array
+    compatible_architectures TEXT NOT NULL, -- JSON array
+    code_sha256 TEXT NOT NULL REFERENCES code (sha256),
+    created TEXT NOT NULL,
+    PRIMARY KEY (layer_name, version)
+  ) STRICT;
+
+  ALTER TABLE functions ADD COLUMN layers TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE functions ADD COLUMN ephemeral_storage INTEGER NOT NULL DEFAULT 512;
+  ALTER TABLE code ADD COLUMN unzipped_size INTEGER;
+  `,
+  // 8: event source mappings (CreateEventSourceMapping): queues that drive functions.
   `
   CREATE TABLE event_source_mappings (
     uuid TEXT PRIMARY KEY,

@@ -11,6 +11,7 @@ import { AliasStore } from "./aliases.js";
 import { Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
 import { ConcurrencyStore, ProvisionedStore } from "./concurrency.js";
 import { SELECT_VERSION, SETTING_KEYS, toVersion, unchangedSince, type VersionRow, versionKey } from "./function-rows.js";
+import { LayerStore } from "./layers.js";
 import { TagStore } from "./tags.js";
 import { lambdaTimestamp } from "./timestamp.js";
 import type {
@@ -18,8 +19,11 @@ import type {
   AliasInput,
   FunctionSettings,
   FunctionVersion,
+  LayerFilter,
+  LayerVersion,
   ListOptions,
   NewFunction,
+  NewLayerVersion,
   Page,
   ProvisionedConfig,
   Registry,
@@ -57,32 +61,40 @@ function prepareStatements(db: Sqlite.Database) {
       .pluck(),
     insertPublished: db.prepare<Record<"name" | "version" | "number" | "description" | "revisionId" | "lastModified", unknown>>(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
-                              role, code_sha256, revision_id, last_modified, source_description)
+                              role, code_sha256, revision_id, last_modified, source_description, layers, ephemeral_storage)
        SELECT name, :version, :number, runtime, handler, memory_size, timeout, COALESCE(:description, description),
-              environment, role, code_sha256, :revisionId, :lastModified, description
+              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage
        FROM functions WHERE name = :name AND version_number = 0`,
     ),
     setLastPublished: db.prepare<[number, string]>("UPDATE functions SET last_published = ? WHERE name = ? AND version_number = 0"),
-    addCode: db.prepare<[string, number, string]>("INSERT INTO code (sha256, size, created) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"),
+    addCode: db.prepare<[string, number, number, string]>(
+      "INSERT INTO code (sha256, size, unzipped_size, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
     insertLatest: db.prepare(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
-                              role, code_sha256, revision_id, last_modified)
+                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage)
        VALUES (:name, '${LATEST}', 0, :runtime, :handler, :memorySize, :timeout, :description, :environment,
-               :role, :codeSha256, :revisionId, :lastModified)`,
+               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB)`,
     ),
     setCode: db.prepare<[string, string, string, string]>(
       "UPDATE functions SET code_sha256 = ?, revision_id = ?, last_modified = ? WHERE name = ? AND version_number = 0",
     ),
     setSettings: db.prepare(
       `UPDATE functions SET runtime = :runtime, handler = :handler, memory_size = :memorySize, timeout = :timeout,
-         description = :description, environment = :environment, role = :role, revision_id = :revisionId,
-         last_modified = :lastModified
+         description = :description, environment = :environment, role = :role, layers = :layers,
+         ephemeral_storage = :ephemeralStorageMB, revision_id = :revisionId, last_modified = :lastModified
        WHERE name = :name AND version_number = 0`,
     ),
     deleteFunction: db.prepare<[string]>("DELETE FROM functions WHERE name = ?"),
     deleteVersion: db.prepare<[string, number]>("DELETE FROM functions WHERE name = ? AND version_number = ?"),
+    // Code in use: functions' packages, layer versions, and layers that functions still pin after their deletion.
     codeBytes: db
-      .prepare<[], number>("SELECT COALESCE(SUM(size), 0) FROM code WHERE sha256 IN (SELECT code_sha256 FROM functions)")
+      .prepare<[], number>(
+        `SELECT COALESCE(SUM(size), 0) FROM code WHERE sha256 IN (
+           SELECT code_sha256 FROM functions
+           UNION SELECT code_sha256 FROM layer_versions
+           UNION SELECT json_extract(l.value, '$.codeSha256') FROM functions f, json_each(f.layers) l)`,
+      )
       .pluck(),
   };
 }
@@ -95,6 +107,7 @@ export class SqliteRegistry implements Registry {
   readonly #tags: TagStore;
   readonly #concurrency: ConcurrencyStore;
   readonly #provisioned: ProvisionedStore;
+  readonly #layers: LayerStore;
 
   constructor(db: Sqlite.Database, options: RegistryOptions = {}) {
     this.#db = db;
@@ -104,6 +117,7 @@ export class SqliteRegistry implements Registry {
     this.#tags = new TagStore(db);
     this.#concurrency = new ConcurrencyStore(db);
     this.#provisioned = new ProvisionedStore(db);
+    this.#layers = new LayerStore(db);
   }
 
   #notFound(name: string, qualifier?: string): AwsError {
@@ -128,7 +142,7 @@ export class SqliteRegistry implements Registry {
   }
 
   #addCode(code: StoredCode): void {
-    this.#statements.addCode.run(code.codeSha256, code.codeSize, lambdaTimestamp());
+    this.#statements.addCode.run(code.codeSha256, code.codeSize, code.unzippedSize, lambdaTimestamp());
   }
 
   #reread(name: string): FunctionVersion {
@@ -153,6 +167,8 @@ export class SqliteRegistry implements Registry {
         description: input.description,
         environment: JSON.stringify(input.environment),
         role: input.role,
+        layers: JSON.stringify(input.layers),
+        ephemeralStorageMB: input.ephemeralStorageMB,
         codeSha256: input.code.codeSha256,
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
@@ -241,6 +257,8 @@ export class SqliteRegistry implements Registry {
         description: current.description,
         environment: current.environment,
         role: current.role,
+        layers: current.layers,
+        ephemeralStorageMB: current.ephemeralStorageMB,
       };
       // Only the settings the patch names (and gives a value) change.
       for (const key of SETTING_KEYS) {
@@ -249,6 +267,7 @@ export class SqliteRegistry implements Registry {
       this.#statements.setSettings.run({
         ...next,
         environment: JSON.stringify(next.environment),
+        layers: JSON.stringify(next.layers),
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
         name: functionName,
@@ -361,6 +380,29 @@ export class SqliteRegistry implements Registry {
 
   listProvisioned(functionName?: string): ProvisionedConfig[] {
     return this.#provisioned.list(functionName);
+  }
+
+  publishLayerVersion(input: NewLayerVersion): LayerVersion {
+    return this.#write(() => {
+      this.#addCode(input.code);
+      return this.#layers.publish(input);
+    });
+  }
+
+  getLayerVersion(layerName: string, version: number): LayerVersion | undefined {
+    return this.#layers.get(layerName, version);
+  }
+
+  listLayerVersions(layerName: string, filter: LayerFilter): Page<LayerVersion> {
+    return this.#layers.listVersions(layerName, filter);
+  }
+
+  listLayers(filter: LayerFilter): Page<LayerVersion> {
+    return this.#layers.listLatest(filter);
+  }
+
+  deleteLayerVersion(layerName: string, version: number): void {
+    this.#write(() => this.#layers.delete(layerName, version));
   }
 
   reservedConcurrencyTotal(): number {

@@ -13,6 +13,22 @@ export interface FunctionSettings {
   description: string;
   environment: Record<string, string>;
   role: string;
+  /** Layers, in the order their content is merged under /opt (a later one overrides an earlier one). */
+  layers: LayerRef[];
+  /** EphemeralStorage.Size: the MB the function's /tmp may hold (512–10240). */
+  ephemeralStorageMB: number;
+}
+
+/**
+ * A layer version a function uses, pinned when it was attached: as in Lambda, deleting the layer
+ * version later changes nothing for the functions (and published versions) that use it.
+ */
+export interface LayerRef {
+  /** The layer version ARN. */
+  arn: string;
+  codeSha256: string;
+  /** Bytes of the layer's zip, as GetFunction reports Layers[].CodeSize. */
+  codeSize: number;
 }
 
 /** One function version's configuration: `$LATEST` (mutable) or a published number (immutable). */
@@ -33,8 +49,43 @@ export interface FunctionVersion extends FunctionSettings {
 export interface StoredCode {
   codeSha256: string;
   codeSize: number;
-  /** Host directory holding the unpacked package; the sandbox's /var/task. */
+  /** Bytes of the package unpacked: a function and its layers together may take 262144000. */
+  unzippedSize: number;
+  /** Host directory holding the unpacked package; the sandbox's /var/task (or a layer's share of /opt). */
   dir: string;
+}
+
+/** A published layer version (PublishLayerVersion): immutable, numbered 1, 2, ... per layer name. */
+export interface LayerVersion {
+  layerName: string;
+  version: number;
+  description: string;
+  /** Undefined when PublishLayerVersion gave none (Lambda then leaves LicenseInfo out). */
+  licenseInfo?: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  codeSha256: string;
+  codeSize: number;
+  /** Lambda's format: 2024-01-31T12:00:00.000+0000 */
+  createdDate: string;
+}
+
+export interface NewLayerVersion {
+  layerName: string;
+  description: string;
+  licenseInfo?: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  code: StoredCode;
+}
+
+/** ListLayers and ListLayerVersions: only versions that declare this runtime / architecture. */
+export interface LayerFilter {
+  compatibleRuntime?: string;
+  compatibleArchitecture?: string;
+  marker?: string;
+  /** 1–50 (Lambda's MaxLayerListItems); 50 by default. */
+  maxItems?: number;
 }
 
 export interface NewFunction extends FunctionSettings {
@@ -141,7 +192,19 @@ export interface Registry {
   /** One function's configurations, or every function's without a name. */
   listProvisioned(functionName?: string): ProvisionedConfig[];
 
-  /** Total bytes of stored code, for CodeStorageExceededException (ERRATA 4). */
+  /**
+   * Layers. A layer exists while it has versions; its version numbers are never reused, even after
+   * every version was deleted. Deleting a version that does not exist is no error (as in Lambda).
+   */
+  publishLayerVersion(input: NewLayerVersion): LayerVersion;
+  getLayerVersion(layerName: string, version: number): LayerVersion | undefined;
+  /** ListLayerVersions: newest first. */
+  listLayerVersions(layerName: string, filter: LayerFilter): Page<LayerVersion>;
+  /** ListLayers: each layer's newest version matching the filter, by layer name. */
+  listLayers(filter: LayerFilter): Page<LayerVersion>;
+  deleteLayerVersion(layerName: string, version: number): void;
+
+  /** Total bytes of stored code (functions and layers), for CodeStorageExceededException (ERRATA 4). */
   codeStorageBytes(): number;
   close(): void;
 }
@@ -157,4 +220,6 @@ export interface CodeStore {
   putFolder(dir: string): Promise<StoredCode>;
   /** The stored package for a sha, if present. */
   get(codeSha256: string): StoredCode | undefined;
+  /** The host file holding the zip as uploaded, for downloads (a layer's Content.Location). */
+  zipFile(codeSha256: string): string | undefined;
 }

@@ -7,13 +7,14 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
+import { GuestFileSystem } from "./file-system.js";
 import { bootstrapScript, createHostObject, type HostHooks } from "./guest-host.js";
 import { GuestTimers } from "./guest-timers.js";
 import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
-import { GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
+import { DEFAULT_EPHEMERAL_STORAGE_MB, GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
 import type { WireInvokeContext } from "./protocol.js";
@@ -62,6 +63,8 @@ export class GuestEnvironment {
   readonly #ctx: QuickJSContext;
   /** Set at INIT; a spare runtime has neither. */
   #files: PackageFiles | undefined;
+  /** The environment's own file system (its /tmp in particular): made at INIT, gone with the environment. */
+  #fileSystem: GuestFileSystem | undefined;
   #timeoutMs = 0;
   readonly #entries = new Map<Entry, QuickJSHandle>();
   readonly #timers = new GuestTimers();
@@ -94,7 +97,12 @@ export class GuestEnvironment {
       (base, requested) => loader.normalize(base, requested),
     );
     try {
-      using host = createHostObject(ctx, this.#hooks, () => this.#packageFiles());
+      using host = createHostObject(
+        ctx,
+        this.#hooks,
+        () => this.#packageFiles(),
+        () => this.#guestFileSystem(),
+      );
       using factory = ctx.unwrapResult(ctx.evalCode(bootstrapScript(bootstrap), "isolambda:bootstrap"));
       using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host));
       for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
@@ -141,8 +149,14 @@ export class GuestEnvironment {
     return this.#files;
   }
 
+  #guestFileSystem(): GuestFileSystem {
+    if (this.#fileSystem === undefined) throw new Error("the environment has no file system before INIT");
+    return this.#fileSystem;
+  }
+
   #initialize(config: EnvironmentConfig, files: PackageFiles, streamName: string): Promise<PhaseOutcome> {
     this.#files = files;
+    this.#fileSystem = new GuestFileSystem(files, (config.ephemeralStorageMB ?? DEFAULT_EPHEMERAL_STORAGE_MB) * MiB);
     this.#heap.limitBytes = config.memorySizeMB * MiB;
     this.#timeoutMs = config.timeoutSeconds * 1000;
     this.#runtime.setMemoryLimit(this.#heap.limitBytes);
@@ -282,6 +296,11 @@ export class GuestEnvironment {
     return this.#heap.heapBytes();
   }
 
+  /** What the environment's /tmp holds, in the executor's memory (outside the QuickJS heap). */
+  get tmpBytes(): number {
+    return this.#fileSystem?.tmpUsedBytes ?? 0;
+  }
+
   #onDeadline(): void {
     if (this.#phase === undefined) return;
     this.#fail(this.#timeoutError());
@@ -412,6 +431,7 @@ export class GuestEnvironment {
       this.#entries.clear();
       this.#ctx.dispose();
       this.#runtime.dispose();
+      this.#fileSystem = undefined;
     } catch {
       // A failed disposal leaves the module instance in an unknown state: never reuse it.
       this.#instance.poisoned = true;

@@ -50,7 +50,7 @@ export class Executor {
   #generation = 0;
   #closed = false;
   onEnvironmentsLost: (envIds: number[]) => void = () => {};
-  onMemory: (envId: number, heapBytes: number) => void = () => {};
+  onMemory: (envId: number, heapBytes: number, tmpBytes: number) => void = () => {};
 
   constructor(wasmModule: WebAssembly.Module) {
     this.#wasmModule = wasmModule;
@@ -101,7 +101,7 @@ export class Executor {
       this.#creates.get(message.envId)?.(message);
       this.#creates.delete(message.envId);
     } else if (message.type === "memory") {
-      this.onMemory(message.envId, message.heapBytes);
+      this.onMemory(message.envId, message.heapBytes, message.tmpBytes);
     } else if (message.type === "chunk") {
       this.#invokes.get(message.invId)?.onChunk?.(message.data, message.contentType);
     } else if (message.type === "result") {

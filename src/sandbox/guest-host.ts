@@ -1,12 +1,15 @@
 /**
  * The capability object the guest runtime receives: the only doors from a QuickJS context to the
  * host. Each takes and returns plain values (strings, numbers, ArrayBuffers); none hands out a host
- * object, and file access goes through PackageFiles, which confines it to the package.
+ * object. Module loading goes through PackageFiles, which confines it to the package and its
+ * layers; `fs` goes through GuestFileSystem (the package and layers read-only, a private /tmp).
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
+import type { FsArgs, GuestFileSystem } from "./file-system.js";
+import { FsError } from "./fs-errors.js";
 import type { PackageFiles } from "./package-files.js";
 
 export interface HostHooks {
@@ -65,8 +68,16 @@ function builtinSource(name: string): string | undefined {
 /** The largest getRandomValues request Web Crypto allows. */
 const RANDOM_MAX_BYTES = 65536;
 
-/** `files` gives the package once INIT has set it: a spare runtime is booted before it has one. */
-export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: () => PackageFiles): QuickJSHandle {
+/**
+ * `files` and `fileSystem` give the package and the environment's file system once INIT has set
+ * them: a spare runtime is booted before it has either.
+ */
+export function createHostObject(
+  ctx: QuickJSContext,
+  hooks: HostHooks,
+  files: () => PackageFiles,
+  fileSystem: () => GuestFileSystem,
+): QuickJSHandle {
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
   const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
@@ -97,6 +108,26 @@ export function createHostObject(ctx: QuickJSContext, hooks: HostHooks, files: (
       return optionalString(found && `${found.format}:${found.path}`);
     },
     read: (path) => optionalString(files().read(str(path))),
+    // One door for every fs operation: JSON arguments (and bytes to write) in; JSON `{value}` or
+    // `{error}` out, or the bytes of a file read.
+    fs: (op, args, bytes) => {
+      let data: Uint8Array | undefined;
+      if (bytes !== undefined && ctx.typeof(bytes) === "object") {
+        using lifetime = ctx.getArrayBuffer(bytes);
+        data = lifetime.value.slice();
+      }
+      try {
+        const answer = fileSystem().call(str(op), JSON.parse(str(args)) as FsArgs, data);
+        if ("bytes" in answer) {
+          const out = answer.bytes;
+          return ctx.newArrayBuffer(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer);
+        }
+        return ctx.newString(JSON.stringify({ value: answer.value }));
+      } catch (error) {
+        if (error instanceof FsError) return ctx.newString(JSON.stringify({ error: error.info }));
+        return { error: ctx.newError(error instanceof Error ? error.message : String(error)) };
+      }
+    },
     timer: (id, ms) => void hooks.timer(num(id), num(ms)),
     clearTimer: (id) => void hooks.clearTimer(num(id)),
     timerRef: (id, ref) =>

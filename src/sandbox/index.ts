@@ -13,7 +13,15 @@ import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { Executor } from "./executor.js";
 import { logStreamName } from "./lambda-env.js";
-import { type InvocationType, MEMORY_MAX_MB, MEMORY_MIN_MB, requestPayloadLimit, TIMEOUT_MAX_S, TIMEOUT_MIN_S } from "./limits.js";
+import {
+  EPHEMERAL_STORAGE_MAX_MB,
+  type InvocationType,
+  MEMORY_MAX_MB,
+  MEMORY_MIN_MB,
+  requestPayloadLimit,
+  TIMEOUT_MAX_S,
+  TIMEOUT_MIN_S,
+} from "./limits.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
 export * from "./limits.js";
@@ -47,7 +55,7 @@ export class Sandbox {
       executor.onEnvironmentsLost = (ids) => {
         for (const id of ids) this.#environments.get(id)?.markGone();
       };
-      executor.onMemory = (id, heapBytes) => this.#environments.get(id)?.recordHeap(heapBytes);
+      executor.onMemory = (id, heapBytes, tmpBytes) => this.#environments.get(id)?.recordHeap(heapBytes, tmpBytes);
     }
   }
 
@@ -104,6 +112,10 @@ export class Sandbox {
 }
 
 function validateConfig(config: EnvironmentConfig): void {
+  const storage = config.ephemeralStorageMB;
+  if (storage !== undefined && !(Number.isInteger(storage) && storage >= 1 && storage <= EPHEMERAL_STORAGE_MAX_MB)) {
+    throw new RangeError(`ephemeralStorageMB must be an integer between 1 and ${EPHEMERAL_STORAGE_MAX_MB}`);
+  }
   if (!(config.memorySizeMB >= MEMORY_MIN_MB && config.memorySizeMB <= MEMORY_MAX_MB)) {
     throw new RangeError(`memorySizeMB must be between ${MEMORY_MIN_MB} and ${MEMORY_MAX_MB}`);
   }
@@ -121,6 +133,7 @@ export class Environment {
   #busy = false;
   #gone: boolean;
   #heapBytes = 0;
+  #tmpBytes = 0;
   #peakHeapBytes = 0;
 
   /** @internal */
@@ -166,12 +179,22 @@ export class Environment {
     return this.#peakHeapBytes;
   }
 
+  /**
+   * What the environment's /tmp holds, measured with the heap. It lives in the executor's memory
+   * (not the QuickJS heap, not Max Memory Used, as Lambda's /tmp is not memory), and an idle
+   * environment keeps it: the warm pool weighs environments by both.
+   */
+  get tmpBytes(): number {
+    return this.#tmpBytes;
+  }
+
   /** Called when a new heap measurement arrives (the warm pool re-weighs the environment). */
   onHeapMeasured: ((heapBytes: number) => void) | undefined;
 
   /** @internal */
-  recordHeap(heapBytes: number): void {
+  recordHeap(heapBytes: number, tmpBytes = 0): void {
     this.#heapBytes = heapBytes;
+    this.#tmpBytes = tmpBytes;
     if (heapBytes > this.#peakHeapBytes) this.#peakHeapBytes = heapBytes;
     this.onHeapMeasured?.(heapBytes);
   }

@@ -14,6 +14,18 @@ export function nodeVersionOf(runtime: string): string {
   return NODE_VERSIONS[runtime] ?? "v20.19.5";
 }
 
+/** Lambda's NODE_PATH for a runtime: layers (version-specific first), the runtime's modules, the package. */
+export function nodePathOf(runtime: string): string[] {
+  const nodeMajor = nodeVersionOf(runtime).slice(1).split(".")[0];
+  return [
+    `/opt/nodejs/node${nodeMajor}/node_modules`,
+    "/opt/nodejs/node_modules",
+    "/var/runtime/node_modules",
+    "/var/runtime",
+    "/var/task",
+  ];
+}
+
 /** `2024/01/31/[$LATEST]0123...`: one stream per execution environment, as in CloudWatch Logs. */
 export function logStreamName(config: EnvironmentConfig, now = new Date()): string {
   const day = now.toISOString().slice(0, 10).replaceAll("-", "/");
@@ -21,7 +33,6 @@ export function logStreamName(config: EnvironmentConfig, now = new Date()): stri
 }
 
 export function lambdaEnvironment(config: EnvironmentConfig, streamName: string): Record<string, string> {
-  const nodeMajor = nodeVersionOf(config.runtime).slice(1).split(".")[0];
   const aws: Record<string, string> = {};
   if (config.credentials !== undefined) {
     aws.AWS_ACCESS_KEY_ID = config.credentials.accessKeyId;
@@ -50,6 +61,6 @@ export function lambdaEnvironment(config: EnvironmentConfig, streamName: string)
     LAMBDA_RUNTIME_DIR: "/var/runtime",
     PATH: "/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin",
     LD_LIBRARY_PATH: "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
-    NODE_PATH: `/opt/nodejs/node${nodeMajor}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task`,
+    NODE_PATH: nodePathOf(config.runtime).join(":"),
   };
 }

@@ -8,6 +8,9 @@ export const MEMORY_MAX_MB = 10240;
 /** CreateFunction: Timeout 1–900 seconds. */
 export const TIMEOUT_MIN_S = 1;
 export const TIMEOUT_MAX_S = 900;
+/** EphemeralStorage.Size: /tmp holds 512 MB unless the function asks for up to 10240 MB. */
+export const DEFAULT_EPHEMERAL_STORAGE_MB = 512;
+export const EPHEMERAL_STORAGE_MAX_MB = 10240;
 /** Lambda ends an on-demand INIT phase after 10 seconds. */
 export const INIT_TIMEOUT_MS = 10_000;
 

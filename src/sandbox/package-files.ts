@@ -1,13 +1,17 @@
 /**
- * The function package as the handler sees it: /var/task, read-only, confined to the host
- * directory it was unpacked in. Resolution follows Node's CommonJS and ESM rules closely enough
- * for Lambda packages: relative files, extensions, directory indexes, package.json `main`,
- * `exports` (string, "." or conditions) and node_modules lookup up to the package root.
+ * The function package and its layers as the handler sees them, read-only: /var/task confined to
+ * the host directory the package was unpacked in, and /opt the layers' directories merged (a later
+ * layer's file overriding an earlier one's, as Lambda extracts them in order). A guest path maps
+ * to a host path only below one of those roots, after resolving symlinks, so no name the guest
+ * gives reaches anything else. Resolution follows Node's CommonJS and ESM rules closely enough for
+ * Lambda packages: relative files, extensions, directory indexes, package.json `main`, `exports`
+ * (string, "." or conditions), node_modules in every ancestor directory, then NODE_PATH.
  */
 import fs from "node:fs";
 import path from "node:path";
 
 export const TASK_ROOT = "/var/task";
+export const OPT_ROOT = "/opt";
 const posix = path.posix;
 
 export type ModuleFormat = "cjs" | "esm" | "json";
@@ -23,34 +27,89 @@ const IMPORT_EXTENSIONS = [".js", ".mjs", ".cjs", ".json"];
 
 type Stat = "file" | "dir" | undefined;
 
+export interface PackageFilesOptions {
+  /** Host directories of the layers, in the function's order. */
+  layerDirs?: readonly string[];
+  /** NODE_PATH: where a bare `require` looks after the node_modules of the requiring file's ancestors. */
+  nodePath?: readonly string[];
+}
+
+/** `guestPath` (normalised) is `root` or below it: the rest after the root ("" or "/..."), else undefined. */
+function below(guestPath: string, root: string): string | undefined {
+  if (guestPath === root) return "";
+  return guestPath.startsWith(`${root}/`) ? guestPath.slice(root.length) : undefined;
+}
+
+/** The real host path of `rest` below `root`, unless it does not exist or a symlink leads out of `root`. */
+function contained(root: string, rest: string): string | undefined {
+  let real: string;
+  try {
+    real = fs.realpathSync(path.join(root, rest));
+  } catch {
+    return undefined;
+  }
+  return real === root || real.startsWith(root + path.sep) ? real : undefined;
+}
+
 export class PackageFiles {
   readonly #root: string;
+  /** Real host roots of the layers, in the function's order: the last one wins. */
+  readonly #layers: string[];
+  readonly #nodePath: readonly string[];
   readonly #stats = new Map<string, Stat>();
   readonly #sources = new Map<string, string>();
   readonly #manifests = new Map<string, Record<string, unknown> | undefined>();
 
-  constructor(codeDir: string) {
+  constructor(codeDir: string, options: PackageFilesOptions = {}) {
     this.#root = fs.realpathSync(codeDir);
+    this.#layers = (options.layerDirs ?? []).map((dir) => fs.realpathSync(dir));
+    this.#nodePath = options.nodePath ?? [];
   }
 
-  /** Maps a guest path to the host file it names, or undefined when it lies outside the package. */
-  #hostPath(guestPath: string): string | undefined {
+  /** The host paths a guest path can name, the one that wins first; empty outside /var/task and /opt. */
+  #hostRoots(guestPath: string): Array<{ root: string; rest: string }> {
     const normal = posix.normalize(guestPath);
-    if (normal !== TASK_ROOT && !normal.startsWith(`${TASK_ROOT}/`)) return undefined;
-    const host = path.join(this.#root, normal.slice(TASK_ROOT.length));
-    let real: string;
-    try {
-      real = fs.realpathSync(host);
-    } catch {
-      return undefined;
+    const inTask = below(normal, TASK_ROOT);
+    if (inTask !== undefined) return [{ root: this.#root, rest: inTask }];
+    const inOpt = below(normal, OPT_ROOT);
+    if (inOpt === undefined) return [];
+    return this.#layers.map((root) => ({ root, rest: inOpt })).reverse();
+  }
+
+  /** Maps a guest path to the host file or directory it names, or undefined when it names nothing. */
+  hostPath(guestPath: string): string | undefined {
+    for (const { root, rest } of this.#hostRoots(guestPath)) {
+      const real = contained(root, rest);
+      if (real !== undefined) return real;
     }
-    // A symlink in the package must not lead out of it.
-    return real === this.#root || real.startsWith(this.#root + path.sep) ? real : undefined;
+    return undefined;
+  }
+
+  /**
+   * A directory's entries: under /opt the union over the layers, a later layer's entry winning.
+   * Entries that are symlinks are shown as what they lead to; those leading out are left out.
+   */
+  list(guestPath: string): Map<string, "file" | "dir"> | undefined {
+    const normal = posix.normalize(guestPath);
+    let found = false;
+    const entries = new Map<string, "file" | "dir">();
+    for (const { root, rest } of this.#hostRoots(normal).reverse()) {
+      const dir = contained(root, rest);
+      if (dir === undefined || !fs.statSync(dir).isDirectory()) continue;
+      found = true;
+      for (const name of fs.readdirSync(dir)) {
+        const real = contained(root, posix.join(rest, name));
+        const stat = real === undefined ? undefined : fs.statSync(real, { throwIfNoEntry: false });
+        if (stat?.isFile()) entries.set(name, "file");
+        else if (stat?.isDirectory()) entries.set(name, "dir");
+      }
+    }
+    return found ? entries : undefined;
   }
 
   stat(guestPath: string): Stat {
     if (this.#stats.has(guestPath)) return this.#stats.get(guestPath);
-    const host = this.#hostPath(guestPath);
+    const host = this.hostPath(guestPath);
     let kind: Stat;
     if (host !== undefined) {
       const s = fs.statSync(host, { throwIfNoEntry: false });
@@ -64,7 +123,7 @@ export class PackageFiles {
     const cached = this.#sources.get(guestPath);
     if (cached !== undefined) return cached;
     if (this.stat(guestPath) !== "file") return undefined;
-    const host = this.#hostPath(guestPath);
+    const host = this.hostPath(guestPath);
     if (host === undefined) return undefined;
     const source = fs.readFileSync(host, "utf8");
     this.#sources.set(guestPath, source);
@@ -91,10 +150,10 @@ export class PackageFiles {
     if (file.endsWith(".mjs")) return "esm";
     if (file.endsWith(".cjs")) return "cjs";
     if (file.endsWith(".json")) return "json";
-    for (let dir = posix.dirname(file); dir.startsWith(TASK_ROOT); dir = posix.dirname(dir)) {
+    for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
       const manifest = this.#manifest(dir);
       if (manifest !== undefined) return manifest.type === "module" ? "esm" : "cjs";
-      if (dir === TASK_ROOT) break;
+      if (dir === "/" || dir === TASK_ROOT || dir === OPT_ROOT) break;
     }
     return "cjs";
   }
@@ -150,10 +209,20 @@ export class PackageFiles {
     const nameLength = specifier.startsWith("@") ? 2 : 1;
     const name = parts.slice(0, nameLength).join("/");
     const subpath = parts.slice(nameLength).join("/");
-    for (let dir = fromDir; dir.startsWith(TASK_ROOT); dir = posix.dirname(dir)) {
-      const found = this.#asPackage(posix.join(dir, "node_modules", name), subpath, mode);
+    for (let dir = posix.normalize(fromDir); ; dir = posix.dirname(dir)) {
+      // Node looks in `<dir>/node_modules` for every ancestor, except those that are node_modules folders.
+      if (posix.basename(dir) !== "node_modules") {
+        const found = this.#asPackage(posix.join(dir, "node_modules", name), subpath, mode);
+        if (found) return found;
+      }
+      if (dir === "/") break;
+    }
+    // Then NODE_PATH, as Lambda sets it (layers first). Node's ESM resolver ignores NODE_PATH, but
+    // Lambda's Node.js 18+ runtimes resolve imports from layers: `import` looks in the /opt entries.
+    for (const dir of this.#nodePath) {
+      if (mode === "import" && below(dir, OPT_ROOT) === undefined) continue;
+      const found = this.#asPackage(posix.join(dir, name), subpath, mode);
       if (found) return found;
-      if (dir === TASK_ROOT) break;
     }
     return undefined;
   }

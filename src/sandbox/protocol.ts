@@ -33,4 +33,4 @@ export type FromWorker =
   | ({ type: "result"; invId: number } & WireInvokeResult)
   /** Bytes a streaming handler wrote, before its result. */
   | { type: "chunk"; invId: number; data: Uint8Array; contentType: string }
-  | { type: "memory"; envId: number; heapBytes: number };
+  | { type: "memory"; envId: number; heapBytes: number; tmpBytes: number };

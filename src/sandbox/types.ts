@@ -23,6 +23,13 @@ export interface EnvironmentConfig {
   timeoutSeconds: number;
   /** Host directory holding the unpacked package, seen by the handler as /var/task. */
   codeDir: string;
+  /**
+   * Host directories of the function's layers, in the function's order: merged under /opt, a later
+   * layer's file overriding an earlier one's, as Lambda extracts them. None by default.
+   */
+  layerDirs?: string[];
+  /** EphemeralStorage.Size: what the environment's /tmp may hold, in MB; 512 by default. */
+  ephemeralStorageMB?: number;
   /** The function's own variables; Lambda's reserved ones are added by the sandbox. */
   environment: Record<string, string>;
   region: string;

@@ -9,32 +9,41 @@ import { GuestEnvironment } from "./environment.js";
 import { exitError } from "./errors.js";
 import { guestBootstrapSource, warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
+import { nodePathOf } from "./lambda-env.js";
 import { PackageFiles } from "./package-files.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
-import type { FunctionError } from "./types.js";
+import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
 const port = parentPort;
 const { wasmModule } = workerData as { wasmModule: WebAssembly.Module };
 const instances = new ModuleInstances(wasmModule);
 const bootstrap = guestBootstrapSource();
-const environments = new Map<number, { env: GuestEnvironment; codeDir: string }>();
-/** Package file caches, shared by the environments of one code directory. */
+const environments = new Map<number, { env: GuestEnvironment; packageKey: string }>();
+/** Package file caches, shared by the environments of one package, layers and runtime. */
 const packages = new Map<string, { files: PackageFiles; users: number }>();
 
 const outbox = new Batcher<FromWorker>((batch) => port.postMessage(batch));
 const post = (message: FromWorker) => outbox.push(message);
 
-function openPackage(codeDir: string): PackageFiles {
-  const entry = packages.get(codeDir) ?? { files: new PackageFiles(codeDir), users: 0 };
+function packageKey(config: EnvironmentConfig): string {
+  return JSON.stringify([config.codeDir, config.layerDirs ?? [], config.runtime]);
+}
+
+function openPackage(config: EnvironmentConfig): PackageFiles {
+  const key = packageKey(config);
+  const entry = packages.get(key) ?? {
+    files: new PackageFiles(config.codeDir, { layerDirs: config.layerDirs, nodePath: nodePathOf(config.runtime) }),
+    users: 0,
+  };
   entry.users += 1;
-  packages.set(codeDir, entry);
+  packages.set(key, entry);
   return entry.files;
 }
 
-function closePackage(codeDir: string): void {
-  const entry = packages.get(codeDir);
-  if (entry !== undefined && --entry.users === 0) packages.delete(codeDir);
+function closePackage(key: string): void {
+  const entry = packages.get(key);
+  if (entry !== undefined && --entry.users === 0) packages.delete(key);
 }
 
 function drop(envId: number): void {
@@ -43,7 +52,7 @@ function drop(envId: number): void {
   environments.delete(envId);
   lastMeasured.delete(envId);
   hosted.env.dispose();
-  closePackage(hosted.codeDir);
+  closePackage(hosted.packageKey);
 }
 
 async function create({ envId, config, logStreamName }: Extract<ToWorker, { type: "create" }>): Promise<void> {
@@ -51,14 +60,14 @@ async function create({ envId, config, logStreamName }: Extract<ToWorker, { type
   let initError: FunctionError | undefined;
   let logs = "";
   try {
-    const files = openPackage(config.codeDir);
+    const files = openPackage(config);
     try {
       const { env, init } = await GuestEnvironment.create(instances, config, files, bootstrap, logStreamName);
       logs = init.logs;
-      if (init.ok) environments.set(envId, { env, codeDir: config.codeDir });
+      if (init.ok) environments.set(envId, { env, packageKey: packageKey(config) });
       else initError = JSON.parse(init.payload) as FunctionError;
     } finally {
-      if (!environments.has(envId)) closePackage(config.codeDir);
+      if (!environments.has(envId)) closePackage(packageKey(config));
     }
   } catch (error) {
     initError = exitError("undefined", error instanceof Error ? error.message : String(error));
@@ -100,7 +109,7 @@ function measure(envId: number, always = false): void {
   if (!always && now - (lastMeasured.get(envId) ?? Number.NEGATIVE_INFINITY) < MEASURE_EVERY_MS) return;
   lastMeasured.set(envId, now);
   try {
-    post({ type: "memory", envId, heapBytes: hosted.env.heapBytes() });
+    post({ type: "memory", envId, heapBytes: hosted.env.heapBytes(), tmpBytes: hosted.env.tmpBytes });
   } catch {
     // A heap that cannot be measured is reported by the next invocation's memory check.
   }

@@ -48,6 +48,25 @@ describe("the warm pool", () => {
     expect(again).toEqual({ n: 1, cold: true });
   });
 
+  it("weighs an environment's /tmp too: one keeping 4 MB there is evicted, one keeping a byte stays", async () => {
+    const tmpWriter = (bytes: string) =>
+      `const fs = require('fs'); let n = 0; exports.handler = async () => { n += 1; if (n === 1) fs.writeFileSync('/tmp/f', new Uint8Array(${bytes})); return { n }; };`;
+    await create("tmp-small", tmpWriter("1"));
+    await create("tmp-hog", tmpWriter("4 * 1024 * 1024"));
+    expect(await invoke("tmp-small")).toEqual({ n: 1, cold: true });
+    for (let n = 2; n <= 4; n++) {
+      await sleep(25);
+      expect(await invoke("tmp-small")).toEqual({ n, cold: false });
+    }
+    expect(await invoke("tmp-hog")).toEqual({ n: 1, cold: true });
+    let again = await invoke("tmp-hog");
+    for (let attempt = 0; attempt < 20 && !again.cold; attempt++) {
+      await sleep(25);
+      again = await invoke("tmp-hog");
+    }
+    expect(again).toEqual({ n: 1, cold: true });
+  });
+
   it("retires a function's environments when its configuration changes", async () => {
     await create("changing", COUNTER);
     await invoke("changing");

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployFolder } from "../../src/functions/deploy.js";
 import { FunctionFolderError, readFunctionFolder } from "../../src/functions/folder.js";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
+import { zipOf } from "../registry/fixtures.js";
 import { removePackages, writePackage } from "../sandbox/fixtures.js";
 
 let dataDir: string;
@@ -66,6 +67,49 @@ describe("deploying function folders", () => {
     expect(opened.registry.getReservedConcurrency(path.basename(dir))).toBe(3);
     const greedy = writePackage({ "index.js": "", "function.json": JSON.stringify({ reservedConcurrency: 901 }) });
     await expect(deploy(greedy)).rejects.toThrow(/reservedConcurrency: Specified ReservedConcurrentExecutions for function decreases/);
+  });
+
+  it("publishes a local layer folder when its content changed and attaches its newest version; takes layer ARNs as they are", async () => {
+    const layerDir = writePackage({ "nodejs/node_modules/lib/index.js": "module.exports = 1;" });
+    const layerName = path.basename(layerDir);
+    const published = await opened.code.put(zipOf({ "nodejs/node_modules/other/index.js": "module.exports = 2;" }));
+    const other = opened.registry.publishLayerVersion({
+      layerName: "published-elsewhere",
+      description: "",
+      compatibleRuntimes: [],
+      compatibleArchitectures: [],
+      code: published,
+    });
+    const otherArn = `arn:aws:lambda:us-east-1:000000000000:layer:published-elsewhere:${other.version}`;
+    const dir = writePackage({ "index.js": "exports.handler = async () => require('lib');" });
+    writeFileSync(
+      path.join(dir, "function.json"),
+      JSON.stringify({ layers: [path.relative(dir, layerDir), otherArn], ephemeralStorage: 2048 }),
+    );
+    const name = path.basename(dir);
+    const arnOf = (version: number) => `arn:aws:lambda:us-east-1:000000000000:layer:${layerName}:${version}`;
+
+    expect(await deploy(dir)).toBe("created");
+    expect(opened.registry.getVersion(name)?.layers.map((l) => l.arn)).toEqual([arnOf(1), otherArn]);
+    expect(opened.registry.getVersion(name)?.ephemeralStorageMB).toBe(2048);
+    expect(await deploy(dir)).toBe("unchanged");
+    expect(opened.registry.listLayerVersions(layerName, {}).items.map((v) => v.version)).toEqual([1]);
+
+    writeFileSync(path.join(layerDir, "nodejs/node_modules/lib/index.js"), "module.exports = 3;");
+    expect(await deploy(dir)).toBe("updated");
+    expect(opened.registry.getVersion(name)?.layers.map((l) => l.arn)).toEqual([arnOf(2), otherArn]);
+    // The version published before keeps the layer version it was published with.
+    expect(opened.registry.getVersion(name, "1")?.layers.map((l) => l.arn)).toEqual([arnOf(1), otherArn]);
+  });
+
+  it("refuses a layer ARN that names no layer version, naming function.json", async () => {
+    const dir = writePackage({
+      "index.js": "",
+      "function.json": JSON.stringify({ layers: ["arn:aws:lambda:us-east-1:000000000000:layer:nothing:1"] }),
+    });
+    await expect(deploy(dir)).rejects.toThrow(
+      /function\.json: layers: arn:aws:lambda:us-east-1:000000000000:layer:nothing:1: no such layer version/,
+    );
   });
 
   it("refuses reserved environment variables and aliases to missing versions, naming function.json", async () => {

@@ -35,6 +35,14 @@ describe("function folders", () => {
     expect(() => readFunctionFolder(dir)).toThrow(/memorySize: .*128.*; timeout: .*900/);
   });
 
+  it("takes layers (at most 5, as Lambda) and ephemeralStorage (512–10240 MB)", () => {
+    const ok = writePackage({ "function.json": JSON.stringify({ layers: ["../shared"], ephemeralStorage: 1024 }) });
+    expect(readFunctionFolder(ok).settings).toMatchObject({ layers: ["../shared"], ephemeralStorage: 1024 });
+    expect(readFunctionFolder(writePackage({ "index.js": "" })).settings).toMatchObject({ layers: [], ephemeralStorage: 512 });
+    const bad = writePackage({ "function.json": JSON.stringify({ layers: ["a", "b", "c", "d", "e", "f"], ephemeralStorage: 100 }) });
+    expect(() => readFunctionFolder(bad)).toThrow(/layers: .*5.*; ephemeralStorage: .*512/);
+  });
+
   it("refuses unknown fields and invalid JSON with the file named", () => {
     const unknown = writePackage({ "function.json": JSON.stringify({ memory: 256 }) });
     expect(() => readFunctionFolder(unknown)).toThrow(/function\.json: .*memory/);

@@ -1,5 +1,6 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import Sqlite from "better-sqlite3";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
@@ -30,12 +31,14 @@ function tree(dir: string): string[] {
 }
 
 describe("put", () => {
-  const zip = zipOf({ "index.js": "exports.handler = async () => 1;", "lib/deep/util.js": "module.exports = 2;", "data.json": "{}" });
+  const files = { "index.js": "exports.handler = async () => 1;", "lib/deep/util.js": "module.exports = 2;", "data.json": "{}" };
+  const zip = zipOf(files);
+  const unzippedSize = Object.values(files).reduce((sum, text) => sum + Buffer.byteLength(text), 0);
 
   it("stores the zip once under its sha and unpacks it with 0644 files", async () => {
     const stored = await opened.code.put(zip);
     const hex = sha256Hex(zip);
-    expect(stored).toEqual({ codeSha256: sha256Base64(zip), codeSize: zip.length, dir: path.join(codeDir(), hex) });
+    expect(stored).toEqual({ codeSha256: sha256Base64(zip), codeSize: zip.length, unzippedSize, dir: path.join(codeDir(), hex) });
     expect(readdirSync(codeDir()).sort()).toEqual([hex, `${hex}.zip`]);
     expect(new Uint8Array(readFileSync(path.join(codeDir(), `${hex}.zip`)))).toEqual(zip);
     expect(tree(stored.dir)).toEqual(["data.json", "index.js", "lib", "lib/deep", "lib/deep/util.js"]);
@@ -108,6 +111,26 @@ describe("get", () => {
     expect(opened.code.get("not base64 at all")).toBeUndefined();
     expect(opened.code.get(stored.codeSha256.replace(/=$/, ""))).toBeUndefined();
     expect(opened.code.get(stored.codeSha256)).toEqual(stored);
+  });
+
+  it("measures the unzipped size of a package stored before the registry recorded it, once", async () => {
+    const stored = await opened.code.put(zipOf({ "a.js": "12345", "lib/b.js": "123" }));
+    expect(stored.unzippedSize).toBe(8);
+    opened.registry.close();
+    const db = new Sqlite(path.join(dataDir, "registry.db"));
+    try {
+      db.prepare("UPDATE code SET unzipped_size = NULL").run();
+    } finally {
+      db.close();
+    }
+    opened = openRegistry(dataDir);
+    expect(opened.code.get(stored.codeSha256)?.unzippedSize).toBe(8);
+    const check = new Sqlite(path.join(dataDir, "registry.db"), { readonly: true });
+    try {
+      expect(check.prepare("SELECT unzipped_size FROM code").pluck().get()).toBe(8);
+    } finally {
+      check.close();
+    }
   });
 });
 

@@ -40,4 +40,6 @@ export const SETTINGS: FunctionSettings = {
   description: "",
   environment: {},
   role: "arn:aws:iam::000000000000:role/test",
+  layers: [],
+  ephemeralStorageMB: 512,
 };

@@ -52,7 +52,9 @@ describe("the database file", () => {
         .pluck()
         .all();
       // The registry's own tables; the boxes sharing the store (async, queues, sources) add theirs.
-      expect(tables).toEqual(expect.arrayContaining(["aliases", "code", "concurrency", "functions", "provisioned", "tags"]));
+      expect(tables).toEqual(
+        expect.arrayContaining(["aliases", "code", "concurrency", "functions", "layer_versions", "layers", "provisioned", "tags"]),
+      );
     } finally {
       db.close();
     }

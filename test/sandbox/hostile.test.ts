@@ -165,31 +165,35 @@ describe("reaching for the host", () => {
     });
   });
 
-  it("host built-ins like fs and child_process are not available", async () => {
+  it("host built-ins like child_process are not available", async () => {
     const files = {
       "index.js": [
         "const attempt = (name) => { try { require(name); return 'loaded'; } catch (e) { return { message: e.message, code: e.code }; } };",
-        "exports.handler = async () => ({ fs: attempt('fs'), nodeFs: attempt('node:fs'), child: attempt('child_process'),",
+        "exports.handler = async () => ({ child: attempt('child_process'), nodeChild: attempt('node:child_process'),",
         "  worker: attempt('worker_threads'), vm: attempt('vm'), net: attempt('net') });",
       ].join("\n"),
     };
     const out = resultOf(await invokeOnce(sandbox, files)) as Record<string, { message: string; code: string }>;
-    for (const name of ["fs", "nodeFs", "child", "worker", "vm", "net"]) {
+    for (const name of ["child", "nodeChild", "worker", "vm", "net"]) {
       expect(out[name]?.message).toContain("not available in isolambda");
       expect(out[name]?.code).toBe("ERR_UNKNOWN_BUILTIN_MODULE");
     }
-    expect(out.fs?.message).toBe('Module "node:fs" is not available in isolambda');
     expect(out.child?.message).toBe('Module "node:child_process" is not available in isolambda');
   });
 
-  it("an ES module cannot import fs either", async () => {
+  it("fs reaches no host file, however the path is spelled (ERRATA 5)", async () => {
     const env = await environmentFor(sandbox, {
-      "index.mjs": "import { readFileSync } from 'node:fs';\nexport const handler = async () => readFileSync('/etc/passwd', 'utf8');",
+      "index.mjs": [
+        "import { readFileSync, existsSync } from 'node:fs';",
+        "const attempt = (path) => { try { return readFileSync(path, 'utf8'); } catch (e) { return e.code; } };",
+        "export const handler = async () => ['/etc/passwd', '/proc/self/environ', '/var/task/../../etc/passwd', '../../etc/passwd',",
+        "  '/tmp/../etc/hostname', 'file:///etc/passwd'].map((p) => [attempt(p), existsSync(p)]);",
+      ].join("\n"),
     });
-    expect(env.usable).toBe(false);
-    expect(env.initError?.errorMessage).toContain("not available in isolambda");
     const result = await env.invoke("{}");
     expect(result.payload).not.toContain("root:");
+    expect(resultOf(result)).toEqual(Array.from({ length: 6 }, () => ["ENOENT", false]));
+    env.dispose();
   });
 
   it("require cannot leave the package through relative or absolute paths", async () => {

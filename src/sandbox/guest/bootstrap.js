@@ -25,7 +25,7 @@ export default function boot(host) {
   let modules;
   let requireBuiltin;
   modules = createModules(host, (name) => {
-    requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({ builtin, config, webcrypto, makeRequire: modules.makeRequire });
+    requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({ builtin, config, webcrypto, makeRequire: modules.makeRequire, host });
     return requireBuiltin(name);
   });
   let invoker;

@@ -1,5 +1,5 @@
 // CommonJS as Node runs it, inside the sandbox: resolution and file reads are asked of the host
-// (confined to /var/task), compilation happens here with the file's own name for stack traces.
+// (confined to the package in /var/task and the layers in /opt), compilation happens here with the file's own name for stack traces.
 // ES modules are loaded by QuickJS itself through the host's module loader; it calls back into
 // `exportNames` to re-export a CommonJS module's or a built-in's properties as named exports.
 // Built-ins come from `requireBuiltin` (builtins/node-builtins.js).

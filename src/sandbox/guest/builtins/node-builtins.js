@@ -25,6 +25,10 @@ const NODE_BUILTINS = {
   crypto: ({ load, webcrypto }) => load("crypto").createCrypto(webcrypto, load),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
+  // node:fs over the host's file system operations (src/sandbox/file-system.ts): the package and
+  // layers read-only, the environment's own /tmp.
+  fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
+  "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
   http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:"),
   https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:"),
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
@@ -61,9 +65,9 @@ const NODE_BUILTINS = {
 };
 
 /** `requireBuiltin(name)` for names without `node:`; one instance of each per environment. */
-export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire }) {
+export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire, host }) {
   const made = new Map();
-  const context = { load: builtin, config, webcrypto, makeRequire, nodeBuiltin: (name) => requireBuiltin(name) };
+  const context = { load: builtin, config, webcrypto, makeRequire, host, nodeBuiltin: (name) => requireBuiltin(name) };
   function requireBuiltin(name) {
     if (!made.has(name)) {
       const make = Object.hasOwn(NODE_BUILTINS, name) ? NODE_BUILTINS[name] : undefined;

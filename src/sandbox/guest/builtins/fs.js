@@ -1,0 +1,1 @@
+export { createFs } from "../fs.js";
