@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { RUNTIME_MODULES } from "./runtime-modules.js";
 
 export const TASK_ROOT = "/var/task";
 export const OPT_ROOT = "/opt";
@@ -32,6 +33,8 @@ export interface PackageFilesOptions {
   layerDirs?: readonly string[];
   /** NODE_PATH: where a bare `require` looks after the node_modules of the requiring file's ancestors. */
   nodePath?: readonly string[];
+  /** The preinstalled SDK at /var/runtime/node_modules: package name → host directory. */
+  runtimeModules?: ReadonlyMap<string, string>;
 }
 
 /** `guestPath` (normalised) is `root` or below it: the rest after the root ("" or "/..."), else undefined. */
@@ -56,6 +59,7 @@ export class PackageFiles {
   /** Real host roots of the layers, in the function's order: the last one wins. */
   readonly #layers: string[];
   readonly #nodePath: readonly string[];
+  readonly #runtimeModules: ReadonlyMap<string, string>;
   readonly #stats = new Map<string, Stat>();
   readonly #sources = new Map<string, string>();
   readonly #manifests = new Map<string, Record<string, unknown> | undefined>();
@@ -64,6 +68,7 @@ export class PackageFiles {
     this.#root = fs.realpathSync(codeDir);
     this.#layers = (options.layerDirs ?? []).map((dir) => fs.realpathSync(dir));
     this.#nodePath = options.nodePath ?? [];
+    this.#runtimeModules = options.runtimeModules ?? new Map();
   }
 
   /** The host paths a guest path can name, the one that wins first; empty outside /var/task and /opt. */
@@ -71,6 +76,14 @@ export class PackageFiles {
     const normal = posix.normalize(guestPath);
     const inTask = below(normal, TASK_ROOT);
     if (inTask !== undefined) return [{ root: this.#root, rest: inTask }];
+    const inRuntime = below(normal, RUNTIME_MODULES);
+    if (inRuntime !== undefined) {
+      // Each preinstalled package is a root of its own: /var/runtime/node_modules/<name>/...
+      const parts = inRuntime.split("/");
+      const nameLength = parts[1]?.startsWith("@") ? 2 : 1;
+      const root = this.#runtimeModules.get(parts.slice(1, 1 + nameLength).join("/"));
+      return root === undefined ? [] : [{ root, rest: parts.slice(1 + nameLength).join("/") }];
+    }
     const inOpt = below(normal, OPT_ROOT);
     if (inOpt === undefined) return [];
     return this.#layers.map((root) => ({ root, rest: inOpt })).reverse();
@@ -218,9 +231,9 @@ export class PackageFiles {
       if (dir === "/") break;
     }
     // Then NODE_PATH, as Lambda sets it (layers first). Node's ESM resolver ignores NODE_PATH, but
-    // Lambda's Node.js 18+ runtimes resolve imports from layers: `import` looks in the /opt entries.
+    // Lambda's Node.js 18+ runtimes resolve imports from layers and of the preinstalled SDK.
     for (const dir of this.#nodePath) {
-      if (mode === "import" && below(dir, OPT_ROOT) === undefined) continue;
+      if (mode === "import" && below(dir, OPT_ROOT) === undefined && dir !== RUNTIME_MODULES) continue;
       const found = this.#asPackage(posix.join(dir, name), subpath, mode);
       if (found) return found;
     }

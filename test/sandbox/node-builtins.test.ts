@@ -876,8 +876,15 @@ describe("module table", () => {
     });
   });
 
+  it("http2 loads (the AWS SDK requires it) but refuses to connect", async () => {
+    const out = await run([
+      "exports.handler = async () => { const http2 = require('node:http2'); try { http2.connect('https://x'); } catch (e) { return [http2.constants.HTTP2_HEADER_PATH, e.code]; } };",
+    ]);
+    expect(out).toEqual([":path", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"]);
+  });
+
   it("modules without an implementation fail with an error naming them, never the host's", async () => {
-    const unsupported = ["child_process", "worker_threads", "vm", "cluster", "net", "tls", "dgram", "http2", "inspector", "node:repl"];
+    const unsupported = ["child_process", "worker_threads", "vm", "cluster", "net", "tls", "dgram", "inspector", "node:repl"];
     const out = await run([
       "const attempt = (name) => { try { require(name); return 'loaded'; } catch (e) { return [e.message, e.code]; } };",
       `exports.handler = async () => ${JSON.stringify(unsupported)}.map(attempt);`,

@@ -171,7 +171,7 @@ export function createHttp(nodeBuiltin, defaultProtocol) {
       this.destroyed = false;
       this.encrypted = defaultProtocol === "https:";
     }
-    setTimeout(ms, callback) {
+    setTimeout(_ms, callback) {
       if (callback) this.once("timeout", callback);
       return this;
     }
@@ -223,7 +223,7 @@ export function createHttp(nodeBuiltin, defaultProtocol) {
       this.connection = socket;
     }
     _read() {}
-    setTimeout(ms, callback) {
+    setTimeout(_ms, callback) {
       if (callback) this.once("timeout", callback);
       return this;
     }

@@ -29,6 +29,22 @@ const NODE_BUILTINS = {
   // layers read-only, the environment's own /tmp.
   fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
   "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
+  // Loadable (clients such as the AWS SDK's import it at load), never usable: no sockets here.
+  http2: () => ({
+    constants: {
+      HTTP2_HEADER_STATUS: ":status",
+      HTTP2_HEADER_METHOD: ":method",
+      HTTP2_HEADER_PATH: ":path",
+      HTTP2_HEADER_AUTHORITY: ":authority",
+      HTTP2_HEADER_SCHEME: ":scheme",
+      NGHTTP2_REFUSED_STREAM: 7,
+    },
+    connect() {
+      throw Object.assign(new Error("http2.connect is not available in isolambda: use node:http or node:https"), {
+        code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      });
+    },
+  }),
   http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:"),
   https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:"),
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
