@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
+import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
@@ -97,7 +97,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       invoke: (event, payload) => invokeStoredEvent(deps, event, payload),
       hasRoom: (functionName) => gate.hasRoom(functionName),
       functionArn: (name, qualifier) => `arn:aws:lambda:${region}:${accountId}:function:${name}:${qualifier}`,
-      deadLetterTarget: () => undefined,
+      deadLetterTarget: (event) => deadLetterTargetOf(deps, event),
       queues,
     },
     { ...DEFAULT_ASYNC_OPTIONS, ...options.async },

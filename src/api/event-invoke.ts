@@ -50,3 +50,14 @@ export function invokeStoredEvent(deps: ApiDeps, event: QueuedEvent, payload: st
     traceId: event.traceId,
   });
 }
+
+/** The dead-letter queue of the version an event runs (DeadLetterConfig.TargetArn), if any. */
+export function deadLetterTargetOf(deps: ApiDeps, event: QueuedEvent): string | undefined {
+  try {
+    const qualifier = event.qualifier === "$LATEST" ? undefined : event.qualifier;
+    const target = resolveFunction(deps, { name: event.functionName, qualifier }).version.deadLetterTarget;
+    return target === "" ? undefined : target;
+  } catch {
+    return undefined; // the function is gone: nowhere to send
+  }
+}

@@ -15,7 +15,15 @@ import { jsonBody, maxItemsOf } from "./request.js";
 import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
 import { storeZip } from "./store-code.js";
-import { CreateFunctionBody, checkEnvironment, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
+import {
+  CreateFunctionBody,
+  checkDeadLetterTarget,
+  checkEnvironment,
+  parseBody,
+  UpdateCodeBody,
+  UpdateConfigurationBody,
+  zipOf,
+} from "./validate.js";
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
   return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;
@@ -40,6 +48,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       environment,
       layers,
       ephemeralStorageMB: body.EphemeralStorage?.Size ?? DEFAULT_EPHEMERAL_STORAGE_MB,
+      deadLetterTarget: checkDeadLetterTarget(body.DeadLetterConfig?.TargetArn),
       code,
       tags: body.Tags,
     });
@@ -104,6 +113,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       environment: body.Environment === undefined ? undefined : checkEnvironment(body.Environment.Variables),
       layers: body.Layers === undefined ? undefined : resolveLayers(deps, body.Layers),
       ephemeralStorageMB: body.EphemeralStorage?.Size,
+      deadLetterTarget: body.DeadLetterConfig === undefined ? undefined : checkDeadLetterTarget(body.DeadLetterConfig.TargetArn),
     };
     if (patch.layers !== undefined) checkCombinedSize(deps, current.codeSha256, patch.layers);
     // Only what the request names changes.

@@ -29,6 +29,7 @@ export function toConfiguration(deps: ApiDeps, v: FunctionVersion): Record<strin
     // Lambda leaves Layers out of a function that has none.
     ...(v.layers.length > 0 ? { Layers: v.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
     EphemeralStorage: { Size: v.ephemeralStorageMB },
+    ...(v.deadLetterTarget === "" ? {} : { DeadLetterConfig: { TargetArn: v.deadLetterTarget } }),
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${v.functionName}` },
   };

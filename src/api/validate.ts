@@ -73,6 +73,7 @@ const settings = {
       .min(DEFAULT_EPHEMERAL_STORAGE_MB, `Member must have value greater than or equal to ${DEFAULT_EPHEMERAL_STORAGE_MB}`)
       .max(EPHEMERAL_STORAGE_MAX_MB, `Member must have value less than or equal to ${EPHEMERAL_STORAGE_MAX_MB}`),
   }),
+  DeadLetterConfig: z.object({ TargetArn: z.string().optional() }),
   Environment: z.object({
     Variables: z
       .record(
@@ -102,6 +103,7 @@ export const CreateFunctionBody = z.object({
   Environment: settings.Environment.optional(),
   Layers: settings.Layers.optional(),
   EphemeralStorage: settings.EphemeralStorage.optional(),
+  DeadLetterConfig: settings.DeadLetterConfig.optional(),
   Publish: z.boolean().optional(),
   Tags: z.record(z.string(), z.string()).optional(),
   PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
@@ -117,8 +119,21 @@ export const UpdateConfigurationBody = z.object({
   Environment: settings.Environment.optional(),
   Layers: settings.Layers.optional(),
   EphemeralStorage: settings.EphemeralStorage.optional(),
+  DeadLetterConfig: settings.DeadLetterConfig.optional(),
   RevisionId: z.string().optional(),
 });
+
+/** DeadLetterConfig.TargetArn: "" removes it; isolambda delivers to its own SQS queues. */
+export function checkDeadLetterTarget(arn: string | undefined): string {
+  if (arn === undefined || arn === "") return "";
+  if (!/^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80}$/.test(arn)) {
+    throw new AwsError(
+      "InvalidParameterValueException",
+      `The provided DeadLetterConfig.TargetArn ${arn} is not supported: isolambda delivers dead letters to its SQS queues (arn:aws:sqs:...).`,
+    );
+  }
+  return arn;
+}
 
 export const UpdateCodeBody = zipCode.extend({
   Publish: z.boolean().optional(),

@@ -59,9 +59,11 @@ export function deadLetterAttributes(requestId: string, response: LastResponse |
       message = response.payload;
     }
   }
+  // SQS refuses characters outside XML's set; an error message may hold any.
+  const printable = message.slice(0, 1024).replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, "\uFFFD");
   return {
     RequestID: { DataType: "String", StringValue: requestId },
     ErrorCode: { DataType: "Number", StringValue: "200" },
-    ErrorMessage: { DataType: "String", StringValue: message.slice(0, 1024) },
+    ErrorMessage: { DataType: "String", StringValue: printable },
   };
 }

@@ -170,6 +170,10 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX event_source_mappings_function ON event_source_mappings (function_name);
   `,
+  // 9: DeadLetterConfig.TargetArn per function version ('' when none): where failed async events go.
+  `
+  ALTER TABLE functions ADD COLUMN dead_letter_target TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

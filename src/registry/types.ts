@@ -17,6 +17,8 @@ export interface FunctionSettings {
   layers: LayerRef[];
   /** EphemeralStorage.Size: the MB the function's /tmp may hold (512–10240). */
   ephemeralStorageMB: number;
+  /** DeadLetterConfig.TargetArn: an SQS queue or SNS topic ARN, "" when none. */
+  deadLetterTarget: string;
 }
 
 /**

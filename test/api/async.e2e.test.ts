@@ -1,6 +1,8 @@
 import path from "node:path";
 import {
+  CreateFunctionCommand,
   DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvalidParameterValueException,
   InvokeCommand,
@@ -8,13 +10,14 @@ import {
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
   ResourceNotFoundException,
+  UpdateFunctionConfigurationCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { useSqs } from "../async/sqs.js";
-import { sample, storedLogs, useServer } from "./server.js";
+import { sample, storedLogs, useServer, zipOf } from "./server.js";
 
 const RETRY_BASE_MS = 50;
 const api = useServer({ async: { retryBaseDelayMs: RETRY_BASE_MS } });
@@ -113,6 +116,43 @@ describe("asynchronous invocation", () => {
       requestPayload: { to: "queue" },
       responsePayload: { errorType: "RangeError", errorMessage: "queued" },
     });
+  });
+
+  it("sends the original event of a failed invocation to the function's dead-letter queue", async () => {
+    const url = await sqs.createQueue("dead-letters");
+    await api.client.send(
+      new CreateFunctionCommand({
+        FunctionName: "with-dlq",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: "arn:aws:iam::000000000000:role/test",
+        Code: { ZipFile: zipOf({ "index.js": "exports.handler = async () => { throw new Error('bad\\u0001 input'); };" }) },
+        DeadLetterConfig: { TargetArn: sqs.arn("dead-letters") },
+      }),
+    );
+    const config = await api.client.send(new GetFunctionConfigurationCommand({ FunctionName: "with-dlq" }));
+    expect(config.DeadLetterConfig).toEqual({ TargetArn: sqs.arn("dead-letters") });
+    await api.client.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "with-dlq", MaximumRetryAttempts: 0 }));
+    await sendEvent("with-dlq", { original: true });
+    const out = await sqs.client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5, MessageAttributeNames: ["All"] }));
+    const message = out.Messages?.[0];
+    expect(JSON.parse(message?.Body ?? "{}")).toEqual({ original: true });
+    expect(message?.MessageAttributes?.ErrorCode?.StringValue).toBe("200");
+    expect(message?.MessageAttributes?.ErrorMessage?.StringValue).toBe("bad\uFFFD input");
+    expect(message?.MessageAttributes?.RequestID?.StringValue).toMatch(/^[0-9a-f-]{36}$/);
+    // Removing it, as UpdateFunctionConfiguration does with an empty TargetArn.
+    const updated = await api.client.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: "with-dlq", DeadLetterConfig: { TargetArn: "" } }),
+    );
+    expect(updated.DeadLetterConfig).toBeUndefined();
+    await expect(
+      api.client.send(
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: "with-dlq",
+          DeadLetterConfig: { TargetArn: "arn:aws:sns:us-east-1:000000000000:t" },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 
   it("counts a record whose queue does not exist as a destination delivery failure", async () => {
