@@ -6,6 +6,9 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
+import { RegistryCache } from "./api/registry-cache.js";
+import type { DoorConfig } from "./config/index.js";
+import { type RunningDoor, startDoors } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
@@ -33,6 +36,10 @@ export interface ServerOptions {
   limits?: Partial<ConcurrencyLimits>;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
   onLog?: LogSink;
+  /** The HTTP doors (ALB, CloudFront, function URL), each on its own port of `host`. */
+  doors?: DoorConfig[];
+  /** Where the doors' lines go (why a request got a 5xx); stderr by default. */
+  onDoorLog?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -41,6 +48,8 @@ export interface RunningServer {
   deployed: Map<string, DeployOutcome>;
   /** The executors, for an embedding program (and the tests) to inspect or kill. */
   sandbox: Sandbox;
+  /** The doors' listeners, in config order. */
+  doors: RunningDoor[];
   close(): Promise<void>;
 }
 
@@ -72,24 +81,41 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
   };
-  const app = createApi(deps);
+  const cache = new RegistryCache(registry, code);
+  const app = createApi(deps, cache);
   provisionAll(deps);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
-    s.once("error", reject);
-  });
+  const shutdown = async () => {
+    pool.close();
+    await sandbox.close();
+    await logs.close();
+    registry.close();
+  };
+  let doors: RunningDoor[];
+  let server: ReturnType<typeof serve>;
+  try {
+    const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
+    doors = await startDoors(options.doors ?? [], { api: deps, cache, host: options.host, log });
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+      s.once("error", reject);
+    }).catch(async (error: unknown) => {
+      await Promise.all(doors.map((door) => door.close()));
+      throw error;
+    });
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
     deployed,
     sandbox,
+    doors,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      pool.close();
-      await sandbox.close();
-      await logs.close();
-      registry.close();
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), ...doors.map((door) => door.close())]);
+      await shutdown();
     },
   };
 }

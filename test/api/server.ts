@@ -18,17 +18,22 @@ export interface TestServer {
   killExecutor(index: number): void;
   /** Stops the server and starts a new one on the same data directory. */
   restart(): Promise<void>;
+  /** The URL of door `index` (config order). */
+  door(index: number): string;
+  /** Lines the doors logged (why a request got a 5xx), oldest first. */
+  readonly doorLog: string[];
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
 export function useServer(
-  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors">> = {},
+  options: Partial<Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "doors">> = {},
 ): TestServer {
   let dataDir = "";
+  const doorLog: string[] = [];
   let server: RunningServer | undefined;
   let client: LambdaClient | undefined;
   const start = async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1, ...options });
+    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1, onDoorLog: (line) => doorLog.push(line), ...options });
     client = new LambdaClient({
       endpoint: server.url,
       region: "us-east-1",
@@ -80,6 +85,12 @@ export function useServer(
       await stop();
       await start();
     },
+    door(index) {
+      const door = started(server).doors[index];
+      if (door === undefined) throw new Error(`no door ${index}`);
+      return door.url;
+    },
+    doorLog,
   };
 }
 
