@@ -3,6 +3,7 @@
  * of the invoker. startDoors starts them all or none.
  */
 import type { DoorConfig } from "../config/index.js";
+import { startAlbDoor } from "./alb/index.js";
 import type { DoorDeps } from "./shared/deps.js";
 import type { Listener } from "./shared/listen.js";
 import { startUrlDoor } from "./url/index.js";
@@ -21,6 +22,8 @@ async function startDoor(config: DoorConfig, deps: DoorDeps): Promise<Listener> 
   switch (config.type) {
     case "url":
       return startUrlDoor(config, deps);
+    case "alb":
+      return startAlbDoor(config, deps);
     default:
       throw new Error(`${config.type} doors are not served yet`);
   }
