@@ -4,6 +4,7 @@
  */
 import type { DoorConfig } from "../config/index.js";
 import { startAlbDoor } from "./alb/index.js";
+import { startEdgeDoor } from "./edge/index.js";
 import type { DoorDeps } from "./shared/deps.js";
 import type { Listener } from "./shared/listen.js";
 import { startUrlDoor } from "./url/index.js";
@@ -18,14 +19,14 @@ export interface RunningDoor {
   close(): Promise<void>;
 }
 
-async function startDoor(config: DoorConfig, deps: DoorDeps): Promise<Listener> {
+async function startDoor(config: DoorConfig, deps: DoorDeps, where: string): Promise<Listener> {
   switch (config.type) {
     case "url":
       return startUrlDoor(config, deps);
     case "alb":
       return startAlbDoor(config, deps);
-    default:
-      throw new Error(`${config.type} doors are not served yet`);
+    case "cloudfront":
+      return startEdgeDoor(config, deps, where);
   }
 }
 
@@ -43,8 +44,8 @@ function summaryOf(config: DoorConfig): string {
 export async function startDoors(configs: DoorConfig[], deps: DoorDeps): Promise<RunningDoor[]> {
   const running: RunningDoor[] = [];
   try {
-    for (const config of configs) {
-      const listener = await startDoor(config, deps);
+    for (const [i, config] of configs.entries()) {
+      const listener = await startDoor(config, deps, `doors.${i}`);
       running.push({ type: config.type, url: listener.url, summary: summaryOf(config), close: listener.close });
     }
   } catch (error) {

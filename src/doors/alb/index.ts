@@ -58,7 +58,7 @@ export async function startAlbDoor(config: AlbDoorConfig, deps: DoorDeps): Promi
         : { fixed: config.defaultAction.fixedResponse };
   const multiValue = config.multiValueHeaders;
   let port = config.port;
-  const name = `alb door :${config.port}`;
+  let name = `alb door :${config.port}`;
 
   const fail = (outgoing: ServerResponse, status: number, text: string, why: string) => {
     deps.log(`${name}: ${status} ${why}`);
@@ -115,5 +115,6 @@ export async function startAlbDoor(config: AlbDoorConfig, deps: DoorDeps): Promi
     deps.log,
   );
   port = listener.port;
+  name = `alb door :${port}`;
   return listener;
 }
