@@ -1,6 +1,13 @@
 /** The ALB door over real HTTP: rules, events, responses and every ELB error mapping. */
 import http from "node:http";
-import { CreateFunctionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  UpdateAliasCommand,
+  UpdateFunctionCodeCommand,
+} from "@aws-sdk/client-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
 import type { AlbEvent } from "../../src/doors/alb/event.js";
@@ -21,6 +28,7 @@ const api = useServer({
     doors: [
       { type: "alb", port: 0, rules },
       { type: "alb", port: 0, multiValueHeaders: true, rules: [{ priority: 1, target: "echo" }], defaultAction: { target: "echo" } },
+      { type: "alb", port: 0, rules: [], defaultAction: { target: "moving:live" } },
     ],
   }).doors,
 });
@@ -140,5 +148,23 @@ describe("ALB door", () => {
     expect(res.status).toBe(413);
     const ok = await fetch(`${api.door(0)}/page`, { method: "POST", body: new Uint8Array(1024 * 1024) });
     expect(ok.status).toBe(201);
+  });
+});
+
+describe("ALB door targets", () => {
+  it("follows an alias moved through the Lambda API on the next request", async () => {
+    await api.create("moving", "exports.handler = async () => ({ statusCode: 200, body: 'v1' });");
+    await api.client.send(new PublishVersionCommand({ FunctionName: "moving" }));
+    await api.client.send(
+      new UpdateFunctionCodeCommand({
+        FunctionName: "moving",
+        ZipFile: zipOf({ "index.js": "exports.handler = async () => ({ statusCode: 200, body: 'v2' });" }),
+      }),
+    );
+    await api.client.send(new PublishVersionCommand({ FunctionName: "moving" }));
+    await api.client.send(new CreateAliasCommand({ FunctionName: "moving", Name: "live", FunctionVersion: "1" }));
+    expect(await (await fetch(`${api.door(2)}/`)).text()).toBe("v1");
+    await api.client.send(new UpdateAliasCommand({ FunctionName: "moving", Name: "live", FunctionVersion: "2" }));
+    expect(await (await fetch(`${api.door(2)}/`)).text()).toBe("v2");
   });
 });

@@ -91,6 +91,16 @@ fn(
     return request;
   };`,
 );
+fn(
+  "replacebody",
+  `exports.handler = async (event) => {
+    const request = event.Records[0].cf.request;
+    request.body.action = "replace";
+    request.body.encoding = "text";
+    request.body.data = "replaced:" + Buffer.from(request.body.data, "base64").toString();
+    return request;
+  };`,
+);
 fn("bigmem", "exports.handler = async (e) => e.Records[0].cf.request;", { memorySize: 256 });
 fn("notalias", "exports.handler = async (e) => e.Records[0].cf.request;");
 mkdirSync(site, { recursive: true });
@@ -104,8 +114,12 @@ const origin = http.createServer((req, res) => {
     return;
   }
   const status = /\/status\/(\d+)/.exec(req.url ?? "")?.[1];
-  res.writeHead(status === undefined ? 200 : Number(status), { "content-type": "application/json", "set-cookie": ["o1=1", "o2=2"] });
-  res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    res.writeHead(status === undefined ? 200 : Number(status), { "content-type": "application/json", "set-cookie": ["o1=1", "o2=2"] });
+    res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }));
+  });
 });
 await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
@@ -127,6 +141,7 @@ const behaviors = [
   { path: "/body", origin: originUrl, viewerRequest: "bodyecho:1", includeBody: true },
   { path: "/origreq/*", origin: originUrl, originRequest: "origreq:1" },
   { path: "/slow", origin: originUrl, originTimeoutSeconds: 1 },
+  { path: "/replace", origin: originUrl, originRequest: "replacebody:1", includeBody: true },
   { path: "*", origin: originUrl },
 ];
 const api = useServer({
@@ -208,6 +223,11 @@ describe("CloudFront door", () => {
       data: Buffer.from("hello body").toString("base64"),
     });
     expect(out.requestId).toBe(res.headers.get("x-amz-cf-id"));
+  });
+
+  it("sends the origin a body an include-body origin-request hook replaced", async () => {
+    const res = await fetch(`${cf}/replace`, { method: "POST", body: "original" });
+    expect(((await res.json()) as { body: string }).body).toBe("replaced:original");
   });
 
   it("maps broken hooks and origins as CloudFront does, logging the rule and the hook", async () => {
