@@ -172,6 +172,45 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
     send(outgoing, Number(res.status), headers, body, res.statusDescription || undefined);
   };
 
+  const replacedBody = (r: CfRequest) =>
+    r.body?.action === "replace" ? Buffer.from(r.body.data, r.body.encoding === "base64" ? "base64" : "utf8") : undefined;
+
+  /** Origin-request hook, the origin (unless the hook answered), origin-response hook. */
+  const originStage = async (
+    behavior: Behavior,
+    edge: EdgeConfig,
+    request: CfRequest,
+    body: Buffer,
+    requestId: string,
+  ): Promise<{ response: CfResponse; body: Buffer; generated: boolean }> => {
+    const { hooks } = behavior;
+    let originRequest = request;
+    if (hooks.originRequest) {
+      const hook = hooks.originRequest;
+      if (behavior.config.includeBody) request.body = exposeBody(body, "origin-request");
+      const result = await invokeHook(hook, { ...edge, eventType: "origin-request" }, request);
+      if ("status" in result) {
+        const out = validated(hook, () => readGeneratedResponse(result, "origin-request"));
+        const response = { headers: out.headers, status: String(out.status), statusDescription: out.statusDescription ?? "" };
+        return { response, body: out.body, generated: true };
+      }
+      originRequest = validated(hook, () => readRequest(result, request, "origin-request"));
+      body = replacedBody(originRequest) ?? body;
+    }
+    // An origin-request hook may point the request at another custom origin (dynamic origin selection).
+    const origin = originRequest.origin;
+    const answer =
+      origin !== undefined && "custom" in origin && isRecord(origin.custom)
+        ? await fetchOrigin(origin.custom, originRequest, body, behavior.config.originTimeoutSeconds * 1000, requestId)
+        : await readFolder(behavior.folder ?? "", originRequest);
+    const response: CfResponse = { headers: answer.headers, status: String(answer.status), statusDescription: answer.statusDescription };
+    if (!hooks.originResponse) return { response, body: answer.body, generated: false };
+    const hook = hooks.originResponse;
+    const result = await invokeHook(hook, { ...edge, eventType: "origin-response" }, requestForResponseEvent(originRequest), response);
+    const updated = validated(hook, () => readUpdatedResponse(result, response, "origin-response"));
+    return { response: updated.response, body: updated.body ?? answer.body, generated: false };
+  };
+
   const serve = async (outgoing: ServerResponse, req: DoorRequest, requestId: string) => {
     const behavior = behaviors.find((b) => b.pattern.test(req.path));
     if (behavior === undefined) {
@@ -193,9 +232,6 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
       querystring: req.query,
       uri: req.path,
     };
-    const replacedBody = (r: CfRequest) =>
-      r.body?.action === "replace" ? Buffer.from(r.body.data, r.body.encoding === "base64" ? "base64" : "utf8") : undefined;
-
     if (hooks.viewerRequest) {
       const hook = hooks.viewerRequest;
       if (behavior.config.includeBody) request.body = exposeBody(body, "viewer-request");
@@ -234,44 +270,9 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
           }
         : { custom };
 
-    let response: CfResponse;
-    let responseBody: Buffer;
-    let generatedAtOrigin = false;
-    let originRequest = request;
-    if (hooks.originRequest) {
-      const hook = hooks.originRequest;
-      if (behavior.config.includeBody) request.body = exposeBody(body, "origin-request");
-      const result = await invokeHook(hook, { ...edge, eventType: "origin-request" }, request);
-      if ("status" in result) {
-        const generated = validated(hook, () => readGeneratedResponse(result, "origin-request"));
-        response = { headers: generated.headers, status: String(generated.status), statusDescription: generated.statusDescription ?? "" };
-        responseBody = generated.body;
-        generatedAtOrigin = true;
-      } else {
-        originRequest = validated(hook, () => readRequest(result, request, "origin-request"));
-        body = replacedBody(originRequest) ?? body;
-      }
-    }
-    // Placeholders until the origin answers; overwritten below unless the origin-request hook generated a response.
-    response ??= { headers: {}, status: "", statusDescription: "" };
-    responseBody ??= Buffer.alloc(0);
-
-    if (!generatedAtOrigin) {
-      const origin = originRequest.origin;
-      const answer =
-        origin !== undefined && "custom" in origin && isRecord(origin.custom)
-          ? await fetchOrigin(origin.custom, originRequest, body, behavior.config.originTimeoutSeconds * 1000, requestId)
-          : await readFolder(behavior.folder ?? "", originRequest);
-      response = { headers: answer.headers, status: String(answer.status), statusDescription: answer.statusDescription };
-      responseBody = answer.body;
-      if (hooks.originResponse) {
-        const hook = hooks.originResponse;
-        const result = await invokeHook(hook, { ...edge, eventType: "origin-response" }, requestForResponseEvent(originRequest), response);
-        const updated = validated(hook, () => readUpdatedResponse(result, response, "origin-response"));
-        response = updated.response;
-        responseBody = updated.body ?? responseBody;
-      }
-    }
+    const { response: fromOrigin, body: originBody, generated } = await originStage(behavior, edge, request, body, requestId);
+    let response = fromOrigin;
+    let responseBody = originBody;
 
     // "CloudFront doesn't execute Lambda functions for viewer response events if the origin returns HTTP status code 400 or higher."
     if (hooks.viewerResponse && Number(response.status) < 400) {
@@ -289,13 +290,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
         response = { ...response, status: before.status, statusDescription: before.statusDescription };
       }
     }
-    respond(
-      outgoing,
-      response,
-      responseBody,
-      requestId,
-      generatedAtOrigin ? "LambdaGeneratedResponse from cloudfront" : "Miss from cloudfront",
-    );
+    respond(outgoing, response, responseBody, requestId, generated ? "LambdaGeneratedResponse from cloudfront" : "Miss from cloudfront");
   };
 
   const listener = await listen(

@@ -44,10 +44,18 @@ export interface UrlEvent {
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** The last second formatted: requests arrive many per second, the text changes once a second. */
+let cachedSecond = -1;
+let cachedTime = "";
+
 /** requestContext.time: `12/Mar/2020:19:03:58 +0000` (the CLF timestamp API Gateway uses). */
 export function clfTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second === cachedSecond) return cachedTime;
   const d = new Date(epochMs);
-  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+  cachedTime = `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+  cachedSecond = second;
+  return cachedTime;
 }
 
 function decode(text: string): string {
