@@ -4,6 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
@@ -113,6 +114,11 @@ const origin = http.createServer((req, res) => {
     setTimeout(() => res.end("late"), 2000);
     return;
   }
+  if (req.url === "/gzip") {
+    res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" });
+    res.end(gzipSync("compressed at the origin"));
+    return;
+  }
   const status = /\/status\/(\d+)/.exec(req.url ?? "")?.[1];
   const chunks: Buffer[] = [];
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -175,6 +181,12 @@ describe("CloudFront door", () => {
       via: expect.stringMatching(/CloudFront/),
       "x-amz-cf-id": res.headers.get("x-amz-cf-id"),
     });
+  });
+
+  it("passes a compressed origin body through untouched", async () => {
+    const res = await fetch(`${cf}/gzip`);
+    expect(res.headers.get("content-encoding")).toBe("gzip");
+    expect(await res.text()).toBe("compressed at the origin");
   });
 
   it("runs an auth viewer-request hook: a redirect without the cookie, the modified request with it", async () => {

@@ -76,15 +76,15 @@ export function cfHeadersFromRaw(rawHeaders: string[]): CfHeaders {
   return headers;
 }
 
-/** Response headers of an origin answer, as Fetch's Headers hold them. */
-export function cfHeadersFromFetch(source: Headers): CfHeaders {
+/** Response headers of an origin answer (lower-case names, repeated ones as lists), disallowed ones hidden. */
+export function cfHeadersFromResponse(source: Record<string, string | string[] | undefined>): CfHeaders {
   const headers: CfHeaders = {};
-  source.forEach((value, name) => {
-    if (isDisallowed(name) || name === "set-cookie") return;
-    headers[name] = [{ key: canonicalKey(name), value }];
-  });
-  const cookies = source.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies.map((value) => ({ key: "Set-Cookie", value }));
+  for (const name in source) {
+    const value = source[name];
+    if (value === undefined || isDisallowed(name)) continue;
+    const key = canonicalKey(name);
+    headers[name] = Array.isArray(value) ? value.map((v) => ({ key, value: v })) : [{ key, value }];
+  }
   return headers;
 }
 
@@ -104,12 +104,11 @@ export function toOutgoing(headers: CfHeaders): OutgoingHttpHeaders {
   return out;
 }
 
-/** Headers for a Fetch request to the origin: repeated values joined, as one HTTP field. */
-export function toFetchHeaders(headers: CfHeaders, drop: ReadonlySet<string>): [string, string][] {
-  const out: [string, string][] = [];
+/** Headers for the origin request as a flat name, value, ... list: every value its own header line. */
+export function toRequestHeaders(headers: CfHeaders, drop: ReadonlySet<string>, out: string[] = []): string[] {
   for (const name in headers) {
     if (drop.has(name)) continue;
-    for (const h of headers[name] as CfHeader[]) out.push([h.key ?? canonicalKey(name), h.value]);
+    for (const h of headers[name] as CfHeader[]) out.push(h.key ?? canonicalKey(name), h.value);
   }
   return out;
 }

@@ -1,14 +1,17 @@
 /**
- * Origins of a cache behavior: an HTTP server reached with fetch under the behavior's response
+ * Origins of a cache behavior: an HTTP server reached with undici under the behavior's response
  * timeout (an origin that cannot be reached is a 502, one that does not answer in time a 504, as
- * CloudFront reports them), or a folder served as S3 would serve a bucket.
+ * CloudFront reports them), or a folder served as S3 would serve a bucket. undici's request() is
+ * used rather than fetch: a fifth of fetch's CPU per call, and it passes a compressed body through
+ * untouched, as a proxy must.
  */
 import { readFile, stat } from "node:fs/promises";
 import { STATUS_CODES } from "node:http";
 import path from "node:path";
 import { getMimeType } from "hono/utils/mime";
+import { errors, request as undiciRequest } from "undici";
 import type { CfCustomOrigin, CfRequest } from "./event.js";
-import { type CfHeaders, canonicalKey, cfHeadersFromFetch, toFetchHeaders } from "./headers.js";
+import { type CfHeaders, canonicalKey, cfHeadersFromResponse, toRequestHeaders } from "./headers.js";
 
 export interface OriginAnswer {
   status: number;
@@ -26,18 +29,8 @@ export class OriginError extends Error {
   }
 }
 
-/** Not forwarded to an origin: hop-by-hop headers, and those fetch computes itself. */
-const NOT_FORWARDED = new Set([
-  "host",
-  "content-length",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "expect",
-  "te",
-  "upgrade",
-  "accept-encoding",
-]);
+/** Not forwarded to an origin: hop-by-hop headers, and those the client computes itself (Host is the origin's). */
+const NOT_FORWARDED = new Set(["host", "content-length", "transfer-encoding", "connection", "keep-alive", "expect", "te", "upgrade"]);
 
 /** The `origin.custom` object of an origin-request event for an origin URL. */
 export function customOrigin(url: URL, readTimeoutSeconds: number): CfCustomOrigin {
@@ -63,30 +56,34 @@ export async function fetchOrigin(
 ): Promise<OriginAnswer> {
   const host = origin.domainName.includes(":") ? `[${origin.domainName}]` : origin.domainName;
   const url = `${origin.protocol}://${host}:${origin.port}${origin.path}${request.uri}${request.querystring === "" ? "" : `?${request.querystring}`}`;
-  const headers = toFetchHeaders(request.headers, NOT_FORWARDED);
-  headers.push(...toFetchHeaders(origin.customHeaders, NOT_FORWARDED));
-  // CloudFront's request id; identity encoding keeps fetch from decompressing the body it passes on.
-  headers.push(["X-Amz-Cf-Id", requestId], ["Accept-Encoding", "identity"]);
-  const signal = AbortSignal.timeout(timeoutMs);
+  const headers = toRequestHeaders(request.headers, NOT_FORWARDED);
+  toRequestHeaders(origin.customHeaders, NOT_FORWARDED, headers);
+  headers.push("X-Amz-Cf-Id", requestId);
   try {
-    const response = await fetch(url, {
-      method: request.method,
+    // CloudFront's response timeout: how long to wait for the response, and between its packets.
+    const response = await undiciRequest(url, {
+      method: request.method as "GET",
       headers,
       body: request.method === "GET" || request.method === "HEAD" ? undefined : body,
-      redirect: "manual",
-      signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
     });
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = Buffer.from(await response.body.arrayBuffer());
     return {
-      status: response.status,
-      statusDescription: response.statusText || (STATUS_CODES[response.status] ?? ""),
-      headers: cfHeadersFromFetch(response.headers),
+      status: response.statusCode,
+      statusDescription: STATUS_CODES[response.statusCode] ?? "",
+      headers: cfHeadersFromResponse(response.headers),
       body: bytes,
     };
   } catch (error) {
-    if (signal.aborted) throw new OriginError(504, `the origin ${url} did not answer within ${timeoutMs / 1000} s`);
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new OriginError(502, `the origin ${url} could not be reached (${cause?.code ?? cause?.message ?? (error as Error).message})`);
+    if (
+      error instanceof errors.HeadersTimeoutError ||
+      error instanceof errors.BodyTimeoutError ||
+      error instanceof errors.ConnectTimeoutError
+    )
+      throw new OriginError(504, `the origin ${url} did not answer within ${timeoutMs / 1000} s`);
+    const code = (error as { code?: string }).code;
+    throw new OriginError(502, `the origin ${url} could not be reached (${code ?? (error as Error).message})`);
   }
 }
 
