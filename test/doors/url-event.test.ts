@@ -179,6 +179,7 @@ describe("function URL response (payload format 2.0)", () => {
     );
     expect(out.body).toEqual(Buffer.from([1, 2, 3]));
     expect(out.headers).toEqual({ "x-a": "1" });
+    expect(translateUrlResponse('{"statusCode":200,"headers":{"Vary":["a","b"]}}').headers).toEqual({ vary: "a,b" });
   });
 
   it("refuses what a function URL cannot send", () => {

@@ -16,12 +16,12 @@ export interface HttpAnswer {
 /** Why a response could not be used; the client sees a 502. */
 export class InvalidResponse extends Error {}
 
+/** Payload 2.0 header values are strings; a list is sent as one comma-separated value, as for requests. */
 function headerValue(value: unknown): string {
-  return typeof value === "string"
-    ? value
-    : typeof value === "number" || typeof value === "boolean"
-      ? String(value)
-      : JSON.stringify(value);
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  if (Array.isArray(value)) return value.map(headerValue).join(",");
+  return JSON.stringify(value);
 }
 
 /** Headers, cookies and status of a payload 2.0 response or a streamed prelude. */
