@@ -1,8 +1,13 @@
 /** The function URL door over real HTTP: fetch against its listener, a real server behind it. */
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { CreateFunctionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
 import type { UrlEvent } from "../../src/doors/url/event.js";
+import { startServer } from "../../src/server.js";
 import { useServer, zipOf } from "../api/server.js";
 
 const FUNCTIONS = ["echo", "fails", "slow", "malformed", "throttled", "stream", "prelude", "plain-stream", "bare"] as const;
@@ -150,5 +155,35 @@ describe("function URL door", () => {
     const res = await fetch(urlOf("plain-stream"));
     expect(res.status).toBe(202);
     expect(await res.text()).toBe("not streamed");
+  });
+});
+
+describe("closing a door", () => {
+  it("lets a response stream under way finish, then closes", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-close-"));
+    const doors = parseConfig({ doors: [{ type: "url", port: 0, target: "url-stream", invokeMode: "RESPONSE_STREAM" }] }).doors;
+    const server = await startServer({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir,
+      functionsDir: "functions",
+      executors: 1,
+      doors,
+      onDoorLog: () => {},
+    });
+    try {
+      const res = await fetch(server.doors[0]?.url ?? "");
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = decoder.decode((await reader.read()).value);
+      const closed = server.close();
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += decoder.decode(chunk.value);
+      await closed;
+      expect(text.trim().split("\n")).toHaveLength(6);
+      expect(text.endsWith("done\n")).toBe(true);
+      await expect(fetch(server.doors[0]?.url ?? "")).rejects.toThrow();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,11 +1,14 @@
 /** Every door is its own listener: a Hono app on @hono/node-server, bound to the door's port. */
 
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type HttpBindings, serve } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { sendText } from "./response.js";
+
+/** How long close() lets requests under way finish before cutting their connections. */
+const CLOSE_GRACE_MS = 5000;
 
 /** A door answers by writing to `outgoing` itself (see response.ts). */
 export type DoorHandler = (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
@@ -35,8 +38,9 @@ export async function listen(
     }
     return RESPONSE_ALREADY_SENT;
   });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));
+  // Without a createServer option, serve() makes a node:http server.
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s as Server));
     s.once("error", reject);
   });
   const bound = (server.address() as AddressInfo).port;
@@ -46,9 +50,15 @@ export async function listen(
     port: bound,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Keep-alive connections would hold close() open until they time out.
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        // Drain: requests under way finish (a response stream included), idle keep-alive
+        // connections close now; whatever is still open after the grace period is cut.
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
 }
