@@ -4,7 +4,7 @@
  * ratios mean something on a shared machine:
  *   (a) bare Hono;  (b) ALB door → warm QuickJS hello;  (c) CloudFront door with a viewer-request
  *   hook (edge-auth, passing the request on) in front of a local origin, and that origin alone;
- *   (d) function URL → hello.
+ *   (d) function URL → hello; and the Invoke API → hello, the same invocation without a door.
  * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
  * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/doors.json.
  */
@@ -35,11 +35,12 @@ interface Load {
   cpuUsPerRequest: number;
 }
 
-async function load(url: string, headers: string[] = []): Promise<Load> {
+async function load(url: string, headers: string[] = [], method = "GET"): Promise<Load> {
   const cpu = process.cpuUsage();
+  const post = method === "POST" ? ["-m", "POST", "-b", "{}"] : [];
   const { stdout } = await run(
     "node_modules/.bin/autocannon",
-    ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS), ...headers.flatMap((h) => ["-H", h]), url],
+    ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS), ...post, ...headers.flatMap((h) => ["-H", h]), url],
     { maxBuffer: 16 * 1024 * 1024 },
   );
   const used = process.cpuUsage(cpu);
@@ -79,12 +80,14 @@ const [alb, cloudfront, url] = isolambda.doors.map((d) => `${d.url}/data`) as [s
 /** edge-auth lets a request with a session cookie through to the origin. */
 const session = ["cookie=session=bench"];
 
-const scenarios: Array<{ name: string; url: string; headers?: string[] }> = [
+const scenarios: Array<{ name: string; url: string; headers?: string[]; method?: string }> = [
   { name: "bare Hono", url: `${bare.url}/data` },
   { name: "ALB door", url: alb },
   { name: "CloudFront door + viewer-request", url: cloudfront, headers: session },
   { name: "origin alone", url: `${origin.url}/data`, headers: session },
   { name: "function URL door", url },
+  // The same invocation without a door: what the doors add is the difference to this one.
+  { name: "Invoke API (no door)", url: `${isolambda.url}/2015-03-31/functions/hello/invocations`, method: "POST" },
 ];
 
 // Warm up every path outside the measurement: the JIT, and as many environments per function as
@@ -93,7 +96,11 @@ for (let i = 0; i < 10; i++) {
   for (const s of scenarios) {
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
-        const res = await fetch(s.url, { headers: s.headers ? { cookie: "session=bench" } : {} });
+        const res = await fetch(s.url, {
+          method: s.method ?? "GET",
+          body: s.method === "POST" ? "{}" : undefined,
+          headers: s.headers ? { cookie: "session=bench" } : {},
+        });
         if (res.status !== 200) throw new Error(`${s.name}: warm-up answered ${res.status}`);
         await res.arrayBuffer();
       }),
@@ -106,7 +113,7 @@ for (let r = 1; r <= ROUNDS; r++) {
   const round: Record<string, Load> = {};
   for (const s of scenarios) {
     process.stderr.write(`round ${r}/${ROUNDS}: ${s.name}, ${SECONDS} s\n`);
-    round[s.name] = await load(s.url, s.headers);
+    round[s.name] = await load(s.url, s.headers, s.method);
   }
   rounds.push(round);
 }
