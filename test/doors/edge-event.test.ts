@@ -174,6 +174,21 @@ describe("CloudFront's validation of function results", () => {
     );
   });
 
+  it("lets an origin-request function pick another custom origin, checked as CloudFront documents it", () => {
+    const original = { ...viewerRequest(), origin: { custom: customOrigin(new URL("http://127.0.0.1:3000"), 30) } };
+    const custom = { ...original.origin.custom, domainName: "other.example", port: 8443, protocol: "https", path: "/v2" };
+    expect(readRequest({ ...original, origin: { custom } }, original, "origin-request").origin).toEqual({ custom });
+    const refuse = (origin: unknown, message: RegExp) =>
+      expect(() => readRequest({ ...original, origin }, original, "origin-request")).toThrow(message);
+    refuse({ custom, s3: {} }, /both custom and s3/);
+    refuse({}, /neither custom nor s3/);
+    refuse({ custom: { ...custom, port: 81 } }, /port must be 80, 443 or 1024–65535/);
+    refuse({ custom: { ...custom, protocol: "ftp" } }, /protocol must be http or https/);
+    refuse({ custom: { ...custom, domainName: "a:1" } }, /domainName must be a host name/);
+    refuse({ custom: { ...custom, path: "/v2/" } }, /path must start with \/ and not end with one/);
+    refuse({ custom: { ...custom, customHeaders: { "x-cache": [{ value: "1" }] } } }, /adds the disallowed header|disallowed/);
+  });
+
   it("lets response functions change status, headers and body within the rules of their event", () => {
     const original = {
       headers: { "content-type": [{ key: "Content-Type", value: "text/html" }], via: [{ key: "Via", value: "1.1 x" }] },

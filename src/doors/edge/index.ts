@@ -201,7 +201,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
     const origin = originRequest.origin;
     const answer =
       origin !== undefined && "custom" in origin && isRecord(origin.custom)
-        ? await fetchOrigin(origin.custom, originRequest, body, behavior.config.originTimeoutSeconds * 1000, requestId)
+        ? await fetchOrigin(origin.custom, originRequest, body, origin.custom.readTimeout * 1000, requestId)
         : await readFolder(behavior.folder ?? "", originRequest);
     const response: CfResponse = { headers: answer.headers, status: String(answer.status), statusDescription: answer.statusDescription };
     if (!hooks.originResponse) return { response, body: answer.body, generated: false };

@@ -3,7 +3,7 @@
  * LambdaValidationError: the viewer gets a 502 and the log names the rule that was broken.
  */
 import { isRecord } from "../shared/target.js";
-import type { CfBody, CfRequest, CfResponse } from "./event.js";
+import type { CfBody, CfOrigin, CfRequest, CfResponse } from "./event.js";
 import { type CfHeaders, canonicalKey, type EdgeEventType, headerBytes, isDisallowed, READ_ONLY } from "./headers.js";
 
 export class ValidationError extends Error {}
@@ -137,8 +137,49 @@ export function readRequest(
   checkHeaderRules(original.headers, headers, eventType, where);
   const request: CfRequest = { clientIp: original.clientIp, headers, method: original.method, querystring, uri: result.uri };
   if (original.body !== undefined) request.body = readBody(result.body, original.body, eventType, where);
-  if (original.origin !== undefined) request.origin = isRecord(result.origin) ? (result.origin as CfRequest["origin"]) : original.origin;
+  if (original.origin !== undefined) request.origin = isRecord(result.origin) ? readOrigin(result.origin, where) : original.origin;
   return request;
+}
+
+/**
+ * An origin-request function may send the request to another origin (dynamic origin selection).
+ * A custom origin is checked as CloudFront documents its fields; an S3 origin is kept as given
+ * (a folder origin here; a bucket cannot be reached).
+ */
+function readOrigin(value: Record<string, unknown>, where: string): CfOrigin {
+  if (isRecord(value.custom) && value.s3 !== undefined)
+    throw new ValidationError(`${where}.origin has both custom and s3; a request has one origin`);
+  if (!isRecord(value.custom)) {
+    if (!isRecord(value.s3)) throw new ValidationError(`${where}.origin has neither custom nor s3`);
+    return value as unknown as CfOrigin;
+  }
+  const c = value.custom;
+  const at = `${where}.origin.custom`;
+  if (typeof c.domainName !== "string" || c.domainName === "" || c.domainName.length > 253 || c.domainName.includes(":"))
+    throw new ValidationError(`${at}.domainName must be a host name of up to 253 characters`);
+  if (c.protocol !== "http" && c.protocol !== "https") throw new ValidationError(`${at}.protocol must be http or https`);
+  const port = c.port;
+  if (typeof port !== "number" || !Number.isInteger(port) || !(port === 80 || port === 443 || (port >= 1024 && port <= 65535)))
+    throw new ValidationError(`${at}.port must be 80, 443 or 1024–65535`);
+  const path = c.path ?? "";
+  if (typeof path !== "string" || (path !== "" && (!path.startsWith("/") || path.endsWith("/"))))
+    throw new ValidationError(`${at}.path must start with / and not end with one`);
+  const readTimeout = typeof c.readTimeout === "number" ? c.readTimeout : 30;
+  // "The restrictions for request.headers also apply to custom headers."
+  const customHeaders = readHeaders(c.customHeaders, at);
+  checkHeaderRules({}, customHeaders, "origin-request", `${at}.customHeaders`);
+  return {
+    custom: {
+      customHeaders,
+      domainName: c.domainName,
+      keepaliveTimeout: typeof c.keepaliveTimeout === "number" ? c.keepaliveTimeout : 5,
+      path,
+      port,
+      protocol: c.protocol,
+      readTimeout,
+      sslProtocols: Array.isArray(c.sslProtocols) ? c.sslProtocols.map(String) : ["TLSv1.2"],
+    },
+  };
 }
 
 function readBody(value: unknown, original: CfBody, eventType: "viewer-request" | "origin-request", where: string): CfBody {
