@@ -19,7 +19,7 @@ function port(value: string): number {
 
 program
   .command("serve")
-  .description("start the Lambda API and deploy the function folders")
+  .description("start the Lambda API and the doors, and deploy the function folders")
   .option("--port <port>", "port of the Lambda API", port, 9000)
   .option("--host <host>", "address to listen on", "127.0.0.1")
   .option("--data-dir <dir>", "where isolambda keeps its data", ".isolambda")
@@ -28,7 +28,6 @@ program
   .action(async (options: { port: number; host: string; dataDir: string; functions: string; config?: string }) => {
     const started = performance.now();
     const config = loadConfig(options.config ?? "isolambda.config.json", options.config !== undefined);
-    if (config.doors.length > 0) console.log(`  note: ${config.doors.length} door(s) configured; isolambda does not serve doors yet`);
     const server = await startServer({
       port: options.port,
       host: options.host,
@@ -42,12 +41,14 @@ program
       async: config.async,
       credentials: config.credentials,
       onLog: (_name, _stream, log) => process.stdout.write(log),
+      doors: config.doors,
     });
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);
     console.log(`isolambda ready in ${Math.round(performance.now() - started)} ms, data in ${options.dataDir}`);
     console.log(`  Lambda API  ${server.url}  (aws --endpoint-url ${server.url} lambda invoke ...)`);
     console.log(`  SQS API     ${server.url}  (aws --endpoint-url ${server.url} sqs create-queue ...)`);
     console.log(`  functions   ${deployed.length > 0 ? deployed.join(", ") : `no folders under ${options.functions}`}`);
+    for (const door of server.doors) console.log(`  ${`${door.type} door`.padEnd(16)}${door.url}  (${door.summary})`);
     let stopping = false;
     const stop = async (signal: string) => {
       if (stopping) return;

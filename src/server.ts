@@ -7,9 +7,12 @@ import { serve } from "@hono/node-server";
 import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { provisionAll } from "./api/provisioned.js";
+import { RegistryCache } from "./api/registry-cache.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
 import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
 import { Queues } from "./async/sqs/index.js";
+import type { DoorConfig } from "./config/index.js";
+import { type RunningDoor, startDoors } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
@@ -49,6 +52,10 @@ export interface ServerOptions {
   async?: Partial<AsyncOptions>;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
   onLog?: LogSink;
+  /** The HTTP doors (ALB, CloudFront, function URL), each on its own port of `host`. */
+  doors?: DoorConfig[];
+  /** Where the doors' lines go (why a request got a 5xx); stderr by default. */
+  onDoorLog?: (line: string) => void;
 }
 
 export interface RunningServer {
@@ -59,6 +66,8 @@ export interface RunningServer {
   sandbox: Sandbox;
   /** The built-in SQS-compatible queues (Lambda destinations and dead-letter queues deliver here). */
   queues: Queues;
+  /** The doors' listeners, in config order. */
+  doors: RunningDoor[];
   close(): Promise<void>;
 }
 
@@ -127,7 +136,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queues,
     sources,
   };
-  const app = createApi(deps);
+  const cache = new RegistryCache(registry, code);
+  const app = createApi(deps, cache);
   const shutdown = async () => {
     sources.close();
     dispatcher.close();
@@ -136,14 +146,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await logs.close();
     registry.close();
   };
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
-    s.once("error", reject);
-  }).catch(async (error: unknown) => {
+  let doors: RunningDoor[];
+  let server: ReturnType<typeof serve>;
+  try {
+    const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
+    doors = await startDoors(options.doors ?? [], { api: deps, cache, host: options.host, log });
+    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+      s.once("error", reject);
+    }).catch(async (error: unknown) => {
+      await Promise.all(doors.map((door) => door.close()));
+      throw error;
+    });
+  } catch (error) {
     // The port is taken (or refused): nothing may keep the process alive after the error.
     await shutdown();
     throw error;
-  });
+  }
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   // A server on every address is reached from its functions on loopback.
@@ -158,11 +177,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     deployed,
     sandbox,
     queues,
+    doors,
     async close() {
       // Pollers stop, and long polls answer now (empty), or closing would wait up to 20 s for them.
       sources.close();
       queues.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), ...doors.map((door) => door.close())]);
       await shutdown();
     },
   };

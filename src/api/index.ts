@@ -20,9 +20,9 @@ import { mountVersions } from "./versions.js";
 
 export type { ApiDeps } from "./deps.js";
 
-export function createApi(deps: ApiDeps): Hono {
+/** `cache` may be shared with the doors: every control-plane call through the API clears it. */
+export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry, deps.code)): Hono {
   const app = new Hono();
-  const cache = new RegistryCache(deps.registry, deps.code);
   // First, so SQS calls (POST / with an AmazonSQS target) skip the Lambda API's middleware.
   if (deps.queues) mountSqs(app, deps.queues);
   app.use(async (c, next) => {

@@ -1,41 +1,15 @@
 /**
  * isolambda.config.json (shared/DESIGN.md, "Doors"): validated once at start, with messages that
- * name the bad field. Doors are accepted in their documented shape; serving them comes with the
- * doors' own issue.
+ * name the bad field, doors included (an Edge hook on $LATEST or an alias is refused here).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import { AlbDoorSchema } from "../doors/alb/config.js";
+import { EdgeDoorSchema } from "../doors/edge/config.js";
+import { UrlDoorSchema } from "../doors/url/config.js";
 
-const door = z.discriminatedUnion("type", [
-  z.object({
-    type: z.literal("alb"),
-    port: z.number().int().min(0).max(65535),
-    multiValueHeaders: z.boolean().default(false),
-    rules: z.array(
-      z.object({
-        priority: z.number().int().min(1).max(50000),
-        path: z.string().default("*"),
-        host: z.string().default("*"),
-        target: z.string(),
-      }),
-    ),
-  }),
-  z.object({
-    type: z.literal("cloudfront"),
-    port: z.number().int().min(0).max(65535),
-    behaviors: z.array(
-      z.object({
-        path: z.string(),
-        origin: z.string().url(),
-        viewerRequest: z.string().nullable().optional(),
-        originRequest: z.string().nullable().optional(),
-        originResponse: z.string().nullable().optional(),
-        viewerResponse: z.string().nullable().optional(),
-      }),
-    ),
-  }),
-  z.object({ type: z.literal("url"), port: z.number().int().min(0).max(65535), target: z.string() }),
-]);
+/** Each door owns its schema (src/doors/<door>/config.ts); a door's port is its own listener. */
+const door = z.discriminatedUnion("type", [AlbDoorSchema, EdgeDoorSchema, UrlDoorSchema]);
 
 const ConfigSchema = z
   .object({
@@ -87,11 +61,24 @@ const ConfigSchema = z
       })
       .strict()
       .default({}),
-    doors: z.array(door).default([]),
+    doors: z
+      .array(door)
+      .default([])
+      .superRefine((doors, ctx) => {
+        const ports = new Map<number, number>();
+        doors.forEach((d, i) => {
+          const first = ports.get(d.port);
+          // Port 0 asks the system for a free port, so it never collides.
+          if (d.port !== 0 && first !== undefined)
+            ctx.addIssue({ code: "custom", path: [i, "port"], message: `port ${d.port} is already used by doors.${first}` });
+          else ports.set(d.port, i);
+        });
+      }),
   })
   .strict();
 
 export type Config = z.infer<typeof ConfigSchema>;
+export type DoorConfig = Config["doors"][number];
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";

@@ -47,7 +47,20 @@ afterAll(async () => {
 
 /** Starts `isolambda serve` on an ephemeral port and resolves with its Lambda API URL. */
 function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const args = ["dist/cli.js", "serve", "--port", "0", "--data-dir", path.join(dir, "data"), "--functions", path.join(dir, "functions")];
+  // Its own config: the repository's isolambda.config.json opens doors on fixed ports.
+  writeFileSync(path.join(dir, "isolambda.config.json"), "{}");
+  const args = [
+    "dist/cli.js",
+    "serve",
+    "--port",
+    "0",
+    "--data-dir",
+    path.join(dir, "data"),
+    "--functions",
+    path.join(dir, "functions"),
+    "--config",
+    path.join(dir, "isolambda.config.json"),
+  ];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   return new Promise((resolve, reject) => {

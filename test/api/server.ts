@@ -23,19 +23,24 @@ export interface TestServer {
   /** Stops the server; `start` brings it back on the same data directory. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** The URL of door `index` (config order). */
+  door(index: number): string;
+  /** Lines the doors logged (why a request got a 5xx), oldest first. */
+  readonly doorLog: string[];
 }
 
 /** One server for the suite, with an empty data directory removed at the end. */
 export function useServer(
   options: Partial<
-    Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async" | "credentials">
+    Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async" | "credentials" | "doors">
   > = {},
 ): TestServer {
   let dataDir = "";
+  const doorLog: string[] = [];
   let server: RunningServer | undefined;
   let client: LambdaClient | undefined;
   const start = async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1, ...options });
+    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1, onDoorLog: (line) => doorLog.push(line), ...options });
     client = new LambdaClient({
       endpoint: server.url,
       region: "us-east-1",
@@ -92,6 +97,12 @@ export function useServer(
     },
     stop,
     start,
+    door(index) {
+      const door = started(server).doors[index];
+      if (door === undefined) throw new Error(`no door ${index}`);
+      return door.url;
+    },
+    doorLog,
   };
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -15,10 +15,13 @@ describe("isolambda serve", () => {
     await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
     const port = (holder.address() as AddressInfo).port;
     const dataDir = mkdtempSync(path.join(tmpdir(), "isolambda-cli-"));
+    // Not the repository's config: its doors listen on fixed ports.
+    const emptyConfig = path.join(dataDir, "isolambda.config.json");
+    writeFileSync(emptyConfig, "{}");
     try {
       const failed = await run(
         process.execPath,
-        ["dist/cli.js", "serve", "--port", String(port), "--data-dir", dataDir, "--functions", "functions"],
+        ["dist/cli.js", "serve", "--port", String(port), "--data-dir", dataDir, "--functions", "functions", "--config", emptyConfig],
         {
           timeout: 20_000,
         },

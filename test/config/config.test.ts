@@ -53,6 +53,41 @@ describe("isolambda.config.json", () => {
     );
   });
 
+  it("refuses bad doors with the path of the bad field", () => {
+    const refuse = (door: unknown) => () => parseConfig({ doors: [door] }, "c.json");
+    expect(refuse({ type: "url", port: 1, target: "hello", invokeMode: "STREAM" })).toThrow(/^c\.json: doors\.0\.invokeMode: /);
+    expect(refuse({ type: "url", port: 1, target: "bad name" })).toThrow(/doors\.0\.target: a function name/);
+    expect(refuse({ type: "alb", port: 1, rules: [{ priority: 0, target: "a" }] })).toThrow(/doors\.0\.rules\.0\.priority: /);
+    expect(refuse({ type: "alb", port: 1, rules: [{ priority: 1, target: "a", path: "" }] })).toThrow(/doors\.0\.rules\.0\.path: /);
+    expect(refuse({ type: "cloudfront", port: 1, behaviors: [{ path: "/*", origin: "ftp://x" }] })).toThrow(
+      /doors\.0\.behaviors\.0\.origin/,
+    );
+    expect(() =>
+      parseConfig({
+        doors: [
+          { type: "url", port: 8082, target: "a" },
+          { type: "url", port: 8082, target: "b" },
+        ],
+      }),
+    ).toThrow(/doors\.1\.port: port 8082 is already used by doors\.0/);
+  });
+
+  it("refuses an Edge hook on $LATEST, an alias or a bare name: Lambda@Edge takes numbered versions only", () => {
+    const edge = (hooks: Record<string, unknown>) => () =>
+      parseConfig({ doors: [{ type: "cloudfront", port: 1, behaviors: [{ path: "/*", origin: "http://127.0.0.1:3000", ...hooks }] }] });
+    expect(edge({ viewerRequest: "auth:$LATEST" })).toThrow(
+      /doors\.0\.behaviors\.0\.viewerRequest: "auth:\$LATEST" references \$LATEST; .*numbered version/,
+    );
+    expect(edge({ originResponse: "headers:live" })).toThrow(
+      /doors\.0\.behaviors\.0\.originResponse: "headers:live" references the alias "live"/,
+    );
+    expect(edge({ viewerResponse: "headers" })).toThrow(/viewerResponse: "headers" has no version/);
+    expect(edge({ originRequest: "x:0" })).toThrow(/originRequest: "x:0" is not a valid version number/);
+    expect(edge({ viewerRequest: "auth:3", originRequest: null })()).toMatchObject({
+      doors: [{ behaviors: [{ viewerRequest: "auth:3" }] }],
+    });
+  });
+
   it("reads a file, refuses bad JSON, and requires a file the user named", () => {
     const good = path.join(dir, "good.json");
     writeFileSync(good, JSON.stringify({ region: "us-west-2" }));

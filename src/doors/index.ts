@@ -1,0 +1,56 @@
+/**
+ * The HTTP doors (shared/DESIGN.md, "Doors"): each configured door is its own listener in front
+ * of the invoker. startDoors starts them all or none.
+ */
+import type { DoorConfig } from "../config/index.js";
+import { startAlbDoor } from "./alb/index.js";
+import { startEdgeDoor } from "./edge/index.js";
+import type { DoorDeps } from "./shared/deps.js";
+import type { Listener } from "./shared/listen.js";
+import { startUrlDoor } from "./url/index.js";
+
+export type { DoorDeps } from "./shared/deps.js";
+
+export interface RunningDoor {
+  type: DoorConfig["type"];
+  url: string;
+  /** What it serves, for the startup banner. */
+  summary: string;
+  close(): Promise<void>;
+}
+
+async function startDoor(config: DoorConfig, deps: DoorDeps, where: string): Promise<Listener> {
+  switch (config.type) {
+    case "url":
+      return startUrlDoor(config, deps);
+    case "alb":
+      return startAlbDoor(config, deps);
+    case "cloudfront":
+      return startEdgeDoor(config, deps, where);
+  }
+}
+
+function summaryOf(config: DoorConfig): string {
+  switch (config.type) {
+    case "url":
+      return `function URL → ${config.target}${config.invokeMode === "RESPONSE_STREAM" ? " (RESPONSE_STREAM)" : ""}`;
+    case "alb":
+      return `ALB, ${config.rules.length} rule(s)${config.multiValueHeaders ? ", multi-value headers" : ""}`;
+    case "cloudfront":
+      return `CloudFront, ${config.behaviors.length} behavior(s)`;
+  }
+}
+
+export async function startDoors(configs: DoorConfig[], deps: DoorDeps): Promise<RunningDoor[]> {
+  const running: RunningDoor[] = [];
+  try {
+    for (const [i, config] of configs.entries()) {
+      const listener = await startDoor(config, deps, `doors.${i}`);
+      running.push({ type: config.type, url: listener.url, summary: summaryOf(config), close: listener.close });
+    }
+  } catch (error) {
+    await Promise.all(running.map((door) => door.close()));
+    throw error;
+  }
+  return running;
+}

@@ -1,0 +1,177 @@
+/**
+ * The function URL door: one listener in front of one function, as a function URL is, speaking
+ * payload format 2.0. InvokeMode BUFFERED answers when the handler returns; RESPONSE_STREAM sends
+ * a streaming handler's bytes as it writes them, the status and headers first when it writes an
+ * HttpResponseStream prelude.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { SYNC_PAYLOAD_MAX_BYTES } from "../../sandbox/limits.js";
+import type { DoorDeps } from "../shared/deps.js";
+import { type Listener, listen } from "../shared/listen.js";
+import { type DoorRequest, lastHeader, readDoorRequest } from "../shared/request.js";
+import { send, sendText } from "../shared/response.js";
+import { FunctionTarget, type Outcome, payloadText, TIMED_OUT } from "../shared/target.js";
+import { rootTraceId } from "../shared/trace.js";
+import type { UrlDoorConfig } from "./config.js";
+import { buildUrlEvent } from "./event.js";
+import { PRELUDE_CONTENT_TYPE, PreludeReader } from "./prelude.js";
+import { type HttpAnswer, InvalidResponse, responseHead, translateUrlResponse } from "./response.js";
+
+/** A function URL's id: 32 lower-case characters, derived (as Lambda does) from account and function. */
+export function urlIdOf(accountId: string, functionName: string): string {
+  return createHash("sha256").update(`${accountId}:${functionName}`).digest("hex").slice(0, 32);
+}
+
+export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promise<Listener> {
+  const target = new FunctionTarget(deps, config.target);
+  const urlId = urlIdOf(deps.api.accountId, target.ref.name);
+  const name = `url door (${target})`;
+  const streaming = config.invokeMode === "RESPONSE_STREAM";
+  let port = config.port;
+
+  const fail = (outgoing: ServerResponse, status: number, text: string, why: string, requestId: string) => {
+    deps.log(`${name}: ${status} for request ${requestId}: ${why}`);
+    sendText(outgoing, status, text, { "x-amzn-requestid": requestId });
+  };
+
+  /** Throttles, errors and missing functions, before any byte of the response was sent. */
+  const failOutcome = (outgoing: ServerResponse, outcome: Exclude<Outcome, { kind: "ok" }>, requestId: string) => {
+    switch (outcome.kind) {
+      // Function URLs: "Whenever your function concurrency exceeds the reserved concurrency, your function URL returns an HTTP 429."
+      case "throttled":
+        return fail(outgoing, 429, "Too Many Requests", `throttled (${outcome.reason})`, requestId);
+      case "not-found":
+        return fail(outgoing, 404, "Not Found", outcome.message, requestId);
+      case "function-error":
+        return fail(
+          outgoing,
+          502,
+          "Internal Server Error",
+          outcome.errorType === TIMED_OUT
+            ? `the function timed out (${outcome.errorMessage})`
+            : `function error ${outcome.errorType}: ${outcome.errorMessage}`,
+          requestId,
+        );
+    }
+  };
+
+  const answer = (outgoing: ServerResponse, response: HttpAnswer, requestId: string) => {
+    response.headers["x-amzn-requestid"] = requestId;
+    send(outgoing, response.status, response.headers, response.body);
+  };
+
+  const buffered = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string) => {
+    const outcome = await target.invoke(event, requestId, traceId);
+    if (outcome.kind !== "ok") return failOutcome(outgoing, outcome, requestId);
+    const { streamed } = outcome.completed.result;
+    try {
+      // A streaming handler behind a BUFFERED URL: its bytes are the response, prelude included.
+      if (streamed?.contentType === PRELUDE_CONTENT_TYPE && streamed.body !== undefined) {
+        const parsed = new PreludeReader().push(streamed.body);
+        if (parsed === undefined) throw new InvalidResponse("the streamed response has no end of its prelude");
+        const head = preludeHead(parsed.prelude);
+        return answer(outgoing, { ...head, body: parsed.rest }, requestId);
+      }
+      if (streamed?.body !== undefined)
+        return answer(outgoing, { status: 200, headers: { "content-type": streamed.contentType }, body: streamed.body }, requestId);
+      return answer(outgoing, translateUrlResponse(payloadText(outcome.completed)), requestId);
+    } catch (error) {
+      if (!(error instanceof InvalidResponse)) throw error;
+      return fail(outgoing, 502, "Internal Server Error", `invalid response: ${error.message}`, requestId);
+    }
+  };
+
+  const streamed = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string) => {
+    let reader: PreludeReader | undefined;
+    let started = false;
+    let broken: string | undefined;
+    const write = (bytes: Uint8Array) => {
+      if (!outgoing.destroyed && bytes.byteLength > 0) outgoing.write(bytes);
+    };
+    const onChunk = (bytes: Uint8Array, contentType: string) => {
+      if (broken !== undefined) return;
+      if (!started) {
+        started = true;
+        if (contentType === PRELUDE_CONTENT_TYPE) reader = new PreludeReader();
+        else {
+          outgoing.writeHead(200, { "content-type": contentType, "x-amzn-requestid": requestId });
+          outgoing.flushHeaders();
+        }
+      }
+      if (reader === undefined) return write(bytes);
+      const parsed = reader.push(bytes);
+      if (parsed === undefined) return;
+      reader = undefined;
+      try {
+        const head = preludeHead(parsed.prelude);
+        head.headers["x-amzn-requestid"] = requestId;
+        outgoing.writeHead(head.status, head.headers);
+        outgoing.flushHeaders();
+        write(parsed.rest);
+      } catch (error) {
+        broken = (error as Error).message;
+      }
+    };
+    const outcome = await target.invoke(event, requestId, traceId, onChunk);
+    if (broken !== undefined) return fail(outgoing, 502, "Internal Server Error", `invalid response stream prelude: ${broken}`, requestId);
+    if (outgoing.headersSent) {
+      // The status is on its way; an error after the first bytes can only cut the body short.
+      if (outcome.kind === "function-error")
+        deps.log(`${name}: response stream of ${requestId} ended by ${outcome.errorType}: ${outcome.errorMessage}`);
+      outgoing.end();
+      return;
+    }
+    if (outcome.kind !== "ok") return failOutcome(outgoing, outcome, requestId);
+    const result = outcome.completed.result;
+    if (result.streamed !== undefined) {
+      // A stream that ended before its prelude did, or that never wrote a byte.
+      const rest = reader?.rest() ?? Buffer.alloc(0);
+      if (reader !== undefined)
+        return fail(outgoing, 502, "Internal Server Error", "the response stream ended inside its prelude", requestId);
+      return answer(outgoing, { status: 200, headers: { "content-type": result.streamed.contentType }, body: rest }, requestId);
+    }
+    // A handler that does not stream, behind a RESPONSE_STREAM URL: its response as in BUFFERED mode.
+    try {
+      answer(outgoing, translateUrlResponse(result.payload), requestId);
+    } catch (error) {
+      if (!(error instanceof InvalidResponse)) throw error;
+      fail(outgoing, 502, "Internal Server Error", `invalid response: ${error.message}`, requestId);
+    }
+  };
+
+  const listener = await listen(
+    name,
+    async (incoming, outgoing) => {
+      const requestId = randomUUID();
+      const req: DoorRequest | undefined = await readDoorRequest(incoming, port, SYNC_PAYLOAD_MAX_BYTES);
+      // Lambda's 6 MB synchronous payload quota applies to the request a URL receives.
+      if (req === undefined)
+        return fail(outgoing, 413, "Request Entity Too Large", `request body over ${SYNC_PAYLOAD_MAX_BYTES} bytes`, requestId);
+      const traceId = lastHeader(req.rawHeaders, "x-amzn-trace-id") ?? rootTraceId();
+      const now = Date.now();
+      const event = JSON.stringify(
+        buildUrlEvent(req, { accountId: deps.api.accountId, urlId, region: deps.api.region, requestId, traceId, now }),
+      );
+      await (streaming ? streamed : buffered)(outgoing, event, requestId, traceId);
+    },
+    config.port,
+    deps.host,
+    deps.log,
+  );
+  port = listener.port;
+  return listener;
+}
+
+function preludeHead(prelude: string): { status: number; headers: OutgoingHttpHeaders } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(prelude);
+  } catch {
+    throw new InvalidResponse("the prelude is not JSON");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InvalidResponse("the prelude is not an object");
+  // The prelude's statusCode is optional; Lambda's default is 200.
+  const record = parsed as Record<string, unknown>;
+  return responseHead({ ...record, statusCode: record.statusCode ?? 200 });
+}
