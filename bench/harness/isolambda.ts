@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { strToU8, zipSync } from "fflate";
+import { parseConfig } from "../../dist/config/index.js";
 import { startServer } from "../../dist/server.js";
 import { load } from "../load.js";
 import { summarize } from "../stats.js";
@@ -20,7 +21,13 @@ const HOLDING_ZIP = zipOf("export const handler = async () => { await new Promis
 
 export async function isolambda(settings: Settings, step: Step): Promise<Row[]> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-harness-"));
-  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
+  const doors = parseConfig({
+    doors: [
+      { type: "alb", port: 0, rules: [{ priority: 1, path: "*", target: "hello" }] },
+      { type: "url", port: 0, target: "hello" },
+    ],
+  }).doors;
+  const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, doors, onLog: () => {} });
   const api = async (suffix: string, init?: RequestInit): Promise<Response> => {
     const response = await fetch(`${server.url}${suffix}`, init);
     if (response.status >= 300) throw new Error(`${init?.method ?? "GET"} ${suffix}: ${response.status} ${await response.text()}`);
@@ -44,13 +51,34 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
   try {
     step("isolambda warm: Invoke API");
     await create("hello");
-    for (let i = 0; i < 100; i++) await invoke("hello");
+    await Promise.all(Array.from({ length: settings.connections }, () => invoke("hello")));
     const warm = await load(`${server.url}/2015-03-31/functions/hello/invocations`, {
       seconds: settings.seconds,
       connections: settings.connections,
       body: EVENT,
     });
     rows.push({ id: "isolambda.warm.api", group: "isolambda warm", label: "Invoke API → warm QuickJS", kind: "throughput", ...pick(warm) });
+    const [alb, url] = server.doors.map((door) => `${door.url}/hello`) as [string, string];
+    // As many environments as connections before measuring, so no row pays for the pool growing.
+    await Promise.all(Array.from({ length: settings.connections }, () => fetch(alb).then((r) => r.arrayBuffer())));
+    step("isolambda warm: ALB door");
+    const albLoad = await load(alb, { seconds: settings.seconds, connections: settings.connections, method: "GET" });
+    rows.push({
+      id: "isolambda.warm.alb",
+      group: "isolambda warm",
+      label: "ALB door → warm QuickJS",
+      kind: "throughput",
+      ...pick(albLoad),
+    });
+    step("isolambda warm: function URL door");
+    const urlLoad = await load(url, { seconds: settings.seconds, connections: settings.connections, method: "GET" });
+    rows.push({
+      id: "isolambda.warm.url",
+      group: "isolambda warm",
+      label: "function URL door → warm QuickJS",
+      kind: "throughput",
+      ...pick(urlLoad),
+    });
 
     step(`isolambda cold: first invoke of ${settings.coldVersions} fresh functions`);
     const cold: number[] = [];

@@ -22,7 +22,7 @@ const settings: Settings = quick
   ? { quick, seconds: 1, connections: 20, coldVersions: 5, densityEnvironments: 50, slowPeerSamples: 2 }
   : { quick, seconds: 5, connections: 50, coldVersions: 50, densityEnvironments: 500, slowPeerSamples: 10 };
 /** One per step() call below: the progress bar's total. */
-const STEPS = 13;
+const STEPS = 15;
 
 const bar = new SingleBar({ format: "{bar} {value}/{total} {label}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 });
 bar.start(STEPS, 0, { label: "starting" });
