@@ -2,6 +2,7 @@
  * `isolambda serve`: one process with the registry (SQLite in --data-dir), the sandbox's executor
  * workers, and the Lambda API on one port. Deploys every folder under --functions at start.
  */
+import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
@@ -14,7 +15,7 @@ import { Queues } from "./async/sqs/index.js";
 import type { DoorConfig } from "./config/index.js";
 import { type RunningDoor, startDoors } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
-import { readFunctionFolders } from "./functions/folder.js";
+import { type FunctionFolder, readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
 import { Invoker, type LogSink } from "./invoke/index.js";
 import { LogStore } from "./observe/log-store.js";
@@ -22,6 +23,7 @@ import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
 import { type AwsCredentials, Sandbox } from "./sandbox/index.js";
 import { EventSources, MappingStore } from "./sources/index.js";
+import { Scheduler } from "./sources/scheduler.js";
 
 /** What a function finds in AWS_ACCESS_KEY_ID & co. unless the config names others: temporary-looking, clearly local. */
 const STAND_IN_CREDENTIALS: AwsCredentials = {
@@ -77,8 +79,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { registry, code, db } = openRegistry(options.dataDir, { region, accountId });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const deployed = new Map<string, DeployOutcome>();
+  let folders: FunctionFolder[] = [];
   try {
-    for (const folder of readFunctionFolders(options.functionsDir ?? "")) {
+    folders = readFunctionFolders(options.functionsDir ?? "");
+    for (const folder of folders) {
       deployed.set(
         folder.name,
         await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region),
@@ -123,6 +127,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         invocationType: "RequestResponse",
       }),
   });
+  const scheduler = new Scheduler(db, {
+    region,
+    accountId,
+    fire: (functionName, payload) =>
+      dispatcher.accept({ requestId: randomUUID(), functionName, qualifier: "$LATEST", payload, received: Date.now() }),
+  });
+  for (const folder of folders) {
+    scheduler.replace(
+      folder.name,
+      folder.settings.schedules.map((declared, i) =>
+        typeof declared === "string"
+          ? { name: `${folder.name}-schedule-${i + 1}`, expression: declared }
+          : { name: declared.name ?? `${folder.name}-schedule-${i + 1}`, expression: declared.expression, input: declared.input },
+      ),
+    );
+    sources.declare(folder.name, folder.settings.eventSources);
+  }
   const deps: ApiDeps = {
     registry,
     code,
@@ -135,10 +156,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     credentials: options.credentials ?? STAND_IN_CREDENTIALS,
     queues,
     sources,
+    scheduler,
   };
   const cache = new RegistryCache(registry, code);
   const app = createApi(deps, cache);
   const shutdown = async () => {
+    scheduler.close();
     sources.close();
     dispatcher.close();
     pool.close();
@@ -172,6 +195,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   provisionAll(deps);
   dispatcher.start();
   sources.start();
+  scheduler.start();
   return {
     url: `http://${host}:${port}`,
     deployed,

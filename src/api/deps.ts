@@ -6,6 +6,7 @@ import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 import type { AwsCredentials } from "../sandbox/index.js";
 import type { EventSources } from "../sources/index.js";
+import type { Scheduler } from "../sources/scheduler.js";
 
 export interface ApiDeps {
   registry: Registry;
@@ -26,6 +27,8 @@ export interface ApiDeps {
   queues?: Queues;
   /** Event source mappings: queues that drive functions. */
   sources: EventSources;
+  /** function.json schedules, listed at GET /isolambda/schedules. */
+  scheduler: Scheduler;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

@@ -45,6 +45,17 @@ export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry
   mountEventInvokeConfig(app, deps);
   mountEventSourceMappings(app, deps, deps.sources);
   mountLayers(app, deps);
+  // Not an AWS path: isolambda's own list of function.json schedules and when each fires next.
+  app.get("/isolambda/schedules", (c) =>
+    c.json({
+      Schedules: deps.scheduler.list().map((s) => ({
+        Name: s.name,
+        FunctionName: s.functionName,
+        ScheduleExpression: s.expression,
+        NextFire: new Date(s.nextFire).toISOString(),
+      })),
+    }),
+  );
   app.get("/metrics", async (c) => {
     const registry = deps.invoker.metrics.registry;
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });

@@ -14,6 +14,7 @@ import {
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
 } from "../sandbox/limits.js";
+import { parseSchedule } from "../sources/schedule-expression.js";
 
 export const RUNTIMES = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "wasm32-wasip2"] as const;
 
@@ -21,6 +22,41 @@ const aliasTarget = z.union([
   z.string(),
   z.object({ version: z.string(), weights: z.record(z.string(), z.number().min(0).max(1)).optional() }),
 ]);
+
+/** `rate(5 minutes)`, `cron(0 12 * * ? *)`, or with the input the function gets instead of the Scheduled Event. */
+const schedule = z
+  .union([
+    z.string(),
+    z
+      .object({
+        expression: z.string(),
+        input: z.unknown().optional(),
+        name: z
+          .string()
+          .regex(/^[\w.-]{1,64}$/)
+          .optional(),
+      })
+      .strict(),
+  ])
+  .superRefine((value, ctx) => {
+    try {
+      parseSchedule(typeof value === "string" ? value : value.expression);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  });
+
+/** An event source mapping to a built-in queue (created when missing). */
+const eventSource = z
+  .object({
+    queue: z.string().regex(/^([\w-]{1,80}|arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80})$/, "a queue name or an SQS queue ARN"),
+    batchSize: z.number().int().min(1).max(10000).optional(),
+    maximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
+    reportBatchItemFailures: z.boolean().optional(),
+    maximumConcurrency: z.number().int().min(2).max(1000).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
 
 const FunctionJson = z
   .object({
@@ -37,6 +73,8 @@ const FunctionJson = z
     provisionedConcurrency: z.record(z.string(), z.number().int().min(1)).optional(),
     /** Layer version ARNs or local layer folders (folder-layers.ts); Lambda allows 5. */
     layers: z.array(z.string().min(1)).max(5).default([]),
+    schedules: z.array(schedule).default([]),
+    eventSources: z.array(eventSource).default([]),
     /** EphemeralStorage.Size in MB. */
     ephemeralStorage: z
       .number()

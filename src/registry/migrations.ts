@@ -174,6 +174,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE functions ADD COLUMN dead_letter_target TEXT NOT NULL DEFAULT '';
   `,
+  // 10: schedules (function.json schedules): when each fires next, so a restart neither skips nor doubles one.
+  `
+  CREATE TABLE schedules (
+    name TEXT PRIMARY KEY,          -- the rule name in its ARN
+    function_name TEXT NOT NULL,
+    expression TEXT NOT NULL,       -- rate(...) or cron(...)
+    input TEXT,                     -- JSON the function receives instead of the Scheduled Event
+    next_fire INTEGER NOT NULL      -- epoch ms
+  ) STRICT;
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

@@ -1,11 +1,22 @@
 /** The event source box: mappings kept in SQLite, one poller per enabled mapping. */
 
+import { randomUUID } from "node:crypto";
 import { MappingPoller, type PollerDeps } from "./poller.js";
 import type { MappingStore } from "./store.js";
 import type { EventSourceMapping } from "./types.js";
+import { SQS_DEFAULT_BATCH } from "./types.js";
 
 export { MappingStore } from "./store.js";
 export type { EventSourceMapping, MappingSettings } from "./types.js";
+
+export interface DeclaredSource {
+  queue: string;
+  batchSize?: number;
+  maximumBatchingWindowInSeconds?: number;
+  reportBatchItemFailures?: boolean;
+  maximumConcurrency?: number;
+  enabled?: boolean;
+}
 
 export class EventSources {
   readonly #pollers = new Map<string, MappingPoller>();
@@ -31,6 +42,36 @@ export class EventSources {
     const poller = new MappingPoller(mapping, { ...this.deps, recordResult: (uuid, result) => this.store.recordResult(uuid, result) });
     this.#pollers.set(mapping.uuid, poller);
     poller.start();
+  }
+
+  /**
+   * function.json `eventSources`: each queue (created when missing) drives the function, the
+   * mapping created or updated to what is declared. Mappings made through the API are left alone.
+   */
+  declare(functionName: string, declared: DeclaredSource[]): void {
+    const { queues } = this.deps;
+    for (const source of declared) {
+      const arn = source.queue.startsWith("arn:") ? source.queue : queues.arnOf(source.queue);
+      if (!queues.existsByArn(arn)) queues.createQueue(queues.nameOfArn(arn) ?? source.queue);
+      const existing = this.store
+        .all()
+        .find((m) => m.functionName === functionName && m.qualifier === undefined && m.eventSourceArn === arn);
+      const mapping = this.store.put({
+        uuid: existing?.uuid ?? randomUUID(),
+        functionName,
+        eventSourceArn: arn,
+        enabled: source.enabled ?? true,
+        settings: {
+          batchSize: source.batchSize ?? SQS_DEFAULT_BATCH,
+          maximumBatchingWindowInSeconds:
+            source.maximumBatchingWindowInSeconds ?? (source.batchSize !== undefined && source.batchSize > SQS_DEFAULT_BATCH ? 1 : 0),
+          reportBatchItemFailures: source.reportBatchItemFailures ?? false,
+          filters: [],
+          maximumConcurrency: source.maximumConcurrency,
+        },
+      });
+      if (existing !== undefined) this.apply(mapping);
+    }
   }
 
   remove(uuid: string): void {
