@@ -4,6 +4,9 @@ declare namespace WebAssembly {
   interface Module {}
   interface Memory {
     readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
   }
+  // biome-ignore lint/suspicious/noRedeclare: the interface above is the instance type, this the constructor
+  const Memory: { new (descriptor: { initial: number; maximum?: number }): Memory };
   function compile(bytes: ArrayBuffer | Uint8Array): Promise<Module>;
 }

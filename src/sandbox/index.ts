@@ -7,11 +7,13 @@
  *   const result = await env.invoke(JSON.stringify(event), { requestId });
  *   env.dispose();  await sandbox.close();
  */
-import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
 import { Executor } from "./executor.js";
+import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
 import {
   EPHEMERAL_STORAGE_MAX_MB,
@@ -41,6 +43,8 @@ export class PayloadTooLargeError extends Error {
 export interface SandboxOptions {
   /** Executor workers; default one per core. */
   executors?: number;
+  /** Where SnapStart snapshots are stored (the data directory's `snapshots`); a temporary directory by default. */
+  snapshotDir?: string;
 }
 
 export class Sandbox {
@@ -62,9 +66,12 @@ export class Sandbox {
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     // Compiled once per process; every worker instantiates it per function version.
     const wasmPath = createRequire(import.meta.url).resolve("@jitl/quickjs-wasmfile-release-sync/wasm");
-    const wasmModule = await WebAssembly.compile(await readFile(wasmPath));
+    const wasmBytes = await readFile(wasmPath);
+    const wasmModule = await WebAssembly.compile(wasmBytes);
+    const runtimeSha256 = createHash("sha256").update(wasmBytes).update(guestRuntimeSha256()).digest("hex");
+    const snapshotDir = options.snapshotDir ?? (await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-")));
     const count = Math.max(1, options.executors ?? availableParallelism());
-    const executors = Array.from({ length: count }, () => new Executor(wasmModule));
+    const executors = Array.from({ length: count }, () => new Executor({ wasmModule, runtimeSha256, snapshotDir }));
     await Promise.all(executors.map((e) => e.ready()));
     return new Sandbox(executors);
   }
@@ -77,9 +84,30 @@ export class Sandbox {
     const stream = logStreamName(config);
     const created = await executor.create(envId, { type: "create", envId, config, logStreamName: stream });
     const env = new Environment(this, executor, envId, config, stream, created.initDurationMs, created.logs, created.initError);
+    env.restored = created.restored === true;
     if (created.initError === undefined) this.#environments.set(envId, env);
     else executor.environments.delete(envId);
     return env;
+  }
+
+  /**
+   * SnapStart at publish: runs INIT and the beforeSnapshot hooks once and saves the snapshot;
+   * returns INIT's error, if any, and its logs. Environments of `config` are then restored from it.
+   */
+  async prepareSnapshot(config: EnvironmentConfig): Promise<{ initError?: FunctionError; logs: string }> {
+    validateConfig(config);
+    const executor = this.#leastLoaded();
+    const envId = this.#nextEnvId++;
+    const message = {
+      type: "create",
+      envId,
+      config: { ...config, snapStart: true },
+      logStreamName: logStreamName(config),
+      snapshotOnly: true,
+    } as const;
+    const created = await executor.create(envId, message);
+    executor.environments.delete(envId);
+    return { initError: created.initError, logs: created.logs };
   }
 
   #leastLoaded(): Executor {
@@ -155,6 +183,9 @@ export class Environment {
     this.#initError = initError;
     this.#gone = false;
   }
+
+  /** Restored from a SnapStart snapshot: `initDurationMs` is then Lambda's Restore Duration. */
+  restored = false;
 
   get initError(): FunctionError | undefined {
     return this.#initError;
