@@ -41,6 +41,7 @@ program
       pool: { ...config.pool, scalingRate: config.limits.scalingRate },
       async: config.async,
       credentials: config.credentials,
+      snapStartEverywhere: config.snapStart.allVersions,
       onLog: (_name, _stream, log) => process.stdout.write(log),
     });
     const deployed = [...server.deployed].map(([name, outcome]) => `${name} (${outcome})`);

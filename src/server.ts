@@ -3,6 +3,7 @@
  * workers, and the Lambda API on one port. Deploys every folder under --functions at start.
  */
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { serve } from "@hono/node-server";
 import { invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
@@ -47,6 +48,8 @@ export interface ServerOptions {
   credentials?: AwsCredentials;
   /** Retry delays and bounds of asynchronous invocation; Lambda's defaults otherwise. */
   async?: Partial<AsyncOptions>;
+  /** SnapStart for every version of every Node.js function ($LATEST too): for benchmarks. */
+  snapStartEverywhere?: boolean;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
   onLog?: LogSink;
 }
@@ -79,7 +82,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry.close();
     throw error;
   }
-  const sandbox = await Sandbox.start({ executors: options.executors });
+  const sandbox = await Sandbox.start({ executors: options.executors, snapshotDir: path.join(options.dataDir, "snapshots") });
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
   const gate = new ConcurrencyGate(registry, limits);
@@ -126,6 +129,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     credentials: options.credentials ?? STAND_IN_CREDENTIALS,
     queues,
     sources,
+    snapStartEverywhere: options.snapStartEverywhere,
   };
   const app = createApi(deps);
   const shutdown = async () => {

@@ -26,6 +26,8 @@ export interface ApiDeps {
   queues?: Queues;
   /** Event source mappings: queues that drive functions. */
   sources: EventSources;
+  /** SnapStart for every version of every Node.js function, $LATEST included (benchmarks); off by default. */
+  snapStartEverywhere?: boolean;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

@@ -73,6 +73,9 @@ const settings = {
       .min(DEFAULT_EPHEMERAL_STORAGE_MB, `Member must have value greater than or equal to ${DEFAULT_EPHEMERAL_STORAGE_MB}`)
       .max(EPHEMERAL_STORAGE_MAX_MB, `Member must have value less than or equal to ${EPHEMERAL_STORAGE_MAX_MB}`),
   }),
+  SnapStart: z.object({
+    ApplyOn: z.enum(["PublishedVersions", "None"], { message: "Member must satisfy enum value set: [PublishedVersions, None]" }),
+  }),
   Environment: z.object({
     Variables: z
       .record(
@@ -102,6 +105,7 @@ export const CreateFunctionBody = z.object({
   Environment: settings.Environment.optional(),
   Layers: settings.Layers.optional(),
   EphemeralStorage: settings.EphemeralStorage.optional(),
+  SnapStart: settings.SnapStart.optional(),
   Publish: z.boolean().optional(),
   Tags: z.record(z.string(), z.string()).optional(),
   PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
@@ -117,6 +121,7 @@ export const UpdateConfigurationBody = z.object({
   Environment: settings.Environment.optional(),
   Layers: settings.Layers.optional(),
   EphemeralStorage: settings.EphemeralStorage.optional(),
+  SnapStart: settings.SnapStart.optional(),
   RevisionId: z.string().optional(),
 });
 

@@ -40,6 +40,7 @@ export async function deployFolder(
     role: defaultRole(accountId),
     layers: await folderLayers(folder, registry, code, { accountId, region }),
     ephemeralStorageMB: s.ephemeralStorage,
+    snapStartApplyOn: "None",
   };
   const stored = await code.putFolder(folder.codeDir);
   checkFolderSize(folder, stored, settings.layers, code);

@@ -25,6 +25,7 @@ export interface VersionRow {
   /** JSON array of LayerRef. */
   layers: string;
   ephemeral_storage: number;
+  snap_start: string;
 }
 
 export function toVersion(row: VersionRow): FunctionVersion {
@@ -40,6 +41,7 @@ export function toVersion(row: VersionRow): FunctionVersion {
     role: row.role,
     layers: JSON.parse(row.layers) as LayerRef[],
     ephemeralStorageMB: row.ephemeral_storage,
+    snapStartApplyOn: row.snap_start === "PublishedVersions" ? "PublishedVersions" : "None",
     codeSha256: row.code_sha256,
     codeSize: row.code_size,
     revisionId: row.revision_id,
@@ -58,6 +60,7 @@ export function unchangedSince(published: VersionRow, latest: VersionRow): boole
     published.role === latest.role &&
     published.layers === latest.layers &&
     published.ephemeral_storage === latest.ephemeral_storage &&
+    published.snap_start === latest.snap_start &&
     (published.source_description ?? published.description) === latest.description &&
     isDeepStrictEqual(JSON.parse(published.environment), JSON.parse(latest.environment))
   );
@@ -76,10 +79,11 @@ export const SETTING_KEYS = Object.keys({
   role: true,
   layers: true,
   ephemeralStorageMB: true,
+  snapStartApplyOn: true,
 } satisfies Record<keyof FunctionSettings, true>) as Array<keyof FunctionSettings>;
 
 export const SELECT_VERSION = `
   SELECT f.name, f.version, f.version_number, f.runtime, f.handler, f.memory_size, f.timeout, f.description,
          f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description,
-         f.layers, f.ephemeral_storage
+         f.layers, f.ephemeral_storage, f.snap_start
   FROM functions f JOIN code c ON c.sha256 = f.code_sha256`;

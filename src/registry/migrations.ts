@@ -170,6 +170,10 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX event_source_mappings_function ON event_source_mappings (function_name);
   `,
+  // 9: SnapStart.ApplyOn ('None' or 'PublishedVersions'); a published version keeps the value it was published with.
+  `
+  ALTER TABLE functions ADD COLUMN snap_start TEXT NOT NULL DEFAULT 'None';
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

@@ -61,9 +61,9 @@ function prepareStatements(db: Sqlite.Database) {
       .pluck(),
     insertPublished: db.prepare<Record<"name" | "version" | "number" | "description" | "revisionId" | "lastModified", unknown>>(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
-                              role, code_sha256, revision_id, last_modified, source_description, layers, ephemeral_storage)
+                              role, code_sha256, revision_id, last_modified, source_description, layers, ephemeral_storage, snap_start)
        SELECT name, :version, :number, runtime, handler, memory_size, timeout, COALESCE(:description, description),
-              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage
+              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage, snap_start
        FROM functions WHERE name = :name AND version_number = 0`,
     ),
     setLastPublished: db.prepare<[number, string]>("UPDATE functions SET last_published = ? WHERE name = ? AND version_number = 0"),
@@ -72,9 +72,9 @@ function prepareStatements(db: Sqlite.Database) {
     ),
     insertLatest: db.prepare(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
-                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage)
+                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage, snap_start)
        VALUES (:name, '${LATEST}', 0, :runtime, :handler, :memorySize, :timeout, :description, :environment,
-               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB)`,
+               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB, :snapStartApplyOn)`,
     ),
     setCode: db.prepare<[string, string, string, string]>(
       "UPDATE functions SET code_sha256 = ?, revision_id = ?, last_modified = ? WHERE name = ? AND version_number = 0",
@@ -82,7 +82,7 @@ function prepareStatements(db: Sqlite.Database) {
     setSettings: db.prepare(
       `UPDATE functions SET runtime = :runtime, handler = :handler, memory_size = :memorySize, timeout = :timeout,
          description = :description, environment = :environment, role = :role, layers = :layers,
-         ephemeral_storage = :ephemeralStorageMB, revision_id = :revisionId, last_modified = :lastModified
+         ephemeral_storage = :ephemeralStorageMB, snap_start = :snapStartApplyOn, revision_id = :revisionId, last_modified = :lastModified
        WHERE name = :name AND version_number = 0`,
     ),
     deleteFunction: db.prepare<[string]>("DELETE FROM functions WHERE name = ?"),
@@ -169,6 +169,7 @@ export class SqliteRegistry implements Registry {
         role: input.role,
         layers: JSON.stringify(input.layers),
         ephemeralStorageMB: input.ephemeralStorageMB,
+        snapStartApplyOn: input.snapStartApplyOn,
         codeSha256: input.code.codeSha256,
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
@@ -259,6 +260,7 @@ export class SqliteRegistry implements Registry {
         role: current.role,
         layers: current.layers,
         ephemeralStorageMB: current.ephemeralStorageMB,
+        snapStartApplyOn: current.snapStartApplyOn,
       };
       // Only the settings the patch names (and gives a value) change.
       for (const key of SETTING_KEYS) {

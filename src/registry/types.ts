@@ -17,7 +17,11 @@ export interface FunctionSettings {
   layers: LayerRef[];
   /** EphemeralStorage.Size: the MB the function's /tmp may hold (512–10240). */
   ephemeralStorageMB: number;
+  /** SnapStart.ApplyOn: published versions of a Node.js function start from a snapshot taken at publish. */
+  snapStartApplyOn: SnapStartApplyOn;
 }
+
+export type SnapStartApplyOn = "None" | "PublishedVersions";
 
 /**
  * A layer version a function uses, pinned when it was attached: as in Lambda, deleting the layer

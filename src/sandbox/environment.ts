@@ -249,7 +249,11 @@ export class GuestEnvironment {
     env.#timeoutMs = config.timeoutSeconds * 1000;
     // What differs between environments of one version; the rest of the configuration is in the snapshot.
     const patch = {
-      env: { AWS_LAMBDA_LOG_STREAM_NAME: streamName, AWS_LAMBDA_INITIALIZATION_TYPE: "snap-start" },
+      env: {
+        AWS_LAMBDA_LOG_STREAM_NAME: streamName,
+        // Lambda's value for a SnapStart environment; a provisioned one says what it serves.
+        AWS_LAMBDA_INITIALIZATION_TYPE: config.initializationType === "provisioned-concurrency" ? "provisioned-concurrency" : "snap-start",
+      },
       timeOrigin: Date.now(),
     };
     const init = await env.#runPhase("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () =>

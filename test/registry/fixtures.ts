@@ -42,4 +42,5 @@ export const SETTINGS: FunctionSettings = {
   role: "arn:aws:iam::000000000000:role/test",
   layers: [],
   ephemeralStorageMB: 512,
+  snapStartApplyOn: "None",
 };
