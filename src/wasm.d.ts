@@ -6,7 +6,6 @@ declare namespace WebAssembly {
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;
   }
-  // biome-ignore lint/suspicious/noRedeclare: the interface above is the instance type, this the constructor
   const Memory: { new (descriptor: { initial: number; maximum?: number }): Memory };
   function compile(bytes: ArrayBuffer | Uint8Array): Promise<Module>;
 }

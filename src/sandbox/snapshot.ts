@@ -121,15 +121,18 @@ export function captureSnapshot(
     }
   }
   const memory = Buffer.from(module.getWasmMemory().buffer);
-  const runs: number[] = [];
+  const runs: Array<{ offset: number; length: number }> = [];
   const parts: Buffer[] = [];
   let size = 0;
+  let run: { offset: number; length: number } | undefined;
   for (let offset = 0; offset < memory.byteLength; offset += CHUNK_BYTES) {
     const chunk = memory.subarray(offset, offset + CHUNK_BYTES);
     if (chunk.equals(baseline.chunkAt(offset))) continue;
-    const last = runs.length - 2;
-    if (last >= 0 && runs[last]! + runs[last + 1]! === offset) runs[last + 1]! += CHUNK_BYTES;
-    else runs.push(offset, CHUNK_BYTES);
+    if (run !== undefined && run.offset + run.length === offset) run.length += CHUNK_BYTES;
+    else {
+      run = { offset, length: CHUNK_BYTES };
+      runs.push(run);
+    }
     parts.push(chunk);
     size += CHUNK_BYTES;
   }
@@ -139,7 +142,7 @@ export function captureSnapshot(
     contextPointer: c.ctx.value,
     handles: handles.map((h) => h.value as unknown as number),
     hostRefs: { nextId: rt.hostRefs.nextId, freelist: [...rt.hostRefs.freelist], names },
-    runs,
+    runs: runs.flatMap((r) => [r.offset, r.length]),
     data: new Uint8Array(Buffer.concat(parts, size)),
   };
 }
@@ -179,9 +182,9 @@ export function restoreSnapshot(
   if (memory.byteLength < snapshot.memoryBytes) throw new Error("SnapStart: the restore target's memory is smaller than the snapshot");
   // After instantiation: the data segments and constructors would otherwise overwrite what is copied.
   let from = 0;
-  for (let i = 0; i < snapshot.runs.length; i += 2) {
-    const offset = snapshot.runs[i]!;
-    const length = snapshot.runs[i + 1]!;
+  for (let i = 0; i + 1 < snapshot.runs.length; i += 2) {
+    const offset = snapshot.runs[i] ?? 0;
+    const length = snapshot.runs[i + 1] ?? 0;
     memory.set(snapshot.data.subarray(from, from + length), offset);
     from += length;
   }

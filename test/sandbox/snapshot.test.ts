@@ -60,7 +60,7 @@ async function saved(
     ctx.unwrapResult(ctx.callFunction(install, ctx.undefined, tag)).dispose();
   }
   ctx.unwrapResult(ctx.evalCode(setup)).dispose();
-  const entry = ctx.unwrapResult(ctx.evalCode("(() => { counter += 1; return `${tag()}:${counter}:${data.length}`; })"));
+  const entry = ctx.unwrapResult(ctx.evalCode("(() => { counter += 1; return tag() + ':' + counter + ':' + data.length; })"));
   const snapshot = captureSnapshot(module, runtime, ctx, [entry], (fn) => names.get(fn), baseline);
   return {
     snapshot,
