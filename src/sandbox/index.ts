@@ -8,7 +8,7 @@
  *   env.dispose();  await sandbox.close();
  */
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
@@ -50,6 +50,8 @@ export interface SandboxOptions {
 export class Sandbox {
   readonly #executors: Executor[];
   readonly #environments = new Map<number, Environment>();
+  /** A snapshot directory the sandbox made itself (none was given): removed at close. */
+  #temporaryDir: string | undefined;
   #nextEnvId = 1;
   #nextInvId = 1;
 
@@ -69,11 +71,19 @@ export class Sandbox {
     const wasmBytes = await readFile(wasmPath);
     const wasmModule = await WebAssembly.compile(wasmBytes);
     const runtimeSha256 = createHash("sha256").update(wasmBytes).update(guestRuntimeSha256()).digest("hex");
-    const snapshotDir = options.snapshotDir ?? (await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-")));
+    let temporaryDir: string | undefined;
+    let snapshotDir = options.snapshotDir;
+    if (snapshotDir === undefined) {
+      temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-"));
+      snapshotDir = temporaryDir;
+    }
     const count = Math.max(1, options.executors ?? availableParallelism());
-    const executors = Array.from({ length: count }, () => new Executor({ wasmModule, runtimeSha256, snapshotDir }));
+    const data = { wasmModule, runtimeSha256, snapshotDir };
+    const executors = Array.from({ length: count }, () => new Executor(data));
     await Promise.all(executors.map((e) => e.ready()));
-    return new Sandbox(executors);
+    const sandbox = new Sandbox(executors);
+    sandbox.#temporaryDir = temporaryDir;
+    return sandbox;
   }
 
   /** Creates an execution environment and runs its INIT phase. A failed INIT is reported by the first invoke. */
@@ -136,6 +146,7 @@ export class Sandbox {
 
   async close(): Promise<void> {
     await Promise.all(this.#executors.map((e) => e.close()));
+    if (this.#temporaryDir !== undefined) await rm(this.#temporaryDir, { recursive: true, force: true });
   }
 }
 

@@ -19,6 +19,11 @@ import type { EnvironmentConfig } from "./types.js";
 
 /** Compression is paid once per version, decompression once per worker and restart: the fastest level. */
 const GZIP_LEVEL = 1;
+/**
+ * Restore targets kept ready, one per version, least recently used dropped first: each holds
+ * its snapshot's size of touched memory.
+ */
+const TARGETS_MAX = 8;
 
 export type SnapshotResult = { key: string; snapshot: MemorySnapshot } | { key: string; failure: PhaseOutcome };
 
@@ -87,12 +92,16 @@ export class SnapshotStore {
     this.#targets.delete(key);
     const target = await (ready ?? this.#prepare(snapshot));
     setTimeout(() => {
-      if (!this.#targets.has(key)) this.#targets.set(key, this.#prepare(snapshot));
+      if (this.#targets.has(key)) return;
+      this.#targets.set(key, this.#prepare(snapshot));
+      // A Map iterates in insertion order: the first key is the least recently restored.
+      const oldest = this.#targets.keys().next().value;
+      if (this.#targets.size > TARGETS_MAX && oldest !== undefined) this.#targets.delete(oldest);
     }, SPARE_DELAY_MS);
     return target;
   }
 
   #prepare(snapshot: MemorySnapshot): Promise<Instance> {
-    return this.instances.dedicated(restoreMemory(snapshot.memoryBytes));
+    return this.instances.dedicated(restoreMemory(snapshot));
   }
 }

@@ -148,15 +148,21 @@ export function captureSnapshot(
 }
 
 /**
- * A linear memory ready for a restore: sized to the snapshot and touched page by page now, off
- * the request path (copying into untouched pages costs mostly page faults).
+ * A linear memory ready for a restore: sized to the snapshot, and the pages the restore will
+ * write touched now, off the request path (copying into untouched pages costs mostly page
+ * faults). Only those: the rest stays unbacked until the environment uses it.
  */
-export function restoreMemory(memoryBytes: number): WebAssembly.Memory {
-  const pages = Math.ceil(memoryBytes / WASM_PAGE_BYTES);
+export function restoreMemory(snapshot: Pick<MemorySnapshot, "memoryBytes" | "runs">): WebAssembly.Memory {
+  const pages = Math.ceil(snapshot.memoryBytes / WASM_PAGE_BYTES);
   // The module's own maximum (2 GB); the library grows it as it would its own.
   const memory = new WebAssembly.Memory({ initial: pages, maximum: 32768 });
   const bytes = new Uint8Array(memory.buffer);
-  for (let offset = 0; offset < bytes.byteLength; offset += CHUNK_BYTES) bytes[offset] = 0;
+  for (let i = 0; i + 1 < snapshot.runs.length; i += 2) {
+    const start = snapshot.runs[i] ?? 0;
+    const end = start + (snapshot.runs[i + 1] ?? 0);
+    // A fresh memory is zeros: writing one keeps it so, and makes the kernel back the page.
+    for (let offset = start; offset < end; offset += CHUNK_BYTES) bytes[offset] = 0;
+  }
   return memory;
 }
 

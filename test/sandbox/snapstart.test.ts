@@ -128,5 +128,29 @@ describe("SnapStart", () => {
       snapStart: true,
     });
     expect((await sandbox.prepareSnapshot(timer)).initError?.errorMessage).toMatch(/a timer is pending/);
+    const tmp = configFor(
+      writePackage({ "index.js": `require("fs").writeFileSync("/tmp/cache", "x"); exports.handler = async () => 1;` }),
+      { snapStart: true },
+    );
+    expect((await sandbox.prepareSnapshot(tmp)).initError?.errorMessage).toMatch(/\/tmp is not empty/);
+  });
+
+  it("fails the publish when a beforeSnapshot hook throws, and the cold start when an afterRestore hook does", async () => {
+    const before = configFor(
+      writePackage({
+        "index.js": `awslambda.registerBeforeSnapshot(() => { throw new Error("cannot close"); }); exports.handler = async () => 1;`,
+      }),
+      { snapStart: true },
+    );
+    expect((await sandbox.prepareSnapshot(before)).initError?.errorMessage).toBe("cannot close");
+    const after = configFor(
+      writePackage({
+        "index.js": `awslambda.registerAfterRestore(async () => { throw new Error("cannot reconnect"); }); exports.handler = async () => 1;`,
+      }),
+      { snapStart: true },
+    );
+    expect((await sandbox.prepareSnapshot(after)).initError).toBeUndefined();
+    const env = await sandbox.createEnvironment(after);
+    expect(errorOf(await env.invoke("{}")).errorMessage).toBe("cannot reconnect");
   });
 });
