@@ -2,7 +2,8 @@
  * `npm run bench:sandbox`: cold and warm starts of a hello-world handler, and memory per idle
  * environment, measured twice: inside the executor's code path (no thread hop) and end to end
  * from the main thread through the Sandbox API (worker round trip included). Runs the built
- * dist/, writes bench/results/sandbox.json and prints a table.
+ * dist/, writes bench/results/sandbox.json and prints a table. SnapStart's rows (bench/snapstart.ts):
+ * cold starts with INIT run again against restores from a snapshot, for hello and lodash + zod.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -13,9 +14,10 @@ import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
 import { type EnvironmentConfig, Sandbox } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { snapStartBench } from "./snapstart.js";
 import { round, type Summary, summarize, table } from "./stats.js";
 
-const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200 };
+const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60 };
 const codeDir = path.resolve("functions/hello");
 const event = JSON.stringify({ name: "bench" });
 let versions = 0;
@@ -181,11 +183,21 @@ async function endToEnd(): Promise<Record<string, Summary | number>> {
   return { cold: summarize(cold), freshVersion: summarize(fresh), warm: summarize(warm), perIdleEnvironmentKB: round(perIdleKB, 1) };
 }
 
-const targets = { coldP50Ms: 0.5, coldP99Ms: 2, freshVersionP50Ms: 3, warmP50Ms: 0.1, perIdleEnvironmentKB: 300 };
+const targets = {
+  coldP50Ms: 0.5,
+  coldP99Ms: 2,
+  freshVersionP50Ms: 3,
+  warmP50Ms: 0.1,
+  perIdleEnvironmentKB: 300,
+  // Issue 15: for the lodash + zod handler.
+  snapStartSpeedup: 10,
+  snapStartRestoreP50Ms: 2,
+};
 const inside = await inExecutor();
 const e2e = await endToEnd();
+const snapStart = await snapStartBench(ROUNDS.snapStart, progress);
 
-const rows = [
+const rows: Array<Record<string, string | number>> = [
   ["cold, instance exists, spare ready (ms)", "cold", "p50"],
   ["cold, instance exists, spare ready p99 (ms)", "cold", "p99"],
   ["cold, no spare runtime (ms)", "coldWithoutSpare", "p50"],
@@ -203,6 +215,16 @@ rows.push({
   "end to end": e2e.perIdleEnvironmentKB as number,
 });
 
+for (const [name, r] of Object.entries(snapStart)) {
+  for (const field of ["p50", "p99"] as const) {
+    rows.push({
+      measure: `SnapStart ${name}: re-INIT / restore, ${field} (ms)`,
+      "in executor": `${r.reInit[field]} / ${r.restore[field]} (${round(r.reInit[field] / r.restore[field], 1)}x)`,
+      "end to end": "-",
+    });
+  }
+}
+
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -211,6 +233,7 @@ const result = {
   targets,
   inExecutor: inside,
   endToEnd: e2e,
+  snapStart,
 };
 await writeFile("bench/results/sandbox.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(table(rows));

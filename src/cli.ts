@@ -40,6 +40,7 @@ program
       pool: { ...config.pool, scalingRate: config.limits.scalingRate },
       async: config.async,
       credentials: config.credentials,
+      snapStartEverywhere: config.snapStart.allVersions,
       onLog: (_name, _stream, log) => process.stdout.write(log),
       doors: config.doors,
     });

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { serve } from "@hono/node-server";
 import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
@@ -52,6 +53,8 @@ export interface ServerOptions {
   credentials?: AwsCredentials;
   /** Retry delays and bounds of asynchronous invocation; Lambda's defaults otherwise. */
   async?: Partial<AsyncOptions>;
+  /** SnapStart for every version of every Node.js function ($LATEST too): for benchmarks. */
+  snapStartEverywhere?: boolean;
   /** Also receives each invocation's log (START … REPORT), which is always stored in the data dir. */
   onLog?: LogSink;
   /** The HTTP doors (ALB, CloudFront, function URL), each on its own port of `host`. */
@@ -92,7 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry.close();
     throw error;
   }
-  const sandbox = await Sandbox.start({ executors: options.executors });
+  const sandbox = await Sandbox.start({ executors: options.executors, snapshotDir: path.join(options.dataDir, "snapshots") });
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
   const gate = new ConcurrencyGate(registry, limits);
@@ -157,6 +160,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queues,
     sources,
     scheduler,
+    snapStartEverywhere: options.snapStartEverywhere,
   };
   const cache = new RegistryCache(registry, code);
   const app = createApi(deps, cache);

@@ -4,6 +4,8 @@ declare namespace WebAssembly {
   interface Module {}
   interface Memory {
     readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
   }
+  const Memory: { new (descriptor: { initial: number; maximum?: number }): Memory };
   function compile(bytes: ArrayBuffer | Uint8Array): Promise<Module>;
 }

@@ -29,6 +29,8 @@ export interface ApiDeps {
   sources: EventSources;
   /** function.json schedules, listed at GET /isolambda/schedules. */
   scheduler: Scheduler;
+  /** SnapStart for every version of every Node.js function, $LATEST included (benchmarks); off by default. */
+  snapStartEverywhere?: boolean;
 }
 
 export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {

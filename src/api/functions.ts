@@ -24,6 +24,7 @@ import {
   UpdateConfigurationBody,
   zipOf,
 } from "./validate.js";
+import { publishedConfiguration } from "./versions.js";
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
   return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;
@@ -49,11 +50,14 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       layers,
       ephemeralStorageMB: body.EphemeralStorage?.Size ?? DEFAULT_EPHEMERAL_STORAGE_MB,
       deadLetterTarget: checkDeadLetterTarget(body.DeadLetterConfig?.TargetArn),
+      snapStartApplyOn: body.SnapStart?.ApplyOn ?? "None",
       code,
       tags: body.Tags,
     });
-    const result = body.Publish ? deps.registry.publishVersion(name) : created;
-    return c.json(toConfiguration(deps, result), 201);
+    return c.json(
+      body.Publish ? await publishedConfiguration(deps, deps.registry.publishVersion(name)) : toConfiguration(deps, created),
+      201,
+    );
   });
 
   const list = (c: Context) => {
@@ -97,7 +101,11 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     checkCombinedSize(deps, code.codeSha256, current.layers);
     const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
     deps.invoker.retire(current.functionName);
-    return c.json(toConfiguration(deps, body.Publish ? deps.registry.publishVersion(current.functionName) : updated));
+    return c.json(
+      body.Publish
+        ? await publishedConfiguration(deps, deps.registry.publishVersion(current.functionName))
+        : toConfiguration(deps, updated),
+    );
   });
 
   app.put("/2015-03-31/functions/:name/configuration", async (c) => {
@@ -114,6 +122,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       layers: body.Layers === undefined ? undefined : resolveLayers(deps, body.Layers),
       ephemeralStorageMB: body.EphemeralStorage?.Size,
       deadLetterTarget: body.DeadLetterConfig === undefined ? undefined : checkDeadLetterTarget(body.DeadLetterConfig.TargetArn),
+      snapStartApplyOn: body.SnapStart?.ApplyOn,
     };
     if (patch.layers !== undefined) checkCombinedSize(deps, current.codeSha256, patch.layers);
     // Only what the request names changes.

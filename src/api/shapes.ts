@@ -30,9 +30,18 @@ export function toConfiguration(deps: ApiDeps, v: FunctionVersion): Record<strin
     ...(v.layers.length > 0 ? { Layers: v.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
     EphemeralStorage: { Size: v.ephemeralStorageMB },
     ...(v.deadLetterTarget === "" ? {} : { DeadLetterConfig: { TargetArn: v.deadLetterTarget } }),
-    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    SnapStart: { ApplyOn: v.snapStartApplyOn, OptimizationStatus: snapStartApplies(deps, v) ? "On" : "Off" },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${v.functionName}` },
   };
+}
+
+/**
+ * SnapStart.ApplyOn PublishedVersions: published versions of the Node.js runtimes start from a
+ * snapshot (AWS offers no SnapStart for Node.js; isolambda does, its environments being QuickJS).
+ */
+export function snapStartApplies(deps: Pick<ApiDeps, "snapStartEverywhere">, v: FunctionVersion): boolean {
+  if (!v.runtime.startsWith("nodejs")) return false;
+  return deps.snapStartEverywhere === true || (v.version !== "$LATEST" && v.snapStartApplyOn === "PublishedVersions");
 }
 
 /** Where a stored package is unpacked: the registry's code store, or Invoke's cache of it. */
@@ -62,5 +71,6 @@ export function environmentConfig(deps: ApiDeps, v: FunctionVersion, dirOf: Code
     accountId: deps.accountId,
     credentials: deps.credentials,
     endpointUrl: deps.endpointUrl,
+    snapStart: snapStartApplies(deps, v),
   };
 }

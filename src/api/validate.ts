@@ -74,6 +74,9 @@ const settings = {
       .max(EPHEMERAL_STORAGE_MAX_MB, `Member must have value less than or equal to ${EPHEMERAL_STORAGE_MAX_MB}`),
   }),
   DeadLetterConfig: z.object({ TargetArn: z.string().optional() }),
+  SnapStart: z.object({
+    ApplyOn: z.enum(["PublishedVersions", "None"], { message: "Member must satisfy enum value set: [PublishedVersions, None]" }),
+  }),
   Environment: z.object({
     Variables: z
       .record(
@@ -104,6 +107,7 @@ export const CreateFunctionBody = z.object({
   Layers: settings.Layers.optional(),
   EphemeralStorage: settings.EphemeralStorage.optional(),
   DeadLetterConfig: settings.DeadLetterConfig.optional(),
+  SnapStart: settings.SnapStart.optional(),
   Publish: z.boolean().optional(),
   Tags: z.record(z.string(), z.string()).optional(),
   PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
@@ -120,6 +124,7 @@ export const UpdateConfigurationBody = z.object({
   Layers: settings.Layers.optional(),
   EphemeralStorage: settings.EphemeralStorage.optional(),
   DeadLetterConfig: settings.DeadLetterConfig.optional(),
+  SnapStart: settings.SnapStart.optional(),
   RevisionId: z.string().optional(),
 });
 

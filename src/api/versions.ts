@@ -1,10 +1,11 @@
 /** PublishVersion and ListVersionsByFunction under Lambda's REST paths. */
 import type { Hono } from "hono";
 import { z } from "zod";
+import type { FunctionVersion } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
 import { parseFunctionName } from "./function-name.js";
 import { jsonBody, maxItemsOf } from "./request.js";
-import { toConfiguration } from "./shapes.js";
+import { environmentConfig, snapStartApplies, toConfiguration } from "./shapes.js";
 import { parseBody } from "./validate.js";
 
 const PublishVersionBody = z.object({
@@ -12,6 +13,24 @@ const PublishVersionBody = z.object({
   Description: z.string().max(256, "Member must have length less than or equal to 256").optional(),
   RevisionId: z.string().optional(),
 });
+
+/**
+ * A version just published, as PublishVersion answers. SnapStart: INIT runs once, here, and its
+ * snapshot serves every environment of the version; an INIT failure leaves the version Failed, as
+ * Lambda reports it (the state is not stored: a later create runs INIT again and reports its error).
+ */
+export async function publishedConfiguration(deps: ApiDeps, version: FunctionVersion): Promise<Record<string, unknown>> {
+  const configuration = toConfiguration(deps, version);
+  if (!snapStartApplies(deps, version)) return configuration;
+  const { initError } = await deps.invoker.pool.prepareSnapshot(environmentConfig(deps, version, (sha) => deps.code.get(sha)?.dir));
+  if (initError === undefined) return configuration;
+  return {
+    ...configuration,
+    State: "Failed",
+    StateReasonCode: "FunctionError",
+    StateReason: `${initError.errorType}: ${initError.errorMessage}`,
+  };
+}
 
 export function mountVersions(app: Hono, deps: ApiDeps): void {
   app.post("/2015-03-31/functions/:name/versions", async (c) => {
@@ -22,7 +41,7 @@ export function mountVersions(app: Hono, deps: ApiDeps): void {
       description: body.Description,
       revisionId: body.RevisionId,
     });
-    return c.json(toConfiguration(deps, version), 201);
+    return c.json(await publishedConfiguration(deps, version), 201);
   });
 
   app.get("/2015-03-31/functions/:name/versions", (c) => {

@@ -61,6 +61,14 @@ const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * SnapStart for every version of every Node.js function, $LATEST included, whatever their
+     * SnapStart.ApplyOn: for benchmarking restores against INIT.
+     */
+    snapStart: z
+      .object({ allVersions: z.boolean().default(false) })
+      .strict()
+      .default({ allVersions: false }),
     doors: z
       .array(door)
       .default([])

@@ -41,6 +41,7 @@ export async function deployFolder(
     layers: await folderLayers(folder, registry, code, { accountId, region }),
     ephemeralStorageMB: s.ephemeralStorage,
     deadLetterTarget: "",
+    snapStartApplyOn: "None",
   };
   const stored = await code.putFolder(folder.codeDir);
   checkFolderSize(folder, stored, settings.layers, code);

@@ -104,6 +104,7 @@ export class Invoker {
       this.metrics.coldStarts.inc(labels);
       this.metrics.initDuration.observe(labels, result.initDurationMs);
     }
+    if (result.restoreDurationMs !== undefined) this.metrics.coldStarts.inc(labels);
     const log = wrapLogs(result.logs, {
       requestId: result.requestId,
       version: config.functionVersion,
@@ -111,6 +112,7 @@ export class Invoker {
       memorySizeMB: config.memorySizeMB,
       maxMemoryUsedBytes: result.peakHeapBytes,
       initDurationMs: result.initDurationMs,
+      restoreDurationMs: result.restoreDurationMs,
     });
     this.onLog?.(config.functionName, result.logStreamName, log);
     return { result, log, executedVersion: config.functionVersion };

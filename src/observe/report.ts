@@ -8,6 +8,8 @@ export interface ReportFacts {
   /** The environment's peak QuickJS heap; 0 when not measured yet. */
   maxMemoryUsedBytes: number;
   initDurationMs?: number;
+  /** SnapStart: the cold start restored a snapshot instead of running INIT. */
+  restoreDurationMs?: number;
 }
 
 export function wrapLogs(logs: string, facts: ReportFacts): string {
@@ -16,7 +18,12 @@ export function wrapLogs(logs: string, facts: ReportFacts): string {
   const billed = Math.max(1, Math.ceil(facts.durationMs));
   // Lambda rounds memory up to whole megabytes; an environment is never below 1 MB.
   const maxMemory = Math.max(1, Math.ceil(facts.maxMemoryUsedBytes / (1024 * 1024)));
-  const init = facts.initDurationMs === undefined ? "" : `\tInit Duration: ${facts.initDurationMs.toFixed(2)} ms`;
+  let init = facts.initDurationMs === undefined ? "" : `\tInit Duration: ${facts.initDurationMs.toFixed(2)} ms`;
+  // Lambda's SnapStart REPORT: the restore replaces INIT, and is billed.
+  if (facts.restoreDurationMs !== undefined) {
+    const restore = facts.restoreDurationMs;
+    init = `\tRestore Duration: ${restore.toFixed(2)} ms\tBilled Restore Duration: ${Math.max(1, Math.ceil(restore))} ms`;
+  }
   return (
     `START RequestId: ${facts.requestId} Version: ${facts.version}\n` +
     logs +

@@ -16,6 +16,8 @@ export { ScalingThrottledError } from "./scaling.js";
 export interface PooledResult extends InvokeResult {
   /** Set on a cold start: the INIT phase this invocation waited for. */
   initDurationMs?: number;
+  /** Set on a SnapStart cold start instead of initDurationMs: the restore this invocation waited for. */
+  restoreDurationMs?: number;
   /** The environment's log stream. */
   logStreamName: string;
   /** The largest QuickJS heap measured in the environment so far (Lambda's Max Memory Used). */
@@ -130,6 +132,11 @@ export class WarmPool {
     return { env: await this.#sandbox.createEnvironment(config), cold: true };
   }
 
+  /** SnapStart at PublishVersion: INIT once and the snapshot, before any environment of the version. */
+  prepareSnapshot(config: EnvironmentConfig): ReturnType<Sandbox["prepareSnapshot"]> {
+    return this.#sandbox.prepareSnapshot(config);
+  }
+
   async invoke(
     config: EnvironmentConfig,
     event: string,
@@ -141,7 +148,8 @@ export class WarmPool {
       const result = await env.invoke(event, options);
       return {
         ...result,
-        initDurationMs: cold ? env.initDurationMs : undefined,
+        initDurationMs: cold && !env.restored ? env.initDurationMs : undefined,
+        restoreDurationMs: cold && env.restored ? env.initDurationMs : undefined,
         logStreamName: env.logStreamName,
         peakHeapBytes: env.peakHeapBytes,
         spillover: !this.#owner.has(env) && this.#provisionedVersions.has(config.versionKey),

@@ -26,6 +26,7 @@ export interface VersionRow {
   layers: string;
   ephemeral_storage: number;
   dead_letter_target: string;
+  snap_start: string;
 }
 
 export function toVersion(row: VersionRow): FunctionVersion {
@@ -42,6 +43,7 @@ export function toVersion(row: VersionRow): FunctionVersion {
     layers: JSON.parse(row.layers) as LayerRef[],
     ephemeralStorageMB: row.ephemeral_storage,
     deadLetterTarget: row.dead_letter_target,
+    snapStartApplyOn: row.snap_start === "PublishedVersions" ? "PublishedVersions" : "None",
     codeSha256: row.code_sha256,
     codeSize: row.code_size,
     revisionId: row.revision_id,
@@ -61,6 +63,7 @@ export function unchangedSince(published: VersionRow, latest: VersionRow): boole
     published.layers === latest.layers &&
     published.ephemeral_storage === latest.ephemeral_storage &&
     published.dead_letter_target === latest.dead_letter_target &&
+    published.snap_start === latest.snap_start &&
     (published.source_description ?? published.description) === latest.description &&
     isDeepStrictEqual(JSON.parse(published.environment), JSON.parse(latest.environment))
   );
@@ -80,10 +83,11 @@ export const SETTING_KEYS = Object.keys({
   layers: true,
   ephemeralStorageMB: true,
   deadLetterTarget: true,
+  snapStartApplyOn: true,
 } satisfies Record<keyof FunctionSettings, true>) as Array<keyof FunctionSettings>;
 
 export const SELECT_VERSION = `
   SELECT f.name, f.version, f.version_number, f.runtime, f.handler, f.memory_size, f.timeout, f.description,
          f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description,
-         f.layers, f.ephemeral_storage, f.dead_letter_target
+         f.layers, f.ephemeral_storage, f.dead_letter_target, f.snap_start
   FROM functions f JOIN code c ON c.sha256 = f.code_sha256`;

@@ -184,6 +184,10 @@ export const MIGRATIONS: readonly string[] = [
     next_fire INTEGER NOT NULL      -- epoch ms
   ) STRICT;
   `,
+  // 11: SnapStart.ApplyOn ('None' or 'PublishedVersions'); a published version keeps the value it was published with.
+  `
+  ALTER TABLE functions ADD COLUMN snap_start TEXT NOT NULL DEFAULT 'None';
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

@@ -62,9 +62,9 @@ function prepareStatements(db: Sqlite.Database) {
     insertPublished: db.prepare<Record<"name" | "version" | "number" | "description" | "revisionId" | "lastModified", unknown>>(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
                               role, code_sha256, revision_id, last_modified, source_description, layers, ephemeral_storage,
-                              dead_letter_target)
+                              dead_letter_target, snap_start)
        SELECT name, :version, :number, runtime, handler, memory_size, timeout, COALESCE(:description, description),
-              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage, dead_letter_target
+              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage, dead_letter_target, snap_start
        FROM functions WHERE name = :name AND version_number = 0`,
     ),
     setLastPublished: db.prepare<[number, string]>("UPDATE functions SET last_published = ? WHERE name = ? AND version_number = 0"),
@@ -73,9 +73,9 @@ function prepareStatements(db: Sqlite.Database) {
     ),
     insertLatest: db.prepare(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
-                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage, dead_letter_target)
+                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage, dead_letter_target, snap_start)
        VALUES (:name, '${LATEST}', 0, :runtime, :handler, :memorySize, :timeout, :description, :environment,
-               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB, :deadLetterTarget)`,
+               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB, :deadLetterTarget, :snapStartApplyOn)`,
     ),
     setCode: db.prepare<[string, string, string, string]>(
       "UPDATE functions SET code_sha256 = ?, revision_id = ?, last_modified = ? WHERE name = ? AND version_number = 0",
@@ -83,7 +83,7 @@ function prepareStatements(db: Sqlite.Database) {
     setSettings: db.prepare(
       `UPDATE functions SET runtime = :runtime, handler = :handler, memory_size = :memorySize, timeout = :timeout,
          description = :description, environment = :environment, role = :role, layers = :layers,
-         ephemeral_storage = :ephemeralStorageMB, dead_letter_target = :deadLetterTarget, revision_id = :revisionId,
+         ephemeral_storage = :ephemeralStorageMB, dead_letter_target = :deadLetterTarget, snap_start = :snapStartApplyOn, revision_id = :revisionId,
          last_modified = :lastModified
        WHERE name = :name AND version_number = 0`,
     ),
@@ -172,6 +172,7 @@ export class SqliteRegistry implements Registry {
         layers: JSON.stringify(input.layers),
         ephemeralStorageMB: input.ephemeralStorageMB,
         deadLetterTarget: input.deadLetterTarget,
+        snapStartApplyOn: input.snapStartApplyOn,
         codeSha256: input.code.codeSha256,
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
@@ -263,6 +264,7 @@ export class SqliteRegistry implements Registry {
         layers: current.layers,
         ephemeralStorageMB: current.ephemeralStorageMB,
         deadLetterTarget: current.deadLetterTarget,
+        snapStartApplyOn: current.snapStartApplyOn,
       };
       // Only the settings the patch names (and gives a value) change.
       for (const key of SETTING_KEYS) {

@@ -19,7 +19,11 @@ export interface FunctionSettings {
   ephemeralStorageMB: number;
   /** DeadLetterConfig.TargetArn: an SQS queue or SNS topic ARN, "" when none. */
   deadLetterTarget: string;
+  /** SnapStart.ApplyOn: published versions of a Node.js function start from a snapshot taken at publish. */
+  snapStartApplyOn: SnapStartApplyOn;
 }
+
+export type SnapStartApplyOn = "None" | "PublishedVersions";
 
 /**
  * A layer version a function uses, pinned when it was attached: as in Lambda, deleting the layer

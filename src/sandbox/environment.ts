@@ -8,7 +8,7 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emsc
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
-import { bootstrapScript, createHostObject, type HostHooks } from "./guest-host.js";
+import { bootstrapScript, createHostObject, type HostFunction, type HostHooks, hostFunctions } from "./guest-host.js";
 import { GuestTimers } from "./guest-timers.js";
 import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
@@ -18,6 +18,7 @@ import { DEFAULT_EPHEMERAL_STORAGE_MB, GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, 
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
 import type { WireInvokeContext } from "./protocol.js";
+import { type Baseline, captureSnapshot, type MemorySnapshot, restoreSnapshot } from "./snapshot.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 export interface PhaseOutcome {
@@ -36,8 +37,31 @@ export interface PhaseOutcome {
 export type ChunkSink = (bytes: Uint8Array, contentType: string) => void;
 
 type GuestArg = string | number | ArrayBuffer | undefined;
-type Entry = "configure" | "init" | "invoke" | "beforeExit" | "fireTimer" | "fetchSettled" | "exportNames";
-const ENTRIES: Entry[] = ["configure", "init", "invoke", "beforeExit", "fireTimer", "fetchSettled", "exportNames"];
+type Entry =
+  | "configure"
+  | "init"
+  | "invoke"
+  | "beforeExit"
+  | "fireTimer"
+  | "fetchSettled"
+  | "exportNames"
+  | "beforeSnapshot"
+  | "afterRestore";
+/** In this order in a snapshot's handles. */
+const ENTRIES: Entry[] = [
+  "configure",
+  "init",
+  "invoke",
+  "beforeExit",
+  "fireTimer",
+  "fetchSettled",
+  "exportNames",
+  "beforeSnapshot",
+  "afterRestore",
+];
+
+/** How an environment's runtime comes to be: booted from the guest runtime, or restored from a SnapStart snapshot. */
+type Origin = { bootstrap: string } | { snapshot: MemorySnapshot };
 
 interface Phase {
   kind: "init" | "invoke";
@@ -61,6 +85,7 @@ export class GuestEnvironment {
   readonly #runtime: QuickJSRuntime;
   readonly #heap: HeapGuard;
   readonly #ctx: QuickJSContext;
+  readonly #hostFunctions: Record<string, HostFunction>;
   /** Set at INIT; a spare runtime has neither. */
   #files: PackageFiles | undefined;
   /** The environment's own file system (its /tmp in particular): made at INIT, gone with the environment. */
@@ -76,15 +101,37 @@ export class GuestEnvironment {
   #gone = false;
   #disposed = false;
 
-  /** Boots a runtime with the guest runtime in it; INIT comes later, in `#initialize`. */
-  private constructor(instances: ModuleInstances, instance: Instance, bootstrap: string) {
+  /**
+   * Boots a runtime with the guest runtime in it (INIT comes later, in `#initialize`), or restores
+   * one from a snapshot into a fresh dedicated instance.
+   */
+  private constructor(instances: ModuleInstances, instance: Instance, origin: Origin) {
     this.#instances = instances;
     this.#instance = instance;
-    this.#runtime = instance.module.newRuntime();
-    this.#runtime.setMaxStackSize(GUEST_STACK_BYTES);
+    let restoredHandles: QuickJSHandle[] | undefined;
+    if ("snapshot" in origin) {
+      let functions: Record<string, HostFunction> | undefined;
+      const restored = restoreSnapshot(
+        instance.module,
+        origin.snapshot,
+        (ctx: QuickJSContext) => {
+          functions = this.#bindHostFunctions(ctx);
+          return functions;
+        },
+        (runtime, contextPointer) => runtime.newContext({ contextPointer: contextPointer as never }),
+      );
+      this.#runtime = restored.runtime;
+      this.#ctx = restored.ctx;
+      this.#hostFunctions = functions ?? {};
+      restoredHandles = restored.handles;
+    } else {
+      this.#runtime = instance.module.newRuntime();
+      this.#runtime.setMaxStackSize(GUEST_STACK_BYTES);
+      this.#ctx = this.#runtime.newContext();
+      this.#hostFunctions = this.#bindHostFunctions(this.#ctx);
+    }
     this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
-    const ctx = this.#runtime.newContext();
-    this.#ctx = ctx;
+    const ctx = this.#ctx;
     this.#heap = new HeapGuard(this.#runtime, ctx, instance.module.getWasmMemory());
     pinJobContext(this.#runtime, ctx);
     const loader = new EsmLoader(
@@ -96,14 +143,17 @@ export class GuestEnvironment {
       (name) => loader.load(name),
       (base, requested) => loader.normalize(base, requested),
     );
+    if (restoredHandles !== undefined) {
+      ENTRIES.forEach((name, i) => {
+        const handle = restoredHandles[i];
+        if (handle !== undefined) this.#entries.set(name, handle);
+      });
+      return;
+    }
     try {
-      using host = createHostObject(
-        ctx,
-        this.#hooks,
-        () => this.#packageFiles(),
-        () => this.#guestFileSystem(),
-      );
-      using factory = ctx.unwrapResult(ctx.evalCode(bootstrapScript(bootstrap), "isolambda:bootstrap"));
+      using host = createHostObject(ctx, this.#hostFunctions);
+      if (!("bootstrap" in origin)) throw new Error("unreachable: a restored environment has its entries");
+      using factory = ctx.unwrapResult(ctx.evalCode(bootstrapScript(origin.bootstrap), "isolambda:bootstrap"));
       using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host));
       for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
     } catch (error) {
@@ -126,7 +176,7 @@ export class GuestEnvironment {
   ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
     const instance = await instances.acquire(config.versionKey);
     const spare = instances.takeSpare(instance);
-    const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, bootstrap);
+    const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, { bootstrap });
     const init = await env.#initialize(config, files, streamName);
     if (!init.ok) env.dispose();
     if (instances.keepsSpares) setTimeout(() => GuestEnvironment.prepareSpare(instances, instance, bootstrap), SPARE_DELAY_MS);
@@ -138,10 +188,96 @@ export class GuestEnvironment {
     if (instance.spare !== undefined || instance.poisoned || (instance.environments === 0 && instance.key !== "")) return;
     instances.retain(instance);
     try {
-      instance.spare = new GuestEnvironment(instances, instance, bootstrap);
+      instance.spare = new GuestEnvironment(instances, instance, { bootstrap });
     } catch {
       // The constructor released its reference; the next create boots a runtime of its own.
     }
+  }
+
+  /**
+   * SnapStart: runs INIT and the beforeSnapshot hooks in an instance of its own, saves the
+   * environment, and disposes it. Fails (with the phase's error) when INIT or a hook fails, or when
+   * the environment holds state a snapshot cannot carry: timers, fetches, promise jobs, /tmp files.
+   */
+  static async snapshot(
+    instances: ModuleInstances,
+    config: EnvironmentConfig,
+    files: PackageFiles,
+    bootstrap: string,
+    baseline: Baseline,
+  ): Promise<{ snapshot?: MemorySnapshot; init: PhaseOutcome }> {
+    const instance = await instances.dedicated();
+    const env = new GuestEnvironment(instances, instance, { bootstrap });
+    try {
+      const init = await env.#initialize(config, files, logStreamName(config));
+      if (!init.ok) return { init };
+      const hooks = await env.#runPhase("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () => env.#call("beforeSnapshot"));
+      const logs = init.logs + hooks.logs;
+      if (!hooks.ok) return { init: { ...hooks, logs, durationMs: init.durationMs + hooks.durationMs } };
+      const blocker = env.#snapshotBlocker();
+      if (blocker !== undefined) {
+        const payload = JSON.stringify(exitError("undefined", `SnapStart cannot save this environment: ${blocker}`));
+        return { init: { ...init, ok: false, payload, logs } };
+      }
+      // Restored environments install their own; a snapshot taken with one would call back into this one.
+      env.#runtime.removeInterruptHandler();
+      const names = new Map<object, string>(Object.entries(env.#hostFunctions).map(([name, fn]) => [fn, name]));
+      const handles = ENTRIES.map((name) => env.#entries.get(name) as QuickJSHandle);
+      const snapshot = captureSnapshot(instance.module, env.#runtime, env.#ctx, handles, (fn) => names.get(fn), baseline);
+      return { snapshot, init: { ...init, logs, durationMs: init.durationMs + hooks.durationMs } };
+    } finally {
+      env.dispose();
+    }
+  }
+
+  /**
+   * SnapStart: an environment restored from `snapshot` into `instance` (fresh, dedicated, its
+   * memory at least the snapshot's size). Its afterRestore hooks run here; their failure leaves it disposed.
+   */
+  static async restore(
+    instances: ModuleInstances,
+    instance: Instance,
+    snapshot: MemorySnapshot,
+    config: EnvironmentConfig,
+    files: PackageFiles,
+    streamName = logStreamName(config),
+  ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
+    const env = new GuestEnvironment(instances, instance, { snapshot });
+    env.#files = files;
+    env.#fileSystem = new GuestFileSystem(files, (config.ephemeralStorageMB ?? DEFAULT_EPHEMERAL_STORAGE_MB) * MiB);
+    env.#heap.limitBytes = config.memorySizeMB * MiB;
+    env.#timeoutMs = config.timeoutSeconds * 1000;
+    // What differs between environments of one version; the rest of the configuration is in the snapshot.
+    const patch = {
+      env: {
+        AWS_LAMBDA_LOG_STREAM_NAME: streamName,
+        // Lambda's value for a SnapStart environment; a provisioned one says what it serves.
+        AWS_LAMBDA_INITIALIZATION_TYPE: config.initializationType === "provisioned-concurrency" ? "provisioned-concurrency" : "snap-start",
+      },
+      timeOrigin: Date.now(),
+    };
+    const init = await env.#runPhase("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () =>
+      env.#call("afterRestore", JSON.stringify(patch)),
+    );
+    if (!init.ok) env.dispose();
+    return { env, init };
+  }
+
+  #snapshotBlocker(): string | undefined {
+    if (this.#timers.count > 0) return "a timer is pending (clear it in a beforeSnapshot hook)";
+    if (this.#fetches.size > 0) return "a fetch is in flight";
+    if (this.#runtime.hasPendingJob()) return "a promise job is pending";
+    if (this.tmpBytes > 0) return "/tmp is not empty";
+    return undefined;
+  }
+
+  #bindHostFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+    return hostFunctions(
+      ctx,
+      this.#hooks,
+      () => this.#packageFiles(),
+      () => this.#guestFileSystem(),
+    );
   }
 
   #packageFiles(): PackageFiles {

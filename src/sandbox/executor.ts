@@ -16,7 +16,16 @@ export const HARD_KILL_GRACE_MS = 1000;
 /** Deadlines are checked this often by one timer, not one timer per invocation. */
 const WATCHDOG_EVERY_MS = 100;
 
-type Created = { initDurationMs: number; logs: string; initError?: FunctionError };
+type Created = { initDurationMs: number; logs: string; initError?: FunctionError; restored?: boolean };
+
+/** What every executor worker receives at start. */
+export interface ExecutorData {
+  wasmModule: WebAssembly.Module;
+  /** SHA-256 of the wasm binary and the guest runtime: part of every SnapStart snapshot's key. */
+  runtimeSha256: string;
+  /** Where SnapStart snapshots are stored. */
+  snapshotDir: string;
+}
 
 interface PendingInvoke {
   requestId: string;
@@ -42,7 +51,7 @@ export class Executor {
   #outbox!: Batcher<ToWorker>;
   #ready!: Promise<void>;
   #watchdog: NodeJS.Timeout | undefined;
-  readonly #wasmModule: WebAssembly.Module;
+  readonly #data: ExecutorData;
   readonly #creates = new Map<number, (created: Created) => void>();
   readonly #invokes = new Map<number, PendingInvoke>();
   /** Environments hosted by the current worker; all are lost when it is replaced. */
@@ -52,8 +61,8 @@ export class Executor {
   onEnvironmentsLost: (envIds: number[]) => void = () => {};
   onMemory: (envId: number, heapBytes: number, tmpBytes: number) => void = () => {};
 
-  constructor(wasmModule: WebAssembly.Module) {
-    this.#wasmModule = wasmModule;
+  constructor(data: ExecutorData) {
+    this.#data = data;
     this.#spawn();
   }
 
@@ -73,7 +82,7 @@ export class Executor {
     const { entry, eval: isEval } = workerEntry();
     const worker = new Worker(entry, {
       eval: isEval,
-      workerData: { wasmModule: this.#wasmModule },
+      workerData: this.#data,
       resourceLimits: { stackSizeMb: EXECUTOR_STACK_MB, maxYoungGenerationSizeMb: EXECUTOR_YOUNG_GENERATION_MB },
     });
     this.#worker = worker;

@@ -4,8 +4,8 @@
  * object. Module loading goes through PackageFiles, which confines it to the package and its
  * layers; `fs` goes through GuestFileSystem (the package and layers read-only, a private /tmp).
  */
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
@@ -32,6 +32,15 @@ const builtinSources = new Map<string, string>();
 
 export function guestBootstrapSource(): string {
   return readFileSync(new URL("bootstrap.js", guestDir), "utf8");
+}
+
+/** Identifies the guest runtime (bootstrap and built-ins): a SnapStart snapshot holds it, so it keys them. */
+export function guestRuntimeSha256(): string {
+  const hash = createHash("sha256").update(guestBootstrapSource());
+  for (const name of readdirSync(new URL("builtins/", guestDir)).sort()) {
+    hash.update(name).update(readFileSync(new URL(`builtins/${name}`, guestDir)));
+  }
+  return hash.digest("hex");
 }
 
 /** The bundled guest runtime as a script whose value is its boot function. */
@@ -68,22 +77,25 @@ function builtinSource(name: string): string | undefined {
 /** The largest getRandomValues request Web Crypto allows. */
 const RANDOM_MAX_BYTES = 65536;
 
+export type HostFunction = (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
+
 /**
- * `files` and `fileSystem` give the package and the environment's file system once INIT has set
- * them: a spare runtime is booted before it has either.
+ * The host functions behind the capability object, bound to `ctx`. `files` and `fileSystem` give
+ * the package and the environment's file system once INIT has set them: a spare runtime is booted
+ * before it has either. A restored environment (SnapStart) binds them again, by name.
  */
-export function createHostObject(
+export function hostFunctions(
   ctx: QuickJSContext,
   hooks: HostHooks,
   files: () => PackageFiles,
   fileSystem: () => GuestFileSystem,
-): QuickJSHandle {
+): Record<string, HostFunction> {
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
   const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
   const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
 
-  const functions: Record<string, (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | undefined> = {
+  return {
     log: (level, message) => void hooks.log(str(level), str(message)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
     random: (n) => {
@@ -157,7 +169,10 @@ export function createHostObject(
       hooks.streamWrite(lifetime.value.slice());
     },
   };
+}
 
+/** The capability object: one guest function per host function. */
+export function createHostObject(ctx: QuickJSContext, functions: Record<string, HostFunction>): QuickJSHandle {
   const host = ctx.newObject();
   for (const [name, fn] of Object.entries(functions)) {
     using handle = ctx.newFunction(name, fn);

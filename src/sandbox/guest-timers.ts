@@ -35,6 +35,11 @@ export class GuestTimers {
   }
 
   /** Whether a pending timer keeps the event loop from being empty. */
+  /** Timers set and not yet fired or cleared, referenced or not. */
+  get count(): number {
+    return this.#timers.size;
+  }
+
   get keepLoopAlive(): boolean {
     for (const timer of this.#timers.values()) if (timer.ref) return true;
     return false;

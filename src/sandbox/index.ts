@@ -7,11 +7,13 @@
  *   const result = await env.invoke(JSON.stringify(event), { requestId });
  *   env.dispose();  await sandbox.close();
  */
-import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
 import { Executor } from "./executor.js";
+import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
 import {
   EPHEMERAL_STORAGE_MAX_MB,
@@ -41,11 +43,15 @@ export class PayloadTooLargeError extends Error {
 export interface SandboxOptions {
   /** Executor workers; default one per core. */
   executors?: number;
+  /** Where SnapStart snapshots are stored (the data directory's `snapshots`); a temporary directory by default. */
+  snapshotDir?: string;
 }
 
 export class Sandbox {
   readonly #executors: Executor[];
   readonly #environments = new Map<number, Environment>();
+  /** A snapshot directory the sandbox made itself (none was given): removed at close. */
+  #temporaryDir: string | undefined;
   #nextEnvId = 1;
   #nextInvId = 1;
 
@@ -62,11 +68,22 @@ export class Sandbox {
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     // Compiled once per process; every worker instantiates it per function version.
     const wasmPath = createRequire(import.meta.url).resolve("@jitl/quickjs-wasmfile-release-sync/wasm");
-    const wasmModule = await WebAssembly.compile(await readFile(wasmPath));
+    const wasmBytes = await readFile(wasmPath);
+    const wasmModule = await WebAssembly.compile(wasmBytes);
+    const runtimeSha256 = createHash("sha256").update(wasmBytes).update(guestRuntimeSha256()).digest("hex");
+    let temporaryDir: string | undefined;
+    let snapshotDir = options.snapshotDir;
+    if (snapshotDir === undefined) {
+      temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-"));
+      snapshotDir = temporaryDir;
+    }
     const count = Math.max(1, options.executors ?? availableParallelism());
-    const executors = Array.from({ length: count }, () => new Executor(wasmModule));
+    const data = { wasmModule, runtimeSha256, snapshotDir };
+    const executors = Array.from({ length: count }, () => new Executor(data));
     await Promise.all(executors.map((e) => e.ready()));
-    return new Sandbox(executors);
+    const sandbox = new Sandbox(executors);
+    sandbox.#temporaryDir = temporaryDir;
+    return sandbox;
   }
 
   /** Creates an execution environment and runs its INIT phase. A failed INIT is reported by the first invoke. */
@@ -77,9 +94,30 @@ export class Sandbox {
     const stream = logStreamName(config);
     const created = await executor.create(envId, { type: "create", envId, config, logStreamName: stream });
     const env = new Environment(this, executor, envId, config, stream, created.initDurationMs, created.logs, created.initError);
+    env.restored = created.restored === true;
     if (created.initError === undefined) this.#environments.set(envId, env);
     else executor.environments.delete(envId);
     return env;
+  }
+
+  /**
+   * SnapStart at publish: runs INIT and the beforeSnapshot hooks once and saves the snapshot;
+   * returns INIT's error, if any, and its logs. Environments of `config` are then restored from it.
+   */
+  async prepareSnapshot(config: EnvironmentConfig): Promise<{ initError?: FunctionError; logs: string }> {
+    validateConfig(config);
+    const executor = this.#leastLoaded();
+    const envId = this.#nextEnvId++;
+    const message = {
+      type: "create",
+      envId,
+      config: { ...config, snapStart: true },
+      logStreamName: logStreamName(config),
+      snapshotOnly: true,
+    } as const;
+    const created = await executor.create(envId, message);
+    executor.environments.delete(envId);
+    return { initError: created.initError, logs: created.logs };
   }
 
   #leastLoaded(): Executor {
@@ -108,6 +146,7 @@ export class Sandbox {
 
   async close(): Promise<void> {
     await Promise.all(this.#executors.map((e) => e.close()));
+    if (this.#temporaryDir !== undefined) await rm(this.#temporaryDir, { recursive: true, force: true });
   }
 }
 
@@ -155,6 +194,9 @@ export class Environment {
     this.#initError = initError;
     this.#gone = false;
   }
+
+  /** Restored from a SnapStart snapshot: `initDurationMs` is then Lambda's Restore Duration. */
+  restored = false;
 
   get initError(): FunctionError | undefined {
     return this.#initError;

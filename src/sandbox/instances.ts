@@ -35,6 +35,11 @@ export interface Instance {
   /** Set when a disposal failed inside the module: nothing new may be created in it. */
   poisoned: boolean;
   spare?: Spare;
+  /**
+   * Holds one environment and is never shared nor reused (SnapStart: a snapshot is the whole
+   * linear memory, so the environment saved and every one restored has an instance of its own).
+   */
+  dedicated?: boolean;
 }
 
 export class ModuleInstances {
@@ -87,6 +92,13 @@ export class ModuleInstances {
     return { key: "", module, environments: 0, poisoned: false };
   }
 
+  /** A fresh instance for one environment, in `wasmMemory` if given (a memory prepared for a restore). */
+  async dedicated(wasmMemory?: WebAssembly.Memory): Promise<Instance> {
+    const options = wasmMemory === undefined ? { wasmModule: this.#wasmModule } : { wasmModule: this.#wasmModule, wasmMemory };
+    const module = await newQuickJSWASMModuleFromVariant(newVariant(RELEASE_SYNC, options));
+    return { key: "", module, environments: 1, poisoned: false, dedicated: true };
+  }
+
   /** The unassigned instance's module, created now if there is none. */
   async unassignedModule(): Promise<QuickJSWASMModule> {
     this.#prepareUnassigned();
@@ -122,6 +134,8 @@ export class ModuleInstances {
 
   release(instance: Instance): void {
     instance.environments -= 1;
+    // Its memory goes with it: nothing else lives there.
+    if (instance.dedicated) return;
     const spare = instance.spare;
     if (spare !== undefined && instance.environments === 1) {
       // Only the spare is left: it goes too, and its release lets the instance go idle.

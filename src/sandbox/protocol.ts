@@ -12,7 +12,8 @@ export interface WireInvokeContext {
 }
 
 export type ToWorker =
-  | { type: "create"; envId: number; config: EnvironmentConfig; logStreamName: string }
+  /** With `snapshotOnly`, SnapStart's snapshot is made (or found) and no environment is kept. */
+  | { type: "create"; envId: number; config: EnvironmentConfig; logStreamName: string; snapshotOnly?: boolean }
   | { type: "invoke"; envId: number; invId: number; event: string; context: WireInvokeContext }
   | { type: "dispose"; envId: number };
 
@@ -28,7 +29,8 @@ export interface WireInvokeResult {
 
 export type FromWorker =
   | { type: "ready" }
-  | { type: "created"; envId: number; initDurationMs: number; logs: string; initError?: FunctionError }
+  /** `restored`: the environment came from a SnapStart snapshot, and initDurationMs is its restore. */
+  | { type: "created"; envId: number; initDurationMs: number; logs: string; initError?: FunctionError; restored?: boolean }
   /** Sent right after "created" and after invocations, off the request path: the environment's QuickJS heap. */
   | ({ type: "result"; invId: number } & WireInvokeResult)
   /** Bytes a streaming handler wrote, before its result. */

@@ -39,6 +39,11 @@ export interface EnvironmentConfig {
   credentials?: AwsCredentials;
   /** AWS_ENDPOINT_URL: where the function's AWS SDK clients go (isolambda itself). */
   endpointUrl?: string;
+  /**
+   * SnapStart: the environment is restored from a snapshot of the version's initialised
+   * environment (made by the first such create) instead of running INIT.
+   */
+  snapStart?: boolean;
 }
 
 export interface AwsCredentials {

@@ -5,21 +5,24 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { Batcher } from "./batch.js";
-import { GuestEnvironment } from "./environment.js";
+import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { exitError } from "./errors.js";
+import type { ExecutorData } from "./executor.js";
 import { guestBootstrapSource, warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
 import { nodePathOf } from "./lambda-env.js";
 import { PackageFiles } from "./package-files.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 import { runtimeModules } from "./runtime-modules.js";
+import { SnapshotStore } from "./snapshot-store.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
 const port = parentPort;
-const { wasmModule } = workerData as { wasmModule: WebAssembly.Module };
+const { wasmModule, runtimeSha256, snapshotDir } = workerData as ExecutorData;
 const instances = new ModuleInstances(wasmModule);
 const bootstrap = guestBootstrapSource();
+const snapshots = new SnapshotStore(instances, bootstrap, runtimeSha256, snapshotDir);
 const environments = new Map<number, { env: GuestEnvironment; packageKey: string }>();
 /** Package file caches, shared by the environments of one package, layers and runtime. */
 const packages = new Map<string, { files: PackageFiles; users: number }>();
@@ -60,26 +63,51 @@ function drop(envId: number): void {
   closePackage(hosted.packageKey);
 }
 
-async function create({ envId, config, logStreamName }: Extract<ToWorker, { type: "create" }>): Promise<void> {
+/** An environment restored from its version's SnapStart snapshot, made first if there is none. */
+async function restore(
+  config: EnvironmentConfig,
+  files: PackageFiles,
+  logStreamName: string,
+  snapshotOnly: boolean,
+): Promise<{ env?: GuestEnvironment; init: PhaseOutcome; started: number }> {
+  const found = await snapshots.snapshotFor(config, files);
+  if ("failure" in found) return { init: found.failure, started: performance.now() };
+  // A restore's duration starts once the snapshot is at hand: making it is the publish's INIT.
   const started = performance.now();
+  if (snapshotOnly) return { init: { ok: true, payload: "null", logs: "", durationMs: 0, gone: false }, started };
+  const target = await snapshots.takeTarget(found.key, found.snapshot);
+  return { ...(await GuestEnvironment.restore(instances, target, found.snapshot, config, files, logStreamName)), started };
+}
+
+async function create({ envId, config, logStreamName, snapshotOnly }: Extract<ToWorker, { type: "create" }>): Promise<void> {
+  let started = performance.now();
   let initError: FunctionError | undefined;
   let logs = "";
+  const restored = config.snapStart === true;
   try {
     const files = openPackage(config);
     try {
-      const { env, init } = await GuestEnvironment.create(instances, config, files, bootstrap, logStreamName);
+      let made: { env?: GuestEnvironment; init: PhaseOutcome };
+      if (restored) {
+        const outcome = await restore(config, files, logStreamName, snapshotOnly === true);
+        started = outcome.started;
+        made = outcome;
+      } else {
+        made = await GuestEnvironment.create(instances, config, files, bootstrap, logStreamName);
+      }
+      const { env, init } = made;
       logs = init.logs;
-      if (init.ok) environments.set(envId, { env, packageKey: packageKey(config) });
-      else initError = JSON.parse(init.payload) as FunctionError;
+      if (init.ok && env !== undefined) environments.set(envId, { env, packageKey: packageKey(config) });
+      else if (!init.ok) initError = JSON.parse(init.payload) as FunctionError;
     } finally {
       if (!environments.has(envId)) closePackage(packageKey(config));
     }
   } catch (error) {
     initError = exitError("undefined", error instanceof Error ? error.message : String(error));
   }
-  post({ type: "created", envId, initDurationMs: performance.now() - started, logs, initError });
+  post({ type: "created", envId, initDurationMs: performance.now() - started, logs, initError, restored });
   // Measured at once so the first REPORT has a Max Memory Used; the invoke message takes a round trip to arrive.
-  if (initError === undefined) setImmediate(() => measure(envId));
+  if (initError === undefined && environments.has(envId)) setImmediate(() => measure(envId));
 }
 
 async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<void> {

@@ -18,8 +18,11 @@ export interface TestServer {
   readonly queues: RunningServer["queues"];
   /** Terminates executor worker `index` as the hard-kill path does. */
   killExecutor(index: number): void;
-  /** Stops the server and starts a new one on the same data directory. */
-  restart(): Promise<void>;
+  /**
+   * Stops the server and starts a new one on the same data directory; with `samePort`, on the
+   * same port too (functions see the server's URL in AWS_ENDPOINT_URL).
+   */
+  restart(options?: { samePort?: boolean }): Promise<void>;
   /** Stops the server; `start` brings it back on the same data directory. */
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -39,8 +42,8 @@ export function useServer(
   const doorLog: string[] = [];
   let server: RunningServer | undefined;
   let client: LambdaClient | undefined;
-  const start = async () => {
-    server = await startServer({ port: 0, host: "127.0.0.1", dataDir, executors: 1, onDoorLog: (line) => doorLog.push(line), ...options });
+  const start = async (port = 0) => {
+    server = await startServer({ port, host: "127.0.0.1", dataDir, executors: 1, onDoorLog: (line) => doorLog.push(line), ...options });
     client = new LambdaClient({
       endpoint: server.url,
       region: "us-east-1",
@@ -91,12 +94,13 @@ export function useServer(
     killExecutor(index) {
       started(server).sandbox.killExecutor(index, "killed by the test");
     },
-    async restart() {
+    async restart({ samePort = false } = {}) {
+      const port = samePort ? Number(new URL(started(server).url).port) : 0;
       await stop();
-      await start();
+      await start(port);
     },
     stop,
-    start,
+    start: () => start(),
     door(index) {
       const door = started(server).doors[index];
       if (door === undefined) throw new Error(`no door ${index}`);

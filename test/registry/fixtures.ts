@@ -43,4 +43,5 @@ export const SETTINGS: FunctionSettings = {
   layers: [],
   ephemeralStorageMB: 512,
   deadLetterTarget: "",
+  snapStartApplyOn: "None",
 };

@@ -8,6 +8,7 @@ import { createInvoker } from "./invoke.js";
 import { builtinLoader, defineLazy } from "./lazy.js";
 import { createModules } from "./modules.js";
 import { installAwsLambda } from "./response-stream.js";
+import { installSnapStart } from "./snapstart.js";
 import { installTimers } from "./timers.js";
 
 export default function boot(host) {
@@ -22,6 +23,7 @@ export default function boot(host) {
   });
   const { webcrypto } = installGlobals(host, builtin);
   installAwsLambda();
+  const snapStart = installSnapStart(host);
   let modules;
   let requireBuiltin;
   modules = createModules(host, (name) => {
@@ -54,5 +56,7 @@ export default function boot(host) {
     fireTimer,
     fetchSettled: (...args) => loadFetch().settled(...args),
     exportNames: modules.exportNames,
+    beforeSnapshot: () => snapStart.beforeSnapshot((error) => invoker.settlePhase(error)),
+    afterRestore: (patchJson) => snapStart.afterRestore(config, patchJson, (error) => invoker.settlePhase(error)),
   };
 }

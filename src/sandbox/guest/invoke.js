@@ -169,6 +169,12 @@ export function createInvoker(host, config, modules) {
       }
     },
 
+    /** Ends a phase that runs no handler (SnapStart's hooks): success, or the error that failed it. */
+    settlePhase(error) {
+      if (error == null) host.done(true, "null", false);
+      else host.done(false, JSON.stringify(errorShape(error)), false);
+    },
+
     /** The event loop ran dry with no result: Lambda's runtime then answers null. */
     beforeExit() {
       finish(null, null, false);

@@ -1,0 +1,80 @@
+// SnapStart inside the guest: a Math.random whose state the host reseeds in every restored
+// environment (QuickJS's own generator state would be cloned with the snapshot), and the runtime
+// hooks around the snapshot, `awslambda.registerBeforeSnapshot(fn)` and
+// `awslambda.registerAfterRestore(fn)`, named after Lambda's .NET and Python SnapStart hooks.
+
+/**
+ * xoshiro128** in 32-bit arithmetic, seeded from the host's CSPRNG. Installed at boot, before any
+ * handler code runs, so that libraries capturing Math.random at load (lodash does) keep using it.
+ */
+function installRandom(host) {
+  const state = new Uint32Array(4);
+  const reseed = () => {
+    state.set(new Uint32Array(host.random(16)));
+    if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1;
+  };
+  const next = () => {
+    const result = Math.imul(rotl(Math.imul(state[1], 5), 7), 9) >>> 0;
+    const t = state[1] << 9;
+    state[2] ^= state[0];
+    state[3] ^= state[1];
+    state[1] ^= state[2];
+    state[0] ^= state[3];
+    state[2] ^= t;
+    state[3] = rotl(state[3], 11);
+    return result;
+  };
+  reseed();
+  const random = {
+    // A method definition has no prototype and is not a constructor, as Math.random.
+    random() {
+      // 53 random bits, as V8's Math.random gives.
+      return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992;
+    },
+  }.random;
+  Object.defineProperty(Math, "random", { value: random, writable: true, configurable: true, enumerable: false });
+  return reseed;
+}
+
+function rotl(x, k) {
+  return (x << k) | (x >>> (32 - k));
+}
+
+export function installSnapStart(host) {
+  const reseed = installRandom(host);
+  const beforeSnapshot = [];
+  const afterRestore = [];
+  const register = (list, name) => (hook) => {
+    if (typeof hook !== "function") throw new TypeError(`awslambda.${name} expects a function`);
+    list.push(hook);
+  };
+  globalThis.awslambda.registerBeforeSnapshot = register(beforeSnapshot, "registerBeforeSnapshot");
+  globalThis.awslambda.registerAfterRestore = register(afterRestore, "registerAfterRestore");
+
+  // Hooks run one after another, awaited; a throwing hook fails the phase (as in Lambda, where a
+  // failed beforeSnapshot fails the publish and a failed afterRestore the restore).
+  const run = (hooks, done) => {
+    let chain = Promise.resolve();
+    for (const hook of hooks) chain = chain.then(() => hook());
+    chain.then(
+      () => done(null),
+      (error) => done(error ?? new Error("SnapStart hook rejected with undefined")),
+    );
+  };
+  return {
+    // CRaC's order: the last registered runs first before the snapshot, first after the restore.
+    beforeSnapshot: (done) => run([...beforeSnapshot].reverse(), done),
+    afterRestore: (config, patchJson, done) => {
+      const patch = JSON.parse(patchJson);
+      Object.assign(config.env, patch.env);
+      config.timeOrigin = patch.timeOrigin;
+      if (globalThis.performance && typeof globalThis.performance === "object") {
+        try {
+          globalThis.performance.timeOrigin = patch.timeOrigin;
+        } catch {}
+      }
+      reseed();
+      run(afterRestore, done);
+    },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * SnapStart's snapshots in one executor worker: made once per version (INIT plus beforeSnapshot
+ * hooks in an instance of their own), kept in memory, and stored gzip-compressed in the data
+ * directory so that a restarted server restores them without running INIT again. A snapshot is
+ * keyed by the SHA-256 of the QuickJS wasm binary, of the guest runtime, and of the version's
+ * code and configuration: any change makes a new key, and old files are never read again.
+ * Each version also keeps one restore target ready: a fresh instance in a memory sized to the
+ * snapshot and already touched, so a cold start pays only for the copy.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
+import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
+import type { PackageFiles } from "./package-files.js";
+import { Baseline, decodeSnapshot, encodeSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
+import type { EnvironmentConfig } from "./types.js";
+
+/** Compression is paid once per version, decompression once per worker and restart: the fastest level. */
+const GZIP_LEVEL = 1;
+/**
+ * Restore targets kept ready, one per version, least recently used dropped first: each holds
+ * its snapshot's size of touched memory.
+ */
+const TARGETS_MAX = 8;
+
+export type SnapshotResult = { key: string; snapshot: MemorySnapshot } | { key: string; failure: PhaseOutcome };
+
+export class SnapshotStore {
+  readonly #snapshots = new Map<string, Promise<SnapshotResult>>();
+  readonly #targets = new Map<string, Promise<Instance>>();
+  #baseline: Promise<Baseline> | undefined;
+
+  constructor(
+    private readonly instances: ModuleInstances,
+    private readonly bootstrap: string,
+    /** SHA-256 of the wasm binary and of the guest runtime. */
+    private readonly runtimeSha256: string,
+    /** Where snapshots are stored; created when the first one is. */
+    private readonly dir: string,
+  ) {}
+
+  /** What identifies a snapshot: everything INIT saw, except what each environment gets anew. */
+  keyOf(config: EnvironmentConfig): string {
+    const { initializationType: _perEnvironment, snapStart: _flag, ...rest } = config;
+    return createHash("sha256").update(this.runtimeSha256).update(JSON.stringify(rest)).digest("hex");
+  }
+
+  /** The version's snapshot: from memory, from disk, or made now. A failure is not kept: the next create tries again. */
+  snapshotFor(config: EnvironmentConfig, files: PackageFiles): Promise<SnapshotResult> {
+    const key = this.keyOf(config);
+    let result = this.#snapshots.get(key);
+    if (result === undefined) {
+      result = this.#load(key, config, files);
+      this.#snapshots.set(key, result);
+      result.then(
+        (r) => {
+          if ("failure" in r) this.#snapshots.delete(key);
+        },
+        () => this.#snapshots.delete(key),
+      );
+    }
+    return result;
+  }
+
+  async #load(key: string, config: EnvironmentConfig, files: PackageFiles): Promise<SnapshotResult> {
+    const file = path.join(this.dir, `${key}.snap.gz`);
+    try {
+      return { key, snapshot: decodeSnapshot(gunzipSync(readFileSync(file))) };
+    } catch {
+      // Missing or unreadable (an interrupted write is never renamed into place): made again.
+    }
+    const made = await GuestEnvironment.snapshot(this.instances, config, files, this.bootstrap, await this.#baselineOf());
+    if (made.snapshot === undefined) return { key, failure: made.init };
+    mkdirSync(this.dir, { recursive: true });
+    const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temporary, gzipSync(encodeSnapshot(made.snapshot), { level: GZIP_LEVEL }));
+    renameSync(temporary, file);
+    return { key, snapshot: made.snapshot };
+  }
+
+  /** A fresh instance's memory, to diff against; one per worker. */
+  #baselineOf(): Promise<Baseline> {
+    this.#baseline ??= this.instances.dedicated().then((instance) => new Baseline(instance.module.getWasmMemory()));
+    return this.#baseline;
+  }
+
+  /** A restore target for `key`: the one prepared, or one made now; another is prepared after. */
+  async takeTarget(key: string, snapshot: MemorySnapshot): Promise<Instance> {
+    const ready = this.#targets.get(key);
+    this.#targets.delete(key);
+    const target = await (ready ?? this.#prepare(snapshot));
+    setTimeout(() => {
+      if (this.#targets.has(key)) return;
+      this.#targets.set(key, this.#prepare(snapshot));
+      // A Map iterates in insertion order: the first key is the least recently restored.
+      const oldest = this.#targets.keys().next().value;
+      if (this.#targets.size > TARGETS_MAX && oldest !== undefined) this.#targets.delete(oldest);
+    }, SPARE_DELAY_MS);
+    return target;
+  }
+
+  #prepare(snapshot: MemorySnapshot): Promise<Instance> {
+    return this.instances.dedicated(restoreMemory(snapshot));
+  }
+}
