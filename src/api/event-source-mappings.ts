@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Hono } from "hono";
 import { z } from "zod";
+import { parsePatterns } from "../sources/filter.js";
 import type { EventSources } from "../sources/index.js";
 import { type EventSourceMapping, type MappingSettings, SQS_DEFAULT_BATCH } from "../sources/types.js";
 import { type ApiDeps, functionArn } from "./deps.js";
@@ -62,6 +63,8 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
     BatchSize: mapping.settings.batchSize,
     MaximumBatchingWindowInSeconds: mapping.settings.maximumBatchingWindowInSeconds,
     FunctionResponseTypes: mapping.settings.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [],
+    FilterCriteria:
+      mapping.settings.filters.length === 0 ? undefined : { Filters: mapping.settings.filters.map((Pattern) => ({ Pattern })) },
     ScalingConfig:
       mapping.settings.maximumConcurrency === undefined ? undefined : { MaximumConcurrency: mapping.settings.maximumConcurrency },
     LastModified: mapping.lastModified,
@@ -85,11 +88,12 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
     return { functionName: ref.name, qualifier: ref.qualifier };
   };
   const settingsOf = (body: Given, base?: MappingSettings): MappingSettings => {
-    if ((body.FilterCriteria?.Filters?.length ?? 0) > 0) {
-      throw new AwsError(
-        "InvalidParameterValueException",
-        "FilterCriteria is not supported by isolambda yet: create the mapping without filters.",
-      );
+    const filters =
+      body.FilterCriteria === undefined ? (base?.filters ?? []) : (body.FilterCriteria.Filters ?? []).map((f) => f.Pattern ?? "{}");
+    try {
+      parsePatterns(filters);
+    } catch (error) {
+      throw new AwsError("InvalidParameterValueException", (error as Error).message);
     }
     const settings: MappingSettings = {
       batchSize: body.BatchSize ?? base?.batchSize ?? SQS_DEFAULT_BATCH,
@@ -98,7 +102,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
         body.FunctionResponseTypes === undefined
           ? (base?.reportBatchItemFailures ?? false)
           : body.FunctionResponseTypes.includes("ReportBatchItemFailures"),
-      filters: [],
+      filters,
       maximumConcurrency: body.ScalingConfig === undefined ? base?.maximumConcurrency : body.ScalingConfig.MaximumConcurrency,
     };
     if (settings.batchSize > SQS_DEFAULT_BATCH && settings.maximumBatchingWindowInSeconds < 1) {

@@ -31,6 +31,7 @@ export class Metrics {
   readonly sourceMessagesReceived: Counter<"mapping" | "function">;
   readonly sourceBatchesInvoked: Counter<"mapping" | "function">;
   readonly sourceBatchItemFailures: Counter<"mapping" | "function">;
+  readonly sourceMessagesFiltered: Counter<"mapping" | "function">;
   readonly duration: Histogram<"function" | "resource">;
   readonly initDuration: Histogram<"function" | "resource">;
 
@@ -114,6 +115,12 @@ export class Metrics {
     this.sourceBatchItemFailures = new Counter({
       name: "isolambda_source_batch_item_failures_total",
       help: "Messages left in the queue after a failed batch or a reported item failure",
+      labelNames: mappingLabels,
+      registers,
+    });
+    this.sourceMessagesFiltered = new Counter({
+      name: "isolambda_source_messages_filtered_total",
+      help: "Messages no FilterCriteria pattern matched: deleted without an invocation",
       labelNames: mappingLabels,
       registers,
     });

@@ -12,6 +12,7 @@ import type { ReceivedMessage } from "../async/sqs/store.js";
 import type { Completed } from "../invoke/index.js";
 import type { Metrics } from "../observe/metrics.js";
 import { RESPONSE_MAX_BYTES } from "../sandbox/limits.js";
+import { filterView, parsePatterns, patternMatches } from "./filter.js";
 import { sqsRecord } from "./sqs-event.js";
 import { DEFAULT_POLLERS, type EventSourceMapping } from "./types.js";
 
@@ -42,6 +43,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class MappingPoller {
   readonly #abort = new AbortController();
   readonly #queue: string;
+  readonly #filters: Array<Record<string, unknown>>;
   #loops = 0;
   #backoffMs = BACKOFF_FIRST_MS;
 
@@ -50,6 +52,7 @@ export class MappingPoller {
     private readonly deps: PollerDeps,
   ) {
     this.#queue = deps.queues.nameOfArn(mapping.eventSourceArn) ?? "";
+    this.#filters = parsePatterns(mapping.settings.filters);
   }
 
   get #maxLoops(): number {
@@ -129,11 +132,28 @@ export class MappingPoller {
     return batch;
   }
 
-  async #process(batch: ReceivedMessage[], signal: AbortSignal): Promise<void> {
+  async #process(received: ReceivedMessage[], signal: AbortSignal): Promise<void> {
     const { uuid, functionName } = this.mapping;
     const labels = { mapping: uuid, function: functionName };
-    this.deps.metrics.sourceMessagesReceived.inc(labels, batch.length);
-    const records = batch.map((message) => sqsRecord(message, this.mapping.eventSourceArn, this.deps.region));
+    this.deps.metrics.sourceMessagesReceived.inc(labels, received.length);
+    let records = received.map((message) => sqsRecord(message, this.mapping.eventSourceArn, this.deps.region));
+    let batch = received;
+    if (this.#filters.length > 0) {
+      // As Lambda does: a message no filter matches is deleted without an invocation.
+      const keep = records.map((record) =>
+        this.#filters.some((pattern) => patternMatches(pattern, filterView(record as unknown as { body: string }))),
+      );
+      const dropped = received.filter((_, i) => !keep[i]);
+      if (dropped.length > 0) {
+        this.deps.metrics.sourceMessagesFiltered.inc(labels, dropped.length);
+        this.deps.queues.transaction(() => {
+          for (const message of dropped) this.deps.queues.deleteMessage(this.#queue, message.receiptHandle);
+        });
+      }
+      batch = received.filter((_, i) => keep[i]);
+      records = records.filter((_, i) => keep[i]);
+      if (batch.length === 0) return;
+    }
     let completed: Completed;
     try {
       completed = await this.deps.invoke(this.mapping, JSON.stringify({ Records: records }));

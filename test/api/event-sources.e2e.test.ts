@@ -135,6 +135,38 @@ describe("event source mappings on the built-in queues", () => {
     expect(seen.filter((b) => b === "poison")).toHaveLength(2);
   });
 
+  it("invokes only with the messages a FilterCriteria pattern matches, and deletes the others", async () => {
+    const url = await sqs.createQueue("filtered");
+    await api.create("filtered-worker", RECORDER);
+    await sendAll(url, [
+      JSON.stringify({ kind: "order", total: 5 }),
+      JSON.stringify({ kind: "refund", total: 50 }),
+      "plain text",
+      JSON.stringify({ kind: "order", total: 500 }),
+    ]);
+    const created = await api.client.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: "filtered-worker",
+        EventSourceArn: sqs.arn("filtered"),
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { kind: ["order"], total: [{ numeric: [">", 10] }] } }) }] },
+      }),
+    );
+    expect(created.FilterCriteria?.Filters?.[0]?.Pattern).toContain('"kind":["order"]');
+    const seen = (await batches("filtered-worker", 1)).flatMap((b) => b.Records.map((r) => r.body));
+    expect(seen).toEqual([JSON.stringify({ kind: "order", total: 500 })]);
+    for (let i = 0; i < 100 && (await visibleCount(url)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await visibleCount(url)).toBe(0);
+    await expect(
+      api.client.send(
+        new CreateEventSourceMappingCommand({
+          FunctionName: "order-worker",
+          EventSourceArn: sqs.arn("filtered"),
+          FilterCriteria: { Filters: [{ Pattern: "{not json" }] },
+        }),
+      ),
+    ).rejects.toThrow(/Invalid filter pattern definition/);
+  });
+
   it("stops polling while disabled, without losing messages, and manages mappings with AWS's shapes", async () => {
     const url = await sqs.createQueue("paused");
     await api.create("paused-worker", RECORDER);
