@@ -250,3 +250,47 @@ describe("handler file lookup", () => {
     expect(resultOf(await invokeOnce(sandbox, { "index.cjs": all["index.cjs"] }))).toBe("cjs");
   });
 });
+
+describe("package.json exports and imports", () => {
+  it("resolves subpath exports and patterns for require and import, hides what exports leaves out, and maps #imports", async () => {
+    const files = {
+      "index.mjs": [
+        "import { createRequire } from 'node:module';",
+        "import { kind as adapter } from 'fw/adapter';",
+        "import { name as jwt } from 'fw/jwt/sign';",
+        "const require = createRequire(import.meta.url);",
+        "export const handler = async () => {",
+        "  let hidden;",
+        "  try { require('fw/dist/secret.js'); hidden = 'loaded'; } catch (e) { hidden = e.message.split('\\n')[0]; }",
+        "  return { adapter, jwt, required: require('fw/adapter').kind, internal: require('fw').internal,",
+        "    resolved: require.resolve('fw/jwt/verify'), hidden };",
+        "};",
+      ].join("\n"),
+      "node_modules/fw/package.json": JSON.stringify({
+        name: "fw",
+        exports: {
+          ".": { types: "./index.d.ts", require: "./main.cjs" },
+          "./adapter": { types: "./a.d.ts", import: "./dist/adapter.mjs", require: "./dist/adapter.cjs" },
+          "./jwt/*": { import: "./dist/jwt/*.mjs", require: "./dist/jwt/*.cjs" },
+        },
+        imports: { "#util": { node: "./dist/util.cjs", default: "./nowhere.js" } },
+      }),
+      "node_modules/fw/main.cjs": "exports.internal = require('#util');",
+      "node_modules/fw/dist/adapter.mjs": "export const kind = 'esm-adapter';",
+      "node_modules/fw/dist/adapter.cjs": "exports.kind = 'cjs-adapter';",
+      "node_modules/fw/dist/jwt/sign.mjs": "export const name = 'sign';",
+      "node_modules/fw/dist/jwt/verify.cjs": "exports.name = 'verify';",
+      "node_modules/fw/dist/util.cjs": "module.exports = 'util-from-imports';",
+      "node_modules/fw/dist/secret.js": "module.exports = 'secret';",
+    };
+    const out = resultOf(await invokeOnce(sandbox, files)) as Record<string, string>;
+    expect(out).toMatchObject({
+      adapter: "esm-adapter",
+      jwt: "sign",
+      required: "cjs-adapter",
+      internal: "util-from-imports",
+      resolved: "/var/task/node_modules/fw/dist/jwt/verify.cjs",
+    });
+    expect(out.hidden).toMatch(/^Cannot find module 'fw\/dist\/secret\.js'/);
+  });
+});

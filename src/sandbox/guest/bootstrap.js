@@ -41,6 +41,7 @@ export default function boot(host) {
   };
   defineLazy("fetch", () => loadFetch().fetch);
   defineLazy("Headers", () => loadFetch().Headers);
+  defineLazy("Request", () => loadFetch().Request);
   defineLazy("Response", () => loadFetch().Response);
   invoker = createInvoker(host, config, modules);
   return {

@@ -31,7 +31,10 @@ const NODE_BUILTINS = {
   "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
   http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:"),
   https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:"),
+  // Without sockets: they load (axios requires them), and connecting or listening throws.
+  http2: ({ load }) => load("sockets").createHttp2(),
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
+  net: ({ load }) => load("sockets").createNet(),
   os: ({ load, config }) => load("os").createOs(config),
   path: ({ load }) => load("path").default,
   "path/posix": ({ load }) => load("path").default,
@@ -56,6 +59,7 @@ const NODE_BUILTINS = {
     },
   }),
   "timers/promises": ({ load }) => load("timers-promises"),
+  tls: ({ load }) => load("sockets").createTls(),
   // Lambda's output is a log stream, never a terminal: colour libraries ask this and stay plain.
   tty: () => ({ isatty: () => false, ReadStream: class ReadStream {}, WriteStream: class WriteStream {} }),
   url: ({ load }) => load("url-legacy").default,
