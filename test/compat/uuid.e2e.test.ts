@@ -38,4 +38,18 @@ describe("uuid inside the sandbox", () => {
     expect(out.valid).toEqual([true, false]);
     expect(out.roundTrip).toBe("630eb68f-e0fa-5ecc-887a-7c7a62614681");
   });
+
+  it("loads into a CommonJS handler by require() (Node 20.19+ and 22.12+ allow it) and by import(), as uuid 12+ ships only ES modules", async () => {
+    const handler = `
+      const { v5, validate } = require("uuid");
+      exports.handler = async () => {
+        const imported = await import("uuid");
+        return [v5("hello.example.com", v5.DNS), validate("x"), imported.v5 === v5];
+      };`;
+    for (const runtime of ["nodejs20.x", "nodejs22.x"] as const) {
+      const name = `compat-uuid-cjs-${runtime.replace(".", "-")}`;
+      await deployPackaged(api, name, { packages: ["uuid"], runtime, files: { "index.js": handler } });
+      expect(await invokeOk(api, name, {})).toEqual(["fdda765f-fc57-5604-a269-52a7df8164ec", false, true]);
+    }
+  });
 });

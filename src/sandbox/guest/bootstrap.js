@@ -24,10 +24,20 @@ export default function boot(host) {
   installAwsLambda();
   let modules;
   let requireBuiltin;
-  modules = createModules(host, (name) => {
-    requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({ builtin, config, webcrypto, makeRequire: modules.makeRequire, host });
-    return requireBuiltin(name);
-  });
+  modules = createModules(
+    host,
+    (name) => {
+      requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({
+        builtin,
+        config,
+        webcrypto,
+        makeRequire: modules.makeRequire,
+        host,
+      });
+      return requireBuiltin(name);
+    },
+    config,
+  );
   let invoker;
   const fireTimer = installTimers(
     host,
