@@ -109,6 +109,27 @@ export function hostFunctions(
       return ctx.newString(source);
     },
     evalScript: (code, filename) => ctx.evalCode(str(code), str(filename)),
+    // require() of an ES module, as Node 20.19+ and 22.12+ allow: a module importing it runs at once
+    // (QuickJS evaluates a graph without top-level await synchronously) and leaves its namespace
+    // where the guest reads it. QuickJS caches the module, so a later `import` shares the instance.
+    requireModule: (path) => {
+      const code = `import * as ns from ${JSON.stringify(str(path))}; globalThis[Symbol.for("isolambda.requiredModule")] = ns;`;
+      const result = ctx.evalCode(code, `isolambda:require:${str(path)}`, { type: "module" });
+      if (result.error !== undefined) return result;
+      using evaluated = result.value;
+      const state = ctx.getPromiseState(evaluated);
+      if (state.type === "rejected") return { error: state.error };
+      if (state.type === "pending") {
+        const error = ctx.newError(
+          `require() cannot be used on an ESM graph with top-level await. Use import() instead.\n  From ${str(path)}`,
+        );
+        using code = ctx.newString("ERR_REQUIRE_ASYNC_MODULE");
+        ctx.setProp(error, "code", code);
+        return { error };
+      }
+      if (!state.notAPromise) state.value.dispose();
+      return undefined;
+    },
     resolve: (fromDir, specifier, mode) => {
       const spec = str(specifier);
       if (isBuiltin(spec)) return ctx.newString(`builtin:${spec.replace(/^node:/, "")}`);

@@ -5,10 +5,11 @@
  * to a host path only below one of those roots, after resolving symlinks, so no name the guest
  * gives reaches anything else. Resolution follows Node's CommonJS and ESM rules closely enough for
  * Lambda packages: relative files, extensions, directory indexes, package.json `main`, `exports`
- * (string, "." or conditions), node_modules in every ancestor directory, then NODE_PATH.
+ * and `imports` (package-exports.ts), node_modules in every ancestor directory, then NODE_PATH.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { conditionsFor, resolveExports, resolveImports } from "./package-exports.js";
 import { RUNTIME_MODULES } from "./runtime-modules.js";
 
 export const TASK_ROOT = "/var/task";
@@ -194,22 +195,37 @@ export class PackageFiles {
     return this.#asFile(posix.join(dir, "index"), mode);
   }
 
-  #exportsTarget(exportsField: unknown, mode: ResolveMode): string | undefined {
-    if (typeof exportsField === "string") return exportsField;
-    if (typeof exportsField !== "object" || exportsField === null || Array.isArray(exportsField)) return undefined;
-    const map = exportsField as Record<string, unknown>;
-    if ("." in map) return this.#exportsTarget(map["."], mode);
-    for (const condition of [mode, "node", "default"]) {
-      if (condition in map) return this.#exportsTarget(map[condition], mode);
-    }
-    return undefined;
+  /** `exports` and `imports` targets name exact files: Node adds no extension and no index to them. */
+  #exactFile(file: string): ResolvedModule | undefined {
+    return this.stat(file) === "file" ? this.#found(file) : undefined;
   }
 
   #asPackage(pkgDir: string, subpath: string, mode: ResolveMode): ResolvedModule | undefined {
+    const exportsField = this.#manifest(pkgDir)?.exports;
+    if (exportsField !== undefined && exportsField !== null) {
+      // With `exports`, only what it maps is reachable, as in Node (ERR_PACKAGE_PATH_NOT_EXPORTED otherwise).
+      const target = resolveExports(exportsField, subpath ? `./${subpath}` : ".", conditionsFor(mode));
+      return typeof target === "string" ? this.#exactFile(posix.join(pkgDir, target)) : undefined;
+    }
     if (subpath) return this.#asFile(posix.join(pkgDir, subpath), mode) ?? this.#asDirectory(posix.join(pkgDir, subpath), mode);
-    const target = this.#exportsTarget(this.#manifest(pkgDir)?.exports, mode);
-    if (target !== undefined) return this.#asFile(posix.join(pkgDir, target), mode);
     return this.#asDirectory(pkgDir, mode);
+  }
+
+  /** The folder of the nearest package.json at or above `dir`: the package scope of a file in `dir`. */
+  #packageScope(dir: string): string | undefined {
+    for (let at = posix.normalize(dir); ; at = posix.dirname(at)) {
+      if (this.#manifest(at) !== undefined) return at;
+      if (at === "/") return undefined;
+    }
+  }
+
+  /** A `#name` specifier through the `imports` of the requiring file's package. */
+  #asImport(fromDir: string, specifier: string, mode: ResolveMode): ResolvedModule | undefined {
+    const scope = this.#packageScope(fromDir);
+    if (scope === undefined) return undefined;
+    const target = resolveImports(this.#manifest(scope)?.imports, specifier, conditionsFor(mode));
+    if (typeof target !== "string") return undefined;
+    return target.startsWith("./") ? this.#exactFile(posix.join(scope, target)) : this.resolve(scope, target, mode);
   }
 
   /** Resolves `specifier` as required or imported from a file in `fromDir`. */
@@ -218,6 +234,7 @@ export class PackageFiles {
       const candidate = posix.resolve(fromDir, specifier);
       return this.#asFile(candidate, mode) ?? this.#asDirectory(candidate, mode);
     }
+    if (specifier.startsWith("#")) return this.#asImport(fromDir, specifier, mode);
     const parts = specifier.split("/");
     const nameLength = specifier.startsWith("@") ? 2 : 1;
     const name = parts.slice(0, nameLength).join("/");

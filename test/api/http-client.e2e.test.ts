@@ -85,12 +85,16 @@ describe("node:http client requests inside the sandbox", () => {
        exports.handler = async (event) => {
          const redirect = await get(event.url + "/redirect");
          const gzip = await get(event.url + "/gzip");
-         const refused = await get(event.refused).catch((e) => e.code);
+         const refused = await get(event.refused).catch((e) => [e.code, e.message]);
          return { redirect: [redirect.status, redirect.headers.location], gzip: [gzip.text, gzip.headers["content-encoding"] ?? null], refused };
        };`,
       { url: base, refused: `http://127.0.0.1:${closedPort}/` },
     );
-    expect(result).toEqual({ redirect: [302, "/elsewhere"], gzip: ["zipped text", null], refused: "ECONNREFUSED" });
+    expect(result).toEqual({
+      redirect: [302, "/elsewhere"],
+      gzip: ["zipped text", null],
+      refused: ["ECONNREFUSED", `connect ECONNREFUSED 127.0.0.1:${closedPort}`],
+    });
   });
 
   it("refuses to create servers, with a clear error", async () => {

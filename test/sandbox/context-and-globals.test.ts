@@ -328,6 +328,63 @@ describe("timers and microtasks", () => {
 });
 
 describe("Web and Node globals", () => {
+  it("builds Requests and Responses as web frameworks do: bodies, implied content types, cookies, re-wrapped bodies", async () => {
+    const files = {
+      "index.mjs": [
+        "export const handler = async () => {",
+        "  const req = new Request('https://example.com/items?x=1', { method: 'post', headers: { 'X-A': ' 1 ' },",
+        "    body: new TextEncoder().encode(JSON.stringify({ n: 1 })) });",
+        "  const copy = req.clone();",
+        "  const text = new Request('https://example.com/', { method: 'PUT', body: 'plain' });",
+        "  const res = new Response('hello', { status: 201, headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-b', 'y']] });",
+        "  const rewrapped = new Response(res.body, res);",
+        "  const chunks = [];",
+        "  for await (const chunk of new Response('streamed').body) chunks.push(new TextDecoder().decode(chunk));",
+        "  const errors = [];",
+        "  for (const make of [() => new Request('/relative'), () => new Request('https://e.com/', { method: 'GET', body: 'x' }),",
+        "    () => new Response('x', { status: 204 }), () => new Response(null, { status: 99 })]) {",
+        "    try { make(); errors.push('none'); } catch (e) { errors.push(e.name); }",
+        "  }",
+        "  return {",
+        "    method: req.method, url: req.url, header: req.headers.get('x-a'), json: await req.json(), used: req.bodyUsed,",
+        "    copy: await copy.text(), textType: text.headers.get('content-type'), signal: typeof req.signal.aborted,",
+        "    status: rewrapped.status, cookies: res.headers.getSetCookie(), entries: [...res.headers],",
+        "    rewrapped: await rewrapped.text(), originalUsed: res.bodyUsed, chunks,",
+        "    staticJson: await Response.json({ ok: true }).json(), jsonType: Response.json({}).headers.get('content-type'),",
+        "    redirect: [Response.redirect('https://example.com/next', 301).status, Response.redirect('https://example.com/next').headers.get('location')],",
+        "    nullBody: new Response(null).body, errors,",
+        "  };",
+        "};",
+      ].join("\n"),
+    };
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual({
+      method: "POST",
+      url: "https://example.com/items?x=1",
+      header: "1",
+      json: { n: 1 },
+      used: true,
+      copy: '{"n":1}',
+      textType: "text/plain;charset=UTF-8",
+      signal: "boolean",
+      status: 201,
+      cookies: ["a=1", "b=2"],
+      entries: [
+        ["content-type", "text/plain;charset=UTF-8"],
+        ["set-cookie", "a=1"],
+        ["set-cookie", "b=2"],
+        ["x-b", "y"],
+      ],
+      rewrapped: "hello",
+      originalUsed: true,
+      chunks: ["streamed"],
+      staticJson: { ok: true },
+      jsonType: "application/json",
+      redirect: [301, "https://example.com/next"],
+      nullBody: null,
+      errors: ["TypeError", "TypeError", "TypeError", "RangeError"],
+    });
+  });
+
   it("round-trips non-ASCII text through TextEncoder and TextDecoder", async () => {
     const files = {
       "index.js": [

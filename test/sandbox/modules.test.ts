@@ -79,12 +79,13 @@ describe("CommonJS", () => {
     expect(resultOf(await invokeOnce(sandbox, files))).toEqual({ bSawA: "a-early", bLate: "not yet" });
   });
 
-  it("refuses to require an ES module with ERR_REQUIRE_ESM", async () => {
+  it("refuses to require an ES module with ERR_REQUIRE_ESM on nodejs18.x, whose Node predates require(esm)", async () => {
     const files = {
-      "index.js": "exports.handler = async () => { try { require('./esm.mjs'); return 'loaded'; } catch (e) { return e.code; } };",
+      "index.js": "exports.handler = async () => { try { return require('./esm.mjs').x; } catch (e) { return e.code; } };",
       "esm.mjs": "export const x = 1;",
     };
-    expect(resultOf(await invokeOnce(sandbox, files))).toBe("ERR_REQUIRE_ESM");
+    expect(resultOf(await invokeOnce(sandbox, files, {}, { runtime: "nodejs18.x" }))).toBe("ERR_REQUIRE_ESM");
+    expect(resultOf(await invokeOnce(sandbox, files, {}, { runtime: "nodejs20.x" }))).toBe(1);
   });
 
   it("imports an ES module dynamically from CommonJS", async () => {
@@ -248,5 +249,82 @@ describe("handler file lookup", () => {
     const { "index.js": _js, ...withoutJs } = all;
     expect(resultOf(await invokeOnce(sandbox, withoutJs))).toBe("mjs");
     expect(resultOf(await invokeOnce(sandbox, { "index.cjs": all["index.cjs"] }))).toBe("cjs");
+  });
+});
+
+describe("package.json exports and imports", () => {
+  it("resolves subpath exports and patterns for require and import, hides what exports leaves out, and maps #imports", async () => {
+    const files = {
+      "index.mjs": [
+        "import { createRequire } from 'node:module';",
+        "import { kind as adapter } from 'fw/adapter';",
+        "import { name as jwt } from 'fw/jwt/sign';",
+        "const require = createRequire(import.meta.url);",
+        "export const handler = async () => {",
+        "  let hidden;",
+        "  try { require('fw/dist/secret.js'); hidden = 'loaded'; } catch (e) { hidden = e.message.split('\\n')[0]; }",
+        "  return { adapter, jwt, required: require('fw/adapter').kind, internal: require('fw').internal,",
+        "    resolved: require.resolve('fw/jwt/verify'), hidden };",
+        "};",
+      ].join("\n"),
+      "node_modules/fw/package.json": JSON.stringify({
+        name: "fw",
+        exports: {
+          ".": { types: "./index.d.ts", require: "./main.cjs" },
+          "./adapter": { types: "./a.d.ts", import: "./dist/adapter.mjs", require: "./dist/adapter.cjs" },
+          "./jwt/*": { import: "./dist/jwt/*.mjs", require: "./dist/jwt/*.cjs" },
+        },
+        imports: { "#util": { node: "./dist/util.cjs", default: "./nowhere.js" } },
+      }),
+      "node_modules/fw/main.cjs": "exports.internal = require('#util');",
+      "node_modules/fw/dist/adapter.mjs": "export const kind = 'esm-adapter';",
+      "node_modules/fw/dist/adapter.cjs": "exports.kind = 'cjs-adapter';",
+      "node_modules/fw/dist/jwt/sign.mjs": "export const name = 'sign';",
+      "node_modules/fw/dist/jwt/verify.cjs": "exports.name = 'verify';",
+      "node_modules/fw/dist/util.cjs": "module.exports = 'util-from-imports';",
+      "node_modules/fw/dist/secret.js": "module.exports = 'secret';",
+    };
+    const out = resultOf(await invokeOnce(sandbox, files)) as Record<string, string>;
+    expect(out).toMatchObject({
+      adapter: "esm-adapter",
+      jwt: "sign",
+      required: "cjs-adapter",
+      internal: "util-from-imports",
+      resolved: "/var/task/node_modules/fw/dist/jwt/verify.cjs",
+    });
+    expect(out.hidden).toMatch(/^Cannot find module 'fw\/dist\/secret\.js'/);
+  });
+});
+
+describe("require() of ES modules", () => {
+  it("returns the namespace as Node 20.19+ does, shares the instance with import(), and passes evaluation errors on", async () => {
+    const files = {
+      "index.js": [
+        "const esm = require('esm-only');",
+        "exports.handler = async () => {",
+        "  const imported = await import('esm-only');",
+        "  let failure; try { require('./broken.mjs'); } catch (e) { failure = [e.name, e.message]; }",
+        "  let asyncFailure; try { require('./awaits.mjs'); } catch (e) { asyncFailure = e.code; }",
+        "  return { named: esm.greet('x'), default: esm.default, same: esm === imported, count: esm.count(), again: require('esm-only') === esm,",
+        "    cjsExports: require('./interop.mjs'), failure, asyncFailure };",
+        "};",
+      ].join("\n"),
+      "node_modules/esm-only/package.json": JSON.stringify({ name: "esm-only", type: "module", exports: { ".": { node: "./index.js" } } }),
+      "node_modules/esm-only/index.js":
+        "let evaluations = 0; evaluations += 1;\nexport const greet = (n) => 'hi ' + n;\nexport const count = () => evaluations;\nexport default 'the default';",
+      "broken.mjs": "throw new TypeError('broken at load');",
+      "awaits.mjs": "await new Promise((r) => setTimeout(r, 1));\nexport const late = 1;",
+      "interop.mjs": "const value = { interop: true };\nexport { value as 'module.exports' };",
+    };
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual({
+      named: "hi x",
+      default: "the default",
+      same: true,
+      count: 1,
+      again: true,
+      cjsExports: { interop: true },
+      failure: ["TypeError", "broken at load"],
+      asyncFailure: "ERR_REQUIRE_ASYNC_MODULE",
+    });
   });
 });

@@ -823,6 +823,12 @@ describe("console and process output", () => {
     expect(lines).toContain("bound");
     expect(messagesAt(result.logs, "INFO")).toEqual(["prefixed"]);
   });
+
+  it('process is "[object process]" to Object.prototype.toString, as libraries test to detect Node (axios)', async () => {
+    expect(
+      await run(["exports.handler = async () => [Object.prototype.toString.call(process), String(process[Symbol.toStringTag])];"]),
+    ).toEqual(["[object process]", "process"]);
+  });
 });
 
 describe("module table", () => {
@@ -884,7 +890,7 @@ describe("module table", () => {
   });
 
   it("modules without an implementation fail with an error naming them, never the host's", async () => {
-    const unsupported = ["child_process", "worker_threads", "vm", "cluster", "net", "tls", "dgram", "inspector", "node:repl"];
+    const unsupported = ["child_process", "worker_threads", "vm", "cluster", "dgram", "inspector", "node:repl"];
     const out = await run([
       "const attempt = (name) => { try { require(name); return 'loaded'; } catch (e) { return [e.message, e.code]; } };",
       `exports.handler = async () => ${JSON.stringify(unsupported)}.map(attempt);`,
@@ -892,5 +898,31 @@ describe("module table", () => {
     expect(out).toEqual(
       unsupported.map((name) => [`Module "node:${name.replace("node:", "")}" is not available in isolambda`, "ERR_UNKNOWN_BUILTIN_MODULE"]),
     );
+  });
+
+  it("net, tls and http2 load without sockets: helpers work, connecting or listening throws naming what is missing", async () => {
+    const out = await run([
+      "const net = require('node:net'); const tls = require('tls'); const http2 = require('node:http2');",
+      "const attempt = (fn) => { try { fn(); return 'opened'; } catch (e) { return [e.message, e.code]; } };",
+      "exports.handler = async () => ({",
+      "  ip: ['127.0.0.1', '::1', '2001:db8::1', '::ffff:10.0.0.1', '256.1.1.1', 'fe80::1%eth0', '1::2::3', 'host'].map(net.isIP),",
+      "  v4: [net.isIPv4('10.0.0.1'), net.isIPv4('::1')], v6: [net.isIPv6('1:2:3:4:5:6:7:8'), net.isIPv6('1:2:3:4:5:6:7:8:9')],",
+      "  connect: attempt(() => net.connect(80, 'example.com')),",
+      "  socket: attempt(() => new net.Socket()),",
+      "  tls: attempt(() => tls.connect(443, 'example.com')), tlsMin: tls.DEFAULT_MIN_VERSION,",
+      "  http2: attempt(() => http2.connect('https://example.com')), path: http2.constants.HTTP2_HEADER_PATH,",
+      "});",
+    ]);
+    expect(out).toEqual({
+      ip: [4, 6, 6, 6, 0, 6, 0, 0],
+      v4: [true, false],
+      v6: [true, false],
+      connect: ["net.connect is not available in isolambda: the sandbox has no sockets", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"],
+      socket: ["new net.Socket() is not available in isolambda: the sandbox has no sockets", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"],
+      tls: ["tls.connect is not available in isolambda: the sandbox has no sockets", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"],
+      tlsMin: "TLSv1.2",
+      http2: ["http2.connect is not available in isolambda: the sandbox has no sockets", "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM"],
+      path: ":path",
+    });
   });
 });

@@ -26,10 +26,20 @@ export default function boot(host) {
   const snapStart = installSnapStart(host);
   let modules;
   let requireBuiltin;
-  modules = createModules(host, (name) => {
-    requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({ builtin, config, webcrypto, makeRequire: modules.makeRequire, host });
-    return requireBuiltin(name);
-  });
+  modules = createModules(
+    host,
+    (name) => {
+      requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({
+        builtin,
+        config,
+        webcrypto,
+        makeRequire: modules.makeRequire,
+        host,
+      });
+      return requireBuiltin(name);
+    },
+    config,
+  );
   let invoker;
   const fireTimer = installTimers(
     host,
@@ -43,6 +53,7 @@ export default function boot(host) {
   };
   defineLazy("fetch", () => loadFetch().fetch);
   defineLazy("Headers", () => loadFetch().Headers);
+  defineLazy("Request", () => loadFetch().Request);
   defineLazy("Response", () => loadFetch().Response);
   invoker = createInvoker(host, config, modules);
   return {

@@ -70,6 +70,9 @@ export function installProcess(host, builtin, config) {
     removeListener() {
       return this;
     },
+    // Object.prototype.toString gives "[object process]" in Node; libraries test it to know they run
+    // in Node (axios picks its http adapter over fetch that way).
+    [Symbol.toStringTag]: "process",
   };
   // Lambda keeps what is written to stdout and stderr as is, without console's prefix.
   for (const [name, fd] of [

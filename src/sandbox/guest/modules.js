@@ -1,12 +1,22 @@
 // CommonJS as Node runs it, inside the sandbox: resolution and file reads are asked of the host
 // (confined to the package in /var/task and the layers in /opt), compilation happens here with the file's own name for stack traces.
-// ES modules are loaded by QuickJS itself through the host's module loader; it calls back into
+// ES modules are loaded by QuickJS itself through the host's module loader (require() of one too,
+// through the host's `requireModule`); it calls back into
 // `exportNames` to re-export a CommonJS module's or a built-in's properties as named exports.
 // Built-ins come from `requireBuiltin` (builtins/node-builtins.js).
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-export function createModules(host, requireBuiltin) {
+/** Node allows require() of an ES module from 20.19 and 22.12 on; nodejs18.x refuses it. */
+function requiresEsm(nodeVersion) {
+  const [major, minor] = String(nodeVersion ?? "")
+    .replace(/^v/, "")
+    .split(".")
+    .map(Number);
+  return major > 22 || (major === 22 && minor >= 12) || (major === 20 && minor >= 19);
+}
+
+export function createModules(host, requireBuiltin, config) {
   const cache = Object.create(null);
 
   const notFound = (specifier) => Object.assign(new Error(`Cannot find module '${specifier}'`), { code: "MODULE_NOT_FOUND" });
@@ -25,13 +35,28 @@ export function createModules(host, requireBuiltin) {
     return require;
   };
 
+  /** ES modules required from CommonJS, by path: their namespace objects (Node keeps them out of require.cache). */
+  const esmNamespaces = new Map();
+  const REQUIRED = Symbol.for("isolambda.requiredModule");
+  const requireEsm = (path) => {
+    if (!requiresEsm(config.nodeVersion)) {
+      throw Object.assign(new Error(`require() of ES Module ${path} not supported.`), { code: "ERR_REQUIRE_ESM" });
+    }
+    if (!esmNamespaces.has(path)) {
+      host.requireModule(path);
+      esmNamespaces.set(path, globalThis[REQUIRED]);
+      delete globalThis[REQUIRED];
+    }
+    const namespace = esmNamespaces.get(path);
+    // Node hands back a `module.exports` export as the module's value, for packages that say so.
+    return Object.hasOwn(namespace, "module.exports") ? namespace["module.exports"] : namespace;
+  };
+
   const load = ({ format, path }) => {
     if (format === "builtin") return requireBuiltin(path);
     const cached = cache[path];
     if (cached) return cached.exports;
-    if (format === "esm") {
-      throw Object.assign(new Error(`require() of ES Module ${path} not supported.`), { code: "ERR_REQUIRE_ESM" });
-    }
+    if (format === "esm") return requireEsm(path);
     const dir = path.slice(0, path.lastIndexOf("/")) || "/";
     const require = makeRequire(dir);
     const module = { id: path, filename: path, path: dir, loaded: false, exports: {}, children: [], require };

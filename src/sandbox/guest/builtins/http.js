@@ -335,7 +335,8 @@ export function createHttp(nodeBuiltin, defaultProtocol) {
         (error) => {
           clearTimeout(this.timer);
           if (this.destroyed) return;
-          const text = String(error?.message ?? error);
+          // Node's message is the connection's own ("connect ECONNREFUSED 127.0.0.1:9"), not fetch's wrapping of it.
+          const text = String(error?.message ?? error).replace(/^(fetch failed: )+/, "");
           const code =
             /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.exec(text)?.[0] ??
             (/aborted|timeout/i.test(text) ? "ETIMEDOUT" : "ECONNRESET");

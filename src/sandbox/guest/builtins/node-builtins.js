@@ -29,25 +29,12 @@ const NODE_BUILTINS = {
   // layers read-only, the environment's own /tmp.
   fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
   "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
-  // Loadable (clients such as the AWS SDK's import it at load), never usable: no sockets here.
-  http2: () => ({
-    constants: {
-      HTTP2_HEADER_STATUS: ":status",
-      HTTP2_HEADER_METHOD: ":method",
-      HTTP2_HEADER_PATH: ":path",
-      HTTP2_HEADER_AUTHORITY: ":authority",
-      HTTP2_HEADER_SCHEME: ":scheme",
-      NGHTTP2_REFUSED_STREAM: 7,
-    },
-    connect() {
-      throw Object.assign(new Error("http2.connect is not available in isolambda: use node:http or node:https"), {
-        code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-      });
-    },
-  }),
   http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:"),
   https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:"),
+  // Without sockets: they load (axios requires them), and connecting or listening throws.
+  http2: ({ load }) => load("sockets").createHttp2(),
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
+  net: ({ load }) => load("sockets").createNet(),
   os: ({ load, config }) => load("os").createOs(config),
   path: ({ load }) => load("path").default,
   "path/posix": ({ load }) => load("path").default,
@@ -72,6 +59,7 @@ const NODE_BUILTINS = {
     },
   }),
   "timers/promises": ({ load }) => load("timers-promises"),
+  tls: ({ load }) => load("sockets").createTls(),
   // Lambda's output is a log stream, never a terminal: colour libraries ask this and stay plain.
   tty: () => ({ isatty: () => false, ReadStream: class ReadStream {}, WriteStream: class WriteStream {} }),
   url: ({ load }) => load("url-legacy").default,

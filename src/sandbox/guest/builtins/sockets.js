@@ -1,0 +1,107 @@
+// net, tls and http2 without sockets: the sandbox has none (http and https go through the host's
+// fetch). Real packages require these at load time and open a socket only on some paths (axios
+// requires http2 and, through https-proxy-agent, net and tls; they are used for a proxy or an
+// HTTP/2 session), so the modules load, their pure helpers work, and whatever would open or serve a
+// connection throws an error naming what is missing.
+
+function unavailable(name) {
+  return () => {
+    throw Object.assign(new Error(`${name} is not available in isolambda: the sandbox has no sockets`), {
+      code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+    });
+  };
+}
+
+/** A class whose construction throws: `instanceof` checks against it still work. */
+function unavailableClass(name) {
+  const fail = unavailable(`new ${name}()`);
+  return class {
+    constructor() {
+      fail();
+    }
+  };
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function isIPv6(input) {
+  const text = String(input).replace(/%[0-9A-Za-z._~-]+$/, "");
+  if (!/^[0-9A-Fa-f:.]+$/.test(text) || text.includes(":::")) return false;
+  const halves = text.split("::");
+  if (halves.length > 2) return false;
+  const groups = halves.flatMap((half) => (half === "" ? [] : half.split(":")));
+  const last = groups.at(-1);
+  const hasV4 = last !== undefined && last.includes(".");
+  if (hasV4 && !IPV4.test(last)) return false;
+  const hexGroups = hasV4 ? groups.slice(0, -1) : groups;
+  if (!hexGroups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
+  const size = hexGroups.length + (hasV4 ? 2 : 0);
+  return halves.length === 2 ? size < 8 : size === 8;
+}
+
+export function createNet() {
+  const isIPv4 = (input) => IPV4.test(String(input));
+  const Socket = unavailableClass("net.Socket");
+  return {
+    isIPv4,
+    isIPv6,
+    isIP: (input) => (isIPv4(input) ? 4 : isIPv6(input) ? 6 : 0),
+    Socket,
+    Stream: Socket,
+    Server: unavailableClass("net.Server"),
+    connect: unavailable("net.connect"),
+    createConnection: unavailable("net.createConnection"),
+    createServer: unavailable("net.createServer"),
+    getDefaultAutoSelectFamily: () => true,
+    setDefaultAutoSelectFamily: () => {},
+  };
+}
+
+export function createTls() {
+  return {
+    TLSSocket: unavailableClass("tls.TLSSocket"),
+    Server: unavailableClass("tls.Server"),
+    connect: unavailable("tls.connect"),
+    createServer: unavailable("tls.createServer"),
+    createSecureContext: unavailable("tls.createSecureContext"),
+    getCiphers: () => [],
+    rootCertificates: Object.freeze([]),
+    DEFAULT_ECDH_CURVE: "auto",
+    DEFAULT_MIN_VERSION: "TLSv1.2",
+    DEFAULT_MAX_VERSION: "TLSv1.3",
+  };
+}
+
+/** Node's http2.constants for the pseudo-headers and methods, which clients read at load time. */
+const HTTP2_CONSTANTS = {
+  HTTP2_HEADER_STATUS: ":status",
+  HTTP2_HEADER_METHOD: ":method",
+  HTTP2_HEADER_AUTHORITY: ":authority",
+  HTTP2_HEADER_SCHEME: ":scheme",
+  HTTP2_HEADER_PATH: ":path",
+  HTTP2_HEADER_PROTOCOL: ":protocol",
+  HTTP2_HEADER_CONTENT_TYPE: "content-type",
+  HTTP2_HEADER_CONTENT_LENGTH: "content-length",
+  HTTP2_HEADER_AUTHORIZATION: "authorization",
+  HTTP2_HEADER_USER_AGENT: "user-agent",
+  HTTP2_METHOD_GET: "GET",
+  HTTP2_METHOD_POST: "POST",
+  HTTP2_METHOD_PUT: "PUT",
+  HTTP2_METHOD_DELETE: "DELETE",
+  HTTP2_METHOD_PATCH: "PATCH",
+  HTTP2_METHOD_HEAD: "HEAD",
+  HTTP2_METHOD_OPTIONS: "OPTIONS",
+  HTTP_STATUS_OK: 200,
+  NGHTTP2_CANCEL: 8,
+};
+
+export function createHttp2() {
+  return {
+    constants: { ...HTTP2_CONSTANTS },
+    connect: unavailable("http2.connect"),
+    createServer: unavailable("http2.createServer"),
+    createSecureServer: unavailable("http2.createSecureServer"),
+    getDefaultSettings: () => ({}),
+    sensitiveHeaders: Symbol.for("nodejs.http2.sensitiveHeaders"),
+  };
+}
