@@ -139,7 +139,8 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((resolve) => setTimeout(resolve, 1500)); // heaps measured, spares settled
     const grown = process.memoryUsage().rss - before;
-    if (grown < 1024 * 1024) throw new Error(`density: RSS grew by ${grown} bytes over ${settings.densityEnvironments} environments: not measurable`);
+    if (grown < 1024 * 1024)
+      throw new Error(`density: RSS grew by ${grown} bytes over ${settings.densityEnvironments} environments: not measurable`);
     rows.push({
       id: "density",
       group: "density",
