@@ -8,55 +8,33 @@
  * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
  * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/doors.json.
  */
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { parseConfig } from "../dist/config/index.js";
 import { startServer } from "../dist/server.js";
+import { type Load, load as loadWith } from "./load.js";
 import { round, table } from "./stats.js";
 
-const run = promisify(execFile);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
 /** What functions/hello answers to an event without a name, as the bare routes answer it. */
 const answer = JSON.stringify({ message: "hello world" });
 
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  cpuUsPerRequest: number;
-}
-
-async function load(url: string, headers: string[] = [], method = "GET"): Promise<Load> {
-  const cpu = process.cpuUsage();
-  const post = method === "POST" ? ["-m", "POST", "-b", "{}"] : [];
-  const { stdout } = await run(
-    "node_modules/.bin/autocannon",
-    ["-j", "-c", String(CONNECTIONS), "-d", String(SECONDS), ...post, ...headers.flatMap((h) => ["-H", h]), url],
-    { maxBuffer: 16 * 1024 * 1024 },
-  );
-  const used = process.cpuUsage(cpu);
-  const result = JSON.parse(stdout) as {
-    requests: { average: number; total: number };
-    latency: { p50: number; p99: number };
-    non2xx: number;
-    errors: number;
-  };
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return {
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuUsPerRequest: round((used.user + used.system) / Math.max(1, result.requests.total), 1),
-  };
+/** Headers are given as autocannon takes them on its command line: "name=value". */
+function load(url: string, headers: string[] = [], method = "GET"): Promise<Load> {
+  return loadWith(url, {
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    method: method === "POST" ? "POST" : "GET",
+    body: method === "POST" ? "{}" : undefined,
+    headers: Object.fromEntries(headers.map((h) => [h.slice(0, h.indexOf("=")), h.slice(h.indexOf("=") + 1)])),
+  });
 }
 
 async function listen(app: Hono): Promise<{ url: string; close(): void }> {

@@ -94,39 +94,20 @@ export const zipCode = z.object({
   ImageUri: z.string().optional(),
 });
 
-export const CreateFunctionBody = z.object({
+/** Every setting, each optional: UpdateFunctionConfiguration's body, and CreateFunction's defaults. */
+const optionalSettings = z.object(settings).partial();
+
+export const CreateFunctionBody = optionalSettings.extend({
   FunctionName: z.string().min(1).max(140, "Member must have length less than or equal to 140"),
   Runtime: settings.Runtime,
   Handler: settings.Handler,
-  Role: settings.Role.optional(),
   Code: zipCode,
-  MemorySize: settings.MemorySize.optional(),
-  Timeout: settings.Timeout.optional(),
-  Description: settings.Description.optional(),
-  Environment: settings.Environment.optional(),
-  Layers: settings.Layers.optional(),
-  EphemeralStorage: settings.EphemeralStorage.optional(),
-  DeadLetterConfig: settings.DeadLetterConfig.optional(),
-  SnapStart: settings.SnapStart.optional(),
   Publish: z.boolean().optional(),
   Tags: z.record(z.string(), z.string()).optional(),
   PackageType: z.enum(["Zip"], { message: "isolambda runs Zip packages; container images are not supported" }).optional(),
 });
 
-export const UpdateConfigurationBody = z.object({
-  Runtime: settings.Runtime.optional(),
-  Handler: settings.Handler.optional(),
-  Role: settings.Role.optional(),
-  MemorySize: settings.MemorySize.optional(),
-  Timeout: settings.Timeout.optional(),
-  Description: settings.Description.optional(),
-  Environment: settings.Environment.optional(),
-  Layers: settings.Layers.optional(),
-  EphemeralStorage: settings.EphemeralStorage.optional(),
-  DeadLetterConfig: settings.DeadLetterConfig.optional(),
-  SnapStart: settings.SnapStart.optional(),
-  RevisionId: z.string().optional(),
-});
+export const UpdateConfigurationBody = optionalSettings.extend({ RevisionId: z.string().optional() });
 
 /** DeadLetterConfig.TargetArn: "" removes it; isolambda delivers to its own SQS queues. */
 export function checkDeadLetterTarget(arn: string | undefined): string {
