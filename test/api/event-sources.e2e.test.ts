@@ -106,6 +106,33 @@ describe("event source mappings on the built-in queues", () => {
     expect(new Set(received).size).toBe(500);
   });
 
+  it("handles 10,000 messages with nothing failing, each exactly once", async () => {
+    const url = await sqs.createQueue("ten-thousand");
+    await api.create(
+      "tally",
+      "exports.handler = async (event) => { console.log('BODIES ' + event.Records.map((r) => r.body).join(',')); };",
+    );
+    const bodies = Array.from({ length: 10_000 }, (_, i) => String(i));
+    // 20 batch sends in flight at a time: loopback, bounded.
+    for (let at = 0; at < bodies.length; at += 200) {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, k) => bodies.slice(at + k * 10, at + k * 10 + 10)).map((slice) =>
+          sqs
+            .client()
+            .send(new SendMessageBatchCommand({ QueueUrl: url, Entries: slice.map((body, i) => ({ Id: String(i), MessageBody: body })) })),
+        ),
+      );
+    }
+    await api.client.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "tally", EventSourceArn: sqs.arn("ten-thousand"), BatchSize: 10 }),
+    );
+    const tally = (messages: string[]) =>
+      messages.flatMap((m) => [...m.matchAll(/\tBODIES (.*)$/gm)].flatMap((x) => (x[1] as string).split(",")));
+    const handled = tally(await storedLogs(api.dataDir, "tally", (messages) => tally(messages).length >= 10_000, 60_000));
+    expect(handled).toHaveLength(10_000);
+    expect(new Set(handled).size).toBe(10_000);
+  });
+
   it("keeps only the reported batch item failures, and redrives a poison message to the DLQ", async () => {
     const dlq = await sqs.createQueue("payments-dlq");
     const url = await sqs.createQueue("payments", {

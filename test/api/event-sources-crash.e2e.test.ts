@@ -1,0 +1,97 @@
+/**
+ * An event source mapping across a crash: the server runs as a child process, is killed with
+ * SIGKILL while batches are in flight, and a new server on the same data dir handles every
+ * message. Messages in flight at the kill reappear after their visibility timeout (here 1 s).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { GetQueueUrlCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const MESSAGES = 60;
+let dir = "";
+let recorder: Server;
+const seen: number[] = [];
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), "isolambda-sources-crash-"));
+  recorder = createServer((req, res) => {
+    seen.push(Number(new URL(req.url ?? "/", "http://x").searchParams.get("i")));
+    res.end("ok");
+  });
+  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
+  const fn = path.join(dir, "functions", "consumer");
+  mkdirSync(fn, { recursive: true });
+  // One message at a time, 40 ms each: the kill lands mid-way.
+  writeFileSync(
+    path.join(fn, "index.js"),
+    "exports.handler = async (e) => { for (const r of e.Records) { await new Promise((s) => setTimeout(s, 40)); await fetch(process.env.RECORDER + '?i=' + r.body); } };",
+  );
+  writeFileSync(
+    path.join(fn, "function.json"),
+    JSON.stringify({
+      handler: "index.handler",
+      environment: { RECORDER: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/` },
+      eventSources: [{ queue: "crash-queue", batchSize: 1 }],
+    }),
+  );
+  writeFileSync(path.join(dir, "isolambda.config.json"), "{}");
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await new Promise<void>((resolve) => recorder.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function serve(): Promise<{ child: ChildProcess; url: string }> {
+  const args = ["dist/cli.js", "serve", "--port", "0", "--data-dir", path.join(dir, "data"), "--functions", path.join(dir, "functions")];
+  const child = spawn(process.execPath, [...args, "--config", path.join(dir, "isolambda.config.json")], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /Lambda API {2}(http:\/\/\S+)/.exec(out)?.[1];
+      if (url !== undefined) resolve({ child, url });
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+}
+
+describe("an event source mapping across a crash", () => {
+  it("loses no message when the server is killed mid-batch", async () => {
+    const first = await serve();
+    const sqs = new SQSClient({
+      endpoint: first.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "t", secretAccessKey: "t" },
+      maxAttempts: 1,
+    });
+    // function.json's eventSources made the queue; in-flight messages come back after 1 s.
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "crash-queue" }));
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "1" } }));
+    for (let at = 0; at < MESSAGES; at += 10) {
+      const entries = Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: String(at + i) }));
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
+    }
+    sqs.destroy();
+    for (let waited = 0; seen.length < 5 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    first.child.kill("SIGKILL");
+    await new Promise((resolve) => first.child.once("exit", resolve));
+    expect(new Set(seen).size).toBeLessThan(MESSAGES);
+
+    const second = await serve();
+    for (let waited = 0; new Set(seen).size < MESSAGES && waited < 20_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([...new Set(seen)].sort((a, b) => a - b)).toEqual(Array.from({ length: MESSAGES }, (_, i) => i));
+    second.child.kill("SIGTERM");
+  });
+});
