@@ -4,7 +4,7 @@
  * The handler reports each event to an HTTP recorder in this process, before it returns; two run
  * at a time, so the kill lands mid-way.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChildServer, serveChild } from "./serve-child.js";
 
 const EVENTS = 40;
 let dir = "";
@@ -45,33 +46,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `isolambda serve` on an ephemeral port and resolves with its Lambda API URL. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  // Its own config: the repository's isolambda.config.json opens doors on fixed ports.
-  writeFileSync(path.join(dir, "isolambda.config.json"), "{}");
-  const args = [
-    "dist/cli.js",
-    "serve",
-    "--port",
-    "0",
-    "--data-dir",
-    path.join(dir, "data"),
-    "--functions",
-    path.join(dir, "functions"),
-    "--config",
-    path.join(dir, "isolambda.config.json"),
-  ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /Lambda API {2}(http:\/\/\S+)/.exec(out)?.[1];
-      if (url !== undefined) resolve({ child, url });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+async function serve(): Promise<ChildServer> {
+  const server = await serveChild(dir);
+  children.push(server.child);
+  return server;
 }
 
 describe("asynchronous invocation across a crash", () => {

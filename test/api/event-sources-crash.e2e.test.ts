@@ -3,7 +3,7 @@
  * SIGKILL while batches are in flight, and a new server on the same data dir handles every
  * message. Messages in flight at the kill reappear after their visibility timeout (here 1 s).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetQueueUrlCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChildServer, serveChild } from "./serve-child.js";
 
 const MESSAGES = 60;
 let dir = "";
@@ -40,7 +41,6 @@ beforeAll(async () => {
       eventSources: [{ queue: "crash-queue", batchSize: 1 }],
     }),
   );
-  writeFileSync(path.join(dir, "isolambda.config.json"), "{}");
 });
 
 afterAll(async () => {
@@ -49,21 +49,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const args = ["dist/cli.js", "serve", "--port", "0", "--data-dir", path.join(dir, "data"), "--functions", path.join(dir, "functions")];
-  const child = spawn(process.execPath, [...args, "--config", path.join(dir, "isolambda.config.json")], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /Lambda API {2}(http:\/\/\S+)/.exec(out)?.[1];
-      if (url !== undefined) resolve({ child, url });
-    });
-    child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
+async function serve(): Promise<ChildServer> {
+  const server = await serveChild(dir);
+  children.push(server.child);
+  return server;
 }
 
 describe("an event source mapping across a crash", () => {
