@@ -75,8 +75,28 @@ function systemError(info) {
   return error;
 }
 
-class Stats {
+/** The kinds of file that cannot exist here (no links, devices, pipes or sockets), for Stats and Dirent. */
+class RegularKinds {
+  isSymbolicLink() {
+    return false;
+  }
+  isBlockDevice() {
+    return false;
+  }
+  isCharacterDevice() {
+    return false;
+  }
+  isFIFO() {
+    return false;
+  }
+  isSocket() {
+    return false;
+  }
+}
+
+class Stats extends RegularKinds {
   constructor(s) {
+    super();
     this.dev = 2049;
     this.mode = s.mode;
     this.nlink = s.nlink;
@@ -102,21 +122,6 @@ class Stats {
   isDirectory() {
     return (this.mode & constants.S_IFMT) === constants.S_IFDIR;
   }
-  isSymbolicLink() {
-    return false;
-  }
-  isBlockDevice() {
-    return false;
-  }
-  isCharacterDevice() {
-    return false;
-  }
-  isFIFO() {
-    return false;
-  }
-  isSocket() {
-    return false;
-  }
 }
 
 class StatFs {
@@ -127,8 +132,9 @@ class StatFs {
 
 const kind = Symbol("type");
 
-class Dirent {
+class Dirent extends RegularKinds {
   constructor(name, type, parentPath) {
+    super();
     this.name = name;
     this.parentPath = parentPath;
     this.path = parentPath;
@@ -139,21 +145,6 @@ class Dirent {
   }
   isDirectory() {
     return this[kind] === "dir";
-  }
-  isSymbolicLink() {
-    return false;
-  }
-  isBlockDevice() {
-    return false;
-  }
-  isCharacterDevice() {
-    return false;
-  }
-  isFIFO() {
-    return false;
-  }
-  isSocket() {
-    return false;
   }
 }
 
