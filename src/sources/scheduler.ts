@@ -46,6 +46,10 @@ const toSchedule = (row: Row): StoredSchedule => ({
 
 export class Scheduler {
   readonly #db: Sqlite.Database;
+  readonly #all: Sqlite.Statement<[], Row>;
+  readonly #deleteFunction: Sqlite.Statement<[string]>;
+  readonly #insert: Sqlite.Statement<[string, string, string, string | null, number]>;
+  readonly #setNext: Sqlite.Statement<[number, string]>;
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -55,11 +59,15 @@ export class Scheduler {
     private readonly deps: SchedulerDeps,
   ) {
     this.#db = db;
+    this.#all = db.prepare<[], Row>("SELECT * FROM schedules ORDER BY next_fire, name");
+    this.#deleteFunction = db.prepare("DELETE FROM schedules WHERE function_name = ?");
+    this.#insert = db.prepare("INSERT INTO schedules (name, function_name, expression, input, next_fire) VALUES (?, ?, ?, ?, ?)");
+    this.#setNext = db.prepare("UPDATE schedules SET next_fire = ? WHERE name = ?");
     this.#now = deps.now ?? Date.now;
   }
 
   list(): StoredSchedule[] {
-    return this.#db.prepare<[], Row>("SELECT * FROM schedules ORDER BY next_fire, name").all().map(toSchedule);
+    return this.#all.all().map(toSchedule);
   }
 
   /** A function's schedules as declared now; unchanged ones keep their next firing time. */
@@ -70,15 +78,14 @@ export class Scheduler {
         .map((s) => [s.name, s]),
     );
     this.#db.transaction(() => {
-      this.#db.prepare("DELETE FROM schedules WHERE function_name = ?").run(functionName);
-      const insert = this.#db.prepare("INSERT INTO schedules (name, function_name, expression, input, next_fire) VALUES (?, ?, ?, ?, ?)");
+      this.#deleteFunction.run(functionName);
       for (const schedule of declared) {
         const kept = current.get(schedule.name);
         const nextFire =
           kept?.expression === schedule.expression
             ? kept.nextFire
             : (parseSchedule(schedule.expression).next(new Date(this.#now()))?.getTime() ?? Number.MAX_SAFE_INTEGER);
-        insert.run(
+        this.#insert.run(
           schedule.name,
           functionName,
           schedule.expression,
@@ -112,7 +119,7 @@ export class Scheduler {
       // The event and the next firing time commit together: a crash can neither lose nor repeat it.
       this.#db.transaction(() => {
         this.deps.fire(schedule.functionName, this.#payload(schedule));
-        this.#db.prepare("UPDATE schedules SET next_fire = ? WHERE name = ?").run(next, schedule.name);
+        this.#setNext.run(next, schedule.name);
       })();
     }
     this.#arm();
