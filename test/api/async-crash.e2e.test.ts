@@ -4,7 +4,6 @@
  * The handler reports each event to an HTTP recorder in this process, before it returns; two run
  * at a time, so the kill lands mid-way.
  */
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -12,13 +11,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChildServer, serveChild } from "./serve-child.js";
+import { ChildServers } from "./serve-child.js";
 
 const EVENTS = 40;
 let dir = "";
 let recorder: Server;
 const seen: number[] = [];
-const children: ChildProcess[] = [];
+const servers = new ChildServers();
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "isolambda-crash-"));
@@ -41,20 +40,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  servers.killAll();
   await new Promise<void>((resolve) => recorder.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function serve(): Promise<ChildServer> {
-  const server = await serveChild(dir);
-  children.push(server.child);
-  return server;
-}
-
 describe("asynchronous invocation across a crash", () => {
   it("delivers every accepted event after SIGKILL and a restart", async () => {
-    const first = await serve();
+    const first = await servers.start(dir);
     const client = new LambdaClient({
       endpoint: first.url,
       region: "us-east-1",
@@ -75,7 +68,7 @@ describe("asynchronous invocation across a crash", () => {
     await new Promise((resolve) => first.child.once("exit", resolve));
     expect(seen.length).toBeLessThan(EVENTS);
 
-    const second = await serve();
+    const second = await servers.start(dir);
     for (let waited = 0; new Set(seen).size < EVENTS && waited < 15_000; waited += 20)
       await new Promise((resolve) => setTimeout(resolve, 20));
     expect([...new Set(seen)].sort((a, b) => a - b)).toEqual(Array.from({ length: EVENTS }, (_, i) => i));

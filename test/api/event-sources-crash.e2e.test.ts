@@ -3,7 +3,6 @@
  * SIGKILL while batches are in flight, and a new server on the same data dir handles every
  * message. Messages in flight at the kill reappear after their visibility timeout (here 1 s).
  */
-import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,13 +10,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetQueueUrlCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ChildServer, serveChild } from "./serve-child.js";
+import { ChildServers } from "./serve-child.js";
 
 const MESSAGES = 60;
 let dir = "";
 let recorder: Server;
 const seen: number[] = [];
-const children: ChildProcess[] = [];
+const servers = new ChildServers();
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "isolambda-sources-crash-"));
@@ -44,20 +43,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill("SIGKILL");
+  servers.killAll();
   await new Promise<void>((resolve) => recorder.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function serve(): Promise<ChildServer> {
-  const server = await serveChild(dir);
-  children.push(server.child);
-  return server;
-}
-
 describe("an event source mapping across a crash", () => {
   it("loses no message when the server is killed mid-batch", async () => {
-    const first = await serve();
+    const first = await servers.start(dir);
     const sqs = new SQSClient({
       endpoint: first.url,
       region: "us-east-1",
@@ -77,7 +70,7 @@ describe("an event source mapping across a crash", () => {
     await new Promise((resolve) => first.child.once("exit", resolve));
     expect(new Set(seen).size).toBeLessThan(MESSAGES);
 
-    const second = await serve();
+    const second = await servers.start(dir);
     for (let waited = 0; new Set(seen).size < MESSAGES && waited < 20_000; waited += 20)
       await new Promise((resolve) => setTimeout(resolve, 20));
     expect([...new Set(seen)].sort((a, b) => a - b)).toEqual(Array.from({ length: MESSAGES }, (_, i) => i));

@@ -12,7 +12,7 @@ export interface ChildServer {
   url: string;
 }
 
-export function serveChild(dir: string): Promise<ChildServer> {
+function serveChild(dir: string): Promise<ChildServer> {
   const config = path.join(dir, "isolambda.config.json");
   writeFileSync(config, "{}");
   const args = [
@@ -36,4 +36,19 @@ export function serveChild(dir: string): Promise<ChildServer> {
     });
     child.once("exit", (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
   });
+}
+
+/** The servers a test started, so that afterAll can kill whatever is left of them. */
+export class ChildServers {
+  readonly #children: ChildProcess[] = [];
+
+  async start(dir: string): Promise<ChildServer> {
+    const server = await serveChild(dir);
+    this.#children.push(server.child);
+    return server;
+  }
+
+  killAll(): void {
+    for (const child of this.#children) child.kill("SIGKILL");
+  }
 }
