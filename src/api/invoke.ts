@@ -13,7 +13,6 @@ import { AwsError, errorResponse } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
 import type { RegistryCache } from "./registry-cache.js";
 import { resolveFunction } from "./resolve.js";
-import { environmentConfig } from "./shapes.js";
 
 function decodeClientContext(header: string | undefined): unknown {
   if (header === undefined) return undefined;
@@ -42,7 +41,7 @@ export async function readInvokeRequest(
 ): Promise<InvokeRequest> {
   const ref = parseFunctionName(c.req.param("name") ?? "", c.req.query("Qualifier"));
   const fn = resolveFunction(deps, ref, true, cache).version;
-  const config = environmentConfig(deps, fn, (sha) => cache.codeDir(sha));
+  const config = cache.environmentConfig(deps, fn);
   const invocationType = (c.req.header("X-Amz-Invocation-Type") ?? "RequestResponse") as InvocationType;
   if (!invocationTypes.has(invocationType)) {
     throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
