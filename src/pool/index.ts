@@ -171,7 +171,7 @@ export class WarmPool {
         this.#byVersion.set(config.versionKey, idle);
         this.#park(env, config.versionKey);
         // The heap is measured just after the invocation: weigh the environment again then.
-        env.onHeapMeasured = () => {
+        env.onHeapMeasured ??= () => {
           if (this.#idle.has(env)) this.#park(env, config.versionKey);
         };
       } else env.dispose();

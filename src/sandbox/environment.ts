@@ -312,9 +312,13 @@ export class GuestEnvironment {
   }
 
   invoke(event: string, context: WireInvokeContext, onChunk?: ChunkSink): Promise<PhaseOutcome> {
-    if (this.#gone) return Promise.resolve(this.#goneOutcome(context.requestId));
-    const wire = JSON.stringify(context);
-    return this.#runPhase("invoke", context.requestId, context.deadline, () => this.#call("invoke", event, wire), onChunk);
+    return this.invokeWire(event, context.requestId, context.deadline, JSON.stringify(context), onChunk);
+  }
+
+  /** An invocation whose context is already JSON, as the executor receives it. */
+  invokeWire(event: string, requestId: string, deadline: number, contextJson: string, onChunk?: ChunkSink): Promise<PhaseOutcome> {
+    if (this.#gone) return Promise.resolve(this.#goneOutcome(requestId));
+    return this.#runPhase("invoke", requestId, deadline, () => this.#call("invoke", event, contextJson), onChunk);
   }
 
   /** An invocation (or INIT) is running in it. */

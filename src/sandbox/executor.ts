@@ -173,8 +173,8 @@ export class Executor {
     onChunk?: (bytes: Uint8Array, contentType: string) => void,
   ): Promise<WireInvokeResult> {
     return new Promise((resolve) => {
-      const killAt = message.context.deadline + HARD_KILL_GRACE_MS;
-      this.#invokes.set(message.invId, { requestId: message.context.requestId, resolve, killAt, onChunk });
+      const killAt = message.deadline + HARD_KILL_GRACE_MS;
+      this.#invokes.set(message.invId, { requestId: message.requestId, resolve, killAt, onChunk });
       this.#watch();
       this.#send(message);
     });

@@ -24,6 +24,7 @@ import {
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
 } from "./limits.js";
+import type { WireInvokeContext } from "./protocol.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
 export * from "./limits.js";
@@ -273,24 +274,19 @@ export class Environment {
       const config = this.config;
       const chunks: Uint8Array[] = [];
       const onChunk = options.onChunk ?? ((bytes: Uint8Array) => void chunks.push(bytes));
-      const result = await this.#executor.invoke(
-        {
-          type: "invoke",
-          envId: this.#envId,
-          invId: this.#sandbox.nextInvocationId(),
-          event,
-          context: {
-            requestId,
-            invokedFunctionArn:
-              options.invokedFunctionArn ?? `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
-            deadline: Date.now() + config.timeoutSeconds * 1000,
-            clientContext: options.clientContext,
-            identity: options.identity,
-            traceId: options.traceId,
-          },
-        },
-        onChunk,
-      );
+      const deadline = Date.now() + config.timeoutSeconds * 1000;
+      const context: WireInvokeContext = {
+        requestId,
+        invokedFunctionArn:
+          options.invokedFunctionArn ?? `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
+        deadline,
+        clientContext: options.clientContext,
+        identity: options.identity,
+        traceId: options.traceId,
+      };
+      const invId = this.#sandbox.nextInvocationId();
+      const message = { type: "invoke", envId: this.#envId, invId, requestId, deadline, event, context: JSON.stringify(context) } as const;
+      const result = await this.#executor.invoke(message, onChunk);
       if (result.environmentGone) this.#end();
       return {
         requestId,

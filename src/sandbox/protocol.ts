@@ -15,7 +15,8 @@ export interface WireInvokeContext {
 export type ToWorker =
   /** With `snapshotOnly`, SnapStart's snapshot is made (or found) and no environment is kept. */
   | { type: "create"; envId: number; config: EnvironmentConfig; logStreamName: string; snapshotOnly?: boolean }
-  | { type: "invoke"; envId: number; invId: number; event: string; context: WireInvokeContext }
+  /** `context` is the WireInvokeContext as JSON, made once on the main thread and given to the guest as it is. */
+  | { type: "invoke"; envId: number; invId: number; requestId: string; deadline: number; event: string; context: string }
   | { type: "dispose"; envId: number };
 
 export interface WireInvokeResult {
@@ -44,13 +45,19 @@ export type FromWorker =
  */
 export function encodeToWorker(message: ToWorker): [string, BulkPart] {
   if (message.type !== "invoke") return [JSON.stringify(message), undefined];
-  const { event, ...rest } = message;
-  return [JSON.stringify(rest), event];
+  const { envId, invId, requestId, deadline } = message;
+  // The context's JSON never holds a raw newline: it separates the context from the event.
+  return [JSON.stringify({ type: "invoke", envId, invId, requestId, deadline }), `${message.context}\n${message.event}`];
 }
 
 export function decodeToWorker(meta: string, bulk: BulkPart): ToWorker {
   const message = JSON.parse(meta) as ToWorker;
-  if (message.type === "invoke") message.event = bulk as string;
+  if (message.type === "invoke") {
+    const text = bulk as string;
+    const newline = text.indexOf("\n");
+    message.context = text.slice(0, newline);
+    message.event = text.slice(newline + 1);
+  }
   return message;
 }
 

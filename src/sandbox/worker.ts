@@ -114,14 +114,15 @@ async function create({ envId, config, logStreamName, snapshotOnly }: Extract<To
 }
 
 async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<void> {
-  const { envId, invId, event, context } = message;
+  const { envId, invId, event, context, requestId, deadline } = message;
   const hosted = environments.get(envId);
   if (hosted === undefined) {
-    const payload = JSON.stringify(exitError(context.requestId, "environment is gone"));
+    const payload = JSON.stringify(exitError(requestId, "environment is gone"));
     post({ type: "result", invId, ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
     return;
   }
-  const outcome = await hosted.env.invoke(event, context, (data, contentType) => post({ type: "chunk", invId, data, contentType }));
+  const onChunk = (data: Uint8Array, contentType: string) => post({ type: "chunk", invId, data, contentType });
+  const outcome = await hosted.env.invokeWire(event, requestId, deadline, context, onChunk);
   if (outcome.gone) drop(envId);
   const { ok, payload, logs, durationMs, gone, contentType } = outcome;
   // After a slow invocation the walk is cheap next to it: measured first, so this REPORT's Max
