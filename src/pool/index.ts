@@ -118,24 +118,29 @@ export class WarmPool {
     env.dispose();
   }
 
-  async #acquire(config: EnvironmentConfig): Promise<{ env: Environment; cold: boolean }> {
+  /** An idle environment of the version, provisioned ones first; none means a cold start. */
+  #takeIdle(config: EnvironmentConfig): Environment | undefined {
     const provisioned = this.#provisionedIdle.get(config.versionKey);
     for (let env = provisioned?.pop(); env !== undefined; env = provisioned?.pop()) {
       const owner = this.#owner.get(env);
       if (env.usable && owner !== undefined) {
         owner.busy += 1;
-        return { env, cold: false };
+        return env;
       }
       this.#replace(env);
     }
     const idle = this.#byVersion.get(config.versionKey);
     for (let env = idle?.pop(); env !== undefined; env = idle?.pop()) {
       this.#idle.delete(env);
-      if (env.usable) return { env, cold: false };
+      if (env.usable) return env;
       env.dispose();
     }
+    return undefined;
+  }
+
+  #coldStart(config: EnvironmentConfig): Promise<Environment> {
     this.#scaling.take(config.functionName);
-    return { env: await this.#sandbox.createEnvironment(config), cold: true };
+    return this.#sandbox.createEnvironment(config);
   }
 
   /** SnapStart at PublishVersion: INIT once and the snapshot, before any environment of the version. */
@@ -149,7 +154,10 @@ export class WarmPool {
     options: InvokeOptions & { invocationType?: InvocationType },
   ): Promise<PooledResult> {
     const generation = this.#generation(config.functionName);
-    const { env, cold } = await this.#acquire(config);
+    // A warm start takes its environment without waiting for anything.
+    const idle = this.#takeIdle(config);
+    const cold = idle === undefined;
+    const env = idle ?? (await this.#coldStart(config));
     try {
       const result = await env.invoke(event, options);
       return {
