@@ -20,7 +20,6 @@ import {
   SQSServiceException,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
-  UnsupportedOperation,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
@@ -106,12 +105,6 @@ describe("queues through @aws-sdk/client-sqs", () => {
     expect(missingDlq).toBeInstanceOf(InvalidAttributeValue);
     expect(missingDlq.message).toMatch(/Dead letter target does not exist/);
     await expect(sqs.client().send(new GetQueueUrlCommand({ QueueName: "q" }))).rejects.toBeInstanceOf(QueueDoesNotExist);
-  });
-
-  it("refuses FIFO queues clearly", async () => {
-    const error = await failure(sqs.client().send(new CreateQueueCommand({ QueueName: "jobs.fifo", Attributes: { FifoQueue: "true" } })));
-    expect(error).toBeInstanceOf(UnsupportedOperation);
-    expect(error.message).toMatch(/FIFO/);
   });
 
   it("sets attributes, including a redrive policy, and removes the policy again", async () => {
