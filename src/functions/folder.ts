@@ -49,9 +49,7 @@ const schedule = z
 /** An event source mapping to a built-in queue (created when missing; a FIFO queue when its name ends in .fifo). */
 const eventSource = z
   .object({
-    queue: z
-      .string()
-      .regex(/^([\w-]{1,80}|arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80})(\.fifo)?$/, "a queue name or an SQS queue ARN"),
+    queue: z.string().regex(/^([\w-]{1,80}|arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80})(\.fifo)?$/, "a queue name or an SQS queue ARN"),
     batchSize: z.number().int().min(1).max(10000).optional(),
     maximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
     reportBatchItemFailures: z.boolean().optional(),

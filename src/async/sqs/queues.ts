@@ -204,7 +204,9 @@ export class Queues {
       if (delay === 0) this.#notify(queue.name);
       return { messageId: id, ...digests };
     }
-    if (groupId === undefined || deduplicationId === undefined) throw new Error("a FIFO message needs the group and deduplication id orderingOf gives it");
+    if (groupId === undefined || deduplicationId === undefined) {
+      throw new Error("a FIFO message needs the group and deduplication id orderingOf gives it");
+    }
     const scope = deduplicationScope(queue.settings, groupId);
     const sent = this.#store.transaction(() => {
       const earlier = this.#fifo.delivered(queue.name, scope, deduplicationId, now);
@@ -228,7 +230,12 @@ export class Queues {
     const queue = name === undefined ? undefined : this.#store.queue(name);
     if (!queue) throw new SqsError("QueueDoesNotExist", `The specified queue does not exist: ${queueArn}`);
     // No MessageGroupId: a FIFO queue refuses these as SQS would (MissingParameter).
-    const { messageId } = this.enqueue(queue, this.validate(queue, body, attributes, undefined), undefined, orderingOf(queue.settings, {}, body));
+    const { messageId } = this.enqueue(
+      queue,
+      this.validate(queue, body, attributes, undefined),
+      undefined,
+      orderingOf(queue.settings, {}, body),
+    );
     return { messageId };
   }
 

@@ -151,12 +151,7 @@ function prepare(db: Sqlite.Database) {
         "SELECT name FROM sqs_queues WHERE substr(name, 1, length(:prefix)) = :prefix AND name > :after ORDER BY name LIMIT :limit",
       )
       .pluck(),
-    insertMessage: db.prepare<
-      Record<
-        "queue" | "id" | "body" | "attributes" | "systemAttributes" | "md5" | "sent" | "visibleAt" | "groupId" | "deduplicationId" | "sequence",
-        unknown
-      >
-    >(
+    insertMessage: db.prepare<Record<string, unknown>>(
       `INSERT INTO sqs_messages (queue, id, body, attributes, system_attributes, md5_body, sent, visible_at, group_id, deduplication_id, sequence_number)
        VALUES (:queue, :id, :body, :attributes, :systemAttributes, :md5, :sent, :visibleAt, :groupId, :deduplicationId, :sequence)`,
     ),
