@@ -14,7 +14,7 @@ import {
   SetQueueAttributesCommand,
   SQSServiceException,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { useServer } from "../api/server.js";
 import { useSqs } from "./sqs.js";
 
@@ -195,6 +195,17 @@ describe("FIFO queues through @aws-sdk/client-sqs", () => {
     const again = await receive(url);
     expect(bodies(again)).toEqual(["B1", "B2"]);
     expect(again[0]?.Attributes).toMatchObject({ ApproximateReceiveCount: "2", MessageGroupId: "B" });
+  });
+
+  it("wakes a long poll waiting on a blocked group when the message in flight is deleted", async () => {
+    const url = await sqs.createQueue("woken.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    await send(url, { MessageBody: "head", MessageGroupId: "g" });
+    await send(url, { MessageBody: "next", MessageGroupId: "g" });
+    const [head] = await receive(url, 1);
+    const waiting = receive(url, 10, { WaitTimeSeconds: 20 });
+    await vi.waitFor(() => expect(api.queues.pollsWaiting("woken.fifo")).toBe(1));
+    await sqs.client().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: head?.ReceiptHandle }));
+    expect(bodies(await waiting)).toEqual(["next"]);
   });
 
   it("applies the queue's delay to every message and keeps a group behind its delayed head", async () => {

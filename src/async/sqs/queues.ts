@@ -262,8 +262,10 @@ export class Queues {
   }
 
   deleteMessage(name: string, receiptHandle: string): void {
-    this.queue(name);
+    const queue = this.queue(name);
     this.#store.deleteMessage(name, receiptHandle);
+    // Deleting a FIFO group's message in flight can free the rest of its group.
+    if (queue.settings.FifoQueue) this.#notify(name);
   }
 
   changeMessageVisibility(name: string, receiptHandle: string, visibilityTimeout: number): void {

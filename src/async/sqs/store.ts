@@ -160,9 +160,12 @@ function prepare(db: Sqlite.Database) {
       `SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND (visible_at, seq) > (?, ?)
        ORDER BY visible_at, seq LIMIT ${RECEIVE_CHUNK}`,
     ),
-    // FIFO: send order, so a message that comes back after its visibility timeout keeps its place.
-    fifoCandidates: db.prepare<[string, number, number], MessageRow>(
-      `SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND seq > ? ORDER BY seq LIMIT ${RECEIVE_CHUNK}`,
+    // FIFO: send order, so a message that comes back after its visibility timeout keeps its place;
+    // the groups with messages in flight (a JSON array) are skipped here rather than read and dropped.
+    fifoCandidates: db.prepare<[string, number, number, string], MessageRow>(
+      `SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND seq > ?
+         AND group_id NOT IN (SELECT value FROM json_each(?))
+       ORDER BY seq LIMIT ${RECEIVE_CHUNK}`,
     ),
     hiddenGroups: db.prepare<[string, number], HiddenGroupRow>(
       `SELECT group_id, min(seq) AS first_hidden, max(receipt IS NOT NULL) AS in_flight
@@ -280,18 +283,18 @@ export class QueueStore {
       this.expire(queue, now);
       const messages: ReceivedMessage[] = [];
       const seen = new Set<number>();
-      const admits = queue.settings.FifoQueue ? this.#groupGate(queue.name, now) : () => true;
+      const gate = queue.settings.FifoQueue ? this.#groupGate(queue.name, now) : undefined;
       let moved = false;
       let cursor = { visibleAt: Number.MIN_SAFE_INTEGER, seq: 0 };
       while (messages.length < max) {
-        const rows = queue.settings.FifoQueue
-          ? this.#sql.fifoCandidates.all(queue.name, now, cursor.seq)
+        const rows = gate
+          ? this.#sql.fifoCandidates.all(queue.name, now, cursor.seq, gate.inFlight)
           : this.#sql.candidates.all(queue.name, now, cursor.visibleAt, cursor.seq);
         if (rows.length === 0) break;
         for (const row of rows) {
           cursor = { visibleAt: row.visible_at, seq: row.seq };
           // A message received with VisibilityTimeout 0 stays visible and could come round again.
-          if (seen.has(row.seq) || messages.length >= max || !admits(row)) continue;
+          if (seen.has(row.seq) || messages.length >= max || (gate && !gate.admits(row))) continue;
           seen.add(row.seq);
           if (redrive?.target !== undefined && row.receive_count >= redrive.maxReceiveCount) {
             this.#sql.moveTo.run(redrive.target, now, redrive.sourceArn, row.seq);
@@ -313,12 +316,16 @@ export class QueueStore {
     });
   }
 
-  /** Whether a FIFO queue may hand out this visible message now, given its group's hidden messages. */
-  #groupGate(queue: string, now: number): (row: MessageRow) => boolean {
-    const hidden = new Map(this.#sql.hiddenGroups.all(queue, now).map((g) => [g.group_id, g]));
-    return (row) => {
-      const group = hidden.get(row.group_id);
-      return group === undefined || (group.in_flight === 0 && row.seq < group.first_hidden);
+  /**
+   * A FIFO queue's groups that cannot hand out messages now: `inFlight` (JSON array) those with a
+   * message in flight, and `admits` whether a visible message is ahead of its group's first delayed one.
+   */
+  #groupGate(queue: string, now: number): { inFlight: string; admits(row: MessageRow): boolean } {
+    const hidden = this.#sql.hiddenGroups.all(queue, now);
+    const delayedFrom = new Map(hidden.filter((g) => g.in_flight === 0).map((g) => [g.group_id, g.first_hidden]));
+    return {
+      inFlight: JSON.stringify(hidden.filter((g) => g.in_flight !== 0).map((g) => g.group_id)),
+      admits: (row) => row.seq < (delayedFrom.get(row.group_id) ?? Number.POSITIVE_INFINITY),
     };
   }
 
