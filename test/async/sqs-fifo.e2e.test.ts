@@ -12,24 +12,13 @@ import {
   SendMessageCommand,
   type SendMessageCommandInput,
   SetQueueAttributesCommand,
-  SQSServiceException,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
 import { useServer } from "../api/server.js";
-import { useSqs } from "./sqs.js";
+import { failure, useSqs } from "./sqs.js";
 
 const api = useServer();
 const sqs = useSqs(api);
-
-async function failure(promise: Promise<unknown>): Promise<SQSServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SQSServiceException) return error;
-    throw error;
-  }
-  throw new Error("the call succeeded");
-}
 
 const send = (url: string, input: Omit<SendMessageCommandInput, "QueueUrl">) =>
   sqs.client().send(new SendMessageCommand({ QueueUrl: url, ...input }));

@@ -17,28 +17,16 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  SQSServiceException,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
 import { useServer } from "../api/server.js";
-import { useSqs } from "./sqs.js";
+import { failure, useSqs } from "./sqs.js";
 
 const api = useServer();
 const sqs = useSqs(api);
-
-/** The error an SDK call fails with, to check its class and fields together. */
-async function failure(promise: Promise<unknown>): Promise<SQSServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SQSServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("queues through @aws-sdk/client-sqs", () => {
   it("creates a queue with a URL on this server and the ARN of this account", async () => {
