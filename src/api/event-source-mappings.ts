@@ -87,7 +87,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
     resolveFunction(deps, ref);
     return { functionName: ref.name, qualifier: ref.qualifier };
   };
-  const settingsOf = (body: Given, base?: MappingSettings): MappingSettings => {
+  const settingsOf = (body: Given, eventSourceArn: string, base?: MappingSettings): MappingSettings => {
     const filters =
       body.FilterCriteria === undefined ? (base?.filters ?? []) : (body.FilterCriteria.Filters ?? []).map((f) => f.Pattern ?? "{}");
     try {
@@ -105,6 +105,10 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
       filters,
       maximumConcurrency: body.ScalingConfig === undefined ? base?.maximumConcurrency : body.ScalingConfig.MaximumConcurrency,
     };
+    // Lambda checks the window first; on a FIFO queue the window must be 0, so BatchSize stays at 10 at most.
+    if (eventSourceArn.endsWith(".fifo") && settings.maximumBatchingWindowInSeconds > 0) {
+      throw new AwsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues");
+    }
     if (settings.batchSize > SQS_DEFAULT_BATCH && settings.maximumBatchingWindowInSeconds < 1) {
       throw new AwsError(
         "InvalidParameterValueException",
@@ -129,7 +133,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
       );
     }
     const { functionName, qualifier } = target(body.FunctionName);
-    const settings = settingsOf(body);
+    const settings = settingsOf(body, body.EventSourceArn);
     const existing = sources.store
       .all()
       .find((m) => m.eventSourceArn === body.EventSourceArn && m.functionName === functionName && m.qualifier === qualifier);
@@ -161,7 +165,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
       ...current,
       functionName: fn.functionName,
       qualifier: fn.qualifier,
-      settings: settingsOf(body, current.settings),
+      settings: settingsOf(body, current.eventSourceArn, current.settings),
       enabled: body.Enabled ?? current.enabled,
     });
     sources.apply(mapping);

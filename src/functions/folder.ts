@@ -46,17 +46,20 @@ const schedule = z
     }
   });
 
-/** An event source mapping to a built-in queue (created when missing). */
+/** An event source mapping to a built-in queue (created when missing; a FIFO queue when its name ends in .fifo). */
 const eventSource = z
   .object({
-    queue: z.string().regex(/^([\w-]{1,80}|arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80})$/, "a queue name or an SQS queue ARN"),
+    queue: z.string().regex(/^([\w-]{1,80}|arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80})(\.fifo)?$/, "a queue name or an SQS queue ARN"),
     batchSize: z.number().int().min(1).max(10000).optional(),
     maximumBatchingWindowInSeconds: z.number().int().min(0).max(300).optional(),
     reportBatchItemFailures: z.boolean().optional(),
     maximumConcurrency: z.number().int().min(2).max(1000).optional(),
     enabled: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((source) => !source.queue.endsWith(".fifo") || ((source.batchSize ?? 10) <= 10 && !source.maximumBatchingWindowInSeconds), {
+    message: "a FIFO queue takes batches of at most 10 and no batching window, as in Lambda",
+  });
 
 const FunctionJson = z
   .object({

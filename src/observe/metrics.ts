@@ -32,6 +32,7 @@ export class Metrics {
   readonly sourceBatchesInvoked: Counter<"mapping" | "function">;
   readonly sourceBatchItemFailures: Counter<"mapping" | "function">;
   readonly sourceMessagesFiltered: Counter<"mapping" | "function">;
+  readonly sourceOldestMessageAge: Gauge<"mapping" | "function">;
   readonly duration: Histogram<"function" | "resource">;
   readonly initDuration: Histogram<"function" | "resource">;
 
@@ -121,6 +122,12 @@ export class Metrics {
     this.sourceMessagesFiltered = new Counter({
       name: "isolambda_source_messages_filtered_total",
       help: "Messages no FilterCriteria pattern matched: deleted without an invocation",
+      labelNames: mappingLabels,
+      registers,
+    });
+    this.sourceOldestMessageAge = new Gauge({
+      name: "isolambda_source_oldest_message_age_seconds",
+      help: "Age of the oldest message in an event source mapping's queue (in flight or not) at its last poll, 0 when empty (SQS: ApproximateAgeOfOldestMessage)",
       labelNames: mappingLabels,
       registers,
     });

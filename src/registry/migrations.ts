@@ -188,6 +188,28 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE functions ADD COLUMN snap_start TEXT NOT NULL DEFAULT 'None';
   `,
+  // 12: FIFO queues: message groups, deduplication within SQS's 5-minute interval, sequence numbers.
+  `
+  ALTER TABLE sqs_queues ADD COLUMN last_sequence INTEGER NOT NULL DEFAULT 0; -- the SequenceNumber given last (FIFO)
+  ALTER TABLE sqs_messages ADD COLUMN group_id TEXT;          -- MessageGroupId: FIFO queues, and fair standard queues
+  ALTER TABLE sqs_messages ADD COLUMN deduplication_id TEXT;  -- MessageDeduplicationId, given or the body's SHA-256 (FIFO)
+  ALTER TABLE sqs_messages ADD COLUMN sequence_number INTEGER; -- SequenceNumber (FIFO)
+
+  -- FIFO receives in send order; the age of a queue's oldest message.
+  CREATE INDEX sqs_messages_order ON sqs_messages (queue, seq);
+
+  CREATE TABLE sqs_deduplication (
+    queue TEXT NOT NULL REFERENCES sqs_queues (name) ON DELETE CASCADE,
+    scope TEXT NOT NULL,            -- '' with DeduplicationScope queue, else the MessageGroupId
+    id TEXT NOT NULL,               -- MessageDeduplicationId
+    message_id TEXT NOT NULL,       -- what a duplicate send answers
+    sequence_number INTEGER NOT NULL,
+    expires INTEGER NOT NULL,       -- epoch ms: the end of the deduplication interval
+    PRIMARY KEY (queue, scope, id)
+  ) STRICT;
+
+  CREATE INDEX sqs_deduplication_expiry ON sqs_deduplication (queue, expires);
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

@@ -52,7 +52,8 @@ export class EventSources {
     const { queues } = this.deps;
     for (const source of declared) {
       const arn = source.queue.startsWith("arn:") ? source.queue : queues.arnOf(source.queue);
-      if (!queues.existsByArn(arn)) queues.createQueue(queues.nameOfArn(arn) ?? source.queue);
+      const name = queues.nameOfArn(arn) ?? source.queue;
+      if (!queues.existsByArn(arn)) queues.createQueue(name, name.endsWith(".fifo") ? { FifoQueue: "true" } : {});
       const existing = this.store
         .all()
         .find((m) => m.functionName === functionName && m.qualifier === undefined && m.eventSourceArn === arn);

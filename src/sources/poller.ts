@@ -5,6 +5,10 @@
  * redrive policy moves a poison message to its DLQ); with ReportBatchItemFailures only the named
  * messages stay, and a malformed answer fails the whole batch; a throttled batch goes back at
  * once and the poller backs off. Pollers grow with the backlog, up to MaximumConcurrency.
+ *
+ * FIFO queues keep each message group in order by themselves: a group with messages in flight
+ * (one batch, being handled or failed and waiting out its visibility timeout) yields no more, so
+ * each group has at most one batch in flight, as with Lambda.
  */
 import { AwsError } from "../api/errors.js";
 import type { Queues } from "../async/sqs/index.js";
@@ -44,6 +48,8 @@ export class MappingPoller {
   readonly #abort = new AbortController();
   readonly #queue: string;
   readonly #filters: Array<Record<string, unknown>>;
+  readonly #fifo: boolean;
+  readonly #labels: { mapping: string; function: string };
   #loops = 0;
   #backoffMs = BACKOFF_FIRST_MS;
 
@@ -53,6 +59,9 @@ export class MappingPoller {
   ) {
     this.#queue = deps.queues.nameOfArn(mapping.eventSourceArn) ?? "";
     this.#filters = parsePatterns(mapping.settings.filters);
+    // Only a FIFO queue's name ends in .fifo (CreateQueue enforces it).
+    this.#fifo = this.#queue.endsWith(".fifo");
+    this.#labels = { mapping: mapping.uuid, function: mapping.functionName };
   }
 
   get #maxLoops(): number {
@@ -65,6 +74,7 @@ export class MappingPoller {
 
   stop(): void {
     this.#abort.abort();
+    this.deps.metrics.sourceOldestMessageAge.remove(this.#labels);
   }
 
   #spawn(): void {
@@ -83,6 +93,7 @@ export class MappingPoller {
       let batch: ReceivedMessage[];
       try {
         batch = await this.#collect(signal);
+        this.#recordOldestAge(signal);
       } catch (error) {
         this.deps.recordResult(this.mapping.uuid, `PROBLEM: ${error instanceof Error ? error.message : String(error)}`);
         await sleep(this.#backoff(), signal);
@@ -96,6 +107,12 @@ export class MappingPoller {
       if (batch.length >= Math.min(this.mapping.settings.batchSize, RECEIVE_MAX)) this.#spawn();
       await this.#process(batch, signal);
     }
+  }
+
+  #recordOldestAge(signal: AbortSignal): void {
+    if (signal.aborted) return;
+    const sent = this.deps.queues.oldestSent(this.#queue);
+    this.deps.metrics.sourceOldestMessageAge.set(this.#labels, sent === undefined ? 0 : Math.max(0, Date.now() - sent) / 1000);
   }
 
   #backoff(): number {
@@ -134,7 +151,7 @@ export class MappingPoller {
 
   async #process(received: ReceivedMessage[], signal: AbortSignal): Promise<void> {
     const { uuid, functionName } = this.mapping;
-    const labels = { mapping: uuid, function: functionName };
+    const labels = this.#labels;
     this.deps.metrics.sourceMessagesReceived.inc(labels, received.length);
     let records = received.map((message) => sqsRecord(message, this.mapping.eventSourceArn, this.deps.region));
     let batch = received;
@@ -173,7 +190,8 @@ export class MappingPoller {
       this.deps.recordResult(uuid, "PROBLEM: Function call failed");
       return;
     }
-    const failed = this.mapping.settings.reportBatchItemFailures ? failedItems(result.payload, batch) : new Set<string>();
+    const reported = this.mapping.settings.reportBatchItemFailures ? failedItems(result.payload, batch) : new Set<string>();
+    const failed = reported && this.#fifo ? withRestOfGroups(reported, batch) : reported;
     if (failed === undefined) {
       console.error(
         `isolambda: ${functionName} answered a malformed batchItemFailures: the whole batch of ${batch.length} stays in the queue`,
@@ -196,6 +214,22 @@ export class MappingPoller {
       // The queue went away; its messages with it.
     }
   }
+}
+
+/**
+ * Lambda on FIFO queues: a function "should stop processing messages after the first failure and
+ * return all failed and unprocessed messages in batchItemFailures" to keep the order. When it
+ * names fewer, the messages of a group after its first failure count as failed too: deleting them
+ * would let them overtake the one that failed.
+ */
+export function withRestOfGroups(failed: Set<string>, batch: ReceivedMessage[]): Set<string> {
+  const stopped = new Set<string | undefined>();
+  const held = new Set(failed);
+  for (const message of batch) {
+    if (stopped.has(message.groupId)) held.add(message.id);
+    else if (failed.has(message.id)) stopped.add(message.groupId);
+  }
+  return held;
 }
 
 /**

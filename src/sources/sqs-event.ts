@@ -1,5 +1,6 @@
 /** The SQS event as Lambda's poller builds it from a batch of received messages. */
 
+import { sequenceNumberText } from "../async/sqs/fifo.js";
 import { md5OfAttributes } from "../async/sqs/md5.js";
 import { decodedAttributes } from "../async/sqs/message.js";
 import type { ReceivedMessage } from "../async/sqs/store.js";
@@ -24,10 +25,14 @@ export interface SqsRecord {
 }
 
 export function sqsRecord(message: ReceivedMessage, queueArn: string, region: string): SqsRecord {
+  // In the order of Lambda's FIFO example event; the FIFO fields only when the message has them.
   const attributes: Record<string, string> = {
     ApproximateReceiveCount: String(message.receiveCount),
     SentTimestamp: String(message.sent),
+    ...(message.sequenceNumber === undefined ? {} : { SequenceNumber: sequenceNumberText(message.sequenceNumber) }),
+    ...(message.groupId === undefined ? {} : { MessageGroupId: message.groupId }),
     SenderId: SENDER_ID,
+    ...(message.deduplicationId === undefined ? {} : { MessageDeduplicationId: message.deduplicationId }),
     ApproximateFirstReceiveTimestamp: String(message.firstReceive ?? message.sent),
   };
   const trace = message.systemAttributes?.AWSTraceHeader?.StringValue;

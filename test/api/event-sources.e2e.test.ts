@@ -7,15 +7,20 @@ import {
   ResourceConflictException,
   UpdateEventSourceMappingCommand,
 } from "@aws-sdk/client-lambda";
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  PurgeQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { useSqs } from "../async/sqs.js";
-import { storedLogs, useServer } from "./server.js";
+import { sample, storedLogs, useServer } from "./server.js";
+import { loggedBatches, RECORDER } from "./source-batches.js";
 
 const api = useServer();
 const sqs = useSqs(api);
-/** Logs each batch it receives as one JSON line. */
-const RECORDER = "exports.handler = async (event) => { console.log('BATCH ' + JSON.stringify(event)); };";
 
 async function sendAll(url: string, bodies: string[]): Promise<void> {
   for (let at = 0; at < bodies.length; at += 10) {
@@ -25,15 +30,8 @@ async function sendAll(url: string, bodies: string[]): Promise<void> {
   }
 }
 
-type Batch = { Records: Array<Record<string, unknown> & { body: string; attributes: Record<string, string> }> };
-
 /** The batches `fn` logged, once they hold `count` records. */
-async function batches(fn: string, count: number, timeoutMs = 10_000): Promise<Batch[]> {
-  const parse = (messages: string[]) =>
-    messages.flatMap((m) => [...m.matchAll(/\tBATCH (.*)$/gm)].map((match) => JSON.parse(match[1] as string) as Batch));
-  const records = (messages: string[]) => parse(messages).reduce((n, b) => n + b.Records.length, 0);
-  return parse(await storedLogs(api.dataDir, fn, (messages) => records(messages) >= count, timeoutMs));
-}
+const batches = (fn: string, count: number, timeoutMs?: number) => loggedBatches(api.dataDir, fn, count, timeoutMs);
 
 async function visibleCount(url: string): Promise<number> {
   const out = await sqs.client().send(
@@ -192,6 +190,34 @@ describe("event source mappings on the built-in queues", () => {
         }),
       ),
     ).rejects.toThrow(/Invalid filter pattern definition/);
+  });
+
+  it("reports the age of the oldest message in the mapping's queue at its last poll", async () => {
+    const url = await sqs.createQueue("aging", { VisibilityTimeout: "60" });
+    await api.create("never-done", "exports.handler = async () => { throw new Error('not today'); };");
+    const sent = Date.now();
+    await sendAll(url, ["stale"]);
+    const created = await api.client.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "never-done", EventSourceArn: sqs.arn("aging") }),
+    );
+    const series = `isolambda_source_oldest_message_age_seconds{mapping="${created.UUID}",function="never-done"}`;
+    const age = async () => sample(await (await fetch(`${api.url}/metrics`)).text(), series);
+    const until = async (done: (value: number | undefined) => boolean) => {
+      for (let i = 0; i < 200; i++) {
+        const value = await age();
+        if (done(value)) return value;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return age();
+    };
+    // The failed message waits out its visibility timeout in flight: it still counts, and ages.
+    const old = await until((value) => value !== undefined && value >= 1.5);
+    expect(old).toBeGreaterThanOrEqual(1.5);
+    expect(old).toBeLessThanOrEqual((Date.now() - sent) / 1000);
+    await sqs.client().send(new PurgeQueueCommand({ QueueUrl: url }));
+    expect(await until((value) => value === 0)).toBe(0);
+    await api.client.send(new DeleteEventSourceMappingCommand({ UUID: created.UUID }));
+    expect(await age()).toBeUndefined();
   });
 
   it("stops polling while disabled, without losing messages, and manages mappings with AWS's shapes", async () => {

@@ -15,7 +15,7 @@ writeFileSync(
   path.join(fn, "function.json"),
   JSON.stringify({
     schedules: ["cron(0 12 * * ? *)", { name: "tick-input", expression: "rate(7 days)", input: { job: "weekly" } }],
-    eventSources: [{ queue: "ticks" }],
+    eventSources: [{ queue: "ticks" }, { queue: "ordered-ticks.fifo", batchSize: 5 }],
   }),
 );
 afterAll(() => rmSync(functionsDir, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ const events = async (count: number) =>
   );
 
 describe("function.json schedules and event sources", () => {
-  it("lists the declared schedules, and polls the declared queue (created when missing)", async () => {
+  it("lists the declared schedules, and polls the declared queues (created when missing; FIFO for a .fifo name)", async () => {
     const listed = (await (await fetch(`${api.url}/isolambda/schedules`)).json()) as { Schedules: Array<Record<string, string>> };
     expect(listed.Schedules.map((s) => [s.Name, s.ScheduleExpression])).toEqual(
       expect.arrayContaining([
@@ -40,6 +40,18 @@ describe("function.json schedules and event sources", () => {
     await sqs.client().send(new SendMessageCommand({ QueueUrl: `${api.url}/000000000000/ticks`, MessageBody: "tick" }));
     const [batch] = await events(1);
     expect(batch?.Records).toEqual([expect.objectContaining({ body: "tick" })]);
+    await sqs.client().send(
+      new SendMessageCommand({
+        QueueUrl: `${api.url}/000000000000/ordered-ticks.fifo`,
+        MessageBody: "ordered tick",
+        MessageGroupId: "clock",
+        MessageDeduplicationId: "1",
+      }),
+    );
+    const [, fifo] = await events(2);
+    expect(fifo?.Records).toEqual([
+      expect.objectContaining({ body: "ordered tick", attributes: expect.objectContaining({ MessageGroupId: "clock" }) }),
+    ]);
   });
 
   it("fires a schedule that fell due while the server was down once, late, after the restart", async () => {
@@ -48,7 +60,7 @@ describe("function.json schedules and event sources", () => {
     db.prepare("UPDATE schedules SET next_fire = ? WHERE name = 'ticker-schedule-1'").run(Date.now() - 3 * 86_400_000);
     db.close();
     await api.start();
-    const all = await events(2);
+    const all = await events(3);
     const scheduled = all.filter((e) => e["detail-type"] === "Scheduled Event");
     expect(scheduled).toHaveLength(1);
     expect(scheduled[0]).toMatchObject({

@@ -127,9 +127,11 @@ export async function storedLogs(dataDir: string, fn: string, done: (messages: s
   const until = Date.now() + timeoutMs;
   let messages: string[] = [];
   while (Date.now() < until) {
+    // The last piece is "" or a line still being written: only whole lines count.
     messages = existsSync(file)
       ? readFileSync(file, "utf8")
           .split("\n")
+          .slice(0, -1)
           .filter(Boolean)
           .map((line) => (JSON.parse(line) as { message: string }).message)
       : [];

@@ -83,6 +83,18 @@ describe("the SQS query protocol (form-encoded Action=..., XML answers)", () => 
     expect(Messages?.map((m) => m.Body)).toEqual(["fine"]);
   });
 
+  it("speaks FIFO: a queue URL path ending in .fifo, MessageGroupId, SequenceNumber, a missing group's error", async () => {
+    await sqs.createQueue("legacy.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    const path = "/000000000000/legacy.fifo";
+    const sent = await query({ Action: "SendMessage", MessageBody: "first", MessageGroupId: "g" }, path);
+    expect(texts(sent.xml, "SequenceNumber")).toEqual([expect.stringMatching(/^\d{20}$/)]);
+    const received = await query({ Action: "ReceiveMessage", "AttributeName.1": "All" }, path);
+    expect(received.xml).toContain("<Attribute><Name>MessageGroupId</Name><Value>g</Value></Attribute>");
+    const missing = await query({ Action: "SendMessage", MessageBody: "lost" }, path);
+    expect(missing.status).toBe(400);
+    expect(texts(missing.xml, "Code")).toEqual(["MissingParameter"]);
+  });
+
   it("answers errors with the query error codes", async () => {
     const missing = await query({ Action: "GetQueueUrl", QueueName: "nope" });
     expect(missing.status).toBe(400);

@@ -17,29 +17,16 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
-  SQSServiceException,
   TagQueueCommand,
   TooManyEntriesInBatchRequest,
-  UnsupportedOperation,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
 import { useServer } from "../api/server.js";
-import { useSqs } from "./sqs.js";
+import { failure, useSqs } from "./sqs.js";
 
 const api = useServer();
 const sqs = useSqs(api);
-
-/** The error an SDK call fails with, to check its class and fields together. */
-async function failure(promise: Promise<unknown>): Promise<SQSServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof SQSServiceException) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("queues through @aws-sdk/client-sqs", () => {
   it("creates a queue with a URL on this server and the ARN of this account", async () => {
@@ -106,12 +93,6 @@ describe("queues through @aws-sdk/client-sqs", () => {
     expect(missingDlq).toBeInstanceOf(InvalidAttributeValue);
     expect(missingDlq.message).toMatch(/Dead letter target does not exist/);
     await expect(sqs.client().send(new GetQueueUrlCommand({ QueueName: "q" }))).rejects.toBeInstanceOf(QueueDoesNotExist);
-  });
-
-  it("refuses FIFO queues clearly", async () => {
-    const error = await failure(sqs.client().send(new CreateQueueCommand({ QueueName: "jobs.fifo", Attributes: { FifoQueue: "true" } })));
-    expect(error).toBeInstanceOf(UnsupportedOperation);
-    expect(error.message).toMatch(/FIFO/);
   });
 
   it("sets attributes, including a redrive policy, and removes the policy again", async () => {

@@ -1,5 +1,5 @@
 /** An @aws-sdk/client-sqs client for the test server, made anew when a restart moves its port. */
-import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient, SQSServiceException } from "@aws-sdk/client-sqs";
 import { afterAll } from "vitest";
 import type { TestServer } from "../api/server.js";
 
@@ -38,4 +38,15 @@ export function useSqs(api: TestServer): SqsTest {
     },
     arn: (name) => `arn:aws:sqs:us-east-1:000000000000:${name}`,
   };
+}
+
+/** The error an SDK call fails with, to check its class and fields together. */
+export async function failure(promise: Promise<unknown>): Promise<SQSServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof SQSServiceException) return error;
+    throw error;
+  }
+  throw new Error("expected the call to fail");
 }

@@ -43,6 +43,18 @@ describe("function folders", () => {
     expect(() => readFunctionFolder(bad)).toThrow(/layers: .*5.*; ephemeralStorage: .*512/);
   });
 
+  it("takes a FIFO queue in eventSources only with batches of at most 10 and no batching window", () => {
+    const ok = writePackage({ "function.json": JSON.stringify({ eventSources: [{ queue: "jobs.fifo", batchSize: 10 }] }) });
+    expect(readFunctionFolder(ok).settings.eventSources).toEqual([{ queue: "jobs.fifo", batchSize: 10 }]);
+    for (const source of [
+      { queue: "jobs.fifo", batchSize: 11, maximumBatchingWindowInSeconds: 1 },
+      { queue: "jobs.fifo", maximumBatchingWindowInSeconds: 1 },
+    ]) {
+      const bad = writePackage({ "function.json": JSON.stringify({ eventSources: [source] }) });
+      expect(() => readFunctionFolder(bad)).toThrow(/eventSources.*FIFO queue takes batches of at most 10 and no batching window/);
+    }
+  });
+
   it("refuses unknown fields and invalid JSON with the file named", () => {
     const unknown = writePackage({ "function.json": JSON.stringify({ memory: 256 }) });
     expect(() => readFunctionFolder(unknown)).toThrow(/function\.json: .*memory/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedMessage } from "../../src/async/sqs/store.js";
-import { failedItems } from "../../src/sources/poller.js";
+import { failedItems, withRestOfGroups } from "../../src/sources/poller.js";
 
 const batch = ["a", "b", "c"].map((id) => ({ id }) as ReceivedMessage);
 
@@ -26,5 +26,21 @@ describe("a ReportBatchItemFailures answer, read as Lambda reads it", () => {
     ]) {
       expect(failedItems(answer, batch)).toBeUndefined();
     }
+  });
+});
+
+describe("a ReportBatchItemFailures answer on a FIFO queue", () => {
+  const fifo = [
+    ["a1", "A"],
+    ["b1", "B"],
+    ["a2", "A"],
+    ["a3", "A"],
+    ["b2", "B"],
+  ].map(([id, groupId]) => ({ id, groupId }) as ReceivedMessage);
+
+  it("also keeps the messages of a group after its first failure, and only of that group", () => {
+    expect(withRestOfGroups(new Set(["a2"]), fifo)).toEqual(new Set(["a2", "a3"]));
+    expect(withRestOfGroups(new Set(["a1", "b2"]), fifo)).toEqual(new Set(["a1", "a2", "a3", "b2"]));
+    expect(withRestOfGroups(new Set(), fifo)).toEqual(new Set());
   });
 });

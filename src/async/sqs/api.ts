@@ -20,7 +20,7 @@ const TARGET_PREFIX = "AmazonSQS.";
 const OPERATIONS: Record<string, Operation> = { ...QUEUE_OPERATIONS, ...MESSAGE_OPERATIONS, ...TAG_OPERATIONS };
 
 /** Where query-protocol requests may go: `/` or a queue URL's path `/<accountId>/<name>`. */
-const QUERY_PATH = /^\/(\d{12}\/[A-Za-z0-9_-]+)?$/;
+const QUERY_PATH = /^\/(\d{12}\/[A-Za-z0-9_-]+(\.fifo)?)?$/;
 
 function run(c: Context, queues: Queues, name: string, input: Input): Promise<unknown> | unknown {
   const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;

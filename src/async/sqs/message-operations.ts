@@ -1,12 +1,13 @@
 /** The message operations of the SQS API: send, receive, delete and change visibility, single and batched. */
-import { invalidParameter, SqsError } from "./errors.js";
+import { SqsError } from "./errors.js";
+import { orderingOf, sequenceNumberText } from "./fifo.js";
 import { entriesOf, type Input, optionalInteger, queueNameOf, requiredInteger, requiredString, stringList } from "./input.js";
 import { BATCH_ID, BATCH_MAX, DELAY_SECONDS_MAX, MESSAGE_SIZE_MAX, VISIBILITY_TIMEOUT_MAX, WAIT_TIME_MAX } from "./limits.js";
 import { md5OfAttributes } from "./md5.js";
 import { decodedAttributes, messageSize, type StoredAttributes } from "./message.js";
 import type { Operation, OperationContext } from "./queue-operations.js";
-import type { SentMessage } from "./queues.js";
-import type { ReceivedMessage } from "./store.js";
+import type { Queues, SentMessage } from "./queues.js";
+import type { QueueRecord, ReceivedMessage } from "./store.js";
 
 const DELAY_REASON = `DelaySeconds must be >= 0 and <= ${DELAY_SECONDS_MAX}.`;
 const VISIBILITY_REASON = `VisibilityTimeout must be an integer between 0 and ${VISIBILITY_TIMEOUT_MAX}.`;
@@ -19,6 +20,9 @@ const SYSTEM_ATTRIBUTES = [
   "ApproximateFirstReceiveTimestamp",
   "AWSTraceHeader",
   "DeadLetterQueueSourceArn",
+  "MessageGroupId",
+  "MessageDeduplicationId",
+  "SequenceNumber",
 ] as const;
 
 function sentOutput(sent: SentMessage): Record<string, string> {
@@ -27,27 +31,20 @@ function sentOutput(sent: SentMessage): Record<string, string> {
     MD5OfMessageBody: sent.md5OfMessageBody,
     ...(sent.md5OfMessageAttributes ? { MD5OfMessageAttributes: sent.md5OfMessageAttributes } : {}),
     ...(sent.md5OfMessageSystemAttributes ? { MD5OfMessageSystemAttributes: sent.md5OfMessageSystemAttributes } : {}),
+    ...(sent.sequenceNumber ? { SequenceNumber: sent.sequenceNumber } : {}),
   };
 }
 
-/** MessageDeduplicationId belongs to FIFO queues; SQS refuses it on a standard queue. */
-function refuseFifoParameters(input: Input): void {
-  if (input.MessageDeduplicationId !== undefined && input.MessageDeduplicationId !== null) {
-    throw invalidParameter(
-      "MessageDeduplicationId",
-      input.MessageDeduplicationId,
-      "The request include parameter that is not valid for this queue type.",
-    );
-  }
+/** One SendMessage request or SendMessageBatch entry. */
+function send(queues: Queues, queue: QueueRecord, entry: Input): Record<string, string> {
+  const delay = optionalInteger(entry, "DelaySeconds", 0, DELAY_SECONDS_MAX, DELAY_REASON);
+  const message = queues.validate(queue, entry.MessageBody, entry.MessageAttributes, entry.MessageSystemAttributes);
+  const ordering = orderingOf(queue.settings, entry, message.body);
+  // A FIFO queue's own DelaySeconds applies to every message (orderingOf refuses another).
+  return sentOutput(queues.enqueue(queue, message, queue.settings.FifoQueue ? undefined : delay, ordering));
 }
 
-const sendMessage: Operation = (input, { queues }) => {
-  const queue = queues.queue(queueNameOf(input, queues.accountId));
-  refuseFifoParameters(input);
-  const delay = optionalInteger(input, "DelaySeconds", 0, DELAY_SECONDS_MAX, DELAY_REASON);
-  const message = queues.validate(queue, input.MessageBody, input.MessageAttributes, input.MessageSystemAttributes);
-  return sentOutput(queues.enqueue(queue, message, delay));
-};
+const sendMessage: Operation = (input, { queues }) => send(queues, queues.queue(queueNameOf(input, queues.accountId)), input);
 
 interface BatchFailure {
   Id: string;
@@ -123,12 +120,7 @@ const sendMessageBatch: Operation = (input, context) => {
       `Batch requests cannot be longer than ${MESSAGE_SIZE_MAX} bytes. You have sent ${total} bytes.`,
     );
   }
-  return eachEntry(context, entries, (entry) => {
-    refuseFifoParameters(entry);
-    const delay = optionalInteger(entry, "DelaySeconds", 0, DELAY_SECONDS_MAX, DELAY_REASON);
-    const message = queues.validate(queue, entry.MessageBody, entry.MessageAttributes, entry.MessageSystemAttributes);
-    return { Id: entry.Id as string, ...sentOutput(queues.enqueue(queue, message, delay)) };
-  });
+  return eachEntry(context, entries, (entry) => ({ Id: entry.Id as string, ...send(queues, queue, entry) }));
 };
 
 /** MessageAttributeNames: "All" or ".*", exact names, and prefixes written "name.*". */
@@ -148,6 +140,9 @@ function systemAttributesOf(message: ReceivedMessage, wanted: Set<string>, sende
     ApproximateFirstReceiveTimestamp: String(message.firstReceive ?? message.sent),
     AWSTraceHeader: message.systemAttributes?.AWSTraceHeader?.StringValue,
     DeadLetterQueueSourceArn: message.deadLetterSource,
+    MessageGroupId: message.groupId,
+    MessageDeduplicationId: message.deduplicationId,
+    SequenceNumber: message.sequenceNumber === undefined ? undefined : sequenceNumberText(message.sequenceNumber),
   };
   const attributes: Record<string, string> = {};
   for (const name of SYSTEM_ATTRIBUTES) {

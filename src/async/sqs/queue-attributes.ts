@@ -33,7 +33,21 @@ export interface QueueSettings {
   Policy?: string;
   RedriveAllowPolicy?: string;
   SqsManagedSseEnabled?: string;
+  /** FIFO queues only (set at creation, never changed), with the attributes below. */
+  FifoQueue?: true;
+  ContentBasedDeduplication?: boolean;
+  DeduplicationScope?: "queue" | "messageGroup";
+  /** Kept and reported: isolambda has no throughput quota to apply it to. */
+  FifoThroughputLimit?: "perQueue" | "perMessageGroupId";
 }
+
+/** What a new FIFO queue has unless CreateQueue says otherwise. */
+const FIFO_DEFAULTS = {
+  FifoQueue: true,
+  ContentBasedDeduplication: false,
+  DeduplicationScope: "queue",
+  FifoThroughputLimit: "perQueue",
+} as const satisfies Partial<QueueSettings>;
 
 export const DEFAULT_SETTINGS: QueueSettings = {
   VisibilityTimeout: VISIBILITY_TIMEOUT_DEFAULT,
@@ -68,6 +82,10 @@ export const READABLE_ATTRIBUTES = [
   "RedriveAllowPolicy",
   "Policy",
   "SqsManagedSseEnabled",
+  "FifoQueue",
+  "ContentBasedDeduplication",
+  "DeduplicationScope",
+  "FifoThroughputLimit",
 ] as const;
 
 export type ReadableAttribute = (typeof READABLE_ATTRIBUTES)[number];
@@ -84,7 +102,10 @@ function isInteger(name: keyof typeof INTEGER_RANGES, raw: string): number {
   return n;
 }
 
-function redrivePolicyOf(raw: string, queueExists: (arn: string) => boolean): RedrivePolicy | undefined {
+/** Finds another queue by ARN (a dead-letter target): its settings, or undefined when there is none. */
+export type QueueLookup = (arn: string) => QueueSettings | undefined;
+
+function redrivePolicyOf(raw: string, fifo: boolean, queueOf: QueueLookup): RedrivePolicy | undefined {
   // SetQueueAttributes with an empty RedrivePolicy removes it.
   if (raw.trim() === "") return undefined;
   const invalid = (reason: string) =>
@@ -108,16 +129,30 @@ function redrivePolicyOf(raw: string, queueExists: (arn: string) => boolean): Re
       `Invalid value for maxReceiveCount: ${String(maxReceiveCount)}, valid values are from 1 to ${MAX_RECEIVE_COUNT_MAX} both inclusive.`,
     );
   }
-  if (!queueExists(deadLetterTargetArn)) throw invalid("Dead letter target does not exist.");
+  const target = queueOf(deadLetterTargetArn);
+  if (!target) throw invalid("Dead letter target does not exist.");
+  // SQS: "The dead-letter queue of a FIFO queue must also be a FIFO queue", and a standard one's a standard queue.
+  if ((target.FifoQueue === true) !== fifo) {
+    throw invalid(`The dead-letter queue of a ${fifo ? "FIFO" : "standard"} queue must also be a ${fifo ? "FIFO" : "standard"} queue.`);
+  }
   return { deadLetterTargetArn, maxReceiveCount: count };
 }
 
+function oneOf<const T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new SqsError("InvalidAttributeValue", `Invalid value for the parameter ${name}. Reason: must be one of ${allowed.join(", ")}.`);
+  }
+  return value as T;
+}
+
 /**
- * Applies the wire attributes of CreateQueue or SetQueueAttributes to `base`. `queueExists`
- * checks a dead-letter target: SQS refuses a RedrivePolicy naming a queue that does not exist.
+ * Applies the wire attributes of CreateQueue (`creating`) or SetQueueAttributes to `base`.
+ * `queueOf` finds a dead-letter target: SQS refuses a RedrivePolicy naming a queue that does not
+ * exist, or one of the other type.
  */
-export function applyAttributes(base: QueueSettings, raw: Record<string, string>, queueExists: (arn: string) => boolean): QueueSettings {
-  const settings: QueueSettings = { ...base };
+export function applyAttributes(base: QueueSettings, raw: Record<string, string>, queueOf: QueueLookup, creating: boolean): QueueSettings {
+  const fifo = base.FifoQueue === true || (creating && raw.FifoQueue === "true");
+  const settings: QueueSettings = fifo ? { ...FIFO_DEFAULTS, ...base } : { ...base };
   for (const [name, value] of Object.entries(raw)) {
     if (typeof value !== "string") throw new SqsError("InvalidAttributeValue", `Invalid value for the parameter ${name}.`);
     switch (name) {
@@ -129,7 +164,7 @@ export function applyAttributes(base: QueueSettings, raw: Record<string, string>
         settings[name] = isInteger(name, value);
         break;
       case "RedrivePolicy": {
-        const policy = redrivePolicyOf(value, queueExists);
+        const policy = redrivePolicyOf(value, fifo, queueOf);
         if (policy) settings.RedrivePolicy = policy;
         else delete settings.RedrivePolicy;
         break;
@@ -140,19 +175,22 @@ export function applyAttributes(base: QueueSettings, raw: Record<string, string>
         else settings[name] = value;
         break;
       case "SqsManagedSseEnabled":
-        if (value !== "true" && value !== "false") throw new SqsError("InvalidAttributeValue", `Invalid value for the parameter ${name}.`);
-        settings[name] = value;
+        settings[name] = oneOf(name, value, ["true", "false"]);
         break;
       case "FifoQueue":
+        // The queue's type is chosen once, by CreateQueue (which checks it against the name).
+        if (!creating) throw new SqsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
+        oneOf(name, value, ["true", "false"]);
+        break;
       case "ContentBasedDeduplication":
       case "DeduplicationScope":
       case "FifoThroughputLimit":
-        // Only the standard-queue subset of SQS is built in.
-        if (name === "FifoQueue" && value === "false") break;
-        throw new SqsError(
-          "UnsupportedOperation",
-          `isolambda's built-in queues are standard queues: the attribute ${name} (FIFO queues) is not supported.`,
-        );
+        // Standard queues do not know the FIFO attributes.
+        if (!fifo) throw new SqsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
+        if (name === "ContentBasedDeduplication") settings[name] = oneOf(name, value, ["true", "false"]) === "true";
+        else if (name === "DeduplicationScope") settings[name] = oneOf(name, value, ["queue", "messageGroup"]);
+        else settings[name] = oneOf(name, value, ["perQueue", "perMessageGroupId"]);
+        break;
       default:
         throw new SqsError("InvalidAttributeName", `Unknown Attribute ${name}.`);
     }

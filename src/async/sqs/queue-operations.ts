@@ -20,15 +20,8 @@ export function queueUrl(context: OperationContext, name: string): string {
   return `${context.origin}/${context.queues.accountId}/${name}`;
 }
 
-/** Attribute names of the SQS model that standard queues without KMS simply do not report. */
-const UNREPORTED = new Set([
-  "FifoQueue",
-  "ContentBasedDeduplication",
-  "DeduplicationScope",
-  "FifoThroughputLimit",
-  "KmsMasterKeyId",
-  "KmsDataKeyReusePeriodSeconds",
-]);
+/** Attribute names of the SQS model that queues without KMS simply do not report. */
+const UNREPORTED = new Set(["KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds"]);
 
 function attributeValue(
   context: OperationContext,

@@ -1,13 +1,16 @@
 /**
- * The built-in queues: SQS's standard-queue semantics over QueueStore, plus long polling. The
- * API (api.ts) translates the wire format; the async invocation box uses `sendByArn` directly.
+ * The built-in queues: SQS's standard and FIFO queue semantics over QueueStore, plus long
+ * polling. The API (api.ts) translates the wire format; the async invocation box uses
+ * `sendByArn` directly.
  */
 import { randomUUID } from "node:crypto";
 import type Sqlite from "better-sqlite3";
 import { queueDoesNotExist, SqsError } from "./errors.js";
+import { DEDUPLICATION_INTERVAL_MS, deduplicationScope, type Ordering, orderingOf, sequenceNumberText } from "./fifo.js";
+import { FifoStore } from "./fifo-store.js";
 import { QUEUE_NAME_MAX } from "./limits.js";
 import { type NewMessage, newMessage } from "./message.js";
-import { applyAttributes, DEFAULT_SETTINGS, differingAttribute } from "./queue-attributes.js";
+import { applyAttributes, DEFAULT_SETTINGS, differingAttribute, type QueueLookup } from "./queue-attributes.js";
 import { type MessageCounts, type QueueRecord, QueueStore, type ReceivedMessage, type Redrive } from "./store.js";
 
 export interface QueuesOptions {
@@ -20,6 +23,8 @@ export interface SentMessage {
   md5OfMessageBody: string;
   md5OfMessageAttributes?: string;
   md5OfMessageSystemAttributes?: string;
+  /** FIFO queues. */
+  sequenceNumber?: string;
 }
 
 export interface ReceiveOptions {
@@ -38,11 +43,29 @@ export interface QueueMessageAttribute {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_-]+$/;
+const FIFO_SUFFIX = ".fifo";
+
+/**
+ * CreateQueue's name rules: a FIFO queue (FifoQueue "true") has a name ending in .fifo, and only
+ * a FIFO queue does (for a standard queue the dot is simply not allowed). The suffix counts
+ * towards the 80 characters.
+ */
+function checkQueueName(name: string, fifo: boolean): void {
+  const stem = fifo && name.endsWith(FIFO_SUFFIX) ? name.slice(0, -FIFO_SUFFIX.length) : name;
+  if (stem.length > 0 && name.length <= QUEUE_NAME_MAX && QUEUE_NAME.test(stem) && (stem !== name || !fifo)) return;
+  throw new SqsError(
+    "InvalidParameterValue",
+    fifo
+      ? `The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to ${QUEUE_NAME_MAX} in length.`
+      : `Can only include alphanumeric characters, hyphens, or underscores. 1 to ${QUEUE_NAME_MAX} in length`,
+  );
+}
 
 export class Queues {
   readonly region: string;
   readonly accountId: string;
   readonly #store: QueueStore;
+  readonly #fifo: FifoStore;
   /** Long polls waiting for a message, by queue name. */
   readonly #waiting = new Map<string, Set<() => void>>();
   #closed = false;
@@ -51,6 +74,7 @@ export class Queues {
     this.region = options.region;
     this.accountId = options.accountId;
     this.#store = new QueueStore(db);
+    this.#fifo = new FifoStore(db);
   }
 
   arnOf(name: string): string {
@@ -70,30 +94,25 @@ export class Queues {
   }
 
   existsByArn(arn: string): boolean {
-    const name = this.nameOfArn(arn);
-    return name !== undefined && this.#store.queue(name) !== undefined;
+    return this.#byArn(arn) !== undefined;
   }
+
+  #byArn(arn: string): QueueRecord | undefined {
+    const name = this.nameOfArn(arn);
+    return name === undefined ? undefined : this.#store.queue(name);
+  }
+
+  readonly #settingsByArn: QueueLookup = (arn) => this.#byArn(arn)?.settings;
 
   /**
    * CreateQueue: idempotent for the same name and attributes; QueueNameExists when an attribute
    * given differs from the existing queue's.
    */
   createQueue(name: string, attributes: Record<string, string> = {}, tags: Record<string, string> = {}): QueueRecord {
-    if (name.endsWith(".fifo") || attributes.FifoQueue === "true") {
-      throw new SqsError(
-        "UnsupportedOperation",
-        "isolambda's built-in queues are standard queues: FIFO queues (.fifo names, FifoQueue) are not supported.",
-      );
-    }
-    if (name.length === 0 || name.length > QUEUE_NAME_MAX || !QUEUE_NAME.test(name)) {
-      throw new SqsError(
-        "InvalidParameterValue",
-        `Can only include alphanumeric characters, hyphens, or underscores. 1 to ${QUEUE_NAME_MAX} in length`,
-      );
-    }
+    checkQueueName(name, attributes.FifoQueue === "true");
     return this.#store.transaction(() => {
       const existing = this.#store.queue(name);
-      const settings = applyAttributes(existing?.settings ?? DEFAULT_SETTINGS, attributes, (arn) => this.existsByArn(arn));
+      const settings = applyAttributes(existing?.settings ?? DEFAULT_SETTINGS, attributes, this.#settingsByArn, true);
       if (existing) {
         const differing = differingAttribute(existing.settings, settings, attributes);
         if (differing !== undefined) {
@@ -112,7 +131,7 @@ export class Queues {
   setQueueAttributes(name: string, attributes: Record<string, string>): void {
     this.#store.transaction(() => {
       const queue = this.queue(name);
-      const settings = applyAttributes(queue.settings, attributes, (arn) => this.existsByArn(arn));
+      const settings = applyAttributes(queue.settings, attributes, this.#settingsByArn, false);
       if (settings.RedrivePolicy?.deadLetterTargetArn === this.arnOf(name)) {
         // Its own dead-letter queue would keep a message it can never deliver again.
         throw new SqsError(
@@ -165,19 +184,40 @@ export class Queues {
     return newMessage(body, attributes, systemAttributes, queue.settings.MaximumMessageSize);
   }
 
-  /** Stores a validated message; `delaySeconds` overrides the queue's DelaySeconds. */
-  enqueue(queue: QueueRecord, message: NewMessage, delaySeconds?: number): SentMessage {
-    const id = randomUUID();
-    const now = Date.now();
-    const delay = delaySeconds ?? queue.settings.DelaySeconds;
-    this.#store.insertMessage(queue.name, id, message, now, now + delay * 1000);
-    if (delay === 0) this.#notify(queue.name);
-    return {
-      messageId: id,
+  /**
+   * Stores a validated message; `delaySeconds` overrides the queue's DelaySeconds. On a FIFO
+   * queue a send whose deduplication id was delivered within the interval succeeds without
+   * storing anything and answers the first send's MessageId and SequenceNumber.
+   */
+  enqueue(queue: QueueRecord, message: NewMessage, delaySeconds?: number, ordering: Ordering = {}): SentMessage {
+    const digests = {
       md5OfMessageBody: message.md5OfBody,
       md5OfMessageAttributes: message.md5OfAttributes,
       md5OfMessageSystemAttributes: message.md5OfSystemAttributes,
     };
+    const now = Date.now();
+    const delay = delaySeconds ?? queue.settings.DelaySeconds;
+    const { groupId, deduplicationId } = ordering;
+    if (!queue.settings.FifoQueue) {
+      const id = randomUUID();
+      this.#store.insertMessage(queue.name, id, message, now, now + delay * 1000, { groupId });
+      if (delay === 0) this.#notify(queue.name);
+      return { messageId: id, ...digests };
+    }
+    if (groupId === undefined || deduplicationId === undefined) {
+      throw new Error("a FIFO message needs the group and deduplication id orderingOf gives it");
+    }
+    const scope = deduplicationScope(queue.settings, groupId);
+    const sent = this.#store.transaction(() => {
+      const earlier = this.#fifo.delivered(queue.name, scope, deduplicationId, now);
+      if (earlier) return earlier;
+      const delivered = { messageId: randomUUID(), sequenceNumber: this.#fifo.nextSequence(queue.name) };
+      this.#store.insertMessage(queue.name, delivered.messageId, message, now, now + delay * 1000, { ...ordering, ...delivered });
+      this.#fifo.remember(queue.name, scope, deduplicationId, delivered, now + DEDUPLICATION_INTERVAL_MS);
+      return delivered;
+    });
+    if (delay === 0) this.#notify(queue.name);
+    return { messageId: sent.messageId, sequenceNumber: sequenceNumberText(sent.sequenceNumber), ...digests };
   }
 
   /**
@@ -189,7 +229,13 @@ export class Queues {
     const name = this.nameOfArn(queueArn);
     const queue = name === undefined ? undefined : this.#store.queue(name);
     if (!queue) throw new SqsError("QueueDoesNotExist", `The specified queue does not exist: ${queueArn}`);
-    const { messageId } = this.enqueue(queue, this.validate(queue, body, attributes, undefined));
+    // No MessageGroupId: a FIFO queue refuses these as SQS would (MissingParameter).
+    const { messageId } = this.enqueue(
+      queue,
+      this.validate(queue, body, attributes, undefined),
+      undefined,
+      orderingOf(queue.settings, {}, body),
+    );
     return { messageId };
   }
 
@@ -210,9 +256,16 @@ export class Queues {
     }
   }
 
+  /** SentTimestamp of the queue's oldest message (in flight or not), or undefined when it has none. */
+  oldestSent(name: string): number | undefined {
+    return this.#store.oldestSent(name);
+  }
+
   deleteMessage(name: string, receiptHandle: string): void {
-    this.queue(name);
+    const queue = this.queue(name);
     this.#store.deleteMessage(name, receiptHandle);
+    // Deleting a FIFO group's message in flight can free the rest of its group.
+    if (queue.settings.FifoQueue) this.#notify(name);
   }
 
   changeMessageVisibility(name: string, receiptHandle: string, visibilityTimeout: number): void {

@@ -4,7 +4,8 @@
  * so callers can compose them inside a larger transaction of their own.
  *
  * A message is visible when `visible_at <= now`; otherwise it is in flight when it has been
- * received (it has a receipt) and delayed when it has not.
+ * received (it has a receipt) and delayed when it has not. FIFO queues (migration 12) hand out
+ * messages in send order per message group, and none of a group while one of it is in flight.
  */
 import { randomBytes } from "node:crypto";
 import type Sqlite from "better-sqlite3";
@@ -31,6 +32,16 @@ export interface StoredMessage {
   receiveCount: number;
   firstReceive?: number;
   deadLetterSource?: string;
+  groupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: number;
+}
+
+/** A message's place in a FIFO queue (or a fair standard queue's group). */
+export interface MessageOrdering {
+  groupId?: string;
+  deduplicationId?: string;
+  sequenceNumber?: number;
 }
 
 export interface ReceivedMessage extends StoredMessage {
@@ -63,6 +74,16 @@ interface MessageRow {
   first_receive: number | null;
   receipt: string | null;
   dead_letter_source: string | null;
+  group_id: string | null;
+  deduplication_id: string | null;
+  sequence_number: number | null;
+}
+
+/** Per message group of a FIFO queue, its first message that cannot be received now and whether any is in flight. */
+interface HiddenGroupRow {
+  group_id: string | null;
+  first_hidden: number;
+  in_flight: number;
 }
 
 /** How a received message leaves a queue whose RedrivePolicy says it was received too often. */
@@ -91,6 +112,9 @@ function toMessage(row: MessageRow): StoredMessage {
     receiveCount: row.receive_count,
     firstReceive: row.first_receive ?? undefined,
     deadLetterSource: row.dead_letter_source ?? undefined,
+    groupId: row.group_id ?? undefined,
+    deduplicationId: row.deduplication_id ?? undefined,
+    sequenceNumber: row.sequence_number ?? undefined,
   };
 }
 
@@ -127,17 +151,27 @@ function prepare(db: Sqlite.Database) {
         "SELECT name FROM sqs_queues WHERE substr(name, 1, length(:prefix)) = :prefix AND name > :after ORDER BY name LIMIT :limit",
       )
       .pluck(),
-    insertMessage: db.prepare<
-      Record<"queue" | "id" | "body" | "attributes" | "systemAttributes" | "md5" | "sent" | "visibleAt" | "deadLetterSource", unknown>
-    >(
-      `INSERT INTO sqs_messages (queue, id, body, attributes, system_attributes, md5_body, sent, visible_at, dead_letter_source)
-       VALUES (:queue, :id, :body, :attributes, :systemAttributes, :md5, :sent, :visibleAt, :deadLetterSource)`,
+    insertMessage: db.prepare<Record<string, unknown>>(
+      `INSERT INTO sqs_messages (queue, id, body, attributes, system_attributes, md5_body, sent, visible_at, group_id, deduplication_id, sequence_number)
+       VALUES (:queue, :id, :body, :attributes, :systemAttributes, :md5, :sent, :visibleAt, :groupId, :deduplicationId, :sequence)`,
     ),
     expire: db.prepare<[string, number]>("DELETE FROM sqs_messages WHERE queue = ? AND sent <= ?"),
     candidates: db.prepare<[string, number, number, number], MessageRow>(
       `SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND (visible_at, seq) > (?, ?)
        ORDER BY visible_at, seq LIMIT ${RECEIVE_CHUNK}`,
     ),
+    // FIFO: send order, so a message that comes back after its visibility timeout keeps its place;
+    // the groups with messages in flight (a JSON array) are skipped here rather than read and dropped.
+    fifoCandidates: db.prepare<[string, number, number, string], MessageRow>(
+      `SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND seq > ?
+         AND group_id NOT IN (SELECT value FROM json_each(?))
+       ORDER BY seq LIMIT ${RECEIVE_CHUNK}`,
+    ),
+    hiddenGroups: db.prepare<[string, number], HiddenGroupRow>(
+      `SELECT group_id, min(seq) AS first_hidden, max(receipt IS NOT NULL) AS in_flight
+       FROM sqs_messages WHERE queue = ? AND visible_at > ? GROUP BY group_id`,
+    ),
+    oldestSent: db.prepare<[string], number>("SELECT sent FROM sqs_messages WHERE queue = ? ORDER BY seq LIMIT 1").pluck(),
     markReceived: db.prepare<{ now: number; nonce: string; visibleAt: number; seq: number }>(
       `UPDATE sqs_messages SET receive_count = receive_count + 1, first_receive = coalesce(first_receive, :now),
          visible_at = :visibleAt, receipt = :nonce
@@ -206,7 +240,7 @@ export class QueueStore {
     return this.#sql.list.all({ prefix, after, limit });
   }
 
-  insertMessage(queue: string, id: string, message: NewMessage, sent: number, visibleAt: number, deadLetterSource?: string): void {
+  insertMessage(queue: string, id: string, message: NewMessage, sent: number, visibleAt: number, ordering: MessageOrdering = {}): void {
     this.#sql.insertMessage.run({
       queue,
       id,
@@ -216,7 +250,9 @@ export class QueueStore {
       md5: message.md5OfBody,
       sent,
       visibleAt,
-      deadLetterSource: deadLetterSource ?? null,
+      groupId: ordering.groupId ?? null,
+      deduplicationId: ordering.deduplicationId ?? null,
+      sequence: ordering.sequenceNumber ?? null,
     });
   }
 
@@ -230,6 +266,11 @@ export class QueueStore {
    * `now + visibilityMs`. A message already received `maxReceiveCount` times moves to the
    * dead-letter queue instead ("when the ReceiveCount exceeds maxReceiveCount"); `moved` says
    * whether any did, so the caller can wake that queue's long pollers.
+   *
+   * FIFO queues: messages come in send order, and a message group yields nothing while one of
+   * its messages is in flight, nor anything behind one that is still delayed (SQS: "no more
+   * messages for the same message group ID are returned unless you delete the message or it
+   * becomes visible").
    */
   receive(
     queue: QueueRecord,
@@ -242,15 +283,18 @@ export class QueueStore {
       this.expire(queue, now);
       const messages: ReceivedMessage[] = [];
       const seen = new Set<number>();
+      const gate = queue.settings.FifoQueue ? this.#groupGate(queue.name, now) : undefined;
       let moved = false;
       let cursor = { visibleAt: Number.MIN_SAFE_INTEGER, seq: 0 };
       while (messages.length < max) {
-        const rows = this.#sql.candidates.all(queue.name, now, cursor.visibleAt, cursor.seq);
+        const rows = gate
+          ? this.#sql.fifoCandidates.all(queue.name, now, cursor.seq, gate.inFlight)
+          : this.#sql.candidates.all(queue.name, now, cursor.visibleAt, cursor.seq);
         if (rows.length === 0) break;
         for (const row of rows) {
           cursor = { visibleAt: row.visible_at, seq: row.seq };
           // A message received with VisibilityTimeout 0 stays visible and could come round again.
-          if (seen.has(row.seq) || messages.length >= max) continue;
+          if (seen.has(row.seq) || messages.length >= max || (gate && !gate.admits(row))) continue;
           seen.add(row.seq);
           if (redrive?.target !== undefined && row.receive_count >= redrive.maxReceiveCount) {
             this.#sql.moveTo.run(redrive.target, now, redrive.sourceArn, row.seq);
@@ -270,6 +314,19 @@ export class QueueStore {
       }
       return { messages, moved };
     });
+  }
+
+  /**
+   * A FIFO queue's groups that cannot hand out messages now: `inFlight` (JSON array) those with a
+   * message in flight, and `admits` whether a visible message is ahead of its group's first delayed one.
+   */
+  #groupGate(queue: string, now: number): { inFlight: string; admits(row: MessageRow): boolean } {
+    const hidden = this.#sql.hiddenGroups.all(queue, now);
+    const delayedFrom = new Map(hidden.filter((g) => g.in_flight === 0).map((g) => [g.group_id, g.first_hidden]));
+    return {
+      inFlight: JSON.stringify(hidden.filter((g) => g.in_flight !== 0).map((g) => g.group_id)),
+      admits: (row) => row.seq < (delayedFrom.get(row.group_id) ?? Number.POSITIVE_INFINITY),
+    };
   }
 
   /**
@@ -299,6 +356,11 @@ export class QueueStore {
     this.expire(queue, now);
     const row = this.#sql.counts.get({ queue: queue.name, now });
     return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, delayed: row?.delayed ?? 0 };
+  }
+
+  /** SentTimestamp of the queue's oldest message, in flight or not; undefined when it is empty. */
+  oldestSent(queue: string): number | undefined {
+    return this.#sql.oldestSent.get(queue);
   }
 
   /** When the next delayed or in-flight message becomes visible; a long poll sleeps until then at most. */
