@@ -4,8 +4,8 @@
  * directory so that a restarted server restores them without running INIT again. A snapshot is
  * keyed by the SHA-256 of the QuickJS wasm binary, of the guest runtime, and of the version's
  * code and configuration: any change makes a new key, and old files are never read again.
- * Each version also keeps one restore target ready: a fresh instance in a memory sized to the
- * snapshot and already touched, so a cold start pays only for the copy.
+ * Each version also keeps one restore target ready: a fresh instance with the snapshot already
+ * copied into its memory, so a cold start pays for neither the instantiation nor the copy.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
-import { Baseline, decodeSnapshot, encodeSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
+import { Baseline, decodeSnapshot, encodeSnapshot, loadSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
 import type { EnvironmentConfig } from "./types.js";
 
 /** Compression is paid once per version, decompression once per worker and restart: the fastest level. */
@@ -86,7 +86,7 @@ export class SnapshotStore {
     return this.#baseline;
   }
 
-  /** A restore target for `key`: the one prepared, or one made now; another is prepared after. */
+  /** A restore target for `key` (its snapshot loaded): the one prepared, or one made now; another is prepared after. */
   async takeTarget(key: string, snapshot: MemorySnapshot): Promise<Instance> {
     const ready = this.#targets.get(key);
     this.#targets.delete(key);
@@ -101,7 +101,10 @@ export class SnapshotStore {
     return target;
   }
 
-  #prepare(snapshot: MemorySnapshot): Promise<Instance> {
-    return this.instances.dedicated(restoreMemory(snapshot));
+  async #prepare(snapshot: MemorySnapshot): Promise<Instance> {
+    const instance = await this.instances.dedicated(restoreMemory(snapshot));
+    loadSnapshot(instance.module, snapshot);
+    instance.loaded = snapshot;
+    return instance;
   }
 }

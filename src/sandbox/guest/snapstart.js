@@ -54,6 +54,11 @@ export function installSnapStart(host) {
   // Hooks run one after another, awaited; a throwing hook fails the phase (as in Lambda, where a
   // failed beforeSnapshot fails the publish and a failed afterRestore the restore).
   const run = (hooks, done) => {
+    // Without hooks the phase ends at once, with no promise job to run: a restore's common case.
+    if (hooks.length === 0) {
+      done(null);
+      return;
+    }
     let chain = Promise.resolve();
     for (const hook of hooks) chain = chain.then(() => hook());
     chain.then(
