@@ -15,6 +15,7 @@ import path from "node:path";
 import { Executor } from "./executor.js";
 import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
+import { removeSnapshots, removeStaleRuntimes } from "./snapshot-files.js";
 import {
   EPHEMERAL_STORAGE_MAX_MB,
   type InvocationType,
@@ -55,8 +56,12 @@ export class Sandbox {
   #nextEnvId = 1;
   #nextInvId = 1;
 
-  private constructor(executors: Executor[]) {
+  /** Where this runtime's SnapStart snapshots are stored (snapshot-files.ts). */
+  readonly #snapshots: { dir: string; runtimeSha256: string };
+
+  private constructor(executors: Executor[], snapshots: { dir: string; runtimeSha256: string }) {
     this.#executors = executors;
+    this.#snapshots = snapshots;
     for (const executor of executors) {
       executor.onEnvironmentsLost = (ids) => {
         for (const id of ids) this.#environments.get(id)?.markGone();
@@ -77,11 +82,12 @@ export class Sandbox {
       temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-"));
       snapshotDir = temporaryDir;
     }
+    await removeStaleRuntimes(snapshotDir, runtimeSha256);
     const count = Math.max(1, options.executors ?? availableParallelism());
     const data = { wasmModule, runtimeSha256, snapshotDir };
     const executors = Array.from({ length: count }, () => new Executor(data));
     await Promise.all(executors.map((e) => e.ready()));
-    const sandbox = new Sandbox(executors);
+    const sandbox = new Sandbox(executors, { dir: snapshotDir, runtimeSha256 });
     sandbox.#temporaryDir = temporaryDir;
     return sandbox;
   }
@@ -118,6 +124,14 @@ export class Sandbox {
     const created = await executor.create(envId, message);
     executor.environments.delete(envId);
     return { initError: created.initError, logs: created.logs };
+  }
+
+  /**
+   * Deletes the SnapStart snapshots stored for a function, or for one version of it: the version
+   * was deleted, or ($LATEST) changed in place. Environments already restored are not affected.
+   */
+  dropSnapshots(functionName: string, version?: string): Promise<void> {
+    return removeSnapshots(this.#snapshots.dir, this.#snapshots.runtimeSha256, functionName, version);
   }
 
   #leastLoaded(): Executor {

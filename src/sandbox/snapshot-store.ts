@@ -3,17 +3,19 @@
  * hooks in an instance of their own), kept in memory, and stored gzip-compressed in the data
  * directory so that a restarted server restores them without running INIT again. A snapshot is
  * keyed by the SHA-256 of the QuickJS wasm binary, of the guest runtime, and of the version's
- * code and configuration: any change makes a new key, and old files are never read again.
+ * code and configuration: any change makes a new key, and the files nothing can restore any more
+ * are deleted (snapshot-files.ts).
  * Each version also keeps one restore target ready: a fresh instance with the snapshot already
  * copied into its memory, so a cold start pays for neither the instantiation nor the copy.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
+import { removeSnapshots, snapshotFile } from "./snapshot-files.js";
 import { Baseline, decodeSnapshot, encodeSnapshot, loadSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
 import type { EnvironmentConfig } from "./types.js";
 
@@ -37,7 +39,7 @@ export class SnapshotStore {
     private readonly bootstrap: string,
     /** SHA-256 of the wasm binary and of the guest runtime. */
     private readonly runtimeSha256: string,
-    /** Where snapshots are stored; created when the first one is. */
+    /** Where snapshots are stored (snapshot-files.ts); created when the first one is. */
     private readonly dir: string,
   ) {}
 
@@ -65,7 +67,7 @@ export class SnapshotStore {
   }
 
   async #load(key: string, config: EnvironmentConfig, files: PackageFiles): Promise<SnapshotResult> {
-    const file = path.join(this.dir, `${key}.snap.gz`);
+    const file = snapshotFile(this.dir, this.runtimeSha256, config.functionName, config.functionVersion, key);
     try {
       return { key, snapshot: decodeSnapshot(gunzipSync(readFileSync(file))) };
     } catch {
@@ -73,10 +75,18 @@ export class SnapshotStore {
     }
     const made = await GuestEnvironment.snapshot(this.instances, config, files, this.bootstrap, await this.#baselineOf());
     if (made.snapshot === undefined) return { key, failure: made.init };
-    mkdirSync(this.dir, { recursive: true });
     const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(temporary, gzipSync(encodeSnapshot(made.snapshot), { level: GZIP_LEVEL }));
-    renameSync(temporary, file);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(temporary, gzipSync(encodeSnapshot(made.snapshot), { level: GZIP_LEVEL }));
+      renameSync(temporary, file);
+    } catch {
+      // Kept in memory all the same; a restarted server runs INIT again (or the version is being deleted).
+      rmSync(temporary, { force: true });
+      return { key, snapshot: made.snapshot };
+    }
+    // The version's earlier configuration ($LATEST updated in place) is restored no more.
+    void removeSnapshots(this.dir, this.runtimeSha256, config.functionName, config.functionVersion, file).catch(() => {});
     return { key, snapshot: made.snapshot };
   }
 
