@@ -3,7 +3,9 @@
  * environment, measured twice: inside the executor's code path (no thread hop) and end to end
  * from the main thread through the Sandbox API (worker round trip included). Runs the built
  * dist/, writes bench/results/sandbox.json and prints a table. SnapStart's rows (bench/snapstart.ts):
- * cold starts with INIT run again against restores from a snapshot, for hello and lodash + zod.
+ * cold starts with INIT run again against restores from a snapshot, for hello, lodash + zod and an
+ * SQS client. The guest runtime's rows (bench/guest-runtime.ts): hello cold starts with the runtime
+ * before Node's built-ins, the SDK and streaming against the full one.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -14,10 +16,11 @@ import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
 import { type EnvironmentConfig, Sandbox } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { guestRuntimeBench } from "./guest-runtime.js";
 import { snapStartBench } from "./snapstart.js";
 import { round, type Summary, summarize, table } from "./stats.js";
 
-const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60 };
+const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60, guestRuntime: 150 };
 const codeDir = path.resolve("functions/hello");
 const event = JSON.stringify({ name: "bench" });
 let versions = 0;
@@ -192,10 +195,13 @@ const targets = {
   // Issue 15: for the lodash + zod handler.
   snapStartSpeedup: 10,
   snapStartRestoreP50Ms: 2,
+  // Issue 13: the full guest runtime against the one without built-ins, SDK or streaming (after / before, p50).
+  guestRuntimeColdRatio: 1.1,
 };
 const inside = await inExecutor();
 const e2e = await endToEnd();
 const snapStart = await snapStartBench(ROUNDS.snapStart, progress);
+const guestRuntime = await guestRuntimeBench(ROUNDS.guestRuntime, progress);
 
 const rows: Array<Record<string, string | number>> = [
   ["cold, instance exists, spare ready (ms)", "cold", "p50"],
@@ -214,6 +220,17 @@ rows.push({
   "in executor": inside.perIdleEnvironmentKB as number,
   "end to end": e2e.perIdleEnvironmentKB as number,
 });
+
+for (const [label, r] of [
+  ["spare ready", guestRuntime.cold],
+  ["no spare runtime", guestRuntime.coldWithoutSpare],
+] as const) {
+  rows.push({
+    measure: `hello cold, ${label}: runtime before / after built-ins, p50 (ms)`,
+    "in executor": `${r.before.p50} / ${r.after.p50} (${r.ratio}x)`,
+    "end to end": "-",
+  });
+}
 
 for (const [name, r] of Object.entries(snapStart)) {
   for (const field of ["p50", "p99"] as const) {
@@ -234,6 +251,7 @@ const result = {
   inExecutor: inside,
   endToEnd: e2e,
   snapStart,
+  guestRuntime,
 };
 await writeFile("bench/results/sandbox.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(table(rows));

@@ -2,8 +2,9 @@
  * SnapStart rows of `npm run bench:sandbox`: cold start plus first invocation with INIT run again
  * (the version's instance exists, its spare runtime booted: the best path without a snapshot)
  * against a restore from the version's snapshot (a pre-touched restore target ready), in the
- * executor's code path, the two interleaved in one run. Handlers: hello, and one that loads
- * lodash and zod and builds a schema at INIT.
+ * executor's code path, the two interleaved in one run. Handlers: hello, one that loads lodash
+ * and zod and builds a schema at INIT, and one that creates an SQS client of the AWS SDK at INIT.
+ * The re-INIT rows are also issue 13's cold starts of those handlers.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -14,7 +15,9 @@ import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
 import type { EnvironmentConfig } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
+import { nodePathOf } from "../dist/sandbox/lambda-env.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { runtimeModules } from "../dist/sandbox/runtime-modules.js";
 import { SnapshotStore } from "../dist/sandbox/snapshot-store.js";
 import { type Summary, summarize } from "./stats.js";
 
@@ -37,6 +40,19 @@ function libraryPackage(dir: string): string {
        const order = Order.parse({ id: "o-1", items: [{ sku: "a", qty: 2 }, { sku: "b", qty: 1 }] });
        return { total: _.sumBy(order.items, "qty"), name: event.name };
      };`,
+  );
+  return codeDir;
+}
+
+/** A package whose INIT creates an SQS client from the AWS SDK Lambda's runtime provides (/var/runtime/node_modules). */
+function sdkClientPackage(dir: string): string {
+  const codeDir = path.join(dir, "sdk-client");
+  mkdirSync(codeDir, { recursive: true });
+  writeFileSync(
+    path.join(codeDir, "index.js"),
+    `const { SQSClient } = require("@aws-sdk/client-sqs");
+     const sqs = new SQSClient({});
+     exports.handler = async (event) => ({ region: await sqs.config.region(), name: event.name });`,
   );
   return codeDir;
 }
@@ -88,11 +104,13 @@ export async function snapStartBench(
   const handlers = {
     hello: configOf("hello", path.resolve("functions/hello"), "index.handler"),
     lodashZod: configOf("lodash-zod", libraryPackage(dir), "index.handler"),
+    sdkClient: configOf("sdk-client", sdkClientPackage(dir), "index.handler"),
   };
   const results: Record<string, SnapStartResult> = {};
   try {
     for (const [name, config] of Object.entries(handlers)) {
-      const files = new PackageFiles(config.codeDir);
+      // As the executor opens a package: the SDK at /var/runtime/node_modules, NODE_PATH as Lambda's.
+      const files = new PackageFiles(config.codeDir, { nodePath: nodePathOf(config.runtime), runtimeModules: runtimeModules() });
       const found = await store.snapshotFor(config, files);
       if ("failure" in found) throw new Error(`${name}: ${found.failure.payload}`);
       // The version's instance stays alive, as it does while a version has environments.

@@ -15,8 +15,8 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
-import { removeSnapshots, snapshotFile } from "./snapshot-files.js";
 import { Baseline, decodeSnapshot, encodeSnapshot, loadSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
+import { removeSnapshots, snapshotFile } from "./snapshot-files.js";
 import type { EnvironmentConfig } from "./types.js";
 
 /** Compression is paid once per version, decompression once per worker and restart: the fastest level. */
@@ -26,6 +26,12 @@ const GZIP_LEVEL = 1;
  * its snapshot's size of touched memory.
  */
 const TARGETS_MAX = 8;
+
+/**
+ * Snapshots kept in memory, least recently used dropped first: one dropped is read from its file
+ * again, and one whose version was deleted is never asked for again.
+ */
+const SNAPSHOTS_IN_MEMORY_MAX = 32;
 
 export type SnapshotResult = { key: string; snapshot: MemorySnapshot } | { key: string; failure: PhaseOutcome };
 
@@ -53,16 +59,23 @@ export class SnapshotStore {
   snapshotFor(config: EnvironmentConfig, files: PackageFiles): Promise<SnapshotResult> {
     const key = this.keyOf(config);
     let result = this.#snapshots.get(key);
+    // Most recently used last: a Map iterates in insertion order.
+    this.#snapshots.delete(key);
     if (result === undefined) {
-      result = this.#load(key, config, files);
-      this.#snapshots.set(key, result);
-      result.then(
+      const made = this.#load(key, config, files);
+      made.then(
         (r) => {
-          if ("failure" in r) this.#snapshots.delete(key);
+          if ("failure" in r && this.#snapshots.get(key) === made) this.#snapshots.delete(key);
         },
-        () => this.#snapshots.delete(key),
+        () => {
+          if (this.#snapshots.get(key) === made) this.#snapshots.delete(key);
+        },
       );
+      result = made;
     }
+    this.#snapshots.set(key, result);
+    const oldest = this.#snapshots.keys().next().value;
+    if (this.#snapshots.size > SNAPSHOTS_IN_MEMORY_MAX && oldest !== undefined) this.#snapshots.delete(oldest);
     return result;
   }
 
