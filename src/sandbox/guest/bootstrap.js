@@ -24,7 +24,7 @@ export default function boot(host) {
   const { webcrypto } = installGlobals(host, builtin);
   const streaming = () => builtin("response-stream");
   installAwsLambda(streaming);
-  const snapStart = installSnapStart(host);
+  const snapStart = installSnapStart(host, () => builtin("snapstart"));
   let modules;
   let requireBuiltin;
   modules = createModules(
