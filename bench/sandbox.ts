@@ -5,7 +5,8 @@
  * dist/, writes bench/results/sandbox.json and prints a table. SnapStart's rows (bench/snapstart.ts):
  * cold starts with INIT run again against restores from a snapshot, for hello, lodash + zod and an
  * SQS client. The guest runtime's rows (bench/guest-runtime.ts): hello cold starts with the runtime
- * before Node's built-ins, the SDK and streaming against the full one.
+ * before Node's built-ins, the SDK and streaming against the full one. And how much of the lodash +
+ * zod handler's INIT is compiling its modules (bench/compile-share.ts).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -16,11 +17,12 @@ import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
 import { type EnvironmentConfig, Sandbox } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { compileShareBench } from "./compile-share.js";
 import { guestRuntimeBench } from "./guest-runtime.js";
 import { snapStartBench } from "./snapstart.js";
 import { round, type Summary, summarize, table } from "./stats.js";
 
-const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60, guestRuntime: 150 };
+const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60, guestRuntime: 150, compileShare: 20 };
 const codeDir = path.resolve("functions/hello");
 const event = JSON.stringify({ name: "bench" });
 let versions = 0;
@@ -202,6 +204,7 @@ const inside = await inExecutor();
 const e2e = await endToEnd();
 const snapStart = await snapStartBench(ROUNDS.snapStart, progress);
 const guestRuntime = await guestRuntimeBench(ROUNDS.guestRuntime, progress);
+const compileShare = await compileShareBench(ROUNDS.compileShare, progress);
 
 const rows: Array<Record<string, string | number>> = [
   ["cold, instance exists, spare ready (ms)", "cold", "p50"],
@@ -232,6 +235,12 @@ for (const [label, r] of [
   });
 }
 
+rows.push({
+  measure: `lodash + zod: INIT / compiling its ${compileShare.files} module files (${compileShare.sourceKB} KB), p50 (ms)`,
+  "in executor": `${compileShare.init.p50} / ${compileShare.compileOnly.p50} (${Math.round(compileShare.share * 100)}%)`,
+  "end to end": "-",
+});
+
 for (const [name, r] of Object.entries(snapStart)) {
   for (const field of ["p50", "p99"] as const) {
     rows.push({
@@ -252,6 +261,7 @@ const result = {
   endToEnd: e2e,
   snapStart,
   guestRuntime,
+  compileShare,
 };
 await writeFile("bench/results/sandbox.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(table(rows));

@@ -1,7 +1,7 @@
 /**
  * SnapStart rows of `npm run bench:sandbox`: cold start plus first invocation with INIT run again
  * (the version's instance exists, its spare runtime booted: the best path without a snapshot)
- * against a restore from the version's snapshot (a pre-touched restore target ready), in the
+ * against a restore from the version's snapshot (a restore target with the snapshot loaded ready), in the
  * executor's code path, the two interleaved in one run. Handlers: hello, one that loads lodash
  * and zod and builds a schema at INIT, and one that creates an SQS client of the AWS SDK at INIT.
  * The re-INIT rows are also issue 13's cold starts of those handlers.
@@ -24,7 +24,7 @@ import { type Summary, summarize } from "./stats.js";
 const require = createRequire(import.meta.url);
 
 /** A package whose INIT loads lodash and zod, as real handlers' INIT loads their libraries. */
-function libraryPackage(dir: string): string {
+export function libraryPackage(dir: string): string {
   const codeDir = path.join(dir, "lodash-zod");
   for (const name of ["lodash", "zod"]) {
     const from = path.dirname(require.resolve(`${name}/package.json`));
