@@ -15,7 +15,6 @@ import path from "node:path";
 import { Executor } from "./executor.js";
 import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
-import { removeSnapshots, removeStaleRuntimes } from "./snapshot-files.js";
 import {
   EPHEMERAL_STORAGE_MAX_MB,
   type InvocationType,
@@ -25,6 +24,7 @@ import {
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
 } from "./limits.js";
+import { removeSnapshots, removeStaleRuntimes } from "./snapshot-files.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
 export * from "./limits.js";
