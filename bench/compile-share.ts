@@ -12,9 +12,9 @@ import os from "node:os";
 import path from "node:path";
 import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
-import type { EnvironmentConfig } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { benchConfig, idleTurn } from "./environments.js";
 import { libraryPackage } from "./snapstart.js";
 import { round, type Summary, summarize } from "./stats.js";
 
@@ -26,8 +26,6 @@ export interface CompileShareResult {
   /** compileOnly p50 / init p50: the most a compiled-code cache could take off INIT. */
   share: number;
 }
-
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
 
 export async function compileShareBench(
   rounds: number,
@@ -50,19 +48,14 @@ export async function compileShareBench(
       if (text !== undefined && /\.c?js$/.test(file)) sources.set(file, text);
       return text;
     };
-    const config: EnvironmentConfig = {
+    const config = benchConfig({
       functionName: "lodash-zod",
       functionVersion: "1",
       versionKey: "lodash-zod:compile-share",
-      handler: "index.handler",
-      runtime: "nodejs20.x",
+      codeDir,
       memorySizeMB: 256,
       timeoutSeconds: 10,
-      codeDir,
-      environment: {},
-      region: "us-east-1",
-      accountId: "000000000000",
-    };
+    });
     const module = await instances.unassignedModule();
     const init: number[] = [];
     const compileOnly: number[] = [];

@@ -12,9 +12,10 @@ import path from "node:path";
 import { build } from "esbuild";
 import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
-import type { EnvironmentConfig } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { GUEST_BUNDLE } from "../scripts/guest-builtins.mjs";
+import { benchConfig, benchEvent, idleTurn, wireContext } from "./environments.js";
 import { round, type Summary, summarize } from "./stats.js";
 
 export interface BeforeAfter {
@@ -31,46 +32,11 @@ export interface GuestRuntimeResult {
 }
 
 async function minimalBootstrap(): Promise<string> {
-  const out = await build({
-    entryPoints: ["bench/guest/minimal-bootstrap.js"],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: "es2023",
-    minify: true,
-    legalComments: "none",
-    globalName: "__boot",
-    write: false,
-  });
+  const out = await build({ ...GUEST_BUNDLE, entryPoints: ["bench/guest/minimal-bootstrap.js"], globalName: "__boot", write: false });
   return out.outputFiles[0]?.text ?? "";
 }
 
 const codeDir = path.resolve("functions/hello");
-const event = JSON.stringify({ name: "bench" });
-const wire = (requestId: string) => ({
-  requestId,
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello",
-  deadline: Date.now() + 3000,
-});
-/** Spares are booted a few milliseconds after the cold start that took the last one. */
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
-
-function configOf(versionKey: string): EnvironmentConfig {
-  return {
-    functionName: "hello",
-    functionVersion: "$LATEST",
-    versionKey,
-    handler: "index.handler",
-    runtime: "nodejs20.x",
-    memorySizeMB: 128,
-    timeoutSeconds: 3,
-    codeDir,
-    environment: {},
-    region: "us-east-1",
-    accountId: "000000000000",
-  };
-}
-
 async function compare(
   wasm: WebAssembly.Module,
   bootstraps: { before: string; after: string },
@@ -84,7 +50,7 @@ async function compare(
       const bootstrap = bootstraps[side];
       const instances = new ModuleInstances(wasm, withSpare);
       instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
-      const config = configOf(`hello:${side}`);
+      const config = benchConfig({ codeDir, versionKey: `hello:${side}` });
       // The version's instance stays alive, as it does while a version has environments.
       const keepAlive = await GuestEnvironment.create(instances, config, files, bootstrap);
       return { side, bootstrap, instances, config, keepAlive: keepAlive.env, samples: [] as number[] };
@@ -95,7 +61,7 @@ async function compare(
     for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
       const t = performance.now();
       const { env } = await GuestEnvironment.create(s.instances, s.config, files, s.bootstrap);
-      const out = await env.invoke(event, wire(`${s.side}-${i}`));
+      const out = await env.invoke(benchEvent, wireContext(`${s.side}-${i}`, s.config));
       s.samples.push(performance.now() - t);
       if (!out.ok) throw new Error(`${s.side}: ${out.payload}`);
       env.dispose();

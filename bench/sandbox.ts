@@ -14,46 +14,24 @@ import os from "node:os";
 import path from "node:path";
 import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
-import { type EnvironmentConfig, Sandbox } from "../dist/sandbox/index.js";
+import { Sandbox } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
 import { compileShareBench } from "./compile-share.js";
+import { benchConfig, benchEvent as event, idleTurn, wireContext } from "./environments.js";
 import { guestRuntimeBench } from "./guest-runtime.js";
 import { snapStartBench } from "./snapstart.js";
 import { round, type Summary, summarize, table } from "./stats.js";
 
 const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60, guestRuntime: 150, compileShare: 20 };
 const codeDir = path.resolve("functions/hello");
-const event = JSON.stringify({ name: "bench" });
 let versions = 0;
-
-function config(versionKey = `hello:${++versions}`): EnvironmentConfig {
-  return {
-    functionName: "hello",
-    functionVersion: "$LATEST",
-    versionKey,
-    handler: "index.handler",
-    runtime: "nodejs20.x",
-    memorySizeMB: 128,
-    timeoutSeconds: 3,
-    codeDir,
-    environment: {},
-    region: "us-east-1",
-    accountId: "000000000000",
-  };
-}
+const config = (versionKey = `hello:${++versions}`) => benchConfig({ codeDir, versionKey });
 
 function progress(label: string, done: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${done}/${total}   `);
   if (done === total) process.stderr.write(process.stderr.isTTY ? "\n" : `${label}: ${total}/${total}\n`);
 }
-
-function wireContext(requestId: string) {
-  return { requestId, invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello", deadline: Date.now() + 3000 };
-}
-
-/** Cold starts that arrive a few milliseconds apart find the version's spare runtime booted. */
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -74,7 +52,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   for (let i = 0; i < ROUNDS.cold; i++) {
     const t = performance.now();
     const { env } = await GuestEnvironment.create(instances, shared, files, bootstrap);
-    const out = await env.invoke(event, wireContext(`cold-${i}`));
+    const out = await env.invoke(event, wireContext(`cold-${i}`, shared));
     cold.push(performance.now() - t);
     if (!out.ok) throw new Error(out.payload);
     env.dispose();
@@ -90,7 +68,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   for (let i = 0; i < ROUNDS.cold; i++) {
     const t = performance.now();
     const { env } = await GuestEnvironment.create(bare, shared, files, bootstrap);
-    await env.invoke(event, wireContext(`boot-${i}`));
+    await env.invoke(event, wireContext(`boot-${i}`, shared));
     coldBoot.push(performance.now() - t);
     env.dispose();
     progress("in executor, cold (no spare runtime)", i + 1, ROUNDS.cold);
@@ -100,8 +78,9 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const fresh: number[] = [];
   for (let i = 0; i < ROUNDS.fresh; i++) {
     const t = performance.now();
-    const { env } = await GuestEnvironment.create(instances, config(), files, bootstrap);
-    await env.invoke(event, wireContext(`fresh-${i}`));
+    const version = config();
+    const { env } = await GuestEnvironment.create(instances, version, files, bootstrap);
+    await env.invoke(event, wireContext(`fresh-${i}`, version));
     fresh.push(performance.now() - t);
     env.dispose();
     await idleTurn();
@@ -112,7 +91,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const env = keepAlive.env;
   for (let i = 0; i < ROUNDS.warm; i++) {
     const t = performance.now();
-    await env.invoke(event, wireContext(`warm-${i}`));
+    await env.invoke(event, wireContext(`warm-${i}`, shared));
     warm.push(performance.now() - t);
   }
   progress("in executor, warm", ROUNDS.warm, ROUNDS.warm);
@@ -123,7 +102,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const idle: GuestEnvironment[] = [];
   for (let i = 0; i < ROUNDS.idle; i++) {
     const created = await GuestEnvironment.create(instances, shared, files, bootstrap);
-    await created.env.invoke(event, wireContext(`idle-${i}`));
+    await created.env.invoke(event, wireContext(`idle-${i}`, shared));
     idle.push(created.env);
   }
   gc();

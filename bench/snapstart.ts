@@ -13,12 +13,12 @@ import os from "node:os";
 import path from "node:path";
 import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
-import type { EnvironmentConfig } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { nodePathOf } from "../dist/sandbox/lambda-env.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
 import { runtimeModules } from "../dist/sandbox/runtime-modules.js";
 import { SnapshotStore } from "../dist/sandbox/snapshot-store.js";
+import { benchConfig, benchEvent, idleTurn, wireContext } from "./environments.js";
 import { type Summary, summarize } from "./stats.js";
 
 const require = createRequire(import.meta.url);
@@ -57,30 +57,15 @@ function sdkClientPackage(dir: string): string {
   return codeDir;
 }
 
-function configOf(name: string, codeDir: string, handler: string): EnvironmentConfig {
-  return {
-    functionName: name,
+const configOf = (functionName: string, codeDir: string) =>
+  benchConfig({
+    functionName,
     functionVersion: "1",
-    versionKey: `${name}:snapstart-bench`,
-    handler,
-    runtime: "nodejs20.x",
+    versionKey: `${functionName}:snapstart-bench`,
+    codeDir,
     memorySizeMB: 256,
     timeoutSeconds: 10,
-    codeDir,
-    environment: {},
-    region: "us-east-1",
-    accountId: "000000000000",
-  };
-}
-
-const event = JSON.stringify({ name: "bench" });
-const wire = (requestId: string) => ({
-  requestId,
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:bench",
-  deadline: Date.now() + 10_000,
-});
-/** Spares and restore targets are prepared a few milliseconds after the request that used the last one. */
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
+  });
 
 export interface SnapStartResult {
   reInit: Summary;
@@ -102,9 +87,9 @@ export async function snapStartBench(
   const dir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-snapstart-"));
   const store = new SnapshotStore(instances, bootstrap, "bench", path.join(dir, "snapshots"));
   const handlers = {
-    hello: configOf("hello", path.resolve("functions/hello"), "index.handler"),
-    lodashZod: configOf("lodash-zod", libraryPackage(dir), "index.handler"),
-    sdkClient: configOf("sdk-client", sdkClientPackage(dir), "index.handler"),
+    hello: configOf("hello", path.resolve("functions/hello")),
+    lodashZod: configOf("lodash-zod", libraryPackage(dir)),
+    sdkClient: configOf("sdk-client", sdkClientPackage(dir)),
   };
   const results: Record<string, SnapStartResult> = {};
   try {
@@ -120,7 +105,7 @@ export async function snapStartBench(
       for (let i = 0; i < rounds; i++) {
         let t = performance.now();
         const created = await GuestEnvironment.create(instances, config, files, bootstrap);
-        const a = await created.env.invoke(event, wire(`init-${i}`));
+        const a = await created.env.invoke(benchEvent, wireContext(`init-${i}`, config));
         reInit.push(performance.now() - t);
         if (!a.ok) throw new Error(`${name}: ${a.payload}`);
         created.env.dispose();
@@ -128,7 +113,7 @@ export async function snapStartBench(
         t = performance.now();
         const target = await store.takeTarget(found.key, found.snapshot);
         const restored = await GuestEnvironment.restore(instances, target, found.snapshot, config, files);
-        const b = await restored.env.invoke(event, wire(`restore-${i}`));
+        const b = await restored.env.invoke(benchEvent, wireContext(`restore-${i}`, config));
         restore.push(performance.now() - t);
         if (!b.ok) throw new Error(`${name}: ${b.payload}`);
         restored.env.dispose();
