@@ -3,7 +3,10 @@
  * environment, measured twice: inside the executor's code path (no thread hop) and end to end
  * from the main thread through the Sandbox API (worker round trip included). Runs the built
  * dist/, writes bench/results/sandbox.json and prints a table. SnapStart's rows (bench/snapstart.ts):
- * cold starts with INIT run again against restores from a snapshot, for hello and lodash + zod.
+ * cold starts with INIT run again against restores from a snapshot, for hello, lodash + zod and an
+ * SQS client. The guest runtime's rows (bench/guest-runtime.ts): hello cold starts with the runtime
+ * before Node's built-ins, the SDK and streaming against the full one. And how much of the lodash +
+ * zod handler's INIT is compiling its modules (bench/compile-share.ts).
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -11,44 +14,24 @@ import os from "node:os";
 import path from "node:path";
 import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
-import { type EnvironmentConfig, Sandbox } from "../dist/sandbox/index.js";
+import { Sandbox } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { compileShareBench } from "./compile-share.js";
+import { benchConfig, benchEvent as event, idleTurn, wireContext } from "./environments.js";
+import { guestRuntimeBench } from "./guest-runtime.js";
 import { snapStartBench } from "./snapstart.js";
 import { round, type Summary, summarize, table } from "./stats.js";
 
-const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60 };
+const ROUNDS = { cold: 300, fresh: 60, warm: 5000, idle: 200, snapStart: 60, guestRuntime: 150, compileShare: 20 };
 const codeDir = path.resolve("functions/hello");
-const event = JSON.stringify({ name: "bench" });
 let versions = 0;
-
-function config(versionKey = `hello:${++versions}`): EnvironmentConfig {
-  return {
-    functionName: "hello",
-    functionVersion: "$LATEST",
-    versionKey,
-    handler: "index.handler",
-    runtime: "nodejs20.x",
-    memorySizeMB: 128,
-    timeoutSeconds: 3,
-    codeDir,
-    environment: {},
-    region: "us-east-1",
-    accountId: "000000000000",
-  };
-}
+const config = (versionKey = `hello:${++versions}`) => benchConfig({ codeDir, versionKey });
 
 function progress(label: string, done: number, total: number): void {
   if (process.stderr.isTTY) process.stderr.write(`\r${label}: ${done}/${total}   `);
   if (done === total) process.stderr.write(process.stderr.isTTY ? "\n" : `${label}: ${total}/${total}\n`);
 }
-
-function wireContext(requestId: string) {
-  return { requestId, invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:hello", deadline: Date.now() + 3000 };
-}
-
-/** Cold starts that arrive a few milliseconds apart find the version's spare runtime booted. */
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -69,7 +52,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   for (let i = 0; i < ROUNDS.cold; i++) {
     const t = performance.now();
     const { env } = await GuestEnvironment.create(instances, shared, files, bootstrap);
-    const out = await env.invoke(event, wireContext(`cold-${i}`));
+    const out = await env.invoke(event, wireContext(`cold-${i}`, shared));
     cold.push(performance.now() - t);
     if (!out.ok) throw new Error(out.payload);
     env.dispose();
@@ -85,7 +68,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   for (let i = 0; i < ROUNDS.cold; i++) {
     const t = performance.now();
     const { env } = await GuestEnvironment.create(bare, shared, files, bootstrap);
-    await env.invoke(event, wireContext(`boot-${i}`));
+    await env.invoke(event, wireContext(`boot-${i}`, shared));
     coldBoot.push(performance.now() - t);
     env.dispose();
     progress("in executor, cold (no spare runtime)", i + 1, ROUNDS.cold);
@@ -95,8 +78,9 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const fresh: number[] = [];
   for (let i = 0; i < ROUNDS.fresh; i++) {
     const t = performance.now();
-    const { env } = await GuestEnvironment.create(instances, config(), files, bootstrap);
-    await env.invoke(event, wireContext(`fresh-${i}`));
+    const version = config();
+    const { env } = await GuestEnvironment.create(instances, version, files, bootstrap);
+    await env.invoke(event, wireContext(`fresh-${i}`, version));
     fresh.push(performance.now() - t);
     env.dispose();
     await idleTurn();
@@ -107,7 +91,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const env = keepAlive.env;
   for (let i = 0; i < ROUNDS.warm; i++) {
     const t = performance.now();
-    await env.invoke(event, wireContext(`warm-${i}`));
+    await env.invoke(event, wireContext(`warm-${i}`, shared));
     warm.push(performance.now() - t);
   }
   progress("in executor, warm", ROUNDS.warm, ROUNDS.warm);
@@ -118,7 +102,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const idle: GuestEnvironment[] = [];
   for (let i = 0; i < ROUNDS.idle; i++) {
     const created = await GuestEnvironment.create(instances, shared, files, bootstrap);
-    await created.env.invoke(event, wireContext(`idle-${i}`));
+    await created.env.invoke(event, wireContext(`idle-${i}`, shared));
     idle.push(created.env);
   }
   gc();
@@ -192,10 +176,14 @@ const targets = {
   // Issue 15: for the lodash + zod handler.
   snapStartSpeedup: 10,
   snapStartRestoreP50Ms: 2,
+  // Issue 13: the full guest runtime against the one without built-ins, SDK or streaming (after / before, p50).
+  guestRuntimeColdRatio: 1.1,
 };
 const inside = await inExecutor();
 const e2e = await endToEnd();
 const snapStart = await snapStartBench(ROUNDS.snapStart, progress);
+const guestRuntime = await guestRuntimeBench(ROUNDS.guestRuntime, progress);
+const compileShare = await compileShareBench(ROUNDS.compileShare, progress);
 
 const rows: Array<Record<string, string | number>> = [
   ["cold, instance exists, spare ready (ms)", "cold", "p50"],
@@ -213,6 +201,23 @@ rows.push({
   measure: "memory per idle environment (KB)",
   "in executor": inside.perIdleEnvironmentKB as number,
   "end to end": e2e.perIdleEnvironmentKB as number,
+});
+
+for (const [label, r] of [
+  ["spare ready", guestRuntime.cold],
+  ["no spare runtime", guestRuntime.coldWithoutSpare],
+] as const) {
+  rows.push({
+    measure: `hello cold, ${label}: runtime before / after built-ins, p50 (ms)`,
+    "in executor": `${r.before.p50} / ${r.after.p50} (${r.ratio}x)`,
+    "end to end": "-",
+  });
+}
+
+rows.push({
+  measure: `lodash + zod: INIT / compiling its ${compileShare.files} module files (${compileShare.sourceKB} KB), p50 (ms)`,
+  "in executor": `${compileShare.init.p50} / ${compileShare.compileOnly.p50} (${Math.round(compileShare.share * 100)}%)`,
+  "end to end": "-",
 });
 
 for (const [name, r] of Object.entries(snapStart)) {
@@ -234,6 +239,8 @@ const result = {
   inExecutor: inside,
   endToEnd: e2e,
   snapStart,
+  guestRuntime,
+  compileShare,
 };
 await writeFile("bench/results/sandbox.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(table(rows));

@@ -1,9 +1,10 @@
 /**
  * SnapStart rows of `npm run bench:sandbox`: cold start plus first invocation with INIT run again
  * (the version's instance exists, its spare runtime booted: the best path without a snapshot)
- * against a restore from the version's snapshot (a pre-touched restore target ready), in the
- * executor's code path, the two interleaved in one run. Handlers: hello, and one that loads
- * lodash and zod and builds a schema at INIT.
+ * against a restore from the version's snapshot (a restore target with the snapshot loaded ready), in the
+ * executor's code path, the two interleaved in one run. Handlers: hello, one that loads lodash
+ * and zod and builds a schema at INIT, and one that creates an SQS client of the AWS SDK at INIT.
+ * The re-INIT rows are also issue 13's cold starts of those handlers.
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -12,16 +13,18 @@ import os from "node:os";
 import path from "node:path";
 import { GuestEnvironment } from "../dist/sandbox/environment.js";
 import { guestBootstrapSource } from "../dist/sandbox/guest-host.js";
-import type { EnvironmentConfig } from "../dist/sandbox/index.js";
 import { ModuleInstances } from "../dist/sandbox/instances.js";
+import { nodePathOf } from "../dist/sandbox/lambda-env.js";
 import { PackageFiles } from "../dist/sandbox/package-files.js";
+import { runtimeModules } from "../dist/sandbox/runtime-modules.js";
 import { SnapshotStore } from "../dist/sandbox/snapshot-store.js";
+import { benchConfig, benchEvent, idleTurn, wireContext } from "./environments.js";
 import { type Summary, summarize } from "./stats.js";
 
 const require = createRequire(import.meta.url);
 
 /** A package whose INIT loads lodash and zod, as real handlers' INIT loads their libraries. */
-function libraryPackage(dir: string): string {
+export function libraryPackage(dir: string): string {
   const codeDir = path.join(dir, "lodash-zod");
   for (const name of ["lodash", "zod"]) {
     const from = path.dirname(require.resolve(`${name}/package.json`));
@@ -41,30 +44,28 @@ function libraryPackage(dir: string): string {
   return codeDir;
 }
 
-function configOf(name: string, codeDir: string, handler: string): EnvironmentConfig {
-  return {
-    functionName: name,
-    functionVersion: "1",
-    versionKey: `${name}:snapstart-bench`,
-    handler,
-    runtime: "nodejs20.x",
-    memorySizeMB: 256,
-    timeoutSeconds: 10,
-    codeDir,
-    environment: {},
-    region: "us-east-1",
-    accountId: "000000000000",
-  };
+/** A package whose INIT creates an SQS client from the AWS SDK Lambda's runtime provides (/var/runtime/node_modules). */
+function sdkClientPackage(dir: string): string {
+  const codeDir = path.join(dir, "sdk-client");
+  mkdirSync(codeDir, { recursive: true });
+  writeFileSync(
+    path.join(codeDir, "index.js"),
+    `const { SQSClient } = require("@aws-sdk/client-sqs");
+     const sqs = new SQSClient({});
+     exports.handler = async (event) => ({ region: await sqs.config.region(), name: event.name });`,
+  );
+  return codeDir;
 }
 
-const event = JSON.stringify({ name: "bench" });
-const wire = (requestId: string) => ({
-  requestId,
-  invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:bench",
-  deadline: Date.now() + 10_000,
-});
-/** Spares and restore targets are prepared a few milliseconds after the request that used the last one. */
-const idleTurn = () => new Promise((resolve) => setTimeout(resolve, 15));
+const configOf = (functionName: string, codeDir: string) =>
+  benchConfig({
+    functionName,
+    functionVersion: "1",
+    versionKey: `${functionName}:snapstart-bench`,
+    codeDir,
+    memorySizeMB: 256,
+    timeoutSeconds: 10,
+  });
 
 export interface SnapStartResult {
   reInit: Summary;
@@ -86,13 +87,15 @@ export async function snapStartBench(
   const dir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-snapstart-"));
   const store = new SnapshotStore(instances, bootstrap, "bench", path.join(dir, "snapshots"));
   const handlers = {
-    hello: configOf("hello", path.resolve("functions/hello"), "index.handler"),
-    lodashZod: configOf("lodash-zod", libraryPackage(dir), "index.handler"),
+    hello: configOf("hello", path.resolve("functions/hello")),
+    lodashZod: configOf("lodash-zod", libraryPackage(dir)),
+    sdkClient: configOf("sdk-client", sdkClientPackage(dir)),
   };
   const results: Record<string, SnapStartResult> = {};
   try {
     for (const [name, config] of Object.entries(handlers)) {
-      const files = new PackageFiles(config.codeDir);
+      // As the executor opens a package: the SDK at /var/runtime/node_modules, NODE_PATH as Lambda's.
+      const files = new PackageFiles(config.codeDir, { nodePath: nodePathOf(config.runtime), runtimeModules: runtimeModules() });
       const found = await store.snapshotFor(config, files);
       if ("failure" in found) throw new Error(`${name}: ${found.failure.payload}`);
       // The version's instance stays alive, as it does while a version has environments.
@@ -102,7 +105,7 @@ export async function snapStartBench(
       for (let i = 0; i < rounds; i++) {
         let t = performance.now();
         const created = await GuestEnvironment.create(instances, config, files, bootstrap);
-        const a = await created.env.invoke(event, wire(`init-${i}`));
+        const a = await created.env.invoke(benchEvent, wireContext(`init-${i}`, config));
         reInit.push(performance.now() - t);
         if (!a.ok) throw new Error(`${name}: ${a.payload}`);
         created.env.dispose();
@@ -110,7 +113,7 @@ export async function snapStartBench(
         t = performance.now();
         const target = await store.takeTarget(found.key, found.snapshot);
         const restored = await GuestEnvironment.restore(instances, target, found.snapshot, config, files);
-        const b = await restored.env.invoke(event, wire(`restore-${i}`));
+        const b = await restored.env.invoke(benchEvent, wireContext(`restore-${i}`, config));
         restore.push(performance.now() - t);
         if (!b.ok) throw new Error(`${name}: ${b.payload}`);
         restored.env.dispose();

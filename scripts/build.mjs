@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
-import { guestBuiltins } from "./guest-builtins.mjs";
+import { GUEST_BUNDLE, guestBuiltins } from "./guest-builtins.mjs";
 
 const started = performance.now();
 rmSync("dist", { recursive: true, force: true });
@@ -12,15 +12,7 @@ execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."], {
 chmodSync("dist/cli.js", 0o755);
 
 const guest = "src/sandbox/guest";
-const common = {
-  bundle: true,
-  format: "iife",
-  platform: "browser",
-  target: "es2023",
-  minify: true,
-  legalComments: "none",
-  logLevel: "warning",
-};
+const common = GUEST_BUNDLE;
 await build({ ...common, entryPoints: [`${guest}/bootstrap.js`], globalName: "__boot", outfile: "dist/guest/bootstrap.js" });
 
 for (const file of readdirSync(`${guest}/builtins`)) {

@@ -2,6 +2,17 @@
 // that answers some imports with a few lines instead of a bundled package.
 import { fileURLToPath } from "node:url";
 
+/** How every guest bundle is built: one script QuickJS evaluates, its value in `globalName`. */
+export const GUEST_BUNDLE = {
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2023",
+  minify: true,
+  legalComments: "none",
+  logLevel: "warning",
+};
+
 /**
  * Packages that are themselves a Node built-in of the guest, by the built-in they become. Another
  * built-in importing one gets the environment's instance at run time instead of a bundled copy:

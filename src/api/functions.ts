@@ -4,6 +4,7 @@
  * ListFunctions, with Lambda's status codes and shapes.
  */
 import type { Context, Hono } from "hono";
+import { LATEST } from "../registry/common.js";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
 import { type ApiDeps, defaultRole } from "./deps.js";
@@ -101,6 +102,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     checkCombinedSize(deps, code.codeSha256, current.layers);
     const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
     deps.invoker.retire(current.functionName);
+    await deps.invoker.pool.dropSnapshots(current.functionName, LATEST);
     return c.json(
       body.Publish
         ? await publishedConfiguration(deps, deps.registry.publishVersion(current.functionName))
@@ -129,10 +131,11 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);
     deps.invoker.retire(current.functionName);
+    await deps.invoker.pool.dropSnapshots(current.functionName, LATEST);
     return c.json(toConfiguration(deps, updated));
   });
 
-  app.delete("/2015-03-31/functions/:name", (c) => {
+  app.delete("/2015-03-31/functions/:name", async (c) => {
     const ref = parseFunctionName(c.req.param("name"), c.req.query("Qualifier"));
     if (ref.qualifier === undefined) {
       unprovisionFunction(deps, ref.name);
@@ -140,6 +143,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     }
     deps.registry.deleteFunction(ref.name, ref.qualifier);
     deps.invoker.retire(ref.name);
+    await deps.invoker.pool.dropSnapshots(ref.name, ref.qualifier);
     return c.body(null, 204);
   });
 }

@@ -148,6 +148,11 @@ export class WarmPool {
     return this.#sandbox.prepareSnapshot(config);
   }
 
+  /** A version was deleted, or $LATEST changed in place: its SnapStart snapshots go. */
+  dropSnapshots(functionName: string, version?: string): Promise<void> {
+    return this.#sandbox.dropSnapshots(functionName, version);
+  }
+
   async invoke(
     config: EnvironmentConfig,
     event: string,

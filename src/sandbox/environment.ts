@@ -110,6 +110,7 @@ export class GuestEnvironment {
     this.#instance = instance;
     let restoredHandles: QuickJSHandle[] | undefined;
     if ("snapshot" in origin) {
+      if (instance.loaded !== origin.snapshot) throw new Error("SnapStart: the restore target does not hold this snapshot");
       let functions: Record<string, HostFunction> | undefined;
       const restored = restoreSnapshot(
         instance.module,
@@ -231,8 +232,8 @@ export class GuestEnvironment {
   }
 
   /**
-   * SnapStart: an environment restored from `snapshot` into `instance` (fresh, dedicated, its
-   * memory at least the snapshot's size). Its afterRestore hooks run here; their failure leaves it disposed.
+   * SnapStart: an environment restored from `snapshot` in `instance` (fresh, dedicated, the
+   * snapshot loaded into its memory: SnapshotStore.takeTarget). Its afterRestore hooks run here; their failure leaves it disposed.
    */
   static async restore(
     instances: ModuleInstances,

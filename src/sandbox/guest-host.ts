@@ -76,6 +76,27 @@ function builtinSource(name: string): string | undefined {
 
 /** The largest getRandomValues request Web Crypto allows. */
 const RANDOM_MAX_BYTES = 65536;
+/**
+ * Random bytes are drawn from the CSPRNG in blocks, as Node's randomUUID does: every restore
+ * reseeds Math.random and handlers ask for UUIDs 16 bytes at a time. No byte is handed out twice.
+ */
+const RANDOM_BLOCK_BYTES = 4096;
+let randomBlock = Buffer.alloc(0);
+let randomUsed = 0;
+
+function randomArrayBuffer(size: number): ArrayBuffer {
+  let bytes: Buffer;
+  if (size > RANDOM_BLOCK_BYTES) bytes = randomBytes(size);
+  else {
+    if (randomUsed + size > randomBlock.byteLength) {
+      randomBlock = randomBytes(RANDOM_BLOCK_BYTES);
+      randomUsed = 0;
+    }
+    bytes = randomBlock.subarray(randomUsed, randomUsed + size);
+    randomUsed += size;
+  }
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
 
 export type HostFunction = (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
 
@@ -100,8 +121,7 @@ export function hostFunctions(
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
     random: (n) => {
       const size = Math.min(Math.max(0, Math.trunc(num(n))), RANDOM_MAX_BYTES);
-      const bytes = randomBytes(size);
-      return ctx.newArrayBuffer(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      return ctx.newArrayBuffer(randomArrayBuffer(size));
     },
     builtin: (name) => {
       const source = builtinSource(str(name));

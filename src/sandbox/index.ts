@@ -25,6 +25,7 @@ import {
   TIMEOUT_MIN_S,
 } from "./limits.js";
 import type { WireInvokeContext } from "./protocol.js";
+import { removeSnapshots, removeStaleRuntimes } from "./snapshot-files.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
 export * from "./limits.js";
@@ -60,8 +61,12 @@ export class Sandbox {
   #nextEnvId = 1;
   #nextInvId = 1;
 
-  private constructor(executors: Executor[]) {
+  /** Where this runtime's SnapStart snapshots are stored (snapshot-files.ts). */
+  readonly #snapshots: { dir: string; runtimeSha256: string };
+
+  private constructor(executors: Executor[], snapshots: { dir: string; runtimeSha256: string }) {
     this.#executors = executors;
+    this.#snapshots = snapshots;
     for (const executor of executors) {
       executor.onEnvironmentsLost = (ids) => {
         for (const id of ids) this.#environments.get(id)?.markGone();
@@ -82,11 +87,12 @@ export class Sandbox {
       temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-"));
       snapshotDir = temporaryDir;
     }
+    await removeStaleRuntimes(snapshotDir, runtimeSha256);
     const count = Math.max(1, options.executors ?? availableParallelism() - 1);
     const data = { wasmModule, runtimeSha256, snapshotDir };
     const executors = Array.from({ length: count }, () => new Executor(data));
     await Promise.all(executors.map((e) => e.ready()));
-    const sandbox = new Sandbox(executors);
+    const sandbox = new Sandbox(executors, { dir: snapshotDir, runtimeSha256 });
     sandbox.#temporaryDir = temporaryDir;
     return sandbox;
   }
@@ -123,6 +129,14 @@ export class Sandbox {
     const created = await executor.create(envId, message);
     executor.environments.delete(envId);
     return { initError: created.initError, logs: created.logs };
+  }
+
+  /**
+   * Deletes the SnapStart snapshots stored for a function, or for one version of it: the version
+   * was deleted, or ($LATEST) changed in place. Environments already restored are not affected.
+   */
+  dropSnapshots(functionName: string, version?: string): Promise<void> {
+    return removeSnapshots(this.#snapshots.dir, this.#snapshots.runtimeSha256, functionName, version);
   }
 
   #leastLoaded(): Executor {

@@ -7,6 +7,7 @@
  */
 import releaseSync from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSSyncVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { MemorySnapshot } from "./snapshot.js";
 
 // The package's CommonJS typings describe its default export as a namespace; at run time (ESM) it is the variant.
 const RELEASE_SYNC = releaseSync as unknown as QuickJSSyncVariant;
@@ -40,6 +41,8 @@ export interface Instance {
    * linear memory, so the environment saved and every one restored has an instance of its own).
    */
   dedicated?: boolean;
+  /** SnapStart: the snapshot already copied into its memory, waiting to be restored (a restore target). */
+  loaded?: MemorySnapshot;
 }
 
 export class ModuleInstances {

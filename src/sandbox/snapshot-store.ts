@@ -3,18 +3,20 @@
  * hooks in an instance of their own), kept in memory, and stored gzip-compressed in the data
  * directory so that a restarted server restores them without running INIT again. A snapshot is
  * keyed by the SHA-256 of the QuickJS wasm binary, of the guest runtime, and of the version's
- * code and configuration: any change makes a new key, and old files are never read again.
- * Each version also keeps one restore target ready: a fresh instance in a memory sized to the
- * snapshot and already touched, so a cold start pays only for the copy.
+ * code and configuration: any change makes a new key, and the files nothing can restore any more
+ * are deleted (snapshot-files.ts).
+ * Each version also keeps one restore target ready: a fresh instance with the snapshot already
+ * copied into its memory, so a cold start pays for neither the instantiation nor the copy.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
-import { Baseline, decodeSnapshot, encodeSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
+import { Baseline, decodeSnapshot, encodeSnapshot, loadSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
+import { removeSnapshots, snapshotFile } from "./snapshot-files.js";
 import type { EnvironmentConfig } from "./types.js";
 
 /** Compression is paid once per version, decompression once per worker and restart: the fastest level. */
@@ -24,6 +26,12 @@ const GZIP_LEVEL = 1;
  * its snapshot's size of touched memory.
  */
 const TARGETS_MAX = 8;
+
+/**
+ * Snapshots kept in memory, least recently used dropped first: one dropped is read from its file
+ * again, and one whose version was deleted is never asked for again.
+ */
+const SNAPSHOTS_IN_MEMORY_MAX = 32;
 
 export type SnapshotResult = { key: string; snapshot: MemorySnapshot } | { key: string; failure: PhaseOutcome };
 
@@ -37,7 +45,7 @@ export class SnapshotStore {
     private readonly bootstrap: string,
     /** SHA-256 of the wasm binary and of the guest runtime. */
     private readonly runtimeSha256: string,
-    /** Where snapshots are stored; created when the first one is. */
+    /** Where snapshots are stored (snapshot-files.ts); created when the first one is. */
     private readonly dir: string,
   ) {}
 
@@ -51,21 +59,28 @@ export class SnapshotStore {
   snapshotFor(config: EnvironmentConfig, files: PackageFiles): Promise<SnapshotResult> {
     const key = this.keyOf(config);
     let result = this.#snapshots.get(key);
+    // Most recently used last: a Map iterates in insertion order.
+    this.#snapshots.delete(key);
     if (result === undefined) {
-      result = this.#load(key, config, files);
-      this.#snapshots.set(key, result);
-      result.then(
+      const made = this.#load(key, config, files);
+      made.then(
         (r) => {
-          if ("failure" in r) this.#snapshots.delete(key);
+          if ("failure" in r && this.#snapshots.get(key) === made) this.#snapshots.delete(key);
         },
-        () => this.#snapshots.delete(key),
+        () => {
+          if (this.#snapshots.get(key) === made) this.#snapshots.delete(key);
+        },
       );
+      result = made;
     }
+    this.#snapshots.set(key, result);
+    const oldest = this.#snapshots.keys().next().value;
+    if (this.#snapshots.size > SNAPSHOTS_IN_MEMORY_MAX && oldest !== undefined) this.#snapshots.delete(oldest);
     return result;
   }
 
   async #load(key: string, config: EnvironmentConfig, files: PackageFiles): Promise<SnapshotResult> {
-    const file = path.join(this.dir, `${key}.snap.gz`);
+    const file = snapshotFile(this.dir, this.runtimeSha256, config.functionName, config.functionVersion, key);
     try {
       return { key, snapshot: decodeSnapshot(gunzipSync(readFileSync(file))) };
     } catch {
@@ -73,10 +88,18 @@ export class SnapshotStore {
     }
     const made = await GuestEnvironment.snapshot(this.instances, config, files, this.bootstrap, await this.#baselineOf());
     if (made.snapshot === undefined) return { key, failure: made.init };
-    mkdirSync(this.dir, { recursive: true });
     const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(temporary, gzipSync(encodeSnapshot(made.snapshot), { level: GZIP_LEVEL }));
-    renameSync(temporary, file);
+    try {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(temporary, gzipSync(encodeSnapshot(made.snapshot), { level: GZIP_LEVEL }));
+      renameSync(temporary, file);
+    } catch {
+      // Kept in memory all the same; a restarted server runs INIT again (or the version is being deleted).
+      rmSync(temporary, { force: true });
+      return { key, snapshot: made.snapshot };
+    }
+    // The version's earlier configuration ($LATEST updated in place) is restored no more.
+    void removeSnapshots(this.dir, this.runtimeSha256, config.functionName, config.functionVersion, file).catch(() => {});
     return { key, snapshot: made.snapshot };
   }
 
@@ -86,7 +109,7 @@ export class SnapshotStore {
     return this.#baseline;
   }
 
-  /** A restore target for `key`: the one prepared, or one made now; another is prepared after. */
+  /** A restore target for `key` (its snapshot loaded): the one prepared, or one made now; another is prepared after. */
   async takeTarget(key: string, snapshot: MemorySnapshot): Promise<Instance> {
     const ready = this.#targets.get(key);
     this.#targets.delete(key);
@@ -101,7 +124,10 @@ export class SnapshotStore {
     return target;
   }
 
-  #prepare(snapshot: MemorySnapshot): Promise<Instance> {
-    return this.instances.dedicated(restoreMemory(snapshot));
+  async #prepare(snapshot: MemorySnapshot): Promise<Instance> {
+    const instance = await this.instances.dedicated(restoreMemory(snapshot));
+    loadSnapshot(instance.module, snapshot);
+    instance.loaded = snapshot;
+    return instance;
   }
 }

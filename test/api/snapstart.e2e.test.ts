@@ -4,6 +4,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateFunctionCommand,
+  DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
   GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
@@ -16,6 +17,10 @@ import { useServer, zipOf } from "./server.js";
 
 const api = useServer();
 const decoder = new TextDecoder();
+
+/** The snapshot files in the data directory, whichever runtime folder holds them. */
+const snapshotFiles = (): string[] =>
+  readdirSync(path.join(api.dataDir, "snapshots"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".snap.gz"));
 
 /** INIT records a random number, a UUID and a time; each invocation counts and draws again. */
 const STATEFUL = `
@@ -89,12 +94,27 @@ describe("SnapStart", () => {
     const onLatest = await invoke("snappy", "$LATEST");
     expect(onLatest.report).toContain("Init Duration");
     expect(onLatest.answer.initUuid).not.toBe(a.answer.initUuid);
-    expect(readdirSync(path.join(api.dataDir, "snapshots")).filter((f) => f.endsWith(".snap.gz"))).toHaveLength(1);
+    expect(snapshotFiles().filter((f) => f.includes("snappy+"))).toHaveLength(1);
 
     await api.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "snappy", SnapStart: { ApplyOn: "None" } }));
     const off = await api.client.send(new PublishVersionCommand({ FunctionName: "snappy" }));
     expect(off).toMatchObject({ Version: "2", SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" } });
     expect((await invoke("snappy", "2")).report).toContain("Init Duration");
+  });
+
+  it("deletes a version's snapshot with the version, and every snapshot of a function with the function", async () => {
+    await createSnapStart("doomed", STATEFUL);
+    await api.client.send(new PublishVersionCommand({ FunctionName: "doomed" }));
+    await api.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "doomed", Environment: { Variables: { STAGE: "two" } } }));
+    await api.client.send(new PublishVersionCommand({ FunctionName: "doomed" }));
+    const doomed = () => snapshotFiles().filter((f) => f.includes("doomed+"));
+    expect(doomed()).toHaveLength(2);
+    await api.client.send(new DeleteFunctionCommand({ FunctionName: "doomed", Qualifier: "1" }));
+    expect(doomed()).toEqual([expect.stringContaining("doomed+2+")]);
+    await api.client.send(new DeleteFunctionCommand({ FunctionName: "doomed" }));
+    expect(doomed()).toEqual([]);
+    // Another function's snapshot stays.
+    expect(snapshotFiles().filter((f) => f.includes("snappy+"))).toHaveLength(1);
   });
 
   it("rejects an ApplyOn Lambda does not know", async () => {

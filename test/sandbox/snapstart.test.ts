@@ -90,14 +90,14 @@ describe("SnapStart", () => {
           return data.length;
         };`,
     };
-    const config = configFor(writePackage(files), { snapStart: true, timeoutSeconds: 1 });
-    // Filling 128 MB can take over a second on a busy machine: the out-of-memory case gets time.
-    const roomy = { ...config, timeoutSeconds: 30 };
+    const dir = writePackage(files);
+    const config = configFor(dir, { snapStart: true, timeoutSeconds: 1 });
     const spin = await sandbox.createEnvironment(config);
     expect(spin.restored).toBe(true);
     expect(errorOf(await spin.invoke(JSON.stringify({ spin: true }))).errorMessage).toMatch(/timed out after 1\.00 seconds/);
     spin.dispose();
-    const grow = await sandbox.createEnvironment(roomy);
+    // Time enough to reach the memory limit on a busy machine.
+    const grow = await sandbox.createEnvironment(configFor(dir, { snapStart: true, timeoutSeconds: 30 }));
     expect(errorOf(await grow.invoke(JSON.stringify({ grow: true }))).errorType).toBe("Runtime.OutOfMemory");
     grow.dispose();
     const fine = await sandbox.createEnvironment(config);

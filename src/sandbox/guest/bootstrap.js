@@ -22,8 +22,9 @@ export default function boot(host) {
     return format(args);
   });
   const { webcrypto } = installGlobals(host, builtin);
-  installAwsLambda();
-  const snapStart = installSnapStart(host);
+  const streaming = () => builtin("response-stream");
+  installAwsLambda(streaming);
+  const snapStart = installSnapStart(host, () => builtin("snapstart"));
   let modules;
   let requireBuiltin;
   modules = createModules(
@@ -55,7 +56,7 @@ export default function boot(host) {
   defineLazy("Headers", () => loadFetch().Headers);
   defineLazy("Request", () => loadFetch().Request);
   defineLazy("Response", () => loadFetch().Response);
-  invoker = createInvoker(host, config, modules);
+  invoker = createInvoker(host, config, modules, streaming);
   return {
     configure(configJson) {
       Object.assign(config, JSON.parse(configJson));

@@ -2,37 +2,6 @@
 // out a host object: every capability is a narrow host function taking and returning plain values.
 import { defineLazy } from "./lazy.js";
 
-function installCrypto(host, builtin) {
-  const getRandomValues = (array) => {
-    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
-      throw new TypeError("The data argument must be an integer-type TypedArray");
-    }
-    // Web Crypto's QuotaExceededError threshold.
-    if (array.byteLength > 65536) throw new RangeError(`The ArrayBufferView's byte length (${array.byteLength}) exceeds 65536`);
-    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(new Uint8Array(host.random(array.byteLength)));
-    return array;
-  };
-  const randomUUID = () => {
-    const b = new Uint8Array(host.random(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-  };
-  const webcrypto = { getRandomValues, randomUUID };
-  // SubtleCrypto lives in the crypto bundle: only a handler that touches crypto.subtle pays for it.
-  let subtle;
-  Object.defineProperty(webcrypto, "subtle", {
-    enumerable: true,
-    get: () => {
-      subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin);
-      return subtle;
-    },
-  });
-  globalThis.crypto = webcrypto;
-  return webcrypto;
-}
-
 /** process and performance: they carry the function's configuration, so they are set at INIT. */
 export function installProcess(host, builtin, config) {
   const startedAt = host.now();
@@ -93,7 +62,15 @@ export function installProcess(host, builtin, config) {
 
 export function installGlobals(host, builtin) {
   globalThis.global = globalThis;
-  const webcrypto = installCrypto(host, builtin);
+  // crypto, btoa and atob live in a bundle of their own, evaluated when first touched.
+  let web;
+  const webGlobals = () => {
+    web ??= builtin("web-globals").createWebGlobals(host, builtin);
+    return web;
+  };
+  defineLazy("crypto", () => webGlobals().crypto);
+  defineLazy("btoa", () => webGlobals().btoa);
+  defineLazy("atob", () => webGlobals().atob);
   defineLazy("Buffer", () => builtin("buffer").Buffer);
   defineLazy("TextEncoder", () => builtin("encoding").utf8Encoder(builtin));
   defineLazy("TextDecoder", () => builtin("encoding").utf8Decoder(builtin));
@@ -104,17 +81,5 @@ export function installGlobals(host, builtin) {
     const { serialize, deserialize } = builtin("structured-clone");
     return (value, options) => deserialize(serialize(value, options));
   });
-  globalThis.btoa = (data) => {
-    const text = String(data);
-    if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError" });
-    return builtin("buffer").Buffer.from(text, "latin1").toString("base64");
-  };
-  globalThis.atob = (data) => {
-    const text = String(data).replace(/[\t\n\f\r ]/g, "");
-    if (text.length % 4 === 1 || /[^A-Za-z0-9+/=]/.test(text)) {
-      throw Object.assign(new Error("The string to be decoded is not correctly encoded."), { name: "InvalidCharacterError" });
-    }
-    return builtin("buffer").Buffer.from(text, "base64").toString("latin1");
-  };
-  return { webcrypto };
+  return { webcrypto: () => webGlobals().crypto };
 }

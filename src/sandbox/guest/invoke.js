@@ -2,7 +2,7 @@
 // invocation calls `handler(event, context, callback)`; the first of callback, promise settlement,
 // or an empty event loop decides the result, and later ones are ignored, as in Lambda.
 import { errorText } from "./error-text.js";
-import { createResponseStream, isStreamingHandler, openResponse } from "./response-stream.js";
+import { isStreamingHandler, openResponse } from "./response-stream.js";
 
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 const STACK_OVERFLOW = "Maximum call stack size exceeded";
@@ -45,7 +45,8 @@ function loadFailure(error, moduleName) {
   return error;
 }
 
-export function createInvoker(host, config, modules) {
+/** `streaming()` gives the bundle builtins/response-stream.js, loaded by the first streaming invocation. */
+export function createInvoker(host, config, modules, streaming) {
   let handler;
   // Flags cross as numbers: reading a number is one call into QuickJS, a boolean takes a dump.
   const done = (ok, payload, waitForEmptyLoop) => host.done(ok ? 1 : 0, payload, waitForEmptyLoop ? 1 : 0);
@@ -86,7 +87,7 @@ export function createInvoker(host, config, modules) {
   // once its promise resolves with the stream ended; whatever it returns is ignored.
   const invokeStreaming = (event, context) => {
     openResponse(host);
-    const stream = createResponseStream(host);
+    const stream = streaming().createResponseStream(host);
     const result = handler(event, stream, context);
     if (result === null || typeof result !== "object" || typeof result.then !== "function") {
       finish("Streaming does not support non-async handlers.", undefined, false);

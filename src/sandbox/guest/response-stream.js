@@ -1,13 +1,12 @@
 // Lambda's response streaming, as the Node.js runtime interface client provides it: the
-// `awslambda` global (streamifyResponse, HttpResponseStream) and the writable response stream a
-// streaming handler receives. Bytes leave the sandbox as they are written (host.streamWrite).
+// `awslambda` global with streamifyResponse. The rest (HttpResponseStream, the writable response
+// stream a streaming handler receives) is the bundle builtins/response-stream.js, evaluated only
+// by a handler that streams: a hello-world cold start does not pay for it.
 
 const HANDLER_STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
 const HANDLER_HIGHWATERMARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
 const STREAM_RESPONSE = "response";
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
-const METADATA_PRELUDE_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
-const DELIMITER_LEN = 8;
 
 /** Marks the invocation as streamed: its response is the stream's bytes, not a returned value. */
 export function openResponse(host) {
@@ -18,144 +17,19 @@ export function isStreamingHandler(handler) {
   return handler[HANDLER_STREAMING] === STREAM_RESPONSE;
 }
 
-class HttpResponseStream {
-  static from(underlyingStream, prelude) {
-    underlyingStream.setContentType(METADATA_PRELUDE_CONTENT_TYPE);
-    // JSON.stringify is required: a NUL byte may not appear in the prelude.
-    const metadataPrelude = JSON.stringify(prelude);
-    underlyingStream._onBeforeFirstWrite = (write) => {
-      write(metadataPrelude);
-      write(new Uint8Array(DELIMITER_LEN));
-    };
-    return underlyingStream;
-  }
-}
-
-export function installAwsLambda() {
-  globalThis.awslambda = {
+/** `streaming()` gives the bundle builtins/response-stream.js, loaded on first use. */
+export function installAwsLambda(streaming) {
+  const awslambda = {
     streamifyResponse(handler, options) {
       handler[HANDLER_STREAMING] = STREAM_RESPONSE;
       if (typeof options?.highWaterMark === "number") handler[HANDLER_HIGHWATERMARK] = Number.parseInt(options.highWaterMark, 10);
       return handler;
     },
-    HttpResponseStream,
   };
-}
-
-function invalidOperation(message) {
-  const error = new Error(message);
-  error.name = "Runtime.InvalidStreamingOperation";
-  return error;
-}
-
-/**
- * The writable a streaming handler writes to. It speaks the Writable interface handlers and
- * `stream.pipeline` use (write / end with callbacks, 'drain', 'finish', 'close', 'error'); writes
- * are never buffered in the guest, so it is never over its high-water mark.
- */
-export function createResponseStream(host) {
-  const listeners = new Map();
-  let started = false;
-  const emit = (event, ...args) => {
-    for (const listener of [...(listeners.get(event) ?? [])]) listener.apply(stream, args);
-    return (listeners.get(event)?.length ?? 0) > 0;
-  };
-  // Strings cross as UTF-8 text; other encodings and bytes cross as an ArrayBuffer.
-  const send = (chunk, encoding) => {
-    if (typeof chunk !== "string" && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
-    if (typeof chunk === "string" && encoding !== undefined && !/^utf-?8$/i.test(encoding)) chunk = Buffer.from(chunk, encoding);
-    if (typeof chunk === "string") host.streamWrite(chunk);
-    else host.streamWrite(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength));
-  };
-  const stream = {
-    writable: true,
-    writableEnded: false,
-    writableFinished: false,
-    writableNeedDrain: false,
-    writableHighWaterMark: 16384,
-    writableObjectMode: false,
-    writableLength: 0,
-    destroyed: false,
-    _onBeforeFirstWrite: undefined,
-    setContentType(contentType) {
-      if (started) throw invalidOperation("Cannot set content-type, too late.");
-      host.streamContentType(String(contentType));
-    },
-    write(chunk, encoding, callback) {
-      if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
-      if (stream.writableEnded) {
-        const error = Object.assign(new Error("write after end"), { code: "ERR_STREAM_WRITE_AFTER_END" });
-        queueMicrotask(() => (callback ? callback(error) : emit("error", error)));
-        return false;
-      }
-      if (!started && typeof stream._onBeforeFirstWrite === "function") stream._onBeforeFirstWrite((ch) => send(ch));
-      started = true;
-      send(chunk, encoding);
-      if (callback) queueMicrotask(() => callback(null));
-      return true;
-    },
-    end(chunk, encoding, callback) {
-      if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk];
-      else if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
-      if (stream.writableEnded) {
-        if (callback) queueMicrotask(callback);
-        return stream;
-      }
-      if (chunk !== undefined && chunk !== null) stream.write(chunk, encoding);
-      stream.writableEnded = true;
-      stream.writable = false;
-      queueMicrotask(() => {
-        stream.writableFinished = true;
-        callback?.();
-        emit("finish");
-        emit("close");
-      });
-      return stream;
-    },
-    destroy(error) {
-      if (stream.destroyed) return stream;
-      stream.destroyed = true;
-      stream.writable = false;
-      queueMicrotask(() => {
-        if (error) emit("error", error);
-        emit("close");
-      });
-      return stream;
-    },
-    cork() {},
-    uncork() {},
-    setDefaultEncoding() {
-      return stream;
-    },
-    on(event, listener) {
-      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
-      return stream;
-    },
-    once(event, listener) {
-      const wrapped = (...args) => {
-        stream.off(event, wrapped);
-        listener.apply(stream, args);
-      };
-      wrapped.listener = listener;
-      return stream.on(event, wrapped);
-    },
-    off(event, listener) {
-      listeners.set(
-        event,
-        (listeners.get(event) ?? []).filter((l) => l !== listener && l.listener !== listener),
-      );
-      return stream;
-    },
-    emit,
-    listenerCount: (event) => listeners.get(event)?.length ?? 0,
-    removeAllListeners(event) {
-      if (event === undefined) listeners.clear();
-      else listeners.delete(event);
-      return stream;
-    },
-  };
-  stream.addListener = stream.on;
-  stream.removeListener = stream.off;
-  stream.prependListener = stream.on;
-  return stream;
+  Object.defineProperty(awslambda, "HttpResponseStream", {
+    configurable: true,
+    enumerable: true,
+    get: () => streaming().HttpResponseStream,
+  });
+  globalThis.awslambda = awslambda;
 }

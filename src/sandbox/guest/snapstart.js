@@ -40,7 +40,8 @@ function rotl(x, k) {
   return (x << k) | (x >>> (32 - k));
 }
 
-export function installSnapStart(host) {
+/** `hooks()` gives the bundle builtins/snapstart.js that runs the hooks: only a SnapStart environment loads it. */
+export function installSnapStart(host, hooks) {
   const reseed = installRandom(host);
   const beforeSnapshot = [];
   const afterRestore = [];
@@ -50,31 +51,8 @@ export function installSnapStart(host) {
   };
   globalThis.awslambda.registerBeforeSnapshot = register(beforeSnapshot, "registerBeforeSnapshot");
   globalThis.awslambda.registerAfterRestore = register(afterRestore, "registerAfterRestore");
-
-  // Hooks run one after another, awaited; a throwing hook fails the phase (as in Lambda, where a
-  // failed beforeSnapshot fails the publish and a failed afterRestore the restore).
-  const run = (hooks, done) => {
-    let chain = Promise.resolve();
-    for (const hook of hooks) chain = chain.then(() => hook());
-    chain.then(
-      () => done(null),
-      (error) => done(error ?? new Error("SnapStart hook rejected with undefined")),
-    );
-  };
   return {
-    // CRaC's order: the last registered runs first before the snapshot, first after the restore.
-    beforeSnapshot: (done) => run([...beforeSnapshot].reverse(), done),
-    afterRestore: (config, patchJson, done) => {
-      const patch = JSON.parse(patchJson);
-      Object.assign(config.env, patch.env);
-      config.timeOrigin = patch.timeOrigin;
-      if (globalThis.performance && typeof globalThis.performance === "object") {
-        try {
-          globalThis.performance.timeOrigin = patch.timeOrigin;
-        } catch {}
-      }
-      reseed();
-      run(afterRestore, done);
-    },
+    beforeSnapshot: (done) => hooks().beforeSnapshot(beforeSnapshot, done),
+    afterRestore: (config, patchJson, done) => hooks().afterRestore(afterRestore, config, patchJson, reseed, done),
   };
 }

@@ -1,0 +1,37 @@
+// SnapStart's runtime hooks, run around the snapshot (see ../snapstart.js, which registers them).
+// The environment that saves the snapshot loads this bundle; the restored ones have it already.
+
+// Hooks run one after another, awaited; a throwing hook fails the phase (as in Lambda, where a
+// failed beforeSnapshot fails the publish and a failed afterRestore the restore).
+function run(hooks, done) {
+  // Without hooks the phase ends at once, with no promise job to run: a restore's common case.
+  if (hooks.length === 0) {
+    done(null);
+    return;
+  }
+  let chain = Promise.resolve();
+  for (const hook of hooks) chain = chain.then(() => hook());
+  chain.then(
+    () => done(null),
+    (error) => done(error ?? new Error("SnapStart hook rejected with undefined")),
+  );
+}
+
+// CRaC's order: the last registered runs first before the snapshot, first after the restore.
+export function beforeSnapshot(hooks, done) {
+  run([...hooks].reverse(), done);
+}
+
+/** Gives the restored environment what differs from the saved one, then a new Math.random seed, then its hooks. */
+export function afterRestore(hooks, config, patchJson, reseed, done) {
+  const patch = JSON.parse(patchJson);
+  Object.assign(config.env, patch.env);
+  config.timeOrigin = patch.timeOrigin;
+  if (globalThis.performance && typeof globalThis.performance === "object") {
+    try {
+      globalThis.performance.timeOrigin = patch.timeOrigin;
+    } catch {}
+  }
+  reseed();
+  run(hooks, done);
+}

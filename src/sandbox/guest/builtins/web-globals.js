@@ -1,0 +1,49 @@
+// The web globals a hello-world handler rarely touches, evaluated when one is first used (see
+// ../globals.js): crypto (getRandomValues and randomUUID from the host's CSPRNG on every call,
+// never from snapshotted state; subtle from the crypto bundle), btoa and atob.
+
+function createCrypto(host, builtin) {
+  const getRandomValues = (array) => {
+    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
+      throw new TypeError("The data argument must be an integer-type TypedArray");
+    }
+    // Web Crypto's QuotaExceededError threshold.
+    if (array.byteLength > 65536) throw new RangeError(`The ArrayBufferView's byte length (${array.byteLength}) exceeds 65536`);
+    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(new Uint8Array(host.random(array.byteLength)));
+    return array;
+  };
+  const randomUUID = () => {
+    const b = new Uint8Array(host.random(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+  const webcrypto = { getRandomValues, randomUUID };
+  // SubtleCrypto lives in the crypto bundle: only a handler that touches crypto.subtle pays for it.
+  let subtle;
+  Object.defineProperty(webcrypto, "subtle", {
+    enumerable: true,
+    get: () => {
+      subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin);
+      return subtle;
+    },
+  });
+  return webcrypto;
+}
+
+export function createWebGlobals(host, builtin) {
+  const btoa = (data) => {
+    const text = String(data);
+    if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError" });
+    return builtin("buffer").Buffer.from(text, "latin1").toString("base64");
+  };
+  const atob = (data) => {
+    const text = String(data).replace(/[\t\n\f\r ]/g, "");
+    if (text.length % 4 === 1 || /[^A-Za-z0-9+/=]/.test(text)) {
+      throw Object.assign(new Error("The string to be decoded is not correctly encoded."), { name: "InvalidCharacterError" });
+    }
+    return builtin("buffer").Buffer.from(text, "base64").toString("latin1");
+  };
+  return { crypto: createCrypto(host, builtin), btoa, atob };
+}
