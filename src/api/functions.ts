@@ -6,6 +6,7 @@
 import type { Context, Hono } from "hono";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
+import { checkComponent } from "./components.js";
 import { type ApiDeps, defaultRole } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { checkCombinedSize, resolveLayers } from "./function-layers.js";
@@ -38,6 +39,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const layers = resolveLayers(deps, body.Layers ?? []);
     const code = await storeZip(deps, zipOf(body.Code));
     checkCombinedSize(deps, code.codeSha256, layers);
+    await checkComponent(deps.components, body.Runtime, body.Handler, code.dir);
     const created = deps.registry.createFunction({
       functionName: name,
       runtime: body.Runtime,
@@ -99,6 +101,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     if (body.DryRun) return c.json(toConfiguration(deps, current));
     const code = await storeZip(deps, zip);
     checkCombinedSize(deps, code.codeSha256, current.layers);
+    await checkComponent(deps.components, current.runtime, current.handler, code.dir);
     const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
     deps.invoker.retire(current.functionName);
     return c.json(
@@ -125,6 +128,9 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       snapStartApplyOn: body.SnapStart?.ApplyOn,
     };
     if (patch.layers !== undefined) checkCombinedSize(deps, current.codeSha256, patch.layers);
+    const codeDir = deps.code.get(current.codeSha256)?.dir;
+    if (codeDir !== undefined)
+      await checkComponent(deps.components, patch.runtime ?? current.runtime, patch.handler ?? current.handler, codeDir);
     // Only what the request names changes.
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);

@@ -25,6 +25,8 @@ export interface ExecutorData {
   runtimeSha256: string;
   /** Where SnapStart snapshots are stored. */
   snapshotDir: string;
+  /** Where transpiled WebAssembly components are cached (component/cache.ts). */
+  componentDir: string;
 }
 
 interface PendingInvoke {
