@@ -98,7 +98,8 @@ export class ComponentCache {
   async #transpile(bytes: Uint8Array, dir: string): Promise<string> {
     let result: Awaited<ReturnType<typeof transpileBytes>>;
     try {
-      result = await transpileBytes(bytes, TRANSPILE_OPTIONS);
+      // A copy: jco fills in defaults on the object it is given, which would change the cache key.
+      result = await transpileBytes(bytes, { ...TRANSPILE_OPTIONS });
     } catch (error) {
       throw new InvalidComponentError(error instanceof Error ? error.message : String(error));
     }
