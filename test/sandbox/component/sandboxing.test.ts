@@ -26,7 +26,11 @@ describe("component sandboxing", () => {
 
   it("offers the function's environment only, no directory, and no socket", () => {
     const imports = wasiImports({ env: { ONLY: "this" }, write: () => {}, exit: () => process.exit(1) });
-    const call = (name: string, fn: string, ...args: unknown[]) => (imports[name]?.[fn] as (...a: unknown[]) => unknown)(...args);
+    const call = (name: string, fn: string, ...args: unknown[]) => {
+      const implementation = imports[name]?.[fn];
+      if (typeof implementation !== "function") throw new Error(`${name} has no ${fn}`);
+      return implementation(...args);
+    };
     expect(call("wasi:cli/environment", "getEnvironment")).toEqual([["ONLY", "this"]]);
     expect(call("wasi:filesystem/preopens", "getDirectories")).toEqual([]);
     expect(() => call("wasi:sockets/tcp-create-socket", "createTcpSocket", "ipv4")).toThrow();
