@@ -1,7 +1,7 @@
 // Builds the example components from their sources with npm packages only:
 //   hello-wat: hand-written core module → jco's wasm-tools (parse, embed the world, new component)
 //   hello-js:  JavaScript → componentize-js (SpiderMonkey; no AOT, which would download weval)
-// `npm run build:wasm-examples` writes each next to its source (the tests deploy those files).
+// `npm run build:wasm-examples` writes the components (OUTPUTS below; the tests deploy those files).
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,12 +37,17 @@ export const EXAMPLES: Record<string, () => Promise<Uint8Array>> = {
   "hello-js": () => buildJs(path.join(here, "examples/hello-js/hello.js")),
 };
 
+/** Where each example's component goes: next to its source, and the WAT one also into `npm start`'s functions. */
+const OUTPUTS: Record<string, string[]> = {
+  "hello-wat": ["examples/hello-wat/hello.wasm", "../functions/hello-wasm/hello.wasm"],
+  "hello-js": ["examples/hello-js/hello.wasm"],
+};
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, build] of Object.entries(EXAMPLES)) {
     const started = performance.now();
-    const out = path.join(here, "examples", name, `${name.split("-")[0]}.wasm`);
     const bytes = await build();
-    await writeFile(out, bytes);
-    console.log(`${path.relative(process.cwd(), out)}: ${bytes.length} bytes in ${Math.round(performance.now() - started)} ms`);
+    for (const out of OUTPUTS[name] ?? []) await writeFile(path.join(here, out), bytes);
+    console.log(`${name}: ${bytes.length} bytes in ${Math.round(performance.now() - started)} ms`);
   }
 }

@@ -58,14 +58,16 @@ export async function components(settings: Settings, step: Step): Promise<Row[]>
       p99: warm.p99,
     });
 
-    for (const [id, example, label] of [
-      ["component.cold", "hello-wat", "first invoke of a fresh component function (WAT, 2 KB)"],
-      ["component.cold.js", "hello-js", "first invoke of a fresh component function (JS via componentize-js, 12 MB)"],
+    // SpiderMonkey's cold starts are a hundred times QuickJS's: a quick run samples a few.
+    const jsVersions = settings.quick ? 3 : settings.coldVersions;
+    for (const [id, example, label, versions] of [
+      ["component.cold", "hello-wat", "first invoke of a fresh component function (WAT, 2 KB)", settings.coldVersions],
+      ["component.cold.js", "hello-js", "first invoke of a fresh component function (JS via componentize-js, 12 MB)", jsVersions],
     ] as const) {
       step(`components cold: ${example}`);
       const zip = zipOf(example);
       const cold: number[] = [];
-      for (let i = 0; i < settings.coldVersions; i++) {
+      for (let i = 0; i < versions; i++) {
         await create(`${example}-cold-${i}`, zip);
         cold.push(await invoke(`${example}-cold-${i}`));
       }
