@@ -144,11 +144,12 @@ export class ComponentEnvironment {
     };
   }
 
-  invoke(event: string, context: WireInvokeContext): Promise<PhaseOutcome> {
+  /** Async only for the executor's sake: the call itself runs to its end before this returns. */
+  async invoke(event: string, context: WireInvokeContext): Promise<PhaseOutcome> {
     const { requestId } = context;
     const handle = this.#handle;
     if (this.#gone || handle === undefined) {
-      return Promise.resolve(this.#outcome(false, exitError(requestId, "environment is gone"), 0, true));
+      return this.#outcome(false, exitError(requestId, "environment is gone"), 0, true);
     }
     const started = performance.now();
     this.#log = new LogBuffer(requestId);
@@ -157,20 +158,18 @@ export class ComponentEnvironment {
       const payload = handle(event, this.#witContext(context));
       const elapsed = performance.now() - started;
       // Lambda ends an invocation at its deadline, whatever the handler does after it.
-      if (Date.now() > context.deadline) return Promise.resolve(this.#outcome(false, this.#timedOut(requestId), elapsed, true));
+      if (Date.now() > context.deadline) return this.#outcome(false, this.#timedOut(requestId), elapsed, true);
       const bytes = Buffer.byteLength(payload);
-      if (bytes > RESPONSE_MAX_BYTES) {
-        return Promise.resolve(this.#outcome(false, responseTooLarge(bytes, RESPONSE_MAX_BYTES), elapsed, false));
-      }
-      return Promise.resolve({ ok: true, payload, logs: this.#log.text(), durationMs: elapsed, gone: false });
+      if (bytes > RESPONSE_MAX_BYTES) return this.#outcome(false, responseTooLarge(bytes, RESPONSE_MAX_BYTES), elapsed, false);
+      return { ok: true, payload, logs: this.#log.text(), durationMs: elapsed, gone: false };
     } catch (error) {
       const elapsed = performance.now() - started;
       // The `err` of handle's result, thrown as the value itself; anything else is a trap or a host error.
       if (typeof error === "object" && error !== null && !(error instanceof Error)) {
-        return Promise.resolve(this.#outcome(false, functionError(error, requestId), elapsed, false));
+        return this.#outcome(false, functionError(error, requestId), elapsed, false);
       }
       // A trap or an exit leaves the instance unusable: Lambda starts a new environment.
-      return Promise.resolve(this.#outcome(false, this.#crash(error, requestId), elapsed, true));
+      return this.#outcome(false, this.#crash(error, requestId), elapsed, true);
     } finally {
       this.#log = undefined;
     }
@@ -211,7 +210,7 @@ export class ComponentEnvironment {
     };
   }
 
-  /** Never true between messages: a component's invocation runs to its end synchronously. */
+  /** An invocation or INIT is running (never seen between messages: a call runs to its end). */
   get busy(): boolean {
     return this.#log !== undefined;
   }
