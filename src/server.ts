@@ -22,7 +22,7 @@ import { Invoker, type LogSink } from "./invoke/index.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
-import { type AwsCredentials, Sandbox } from "./sandbox/index.js";
+import { type AwsCredentials, ComponentCache, Sandbox } from "./sandbox/index.js";
 import { EventSources, MappingStore } from "./sources/index.js";
 import { Scheduler } from "./sources/scheduler.js";
 
@@ -81,6 +81,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const accountId = options.accountId ?? "000000000000";
   const { registry, code, db } = openRegistry(options.dataDir, { region, accountId });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const components = new ComponentCache(path.join(options.dataDir, "components"));
   const deployed = new Map<string, DeployOutcome>();
   let folders: FunctionFolder[] = [];
   try {
@@ -88,14 +89,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     for (const folder of folders) {
       deployed.set(
         folder.name,
-        await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region),
+        await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region, components),
       );
     }
   } catch (error) {
     registry.close();
     throw error;
   }
-  const sandbox = await Sandbox.start({ executors: options.executors, snapshotDir: path.join(options.dataDir, "snapshots") });
+  const sandbox = await Sandbox.start({
+    executors: options.executors,
+    snapshotDir: path.join(options.dataDir, "snapshots"),
+    componentDir: components.root,
+  });
   const pool = new WarmPool(sandbox, options.pool);
   const logs = new LogStore(options.dataDir);
   const gate = new ConcurrencyGate(registry, limits);
@@ -150,6 +155,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const deps: ApiDeps = {
     registry,
     code,
+    components,
     invoker,
     region,
     accountId,

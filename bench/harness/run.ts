@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
+import { components } from "./components.js";
 import { isolambda } from "./isolambda.js";
 import { peers } from "./peers.js";
 import { markdown, svg } from "./report.js";
@@ -22,7 +23,7 @@ const settings: Settings = quick
   ? { quick, seconds: 1, connections: 20, coldVersions: 5, densityEnvironments: 50, slowPeerSamples: 2 }
   : { quick, seconds: 5, connections: 50, coldVersions: 50, densityEnvironments: 500, slowPeerSamples: 10 };
 /** One per step() call below: the progress bar's total. */
-const STEPS = 15;
+const STEPS = 18;
 
 const bar = new SingleBar({ format: "{bar} {value}/{total} {label}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 });
 bar.start(STEPS, 0, { label: "starting" });
@@ -37,6 +38,7 @@ const started = new Date();
 try {
   rows.push(...(await upperBounds(settings, step)));
   rows.push(...(await isolambda(settings, step)));
+  rows.push(...(await components(settings, step)));
   rows.push(...(await peers(settings, step)));
   bar.update(STEPS, { label: "done" });
 } finally {
@@ -48,7 +50,7 @@ for (const row of rows) {
   if (row.ratio !== undefined) continue;
   if (row.kind === "throughput" && row.id !== "node-http" && row.rps !== undefined) {
     row.ratio = { to: "hono", value: row.rps / (byId.get("hono")?.rps ?? Number.NaN) };
-  } else if (row.group === "peer" && row.kind === "latency" && row.p50 !== undefined) {
+  } else if ((row.group === "peer" || row.id.startsWith("component.cold")) && row.kind === "latency" && row.p50 !== undefined) {
     row.ratio = { to: "isolambda.cold", value: row.p50 / (byId.get("isolambda.cold")?.p50 ?? Number.NaN) };
   }
 }

@@ -4,13 +4,15 @@ import type { Queues } from "../async/sqs/index.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
-import type { AwsCredentials } from "../sandbox/index.js";
+import type { AwsCredentials, ComponentCache } from "../sandbox/index.js";
 import type { EventSources } from "../sources/index.js";
 import type { Scheduler } from "../sources/scheduler.js";
 
 export interface ApiDeps {
   registry: Registry;
   code: CodeStore;
+  /** WebAssembly components transpiled at deploy, for the executors to load. */
+  components: ComponentCache;
   invoker: Invoker;
   region: string;
   accountId: string;

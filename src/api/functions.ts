@@ -7,6 +7,7 @@ import type { Context, Hono } from "hono";
 import { LATEST } from "../registry/common.js";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
+import { checkComponent } from "./components.js";
 import { type ApiDeps, defaultRole } from "./deps.js";
 import { AwsError } from "./errors.js";
 import { checkCombinedSize, resolveLayers } from "./function-layers.js";
@@ -39,6 +40,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const layers = resolveLayers(deps, body.Layers ?? []);
     const code = await storeZip(deps, zipOf(body.Code));
     checkCombinedSize(deps, code.codeSha256, layers);
+    await checkComponent(deps.components, body.Runtime, body.Handler, code.dir);
     const created = deps.registry.createFunction({
       functionName: name,
       runtime: body.Runtime,
@@ -100,6 +102,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     if (body.DryRun) return c.json(toConfiguration(deps, current));
     const code = await storeZip(deps, zip);
     checkCombinedSize(deps, code.codeSha256, current.layers);
+    await checkComponent(deps.components, current.runtime, current.handler, code.dir);
     const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
     deps.invoker.retire(current.functionName);
     await deps.invoker.pool.dropSnapshots(current.functionName, LATEST);
@@ -127,6 +130,9 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       snapStartApplyOn: body.SnapStart?.ApplyOn,
     };
     if (patch.layers !== undefined) checkCombinedSize(deps, current.codeSha256, patch.layers);
+    const codeDir = deps.code.get(current.codeSha256)?.dir;
+    if (codeDir !== undefined)
+      await checkComponent(deps.components, patch.runtime ?? current.runtime, patch.handler ?? current.handler, codeDir);
     // Only what the request names changes.
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);

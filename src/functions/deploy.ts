@@ -3,10 +3,13 @@
  * function or update its code and settings where they changed, publish a version when anything
  * changed, and move the aliases function.json declares.
  */
+
+import { checkComponent } from "../api/components.js";
 import { defaultRole } from "../api/deps.js";
 import { AwsError } from "../api/errors.js";
 import { checkEnvironment } from "../api/validate.js";
 import type { CodeStore, FunctionSettings, Registry, StoredCode } from "../registry/types.js";
+import type { ComponentCache } from "../sandbox/index.js";
 import { type FunctionFolder, FunctionFolderError } from "./folder.js";
 import { checkFolderSize, folderLayers } from "./folder-layers.js";
 
@@ -22,6 +25,8 @@ export async function deployFolder(
   accountId: string,
   reservableTotal = RESERVABLE_TOTAL,
   region = "us-east-1",
+  /** Where a component function's component is validated and transpiled; without it, it is not checked here. */
+  components?: ComponentCache,
 ): Promise<DeployOutcome> {
   const s = folder.settings;
   let environment: Record<string, string>;
@@ -45,6 +50,13 @@ export async function deployFolder(
   };
   const stored = await code.putFolder(folder.codeDir);
   checkFolderSize(folder, stored, settings.layers, code);
+  if (components !== undefined) {
+    try {
+      await checkComponent(components, settings.runtime, settings.handler, stored.dir);
+    } catch (error) {
+      throw new FunctionFolderError(`${folder.codeDir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const outcome = applyFolder(folder.name, settings, stored, registry);
   // A folder's deployments are published (PublishVersion returns the newest version when nothing
   // changed), so that its declared aliases have versions to name.

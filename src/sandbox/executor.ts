@@ -25,6 +25,8 @@ export interface ExecutorData {
   runtimeSha256: string;
   /** Where SnapStart snapshots are stored. */
   snapshotDir: string;
+  /** Where transpiled WebAssembly components are cached (component/cache.ts). */
+  componentDir: string;
 }
 
 /** The rings between one worker and the main thread, and the port that carries frames too large for them. */

@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
+import { timedOut } from "./errors.js";
 import { Executor } from "./executor.js";
 import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
@@ -24,10 +25,11 @@ import {
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
 } from "./limits.js";
-import type { WireInvokeContext } from "./protocol.js";
+import type { WireInvokeContext, WireInvokeResult } from "./protocol.js";
 import { removeSnapshots, removeStaleRuntimes } from "./snapshot-files.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
+export { COMPONENT_RUNTIME, ComponentCache, componentFile, InvalidComponentError } from "./component/cache.js";
 export * from "./limits.js";
 export type { AwsCredentials, EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
@@ -51,12 +53,14 @@ export interface SandboxOptions {
   executors?: number;
   /** Where SnapStart snapshots are stored (the data directory's `snapshots`); a temporary directory by default. */
   snapshotDir?: string;
+  /** Where transpiled WebAssembly components are cached (the data directory's `components`); a temporary directory by default. */
+  componentDir?: string;
 }
 
 export class Sandbox {
   readonly #executors: Executor[];
   readonly #environments = new Map<number, Environment>();
-  /** A snapshot directory the sandbox made itself (none was given): removed at close. */
+  /** A directory the sandbox made itself (for what no option placed): removed at close. */
   #temporaryDir: string | undefined;
   #nextEnvId = 1;
   #nextInvId = 1;
@@ -82,14 +86,14 @@ export class Sandbox {
     const wasmModule = await WebAssembly.compile(wasmBytes);
     const runtimeSha256 = createHash("sha256").update(wasmBytes).update(guestRuntimeSha256()).digest("hex");
     let temporaryDir: string | undefined;
-    let snapshotDir = options.snapshotDir;
-    if (snapshotDir === undefined) {
-      temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-"));
-      snapshotDir = temporaryDir;
+    if (options.snapshotDir === undefined || options.componentDir === undefined) {
+      temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-sandbox-"));
     }
+    const snapshotDir = options.snapshotDir ?? path.join(temporaryDir as string, "snapshots");
+    const componentDir = options.componentDir ?? path.join(temporaryDir as string, "components");
     await removeStaleRuntimes(snapshotDir, runtimeSha256);
     const count = Math.max(1, options.executors ?? availableParallelism() - 1);
-    const data = { wasmModule, runtimeSha256, snapshotDir };
+    const data = { wasmModule, runtimeSha256, snapshotDir, componentDir };
     const executors = Array.from({ length: count }, () => new Executor(data));
     await Promise.all(executors.map((e) => e.ready()));
     const sandbox = new Sandbox(executors, { dir: snapshotDir, runtimeSha256 });
@@ -167,6 +171,19 @@ export class Sandbox {
     await Promise.all(this.#executors.map((e) => e.close()));
     if (this.#temporaryDir !== undefined) await rm(this.#temporaryDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The executor was terminated with this invocation still running past its deadline: the handler
+ * never yielded (a component in a loop cannot be interrupted otherwise). For it, that is a timeout.
+ */
+function lostAfterDeadline(result: WireInvokeResult, deadline: number): boolean {
+  return !result.ok && result.environmentGone && result.durationMs === 0 && Date.now() > deadline;
+}
+
+function timedOutResult(requestId: string, timeoutSeconds: number): WireInvokeResult {
+  const payload = JSON.stringify(timedOut(requestId, timeoutSeconds * 1000));
+  return { ok: false, payload, logs: "", durationMs: timeoutSeconds * 1000, environmentGone: true };
 }
 
 function validateConfig(config: EnvironmentConfig): void {
@@ -300,7 +317,8 @@ export class Environment {
       };
       const invId = this.#sandbox.nextInvocationId();
       const message = { type: "invoke", envId: this.#envId, invId, requestId, deadline, event, context: JSON.stringify(context) } as const;
-      const result = await this.#executor.invoke(message, onChunk);
+      const answered = await this.#executor.invoke(message, onChunk);
+      const result = lostAfterDeadline(answered, deadline) ? timedOutResult(requestId, config.timeoutSeconds) : answered;
       if (result.environmentGone) this.#end();
       return {
         requestId,

@@ -4,6 +4,8 @@
  * the main thread; the main thread terminates a worker that stops answering.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { COMPONENT_RUNTIME, ComponentCache } from "./component/cache.js";
+import { ComponentEnvironment } from "./component/environment.js";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { exitError } from "./errors.js";
 import type { ExecutorData, ExecutorLink } from "./executor.js";
@@ -19,11 +21,12 @@ import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
 const port = parentPort;
-const { wasmModule, runtimeSha256, snapshotDir, link } = workerData as ExecutorData & { link: ExecutorLink };
+const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerData as ExecutorData & { link: ExecutorLink };
 const instances = new ModuleInstances(wasmModule);
 const bootstrap = guestBootstrapSource();
 const snapshots = new SnapshotStore(instances, bootstrap, runtimeSha256, snapshotDir);
-const environments = new Map<number, { env: GuestEnvironment; packageKey: string }>();
+const components = new ComponentCache(componentDir);
+const environments = new Map<number, { env: GuestEnvironment | ComponentEnvironment; packageKey: string }>();
 /** Package file caches, shared by the environments of one package, layers and runtime. */
 const packages = new Map<string, { files: PackageFiles; users: number }>();
 
@@ -90,8 +93,10 @@ async function create({ envId, config, logStreamName, snapshotOnly }: Extract<To
   try {
     const files = openPackage(config);
     try {
-      let made: { env?: GuestEnvironment; init: PhaseOutcome };
-      if (restored) {
+      let made: { env?: GuestEnvironment | ComponentEnvironment; init: PhaseOutcome };
+      if (config.runtime === COMPONENT_RUNTIME) {
+        made = await ComponentEnvironment.create(config, components, logStreamName);
+      } else if (restored) {
         const outcome = await restore(config, files, logStreamName, snapshotOnly === true);
         started = outcome.started;
         made = outcome;

@@ -25,6 +25,12 @@ describe("the example doors", () => {
     expect((await fetch(`${door("alb")}/api/items/99`)).status).toBe(404);
   });
 
+  it("serves the WebAssembly component example through the ALB door", async () => {
+    const response = await fetch(`${door("alb")}/wasm`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("hello from WAT");
+  });
+
   it("redirects to /login without a session cookie and adds security headers to what the folder origin serves", async () => {
     const redirected = await fetch(door("cloudfront"), { redirect: "manual" });
     expect(redirected.status).toBe(302);

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deployFolder } from "../../src/functions/deploy.js";
 import { FunctionFolderError, readFunctionFolder } from "../../src/functions/folder.js";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
+import { ComponentCache } from "../../src/sandbox/index.js";
 import { zipOf } from "../registry/fixtures.js";
 import { removePackages, writePackage } from "../sandbox/fixtures.js";
 
@@ -118,5 +119,21 @@ describe("deploying function folders", () => {
     await expect(deploy(reserved)).rejects.toThrow(/function\.json: .*reserved keys.*AWS_REGION/);
     const missing = writePackage({ "index.js": "", "function.json": JSON.stringify({ aliases: { live: "7" } }) });
     await expect(deploy(missing)).rejects.toThrow(/function\.json: alias live: Function not found/);
+  });
+
+  it("validates a component function's component (runtime wasm32-wasip2) before anything is registered", async () => {
+    const components = new ComponentCache(path.join(dataDir, "components"));
+    const deployComponent = (dir: string) =>
+      deployFolder(readFunctionFolder(dir), opened.registry, opened.code, "000000000000", undefined, undefined, components);
+    const good = writePackage({ "function.json": JSON.stringify({ runtime: "wasm32-wasip2", handler: "hello.wasm" }) });
+    copyFileSync(path.resolve(import.meta.dirname, "../../wasm/examples/hello-wat/hello.wasm"), path.join(good, "hello.wasm"));
+    expect(await deployComponent(good)).toBe("created");
+    const bad = writePackage({
+      "hello.wasm": "not wasm",
+      "function.json": JSON.stringify({ runtime: "wasm32-wasip2", handler: "hello.wasm" }),
+    });
+    await expect(deployComponent(bad)).rejects.toThrow(FunctionFolderError);
+    await expect(deployComponent(bad)).rejects.toThrow(/Invalid WebAssembly component: /);
+    expect(opened.registry.getVersion(path.basename(bad))).toBeUndefined();
   });
 });
