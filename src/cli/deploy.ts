@@ -51,7 +51,9 @@ function readPackage(source: string, options: DeployOptions): Package {
     const folder = readFunctionFolder(source);
     const local = folder.settings.layers.filter((layer) => !layer.startsWith("arn:"));
     if (local.length > 0)
-      throw new CliError(`${source}/function.json: layers: ${local.join(", ")}: deploy takes layer version ARNs; local layer folders are for serve`);
+      throw new CliError(
+        `${source}/function.json: layers: ${local.join(", ")}: deploy takes layer version ARNs; local layer folders are for serve`,
+      );
     return { name: options.name ?? folder.name, zip: zipFolder(source), settings: folder.settings };
   }
   if (!source.endsWith(".zip")) throw new CliError(`${source}: deploy takes a function folder or a .zip file`);
@@ -148,7 +150,11 @@ async function deploy(source: string, options: DeployOptions): Promise<void> {
       await client.send(new PutFunctionConcurrencyCommand({ FunctionName: pkg.name, ReservedConcurrentExecutions: reserved }));
     for (const [qualifier, requested] of Object.entries(pkg.settings?.provisionedConcurrency ?? {}))
       await client.send(
-        new PutProvisionedConcurrencyConfigCommand({ FunctionName: pkg.name, Qualifier: qualifier, ProvisionedConcurrentExecutions: requested }),
+        new PutProvisionedConcurrencyConfigCommand({
+          FunctionName: pkg.name,
+          Qualifier: qualifier,
+          ProvisionedConcurrentExecutions: requested,
+        }),
       );
     return { outcome, version: version.Version, aliases };
   });
@@ -158,7 +164,8 @@ async function deploy(source: string, options: DeployOptions): Promise<void> {
     const value = pkg.settings?.[key as keyof FunctionSettings];
     return Array.isArray(value) ? value.length > 0 : value !== undefined;
   });
-  if (ignored.length > 0) console.error(out("yellow", `note: ${ignored.join(", ")} in function.json take effect when serve deploys the folder`));
+  if (ignored.length > 0)
+    console.error(out("yellow", `note: ${ignored.join(", ")} in function.json take effect when serve deploys the folder`));
 }
 
 export function deployCommand(program: Command): void {

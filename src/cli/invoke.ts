@@ -24,11 +24,9 @@ async function invoke(fn: string, options: InvokeOptions): Promise<void> {
   const [name = "", qualifier] = fn.split(":");
   const url = new URL(`/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, options.endpoint);
   if (qualifier) url.searchParams.set("Qualifier", qualifier);
-  const response = await fetch(url, { method: "POST", body: payload, headers: { "X-Amz-Log-Type": "Tail" } }).catch(
-    (error: unknown) => {
-      throw isConnectionRefused(error) ? notRunning(options.endpoint) : error;
-    },
-  );
+  const response = await fetch(url, { method: "POST", body: payload, headers: { "X-Amz-Log-Type": "Tail" } }).catch((error: unknown) => {
+    throw isConnectionRefused(error) ? notRunning(options.endpoint) : error;
+  });
   const body = await response.text();
   const log = response.headers.get("X-Amz-Log-Result");
   if (log) process.stderr.write(err("dim", Buffer.from(log, "base64").toString("utf8")));

@@ -28,7 +28,8 @@ function port(value: string): number {
 }
 
 async function banner(server: RunningServer, options: ServeOptions, startedMs: number): Promise<void> {
-  const line = (label: string, value: string, note = "") => console.log(`  ${label.padEnd(12)}${value}${note && out("dim", `  (${note})`)}`);
+  const line = (label: string, value: string, note = "") =>
+    console.log(`  ${label.padEnd(12)}${value}${note && out("dim", `  (${note})`)}`);
   console.log(`${out(["bold", "green"], "isolambda ready")} in ${Math.round(performance.now() - startedMs)} ms`);
   // Two spaces after the label: scripts (and the tests) find the URL with /Lambda API {2}(http:\/\/\S+)/.
   line("Lambda API", out("cyan", server.url), `aws --endpoint-url ${server.url} lambda invoke ...`);
@@ -69,8 +70,8 @@ async function serve(options: ServeOptions): Promise<void> {
     onLog: (_name, _stream, log) => process.stdout.write(log),
     doors: config.doors,
   });
-  await banner(server, options, started);
-  const progress = provisioningProgress(server);
+  let progress: { stop(): void } | undefined;
+  // Watching before the banner: whoever waits for the URL may edit a file at once.
   const watcher = options.watch ? watchFunctions(server, options.functions) : undefined;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -81,13 +82,17 @@ async function serve(options: ServeOptions): Promise<void> {
     }
     stopping = true;
     console.log(`\n${signal}: finishing running invocations, then stopping (${signal} again to exit now)`);
-    progress.stop();
+    progress?.stop();
     watcher?.close();
     await server.close();
     process.exit(0);
   };
+  // Before the banner: a signal during it must drain too, not kill the process.
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  await banner(server, options, started);
+  if (stopping) return;
+  progress = provisioningProgress(server);
 }
 
 export function serveCommand(program: Command): void {

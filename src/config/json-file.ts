@@ -47,6 +47,8 @@ export function describeIssues(json: JsonFile, issues: z.core.$ZodIssue[]): stri
   const line = (path: PropertyKey[], message: string) =>
     `${json.where(path)}: ${path.length > 0 ? path.map(String).join(".") : "(root)"}: ${message}`;
   return issues
-    .flatMap((i) => (i.code === "unrecognized_keys" ? i.keys.map((key) => line([...i.path, key], "unknown field")) : [line(i.path, i.message)]))
+    .flatMap((i) =>
+      i.code === "unrecognized_keys" ? i.keys.map((key) => line([...i.path, key], "unknown field")) : [line(i.path, i.message)],
+    )
     .join("\n");
 }

@@ -10,9 +10,9 @@ import path from "node:path";
 export interface ChildServer {
   child: ChildProcess;
   url: string;
-  /** Everything the server printed to stdout so far. */
+  /** Everything the server printed so far, stdout and stderr as they arrived. */
   output(): string;
-  /** Resolves with the match once stdout has a line matching `pattern`; rejects if the server exits first. */
+  /** Resolves with the match once the output matches `pattern`; rejects if the server exits first. */
   waitFor(pattern: RegExp): Promise<RegExpExecArray>;
 }
 
@@ -42,15 +42,13 @@ function serveChild(dir: string, options: ServeChildOptions): Promise<ChildServe
   const [command = process.execPath, ...before] = options.command ?? [process.execPath, path.resolve("dist/cli.js")];
   const child = spawn(command, [...before, ...args], { stdio: ["ignore", "pipe", "pipe"], cwd: options.cwd });
   let out = "";
-  let err = "";
   const waiters = new Set<() => void>();
-  child.stdout?.on("data", (chunk: Buffer) => {
+  const collect = (chunk: Buffer) => {
     out += chunk.toString();
     for (const check of waiters) check();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    err += chunk.toString();
-  });
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
   const waitFor = (pattern: RegExp) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
       const check = () => {
@@ -62,7 +60,7 @@ function serveChild(dir: string, options: ServeChildOptions): Promise<ChildServe
       };
       const exited = (code: number | null) => {
         waiters.delete(check);
-        reject(new Error(`serve exited with ${code} before printing ${pattern}: ${out}${err}`));
+        reject(new Error(`serve exited with ${code} before printing ${pattern}: ${out}`));
       };
       child.once("exit", exited);
       waiters.add(check);

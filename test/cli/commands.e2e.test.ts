@@ -75,7 +75,10 @@ describe("isolambda deploy, functions list and invoke", () => {
 
   it("exits 1 with a readable message for an unknown function, a function error, bad input and no server", async () => {
     const unknown = await isolambda(["invoke", "nobody", "--endpoint", server.url]);
-    expect(unknown).toMatchObject({ code: 1, stderr: expect.stringMatching(/^isolambda: nobody: ResourceNotFoundException: Function not found/) });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^isolambda: nobody: ResourceNotFoundException: Function not found/),
+    });
 
     await server.create("thrower", "exports.handler = async () => { throw new TypeError('no'); };");
     const failed = await isolambda(["invoke", "thrower", "--endpoint", server.url]);
@@ -92,7 +95,11 @@ describe("isolambda deploy, functions list and invoke", () => {
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/function\.json:2: timeout: /) });
 
     const nowhere = `http://127.0.0.1:${await closedPort()}`;
-    for (const args of [["invoke", "x"], ["functions", "list"], ["deploy", badJson.replace("broken", "greeter")]]) {
+    for (const args of [
+      ["invoke", "x"],
+      ["functions", "list"],
+      ["deploy", badJson.replace("broken", "greeter")],
+    ]) {
       const run = await isolambda([...args, "--endpoint", nowhere]);
       expect(run).toMatchObject({
         code: 1,

@@ -90,7 +90,11 @@ describe("isolambda.config.json", () => {
 
   it("names the line of each bad field in a file, or of the object missing a field", () => {
     const file = path.join(dir, "lines.json");
-    const doors = [{ type: "alb", port: 8080, rules: [] }, { type: "url", port: 99999, target: "hello" }, { type: "url", port: 1 }];
+    const doors = [
+      { type: "alb", port: 8080, rules: [] },
+      { type: "url", port: 99999, target: "hello" },
+      { type: "url", port: 1 },
+    ];
     writeFileSync(file, JSON.stringify({ region: "mars", doors }, null, 2));
     const message = (() => {
       try {
