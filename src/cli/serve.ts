@@ -3,13 +3,14 @@
  * was deployed), a progress bar while provisioned environments initialise, each invocation's log,
  * and with --watch redeploys a function folder as soon as a file in it changes.
  */
-import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
+import { existsSync } from "node:fs";
+import { type Command, InvalidArgumentError } from "commander";
 import { loadConfig } from "../config/index.js";
 import { type RunningServer, startServer } from "../server.js";
+import { CliError } from "./errors.js";
 import { listFunctions } from "./functions.js";
 import { provisioningProgress } from "./progress.js";
-import { out } from "./style.js";
+import { out, stdoutHasColours } from "./style.js";
 import { watchFunctions } from "./watch.js";
 
 interface ServeOptions {
@@ -25,6 +26,11 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port is an integer from 0 to 65535");
   return n;
+}
+
+/** On a terminal, the runtime's START/END/REPORT lines step back so that the handler's own lines stand out. */
+function dimLambdaLines(log: string): string {
+  return log.replace(/^(START|END|REPORT|INIT_START) .*$/gm, (line) => out("dim", line));
 }
 
 async function banner(server: RunningServer, options: ServeOptions, startedMs: number): Promise<void> {
@@ -54,6 +60,7 @@ async function banner(server: RunningServer, options: ServeOptions, startedMs: n
 async function serve(options: ServeOptions): Promise<void> {
   const started = performance.now();
   const config = loadConfig(options.config ?? "isolambda.config.json", options.config !== undefined);
+  if (options.watch && !existsSync(options.functions)) throw new CliError(`--watch: ${options.functions}: no such directory to watch`);
   const server = await startServer({
     port: options.port,
     host: options.host,
@@ -67,7 +74,7 @@ async function serve(options: ServeOptions): Promise<void> {
     async: config.async,
     credentials: config.credentials,
     snapStartEverywhere: config.snapStart.allVersions,
-    onLog: (_name, _stream, log) => process.stdout.write(log),
+    onLog: (_name, _stream, log) => process.stdout.write(stdoutHasColours ? dimLambdaLines(log) : log),
     doors: config.doors,
   });
   let progress: { stop(): void } | undefined;

@@ -16,4 +16,5 @@ export function painter(stream: NodeJS.WriteStream): (format: Format, text: stri
 }
 
 export const out = painter(process.stdout);
+export const stdoutHasColours = colours(process.stdout);
 export const err = painter(process.stderr);

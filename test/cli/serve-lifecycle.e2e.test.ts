@@ -89,12 +89,28 @@ describe("isolambda serve", () => {
     expect(await exited(server.child)).toBe(0);
   });
 
-  it("refuses a config with the file and line of the bad field", async () => {
+  it("refuses a config with the file and line of the bad field, and --watch with nothing to watch", async () => {
     const dir = project({});
     const config = path.join(dir, "bad.json");
     writeFileSync(config, JSON.stringify({ region: "us-east-1", doors: [{ type: "url", port: -1, target: "hello" }] }, null, 2));
     const run = await isolambda(["serve", "--port", "0", "--data-dir", path.join(dir, "data"), "--config", config]);
     expect(run).toMatchObject({ code: 1, stderr: expect.stringContaining(`isolambda: ${config}:6: doors.0.port: `) });
+    const empty = path.join(dir, "empty.json");
+    writeFileSync(empty, "{}");
+    const missing = path.join(dir, "none");
+    const unwatched = await isolambda([
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      path.join(dir, "data"),
+      "--config",
+      empty,
+      "--watch",
+      "--functions",
+      missing,
+    ]);
+    expect(unwatched).toMatchObject({ code: 1, stderr: `isolambda: --watch: ${missing}: no such directory to watch\n` });
   });
 
   it("on SIGTERM lets the running invocation finish, answers it, and exits 0", async () => {
