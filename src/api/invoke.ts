@@ -13,7 +13,6 @@ import { AwsError, errorResponse } from "./errors.js";
 import { parseFunctionName } from "./function-name.js";
 import type { RegistryCache } from "./registry-cache.js";
 import { resolveFunction } from "./resolve.js";
-import { environmentConfig } from "./shapes.js";
 
 function decodeClientContext(header: string | undefined): unknown {
   if (header === undefined) return undefined;
@@ -42,17 +41,18 @@ export async function readInvokeRequest(
 ): Promise<InvokeRequest> {
   const ref = parseFunctionName(c.req.param("name") ?? "", c.req.query("Qualifier"));
   const fn = resolveFunction(deps, ref, true, cache).version;
-  const config = environmentConfig(deps, fn, (sha) => cache.codeDir(sha));
+  const config = cache.environmentConfig(deps, fn);
   const invocationType = (c.req.header("X-Amz-Invocation-Type") ?? "RequestResponse") as InvocationType;
   if (!invocationTypes.has(invocationType)) {
     throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
   }
-  const bytes = Buffer.from(await c.req.arrayBuffer());
+  // As text: an ArrayBuffer copy of a small body cost more than decoding it.
+  const body = await c.req.text();
   const limit = requestPayloadLimit(invocationType);
-  if (bytes.length > limit) {
+  // A UTF-8 byte is at most 3 per UTF-16 unit: only a long body needs counting.
+  if (body.length * 3 > limit && Buffer.byteLength(body) > limit) {
     throw new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }
-  const body = bytes.toString("utf8");
   const event = body.length === 0 ? "{}" : body;
   try {
     JSON.parse(event);
@@ -118,7 +118,8 @@ export function mountInvoke(app: Hono, deps: ApiDeps, cache: RegistryCache): voi
       const responseHeaders: Record<string, string> = { ...headers, "content-type": contentType };
       if (functionError) responseHeaders["X-Amz-Function-Error"] = functionError;
       if (tail) responseHeaders["X-Amz-Log-Result"] = logTail(log);
-      return c.body(body, 200, responseHeaders);
+      // A Response with plain headers: @hono/node-server writes it without building a Headers object.
+      return new Response(body, { status: 200, headers: responseHeaders });
     } catch (error) {
       return errorResponse(error, requestId);
     }

@@ -4,6 +4,9 @@
  * so a cached answer is never older than the last control-plane call.
  */
 import type { Alias, CodeStore, FunctionVersion, Registry } from "../registry/types.js";
+import type { EnvironmentConfig } from "../sandbox/index.js";
+import type { ApiDeps } from "./deps.js";
+import { environmentConfig } from "./shapes.js";
 
 export type Lookup = Pick<Registry, "getVersion" | "getAlias">;
 
@@ -11,6 +14,8 @@ export class RegistryCache implements Lookup {
   readonly #versions = new Map<string, FunctionVersion>();
   readonly #aliases = new Map<string, Alias>();
   readonly #codeDirs = new Map<string, string>();
+  /** Keyed by the cached version objects, so clear() drops these with them. */
+  #configs = new WeakMap<FunctionVersion, EnvironmentConfig>();
 
   constructor(
     private readonly registry: Registry,
@@ -46,7 +51,18 @@ export class RegistryCache implements Lookup {
     return dir;
   }
 
+  /** The environment configuration of a version this cache returned, made once. */
+  environmentConfig(deps: ApiDeps, version: FunctionVersion): EnvironmentConfig {
+    let config = this.#configs.get(version);
+    if (config === undefined) {
+      config = environmentConfig(deps, version, (sha) => this.codeDir(sha));
+      this.#configs.set(version, config);
+    }
+    return config;
+  }
+
   clear(): void {
+    this.#configs = new WeakMap();
     this.#versions.clear();
     this.#aliases.clear();
     this.#codeDirs.clear();

@@ -67,6 +67,7 @@ export interface PoolOptions {
 const keyOf = (ref: ProvisionedRef) => `${ref.functionName}\0${ref.qualifier}`;
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+const PURGE_EVERY_MS = 1000;
 /** An environment not measured yet counts as this much: about what bench:sandbox measures for a small handler. */
 const UNMEASURED_HEAP_BYTES = 256 * 1024;
 
@@ -86,12 +87,15 @@ export class WarmPool {
   /** Bumped when a function is updated or deleted: environments of an older generation are not reused. */
   readonly #generations = new Map<string, number>();
 
+  /** Ends expired idle environments (lru-cache's own autopurge costs a timer per parked environment). */
+  readonly #purge: NodeJS.Timeout;
+
   constructor(sandbox: Sandbox, options: PoolOptions = {}) {
     this.#sandbox = sandbox;
     this.#scaling = new ScalingBudget(options.scalingRate ?? LAMBDA_SCALING_RATE);
+    const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.#idle = new LRUCache<Environment, string>({
-      ttl: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      ttlAutopurge: true,
+      ttl: idleTimeoutMs,
       maxSize: options.memoryBudgetBytes ?? Math.floor(os.totalmem() / 4),
       sizeCalculation: (_key, env) => Math.max(1, (env.heapBytes || UNMEASURED_HEAP_BYTES) + env.tmpBytes),
       dispose: (versionKey, env, reason) => {
@@ -99,6 +103,8 @@ export class WarmPool {
         if (reason === "evict" || reason === "expire") this.#end(env, versionKey);
       },
     });
+    // An environment ends at most a quarter of its idle time (or a second) after it expires.
+    this.#purge = setInterval(() => this.#idle.purgeStale(), Math.min(PURGE_EVERY_MS, idleTimeoutMs / 4)).unref();
   }
 
   #generation(functionName: string): number {
@@ -275,6 +281,7 @@ export class WarmPool {
   }
 
   close(): void {
+    clearInterval(this.#purge);
     for (const entry of [...this.#provisioned.values()]) this.unprovision(entry.ref);
     for (const env of this.#idle.keys()) env.dispose();
     this.#idle.clear();

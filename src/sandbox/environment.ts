@@ -69,14 +69,14 @@ interface Phase {
   deadline: number;
   started: number;
   log: LogBuffer;
-  result?: { ok: boolean; payload: string | number; wait: boolean };
+  result?: { ok: boolean; payload: string; wait: boolean };
   failure?: FunctionError;
   beforeExitSent?: boolean;
   contentType?: string;
   streamedBytes: number;
   onChunk?: ChunkSink;
   settle(outcome: PhaseOutcome): void;
-  deadlineTimer: NodeJS.Timeout;
+  deadlineTimer?: NodeJS.Timeout;
 }
 
 export class GuestEnvironment {
@@ -304,7 +304,6 @@ export class GuestEnvironment {
       env: lambdaEnvironment(config, streamName),
       nodeVersion: nodeVersionOf(config.runtime),
       timeOrigin: Date.now(),
-      responseLimit: RESPONSE_MAX_BYTES,
     };
     return this.#runPhase("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () => {
       this.#call("configure", JSON.stringify(guestConfig));
@@ -333,7 +332,7 @@ export class GuestEnvironment {
 
   #runPhase(kind: Phase["kind"], requestId: string, deadline: number, start: () => void, onChunk?: ChunkSink): Promise<PhaseOutcome> {
     return new Promise((settle) => {
-      this.#phase = {
+      const phase: Phase = {
         kind,
         requestId,
         deadline,
@@ -342,10 +341,13 @@ export class GuestEnvironment {
         started: performance.now(),
         log: new LogBuffer(requestId),
         settle,
-        deadlineTimer: setTimeout(() => this.#onDeadline(), Math.max(0, deadline - Date.now())),
       };
+      this.#phase = phase;
       this.#enter(start);
       for (const task of this.#ready.splice(0)) this.#enter(task);
+      // Most warm invocations end within their first turn; a synchronous overrun is stopped by the
+      // interrupt handler. Only a phase still waiting (on timers, I/O) needs a timer for its deadline.
+      if (this.#phase === phase) phase.deadlineTimer = setTimeout(() => this.#onDeadline(), Math.max(0, deadline - Date.now()));
     });
   }
 
@@ -480,8 +482,9 @@ export class GuestEnvironment {
 
   #finish(phase: Phase, result: NonNullable<Phase["result"]>): void {
     const { ok, payload } = result;
-    if (typeof payload === "number" || Buffer.byteLength(payload) > RESPONSE_MAX_BYTES) {
-      const bytes = typeof payload === "number" ? payload : Buffer.byteLength(payload);
+    // A UTF-8 byte is at most 3 per UTF-16 unit: only a long payload needs counting.
+    const bytes = payload.length * 3 > RESPONSE_MAX_BYTES ? Buffer.byteLength(payload) : 0;
+    if (bytes > RESPONSE_MAX_BYTES) {
       this.#settle(phase, false, JSON.stringify(responseTooLarge(bytes, RESPONSE_MAX_BYTES)), false);
       return;
     }

@@ -4,11 +4,11 @@
  * the interrupt handler cannot stop; it is terminated and replaced, and every environment it
  * hosted fails over with Runtime.ExitError while the process stays up.
  */
-import { Worker } from "node:worker_threads";
-import { Batcher } from "./batch.js";
+import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
 import { exitError } from "./errors.js";
 import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB } from "./limits.js";
-import type { FromWorker, ToWorker, WireInvokeResult } from "./protocol.js";
+import { decodeFromWorker, encodeToWorker, type FromWorker, type ToWorker, type WireInvokeResult } from "./protocol.js";
+import { newRing, RingReader, RingWriter } from "./ring.js";
 import type { FunctionError } from "./types.js";
 
 /** How long past an invocation's deadline the worker may stay silent before it is terminated. */
@@ -25,6 +25,13 @@ export interface ExecutorData {
   runtimeSha256: string;
   /** Where SnapStart snapshots are stored. */
   snapshotDir: string;
+}
+
+/** The rings between one worker and the main thread, and the port that carries frames too large for them. */
+export interface ExecutorLink {
+  toWorker: SharedArrayBuffer;
+  fromWorker: SharedArrayBuffer;
+  overflow: MessagePort;
 }
 
 interface PendingInvoke {
@@ -48,7 +55,9 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
 
 export class Executor {
   #worker!: Worker;
-  #outbox!: Batcher<ToWorker>;
+  #writer!: RingWriter;
+  #reader!: RingReader;
+  #overflow!: MessagePort;
   #ready!: Promise<void>;
   #watchdog: NodeJS.Timeout | undefined;
   readonly #data: ExecutorData;
@@ -80,29 +89,38 @@ export class Executor {
 
   #spawn(): void {
     const { entry, eval: isEval } = workerEntry();
+    const channel = new MessageChannel();
+    const link: ExecutorLink = { toWorker: newRing(), fromWorker: newRing(), overflow: channel.port2 };
     const worker = new Worker(entry, {
       eval: isEval,
-      workerData: this.#data,
+      workerData: { ...this.#data, link },
+      transferList: [channel.port2],
       resourceLimits: { stackSizeMb: EXECUTOR_STACK_MB, maxYoungGenerationSizeMb: EXECUTOR_YOUNG_GENERATION_MB },
     });
     this.#worker = worker;
-    this.#outbox = new Batcher((batch) => worker.postMessage(batch));
+    this.#overflow = channel.port1;
+    this.#writer = new RingWriter(link.toWorker, channel.port1);
     this.#generation += 1;
     this.#ready = new Promise((resolve, reject) => {
       worker.once("error", reject);
-      worker.on("message", (batch: FromWorker[]) => {
-        for (const message of batch) {
-          if (message.type === "ready") {
-            worker.off("error", reject);
-            resolve();
-          } else this.#receive(message);
-        }
+      this.#reader = new RingReader(link.fromWorker, channel.port1, (meta, bulk) => {
+        const message = decodeFromWorker(meta, bulk);
+        if (message.type !== "ready") return this.#receive(message);
+        worker.off("error", reject);
+        resolve();
       });
     });
     worker.on("error", (error) => this.#lose(`worker error: ${error.message}`));
     worker.on("exit", (code) => {
       if (this.#worker === worker && !this.#closed) this.#lose(`worker exited with code ${code}`);
     });
+  }
+
+  /** Stops reading and writing the current worker's rings. */
+  #unlink(): void {
+    this.#reader.close();
+    this.#writer.close();
+    this.#overflow.close();
   }
 
   #receive(message: FromWorker): void {
@@ -122,7 +140,8 @@ export class Executor {
   }
 
   #send(message: ToWorker): void {
-    this.#outbox.push(message);
+    const [meta, bulk] = encodeToWorker(message);
+    this.#writer.write(meta, bulk);
   }
 
   /** Kills the worker when an invocation outlives its deadline by the grace; runs while any is pending. */
@@ -174,6 +193,7 @@ export class Executor {
 
   #lose(reason: string): void {
     if (this.#closed) return;
+    this.#unlink();
     const lost = [...this.environments];
     this.environments.clear();
     for (const [invId, pending] of this.#invokes) {
@@ -192,6 +212,7 @@ export class Executor {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#watchdog);
+    this.#unlink();
     await this.#worker.terminate();
   }
 }

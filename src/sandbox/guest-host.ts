@@ -22,8 +22,8 @@ export interface HostHooks {
   /** A streaming handler's response: its content type (set before the first write), then its bytes. */
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
-  /** The phase's result: JSON text, or the length of a response too large to carry. */
-  done(ok: boolean, payload: string | number, waitForEmptyLoop: boolean): void;
+  /** The phase's result, as JSON text. */
+  done(ok: boolean, payload: string, waitForEmptyLoop: boolean): void;
   uncaught(errorJson: string): void;
 }
 
@@ -174,10 +174,7 @@ export function hostFunctions(
       }
       hooks.fetch(num(id), str(url), str(method), str(headers), bytes, str(redirect) === "manual" ? "manual" : "follow");
     },
-    done: (ok, payload, wait) => {
-      const value = payload !== undefined && ctx.typeof(payload) === "number" ? num(payload) : str(payload);
-      hooks.done(bool(ok), value, bool(wait));
-    },
+    done: (ok, payload, wait) => void hooks.done(num(ok) === 1, str(payload), num(wait) === 1),
     uncaught: (errorJson) => void hooks.uncaught(str(errorJson)),
     streamContentType: (contentType) => void hooks.streamContentType(str(contentType)),
     streamWrite: (chunk) => {

@@ -41,7 +41,11 @@ export class PayloadTooLargeError extends Error {
 }
 
 export interface SandboxOptions {
-  /** Executor workers; default one per core. */
+  /**
+   * Executor workers; by default one per core but one, which the main thread keeps busy with HTTP.
+   * On 2 cores a second executor cost 15% more CPU per warm invocation and served fewer of them
+   * (shared/PERFORMANCE.md found the same), as three busy threads then share two cores.
+   */
   executors?: number;
   /** Where SnapStart snapshots are stored (the data directory's `snapshots`); a temporary directory by default. */
   snapshotDir?: string;
@@ -77,7 +81,7 @@ export class Sandbox {
       temporaryDir = await mkdtemp(path.join(tmpdir(), "isolambda-snapshots-"));
       snapshotDir = temporaryDir;
     }
-    const count = Math.max(1, options.executors ?? availableParallelism());
+    const count = Math.max(1, options.executors ?? availableParallelism() - 1);
     const data = { wasmModule, runtimeSha256, snapshotDir };
     const executors = Array.from({ length: count }, () => new Executor(data));
     await Promise.all(executors.map((e) => e.ready()));

@@ -4,22 +4,22 @@
  * the main thread; the main thread terminates a worker that stops answering.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { Batcher } from "./batch.js";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { exitError } from "./errors.js";
-import type { ExecutorData } from "./executor.js";
+import type { ExecutorData, ExecutorLink } from "./executor.js";
 import { guestBootstrapSource, warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
 import { nodePathOf } from "./lambda-env.js";
 import { PackageFiles } from "./package-files.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import { decodeToWorker, encodeFromWorker, type FromWorker, type ToWorker } from "./protocol.js";
+import { RingReader, RingWriter } from "./ring.js";
 import { runtimeModules } from "./runtime-modules.js";
 import { SnapshotStore } from "./snapshot-store.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
 const port = parentPort;
-const { wasmModule, runtimeSha256, snapshotDir } = workerData as ExecutorData;
+const { wasmModule, runtimeSha256, snapshotDir, link } = workerData as ExecutorData & { link: ExecutorLink };
 const instances = new ModuleInstances(wasmModule);
 const bootstrap = guestBootstrapSource();
 const snapshots = new SnapshotStore(instances, bootstrap, runtimeSha256, snapshotDir);
@@ -27,8 +27,11 @@ const environments = new Map<number, { env: GuestEnvironment; packageKey: string
 /** Package file caches, shared by the environments of one package, layers and runtime. */
 const packages = new Map<string, { files: PackageFiles; users: number }>();
 
-const outbox = new Batcher<FromWorker>((batch) => port.postMessage(batch));
-const post = (message: FromWorker) => outbox.push(message);
+const outbox = new RingWriter(link.fromWorker, link.overflow);
+function post(message: FromWorker): void {
+  const [meta, bulk] = encodeFromWorker(message);
+  outbox.write(meta, bulk);
+}
 
 function packageKey(config: EnvironmentConfig): string {
   return JSON.stringify([config.codeDir, config.layerDirs ?? [], config.runtime]);
@@ -158,9 +161,9 @@ function handle(message: ToWorker): void {
   else drop(message.envId);
 }
 
-port.on("message", (batch: ToWorker[]) => {
-  for (const message of batch) handle(message);
-});
+// Nothing comes by the port: its listener keeps this worker alive, which the ring's wait does not.
+port.on("message", () => {});
+new RingReader(link.toWorker, link.overflow, (meta, bulk) => handle(decodeToWorker(meta, bulk)));
 instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
 warmUp(await instances.unassignedModule(), bootstrap);
 post({ type: "ready" });

@@ -7,10 +7,7 @@ import { functionArn } from "../../api/deps.js";
 import { AwsError } from "../../api/errors.js";
 import { type FunctionRef, parseFunctionName } from "../../api/function-name.js";
 import { resolveFunction } from "../../api/resolve.js";
-import { environmentConfig } from "../../api/shapes.js";
 import type { Completed, Invocation } from "../../invoke/index.js";
-import type { FunctionVersion } from "../../registry/types.js";
-import type { EnvironmentConfig } from "../../sandbox/index.js";
 import type { DoorDeps } from "./deps.js";
 
 /** How one invocation through a door ended, in the terms the doors map to HTTP statuses. */
@@ -28,7 +25,6 @@ export class FunctionTarget {
   readonly arn: string;
   readonly #deps: DoorDeps;
   /** The cache hands out the same FunctionVersion until the registry changes, so its config can be reused. */
-  readonly #configs = new WeakMap<FunctionVersion, EnvironmentConfig>();
 
   constructor(deps: DoorDeps, spec: string) {
     this.#deps = deps;
@@ -76,13 +72,8 @@ export class FunctionTarget {
   ): Invocation {
     const { api, cache } = this.#deps;
     const version = resolveFunction(api, this.ref, true, cache).version;
-    let config = this.#configs.get(version);
-    if (config === undefined) {
-      config = environmentConfig(api, version, (sha) => cache.codeDir(sha));
-      this.#configs.set(version, config);
-    }
     return {
-      config,
+      config: cache.environmentConfig(api, version),
       resource: this.ref.qualifier ?? "$LATEST",
       event,
       options: { requestId, invocationType: "RequestResponse", traceId, invokedFunctionArn: this.arn, onChunk },

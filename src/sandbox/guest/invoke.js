@@ -47,6 +47,8 @@ function loadFailure(error, moduleName) {
 
 export function createInvoker(host, config, modules) {
   let handler;
+  // Flags cross as numbers: reading a number is one call into QuickJS, a boolean takes a dump.
+  const done = (ok, payload, waitForEmptyLoop) => host.done(ok ? 1 : 0, payload, waitForEmptyLoop ? 1 : 0);
 
   const loadHandler = async () => {
     const full = config.handler;
@@ -105,9 +107,9 @@ export function createInvoker(host, config, modules) {
       loadHandler().then(
         (fn) => {
           handler = fn;
-          host.done(true, "null", false);
+          done(true, "null", false);
         },
-        (error) => host.done(false, JSON.stringify(errorShape(error)), false),
+        (error) => done(false, JSON.stringify(errorShape(error)), false),
       );
     },
 
@@ -120,17 +122,17 @@ export function createInvoker(host, config, modules) {
         if (finished) return;
         finished = true;
         if (error != null) {
-          host.done(false, JSON.stringify(errorShape(error)), waitForEmptyLoop);
+          done(false, JSON.stringify(errorShape(error)), waitForEmptyLoop);
           return;
         }
         let payload;
         try {
           payload = JSON.stringify(result === undefined ? null : result);
         } catch {
-          host.done(false, JSON.stringify(errorShape(new Error("Unable to stringify response body"))), waitForEmptyLoop);
+          done(false, JSON.stringify(errorShape(new Error("Unable to stringify response body"))), waitForEmptyLoop);
           return;
         }
-        host.done(true, payload, waitForEmptyLoop);
+        done(true, payload, waitForEmptyLoop);
       };
       // As in the runtime interface client: only a successful callback waits for the empty event
       // loop; an error, and the legacy succeed / fail / done, answer at once.
@@ -171,8 +173,8 @@ export function createInvoker(host, config, modules) {
 
     /** Ends a phase that runs no handler (SnapStart's hooks): success, or the error that failed it. */
     settlePhase(error) {
-      if (error == null) host.done(true, "null", false);
-      else host.done(false, JSON.stringify(errorShape(error)), false);
+      if (error == null) done(true, "null", false);
+      else done(false, JSON.stringify(errorShape(error)), false);
     },
 
     /** The event loop ran dry with no result: Lambda's runtime then answers null. */
