@@ -16,7 +16,7 @@ import { Queues } from "./async/sqs/index.js";
 import type { DoorConfig } from "./config/index.js";
 import { type RunningDoor, startDoors } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
-import { type FunctionFolder, readFunctionFolders } from "./functions/folder.js";
+import { type FunctionFolder, readFunctionFolder, readFunctionFolders } from "./functions/folder.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
 import { Invoker, type LogSink } from "./invoke/index.js";
 import { LogStore } from "./observe/log-store.js";
@@ -73,6 +73,14 @@ export interface RunningServer {
   queues: Queues;
   /** The doors' listeners, in config order. */
   doors: RunningDoor[];
+  /** Provisioned environments asked for and initialised so far, over every version and alias. */
+  provisioning(): { requested: number; allocated: number };
+  /**
+   * Deploys one folder under --functions again (after an edit): its environments are retired, so
+   * the next invocation is a cold start of the new code.
+   */
+  redeploy(folderName: string): Promise<DeployOutcome>;
+  /** Stops taking work, lets running invocations finish (async ones record their outcome), then stops everything. */
   close(): Promise<void>;
 }
 
@@ -83,15 +91,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const components = new ComponentCache(path.join(options.dataDir, "components"));
   const deployed = new Map<string, DeployOutcome>();
+  const deploy = (folder: FunctionFolder) =>
+    deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region, components);
   let folders: FunctionFolder[] = [];
   try {
     folders = readFunctionFolders(options.functionsDir ?? "");
-    for (const folder of folders) {
-      deployed.set(
-        folder.name,
-        await deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region, components),
-      );
-    }
+    for (const folder of folders) deployed.set(folder.name, await deploy(folder));
   } catch (error) {
     registry.close();
     throw error;
@@ -141,7 +146,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     fire: (functionName, payload) =>
       dispatcher.accept({ requestId: randomUUID(), functionName, qualifier: "$LATEST", payload, received: Date.now() }),
   });
-  for (const folder of folders) {
+  const declare = (folder: FunctionFolder) => {
     scheduler.replace(
       folder.name,
       folder.settings.schedules.map((declared, i) =>
@@ -151,7 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ),
     );
     sources.declare(folder.name, folder.settings.eventSources);
-  }
+  };
+  for (const folder of folders) declare(folder);
   const deps: ApiDeps = {
     registry,
     code,
@@ -212,11 +218,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sandbox,
     queues,
     doors,
+    provisioning() {
+      let requested = 0;
+      let allocated = 0;
+      for (const config of registry.listProvisioned()) {
+        requested += config.requested;
+        allocated += pool.provisionedStatus({ functionName: config.functionName, qualifier: config.qualifier })?.allocated ?? 0;
+      }
+      return { requested, allocated };
+    },
+    async redeploy(folderName) {
+      const folder = readFunctionFolder(path.join(options.functionsDir ?? "", folderName));
+      const outcome = await deploy(folder);
+      deployed.set(folder.name, outcome);
+      cache.clear();
+      if (outcome !== "unchanged") invoker.retire(folder.name);
+      declare(folder);
+      return outcome;
+    },
     async close() {
       // Pollers stop, and long polls answer now (empty), or closing would wait up to 20 s for them.
       sources.close();
       queues.close();
+      scheduler.close();
+      dispatcher.close();
+      // Listeners stop accepting; each waits for the requests it is answering.
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), ...doors.map((door) => door.close())]);
+      // Async invocations still running finish, and their outcome is written to the queue before it closes.
+      await invoker.drained();
       await shutdown();
     },
   };

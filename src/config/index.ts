@@ -7,6 +7,7 @@ import { z } from "zod";
 import { AlbDoorSchema } from "../doors/alb/config.js";
 import { EdgeDoorSchema } from "../doors/edge/config.js";
 import { UrlDoorSchema } from "../doors/url/config.js";
+import { describeIssues, type JsonFile, parseJsonFile } from "./json-file.js";
 
 /** Each door owns its schema (src/doors/<door>/config.ts); a door's port is its own listener. */
 const door = z.discriminatedUnion("type", [AlbDoorSchema, EdgeDoorSchema, UrlDoorSchema]);
@@ -92,9 +93,11 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-export function parseConfig(raw: unknown, source = "config"): Config {
+/** Validates a config; read from a file (`json`), each issue names its line. */
+export function parseConfig(raw: unknown, source = "config", json?: JsonFile): Config {
   const parsed = ConfigSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
+  if (json !== undefined) throw new ConfigError(describeIssues(json, parsed.error.issues));
   const issues = parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join(".") : "(root)"}: ${i.message}`);
   throw new ConfigError(`${source}: ${issues.join("; ")}`);
 }
@@ -105,11 +108,6 @@ export function loadConfig(file: string, named: boolean): Config {
     if (named) throw new ConfigError(`${file}: no such file`);
     return parseConfig({}, file);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  return parseConfig(raw, file);
+  const json = parseJsonFile(file, readFileSync(file, "utf8"), (message) => new ConfigError(message));
+  return parseConfig(json.value, file, json);
 }

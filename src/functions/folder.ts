@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { describeIssues, parseJsonFile } from "../config/json-file.js";
 import {
   DEFAULT_EPHEMERAL_STORAGE_MB,
   EPHEMERAL_STORAGE_MAX_MB,
@@ -107,19 +108,11 @@ export function readFunctionFolder(codeDir: string): FunctionFolder {
   const name = path.basename(codeDir);
   if (!FUNCTION_NAME.test(name)) throw new FunctionFolderError(`${codeDir}: "${name}" is not a valid Lambda function name`);
   const file = path.join(codeDir, "function.json");
-  let raw: unknown = {};
-  if (existsSync(file)) {
-    try {
-      raw = JSON.parse(readFileSync(file, "utf8"));
-    } catch (error) {
-      throw new FunctionFolderError(`${file}: not valid JSON (${(error as Error).message})`);
-    }
-  }
-  const parsed = FunctionJson.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
-    throw new FunctionFolderError(`${file}: ${issues}`);
-  }
+  // No function.json: every setting has its default.
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "{}";
+  const json = parseJsonFile(file, text, (message) => new FunctionFolderError(message));
+  const parsed = FunctionJson.safeParse(json.value);
+  if (!parsed.success) throw new FunctionFolderError(describeIssues(json, parsed.error.issues));
   return { name, codeDir: path.resolve(codeDir), settings: parsed.data };
 }
 

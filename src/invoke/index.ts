@@ -59,6 +59,8 @@ function labelsOf(invocation: Invocation): { function: string; resource: string 
 
 export class Invoker {
   readonly metrics: Metrics;
+  /** Invocations running now, so that shutting down can wait for them. */
+  readonly #inFlight = new Set<Promise<Completed>>();
 
   constructor(
     readonly pool: WarmPool,
@@ -81,15 +83,23 @@ export class Invoker {
       this.metrics.throttles.inc(labelsOf(invocation));
       throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: admission.throttled });
     }
+    const run = this.#run(invocation);
+    this.#inFlight.add(run);
     try {
-      return await this.#run(invocation);
+      return await run;
     } catch (error) {
       if (!(error instanceof ScalingThrottledError)) throw error;
       this.metrics.throttles.inc(labelsOf(invocation));
       throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: "FunctionInvocationRateLimitExceeded" });
     } finally {
+      this.#inFlight.delete(run);
       admission.release();
     }
+  }
+
+  /** Resolves once no invocation is running, those that start meanwhile included. */
+  async drained(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   async #run(invocation: Invocation): Promise<Completed> {

@@ -88,13 +88,35 @@ describe("isolambda.config.json", () => {
     });
   });
 
+  it("names the line of each bad field in a file, or of the object missing a field", () => {
+    const file = path.join(dir, "lines.json");
+    const doors = [
+      { type: "alb", port: 8080, rules: [] },
+      { type: "url", port: 99999, target: "hello" },
+      { type: "url", port: 1 },
+    ];
+    writeFileSync(file, JSON.stringify({ region: "mars", doors }, null, 2));
+    const message = (() => {
+      try {
+        loadConfig(file, true);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    const lines = message?.split("\n") ?? [];
+    expect(lines[0]).toMatch(/lines\.json:2: region: a Region name/);
+    expect(lines).toContainEqual(expect.stringMatching(/lines\.json:11: doors\.1\.port: /));
+    // `target` is missing: the line of the door that lacks it.
+    expect(lines).toContainEqual(expect.stringMatching(/lines\.json:14: doors\.2\.target: /));
+  });
+
   it("reads a file, refuses bad JSON, and requires a file the user named", () => {
     const good = path.join(dir, "good.json");
     writeFileSync(good, JSON.stringify({ region: "us-west-2" }));
     expect(loadConfig(good, true).region).toBe("us-west-2");
     const bad = path.join(dir, "bad.json");
-    writeFileSync(bad, "{ nope");
-    expect(() => loadConfig(bad, true)).toThrow(/bad\.json: not valid JSON/);
+    writeFileSync(bad, '{\n  "region": "us-east-1",\n}\n');
+    expect(() => loadConfig(bad, true)).toThrow(/bad\.json:3:1: not valid JSON \(PropertyNameExpected\)/);
     expect(() => loadConfig(path.join(dir, "absent.json"), true)).toThrow(/absent\.json: no such file/);
     expect(loadConfig(path.join(dir, "absent.json"), false).region).toBe("us-east-1");
   });

@@ -32,7 +32,7 @@ describe("function folders", () => {
   it("names the bad field when function.json breaks a Lambda limit", () => {
     const dir = writePackage({ "function.json": JSON.stringify({ memorySize: 64, timeout: 901 }) });
     expect(() => readFunctionFolder(dir)).toThrow(FunctionFolderError);
-    expect(() => readFunctionFolder(dir)).toThrow(/memorySize: .*128.*; timeout: .*900/);
+    expect(() => readFunctionFolder(dir)).toThrow(/memorySize: .*128.*\n.*timeout: .*900/);
   });
 
   it("takes layers (at most 5, as Lambda) and ephemeralStorage (512–10240 MB)", () => {
@@ -40,7 +40,7 @@ describe("function folders", () => {
     expect(readFunctionFolder(ok).settings).toMatchObject({ layers: ["../shared"], ephemeralStorage: 1024 });
     expect(readFunctionFolder(writePackage({ "index.js": "" })).settings).toMatchObject({ layers: [], ephemeralStorage: 512 });
     const bad = writePackage({ "function.json": JSON.stringify({ layers: ["a", "b", "c", "d", "e", "f"], ephemeralStorage: 100 }) });
-    expect(() => readFunctionFolder(bad)).toThrow(/layers: .*5.*; ephemeralStorage: .*512/);
+    expect(() => readFunctionFolder(bad)).toThrow(/function\.json:1: layers: .*5.*\n.*function\.json:1: ephemeralStorage: .*512/);
   });
 
   it("takes a FIFO queue in eventSources only with batches of at most 10 and no batching window", () => {
@@ -57,9 +57,11 @@ describe("function folders", () => {
 
   it("refuses unknown fields and invalid JSON with the file named", () => {
     const unknown = writePackage({ "function.json": JSON.stringify({ memory: 256 }) });
-    expect(() => readFunctionFolder(unknown)).toThrow(/function\.json: .*memory/);
-    const broken = writePackage({ "function.json": "{ nope" });
-    expect(() => readFunctionFolder(broken)).toThrow(/function\.json: not valid JSON/);
+    expect(() => readFunctionFolder(unknown)).toThrow(/function\.json:1: memory: unknown field/);
+    const broken = writePackage({ "function.json": '{\n  "memorySize": 256,\n  nope\n}' });
+    expect(() => readFunctionFolder(broken)).toThrow(/function\.json:3:3: not valid JSON \(InvalidSymbol\)/);
+    const badValue = writePackage({ "function.json": JSON.stringify({ handler: "index.handler", timeout: 0 }, null, 2) });
+    expect(() => readFunctionFolder(badValue)).toThrow(/function\.json:3: timeout: /);
   });
 
   it("deploys the example folders of this repository", () => {

@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { transpileBytes } from "@bytecodealliance/jco-transpile";
+import type { transpileBytes } from "@bytecodealliance/jco-transpile";
 import { WASI_INTERFACES } from "./wasi.js";
 
 /** isolambda's own runtime name for WebAssembly components (DESIGN: Function packages). */
@@ -40,9 +40,31 @@ export class InvalidComponentError extends Error {
   override readonly name = "InvalidComponentError";
 }
 
-const transpilerVersion = readFile(new URL("../package.json", import.meta.resolve("@bytecodealliance/jco-transpile")), "utf8").then(
-  (text) => (JSON.parse(text) as { version: string }).version,
-);
+interface Transpiler {
+  transpileBytes: typeof transpileBytes;
+  version: string;
+}
+
+let transpiler: Promise<Transpiler> | undefined;
+
+/**
+ * jco, loaded on the first component: a server that runs none never loads it, and the single
+ * binary, which leaves it out (its native minifier cannot be embedded), says so when one is deployed.
+ */
+function loadTranspiler(): Promise<Transpiler> {
+  transpiler ??= (async () => {
+    try {
+      const jco = await import("@bytecodealliance/jco-transpile");
+      const manifest = await readFile(new URL("../package.json", import.meta.resolve("@bytecodealliance/jco-transpile")), "utf8");
+      return { transpileBytes: jco.transpileBytes, version: (JSON.parse(manifest) as { version: string }).version };
+    } catch (error) {
+      transpiler = undefined;
+      const why = error instanceof Error ? error.message : String(error);
+      throw new InvalidComponentError(`WebAssembly components need @bytecodealliance/jco-transpile, which cannot be loaded here (${why})`);
+    }
+  })();
+  return transpiler;
+}
 
 /** Checks that jco's view of the component matches the handler world and what isolambda provides. */
 function checkShape(imports: string[], exports: Array<[string, string]>): void {
@@ -85,7 +107,7 @@ export class ComponentCache {
       throw new InvalidComponentError(`the component ${path.basename(wasmFile)} is not in the package`);
     }
     const key = createHash("sha256")
-      .update(`${await transpilerVersion}\n${JSON.stringify(TRANSPILE_OPTIONS)}\n`)
+      .update(`${(await loadTranspiler()).version}\n${JSON.stringify(TRANSPILE_OPTIONS)}\n`)
       .update(bytes)
       .digest("hex");
     const dir = path.join(this.root, key);
@@ -96,10 +118,11 @@ export class ComponentCache {
   }
 
   async #transpile(bytes: Uint8Array, dir: string): Promise<string> {
+    const jco = await loadTranspiler();
     let result: Awaited<ReturnType<typeof transpileBytes>>;
     try {
       // A copy: jco fills in defaults on the object it is given, which would change the cache key.
-      result = await transpileBytes(bytes, { ...TRANSPILE_OPTIONS });
+      result = await jco.transpileBytes(bytes, { ...TRANSPILE_OPTIONS });
     } catch (error) {
       throw new InvalidComponentError(error instanceof Error ? error.message : String(error));
     }
