@@ -5,8 +5,8 @@
  * hosted fails over with Runtime.ExitError while the process stays up.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import { exitError } from "./errors.js";
-import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB } from "./limits.js";
+import { exitError, initTimedOut } from "./errors.js";
+import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB, INIT_TIMEOUT_MS } from "./limits.js";
 import { decodeFromWorker, encodeToWorker, type FromWorker, type ToWorker, type WireInvokeResult } from "./protocol.js";
 import { newRing, RingReader, RingWriter } from "./ring.js";
 import type { FunctionError } from "./types.js";
@@ -63,7 +63,9 @@ export class Executor {
   #ready!: Promise<void>;
   #watchdog: NodeJS.Timeout | undefined;
   readonly #data: ExecutorData;
-  readonly #creates = new Map<number, (created: Created) => void>();
+  readonly #creates = new Map<number, { resolve: (created: Created) => void; sentAt: number }>();
+  /** When the worker last sent anything: one that is silent while an INIT runs may be stuck in it. */
+  #lastHeard = Date.now();
   readonly #invokes = new Map<number, PendingInvoke>();
   /** Environments hosted by the current worker; all are lost when it is replaced. */
   readonly environments = new Set<number>();
@@ -106,6 +108,7 @@ export class Executor {
     this.#ready = new Promise((resolve, reject) => {
       worker.once("error", reject);
       this.#reader = new RingReader(link.fromWorker, channel.port1, (meta, bulk) => {
+        this.#lastHeard = Date.now();
         const message = decodeFromWorker(meta, bulk);
         if (message.type !== "ready") return this.#receive(message);
         worker.off("error", reject);
@@ -127,7 +130,7 @@ export class Executor {
 
   #receive(message: FromWorker): void {
     if (message.type === "created") {
-      this.#creates.get(message.envId)?.(message);
+      this.#creates.get(message.envId)?.resolve(message);
       this.#creates.delete(message.envId);
     } else if (message.type === "memory") {
       this.onMemory(message.envId, message.heapBytes, message.tmpBytes);
@@ -154,18 +157,32 @@ export class Executor {
       for (const pending of this.#invokes.values()) {
         if (now > pending.killAt) return this.kill(`invocation ${pending.requestId} did not stop at its deadline`);
       }
-      if (this.#invokes.size === 0) {
+      if (this.#stuckInInit(now)) {
+        // QuickJS stops an INIT at its deadline itself; a component's start function cannot be stopped.
+        for (const { resolve } of this.#creates.values()) resolve({ initDurationMs: INIT_TIMEOUT_MS, logs: "", initError: initTimedOut() });
+        this.#creates.clear();
+        return this.kill("an INIT did not return within its 10 s");
+      }
+      if (this.#invokes.size === 0 && this.#creates.size === 0) {
         clearInterval(this.#watchdog);
         this.#watchdog = undefined;
       }
     }, WATCHDOG_EVERY_MS);
   }
 
+  /** Silent for longer than an INIT may take since the oldest pending create was sent. */
+  #stuckInInit(now: number): boolean {
+    const oldest = this.#creates.values().next();
+    if (oldest.done === true) return false;
+    return now - Math.max(this.#lastHeard, oldest.value.sentAt) > INIT_TIMEOUT_MS + HARD_KILL_GRACE_MS;
+  }
+
   async create(envId: number, message: Extract<ToWorker, { type: "create" }>): Promise<Created> {
     await this.#ready;
     this.environments.add(envId);
     return new Promise((resolve) => {
-      this.#creates.set(envId, resolve);
+      this.#creates.set(envId, { resolve, sentAt: Date.now() });
+      this.#watch();
       this.#send(message);
     });
   }
@@ -203,7 +220,7 @@ export class Executor {
       pending.resolve({ ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
       this.#invokes.delete(invId);
     }
-    for (const [envId, resolve] of this.#creates) {
+    for (const [envId, { resolve }] of this.#creates) {
       resolve({ initDurationMs: 0, logs: "", initError: exitError("undefined", reason) });
       this.#creates.delete(envId);
     }

@@ -59,6 +59,7 @@ beforeAll(async () => {
   await deploy("hello-wat", { "hello.wasm": readFileSync(path.join(examples, "hello-wat/hello.wasm")) });
   await deploy("hello-js", { "hello.wasm": readFileSync(path.join(examples, "hello-js/hello.wasm")) });
   await deploy("loop", { "loop.wasm": await buildWat(path.join(fixtures, "loop.wat")) }, { Timeout: 1 });
+  await deploy("init-loop", { "init-loop.wasm": await buildWat(path.join(fixtures, "init-loop.wat")) });
   await deploy("grow", { "grow.wasm": await buildWat(path.join(fixtures, "grow.wat")) }, { MemorySize: 128 });
   const preopens = await buildWat(path.join(fixtures, "preopens.wat"), { witFile: path.join(fixtures, "preopens.wit"), world: "preopens" });
   await deploy("preopens", { "preopens.wasm": preopens });
@@ -108,6 +109,14 @@ describe("component functions", () => {
     expect((await invoke("hello-wat")).payload).toMatchObject({ statusCode: 200 });
     expect((await invoke("node")).payload).toBe("still here");
   });
+
+  it("ends an INIT that never returns after Lambda's 10 s, replacing its executor", async () => {
+    const out = await invoke("init-loop");
+    expect(out.error).toBe("Unhandled");
+    expect(out.payload).toMatchObject({ errorType: "Runtime.InitError", errorMessage: "INIT phase timed out after 10.00 seconds" });
+    expect((await invoke("hello-wat")).payload).toMatchObject({ statusCode: 200 });
+    expect((await invoke("node")).payload).toBe("still here");
+  }, 30_000);
 
   it("fails a component that grows its memory past MemorySize with Runtime.OutOfMemory, and starts a new one", async () => {
     for (let i = 0; i < 2; i++) {
