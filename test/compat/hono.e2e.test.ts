@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { parseConfig } from "../../src/config/index.js";
 import { useServer } from "../api/server.js";
 import { deployPackaged, invokeOk } from "./deploy.js";
 
-const api = useServer();
+const api = useServer({
+  doors: parseConfig({ doors: [{ type: "alb", port: 0, rules: [{ priority: 1, path: "/*", target: "compat-hono-door" }] }] }).doors,
+});
 
 const APP = `
   import { Hono } from "hono";
@@ -70,6 +73,30 @@ interface ProxyResult {
 }
 
 describe("hono with its hono/aws-lambda adapter inside the sandbox", () => {
+  it("answers real HTTP requests through the ALB door", async () => {
+    await deployPackaged(api, "compat-hono-door", { packages: ["hono"], files: { "index.mjs": APP } });
+    const get = await fetch(`${api.door(0)}/hello/ann?q=x%20y`, { headers: { "user-agent": "compat-door" } });
+    expect(get.status).toBe(200);
+    expect(get.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(await get.json()).toEqual({ hello: "ann", q: "x y", agent: "compat-door" });
+
+    const post = await fetch(`${api.door(0)}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "widget" }),
+    });
+    expect(post.status).toBe(201);
+    expect(post.headers.get("x-created")).toBe("yes");
+    expect(await post.json()).toEqual({ created: { name: "widget" }, type: "application/json" });
+
+    const lambda = await fetch(`${api.door(0)}/lambda`);
+    expect(await lambda.json()).toMatchObject({ door: "alb", requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+
+    const missing = await fetch(`${api.door(0)}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe("no route for /nowhere");
+  });
+
   it("routes ALB events and answers in the ALB response shape", async () => {
     await deployPackaged(api, "compat-hono", { packages: ["hono"], files: { "index.mjs": APP } });
     const get = (await invokeOk(
