@@ -60,7 +60,7 @@ function labelsOf(invocation: Invocation): { function: string; resource: string 
 export class Invoker {
   readonly metrics: Metrics;
   /** Invocations running now, so that shutting down can wait for them. */
-  readonly #inFlight = new Set<Promise<Completed>>();
+  readonly #inFlight = new Set<Promise<PooledResult>>();
 
   constructor(
     readonly pool: WarmPool,
@@ -83,10 +83,11 @@ export class Invoker {
       this.metrics.throttles.inc(labelsOf(invocation));
       throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: admission.throttled });
     }
-    const run = this.#run(invocation);
+    const { config, event, options } = invocation;
+    const run = this.pool.invoke(config, event, { ...options, traceId: options.traceId ?? newTraceId() });
     this.#inFlight.add(run);
     try {
-      return await run;
+      return this.#complete(invocation, await run);
     } catch (error) {
       if (!(error instanceof ScalingThrottledError)) throw error;
       this.metrics.throttles.inc(labelsOf(invocation));
@@ -102,9 +103,9 @@ export class Invoker {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
-  async #run(invocation: Invocation): Promise<Completed> {
-    const { config, event, options } = invocation;
-    const result = await this.pool.invoke(config, event, { ...options, traceId: options.traceId ?? newTraceId() });
+  /** Counts the invocation and writes its log (one function, not another async step on the warm path). */
+  #complete(invocation: Invocation, result: PooledResult): Completed {
+    const { config } = invocation;
     const labels = labelsOf(invocation);
     this.metrics.invocations.inc(labels);
     if (result.functionError) this.metrics.errors.inc(labels);

@@ -60,6 +60,11 @@ export interface SandboxOptions {
 export class Sandbox {
   readonly #executors: Executor[];
   readonly #environments = new Map<number, Environment>();
+  /**
+   * Heaps measured right after INIT can be read in the same batch of frames as "created", before
+   * the Environment exists: kept here until it does, or the first REPORT would miss them.
+   */
+  readonly #earlyMeasures = new Map<number, [heapBytes: number, tmpBytes: number]>();
   /** A directory the sandbox made itself (for what no option placed): removed at close. */
   #temporaryDir: string | undefined;
   #nextEnvId = 1;
@@ -75,7 +80,11 @@ export class Sandbox {
       executor.onEnvironmentsLost = (ids) => {
         for (const id of ids) this.#environments.get(id)?.markGone();
       };
-      executor.onMemory = (id, heapBytes, tmpBytes) => this.#environments.get(id)?.recordHeap(heapBytes, tmpBytes);
+      executor.onMemory = (id, heapBytes, tmpBytes) => {
+        const env = this.#environments.get(id);
+        if (env === undefined) this.#earlyMeasures.set(id, [heapBytes, tmpBytes]);
+        else env.recordHeap(heapBytes, tmpBytes);
+      };
     }
   }
 
@@ -112,6 +121,9 @@ export class Sandbox {
     env.restored = created.restored === true;
     if (created.initError === undefined) this.#environments.set(envId, env);
     else executor.environments.delete(envId);
+    const early = this.#earlyMeasures.get(envId);
+    this.#earlyMeasures.delete(envId);
+    if (early !== undefined) env.recordHeap(...early);
     return env;
   }
 

@@ -47,24 +47,24 @@ export function encodeToWorker(message: ToWorker): [string, BulkPart] {
   if (message.type !== "invoke") return [JSON.stringify(message), undefined];
   const { envId, invId, requestId, deadline } = message;
   // The context's JSON never holds a raw newline: it separates the context from the event.
-  return [JSON.stringify({ type: "invoke", envId, invId, requestId, deadline }), `${message.context}\n${message.event}`];
+  return [JSON.stringify([envId, invId, requestId, deadline]), `${message.context}\n${message.event}`];
 }
 
+/** Every invocation's two messages travel as positional arrays, other messages as objects. */
+const isArray = (meta: string) => meta.charCodeAt(0) === 91;
+
 export function decodeToWorker(meta: string, bulk: BulkPart): ToWorker {
-  const message = JSON.parse(meta) as ToWorker;
-  if (message.type === "invoke") {
-    const text = bulk as string;
-    const newline = text.indexOf("\n");
-    message.context = text.slice(0, newline);
-    message.event = text.slice(newline + 1);
-  }
-  return message;
+  if (!isArray(meta)) return JSON.parse(meta) as ToWorker;
+  const [envId, invId, requestId, deadline] = JSON.parse(meta) as [number, number, string, number];
+  const text = bulk as string;
+  const newline = text.indexOf("\n");
+  return { type: "invoke", envId, invId, requestId, deadline, context: text.slice(0, newline), event: text.slice(newline + 1) };
 }
 
 export function encodeFromWorker(message: FromWorker): [string, BulkPart] {
   if (message.type === "result") {
-    const { payload, ...rest } = message;
-    return [JSON.stringify(rest), payload];
+    const { invId, ok, logs, durationMs, environmentGone, contentType } = message;
+    return [JSON.stringify([invId, ok, logs, durationMs, environmentGone, contentType ?? null]), message.payload];
   }
   if (message.type === "chunk") {
     const { data, ...rest } = message;
@@ -74,8 +74,19 @@ export function encodeFromWorker(message: FromWorker): [string, BulkPart] {
 }
 
 export function decodeFromWorker(meta: string, bulk: BulkPart): FromWorker {
+  if (isArray(meta)) {
+    const [invId, ok, logs, durationMs, environmentGone, contentType] = JSON.parse(meta) as [
+      number,
+      boolean,
+      string,
+      number,
+      boolean,
+      string | null,
+    ];
+    const payload = bulk as string;
+    return { type: "result", invId, ok, payload, logs, durationMs, environmentGone, contentType: contentType ?? undefined };
+  }
   const message = JSON.parse(meta) as FromWorker;
-  if (message.type === "result") message.payload = bulk as string;
-  else if (message.type === "chunk") message.data = bulk as Uint8Array;
+  if (message.type === "chunk") message.data = bulk as Uint8Array;
   return message;
 }

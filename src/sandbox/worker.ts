@@ -135,7 +135,7 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
   const slow = durationMs >= SLOW_INVOCATION_MS;
   if (!gone && slow) measure(envId, true);
   post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone, contentType });
-  if (!gone && !slow) setImmediate(() => measure(envId));
+  if (!gone && !slow && dueForMeasure(envId)) setImmediate(() => measure(envId));
 }
 
 /**
@@ -147,13 +147,14 @@ const MEASURE_EVERY_MS = 1000;
 const SLOW_INVOCATION_MS = 2;
 const lastMeasured = new Map<number, number>();
 
+const dueForMeasure = (envId: number) => performance.now() - (lastMeasured.get(envId) ?? Number.NEGATIVE_INFINITY) >= MEASURE_EVERY_MS;
+
 /** Reports an environment's heap once the executor has nothing more urgent to do. */
 function measure(envId: number, always = false): void {
   const hosted = environments.get(envId);
   if (hosted === undefined || hosted.env.busy) return;
-  const now = performance.now();
-  if (!always && now - (lastMeasured.get(envId) ?? Number.NEGATIVE_INFINITY) < MEASURE_EVERY_MS) return;
-  lastMeasured.set(envId, now);
+  if (!always && !dueForMeasure(envId)) return;
+  lastMeasured.set(envId, performance.now());
   try {
     post({ type: "memory", envId, heapBytes: hosted.env.heapBytes(), tmpBytes: hosted.env.tmpBytes });
   } catch {
