@@ -26,8 +26,7 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // Loaded from the extracted node_modules: its native add-on is found next to its own files.
-  // jco-transpile is loaded only when a component is deployed; its native minifier cannot be embedded.
+  // Loaded from the extracted node_modules, where their native add-ons sit next to their own files.
   external: ["better-sqlite3", "@bytecodealliance/jco-transpile"],
   // Its "main" is a UMD build whose require() calls a bundler cannot follow.
   alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
@@ -60,6 +59,19 @@ copyPackage(packageDir("@jitl/quickjs-wasmfile-release-sync"), "@jitl/quickjs-wa
 // The AWS SDK that handlers find at /var/runtime/node_modules, as runtime-modules.ts maps it.
 const { runtimeModules } = await import("../dist/sandbox/runtime-modules.js");
 for (const [name, dir] of runtimeModules()) copyPackage(dir, name);
+
+// jco-transpile, for WebAssembly components: with its native file system and minifier bindings
+// for this platform, without binaryen (93 MB, used only by jco's optimizer, which isolambda never asks for).
+const platform = `${process.platform}-${process.arch}${process.platform === "linux" ? "-gnu" : ""}`;
+for (const name of [
+  "@bytecodealliance/jco-transpile",
+  "@bytecodealliance/jco-node-fs",
+  `@bytecodealliance/jco-node-fs-${platform}`,
+  "oxc-minify",
+  `@oxc-minify/binding-${platform}`,
+]) {
+  copyPackage(path.join("node_modules", name), name);
+}
 
 function collect(dir, prefix, files) {
   for (const name of readdirSync(dir).sort()) {

@@ -1,10 +1,10 @@
 /**
  * The single binary: `npm run build:binary`'s second step builds dist/isolambda from dist/, which is
  * copied to a directory with no node_modules anywhere above it; it serves a function that loads the
- * preinstalled AWS SDK, and its own `invoke` command calls it.
+ * preinstalled AWS SDK and a WebAssembly component, and its own `invoke` command calls them.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -31,6 +31,8 @@ beforeAll(async () => {
       "export const handler = async (event) => ({ echo: event.n, s3: typeof S3Client, lambda: typeof LambdaClient });",
     ].join("\n"),
   );
+  // Transpiling a component at deploy needs jco, which the binary carries with it.
+  cpSync("functions/hello-wasm", path.join(dir, "functions", "hello-wasm"), { recursive: true });
 }, 300_000);
 
 afterAll(() => {
@@ -50,6 +52,12 @@ describe("the single binary", () => {
     const invoked = await isolambda(["invoke", "sdk", "--payload", '{"n":7}', "--endpoint", server.url], { command: [binary], cwd: dir });
     expect(invoked).toMatchObject({ code: 0, stdout: '{"echo":7,"s3":"function","lambda":"function"}\n' });
     expect(invoked.stderr).toMatch(/REPORT RequestId: .*Init Duration/);
+
+    const component = await isolambda(["invoke", "hello-wasm", "--payload", '{"path":"/wasm"}', "--endpoint", server.url], {
+      command: [binary],
+      cwd: dir,
+    });
+    expect(component).toMatchObject({ code: 0, stdout: expect.stringContaining('"statusCode":200') });
 
     const unknown = await isolambda(["invoke", "nobody", "--endpoint", server.url], { command: [binary], cwd: dir });
     expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining("ResourceNotFoundException") });

@@ -47,10 +47,7 @@ interface Transpiler {
 
 let transpiler: Promise<Transpiler> | undefined;
 
-/**
- * jco, loaded on the first component: a server that runs none never loads it, and the single
- * binary, which leaves it out (its native minifier cannot be embedded), says so when one is deployed.
- */
+/** jco, loaded on the first component: a server that runs none never pays for loading it. */
 function loadTranspiler(): Promise<Transpiler> {
   transpiler ??= (async () => {
     try {
