@@ -35,7 +35,7 @@ function dimLambdaLines(log: string): string {
 
 async function banner(server: RunningServer, options: ServeOptions, startedMs: number): Promise<void> {
   const line = (label: string, value: string, note = "") =>
-    console.log(`  ${label.padEnd(12)}${value}${note && out("dim", `  (${note})`)}`);
+    console.log(`  ${label}${" ".repeat(Math.max(2, 12 - label.length))}${value}${note && out("dim", `  (${note})`)}`);
   console.log(`${out(["bold", "green"], "isolambda ready")} in ${Math.round(performance.now() - startedMs)} ms`);
   // Two spaces after the label: scripts (and the tests) find the URL with /Lambda API {2}(http:\/\/\S+)/.
   line("Lambda API", out("cyan", server.url), `aws --endpoint-url ${server.url} lambda invoke ...`);
