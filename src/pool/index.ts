@@ -165,8 +165,15 @@ export class WarmPool {
     const env = idle ?? (await this.#coldStart(config));
     try {
       const result = await env.invoke(event, options);
+      const { requestId, payload, streamed, functionError, logs, durationMs, environmentGone } = result;
       return {
-        ...result,
+        requestId,
+        payload,
+        streamed,
+        functionError,
+        logs,
+        durationMs,
+        environmentGone,
         initDurationMs: cold && !env.restored ? env.initDurationMs : undefined,
         restoreDurationMs: cold && env.restored ? env.initDurationMs : undefined,
         logStreamName: env.logStreamName,

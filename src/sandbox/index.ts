@@ -306,6 +306,7 @@ export class Environment {
       return {
         requestId,
         payload: JSON.stringify(error),
+        streamed: undefined,
         functionError: "Unhandled",
         logs: this.initLogs,
         durationMs: 0,
