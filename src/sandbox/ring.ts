@@ -1,9 +1,8 @@
 /**
  * A one-way channel between the main thread and an executor worker over a SharedArrayBuffer ring
  * (one writer, one reader), woken with Atomics. A postMessage costs a structured clone, a lock and
- * an event dispatch on each side; a ring frame is two memcpys, and the reader is woken at most once
- * per event-loop turn of the writer, and only while it waits (shared/PERFORMANCE.md: 1.7 µs of CPU
- * per request against 2.9 µs for a batched postMessage).
+ * an event dispatch on each side; a ring frame is two memcpys, and the reader is notified only while
+ * it waits (shared/PERFORMANCE.md: 1.7 µs of CPU per request against 2.9 µs for a batched postMessage).
  *
  * A frame holds a short JSON `meta` and an optional bulk part (a string or bytes: the event, the
  * payload, a stream chunk) written without escaping. A frame larger than a quarter of the ring goes
@@ -77,8 +76,8 @@ export class RingWriter {
   }
 
   /**
-   * Wakes the reader at once, so it works while this thread goes on (batching the wake-ups made the
-   * two threads take turns instead). Only a waiting reader is notified, and only its first
+   * Wakes the reader at once, so it works while this thread goes on (deferring the wake-up to a
+   * setImmediate measured no better). Only a waiting reader is notified, and only its first
    * notification does anything: V8 drops the waiter when it wakes it.
    */
   readonly #signal = (): void => {

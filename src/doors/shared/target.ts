@@ -24,7 +24,6 @@ export class FunctionTarget {
   readonly ref: FunctionRef;
   readonly arn: string;
   readonly #deps: DoorDeps;
-  /** The cache hands out the same FunctionVersion until the registry changes, so its config can be reused. */
 
   constructor(deps: DoorDeps, spec: string) {
     this.#deps = deps;
