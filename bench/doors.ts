@@ -120,6 +120,8 @@ const summary = Object.fromEntries(
         p50: of("p50"),
         p99: of("p99"),
         cpuUsPerRequest: of("cpuUsPerRequest"),
+        mainThreadUsPerRequest: of("mainThreadUsPerRequest"),
+        machineUsPerRequest: of("machineUsPerRequest"),
       },
     ];
   }),
@@ -145,6 +147,8 @@ console.log(
         "× bare Hono": `${x.medianRatioToHono} (${x.ratioRange[0]}–${x.ratioRange[1]})`,
         "p50/p99 ms": `${x.p50}/${x.p99}`,
         "server CPU µs/req": x.cpuUsPerRequest,
+        "main thread µs/req": x.mainThreadUsPerRequest,
+        "machine µs/req": x.machineUsPerRequest,
       };
     }),
   ),

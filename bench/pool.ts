@@ -137,6 +137,8 @@ console.log(
       "Hono p50/p99 ms": `${r.hono.p50}/${r.hono.p99}`,
       "isolambda p50/p99 ms": `${r.isolambda.p50}/${r.isolambda.p99}`,
       "server CPU µs/req (Hono / isolambda)": `${r.hono.cpuUsPerRequest} / ${r.isolambda.cpuUsPerRequest}`,
+      "main thread µs/req": `${r.hono.mainThreadUsPerRequest ?? "–"} / ${r.isolambda.mainThreadUsPerRequest ?? "–"}`,
+      "machine µs/req": `${r.hono.machineUsPerRequest ?? "–"} / ${r.isolambda.machineUsPerRequest ?? "–"}`,
     })),
   ),
 );

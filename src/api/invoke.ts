@@ -3,6 +3,7 @@
  * and the request side shared with InvokeWithResponseStream.
  */
 import { randomUUID } from "node:crypto";
+import type { HttpBindings } from "@hono/node-server";
 import type { Context, Hono } from "hono";
 import type { Invocation } from "../invoke/index.js";
 import { logTail } from "../observe/report.js";
@@ -21,6 +22,17 @@ function decodeClientContext(header: string | undefined): unknown {
   } catch {
     throw new AwsError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
   }
+}
+
+/**
+ * A request header, read from Node's request when the app runs on @hono/node-server: `c.req.header`
+ * builds a web Headers object first (~1.5 µs of an invocation's main-thread time).
+ */
+function header(c: Context, name: Lowercase<string>): string | undefined {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  if (incoming === undefined) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 export interface InvokeRequest {
@@ -42,7 +54,7 @@ export async function readInvokeRequest(
   const ref = parseFunctionName(c.req.param("name") ?? "", c.req.query("Qualifier"));
   const fn = resolveFunction(deps, ref, true, cache).version;
   const config = cache.environmentConfig(deps, fn);
-  const invocationType = (c.req.header("X-Amz-Invocation-Type") ?? "RequestResponse") as InvocationType;
+  const invocationType = (header(c, "x-amz-invocation-type") ?? "RequestResponse") as InvocationType;
   if (!invocationTypes.has(invocationType)) {
     throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
   }
@@ -67,14 +79,14 @@ export async function readInvokeRequest(
       options: {
         requestId,
         invocationType,
-        clientContext: decodeClientContext(c.req.header("X-Amz-Client-Context")),
-        traceId: c.req.header("X-Amzn-Trace-Id"),
+        clientContext: decodeClientContext(header(c, "x-amz-client-context")),
+        traceId: header(c, "x-amzn-trace-id"),
         invokedFunctionArn: functionArn(deps, fn.functionName, ref.qualifier),
       },
     },
     invocationType,
     headers: { "x-amzn-RequestId": requestId, "X-Amz-Executed-Version": fn.version },
-    tail: c.req.header("X-Amz-Log-Type") === "Tail",
+    tail: header(c, "x-amz-log-type") === "Tail",
   };
 }
 

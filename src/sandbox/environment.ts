@@ -17,7 +17,7 @@ import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js
 import { DEFAULT_EPHEMERAL_STORAGE_MB, GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
-import type { WireInvokeContext } from "./protocol.js";
+import { type WireInvokeContext, wireInvocation } from "./protocol.js";
 import { type Baseline, captureSnapshot, type MemorySnapshot, restoreSnapshot } from "./snapshot.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
@@ -313,13 +313,13 @@ export class GuestEnvironment {
   }
 
   invoke(event: string, context: WireInvokeContext, onChunk?: ChunkSink): Promise<PhaseOutcome> {
-    return this.invokeWire(event, context.requestId, context.deadline, JSON.stringify(context), onChunk);
+    return this.invokeWire(wireInvocation(event, context), context.requestId, context.deadline, onChunk);
   }
 
-  /** An invocation whose context is already JSON, as the executor receives it. */
-  invokeWire(event: string, requestId: string, deadline: number, contextJson: string, onChunk?: ChunkSink): Promise<PhaseOutcome> {
+  /** An invocation as the executor receives it (src/sandbox/protocol.ts): one string, one call into the guest. */
+  invokeWire(wire: string, requestId: string, deadline: number, onChunk?: ChunkSink): Promise<PhaseOutcome> {
     if (this.#gone) return Promise.resolve(this.#goneOutcome(requestId));
-    return this.#runPhase("invoke", requestId, deadline, () => this.#call("invoke", event, contextJson), onChunk);
+    return this.#runPhase("invoke", requestId, deadline, () => this.#call("invoke", wire), onChunk);
   }
 
   /** An invocation (or INIT) is running in it. */

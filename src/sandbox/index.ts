@@ -25,7 +25,7 @@ import {
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
 } from "./limits.js";
-import type { WireInvokeContext, WireInvokeResult } from "./protocol.js";
+import { type WireInvokeContext, type WireInvokeResult, wireInvocation } from "./protocol.js";
 import { removeSnapshots, removeStaleRuntimes } from "./snapshot-files.js";
 import type { EnvironmentConfig, FunctionError, InvokeOptions, InvokeResult } from "./types.js";
 
@@ -329,7 +329,7 @@ export class Environment {
         traceId: options.traceId,
       };
       const invId = this.#sandbox.nextInvocationId();
-      const message = { type: "invoke", envId: this.#envId, invId, requestId, deadline, event, context: JSON.stringify(context) } as const;
+      const message = { type: "invoke", envId: this.#envId, invId, requestId, deadline, wire: wireInvocation(event, context) } as const;
       const answered = await this.#executor.invoke(message, onChunk);
       const result = lostAfterDeadline(answered, deadline) ? timedOutResult(requestId, config.timeoutSeconds) : answered;
       if (result.environmentGone) this.#end();

@@ -12,11 +12,25 @@ export interface WireInvokeContext {
   traceId?: string;
 }
 
+/** An invocation as the guest takes it: the context's JSON never holds a raw newline, so one separates it from the event. */
+export function wireInvocation(event: string, context: WireInvokeContext): string {
+  return `${JSON.stringify(context)}\n${event}`;
+}
+
+/** The context's JSON and the event of a wire invocation. */
+export function splitWireInvocation(wire: string): [context: string, event: string] {
+  const newline = wire.indexOf("\n");
+  return [wire.slice(0, newline), wire.slice(newline + 1)];
+}
+
 export type ToWorker =
   /** With `snapshotOnly`, SnapStart's snapshot is made (or found) and no environment is kept. */
   | { type: "create"; envId: number; config: EnvironmentConfig; logStreamName: string; snapshotOnly?: boolean }
-  /** `context` is the WireInvokeContext as JSON, made once on the main thread and given to the guest as it is. */
-  | { type: "invoke"; envId: number; invId: number; requestId: string; deadline: number; event: string; context: string }
+  /**
+   * `wire` is the WireInvokeContext as JSON, a newline, then the event: made once on the main thread
+   * and given to the guest as it is, one string (src/sandbox/environment.ts, `wireInvocation`).
+   */
+  | { type: "invoke"; envId: number; invId: number; requestId: string; deadline: number; wire: string }
   | { type: "dispose"; envId: number };
 
 export interface WireInvokeResult {
@@ -46,8 +60,7 @@ export type FromWorker =
 export function encodeToWorker(message: ToWorker): [string, BulkPart] {
   if (message.type !== "invoke") return [JSON.stringify(message), undefined];
   const { envId, invId, requestId, deadline } = message;
-  // The context's JSON never holds a raw newline: it separates the context from the event.
-  return [JSON.stringify([envId, invId, requestId, deadline]), `${message.context}\n${message.event}`];
+  return [JSON.stringify([envId, invId, requestId, deadline]), message.wire];
 }
 
 /** Every invocation's two messages travel as positional arrays, other messages as objects. */
@@ -56,9 +69,7 @@ const isArray = (meta: string) => meta.charCodeAt(0) === 91;
 export function decodeToWorker(meta: string, bulk: BulkPart): ToWorker {
   if (!isArray(meta)) return JSON.parse(meta) as ToWorker;
   const [envId, invId, requestId, deadline] = JSON.parse(meta) as [number, number, string, number];
-  const text = bulk as string;
-  const newline = text.indexOf("\n");
-  return { type: "invoke", envId, invId, requestId, deadline, context: text.slice(0, newline), event: text.slice(newline + 1) };
+  return { type: "invoke", envId, invId, requestId, deadline, wire: bulk as string };
 }
 
 export function encodeFromWorker(message: FromWorker): [string, BulkPart] {

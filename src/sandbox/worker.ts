@@ -119,7 +119,7 @@ async function create({ envId, config, logStreamName, snapshotOnly }: Extract<To
 }
 
 async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<void> {
-  const { envId, invId, event, context, requestId, deadline } = message;
+  const { envId, invId, wire, requestId, deadline } = message;
   const hosted = environments.get(envId);
   if (hosted === undefined) {
     const payload = JSON.stringify(exitError(requestId, "environment is gone"));
@@ -127,7 +127,7 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
     return;
   }
   const onChunk = (data: Uint8Array, contentType: string) => post({ type: "chunk", invId, data, contentType });
-  const outcome = await hosted.env.invokeWire(event, requestId, deadline, context, onChunk);
+  const outcome = await hosted.env.invokeWire(wire, requestId, deadline, onChunk);
   if (outcome.gone) drop(envId);
   const { ok, payload, logs, durationMs, gone, contentType } = outcome;
   // After a slow invocation the walk is cheap next to it: measured first, so this REPORT's Max

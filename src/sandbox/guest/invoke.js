@@ -114,8 +114,11 @@ export function createInvoker(host, config, modules, streaming) {
       );
     },
 
-    invoke(eventJson, contextJson) {
-      const wire = JSON.parse(contextJson);
+    /** The context's JSON, a newline, the event's JSON: one string crosses into the guest, not two. */
+    invoke(invocation) {
+      const newline = invocation.indexOf("\n");
+      const wire = JSON.parse(invocation.slice(0, newline));
+      const eventJson = invocation.slice(newline + 1);
       if (wire.traceId) config.env._X_AMZN_TRACE_ID = wire.traceId;
       else delete config.env._X_AMZN_TRACE_ID;
       let finished = false;
