@@ -46,7 +46,9 @@ type Entry =
   | "fetchSettled"
   | "exportNames"
   | "beforeSnapshot"
-  | "afterRestore";
+  | "afterRestore"
+  /** Not a function: the object in which the guest leaves a phase's result (src/sandbox/guest/invoke.js). */
+  | "result";
 /** In this order in a snapshot's handles. */
 const ENTRIES: Entry[] = [
   "configure",
@@ -58,6 +60,7 @@ const ENTRIES: Entry[] = [
   "exportNames",
   "beforeSnapshot",
   "afterRestore",
+  "result",
 ];
 
 /** How an environment's runtime comes to be: booted from the guest runtime, or restored from a SnapStart snapshot. */
@@ -92,6 +95,8 @@ export class GuestEnvironment {
   #fileSystem: GuestFileSystem | undefined;
   #timeoutMs = 0;
   readonly #entries = new Map<Entry, QuickJSHandle>();
+  /** Kept to empty the guest's result box without making a string each time. */
+  #emptyString: QuickJSHandle | undefined;
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
@@ -457,7 +462,10 @@ export class GuestEnvironment {
 
   #afterTurn(): void {
     const phase = this.#phase;
+    const answered = this.#takeResult();
     if (phase === undefined) return;
+    // The first answer of a phase wins, as in Lambda.
+    if (answered !== undefined && phase.result === undefined) phase.result = answered;
     if (!this.#interrupted && !this.#outOfMemory && this.#heap.exceeded()) this.#outOfMemory = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
     // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
@@ -483,6 +491,18 @@ export class GuestEnvironment {
       return;
     }
     this.#armTimers();
+  }
+
+  /** The answer the guest left in its result box during the turn, if any; the box is emptied. */
+  #takeResult(): Phase["result"] {
+    const box = this.#entries.get("result");
+    if (box === undefined) return undefined;
+    const ctx = this.#ctx;
+    const text = ctx.getProp(box, "value").consume((value) => ctx.getString(value));
+    if (text === "") return undefined;
+    this.#emptyString ??= ctx.newString("");
+    ctx.setProp(box, "value", this.#emptyString);
+    return { ok: text[0] === "1", wait: text[1] === "1", payload: text.slice(2) };
   }
 
   #finish(phase: Phase, result: NonNullable<Phase["result"]>): void {
@@ -550,9 +570,6 @@ export class GuestEnvironment {
       if (phase.streamedBytes > STREAM_MAX_BYTES) this.#fail(responseTooLarge(phase.streamedBytes, STREAM_MAX_BYTES));
       else phase.onChunk?.(bytes, phase.contentType ?? "application/octet-stream");
     },
-    done: (ok, payload, wait) => {
-      if (this.#phase !== undefined && this.#phase.result === undefined) this.#phase.result = { ok, payload, wait };
-    },
     uncaught: (errorJson) => {
       // An uncaught exception ends a Node.js runtime; Lambda reports it and starts a new environment.
       try {
@@ -573,6 +590,7 @@ export class GuestEnvironment {
     try {
       for (const handle of this.#entries.values()) handle.dispose();
       this.#entries.clear();
+      this.#emptyString?.dispose();
       this.#ctx.dispose();
       this.#runtime.dispose();
       this.#fileSystem = undefined;

@@ -22,8 +22,6 @@ export interface HostHooks {
   /** A streaming handler's response: its content type (set before the first write), then its bytes. */
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
-  /** The phase's result, as JSON text. */
-  done(ok: boolean, payload: string, waitForEmptyLoop: boolean): void;
   uncaught(errorJson: string): void;
 }
 
@@ -194,7 +192,6 @@ export function hostFunctions(
       }
       hooks.fetch(num(id), str(url), str(method), str(headers), bytes, str(redirect) === "manual" ? "manual" : "follow");
     },
-    done: (ok, payload, wait) => void hooks.done(num(ok) === 1, str(payload), num(wait) === 1),
     uncaught: (errorJson) => void hooks.uncaught(str(errorJson)),
     streamContentType: (contentType) => void hooks.streamContentType(str(contentType)),
     streamWrite: (chunk) => {

@@ -45,11 +45,17 @@ function loadFailure(error, moduleName) {
   return error;
 }
 
-/** `streaming()` gives the bundle builtins/response-stream.js, loaded by the first streaming invocation. */
-export function createInvoker(host, config, modules, streaming) {
+/**
+ * `streaming()` gives the bundle builtins/response-stream.js, loaded by the first streaming
+ * invocation. `result.value` receives the phase's answer as one string: "1" or "0" for success,
+ * "1" or "0" for waiting for the empty event loop, then the payload. The host empties it.
+ */
+export function createInvoker(host, config, modules, streaming, result) {
   let handler;
-  // Flags cross as numbers: reading a number is one call into QuickJS, a boolean takes a dump.
-  const done = (ok, payload, waitForEmptyLoop) => host.done(ok ? 1 : 0, payload, waitForEmptyLoop ? 1 : 0);
+  const done = (ok, payload, waitForEmptyLoop) => {
+    // The first answer wins, as in Lambda.
+    if (result.value === "") result.value = `${ok ? 1 : 0}${waitForEmptyLoop ? 1 : 0}${payload}`;
+  };
 
   const loadHandler = async () => {
     const full = config.handler;
