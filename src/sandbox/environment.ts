@@ -9,6 +9,7 @@ import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
 import { bootstrapScript, createHostObject, type HostFunction, type HostHooks, hostFunctions } from "./guest-host.js";
+import { type GuestAnswer, type OutputReader, readGuestOutput } from "./guest-output.js";
 import { GuestTimers } from "./guest-timers.js";
 import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
@@ -47,8 +48,8 @@ type Entry =
   | "exportNames"
   | "beforeSnapshot"
   | "afterRestore"
-  /** Not a function: the object in which the guest leaves a phase's result (src/sandbox/guest/invoke.js). */
-  | "result";
+  /** Not a function: the box in which the guest leaves its log lines and a phase's answer (src/sandbox/guest-output.ts). */
+  | "output";
 /** In this order in a snapshot's handles. */
 const ENTRIES: Entry[] = [
   "configure",
@@ -60,7 +61,7 @@ const ENTRIES: Entry[] = [
   "exportNames",
   "beforeSnapshot",
   "afterRestore",
-  "result",
+  "output",
 ];
 
 /** How an environment's runtime comes to be: booted from the guest runtime, or restored from a SnapStart snapshot. */
@@ -72,7 +73,7 @@ interface Phase {
   deadline: number;
   started: number;
   log: LogBuffer;
-  result?: { ok: boolean; payload: string; wait: boolean };
+  result?: GuestAnswer;
   failure?: FunctionError;
   beforeExitSent?: boolean;
   contentType?: string;
@@ -462,10 +463,9 @@ export class GuestEnvironment {
 
   #afterTurn(): void {
     const phase = this.#phase;
-    const answered = this.#takeResult();
+    const output = this.#takeOutput();
     if (phase === undefined) return;
-    // The first answer of a phase wins, as in Lambda.
-    if (answered !== undefined && phase.result === undefined) phase.result = answered;
+    if (output !== "") readGuestOutput(output, this.#outputReader(phase));
     if (!this.#interrupted && !this.#outOfMemory && this.#heap.exceeded()) this.#outOfMemory = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
     // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
@@ -493,16 +493,26 @@ export class GuestEnvironment {
     this.#armTimers();
   }
 
-  /** The answer the guest left in its result box during the turn, if any; the box is emptied. */
-  #takeResult(): Phase["result"] {
-    const box = this.#entries.get("result");
-    if (box === undefined) return undefined;
+  /** What the guest left in its output box during the turn ("" for nothing); the box is emptied. */
+  #takeOutput(): string {
+    const box = this.#entries.get("output");
+    if (box === undefined) return "";
     const ctx = this.#ctx;
     const text = ctx.getProp(box, "value").consume((value) => ctx.getString(value));
-    if (text === "") return undefined;
+    if (text === "") return "";
     this.#emptyString ??= ctx.newString("");
     ctx.setProp(box, "value", this.#emptyString);
-    return { ok: text[0] === "1", wait: text[1] === "1", payload: text.slice(2) };
+    return text;
+  }
+
+  #outputReader(phase: Phase): OutputReader {
+    return {
+      line: (level, message, time) => phase.log.write(level, message, time),
+      // The first answer of a phase wins, as in Lambda.
+      answer: (answer) => {
+        phase.result ??= answer;
+      },
+    };
   }
 
   #finish(phase: Phase, result: NonNullable<Phase["result"]>): void {
@@ -546,6 +556,9 @@ export class GuestEnvironment {
 
   readonly #hooks: HostHooks = {
     log: (level, message) => this.#phase?.log.write(level, message),
+    output: (batch) => {
+      if (this.#phase !== undefined) readGuestOutput(batch, this.#outputReader(this.#phase));
+    },
     timer: (id, ms) => this.#timers.set(id, ms),
     clearTimer: (id) => this.#timers.clear(id),
     timerRef: (id, ref) => this.#timers.ref(id, ref),

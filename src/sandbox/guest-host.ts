@@ -14,6 +14,8 @@ import type { PackageFiles } from "./package-files.js";
 
 export interface HostHooks {
   log(level: string, message: string): void;
+  /** The guest's output box, flushed before the turn ends (src/sandbox/guest-output.ts). */
+  output(batch: string): void;
   timer(id: number, ms: number): void;
   clearTimer(id: number): void;
   timerRef(id: number, ref: boolean | undefined): boolean;
@@ -116,6 +118,7 @@ export function hostFunctions(
 
   return {
     log: (level, message) => void hooks.log(str(level), str(message)),
+    output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
     random: (n) => {
       const size = Math.min(Math.max(0, Math.trunc(num(n))), RANDOM_MAX_BYTES);

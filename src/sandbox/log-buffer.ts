@@ -13,8 +13,8 @@ export class LogBuffer {
   constructor(readonly requestId: string) {}
 
   /** Level "" is process.stdout/stderr output, which Lambda keeps as written: no prefix, no newline added. */
-  write(level: string, message: string): void {
-    const line = level === "" ? message : `${new Date().toISOString()}\t${this.requestId}\t${level}\t${message}\n`;
+  write(level: string, message: string, time = Date.now()): void {
+    const line = level === "" ? message : `${new Date(time).toISOString()}\t${this.requestId}\t${level}\t${message}\n`;
     if (this.#dropped === 0 && this.#head.length + line.length <= LOG_HEAD_BYTES) {
       this.#head += line;
       return;

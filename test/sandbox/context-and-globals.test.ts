@@ -233,6 +233,40 @@ describe("console", () => {
     expect(errors[1]).toBe("TypeError: shown");
   });
 
+  it("keeps every line in order, whole, with its own time, however lines reach the host", async () => {
+    const files = {
+      "index.js": [
+        "exports.handler = (event, context, callback) => {",
+        // 2,000 lines of ~100 characters: the guest's output box goes to the host several times mid-turn.
+        "  for (let i = 0; i < 2000; i++) console.log(`line ${i} ${'x'.repeat(90)}`);",
+        // The box's own separator and a NUL inside messages: these lines take the direct route.
+        "  console.log('record\\u001eseparator');",
+        "  process.stdout.write('raw stdout\\n');",
+        "  console.warn('after raw');",
+        "  const started = Date.now();",
+        "  while (Date.now() - started < 20) {}",
+        "  console.log('later');",
+        "  callback(null, 'answered');",
+        // Written after the answer in the same turn: still this invocation's, as in Lambda.
+        "  console.log('after the answer');",
+        "};",
+      ].join("\n"),
+    };
+    const result = await invokeOnce(sandbox, files);
+    expect(resultOf(result)).toBe("answered");
+    const info = messagesAt(result.logs, "INFO");
+    expect(info.slice(0, 2000)).toEqual(Array.from({ length: 2000 }, (_, i) => `line ${i} ${"x".repeat(90)}`));
+    expect(info.slice(2000)).toEqual(["record\u001eseparator", "later", "after the answer"]);
+    expect(result.logs).toContain("\tINFO\trecord\u001eseparator\nraw stdout\n");
+    expect(messagesAt(result.logs, "WARN")).toEqual(["after raw"]);
+    // Each line carries the time it was written, not the time the host read it.
+    const times = result.logs
+      .split("\n")
+      .filter((line) => line.includes("\tafter raw") || line.includes("\tlater"))
+      .map((line) => Date.parse(line.split("\t")[0] ?? ""));
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(20);
+  });
+
   it("attributes INIT logs to the environment and invocation logs to their request", async () => {
     const files = {
       "index.js": "console.log('cold start');\nexports.handler = async (e) => { console.log('handling', e.n); return e.n; };",

@@ -47,15 +47,10 @@ function loadFailure(error, moduleName) {
 
 /**
  * `streaming()` gives the bundle builtins/response-stream.js, loaded by the first streaming
- * invocation. `result.value` receives the phase's answer as one string: "1" or "0" for success,
- * "1" or "0" for waiting for the empty event loop, then the payload. The host empties it.
+ * invocation. `done(ok, payload, waitForEmptyLoop)` answers the phase (output-box.js).
  */
-export function createInvoker(host, config, modules, streaming, result) {
+export function createInvoker(host, config, modules, streaming, done) {
   let handler;
-  const done = (ok, payload, waitForEmptyLoop) => {
-    // The first answer wins, as in Lambda.
-    if (result.value === "") result.value = `${ok ? 1 : 0}${waitForEmptyLoop ? 1 : 0}${payload}`;
-  };
 
   const loadHandler = async () => {
     const full = config.handler;

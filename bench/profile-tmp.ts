@@ -1,0 +1,13 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startServer } from "../dist/server.js";
+import { load } from "./load.js";
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-prof-"));
+const s = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions" });
+const url = `${s.url}/2015-03-31/functions/hello/invocations`;
+const body = JSON.stringify({ name: "bench" });
+for (let i = 0; i < 300; i++) await (await fetch(url, { method: "POST", body })).text();
+const r = await load(url, { seconds: Number(process.env.SECS ?? 6), connections: 50, body, headers: { "content-type": "application/json" } });
+console.log(r);
+await s.close();
