@@ -169,18 +169,25 @@ describe("function URL CORS", () => {
 });
 
 /** SHA-256 and HMAC-SHA256 for the SDK's SigV4 signer, from node:crypto. */
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: SourceData) =>
+  typeof data === "string"
+    ? data
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
 class Sha256 {
-  #secret: Uint8Array | string | undefined;
+  #secret: SourceData | undefined;
   #hash: Hash | Hmac;
-  constructor(secret?: Uint8Array | string) {
+  constructor(secret?: SourceData) {
     this.#secret = secret;
     this.#hash = this.#fresh();
   }
   #fresh(): Hash | Hmac {
-    return this.#secret === undefined ? createHash("sha256") : createHmac("sha256", this.#secret);
+    return this.#secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(this.#secret));
   }
-  update(data: Uint8Array | string): void {
-    this.#hash.update(data);
+  update(data: SourceData): void {
+    this.#hash.update(bytes(data));
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.#hash.digest());
@@ -223,13 +230,18 @@ const IAM_CALLER = {
 
 describe("function URL AuthType", () => {
   it("AWS_IAM refuses an unsigned request, or one not signed with SigV4, as Lambda does: 403 AccessDeniedException", async () => {
-    for (const headers of [{}, { authorization: "Bearer token" }, { authorization: "AWS4-HMAC-SHA256 Credential=AKID/x" }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: "Bearer token" },
+      { authorization: "AWS4-HMAC-SHA256 Credential=AKID/x" },
+    ]) {
       const res = await fetch(`${urlOf("iam")}/unsigned`, { headers });
       expect(res.status).toBe(403);
       expect(res.headers.get("x-amzn-errortype")).toBe("AccessDeniedException");
       expect(res.headers.get("content-type")).toBe("application/json");
       expect(await res.json()).toEqual({
-        Message: "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+        Message:
+          "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
       });
       expect(api.doorLog.at(-1)).toMatch(/url door \(counted\): 403 .*not signed with SigV4/);
     }

@@ -7,9 +7,9 @@
  *   -Expose-Headers) added to what the function sent: for non-preflight requests "Lambda returns
  *   both the configured CORS headers on the function URL, as well as the CORS headers returned
  *   by the function", so a header both set is sent twice;
- * - the allowed origin is echoed back with `Vary: Origin`, the wildcard included (as Lambda
- *   answers; a literal `*` would also be refused by browsers next to Allow-Credentials: true);
- *   an origin not on the list gets no Access-Control-* header, which is the browser's refusal.
+ * - the allowed origin is echoed back with `Vary: Origin`, for a `*` list too (what Lambda was
+ *   seen answering; a literal `*` next to Allow-Credentials: true is one browsers refuse); an
+ *   origin not on the list gets no Access-Control-* header, which is the browser's refusal.
  * Without a cors config nothing here runs: OPTIONS reaches the function, its headers go out as sent.
  */
 import type { OutgoingHttpHeaders } from "node:http";

@@ -25,7 +25,8 @@ export const FORBIDDEN = {
   status: 403,
   headers: { "content-type": "application/json", "x-amzn-errortype": "AccessDeniedException" } as OutgoingHttpHeaders,
   body: JSON.stringify({
-    Message: "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+    Message:
+      "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
   }),
 };
 
@@ -54,8 +55,7 @@ function fromHeader(authorization: string): string | undefined {
 function fromQuery(query: string): string | undefined {
   if (!query.includes("X-Amz-Signature=")) return undefined;
   const params = new URLSearchParams(query);
-  if (params.get("X-Amz-Algorithm") !== ALGORITHM || !params.get("X-Amz-Signature") || !params.get("X-Amz-SignedHeaders"))
-    return undefined;
+  if (params.get("X-Amz-Algorithm") !== ALGORITHM || !params.get("X-Amz-Signature") || !params.get("X-Amz-SignedHeaders")) return undefined;
   return accessKeyOf(params.get("X-Amz-Credential"));
 }
 

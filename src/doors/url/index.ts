@@ -91,12 +91,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
         return answer(outgoing, { ...prelude, body: parsed.rest }, requestId, origin);
       }
       if (streamed?.body !== undefined)
-        return answer(
-          outgoing,
-          { status: 200, headers: { "content-type": streamed.contentType }, body: streamed.body },
-          requestId,
-          origin,
-        );
+        return answer(outgoing, { status: 200, headers: { "content-type": streamed.contentType }, body: streamed.body }, requestId, origin);
       return answer(outgoing, translateUrlResponse(payloadText(outcome.completed)), requestId, origin);
     } catch (error) {
       if (!(error instanceof InvalidResponse)) throw error;
