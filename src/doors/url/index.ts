@@ -36,15 +36,14 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
   let port = config.port;
 
   /** "Lambda automatically adds the CORS headers to all responses through the function URL." */
-  const head = (headers: OutgoingHttpHeaders, requestId: string, origin: string | undefined): OutgoingHttpHeaders => {
-    headers["x-amzn-requestid"] = requestId;
+  const withCors = (headers: OutgoingHttpHeaders, origin: string | undefined): OutgoingHttpHeaders => {
     cors?.addTo(headers, origin);
     return headers;
   };
 
   const fail = (outgoing: ServerResponse, status: number, text: string, why: string, requestId: string, origin: string | undefined) => {
     deps.log(`${name}: ${status} for request ${requestId}: ${why}`);
-    sendText(outgoing, status, text, head({}, requestId, origin));
+    sendText(outgoing, status, text, withCors({ "x-amzn-requestid": requestId }, origin));
   };
 
   /** Throttles, errors and missing functions, before any byte of the response was sent. */
@@ -75,7 +74,8 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
   };
 
   const answer = (outgoing: ServerResponse, response: HttpAnswer, requestId: string, origin: string | undefined) => {
-    send(outgoing, response.status, head(response.headers, requestId, origin), response.body);
+    response.headers["x-amzn-requestid"] = requestId;
+    send(outgoing, response.status, withCors(response.headers, origin), response.body);
   };
 
   const buffered = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string, origin: string | undefined) => {
@@ -87,8 +87,8 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       if (streamed?.contentType === PRELUDE_CONTENT_TYPE && streamed.body !== undefined) {
         const parsed = new PreludeReader().push(streamed.body);
         if (parsed === undefined) throw new InvalidResponse("the streamed response has no end of its prelude");
-        const prelude = preludeHead(parsed.prelude);
-        return answer(outgoing, { ...prelude, body: parsed.rest }, requestId, origin);
+        const head = preludeHead(parsed.prelude);
+        return answer(outgoing, { ...head, body: parsed.rest }, requestId, origin);
       }
       if (streamed?.body !== undefined)
         return answer(outgoing, { status: 200, headers: { "content-type": streamed.contentType }, body: streamed.body }, requestId, origin);
@@ -112,7 +112,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
         started = true;
         if (contentType === PRELUDE_CONTENT_TYPE) reader = new PreludeReader();
         else {
-          outgoing.writeHead(200, head({ "content-type": contentType }, requestId, origin));
+          outgoing.writeHead(200, withCors({ "content-type": contentType, "x-amzn-requestid": requestId }, origin));
           outgoing.flushHeaders();
         }
       }
@@ -121,8 +121,9 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       if (parsed === undefined) return;
       reader = undefined;
       try {
-        const prelude = preludeHead(parsed.prelude);
-        outgoing.writeHead(prelude.status, head(prelude.headers, requestId, origin));
+        const head = preludeHead(parsed.prelude);
+        head.headers["x-amzn-requestid"] = requestId;
+        outgoing.writeHead(head.status, withCors(head.headers, origin));
         outgoing.flushHeaders();
         write(parsed.rest);
       } catch (error) {
@@ -172,7 +173,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       const authorizer = iam ? iamCaller(req.rawHeaders, req.query, deps.api.accountId) : undefined;
       if (iam && authorizer === undefined) {
         deps.log(`${name}: 403 for request ${requestId}: AuthType AWS_IAM and the request is not signed with SigV4`);
-        return send(outgoing, FORBIDDEN.status, head({ ...FORBIDDEN.headers }, requestId, origin), FORBIDDEN.body);
+        return send(outgoing, FORBIDDEN.status, withCors({ ...FORBIDDEN.headers, "x-amzn-requestid": requestId }, origin), FORBIDDEN.body);
       }
       const traceId = lastHeader(req.rawHeaders, "x-amzn-trace-id") ?? rootTraceId();
       const now = Date.now();
