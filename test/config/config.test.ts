@@ -72,6 +72,41 @@ describe("isolambda.config.json", () => {
     ).toThrow(/doors\.1\.port: port 8082 is already used by doors\.0/);
   });
 
+  it("takes a url door's authType and cors, refusing what CreateFunctionUrlConfig refuses", () => {
+    const url = (fields: Record<string, unknown>) => () =>
+      parseConfig({ doors: [{ type: "url", port: 1, target: "hello", ...fields }] }, "c.json");
+    expect(url({})()).toMatchObject({ doors: [{ authType: "NONE" }] });
+    expect(url({})().doors[0]).not.toHaveProperty("cors");
+    const cors = {
+      allowOrigins: ["*"],
+      allowMethods: ["GET", "*"],
+      allowHeaders: ["x-a"],
+      exposeHeaders: [],
+      maxAge: 86400,
+      allowCredentials: true,
+    };
+    expect(url({ authType: "AWS_IAM", cors })()).toMatchObject({ doors: [{ authType: "AWS_IAM", cors }] });
+    expect(url({ authType: "IAM" })).toThrow(/^c\.json: doors\.0\.authType: /);
+    expect(url({ cors: { maxAge: 86401 } })).toThrow(/doors\.0\.cors\.maxAge: 0 to 86400 seconds/);
+    expect(url({ cors: { maxAge: -1 } })).toThrow(/doors\.0\.cors\.maxAge: 0 to 86400 seconds/);
+    expect(url({ cors: { maxAge: 1.5 } })).toThrow(/doors\.0\.cors\.maxAge: whole seconds/);
+    expect(url({ cors: { allowMethods: ["OPTIONS"] } })).toThrow(
+      /doors\.0\.cors\.allowMethods\.0: GET, PUT, HEAD, POST, PATCH, DELETE or \*/,
+    );
+    expect(url({ cors: { allowMethods: ["GET", "PUT", "HEAD", "POST", "PATCH", "DELETE", "*"] } })).toThrow(
+      /doors\.0\.cors\.allowMethods: at most 6 methods/,
+    );
+    expect(url({ cors: { allowOrigins: [""] } })).toThrow(/doors\.0\.cors\.allowOrigins\.0: an origin such as/);
+    expect(url({ cors: { allowOrigins: [`https://${"a".repeat(250)}`] } })).toThrow(/allowOrigins\.0: at most 253 characters/);
+    expect(url({ cors: { allowOrigins: Array.from({ length: 101 }, (_, i) => `https://o${i}.example`) } })).toThrow(
+      /allowOrigins: at most 100 origins/,
+    );
+    expect(url({ cors: { exposeHeaders: ["x".repeat(1025)] } })).toThrow(/cors\.exposeHeaders\.0: at most 1024 characters/);
+    expect(url({ cors: { allowHeaders: Array.from({ length: 101 }, () => "x") } })).toThrow(/cors\.allowHeaders: at most 100 headers/);
+    expect(url({ cors: { AllowOrigins: ["*"] } })).toThrow(/doors\.0\.cors: .*AllowOrigins/);
+    expect(url({ cors: { allowCredentials: "yes" } })).toThrow(/doors\.0\.cors\.allowCredentials: /);
+  });
+
   it("refuses an Edge hook on $LATEST, an alias or a bare name: Lambda@Edge takes numbered versions only", () => {
     const edge = (hooks: Record<string, unknown>) => () =>
       parseConfig({ doors: [{ type: "cloudfront", port: 1, behaviors: [{ path: "/*", origin: "http://127.0.0.1:3000", ...hooks }] }] });

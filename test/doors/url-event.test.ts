@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { DoorRequest } from "../../src/doors/shared/request.js";
 import { buildUrlEvent, clfTime } from "../../src/doors/url/event.js";
+import { iamCaller } from "../../src/doors/url/iam.js";
 import { PreludeReader } from "../../src/doors/url/prelude.js";
 import { InvalidResponse, translateUrlResponse } from "../../src/doors/url/response.js";
 
@@ -124,6 +125,65 @@ describe("function URL request event (payload format 2.0)", () => {
     const event = buildUrlEvent(request({ rawHeaders: ["X-Amzn-Trace-Id", "Root=1-a-b", "X-Forwarded-For", "10.0.0.1"] }), context);
     expect(event.headers["x-amzn-trace-id"]).toBe("Root=1-a-b");
     expect(event.headers["x-forwarded-for"]).toBe("10.0.0.1, 123.123.123.123");
+  });
+
+  it("places requestContext.authorizer.iam where the documented IAM example has it, and leaves it out for NONE", () => {
+    const signed = [
+      "Authorization",
+      "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20200312/us-west-2/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc",
+    ];
+    const authorizer = iamCaller(signed, "", "123456789012");
+    expect(authorizer).toEqual({
+      iam: {
+        accessKey: "AKIAIOSFODNN7EXAMPLE",
+        accountId: "123456789012",
+        callerId: "123456789012",
+        cognitoIdentity: null,
+        principalOrgId: null,
+        userArn: "arn:aws:iam::123456789012:root",
+        userId: "123456789012",
+      },
+    });
+    const iam = JSON.parse(JSON.stringify(buildUrlEvent(request(), { ...context, authorizer })));
+    expect(Object.keys(iam.requestContext)).toEqual([
+      "accountId",
+      "apiId",
+      "authentication",
+      "authorizer",
+      "domainName",
+      "domainPrefix",
+      "http",
+      "requestId",
+      "routeKey",
+      "stage",
+      "time",
+      "timeEpoch",
+    ]);
+    expect(Object.keys(iam.requestContext.authorizer.iam)).toEqual([
+      "accessKey",
+      "accountId",
+      "callerId",
+      "cognitoIdentity",
+      "principalOrgId",
+      "userArn",
+      "userId",
+    ]);
+    expect(JSON.stringify(buildUrlEvent(request(), context))).not.toContain("authorizer");
+  });
+
+  it("finds a SigV4 caller in the Authorization header or a presigned query, and nothing else", () => {
+    const caller = (rawHeaders: string[], query = "") => iamCaller(rawHeaders, query, "123456789012")?.iam.accessKey;
+    const presigned =
+      "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20200312%2Fus-east-1%2Flambda%2Faws4_request&X-Amz-Date=20200312T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=abc";
+    expect(caller([], presigned)).toBe("AKID");
+    expect(caller([], presigned.replace("&X-Amz-Signature=abc", "&X-Amz-Signature="))).toBeUndefined();
+    expect(caller([], presigned.replace("AWS4-HMAC-SHA256", "AWS4-ECDSA-P256-SHA256"))).toBeUndefined();
+    expect(caller([])).toBeUndefined();
+    expect(caller(["authorization", "Bearer abc"])).toBeUndefined();
+    expect(
+      caller(["authorization", "AWS4-HMAC-SHA256 Credential=AKID/20200312/us-east-1/lambda/aws4_request, SignedHeaders=host"]),
+    ).toBeUndefined();
+    expect(caller(["authorization", "AWS4-HMAC-SHA256 Credential=nokey, SignedHeaders=host, Signature=abc"])).toBeUndefined();
   });
 
   it("formats requestContext.time as API Gateway does", () => {

@@ -3,6 +3,7 @@
  * function URLs ("Invoking Lambda function URLs", request payload format).
  */
 import { type DoorRequest, isTextContentType } from "../shared/request.js";
+import type { IamAuthorizer } from "./iam.js";
 
 export interface UrlContext {
   accountId: string;
@@ -12,6 +13,8 @@ export interface UrlContext {
   requestId: string;
   traceId: string;
   now: number;
+  /** AuthType AWS_IAM only: the signed request's caller. */
+  authorizer?: IamAuthorizer | undefined;
 }
 
 export interface UrlEvent {
@@ -26,6 +29,8 @@ export interface UrlEvent {
     accountId: string;
     apiId: string;
     authentication: null;
+    /** Present for AuthType AWS_IAM only; NONE events carry no authorizer. */
+    authorizer?: IamAuthorizer | undefined;
     domainName: string;
     domainPrefix: string;
     http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
@@ -122,6 +127,8 @@ export function buildUrlEvent(req: DoorRequest, ctx: UrlContext): UrlEvent {
       accountId: ctx.accountId,
       apiId: ctx.urlId,
       authentication: null,
+      // Undefined (left out of the JSON) for AuthType NONE; placed where the documented example has it.
+      authorizer: ctx.authorizer,
       domainName,
       domainPrefix: ctx.urlId,
       http: {

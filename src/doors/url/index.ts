@@ -14,7 +14,9 @@ import { send, sendText } from "../shared/response.js";
 import { FunctionTarget, type Outcome, payloadText, TIMED_OUT } from "../shared/target.js";
 import { rootTraceId } from "../shared/trace.js";
 import type { UrlDoorConfig } from "./config.js";
+import { isPreflight, UrlCors } from "./cors.js";
 import { buildUrlEvent } from "./event.js";
+import { FORBIDDEN, iamCaller } from "./iam.js";
 import { PRELUDE_CONTENT_TYPE, PreludeReader } from "./prelude.js";
 import { type HttpAnswer, InvalidResponse, responseHead, translateUrlResponse } from "./response.js";
 
@@ -28,21 +30,35 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
   const urlId = urlIdOf(deps.api.accountId, target.ref.name);
   const name = `url door (${target})`;
   const streaming = config.invokeMode === "RESPONSE_STREAM";
+  const iam = config.authType === "AWS_IAM";
+  // Only a URL with a cors config looks at Origin: without one, responses go out as the function sent them.
+  const cors = config.cors === undefined ? undefined : new UrlCors(config.cors);
   let port = config.port;
 
-  const fail = (outgoing: ServerResponse, status: number, text: string, why: string, requestId: string) => {
+  /** "Lambda automatically adds the CORS headers to all responses through the function URL." */
+  const withCors = (headers: OutgoingHttpHeaders, origin: string | undefined): OutgoingHttpHeaders => {
+    cors?.addTo(headers, origin);
+    return headers;
+  };
+
+  const fail = (outgoing: ServerResponse, status: number, text: string, why: string, requestId: string, origin: string | undefined) => {
     deps.log(`${name}: ${status} for request ${requestId}: ${why}`);
-    sendText(outgoing, status, text, { "x-amzn-requestid": requestId });
+    sendText(outgoing, status, text, withCors({ "x-amzn-requestid": requestId }, origin));
   };
 
   /** Throttles, errors and missing functions, before any byte of the response was sent. */
-  const failOutcome = (outgoing: ServerResponse, outcome: Exclude<Outcome, { kind: "ok" }>, requestId: string) => {
+  const failOutcome = (
+    outgoing: ServerResponse,
+    outcome: Exclude<Outcome, { kind: "ok" }>,
+    requestId: string,
+    origin: string | undefined,
+  ) => {
     switch (outcome.kind) {
       // Function URLs: "Whenever your function concurrency exceeds the reserved concurrency, your function URL returns an HTTP 429."
       case "throttled":
-        return fail(outgoing, 429, "Too Many Requests", `throttled (${outcome.reason})`, requestId);
+        return fail(outgoing, 429, "Too Many Requests", `throttled (${outcome.reason})`, requestId, origin);
       case "not-found":
-        return fail(outgoing, 404, "Not Found", outcome.message, requestId);
+        return fail(outgoing, 404, "Not Found", outcome.message, requestId, origin);
       case "function-error":
         return fail(
           outgoing,
@@ -52,18 +68,19 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
             ? `the function timed out (${outcome.errorMessage})`
             : `function error ${outcome.errorType}: ${outcome.errorMessage}`,
           requestId,
+          origin,
         );
     }
   };
 
-  const answer = (outgoing: ServerResponse, response: HttpAnswer, requestId: string) => {
+  const answer = (outgoing: ServerResponse, response: HttpAnswer, requestId: string, origin: string | undefined) => {
     response.headers["x-amzn-requestid"] = requestId;
-    send(outgoing, response.status, response.headers, response.body);
+    send(outgoing, response.status, withCors(response.headers, origin), response.body);
   };
 
-  const buffered = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string) => {
+  const buffered = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string, origin: string | undefined) => {
     const outcome = await target.invoke(event, requestId, traceId);
-    if (outcome.kind !== "ok") return failOutcome(outgoing, outcome, requestId);
+    if (outcome.kind !== "ok") return failOutcome(outgoing, outcome, requestId, origin);
     const { streamed } = outcome.completed.result;
     try {
       // A streaming handler behind a BUFFERED URL: its bytes are the response, prelude included.
@@ -71,18 +88,18 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
         const parsed = new PreludeReader().push(streamed.body);
         if (parsed === undefined) throw new InvalidResponse("the streamed response has no end of its prelude");
         const head = preludeHead(parsed.prelude);
-        return answer(outgoing, { ...head, body: parsed.rest }, requestId);
+        return answer(outgoing, { ...head, body: parsed.rest }, requestId, origin);
       }
       if (streamed?.body !== undefined)
-        return answer(outgoing, { status: 200, headers: { "content-type": streamed.contentType }, body: streamed.body }, requestId);
-      return answer(outgoing, translateUrlResponse(payloadText(outcome.completed)), requestId);
+        return answer(outgoing, { status: 200, headers: { "content-type": streamed.contentType }, body: streamed.body }, requestId, origin);
+      return answer(outgoing, translateUrlResponse(payloadText(outcome.completed)), requestId, origin);
     } catch (error) {
       if (!(error instanceof InvalidResponse)) throw error;
-      return fail(outgoing, 502, "Internal Server Error", `invalid response: ${error.message}`, requestId);
+      return fail(outgoing, 502, "Internal Server Error", `invalid response: ${error.message}`, requestId, origin);
     }
   };
 
-  const streamed = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string) => {
+  const streamed = async (outgoing: ServerResponse, event: string, requestId: string, traceId: string, origin: string | undefined) => {
     let reader: PreludeReader | undefined;
     let started = false;
     let broken: string | undefined;
@@ -95,7 +112,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
         started = true;
         if (contentType === PRELUDE_CONTENT_TYPE) reader = new PreludeReader();
         else {
-          outgoing.writeHead(200, { "content-type": contentType, "x-amzn-requestid": requestId });
+          outgoing.writeHead(200, withCors({ "content-type": contentType, "x-amzn-requestid": requestId }, origin));
           outgoing.flushHeaders();
         }
       }
@@ -106,7 +123,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       try {
         const head = preludeHead(parsed.prelude);
         head.headers["x-amzn-requestid"] = requestId;
-        outgoing.writeHead(head.status, head.headers);
+        outgoing.writeHead(head.status, withCors(head.headers, origin));
         outgoing.flushHeaders();
         write(parsed.rest);
       } catch (error) {
@@ -114,7 +131,8 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       }
     };
     const outcome = await target.invoke(event, requestId, traceId, onChunk);
-    if (broken !== undefined) return fail(outgoing, 502, "Internal Server Error", `invalid response stream prelude: ${broken}`, requestId);
+    if (broken !== undefined)
+      return fail(outgoing, 502, "Internal Server Error", `invalid response stream prelude: ${broken}`, requestId, origin);
     if (outgoing.headersSent) {
       // The status is on its way; an error after the first bytes can only cut the body short.
       if (outcome.kind === "function-error")
@@ -122,21 +140,21 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       outgoing.end();
       return;
     }
-    if (outcome.kind !== "ok") return failOutcome(outgoing, outcome, requestId);
+    if (outcome.kind !== "ok") return failOutcome(outgoing, outcome, requestId, origin);
     const result = outcome.completed.result;
     if (result.streamed !== undefined) {
       // A stream that ended before its prelude did, or that never wrote a byte.
       const rest = reader?.rest() ?? Buffer.alloc(0);
       if (reader !== undefined)
-        return fail(outgoing, 502, "Internal Server Error", "the response stream ended inside its prelude", requestId);
-      return answer(outgoing, { status: 200, headers: { "content-type": result.streamed.contentType }, body: rest }, requestId);
+        return fail(outgoing, 502, "Internal Server Error", "the response stream ended inside its prelude", requestId, origin);
+      return answer(outgoing, { status: 200, headers: { "content-type": result.streamed.contentType }, body: rest }, requestId, origin);
     }
     // A handler that does not stream, behind a RESPONSE_STREAM URL: its response as in BUFFERED mode.
     try {
-      answer(outgoing, translateUrlResponse(result.payload), requestId);
+      answer(outgoing, translateUrlResponse(result.payload), requestId, origin);
     } catch (error) {
       if (!(error instanceof InvalidResponse)) throw error;
-      fail(outgoing, 502, "Internal Server Error", `invalid response: ${error.message}`, requestId);
+      fail(outgoing, 502, "Internal Server Error", `invalid response: ${error.message}`, requestId, origin);
     }
   };
 
@@ -144,16 +162,25 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
     name,
     async (incoming, outgoing) => {
       const requestId = randomUUID();
+      const origin = cors === undefined ? undefined : lastHeader(incoming.rawHeaders, "origin");
       const req: DoorRequest | undefined = await readDoorRequest(incoming, port, SYNC_PAYLOAD_MAX_BYTES);
       // Lambda's 6 MB synchronous payload quota applies to the request a URL receives.
       if (req === undefined)
-        return fail(outgoing, 413, "Request Entity Too Large", `request body over ${SYNC_PAYLOAD_MAX_BYTES} bytes`, requestId);
+        return fail(outgoing, 413, "Request Entity Too Large", `request body over ${SYNC_PAYLOAD_MAX_BYTES} bytes`, requestId, origin);
+      // Preflights come unsigned (browsers never send credentials on them), so they are answered before auth.
+      if (cors !== undefined && isPreflight(req.method, origin, lastHeader(req.rawHeaders, "access-control-request-method")))
+        return send(outgoing, 200, cors.preflight(origin, requestId), "");
+      const authorizer = iam ? iamCaller(req.rawHeaders, req.query, deps.api.accountId) : undefined;
+      if (iam && authorizer === undefined) {
+        deps.log(`${name}: 403 for request ${requestId}: AuthType AWS_IAM and the request is not signed with SigV4`);
+        return send(outgoing, FORBIDDEN.status, withCors({ ...FORBIDDEN.headers, "x-amzn-requestid": requestId }, origin), FORBIDDEN.body);
+      }
       const traceId = lastHeader(req.rawHeaders, "x-amzn-trace-id") ?? rootTraceId();
       const now = Date.now();
       const event = JSON.stringify(
-        buildUrlEvent(req, { accountId: deps.api.accountId, urlId, region: deps.api.region, requestId, traceId, now }),
+        buildUrlEvent(req, { accountId: deps.api.accountId, urlId, region: deps.api.region, requestId, traceId, now, authorizer }),
       );
-      await (streaming ? streamed : buffered)(outgoing, event, requestId, traceId);
+      await (streaming ? streamed : buffered)(outgoing, event, requestId, traceId, origin);
     },
     config.port,
     deps.host,
