@@ -5,9 +5,12 @@ import { installConsole } from "../../src/sandbox/guest/console.js";
 import { installProcess } from "../../src/sandbox/guest/globals.js";
 import { createInvoker } from "../../src/sandbox/guest/invoke.js";
 import { createModules } from "../../src/sandbox/guest/modules.js";
+import { createOutputBox } from "../../src/sandbox/guest/output-box.js";
 import { installTimers } from "../../src/sandbox/guest/timers.js";
 
-export default function boot(host) {
+export default function boot(capabilities) {
+  const output = createOutputBox(capabilities);
+  const host = { ...capabilities, log: output.log };
   const config = {};
   installConsole(host, (args) => args.map(String).join(" "));
   const modules = createModules(
@@ -23,9 +26,15 @@ export default function boot(host) {
     (error) => invoker.uncaught(error),
     () => undefined,
   );
-  invoker = createInvoker(host, config, modules, () => {
-    throw new Error("No response streaming in the minimal runtime");
-  });
+  invoker = createInvoker(
+    host,
+    config,
+    modules,
+    () => {
+      throw new Error("No response streaming in the minimal runtime");
+    },
+    output.answer,
+  );
   return {
     configure(configJson) {
       Object.assign(config, JSON.parse(configJson));
@@ -36,5 +45,6 @@ export default function boot(host) {
     beforeExit: invoker.beforeExit,
     fireTimer,
     exportNames: modules.exportNames,
+    output: output.box,
   };
 }
