@@ -4,7 +4,7 @@
  * object. Module loading goes through PackageFiles, which confines it to the package and its
  * layers; `fs` goes through GuestFileSystem (the package and layers read-only, a private /tmp).
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
@@ -120,6 +120,7 @@ export function hostFunctions(
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
+    randomUUID: () => ctx.newString(randomUUID()),
     random: (n) => {
       const size = Math.min(Math.max(0, Math.trunc(num(n))), RANDOM_MAX_BYTES);
       return ctx.newArrayBuffer(randomArrayBuffer(size));
