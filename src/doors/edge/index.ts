@@ -4,7 +4,10 @@
  * request continue or answer with a generated response; response hooks may change the response.
  * CloudFront's rules apply: a result it would refuse is a 502 (LambdaValidationError), a function
  * that fails or times out a 503 (LambdaExecutionError), a throttled one a 503 (LambdaLimitExceeded);
- * an unreachable origin is a 502, a slow one a 504. No caching: every request reaches the origin.
+ * an unreachable origin is a 502, a slow one a 504. A behavior with a cache policy answers hits from the
+ * door's cache (src/doors/edge/cache.ts) without the origin and the origin hooks; viewer hooks run on
+ * every request, as "CloudFront events that can trigger a Lambda@Edge function" describes
+ * (docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/lambda-cloudfront-trigger-events.html).
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
@@ -17,6 +20,7 @@ import { type DoorRequest, readDoorRequest } from "../shared/request.js";
 import { send, sendText } from "../shared/response.js";
 import { FunctionTarget, isRecord, parsePayload, payloadText, TIMED_OUT } from "../shared/target.js";
 import { edgeRequestId } from "../shared/trace.js";
+import { cacheKey, EdgeCache } from "./cache.js";
 import { type BehaviorConfig, type EdgeDoorConfig, type EdgeHookName, parseEdgeHook } from "./config.js";
 import { type CfRequest, type CfResponse, type EdgeConfig, edgeEvent, requestForResponseEvent } from "./event.js";
 import { cfHeadersFromRaw, type EdgeEventType, toOutgoing } from "./headers.js";
@@ -49,6 +53,7 @@ interface Hook {
 }
 
 interface Behavior {
+  index: number;
   pattern: RegExp;
   config: BehaviorConfig;
   folder?: string;
@@ -108,9 +113,10 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
     // CloudFront: a path pattern's leading slash is optional.
     const pattern = wildcard(b.path.startsWith("/") || b.path.startsWith("*") ? b.path : `/${b.path}`, false);
     return typeof b.origin === "string"
-      ? { pattern, config: b, originUrl: new URL(b.origin), hooks }
-      : { pattern, config: b, folder: path.resolve(b.origin.folder), hooks };
+      ? { index: i, pattern, config: b, originUrl: new URL(b.origin), hooks }
+      : { index: i, pattern, config: b, folder: path.resolve(b.origin.folder), hooks };
   });
+  const cache = behaviors.some((b) => b.config.cache !== undefined) ? new EdgeCache(config.cacheMaxBytes) : undefined;
   const distribution = distributionOf(config, `${deps.api.accountId}:${where}:${config.port}`);
   let port = config.port;
   let name = `cloudfront door :${config.port}`;
@@ -164,9 +170,11 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
     };
   };
 
-  const respond = (outgoing: ServerResponse, res: CfResponse, body: Buffer, requestId: string, xCache: string) => {
+  const respond = (outgoing: ServerResponse, res: CfResponse, body: Buffer, requestId: string, xCache: string, age?: number) => {
     const headers = toOutgoing(res.headers);
     headers["x-cache"] = xCache;
+    // The seconds a hit spent in the cache (RFC 9111 Age), as CloudFront adds it to hits.
+    if (age !== undefined) headers.age = String(age);
     headers.via = `1.1 ${distribution.domainName.split(".")[0]}.cloudfront.net (CloudFront)`;
     headers["x-amz-cf-id"] = requestId;
     send(outgoing, Number(res.status), headers, body, res.statusDescription || undefined);
@@ -247,6 +255,14 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
       delete request.body;
     }
     const viewerRequest = request;
+    // The cache is looked up after viewer-request, which may change the cache key, and before anything origin-facing.
+    const policy = behavior.config.cache;
+    const key = cache === undefined || policy === undefined ? undefined : cacheKey(behavior.index, viewerRequest, policy);
+    const hit = key === undefined ? undefined : cache?.get(key);
+    if (hit !== undefined) {
+      const age = Math.floor((Date.now() - hit.storedAt) / 1000);
+      return viewerStage(outgoing, behavior, edge, viewerRequest, hit.response, hit.body, requestId, "Hit from cloudfront", age);
+    }
 
     // On its way to the origin CloudFront adds X-Forwarded-For and Via (read-only from here on).
     const originHeaders = { ...request.headers };
@@ -270,10 +286,24 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
           }
         : { custom };
 
-    const { response: fromOrigin, body: originBody, generated } = await originStage(behavior, edge, request, body, requestId);
-    let response = fromOrigin;
-    let responseBody = originBody;
+    const { response, body: responseBody, generated } = await originStage(behavior, edge, request, body, requestId);
+    if (key !== undefined && policy !== undefined) cache?.store(key, response, responseBody, policy);
+    const xCache = generated ? "LambdaGeneratedResponse from cloudfront" : "Miss from cloudfront";
+    return viewerStage(outgoing, behavior, edge, viewerRequest, response, responseBody, requestId, xCache);
+  };
 
+  /** The viewer-response hook (on hits too), then the answer. */
+  const viewerStage = async (
+    outgoing: ServerResponse,
+    { hooks }: Behavior,
+    edge: EdgeConfig,
+    viewerRequest: CfRequest,
+    response: CfResponse,
+    responseBody: Buffer,
+    requestId: string,
+    xCache: string,
+    age?: number,
+  ) => {
     // "CloudFront doesn't execute Lambda functions for viewer response events if the origin returns HTTP status code 400 or higher."
     if (hooks.viewerResponse && Number(response.status) < 400) {
       const hook = hooks.viewerResponse;
@@ -290,7 +320,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
         response = { ...response, status: before.status, statusDescription: before.statusDescription };
       }
     }
-    respond(outgoing, response, responseBody, requestId, generated ? "LambdaGeneratedResponse from cloudfront" : "Miss from cloudfront");
+    respond(outgoing, response, responseBody, requestId, xCache, age);
   };
 
   const listener = await listen(

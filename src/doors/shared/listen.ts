@@ -2,7 +2,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type HttpBindings, serve } from "@hono/node-server";
+import { type Http2Bindings, type HttpBindings, serve } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { Hono } from "hono";
 import { sendText } from "./response.js";
@@ -26,9 +26,7 @@ export async function listen(
   host: string,
   log: (line: string) => void,
 ): Promise<Listener> {
-  const app = new Hono<{ Bindings: HttpBindings }>();
-  app.all("*", async (c) => {
-    const { incoming, outgoing } = c.env;
+  const answer = async ({ incoming, outgoing }: HttpBindings) => {
     try {
       await handler(incoming, outgoing);
     } catch (error) {
@@ -37,10 +35,16 @@ export async function listen(
       sendText(outgoing, 502, "Bad Gateway");
     }
     return RESPONSE_ALREADY_SENT;
-  });
-  // Without a createServer option, serve() makes a node:http server.
+  };
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.all("*", (c) => answer(c.env));
+  // Hono answers HEAD by running the GET route and wrapping its result in a new Response, which
+  // loses RESPONSE_ALREADY_SENT's mark (node-server then writes the headers a second time).
+  // The env is HttpBindings: serve() makes a node:http server (no createServer option).
+  const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
+    request.method === "HEAD" ? answer(env as HttpBindings) : app.fetch(request, env);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s as Server));
+    const s = serve({ fetch, port, hostname: host }, () => resolve(s as Server));
     s.once("error", reject);
   });
   const bound = (server.address() as AddressInfo).port;
