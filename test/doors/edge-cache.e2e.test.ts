@@ -115,6 +115,11 @@ async function get(url: string, init: RequestInit = {}, door = cf) {
   return { status: res.status, xCache: res.headers.get("x-cache"), age: res.headers.get("age"), headers: res.headers, body };
 }
 
+const miss = "Miss from cloudfront";
+const hit = "Hit from cloudfront";
+/** What X-Cache said for the same GET sent twice. */
+const twice = async (url: string) => [(await get(url)).xCache, (await get(url)).xCache];
+
 describe("CloudFront door cache", () => {
   it("answers a second identical GET from the cache: no origin, no origin hooks, viewer hooks run", async () => {
     const miss = await get("/cached/page");
@@ -180,9 +185,6 @@ describe("CloudFront door cache", () => {
   });
 
   it("follows the origin's Cache-Control and Expires within the policy's TTLs", async () => {
-    const twice = async (url: string) => [(await get(url)).xCache, (await get(url)).xCache];
-    const miss = "Miss from cloudfront";
-    const hit = "Hit from cloudfront";
     // minTtl 0: no-store, no-cache, private and a zero max-age keep a response out of the cache.
     expect(await twice("/all/cc=no-store/a")).toEqual([miss, miss]);
     expect(await twice("/all/cc=no-cache/a")).toEqual([miss, miss]);
@@ -218,9 +220,6 @@ describe("CloudFront door cache", () => {
   });
 
   it("caches errors as CloudFront does, without the viewer-response hook on a hit", async () => {
-    const twice = async (url: string) => [(await get(url)).xCache, (await get(url)).xCache];
-    const miss = "Miss from cloudfront";
-    const hit = "Hit from cloudfront";
     const notFound = await get("/cached/status=404/e");
     expect(notFound).toMatchObject({ status: 404, xCache: miss });
     const notFoundAgain = await get("/cached/status=404/e");

@@ -292,35 +292,46 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
     return viewerStage(outgoing, behavior, edge, viewerRequest, response, responseBody, requestId, xCache);
   };
 
-  /** The viewer-response hook (on hits too), then the answer. */
-  const viewerStage = async (
+  /** The viewer-response hook (on hits too), then the answer; with no hook to run, at once and without a promise. */
+  const viewerStage = (
     outgoing: ServerResponse,
     { hooks }: Behavior,
     edge: EdgeConfig,
     viewerRequest: CfRequest,
     response: CfResponse,
-    responseBody: Buffer,
+    body: Buffer,
+    requestId: string,
+    xCache: string,
+    age?: number,
+  ): Promise<void> | undefined => {
+    // "CloudFront doesn't execute Lambda functions for viewer response events if the origin returns HTTP status code 400 or higher."
+    if (hooks.viewerResponse === undefined || Number(response.status) >= 400) {
+      respond(outgoing, response, body, requestId, xCache, age);
+      return undefined;
+    }
+    return viewerResponse(hooks.viewerResponse, outgoing, edge, viewerRequest, response, body, requestId, xCache, age);
+  };
+
+  const viewerResponse = async (
+    hook: Hook,
+    outgoing: ServerResponse,
+    edge: EdgeConfig,
+    viewerRequest: CfRequest,
+    before: CfResponse,
+    body: Buffer,
     requestId: string,
     xCache: string,
     age?: number,
   ) => {
-    // "CloudFront doesn't execute Lambda functions for viewer response events if the origin returns HTTP status code 400 or higher."
-    if (hooks.viewerResponse && Number(response.status) < 400) {
-      const hook = hooks.viewerResponse;
-      const before = response;
-      const result = await invokeHook(hook, { ...edge, eventType: "viewer-response" }, requestForResponseEvent(viewerRequest), response);
-      const updated = validated(hook, () => readUpdatedResponse(result, before, "viewer-response"));
-      response = updated.response;
-      responseBody = updated.body ?? responseBody;
-      // Viewer-response functions "cannot modify the HTTP status code of the response".
-      if (response.status !== before.status) {
-        deps.log(
-          `${name}: ${hook.label} changed the status to ${response.status}; viewer-response functions cannot, kept ${before.status}`,
-        );
-        response = { ...response, status: before.status, statusDescription: before.statusDescription };
-      }
+    const result = await invokeHook(hook, { ...edge, eventType: "viewer-response" }, requestForResponseEvent(viewerRequest), before);
+    const updated = validated(hook, () => readUpdatedResponse(result, before, "viewer-response"));
+    let response = updated.response;
+    // Viewer-response functions "cannot modify the HTTP status code of the response".
+    if (response.status !== before.status) {
+      deps.log(`${name}: ${hook.label} changed the status to ${response.status}; viewer-response functions cannot, kept ${before.status}`);
+      response = { ...response, status: before.status, statusDescription: before.statusDescription };
     }
-    respond(outgoing, response, responseBody, requestId, xCache, age);
+    respond(outgoing, response, updated.body ?? body, requestId, xCache, age);
   };
 
   const listener = await listen(
