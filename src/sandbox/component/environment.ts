@@ -13,7 +13,7 @@ import { exitError, outOfMemory, responseTooLarge, timedOut } from "../errors.js
 import { lambdaEnvironment } from "../lambda-env.js";
 import { MiB, RESPONSE_MAX_BYTES } from "../limits.js";
 import { LogBuffer } from "../log-buffer.js";
-import { splitWireInvocation, type WireInvokeContext } from "../protocol.js";
+import { readWireInvocation, type WireInvokeContext } from "../protocol.js";
 import type { EnvironmentConfig, FunctionError } from "../types.js";
 import { type ComponentCache, componentFile, ENTRY_MODULE, RUNTIME_INTERFACE } from "./cache.js";
 import { limitMemories, MemoryLimitError, WASM_PAGE_BYTES } from "./memory-limit.js";
@@ -146,8 +146,8 @@ export class ComponentEnvironment {
 
   /** As the executor receives an invocation (src/sandbox/protocol.ts). */
   invokeWire(wire: string): Promise<PhaseOutcome> {
-    const [contextJson, event] = splitWireInvocation(wire);
-    return this.invoke(event, JSON.parse(contextJson) as WireInvokeContext);
+    const [context, event] = readWireInvocation(wire);
+    return this.invoke(event, context);
   }
 
   /** Async only for the executor's sake: the call itself runs to its end before this returns. */

@@ -115,12 +115,23 @@ export function createInvoker(host, config, modules, streaming, done) {
       );
     },
 
-    /** The context's JSON, a newline, the event's JSON: one string crosses into the guest, not two. */
+    /** The context's lines, then the event's JSON, as src/sandbox/protocol.ts `wireInvocation` writes them. */
     invoke(invocation) {
-      const newline = invocation.indexOf("\n");
-      const wire = JSON.parse(invocation.slice(0, newline));
-      const eventJson = invocation.slice(newline + 1);
-      if (wire.traceId) config.env._X_AMZN_TRACE_ID = wire.traceId;
+      let at = 0;
+      const line = () => {
+        const end = invocation.indexOf("\n", at);
+        const text = invocation.slice(at, end);
+        at = end + 1;
+        return text;
+      };
+      const requestId = line();
+      const invokedFunctionArn = line();
+      const deadline = Number(line());
+      const traceId = line();
+      const clientContext = line();
+      const identity = line();
+      const eventJson = invocation.slice(at);
+      if (traceId !== "") config.env._X_AMZN_TRACE_ID = traceId;
       else delete config.env._X_AMZN_TRACE_ID;
       let finished = false;
       finish = (error, result, waitForEmptyLoop) => {
@@ -146,14 +157,14 @@ export function createInvoker(host, config, modules, streaming, done) {
         callbackWaitsForEmptyEventLoop: true,
         functionName: config.functionName,
         functionVersion: config.functionVersion,
-        invokedFunctionArn: wire.invokedFunctionArn,
+        invokedFunctionArn,
         memoryLimitInMB: String(config.memorySizeMB),
-        awsRequestId: wire.requestId,
+        awsRequestId: requestId,
         logGroupName: config.env.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: config.env.AWS_LAMBDA_LOG_STREAM_NAME,
-        identity: wire.identity,
-        clientContext: wire.clientContext,
-        getRemainingTimeInMillis: () => Math.max(0, wire.deadline - Date.now()),
+        identity: identity === "" ? undefined : JSON.parse(identity),
+        clientContext: clientContext === "" ? undefined : JSON.parse(clientContext),
+        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
         succeed: (result) => finish(null, result, false),
         fail: (error) => finish(error ?? "handled", undefined, false),
         done: (error, result) => finish(error, result, false),
