@@ -96,7 +96,7 @@ export class GuestEnvironment {
   #fileSystem: GuestFileSystem | undefined;
   #timeoutMs = 0;
   readonly #entries = new Map<Entry, QuickJSHandle>();
-  /** Kept to empty the guest's result box without making a string each time. */
+  /** Kept to empty the guest's output box without making a string each time. */
   #emptyString: QuickJSHandle | undefined;
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();

@@ -49,10 +49,7 @@ export function readWireInvocation(wire: string): [context: WireInvokeContext, e
 export type ToWorker =
   /** With `snapshotOnly`, SnapStart's snapshot is made (or found) and no environment is kept. */
   | { type: "create"; envId: number; config: EnvironmentConfig; logStreamName: string; snapshotOnly?: boolean }
-  /**
-   * `wire` is the WireInvokeContext as JSON, a newline, then the event: made once on the main thread
-   * and given to the guest as it is, one string (src/sandbox/environment.ts, `wireInvocation`).
-   */
+  /** `wire` is the context and the event as `wireInvocation` writes them: made once on the main thread, given to the guest as it is. */
   | { type: "invoke"; envId: number; invId: number; requestId: string; deadline: number; wire: string }
   | { type: "dispose"; envId: number };
 
