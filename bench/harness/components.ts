@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { zipSync } from "fflate";
 import { startServer } from "../../dist/server.js";
 import { load } from "../load.js";
+import { throughputFigures } from "./figures.js";
 import { EVENT } from "./hello.js";
 import { latency } from "./isolambda.js";
 import type { Row, Settings, Step } from "./types.js";
@@ -53,9 +54,7 @@ export async function components(settings: Settings, step: Step): Promise<Row[]>
       group: "isolambda warm",
       label: "Invoke API → warm WASI component (WAT)",
       kind: "throughput",
-      rps: warm.rps,
-      p50: warm.p50,
-      p99: warm.p99,
+      ...throughputFigures(warm),
     });
 
     // SpiderMonkey's cold starts are a hundred times QuickJS's: a quick run samples a few.

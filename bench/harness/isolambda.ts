@@ -11,6 +11,7 @@ import { parseConfig } from "../../dist/config/index.js";
 import { startServer } from "../../dist/server.js";
 import { load } from "../load.js";
 import { summarize } from "../stats.js";
+import { throughputFigures } from "./figures.js";
 import { EVENT, HELLO_SOURCE } from "./hello.js";
 import type { Row, Settings, Step } from "./types.js";
 
@@ -57,7 +58,13 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
       connections: settings.connections,
       body: EVENT,
     });
-    rows.push({ id: "isolambda.warm.api", group: "isolambda warm", label: "Invoke API → warm QuickJS", kind: "throughput", ...pick(warm) });
+    rows.push({
+      id: "isolambda.warm.api",
+      group: "isolambda warm",
+      label: "Invoke API → warm QuickJS",
+      kind: "throughput",
+      ...throughputFigures(warm),
+    });
     const [alb, url] = server.doors.map((door) => `${door.url}/hello`) as [string, string];
     // As many environments as connections before measuring, so no row pays for the pool growing.
     await Promise.all(Array.from({ length: settings.connections }, () => fetch(alb).then((r) => r.arrayBuffer())));
@@ -68,7 +75,7 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
       group: "isolambda warm",
       label: "ALB door → warm QuickJS",
       kind: "throughput",
-      ...pick(albLoad),
+      ...throughputFigures(albLoad),
     });
     step("isolambda warm: function URL door");
     const urlLoad = await load(url, { seconds: settings.seconds, connections: settings.connections, method: "GET" });
@@ -77,7 +84,7 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
       group: "isolambda warm",
       label: "function URL door → warm QuickJS",
       kind: "throughput",
-      ...pick(urlLoad),
+      ...throughputFigures(urlLoad),
     });
 
     step(`isolambda cold: first invoke of ${settings.coldVersions} fresh functions`);
@@ -153,10 +160,6 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-function pick(l: { rps: number; p50: number; p99: number }) {
-  return { rps: l.rps, p50: l.p50, p99: l.p99 };
 }
 
 function median(samples: number[]): number {

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import vm from "node:vm";
 import { Miniflare } from "miniflare";
 import { load } from "../load.js";
+import { throughputFigures } from "./figures.js";
 import { ANSWER, EVENT } from "./hello.js";
 import { latency } from "./isolambda.js";
 import type { Row, Settings, Step } from "./types.js";
@@ -51,9 +52,7 @@ export async function peers(settings: Settings, step: Step): Promise<Row[]> {
       group: "peer",
       label: "Miniflare 4 / workerd: warm, at workerd's socket",
       kind: "throughput",
-      rps: warm.rps,
-      p50: warm.p50,
-      p99: warm.p99,
+      ...throughputFigures(warm),
     });
   } finally {
     await mf.dispose();

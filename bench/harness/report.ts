@@ -22,6 +22,7 @@ export function markdown(rows: Row[], facts: Record<string, string | number>): s
       fmt(row.p99, 3),
       fmt(row.max, 3),
       row.rps?.toString() ?? "",
+      fmt(row.machineUs, 1),
       row.perGb?.toString() ?? "",
       ratioText(row),
     ];
@@ -34,8 +35,8 @@ export function markdown(rows: Row[], facts: Record<string, string | number>): s
     "",
     "Latencies in milliseconds. Throughput with autocannon on loopback; ratios are measured in this same run.",
     "",
-    "| group | scenario | p50 ms | p99 ms | max ms | req/s | envs/GB | compared |",
-    "|---|---|---|---|---|---|---|---|",
+    "| group | scenario | p50 ms | p99 ms | max ms | req/s | machine µs/req | envs/GB | compared |",
+    "|---|---|---|---|---|---|---|---|---|",
     ...lines,
     "",
   ].join("\n");

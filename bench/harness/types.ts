@@ -11,6 +11,11 @@ export interface Row {
   p50?: number;
   p99?: number;
   max?: number;
+  /**
+   * Throughput: CPU of the whole machine per request (servers, load generator, kernel), µs. Req/s
+   * stop growing once the cores are full, so this says how far a cut can move a ratio.
+   */
+  machineUs?: number;
   /** Density: environments per GB of RSS. */
   perGb?: number;
   /** The row this one is compared with, and how: its rps share, or how many times slower. */

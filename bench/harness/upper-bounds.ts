@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { load } from "../load.js";
+import { throughputFigures } from "./figures.js";
 import { ANSWER, EVENT } from "./hello.js";
 import type { Row, Settings, Step } from "./types.js";
 
@@ -31,18 +32,14 @@ export async function upperBounds(settings: Settings, step: Step): Promise<Row[]
         group: "upper bound",
         label: "node:http, same JSON",
         kind: "throughput",
-        rps: node.rps,
-        p50: node.p50,
-        p99: node.p99,
+        ...throughputFigures(node),
       },
       {
         id: "hono",
         group: "upper bound",
         label: "bare Hono, same JSON",
         kind: "throughput",
-        rps: bare.rps,
-        p50: bare.p50,
-        p99: bare.p99,
+        ...throughputFigures(bare),
         ratio: { to: "node-http", value: bare.rps / node.rps },
       },
     ];
