@@ -55,10 +55,10 @@ export async function load(url: string, options: LoadOptions): Promise<Load> {
   if (options.body !== undefined) args.push("-b", options.body);
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push("-H", `${name}=${value}`);
   const cpu = process.cpuUsage();
-  const threads = cpuNow();
+  const cpuBefore = cpuNow();
   const { stdout } = await run(autocannon, [...args, url], { maxBuffer: 16 * 1024 * 1024 });
   const used = process.cpuUsage(cpu);
-  const threadsAfter = cpuNow();
+  const cpuAfter = cpuNow();
   const result = JSON.parse(stdout) as {
     requests: { average: number; total: number };
     latency: { p50: number; p99: number };
@@ -68,7 +68,7 @@ export async function load(url: string, options: LoadOptions): Promise<Load> {
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   const requests = Math.max(1, result.requests.total);
   const perRequest = (pick: (t: { main: number; machine: number }) => number) =>
-    threads && threadsAfter ? round((pick(threadsAfter) - pick(threads)) / requests, 1) : undefined;
+    cpuBefore && cpuAfter ? round((pick(cpuAfter) - pick(cpuBefore)) / requests, 1) : undefined;
   return {
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,

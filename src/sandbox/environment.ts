@@ -9,7 +9,7 @@ import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
 import { bootstrapScript, createHostObject, type HostFunction, type HostHooks, hostFunctions } from "./guest-host.js";
-import { type GuestAnswer, type OutputReader, readGuestOutput } from "./guest-output.js";
+import { type GuestAnswer, readGuestOutput } from "./guest-output.js";
 import { GuestTimers } from "./guest-timers.js";
 import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
@@ -463,9 +463,8 @@ export class GuestEnvironment {
 
   #afterTurn(): void {
     const phase = this.#phase;
-    const output = this.#takeOutput();
+    this.#readOutput(this.#takeOutput());
     if (phase === undefined) return;
-    if (output !== "") readGuestOutput(output, this.#outputReader(phase));
     if (!this.#interrupted && !this.#outOfMemory && this.#heap.exceeded()) this.#outOfMemory = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
     // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
@@ -505,14 +504,17 @@ export class GuestEnvironment {
     return text;
   }
 
-  #outputReader(phase: Phase): OutputReader {
-    return {
+  /** Lines and answers from the guest's output box go to the running phase; without one, nowhere. */
+  #readOutput(text: string): void {
+    const phase = this.#phase;
+    if (phase === undefined || text === "") return;
+    readGuestOutput(text, {
       line: (level, message, time) => phase.log.write(level, message, time),
       // The first answer of a phase wins, as in Lambda.
       answer: (answer) => {
         phase.result ??= answer;
       },
-    };
+    });
   }
 
   #finish(phase: Phase, result: NonNullable<Phase["result"]>): void {
@@ -556,9 +558,7 @@ export class GuestEnvironment {
 
   readonly #hooks: HostHooks = {
     log: (level, message) => this.#phase?.log.write(level, message),
-    output: (batch) => {
-      if (this.#phase !== undefined) readGuestOutput(batch, this.#outputReader(this.#phase));
-    },
+    output: (batch) => this.#readOutput(batch),
     timer: (id, ms) => this.#timers.set(id, ms),
     clearTimer: (id) => this.#timers.clear(id),
     timerRef: (id, ref) => this.#timers.ref(id, ref),
