@@ -19,6 +19,7 @@ import { DEFAULT_EPHEMERAL_STORAGE_MB, GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, 
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
 import { type WireInvokeContext, wireInvocation } from "./protocol.js";
+import { HotCalls } from "./quickjs-hot.js";
 import { type Baseline, captureSnapshot, type MemorySnapshot, restoreSnapshot } from "./snapshot.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
@@ -89,6 +90,7 @@ export class GuestEnvironment {
   readonly #runtime: QuickJSRuntime;
   readonly #heap: HeapGuard;
   readonly #ctx: QuickJSContext;
+  readonly #hot: HotCalls;
   readonly #hostFunctions: Record<string, HostFunction>;
   /** Set at INIT; a spare runtime has neither. */
   #files: PackageFiles | undefined;
@@ -139,6 +141,7 @@ export class GuestEnvironment {
     }
     this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
     const ctx = this.#ctx;
+    this.#hot = new HotCalls(ctx);
     this.#heap = new HeapGuard(this.#runtime, ctx, instance.module.getWasmMemory());
     pinJobContext(this.#runtime, ctx);
     const loader = new EsmLoader(
@@ -230,6 +233,7 @@ export class GuestEnvironment {
       env.#runtime.removeInterruptHandler();
       const names = new Map<object, string>(Object.entries(env.#hostFunctions).map(([name, fn]) => [fn, name]));
       const handles = ENTRIES.map((name) => env.#entries.get(name) as QuickJSHandle);
+      env.#hot.dispose();
       const snapshot = captureSnapshot(instance.module, env.#runtime, env.#ctx, handles, (fn) => names.get(fn), baseline);
       return { snapshot, init: { ...init, logs, durationMs: init.durationMs + hooks.durationMs } };
     } finally {
@@ -367,9 +371,7 @@ export class GuestEnvironment {
     if (this.#phase === undefined || this.#gone) return;
     try {
       task();
-      const jobs = this.#runtime.executePendingJobs();
-      if (jobs.error) this.#guestThrew(jobs.error);
-      jobs.dispose();
+      this.#hot.executePendingJobs()?.consume((error) => this.#guestThrew(error));
     } catch (error) {
       this.#fail(this.#guestFailure(error));
     }
@@ -380,6 +382,10 @@ export class GuestEnvironment {
     const ctx = this.#ctx;
     const fn = this.#entries.get(entry);
     if (fn === undefined) throw new Error(`guest entry ${entry} missing`);
+    if (args.length === 1 && typeof args[0] === "string") {
+      this.#hot.callWithString(fn, args[0])?.consume((error) => this.#guestThrew(error));
+      return;
+    }
     const handles = args.map((a) =>
       typeof a === "string"
         ? ctx.newString(a)
@@ -604,6 +610,7 @@ export class GuestEnvironment {
       for (const handle of this.#entries.values()) handle.dispose();
       this.#entries.clear();
       this.#emptyString?.dispose();
+      this.#hot.dispose();
       this.#ctx.dispose();
       this.#runtime.dispose();
       this.#fileSystem = undefined;

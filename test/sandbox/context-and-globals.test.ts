@@ -80,6 +80,28 @@ describe("context", () => {
   });
 });
 
+describe("the event", () => {
+  const files = { "index.js": "exports.handler = async (event) => ({ event, size: JSON.stringify(event).length });" };
+
+  it("reaches the handler whole, however long, whatever its characters and newlines", async () => {
+    const env = await environmentFor(sandbox, files);
+    try {
+      // Both sides of the executor's kept 8 KB block, twice each on one environment.
+      for (const size of [10, 9_000, 300_000, 20, 300_000]) {
+        const text = 'ünïcødé ✓ 🚀 "quoted" \\ '.repeat(Math.ceil(size / 24)).slice(0, size);
+        const event = { text, lines: ["a", "b"] };
+        const wire = JSON.stringify(event, null, 2);
+        expect(wire).toContain("\n");
+        const result = resultOf(await env.invoke(wire)) as { event: unknown; size: number };
+        expect(result.event).toEqual(event);
+        expect(result.size).toBe(JSON.stringify(event).length);
+      }
+    } finally {
+      env.dispose();
+    }
+  });
+});
+
 describe("callbackWaitsForEmptyEventLoop", () => {
   const files = {
     "index.js": [
