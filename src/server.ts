@@ -3,11 +3,13 @@
  * workers, and the Lambda API on one port. Deploys every folder under --functions at start.
  */
 import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { serve } from "@hono/node-server";
+import { getRequestListener } from "@hono/node-server";
 import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
+import { invokeRoute } from "./api/invoke.js";
 import { provisionAll } from "./api/provisioned.js";
 import { RegistryCache } from "./api/registry-cache.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
@@ -186,13 +188,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     registry.close();
   };
   let doors: RunningDoor[];
-  let server: ReturnType<typeof serve>;
+  let server: Server;
   try {
     const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
     doors = await startDoors(options.doors ?? [], { api: deps, cache, host: options.host, log });
-    server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, () => resolve(s));
+    // Invoke first, on node:http (src/api/invoke.ts); every other request goes to the Hono app.
+    const invoke = invokeRoute(deps, cache);
+    const toApp = getRequestListener(app.fetch, { hostname: options.host });
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer((incoming, outgoing) => {
+        if (!invoke(incoming, outgoing)) void toApp(incoming, outgoing);
+      });
       s.once("error", reject);
+      s.listen(options.port, options.host, () => resolve(s));
     }).catch(async (error: unknown) => {
       await Promise.all(doors.map((door) => door.close()));
       throw error;

@@ -39,10 +39,17 @@ export class AwsError extends Error {
   }
 }
 
-export function errorResponse(error: unknown, requestId: string): Response {
+/** An error as the API answers it: status, headers and the JSON body the SDKs parse. */
+export function errorAnswer(error: unknown, requestId: string): { status: number; headers: Record<string, string>; body: string } {
   const aws = error instanceof AwsError ? error : new AwsError("ServiceException", "An internal error occurred.");
-  return new Response(JSON.stringify({ Type: aws.type, message: aws.message, ...aws.fields }), {
+  return {
     status: aws.status,
     headers: { "content-type": "application/json", "x-amzn-ErrorType": aws.code, "x-amzn-RequestId": requestId },
-  });
+    body: JSON.stringify({ Type: aws.type, message: aws.message, ...aws.fields }),
+  };
+}
+
+export function errorResponse(error: unknown, requestId: string): Response {
+  const { status, headers, body } = errorAnswer(error, requestId);
+  return new Response(body, { status, headers });
 }

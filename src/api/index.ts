@@ -10,7 +10,6 @@ import { AwsError, errorResponse } from "./errors.js";
 import { mountEventInvokeConfig } from "./event-invoke-config.js";
 import { mountEventSourceMappings } from "./event-source-mappings.js";
 import { mountFunctions } from "./functions.js";
-import { mountInvoke } from "./invoke.js";
 import { mountInvokeStream } from "./invoke-stream.js";
 import { mountLayers } from "./layers.js";
 import { mountProvisioned } from "./provisioned.js";
@@ -20,7 +19,10 @@ import { mountVersions } from "./versions.js";
 
 export type { ApiDeps } from "./deps.js";
 
-/** `cache` may be shared with the doors: every control-plane call through the API clears it. */
+/**
+ * `cache` may be shared with the doors: every control-plane call through the API clears it.
+ * Invoke itself is served ahead of this app, on node:http (src/api/invoke.ts `invokeRoute`).
+ */
 export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry, deps.code)): Hono {
   const app = new Hono();
   // First, so SQS calls (POST / with an AmazonSQS target) skip the Lambda API's middleware.
@@ -31,7 +33,6 @@ export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry
     if (c.req.method === "GET" || c.req.path.endsWith("invocations")) return next();
     return next().finally(() => cache.clear());
   });
-  mountInvoke(app, deps, cache);
   mountInvokeStream(app, deps, cache);
   mountFunctions(app, deps);
   mountVersions(app, deps);

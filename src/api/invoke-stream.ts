@@ -13,7 +13,7 @@ import type { FunctionError } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import type { ApiDeps } from "./deps.js";
 import { errorResponse } from "./errors.js";
-import { readInvokeRequest } from "./invoke.js";
+import { honoInvokeRequest, readInvokeRequest } from "./invoke.js";
 import type { RegistryCache } from "./registry-cache.js";
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "DryRun"]);
@@ -51,7 +51,7 @@ export function mountInvokeStream(app: Hono, deps: ApiDeps, cache: RegistryCache
   app.post("/2021-11-15/functions/:name/response-streaming-invocations", async (c) => {
     const requestId = randomUUID();
     try {
-      const request = await readInvokeRequest(c, deps, cache, requestId, INVOCATION_TYPES);
+      const request = await readInvokeRequest(honoInvokeRequest(c), deps, cache, requestId, INVOCATION_TYPES);
       if (request.invocationType === "DryRun") return c.body(null, 204, request.headers);
       let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
       const early: Uint8Array[] = [];

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { InvokeCommand, RequestTooLargeException, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { useServer } from "./server.js";
@@ -47,5 +48,42 @@ describe("Invoke through @aws-sdk/client-lambda", () => {
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-ErrorType")).toBe("InvalidRequestContentException");
     expect(((await response.json()) as { message: string }).message).toMatch(/^Could not parse request body into json/);
+  });
+});
+
+describe("Invoke's HTTP details, over plain HTTP", () => {
+  const invocations = (name: string) => `${api.url}/2015-03-31/functions/${name}/invocations`;
+
+  it("reads an encoded ARN, a Qualifier in the query, and a body in UTF-8 with a BOM", async () => {
+    const arn = encodeURIComponent("arn:aws:lambda:us-east-1:000000000000:function:hello");
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"name":"zoë ✓"}')]);
+    const response = await fetch(`${invocations(arn)}?Qualifier=live`, { method: "POST", body });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-amz-executed-version")).toBe("1");
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(JSON.parse(((await response.json()) as { body: string }).body)).toEqual({ message: "hello zoë ✓" });
+  });
+
+  it("answers another method on the path as the API does, with an AWS error", async () => {
+    const response = await fetch(invocations("hello"));
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-amzn-ErrorType")).toBe("ResourceNotFoundException");
+    expect(((await response.json()) as { message: string }).message).toBe(
+      "No Lambda API operation at GET /2015-03-31/functions/hello/invocations",
+    );
+  });
+
+  it("stays up for the next caller when a client leaves in the middle of its body", async () => {
+    const { port, hostname } = new URL(api.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: 100\r\n\r\n{"na`);
+        setTimeout(() => socket.destroy(), 20);
+      });
+      socket.on("close", () => resolve());
+      socket.on("error", reject);
+    });
+    const response = await fetch(invocations("hello"), { method: "POST", body: '{"name":"after"}' });
+    expect(JSON.parse(((await response.json()) as { body: string }).body)).toEqual({ message: "hello after" });
   });
 });
