@@ -1,11 +1,10 @@
-/**
- * Every door is its own listener on its own port. A door takes every request that reaches it and
- * answers on Node's ServerResponse itself (response.ts), so it sits on node:http directly: routing
- * one catch-all route through Hono and @hono/node-server cost ~4 µs and ~5 KB of garbage per
- * request on the main thread (bench:doors), for nothing a door uses. The Lambda API stays on Hono.
- */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+/** Every door is its own listener: a Hono app on @hono/node-server, bound to the door's port. */
+
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Http2Bindings, type HttpBindings, serve } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import { Hono } from "hono";
 import { sendText } from "./response.js";
 
 /** How long close() lets requests under way finish before cutting their connections. */
@@ -27,19 +26,26 @@ export async function listen(
   host: string,
   log: (line: string) => void,
 ): Promise<Listener> {
-  const server = createServer((incoming, outgoing) => {
-    handler(incoming, outgoing).catch((error: unknown) => {
+  const answer = async ({ incoming, outgoing }: HttpBindings) => {
+    try {
+      await handler(incoming, outgoing);
+    } catch (error) {
       // A door bug must not take the listener down; the client gets a 502 as from a broken proxy.
       log(`${name}: internal error on ${incoming.method} ${incoming.url}: ${(error as Error).stack ?? String(error)}`);
       sendText(outgoing, 502, "Bad Gateway");
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
+    }
+    return RESPONSE_ALREADY_SENT;
+  };
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.all("*", (c) => answer(c.env));
+  // Hono answers HEAD by running the GET route and wrapping its result in a new Response, which
+  // loses RESPONSE_ALREADY_SENT's mark (node-server then writes the headers a second time).
+  // The env is HttpBindings: serve() makes a node:http server (no createServer option).
+  const fetch = (request: Request, env: HttpBindings | Http2Bindings) =>
+    request.method === "HEAD" ? answer(env as HttpBindings) : app.fetch(request, env);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch, port, hostname: host }, () => resolve(s as Server));
+    s.once("error", reject);
   });
   const bound = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
