@@ -37,8 +37,13 @@ interface ContextInternals {
 
 const encoder = new TextEncoder();
 const N = "n".charCodeAt(0);
-/** Room for a warm invocation's context lines and an event of a few KB (an ALB event is ~1.5 KB). */
-const SCRATCH_BYTES = 8 * 1024;
+/**
+ * The kept block grows by powers of two from the smallest to the largest size: an idle environment
+ * holds room for the invocations it has had (a hello invocation ~1 KB), a larger string gets a
+ * block of its own, freed at once.
+ */
+const SCRATCH_MIN_BYTES = 256;
+const SCRATCH_MAX_BYTES = 8 * 1024;
 
 export class HotCalls {
   readonly #ffi: Ffi;
@@ -48,6 +53,7 @@ export class HotCalls {
   readonly #wrap: (pointer: number) => QuickJSHandle;
   readonly #undefined: number;
   #scratch = 0;
+  #scratchBytes = 0;
 
   constructor(context: QuickJSContext) {
     const internals = context as unknown as ContextInternals;
@@ -62,23 +68,27 @@ export class HotCalls {
     }
   }
 
-  /** The kept block, made on first use: the argument's word, the job context's word, then a string's bytes. */
-  #block(): number {
-    if (this.#scratch === 0) {
-      this.#scratch = this.#module._malloc(SCRATCH_BYTES);
-      if (this.#scratch === 0) throw new Error("out of memory");
+  /** The kept block with at least `bytes` of room: the argument's word, the job context's word, then a string's bytes. */
+  #block(bytes: number): number {
+    if (bytes > this.#scratchBytes) {
+      let size = SCRATCH_MIN_BYTES;
+      while (size < bytes) size *= 2;
+      const block = this.#module._malloc(size);
+      if (block === 0) throw new Error("out of memory");
+      if (this.#scratch !== 0) this.#module._free(this.#scratch);
+      this.#scratch = block;
+      this.#scratchBytes = size;
     }
     return this.#scratch;
   }
 
   /** Calls `fn(text)`; the guest's exception, if one escaped, as a handle the caller disposes. */
   callWithString(fn: QuickJSHandle, text: string): QuickJSHandle | undefined {
-    // A UTF-16 unit is at most 3 bytes of UTF-8. A longer string gets a block of its own, freed at
-    // once: a kept block would hold the wasm memory it grew into.
+    // A UTF-16 unit is at most 3 bytes of UTF-8; past the kept block's largest size, the exact count.
     let room = 8 + text.length * 3 + 1;
-    if (room > SCRATCH_BYTES) room = 8 + Buffer.byteLength(text) + 1;
-    const own = room > SCRATCH_BYTES;
-    const base = own ? this.#module._malloc(room) : this.#block();
+    if (room > SCRATCH_MAX_BYTES) room = 8 + Buffer.byteLength(text) + 1;
+    const own = room > SCRATCH_MAX_BYTES;
+    const base = own ? this.#module._malloc(room) : this.#block(room);
     if (base === 0) throw new Error("out of memory");
     try {
       // Read after the malloc: growing the wasm memory replaces HEAPU8.
@@ -103,7 +113,7 @@ export class HotCalls {
   executePendingJobs(): QuickJSHandle | undefined {
     const ffi = this.#ffi;
     if (ffi.QTS_IsJobPending(this.#rt) === 0) return undefined;
-    const out = this.#block() + 4;
+    const out = this.#block(8) + 4;
     const value = ffi.QTS_ExecutePendingJob(this.#rt, -1, out);
     const jobContext = readWord(this.#module.HEAPU8, out);
     if (jobContext === 0) {
@@ -123,6 +133,7 @@ export class HotCalls {
   dispose(): void {
     if (this.#scratch !== 0) this.#module._free(this.#scratch);
     this.#scratch = 0;
+    this.#scratchBytes = 0;
   }
 }
 
