@@ -200,6 +200,9 @@ export function invokeRoute(deps: ApiDeps, cache: RegistryCache): (incoming: Inc
     void answerInvoke(request, deps, cache).then(({ status, headers, body }) => {
       // A client that went away has nothing to read.
       if (outgoing.destroyed) return;
+      // With the length given, the body goes as one write, not chunked.
+      if (status !== 204)
+        headers["content-length"] = String(body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
       outgoing.writeHead(status, headers);
       outgoing.end(body);
     });

@@ -61,6 +61,8 @@ describe("Invoke's HTTP details, over plain HTTP", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("x-amz-executed-version")).toBe("1");
     expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("transfer-encoding")).toBeNull();
+    expect(Number(response.headers.get("content-length"))).toBe((await response.clone().arrayBuffer()).byteLength);
     expect(JSON.parse(((await response.json()) as { body: string }).body)).toEqual({ message: "hello zoë ✓" });
   });
 
