@@ -12,6 +12,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import path from "node:path";
+import { Agent } from "undici";
 import { ConfigError } from "../../config/index.js";
 import type { DoorDeps } from "../shared/deps.js";
 import { type Listener, listen } from "../shared/listen.js";
@@ -117,6 +118,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
       : { index: i, pattern, config: b, folder: path.resolve(b.origin.folder), hooks };
   });
   const cache = behaviors.some((b) => b.config.cache !== undefined) ? new EdgeCache(config.cacheMaxBytes) : undefined;
+  const agent = new Agent();
   const distribution = distributionOf(config, `${deps.api.accountId}:${where}:${config.port}`);
   let port = config.port;
   let name = `cloudfront door :${config.port}`;
@@ -209,7 +211,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
     const origin = originRequest.origin;
     const answer =
       origin !== undefined && "custom" in origin && isRecord(origin.custom)
-        ? await fetchOrigin(origin.custom, originRequest, body, origin.custom.readTimeout * 1000, requestId)
+        ? await fetchOrigin(agent, origin.custom, originRequest, body, origin.custom.readTimeout * 1000, requestId)
         : await readFolder(behavior.folder ?? "", originRequest);
     const response: CfResponse = { headers: answer.headers, status: String(answer.status), statusDescription: answer.statusDescription };
     if (!hooks.originResponse) return { response, body: answer.body, generated: false };
@@ -370,5 +372,11 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
   );
   port = listener.port;
   name = `cloudfront door :${port}`;
-  return listener;
+  return {
+    ...listener,
+    close: async () => {
+      await listener.close();
+      await agent.close();
+    },
+  };
 }

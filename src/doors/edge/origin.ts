@@ -3,13 +3,14 @@
  * timeout (an origin that cannot be reached is a 502, one that does not answer in time a 504, as
  * CloudFront reports them), or a folder served as S3 would serve a bucket. undici's request() is
  * used rather than fetch: a fifth of fetch's CPU per call, and it passes a compressed body through
- * untouched, as a proxy must.
+ * untouched, as a proxy must. Each door has its own undici Agent (keep-alive connections per
+ * origin): through the global dispatcher a request cost ~15 µs more of the main thread.
  */
 import { readFile, stat } from "node:fs/promises";
 import { STATUS_CODES } from "node:http";
 import path from "node:path";
 import { getMimeType } from "hono/utils/mime";
-import { errors, request as undiciRequest } from "undici";
+import { type Dispatcher, errors } from "undici";
 import type { CfCustomOrigin, CfRequest } from "./event.js";
 import { type CfHeaders, canonicalKey, cfHeadersFromResponse, toRequestHeaders } from "./headers.js";
 
@@ -48,6 +49,7 @@ export function customOrigin(url: URL, readTimeoutSeconds: number): CfCustomOrig
 }
 
 export async function fetchOrigin(
+  agent: Dispatcher,
   origin: CfCustomOrigin,
   request: CfRequest,
   body: Buffer | undefined,
@@ -55,13 +57,17 @@ export async function fetchOrigin(
   requestId: string,
 ): Promise<OriginAnswer> {
   const host = origin.domainName.includes(":") ? `[${origin.domainName}]` : origin.domainName;
-  const url = `${origin.protocol}://${host}:${origin.port}${origin.path}${request.uri}${request.querystring === "" ? "" : `?${request.querystring}`}`;
+  const base = `${origin.protocol}://${host}:${origin.port}`;
+  const target = `${origin.path}${request.uri}${request.querystring === "" ? "" : `?${request.querystring}`}`;
+  const url = `${base}${target}`;
   const headers = toRequestHeaders(request.headers, NOT_FORWARDED);
   toRequestHeaders(origin.customHeaders, NOT_FORWARDED, headers);
   headers.push("X-Amz-Cf-Id", requestId);
   try {
     // CloudFront's response timeout: how long to wait for the response, and between its packets.
-    const response = await undiciRequest(url, {
+    const response = await agent.request({
+      origin: base,
+      path: target,
       method: request.method as "GET",
       headers,
       body: request.method === "GET" || request.method === "HEAD" ? undefined : body,
