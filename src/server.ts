@@ -9,7 +9,7 @@ import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
-import { invokeRoute } from "./api/invoke.js";
+import { invokeRoute } from "./api/invoke-route.js";
 import { provisionAll } from "./api/provisioned.js";
 import { RegistryCache } from "./api/registry-cache.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
@@ -192,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   try {
     const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
     doors = await startDoors(options.doors ?? [], { api: deps, cache, host: options.host, log });
-    // Invoke first, on node:http (src/api/invoke.ts); every other request goes to the Hono app.
+    // Invoke first, on node:http (src/api/invoke-route.ts); every other request goes to the Hono app.
     const invoke = invokeRoute(deps, cache);
     const toApp = getRequestListener(app.fetch, { hostname: options.host });
     server = await new Promise<Server>((resolve, reject) => {

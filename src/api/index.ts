@@ -21,7 +21,7 @@ export type { ApiDeps } from "./deps.js";
 
 /**
  * `cache` may be shared with the doors: every control-plane call through the API clears it.
- * Invoke itself is served ahead of this app, on node:http (src/api/invoke.ts `invokeRoute`).
+ * Invoke itself is served ahead of this app, on node:http (src/api/invoke-route.ts).
  */
 export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry, deps.code)): Hono {
   const app = new Hono();

@@ -1,15 +1,13 @@
 /**
  * Invoke: POST /2015-03-31/functions/{FunctionName}/invocations, as the AWS SDKs and CLI call it;
  * and the request side shared with InvokeWithResponseStream.
- *
- * Invoke is the API's one hot route: it is served on node:http ahead of the Hono app (`invokeRoute`),
- * which spares each invocation Hono's and @hono/node-server's request, context and response
- * objects (~4 µs and ~5 KB of garbage per request on the main thread).
+ * Invoke itself is served on node:http ahead of the Hono app (invoke-route.ts).
  */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
+import { readBody } from "../doors/shared/request.js";
 import type { Invocation } from "../invoke/index.js";
 import { logTail } from "../observe/report.js";
 import { responseTooLarge } from "../sandbox/errors.js";
@@ -35,24 +33,34 @@ export interface InvokeHttpRequest {
   name: string;
   qualifier: string | undefined;
   header(name: Lowercase<string>): string | undefined;
-  text(): Promise<string>;
+  /** The body as text; `undefined` once it is known to be over `limit` bytes (it is then not kept). */
+  text(limit: number): Promise<string | undefined>;
 }
 
-function nodeHeader(incoming: IncomingMessage, name: Lowercase<string>): string | undefined {
+export function nodeHeader(incoming: IncomingMessage, name: Lowercase<string>): string | undefined {
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /** An Invoke-style request that came through Hono (InvokeWithResponseStream). */
 export function honoInvokeRequest(c: Context): InvokeHttpRequest {
-  // Headers from Node's request when there is one: `c.req.header` builds a web Headers object first.
+  // Headers and body from Node's request when there is one: `c.req.header` builds a web Headers
+  // object first, and `c.req.text()` would buffer a body of any size.
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
   return {
     name: c.req.param("name") ?? "",
     qualifier: c.req.query("Qualifier"),
     header: (name) => (incoming === undefined ? c.req.header(name) : nodeHeader(incoming, name)),
-    text: () => c.req.text(),
+    text: (limit) => (incoming === undefined ? c.req.text() : readText(incoming, limit)),
   };
+}
+
+const utf8 = new TextDecoder();
+
+/** The body as text, decoded as a web Request's text() does (a UTF-8 BOM is dropped). */
+export async function readText(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
+  const body = await readBody(incoming, limit);
+  return body === undefined ? undefined : utf8.decode(body);
 }
 
 export interface InvokeRequest {
@@ -78,11 +86,11 @@ export async function readInvokeRequest(
   if (!invocationTypes.has(invocationType)) {
     throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
   }
-  // As text: an ArrayBuffer copy of a small body cost more than decoding it.
-  const body = await request.text();
   const limit = requestPayloadLimit(invocationType);
+  // As text: an ArrayBuffer copy of a small body cost more than decoding it.
+  const body = await request.text(limit);
   // A UTF-8 byte is at most 3 per UTF-16 unit: only a long body needs counting.
-  if (body.length * 3 > limit && Buffer.byteLength(body) > limit) {
+  if (body === undefined || (body.length * 3 > limit && Buffer.byteLength(body) > limit)) {
     throw new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }
   const event = body.length === 0 ? "{}" : body;
@@ -112,13 +120,14 @@ export async function readInvokeRequest(
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "Event", "DryRun"]);
 
-interface Answer {
+export interface Answer {
   status: number;
   headers: Record<string, string>;
   body: string | Uint8Array | undefined;
 }
 
-async function answerInvoke(request: InvokeHttpRequest, deps: ApiDeps, cache: RegistryCache): Promise<Answer> {
+/** An Invoke request answered: status, headers and body, whichever HTTP layer writes them. */
+export async function answerInvoke(request: InvokeHttpRequest, deps: ApiDeps, cache: RegistryCache): Promise<Answer> {
   const requestId = randomUUID();
   try {
     const { invocation, invocationType, headers, tail } = await readInvokeRequest(request, deps, cache, requestId, INVOCATION_TYPES);
@@ -158,54 +167,4 @@ async function answerInvoke(request: InvokeHttpRequest, deps: ApiDeps, cache: Re
   } catch (error) {
     return errorAnswer(error, requestId);
   }
-}
-
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?(.*))?$/;
-const utf8 = new TextDecoder();
-
-function decodePathPart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
-}
-
-/** The body as text, decoded as a web Request's text() does (a UTF-8 BOM is dropped). */
-function readBody(incoming: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
-    incoming.once("end", () => resolve(utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))));
-    incoming.once("error", reject);
-  });
-}
-
-/**
- * Invoke on node:http, ahead of the Hono app: takes POST …/invocations and answers it; false for
- * any other request, which goes on to the app.
- */
-export function invokeRoute(deps: ApiDeps, cache: RegistryCache): (incoming: IncomingMessage, outgoing: ServerResponse) => boolean {
-  return (incoming, outgoing) => {
-    if (incoming.method !== "POST") return false;
-    const match = INVOKE_PATH.exec(incoming.url ?? "");
-    if (match === null) return false;
-    const query = match[2];
-    const request: InvokeHttpRequest = {
-      name: decodePathPart(match[1] as string),
-      qualifier: query === undefined ? undefined : (new URLSearchParams(query).get("Qualifier") ?? undefined),
-      header: (name) => nodeHeader(incoming, name),
-      text: () => readBody(incoming),
-    };
-    void answerInvoke(request, deps, cache).then(({ status, headers, body }) => {
-      // A client that went away has nothing to read.
-      if (outgoing.destroyed) return;
-      // With the length given, the body goes as one write, not chunked.
-      if (status !== 204)
-        headers["content-length"] = String(body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-      outgoing.writeHead(status, headers);
-      outgoing.end(body);
-    });
-    return true;
-  };
 }

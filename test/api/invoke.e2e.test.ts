@@ -75,6 +75,40 @@ describe("Invoke's HTTP details, over plain HTTP", () => {
     );
   });
 
+  it("refuses a body announced over 6 MB without waiting for it, and one streamed past 6 MB without keeping it", async () => {
+    const { port, hostname } = new URL(api.url);
+    const announced = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => {
+        socket.write(`POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: 7000000\r\n\r\n`);
+      });
+      let answer = "";
+      socket.on("data", (chunk: Buffer) => {
+        answer += chunk.toString("utf8");
+        if (answer.includes("\r\n\r\n")) {
+          socket.destroy();
+          resolve(answer);
+        }
+      });
+      socket.on("error", reject);
+    });
+    expect(announced).toMatch(/^HTTP\/1\.1 413 /);
+    expect(announced).toMatch(/x-amzn-ErrorType: RequestTooLargeException/i);
+    // 8 MB in 1 MB chunks, without a Content-Length.
+    let sent = 0;
+    const streamed = await fetch(invocations("hello"), {
+      method: "POST",
+      body: new ReadableStream({
+        pull(controller) {
+          if (sent++ === 8) controller.close();
+          else controller.enqueue(new Uint8Array(1024 * 1024).fill(0x20));
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(streamed.headers.get("x-amzn-ErrorType")).toBe("RequestTooLargeException");
+  });
+
   it("stays up for the next caller when a client leaves in the middle of its body", async () => {
     const { port, hostname } = new URL(api.url);
     await new Promise<void>((resolve, reject) => {
