@@ -28,6 +28,13 @@ describe("runaway handlers", () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it("a loop in a promise job (after an await) times out the same way", async () => {
+    const files = { "index.js": "exports.handler = async () => { await null; for (;;) {} };" };
+    const result = await invokeOnce(sandbox, files, {}, { timeoutSeconds: 1 });
+    expect(errorOf(result).errorType).toBe("Sandbox.Timedout");
+    expect(result.environmentGone).toBe(true);
+  });
+
   it("a memory bomb runs out of memory", async () => {
     const files = { "index.js": "exports.handler = async () => { const a = []; for (;;) a.push({ n: a.length, s: 'm' + a.length }); };" };
     const result = await invokeOnce(sandbox, files, {}, { timeoutSeconds: 10 });
