@@ -1,6 +1,6 @@
 /**
  * The commands that talk to a running server (invoke, deploy, functions list) use the AWS SDK's
- * Lambda client, as any other client would; its errors become one line for the user.
+ * Lambda client, as every other client would; its errors become one line for the user.
  */
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { CliError, isConnectionRefused, notRunning } from "./errors.js";

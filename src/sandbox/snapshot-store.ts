@@ -3,7 +3,7 @@
  * hooks in an instance of their own), kept in memory, and stored gzip-compressed in the data
  * directory so that a restarted server restores them without running INIT again. A snapshot is
  * keyed by the SHA-256 of the QuickJS wasm binary, of the guest runtime, and of the version's
- * code and configuration: any change makes a new key, and the files nothing can restore any more
+ * code and configuration: a change to one makes a new key, and the files nothing can restore any more
  * are deleted (snapshot-files.ts).
  * Each version also keeps one restore target ready: a fresh instance with the snapshot already
  * copied into its memory, so a cold start pays for neither the instantiation nor the copy.
