@@ -4,6 +4,7 @@
  * thread and ~5 KB of garbage per invocation, A/B); what it answers is src/api/invoke.ts's.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { send } from "../doors/shared/response.js";
 import type { ApiDeps } from "./deps.js";
 import { answerInvoke, type InvokeHttpRequest, nodeHeader, readText } from "./invoke.js";
 import type { RegistryCache } from "./registry-cache.js";
@@ -35,11 +36,11 @@ export function invokeRoute(deps: ApiDeps, cache: RegistryCache): (incoming: Inc
     void answerInvoke(request, deps, cache).then(({ status, headers, body }) => {
       // A client that went away has nothing to read.
       if (outgoing.destroyed) return;
-      // With the length given, the body goes as one write, not chunked.
-      if (status !== 204)
-        headers["content-length"] = String(body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength);
-      outgoing.writeHead(status, headers);
-      outgoing.end(body);
+      // A 204 has neither body nor length; any other answer goes with its length, not chunked.
+      if (status === 204) {
+        outgoing.writeHead(status, headers);
+        outgoing.end();
+      } else send(outgoing, status, headers, body ?? "");
     });
     return true;
   };

@@ -16,8 +16,14 @@ export const HOP_BY_HOP = new Set([
   "content-length",
 ]);
 
-export function send(outgoing: ServerResponse, status: number, headers: OutgoingHttpHeaders, body: Buffer | string, reason?: string): void {
-  headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+export function send(
+  outgoing: ServerResponse,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  body: Uint8Array | string,
+  reason?: string,
+): void {
+  headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
   if (reason === undefined) outgoing.writeHead(status, headers);
   else outgoing.writeHead(status, reason, headers);
   outgoing.end(body);
