@@ -4,7 +4,8 @@
  * ratios mean something on a shared machine:
  *   (a) bare Hono;  (b) ALB door → warm QuickJS hello;  (c) CloudFront door with a viewer-request
  *   hook (edge-auth, passing the request on) in front of a local origin, and that origin alone;
- *   (d) function URL → hello; and the Invoke API → hello, the same invocation without a door.
+ *   (d) function URL → hello; and the Invoke API → hello, the same invocation without a door; and
+ *   the design's floor (bench/floor.ts): a door's listener, the ring and QuickJS, without features.
  * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
  * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/doors.json.
  */
@@ -17,8 +18,9 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { parseConfig } from "../dist/config/index.js";
 import { startServer } from "../dist/server.js";
+import { startFloor } from "./floor.js";
 import { type Load, load as loadWith } from "./load.js";
-import { round, table } from "./stats.js";
+import { median, round, table } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -55,12 +57,14 @@ const doors = parseConfig({
 }).doors;
 const isolambda = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions", doors, onLog: () => {} });
 const [alb, cloudfront, url] = isolambda.doors.map((d) => `${d.url}/data`) as [string, string, string];
+const floor = await startFloor();
 /** edge-auth lets a request with a session cookie through to the origin. */
 const session = ["cookie=session=bench"];
 
 const scenarios: Array<{ name: string; url: string; headers?: string[]; method?: string }> = [
   { name: "bare Hono", url: `${bare.url}/data` },
   { name: "ALB door", url: alb },
+  { name: "ALB floor (no features)", url: floor.albUrl },
   { name: "CloudFront door + viewer-request", url: cloudfront, headers: session },
   { name: "origin alone", url: `${origin.url}/data`, headers: session },
   { name: "function URL door", url },
@@ -97,14 +101,11 @@ for (let r = 1; r <= ROUNDS; r++) {
 }
 
 await isolambda.close();
+await floor.close();
 bare.close();
 origin.close();
 rmSync(dataDir, { recursive: true, force: true });
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 /** Per round, a scenario's req/s over bare Hono's (or over the origin alone's, for CloudFront's own ratio). */
 const ratios = (name: string, base = "bare Hono") => rounds.map((r) => round((r[name]?.rps ?? 0) / (r[base]?.rps ?? 1), 3));
 const summary = Object.fromEntries(
@@ -134,6 +135,7 @@ const result = {
   targets: { albRatioToHono: 0.4, albP99Ms: 5 },
   summary,
   cloudfrontRatioToOriginAlone: median(ratios("CloudFront door + viewer-request", "origin alone")),
+  albRatioToFloor: median(ratios("ALB door", "ALB floor (no features)")),
   rounds,
 };
 await writeFile("bench/results/doors.json", `${JSON.stringify(result, null, 2)}\n`);
@@ -156,4 +158,8 @@ console.log(
 const albSummary = summary["ALB door"];
 console.log(`\nCloudFront door with a viewer-request hook: ${result.cloudfrontRatioToOriginAlone}× the origin alone`);
 console.log(`ALB door: ${albSummary?.medianRatioToHono}× bare Hono (target ≥ 0.4), p99 ${albSummary?.p99} ms (target < 5 ms)`);
+const albFloor = summary["ALB floor (no features)"];
+console.log(
+  `the design's floor: ${albFloor?.medianRatioToHono}× bare Hono, p99 ${albFloor?.p99} ms; the ALB door is ${result.albRatioToFloor}× its floor`,
+);
 console.log("written: bench/results/doors.json");

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:pool`: the Invoke API under load, against a bare Hono route returning the same
  * JSON, interleaved in one run (Hono, isolambda, Hono, ...) so the ratio means something on a
- * shared machine; plus the end-to-end latency of the first invoke of never-seen functions.
+ * shared machine; plus the end-to-end latency of the first invoke of never-seen functions. The
+ * design's floor (bench/floor.ts: the same threads and ring, no features) runs in each round too.
  * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
  * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/pool.json.
  */
@@ -14,8 +15,9 @@ import { serve } from "@hono/node-server";
 import { strToU8, zipSync } from "fflate";
 import { Hono } from "hono";
 import { startServer } from "../dist/server.js";
+import { startFloor } from "./floor.js";
 import { type Load, load as loadWith } from "./load.js";
-import { round, summarize, table } from "./stats.js";
+import { median, round, summarize, table } from "./stats.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = 5;
@@ -35,20 +37,31 @@ const bareServer = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
 await new Promise((resolve) => bareServer.once("listening", resolve));
 const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/2015-03-31/functions/hello/invocations`;
 const isoUrl = `${isolambda.url}/2015-03-31/functions/hello/invocations`;
+const floor = await startFloor();
 
 // Warm up both paths (JIT, the first environment) outside the measurement.
 for (let i = 0; i < 200; i++) {
   await fetch(isoUrl, { method: "POST", body });
   await fetch(bareUrl, { method: "POST", body });
+  await fetch(floor.invokeUrl, { method: "POST", body });
 }
 
-const rows: Array<{ round: number; hono: Load; isolambda: Load; ratio: number }> = [];
+const rows: Array<{ round: number; hono: Load; floor: Load; isolambda: Load; ratio: number; floorRatio: number }> = [];
 for (let r = 1; r <= ROUNDS; r++) {
   process.stderr.write(`round ${r}/${ROUNDS}: bare Hono ${SECONDS} s, `);
   const hono = await load(bareUrl);
+  process.stderr.write(`floor ${SECONDS} s, `);
+  const floorLoad = await load(floor.invokeUrl);
   process.stderr.write(`isolambda ${SECONDS} s\n`);
   const iso = await load(isoUrl);
-  rows.push({ round: r, hono, isolambda: iso, ratio: round(iso.rps / hono.rps, 3) });
+  rows.push({
+    round: r,
+    hono,
+    floor: floorLoad,
+    isolambda: iso,
+    ratio: round(iso.rps / hono.rps, 3),
+    floorRatio: round(floorLoad.rps / hono.rps, 3),
+  });
 }
 
 const cold: number[] = [];
@@ -107,6 +120,7 @@ const provisionedBurst = summarize(await burst("burst-provisioned"));
 const onDemandBurst = summarize(await burst("burst-on-demand"));
 
 await isolambda.close();
+await floor.close();
 bareServer.close();
 rmSync(dataDir, { recursive: true, force: true });
 
@@ -117,7 +131,12 @@ const result = {
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
   settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, coldFunctions: COLD_FUNCTIONS, burst: BURST },
   targets: { warmThroughputRatio: 0.4, firstInvokeP50Ms: 5 },
-  warm: { rounds: rows, medianRatio: ratios[Math.floor(ratios.length / 2)], ratioRange: [ratios[0], ratios.at(-1)] },
+  warm: {
+    rounds: rows,
+    medianRatio: ratios[Math.floor(ratios.length / 2)],
+    ratioRange: [ratios[0], ratios.at(-1)],
+    floorMedianRatio: median(rows.map((r) => r.floorRatio)),
+  },
   firstInvokeOfNewFunction: summarize(cold),
   burst: {
     size: BURST,
@@ -132,17 +151,19 @@ console.log(
     rows.map((r) => ({
       round: r.round,
       "Hono req/s": r.hono.rps,
+      "floor req/s": r.floor.rps,
       "isolambda req/s": r.isolambda.rps,
-      ratio: r.ratio,
+      "ratio (floor)": `${r.ratio} (${r.floorRatio})`,
       "Hono p50/p99 ms": `${r.hono.p50}/${r.hono.p99}`,
       "isolambda p50/p99 ms": `${r.isolambda.p50}/${r.isolambda.p99}`,
-      "server CPU µs/req (Hono / isolambda)": `${r.hono.cpuUsPerRequest} / ${r.isolambda.cpuUsPerRequest}`,
-      "main thread µs/req": `${r.hono.mainThreadUsPerRequest ?? "–"} / ${r.isolambda.mainThreadUsPerRequest ?? "–"}`,
-      "machine µs/req": `${r.hono.machineUsPerRequest ?? "–"} / ${r.isolambda.machineUsPerRequest ?? "–"}`,
+      "server CPU µs/req (Hono / floor / isolambda)": `${r.hono.cpuUsPerRequest} / ${r.floor.cpuUsPerRequest} / ${r.isolambda.cpuUsPerRequest}`,
+      "main thread µs/req": [r.hono, r.floor, r.isolambda].map((l) => l.mainThreadUsPerRequest ?? "–").join(" / "),
+      "machine µs/req": [r.hono, r.floor, r.isolambda].map((l) => l.machineUsPerRequest ?? "–").join(" / "),
     })),
   ),
 );
 console.log(`\nwarm throughput ratio, median of ${ROUNDS}: ${result.warm.medianRatio} (range ${ratios[0]}–${ratios.at(-1)})`);
+console.log(`the design's floor (bench/floor.ts, no features): ${result.warm.floorMedianRatio}× bare Hono`);
 const c = result.firstInvokeOfNewFunction;
 console.log(`first invoke of a new function, end to end: p50 ${c.p50} ms, p99 ${c.p99} ms (n=${c.n})`);
 const b = result.burst;

@@ -14,6 +14,12 @@ export function summarize(samples: number[]): Summary {
   return { n: sorted.length, p50: round(at(0.5)), p99: round(at(0.99)), mean: round(mean) };
 }
 
+/** The middle value (the upper one of an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 export function round(value: number, digits = 4): number {
   return Number(value.toFixed(digits));
 }
