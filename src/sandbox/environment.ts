@@ -98,8 +98,6 @@ export class GuestEnvironment {
   #fileSystem: GuestFileSystem | undefined;
   #timeoutMs = 0;
   readonly #entries = new Map<Entry, QuickJSHandle>();
-  /** Kept to empty the guest's output box without making a string each time. */
-  #emptyString: QuickJSHandle | undefined;
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
@@ -502,12 +500,7 @@ export class GuestEnvironment {
   #takeOutput(): string {
     const box = this.#entries.get("output");
     if (box === undefined) return "";
-    const ctx = this.#ctx;
-    const text = ctx.getProp(box, "value").consume((value) => ctx.getString(value));
-    if (text === "") return "";
-    this.#emptyString ??= ctx.newString("");
-    ctx.setProp(box, "value", this.#emptyString);
-    return text;
+    return this.#hot.takeValue(box);
   }
 
   /** Lines and answers from the guest's output box go to the running phase; without one, nowhere. */
@@ -609,7 +602,6 @@ export class GuestEnvironment {
     try {
       for (const handle of this.#entries.values()) handle.dispose();
       this.#entries.clear();
-      this.#emptyString?.dispose();
       this.#hot.dispose();
       this.#ctx.dispose();
       this.#runtime.dispose();
