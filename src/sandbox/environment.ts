@@ -1,26 +1,26 @@
 /**
- * One execution environment inside an executor worker: a QuickJS runtime + context with its own
- * heap limit, the guest runtime booted in it, and the small event loop that drives a phase (INIT
- * or one invocation) until the handler's result, a deadline, or a fatal error ends it. Between
- * phases the environment is frozen: its timers and late fetch results wait for the next phase.
+ * One execution environment inside an executor worker: the guest runtime in a QuickJS runtime +
+ * context of its own (guest-context.ts) with its heap limit, and the small event loop that drives a
+ * phase (INIT or one invocation) until the handler's result, a deadline, or a fatal error ends it.
+ * Between phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
-import { bootstrapScript, createHostObject, type HostFunction, type HostHooks, hostFunctions } from "./guest-host.js";
+import { type Entry, type GuestArg, GuestContext, type Origin } from "./guest-context.js";
+import { type HostFunction, type HostHooks, hostFunctions } from "./guest-host.js";
 import { type GuestAnswer, readGuestOutput } from "./guest-output.js";
 import { GuestTimers } from "./guest-timers.js";
 import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
-import { DEFAULT_EPHEMERAL_STORAGE_MB, GUEST_STACK_BYTES, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
+import { DEFAULT_EPHEMERAL_STORAGE_MB, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
 import { type WireInvokeContext, wireInvocation } from "./protocol.js";
-import { HotCalls } from "./quickjs-hot.js";
-import { type Baseline, captureSnapshot, type MemorySnapshot, restoreSnapshot } from "./snapshot.js";
+import type { Baseline, MemorySnapshot } from "./snapshot.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 export interface PhaseOutcome {
@@ -37,36 +37,6 @@ export interface PhaseOutcome {
 
 /** Receives a streamed response's bytes as the handler writes them. */
 export type ChunkSink = (bytes: Uint8Array, contentType: string) => void;
-
-type GuestArg = string | number | ArrayBuffer | undefined;
-type Entry =
-  | "configure"
-  | "init"
-  | "invoke"
-  | "beforeExit"
-  | "fireTimer"
-  | "fetchSettled"
-  | "exportNames"
-  | "beforeSnapshot"
-  | "afterRestore"
-  /** Not a function: the box in which the guest leaves its log lines and a phase's answer (src/sandbox/guest-output.ts). */
-  | "output";
-/** In this order in a snapshot's handles. */
-const ENTRIES: Entry[] = [
-  "configure",
-  "init",
-  "invoke",
-  "beforeExit",
-  "fireTimer",
-  "fetchSettled",
-  "exportNames",
-  "beforeSnapshot",
-  "afterRestore",
-  "output",
-];
-
-/** How an environment's runtime comes to be: booted from the guest runtime, or restored from a SnapStart snapshot. */
-type Origin = { bootstrap: string } | { snapshot: MemorySnapshot };
 
 interface Phase {
   kind: "init" | "invoke";
@@ -87,17 +57,13 @@ interface Phase {
 export class GuestEnvironment {
   readonly #instance: Instance;
   readonly #instances: ModuleInstances;
-  readonly #runtime: QuickJSRuntime;
+  readonly #guest: GuestContext;
   readonly #heap: HeapGuard;
-  readonly #ctx: QuickJSContext;
-  readonly #hot: HotCalls;
-  readonly #hostFunctions: Record<string, HostFunction>;
   /** Set at INIT; a spare runtime has neither. */
   #files: PackageFiles | undefined;
   /** The environment's own file system (its /tmp in particular): made at INIT, gone with the environment. */
   #fileSystem: GuestFileSystem | undefined;
   #timeoutMs = 0;
-  readonly #entries = new Map<Entry, QuickJSHandle>();
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
@@ -114,56 +80,26 @@ export class GuestEnvironment {
   private constructor(instances: ModuleInstances, instance: Instance, origin: Origin) {
     this.#instances = instances;
     this.#instance = instance;
-    let restoredHandles: QuickJSHandle[] | undefined;
-    if ("snapshot" in origin) {
-      if (instance.loaded !== origin.snapshot) throw new Error("SnapStart: the restore target does not hold this snapshot");
-      let functions: Record<string, HostFunction> | undefined;
-      const restored = restoreSnapshot(
-        instance.module,
-        origin.snapshot,
-        (ctx: QuickJSContext) => {
-          functions = this.#bindHostFunctions(ctx);
-          return functions;
-        },
-        (runtime, contextPointer) => runtime.newContext({ contextPointer: contextPointer as never }),
-      );
-      this.#runtime = restored.runtime;
-      this.#ctx = restored.ctx;
-      this.#hostFunctions = functions ?? {};
-      restoredHandles = restored.handles;
-    } else {
-      this.#runtime = instance.module.newRuntime();
-      this.#runtime.setMaxStackSize(GUEST_STACK_BYTES);
-      this.#ctx = this.#runtime.newContext();
-      this.#hostFunctions = this.#bindHostFunctions(this.#ctx);
+    if ("snapshot" in origin && instance.loaded !== origin.snapshot) {
+      throw new Error("SnapStart: the restore target does not hold this snapshot");
     }
-    this.#runtime.setInterruptHandler(() => this.#shouldInterrupt());
-    const ctx = this.#ctx;
-    this.#hot = new HotCalls(ctx);
-    this.#heap = new HeapGuard(this.#runtime, ctx, instance.module.getWasmMemory());
-    pinJobContext(this.#runtime, ctx);
+    const guest = new GuestContext(instance.module, origin, (ctx) => this.#bindHostFunctions(ctx));
+    this.#guest = guest;
+    guest.runtime.setInterruptHandler(() => this.#shouldInterrupt());
+    this.#heap = new HeapGuard(guest.runtime, guest.ctx, instance.module.getWasmMemory());
+    pinJobContext(guest.runtime, guest.ctx);
     const loader = new EsmLoader(
-      ctx,
+      guest.ctx,
       () => this.#packageFiles(),
-      () => this.#entries.get("exportNames"),
+      () => guest.entry("exportNames"),
     );
-    this.#runtime.setModuleLoader(
+    guest.runtime.setModuleLoader(
       (name) => loader.load(name),
       (base, requested) => loader.normalize(base, requested),
     );
-    if (restoredHandles !== undefined) {
-      ENTRIES.forEach((name, i) => {
-        const handle = restoredHandles[i];
-        if (handle !== undefined) this.#entries.set(name, handle);
-      });
-      return;
-    }
+    if (!("bootstrap" in origin)) return;
     try {
-      using host = createHostObject(ctx, this.#hostFunctions);
-      if (!("bootstrap" in origin)) throw new Error("unreachable: a restored environment has its entries");
-      using factory = ctx.unwrapResult(ctx.evalCode(bootstrapScript(origin.bootstrap), "isolambda:bootstrap"));
-      using api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, host));
-      for (const name of ENTRIES) this.#entries.set(name, ctx.getProp(api, name));
+      guest.boot(origin.bootstrap);
     } catch (error) {
       this.dispose();
       throw error;
@@ -227,12 +163,7 @@ export class GuestEnvironment {
         const payload = JSON.stringify(exitError("undefined", `SnapStart cannot save this environment: ${blocker}`));
         return { init: { ...init, ok: false, payload, logs } };
       }
-      // Restored environments install their own; a snapshot taken with one would call back into this one.
-      env.#runtime.removeInterruptHandler();
-      const names = new Map<object, string>(Object.entries(env.#hostFunctions).map(([name, fn]) => [fn, name]));
-      const handles = ENTRIES.map((name) => env.#entries.get(name) as QuickJSHandle);
-      env.#hot.dispose();
-      const snapshot = captureSnapshot(instance.module, env.#runtime, env.#ctx, handles, (fn) => names.get(fn), baseline);
+      const snapshot = env.#guest.capture(instance.module, baseline);
       return { snapshot, init: { ...init, logs, durationMs: init.durationMs + hooks.durationMs } };
     } finally {
       env.dispose();
@@ -275,7 +206,7 @@ export class GuestEnvironment {
   #snapshotBlocker(): string | undefined {
     if (this.#timers.count > 0) return "a timer is pending (clear it in a beforeSnapshot hook)";
     if (this.#fetches.size > 0) return "a fetch is in flight";
-    if (this.#runtime.hasPendingJob()) return "a promise job is pending";
+    if (this.#guest.runtime.hasPendingJob()) return "a promise job is pending";
     if (this.tmpBytes > 0) return "/tmp is not empty";
     return undefined;
   }
@@ -304,7 +235,7 @@ export class GuestEnvironment {
     this.#fileSystem = new GuestFileSystem(files, (config.ephemeralStorageMB ?? DEFAULT_EPHEMERAL_STORAGE_MB) * MiB);
     this.#heap.limitBytes = config.memorySizeMB * MiB;
     this.#timeoutMs = config.timeoutSeconds * 1000;
-    this.#runtime.setMemoryLimit(this.#heap.limitBytes);
+    this.#guest.runtime.setMemoryLimit(this.#heap.limitBytes);
     const guestConfig = {
       handler: config.handler,
       functionName: config.functionName,
@@ -369,7 +300,7 @@ export class GuestEnvironment {
     if (this.#phase === undefined || this.#gone) return;
     try {
       task();
-      this.#hot.executePendingJobs()?.consume((error) => this.#guestThrew(error));
+      this.#guest.executePendingJobs()?.consume((error) => this.#guestThrew(error));
     } catch (error) {
       this.#fail(this.#guestFailure(error));
     }
@@ -377,29 +308,7 @@ export class GuestEnvironment {
   }
 
   #call(entry: Entry, ...args: GuestArg[]): void {
-    const ctx = this.#ctx;
-    const fn = this.#entries.get(entry);
-    if (fn === undefined) throw new Error(`guest entry ${entry} missing`);
-    if (args.length === 1 && typeof args[0] === "string") {
-      this.#hot.callWithString(fn, args[0])?.consume((error) => this.#guestThrew(error));
-      return;
-    }
-    const handles = args.map((a) =>
-      typeof a === "string"
-        ? ctx.newString(a)
-        : typeof a === "number"
-          ? ctx.newNumber(a)
-          : a === undefined
-            ? ctx.undefined
-            : ctx.newArrayBuffer(a),
-    );
-    try {
-      const result = ctx.callFunction(fn, ctx.undefined, handles);
-      if (result.error) this.#guestThrew(result.error);
-      result.dispose();
-    } finally {
-      for (const h of handles) h.dispose();
-    }
+    this.#guest.call(entry, args)?.consume((error) => this.#guestThrew(error));
   }
 
   /** An exception escaped the guest runtime: an interrupt, out of memory, or a broken environment. */
@@ -414,7 +323,7 @@ export class GuestEnvironment {
     }
     let dumped: unknown;
     try {
-      dumped = this.#ctx.dump(error);
+      dumped = this.#guest.ctx.dump(error);
     } catch {
       dumped = { name: "InternalError", message: "out of memory" };
     }
@@ -461,13 +370,13 @@ export class GuestEnvironment {
   }
 
   #loopEmpty(): boolean {
-    if (this.#fetches.size > 0 || this.#runtime.hasPendingJob()) return false;
+    if (this.#fetches.size > 0 || this.#guest.runtime.hasPendingJob()) return false;
     return !this.#timers.keepLoopAlive;
   }
 
   #afterTurn(): void {
     const phase = this.#phase;
-    this.#readOutput(this.#takeOutput());
+    this.#readOutput(this.#guest.takeOutput());
     if (phase === undefined) return;
     if (!this.#interrupted && !this.#outOfMemory && this.#heap.exceeded()) this.#outOfMemory = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
@@ -494,13 +403,6 @@ export class GuestEnvironment {
       return;
     }
     this.#armTimers();
-  }
-
-  /** What the guest left in its output box during the turn ("" for nothing); the box is emptied. */
-  #takeOutput(): string {
-    const box = this.#entries.get("output");
-    if (box === undefined) return "";
-    return this.#hot.takeValue(box);
   }
 
   /** Lines and answers from the guest's output box go to the running phase; without one, nowhere. */
@@ -600,11 +502,7 @@ export class GuestEnvironment {
     const phase = this.#phase;
     if (phase !== undefined) this.#settle(phase, false, JSON.stringify(exitError(phase.requestId, "environment disposed")), true);
     try {
-      for (const handle of this.#entries.values()) handle.dispose();
-      this.#entries.clear();
-      this.#hot.dispose();
-      this.#ctx.dispose();
-      this.#runtime.dispose();
+      this.#guest.dispose();
       this.#fileSystem = undefined;
     } catch {
       // A failed disposal leaves the module instance in an unknown state: never reuse it.
