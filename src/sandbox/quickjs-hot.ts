@@ -99,13 +99,9 @@ export class HotCalls {
     const base = own ? this.#module._malloc(room) : this.#block(room);
     if (base === 0) throw new Error("out of memory");
     try {
-      // Read after the malloc: growing the wasm memory replaces HEAPU8.
-      const heap = this.#module.HEAPU8;
-      const { written } = encoder.encodeInto(text, heap.subarray(base + 8, base + room - 1));
-      heap[base + 8 + written] = 0;
       const ffi = this.#ffi;
       const ctx = this.#ctx;
-      const value = ffi.QTS_NewString(ctx, base + 8);
+      const value = this.#stringAt(base, room, text);
       writeWord(this.#module.HEAPU8, base, value);
       const result = ffi.QTS_Call(ctx, fn.value as unknown as number, this.#undefined, 1, base);
       ffi.QTS_FreeValuePointer(ctx, value);
@@ -139,10 +135,17 @@ export class HotCalls {
     return text;
   }
 
+  /** A short string made in QuickJS through the kept block (a handle the caller frees). */
   #newString(text: string): number {
-    const base = this.#block(8 + text.length * 3 + 1);
+    const room = 8 + text.length * 3 + 1;
+    return this.#stringAt(this.#block(room), room, text);
+  }
+
+  /** Encodes `text` after the block's first 8 bytes, NUL-terminated, and makes it a QuickJS string. */
+  #stringAt(base: number, room: number, text: string): number {
+    // Read after any malloc: growing the wasm memory replaces HEAPU8.
     const heap = this.#module.HEAPU8;
-    const { written } = encoder.encodeInto(text, heap.subarray(base + 8));
+    const { written } = encoder.encodeInto(text, heap.subarray(base + 8, base + room - 1));
     heap[base + 8 + written] = 0;
     return this.#ffi.QTS_NewString(this.#ctx, base + 8);
   }
