@@ -6,6 +6,7 @@
  * Servers run in this process (server CPU is measured with process.cpuUsage, workers included);
  * autocannon runs as a child process on loopback, bounded in time. Writes bench/results/pool.json.
  */
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
@@ -22,20 +23,41 @@ import { median, round, summarize, table } from "./stats.js";
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = 5;
 const CONNECTIONS = 50;
+/**
+ * The same three servers at fewer and more connections, one round each: isolambda is a pipeline
+ * of three busy threads (autocannon, the main thread, the executor) on the machine's cores, so
+ * how many requests are in flight moves its ratio, while bare Hono's stays put.
+ */
+const SWEEP_CONNECTIONS = [10, 100];
 const COLD_FUNCTIONS = Number(process.env.BENCH_COLD ?? 30);
 const BURST = 50;
 const body = JSON.stringify({ name: "bench" });
 const answer = JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello bench" }) });
 
-const load = (url: string) =>
-  loadWith(url, { seconds: SECONDS, connections: CONNECTIONS, body, headers: { "content-type": "application/json" } });
+const load = (url: string, connections = CONNECTIONS) =>
+  loadWith(url, { seconds: SECONDS, connections, body, headers: { "content-type": "application/json" } });
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-"));
 const isolambda = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions" });
-const bare = new Hono().post("/2015-03-31/functions/hello/invocations", (c) => c.body(answer, 200, { "content-type": "application/json" }));
+const bare = new Hono()
+  .post("/2015-03-31/functions/hello/invocations", (c) => c.body(answer, 200, { "content-type": "application/json" }))
+  // The same JSON with the two headers Lambda's Invoke answers with (the SDKs read both): the whole
+  // answer. Returned as a Response with a plain header object, Hono's fastest way to send them:
+  // c.body() with more than a content type builds a web Headers object, which cost bare Hono 15%.
+  .post(
+    "/2015-03-31/functions/hello-headers/invocations",
+    () =>
+      new Response(answer, {
+        status: 200,
+        headers: { "x-amzn-RequestId": randomUUID(), "X-Amz-Executed-Version": "$LATEST", "content-type": "application/json" },
+      }),
+  );
+
 const bareServer = serve({ fetch: bare.fetch, port: 0, hostname: "127.0.0.1" });
 await new Promise((resolve) => bareServer.once("listening", resolve));
-const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/2015-03-31/functions/hello/invocations`;
+const bareBase = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/2015-03-31/functions`;
+const bareUrl = `${bareBase}/hello/invocations`;
+const sameHeadersUrl = `${bareBase}/hello-headers/invocations`;
 const isoUrl = `${isolambda.url}/2015-03-31/functions/hello/invocations`;
 const floor = await startFloor();
 
@@ -43,13 +65,25 @@ const floor = await startFloor();
 for (let i = 0; i < 200; i++) {
   await fetch(isoUrl, { method: "POST", body });
   await fetch(bareUrl, { method: "POST", body });
+  await fetch(sameHeadersUrl, { method: "POST", body });
   await fetch(floor.invokeUrl, { method: "POST", body });
 }
 
-const rows: Array<{ round: number; hono: Load; floor: Load; isolambda: Load; ratio: number; floorRatio: number }> = [];
+const rows: Array<{
+  round: number;
+  hono: Load;
+  honoSameHeaders: Load;
+  floor: Load;
+  isolambda: Load;
+  ratio: number;
+  floorRatio: number;
+  ratioToSameHeaders: number;
+}> = [];
 for (let r = 1; r <= ROUNDS; r++) {
   process.stderr.write(`round ${r}/${ROUNDS}: bare Hono ${SECONDS} s, `);
   const hono = await load(bareUrl);
+  process.stderr.write(`with Lambda's headers ${SECONDS} s, `);
+  const honoSameHeaders = await load(sameHeadersUrl);
   process.stderr.write(`floor ${SECONDS} s, `);
   const floorLoad = await load(floor.invokeUrl);
   process.stderr.write(`isolambda ${SECONDS} s\n`);
@@ -57,10 +91,27 @@ for (let r = 1; r <= ROUNDS; r++) {
   rows.push({
     round: r,
     hono,
+    honoSameHeaders,
     floor: floorLoad,
     isolambda: iso,
     ratio: round(iso.rps / hono.rps, 3),
     floorRatio: round(floorLoad.rps / hono.rps, 3),
+    ratioToSameHeaders: round(iso.rps / honoSameHeaders.rps, 3),
+  });
+}
+
+const sweep: Array<{ connections: number; honoRps: number; ratio: number; floorRatio: number; isolambdaP99: number }> = [];
+for (const connections of SWEEP_CONNECTIONS) {
+  process.stderr.write(`${connections} connections: bare Hono, floor, isolambda, ${SECONDS} s each\n`);
+  const hono = await load(bareUrl, connections);
+  const floorLoad = await load(floor.invokeUrl, connections);
+  const iso = await load(isoUrl, connections);
+  sweep.push({
+    connections,
+    honoRps: hono.rps,
+    ratio: round(iso.rps / hono.rps, 3),
+    floorRatio: round(floorLoad.rps / hono.rps, 3),
+    isolambdaP99: iso.p99,
   });
 }
 
@@ -129,13 +180,22 @@ const result = {
   date: new Date().toISOString(),
   node: process.version,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model },
-  settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, coldFunctions: COLD_FUNCTIONS, burst: BURST },
+  settings: {
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    sweepConnections: SWEEP_CONNECTIONS,
+    coldFunctions: COLD_FUNCTIONS,
+    burst: BURST,
+  },
   targets: { warmThroughputRatio: 0.4, firstInvokeP50Ms: 5 },
   warm: {
     rounds: rows,
     medianRatio: ratios[Math.floor(ratios.length / 2)],
     ratioRange: [ratios[0], ratios.at(-1)],
     floorMedianRatio: median(rows.map((r) => r.floorRatio)),
+    sameHeadersMedianRatio: median(rows.map((r) => r.ratioToSameHeaders)),
+    byConnections: sweep,
   },
   firstInvokeOfNewFunction: summarize(cold),
   burst: {
@@ -150,7 +210,7 @@ console.log(
   table(
     rows.map((r) => ({
       round: r.round,
-      "Hono req/s": r.hono.rps,
+      "Hono req/s (with headers)": `${r.hono.rps} (${r.honoSameHeaders.rps})`,
       "floor req/s": r.floor.rps,
       "isolambda req/s": r.isolambda.rps,
       "ratio (floor)": `${r.ratio} (${r.floorRatio})`,
@@ -164,6 +224,9 @@ console.log(
 );
 console.log(`\nwarm throughput ratio, median of ${ROUNDS}: ${result.warm.medianRatio} (range ${ratios[0]}–${ratios.at(-1)})`);
 console.log(`the design's floor (bench/floor.ts, no features): ${result.warm.floorMedianRatio}× bare Hono`);
+console.log(`against bare Hono answering with Lambda's two headers too: ${result.warm.sameHeadersMedianRatio}×`);
+const sweepText = sweep.map((s) => `${s.connections}: ${s.ratio}× (floor ${s.floorRatio}×, p99 ${s.isolambdaP99} ms)`);
+console.log(`by connections, one round each: ${sweepText.join("; ")}`);
 const c = result.firstInvokeOfNewFunction;
 console.log(`first invoke of a new function, end to end: p50 ${c.p50} ms, p99 ${c.p99} ms (n=${c.n})`);
 const b = result.burst;
