@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send } from "../doors/shared/response.js";
 import type { ApiDeps } from "./deps.js";
-import { answerInvoke, type InvokeHttpRequest, nodeHeader, readText } from "./invoke.js";
+import { answerInvoke, nodeInvokeRequest } from "./invoke.js";
 import type { RegistryCache } from "./registry-cache.js";
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?(.*))?$/;
@@ -27,12 +27,8 @@ export function invokeRoute(deps: ApiDeps, cache: RegistryCache): (incoming: Inc
     const match = INVOKE_PATH.exec(incoming.url ?? "");
     if (match === null) return false;
     const query = match[2];
-    const request: InvokeHttpRequest = {
-      name: decodePathPart(match[1] as string),
-      qualifier: query === undefined ? undefined : (new URLSearchParams(query).get("Qualifier") ?? undefined),
-      header: (name) => nodeHeader(incoming, name),
-      text: (limit) => readText(incoming, limit),
-    };
+    const qualifier = query === undefined ? undefined : (new URLSearchParams(query).get("Qualifier") ?? undefined);
+    const request = nodeInvokeRequest(incoming, decodePathPart(match[1] as string), qualifier);
     void answerInvoke(request, deps, cache).then(({ status, headers, body }) => {
       // A client that went away has nothing to read.
       if (outgoing.destroyed) return;

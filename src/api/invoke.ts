@@ -37,30 +37,38 @@ export interface InvokeHttpRequest {
   text(limit: number): Promise<string | undefined>;
 }
 
-export function nodeHeader(incoming: IncomingMessage, name: Lowercase<string>): string | undefined {
+function nodeHeader(incoming: IncomingMessage, name: Lowercase<string>): string | undefined {
   const value = incoming.headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** An Invoke-style request that came through Hono (InvokeWithResponseStream). */
-export function honoInvokeRequest(c: Context): InvokeHttpRequest {
-  // Headers and body from Node's request when there is one: `c.req.header` builds a web Headers
-  // object first, and `c.req.text()` would buffer a body of any size.
-  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  return {
-    name: c.req.param("name") ?? "",
-    qualifier: c.req.query("Qualifier"),
-    header: (name) => (incoming === undefined ? c.req.header(name) : nodeHeader(incoming, name)),
-    text: (limit) => (incoming === undefined ? c.req.text() : readText(incoming, limit)),
-  };
 }
 
 const utf8 = new TextDecoder();
 
 /** The body as text, decoded as a web Request's text() does (a UTF-8 BOM is dropped). */
-export async function readText(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
+async function readText(incoming: IncomingMessage, limit: number): Promise<string | undefined> {
   const body = await readBody(incoming, limit);
   return body === undefined ? undefined : utf8.decode(body);
+}
+
+/** An Invoke-style request read from Node's request: its headers, and its body up to the limit. */
+export function nodeInvokeRequest(incoming: IncomingMessage, name: string, qualifier: string | undefined): InvokeHttpRequest {
+  return {
+    name,
+    qualifier,
+    header: (header) => nodeHeader(incoming, header),
+    text: (limit) => readText(incoming, limit),
+  };
+}
+
+/** An Invoke-style request that came through Hono (InvokeWithResponseStream). */
+export function honoInvokeRequest(c: Context): InvokeHttpRequest {
+  const name = c.req.param("name") ?? "";
+  const qualifier = c.req.query("Qualifier");
+  // Headers and body from Node's request when there is one: `c.req.header` builds a web Headers
+  // object first, and `c.req.text()` would buffer a body of any size.
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  if (incoming !== undefined) return nodeInvokeRequest(incoming, name, qualifier);
+  return { name, qualifier, header: (header) => c.req.header(header), text: () => c.req.text() };
 }
 
 export interface InvokeRequest {
