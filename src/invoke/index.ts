@@ -132,7 +132,7 @@ export class Invoker {
       version: config.functionVersion,
       durationMs: result.durationMs,
       memorySizeMB: config.memorySizeMB,
-      maxMemoryUsedBytes: result.peakHeapBytes,
+      maxMemoryUsedBytes: result.peakMemoryBytes,
       initDurationMs: result.initDurationMs,
       restoreDurationMs: result.restoreDurationMs,
     });

@@ -2,7 +2,7 @@
  * The warm pool: idle execution environments per function version, reused for warm starts; an
  * invocation that finds none creates one (a cold start). One environment serves one invocation at
  * a time. Idle environments are evicted after an idle time, and least recently used first when
- * their measured heaps and /tmp contents exceed a memory budget. Updating or deleting a function retires its
+ * their memory and /tmp contents exceed a memory budget. Updating or deleting a function retires its
  * environments: idle ones at once, busy ones when their invocation ends.
  */
 import os from "node:os";
@@ -20,8 +20,8 @@ export interface PooledResult extends InvokeResult {
   restoreDurationMs?: number;
   /** The environment's log stream. */
   logStreamName: string;
-  /** The largest QuickJS heap measured in the environment so far (Lambda's Max Memory Used). */
-  peakHeapBytes: number;
+  /** The largest memory the environment held so far (Lambda's Max Memory Used). */
+  peakMemoryBytes: number;
   /** Ran in an on-demand environment although the version has provisioned concurrency. */
   spillover: boolean;
 }
@@ -58,7 +58,7 @@ export interface ProvisionedUsage extends ProvisionedRef {
 export interface PoolOptions {
   /** How long an environment may stay idle; default 10 minutes. */
   idleTimeoutMs?: number;
-  /** The heap all idle environments together may hold; default a quarter of the machine's memory. */
+  /** The memory all idle environments together may hold; default a quarter of the machine's memory. */
   memoryBudgetBytes?: number;
   /** How fast a function may add on-demand environments; Lambda's 1,000 every 10 seconds by default. */
   scalingRate?: ScalingRate;
@@ -68,8 +68,6 @@ const keyOf = (ref: ProvisionedRef) => `${ref.functionName}\0${ref.qualifier}`;
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 const PURGE_EVERY_MS = 1000;
-/** An environment not measured yet counts as this much: about what bench:sandbox measures for a small handler. */
-const UNMEASURED_HEAP_BYTES = 256 * 1024;
 
 export class WarmPool {
   readonly #sandbox: Sandbox;
@@ -97,7 +95,9 @@ export class WarmPool {
     this.#idle = new LRUCache<Environment, string>({
       ttl: idleTimeoutMs,
       maxSize: options.memoryBudgetBytes ?? Math.floor(os.totalmem() / 4),
-      sizeCalculation: (_key, env) => Math.max(1, (env.heapBytes || UNMEASURED_HEAP_BYTES) + env.tmpBytes),
+      // Its whole linear memory (16 MB at least, much of it never touched by a small handler): the
+      // budget errs on the host's side, as Lambda reserves a whole MemorySize per environment.
+      sizeCalculation: (_key, env) => Math.max(1, env.memoryBytes + env.tmpBytes),
       dispose: (versionKey, env, reason) => {
         // Taking an environment out to run it is a "delete"; only eviction and expiry end it.
         if (reason === "evict" || reason === "expire") this.#end(env, versionKey);
@@ -177,7 +177,7 @@ export class WarmPool {
         initDurationMs: cold && !env.restored ? env.initDurationMs : undefined,
         restoreDurationMs: cold && env.restored ? env.initDurationMs : undefined,
         logStreamName: env.logStreamName,
-        peakHeapBytes: env.peakHeapBytes,
+        peakMemoryBytes: env.peakMemoryBytes,
         spillover: !this.#owner.has(env) && this.#provisionedVersions.has(config.versionKey),
       };
     } finally {
@@ -190,8 +190,8 @@ export class WarmPool {
         idle.push(env);
         this.#byVersion.set(config.versionKey, idle);
         this.#park(env, config.versionKey);
-        // The heap is measured just after the invocation: weigh the environment again then.
-        env.onHeapMeasured ??= () => {
+        // Its memory is reported with the invocation's result: weigh the environment again then.
+        env.onMemoryMeasured ??= () => {
           if (this.#idle.has(env)) this.#park(env, config.versionKey);
         };
       } else env.dispose();

@@ -1,6 +1,6 @@
 /**
  * One execution environment inside an executor worker: the guest runtime in a QuickJS runtime +
- * context of its own (guest-context.ts) with its heap limit, and the small event loop that drives a
+ * context of its own (guest-context.ts), in a wasm instance held to its MemorySize, and the small event loop that drives a
  * phase (INIT or one invocation) until the handler's result, a deadline, or a fatal error ends it.
  * Between phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
@@ -8,13 +8,12 @@ import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
-import { type Entry, type GuestArg, GuestContext, type Origin } from "./guest-context.js";
+import { type Entry, type GuestArg, GuestContext, type Origin, pinJobContext } from "./guest-context.js";
 import { type HostFunction, type HostHooks, hostFunctions } from "./guest-host.js";
 import { type GuestAnswer, readGuestOutput } from "./guest-output.js";
 import { GuestTimers } from "./guest-timers.js";
-import { HeapGuard, pinJobContext } from "./heap-guard.js";
 import { performFetch } from "./host-fetch.js";
-import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
+import type { Instance, ModuleInstances } from "./instances.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
@@ -56,14 +55,13 @@ interface Phase {
 
 export class GuestEnvironment {
   readonly #instance: Instance;
-  readonly #instances: ModuleInstances;
   readonly #guest: GuestContext;
-  readonly #heap: HeapGuard;
   /** Set at INIT; a spare runtime has neither. */
   #files: PackageFiles | undefined;
   /** The environment's own file system (its /tmp in particular): made at INIT, gone with the environment. */
   #fileSystem: GuestFileSystem | undefined;
   #timeoutMs = 0;
+  #egress: EnvironmentConfig["egress"];
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
   readonly #ready: Array<() => void> = [];
@@ -77,8 +75,7 @@ export class GuestEnvironment {
    * Boots a runtime with the guest runtime in it (INIT comes later, in `#initialize`), or restores
    * one from a snapshot into a fresh dedicated instance.
    */
-  private constructor(instances: ModuleInstances, instance: Instance, origin: Origin) {
-    this.#instances = instances;
+  private constructor(instance: Instance, origin: Origin) {
     this.#instance = instance;
     if ("snapshot" in origin && instance.loaded !== origin.snapshot) {
       throw new Error("SnapStart: the restore target does not hold this snapshot");
@@ -86,7 +83,6 @@ export class GuestEnvironment {
     const guest = new GuestContext(instance.module, origin, (ctx) => this.#bindHostFunctions(ctx));
     this.#guest = guest;
     guest.runtime.setInterruptHandler(() => this.#shouldInterrupt());
-    this.#heap = new HeapGuard(guest.runtime, guest.ctx, instance.module.getWasmMemory());
     pinJobContext(guest.runtime, guest.ctx);
     const loader = new EsmLoader(
       guest.ctx,
@@ -107,9 +103,8 @@ export class GuestEnvironment {
   }
 
   /**
-   * Creates an environment and runs its INIT phase; a failed INIT leaves it disposed. A version's
-   * instance keeps one booted runtime ready (a spare), so a cold start pays only for INIT; the
-   * spare is replaced right after, off the request's path.
+   * Creates an environment and runs its INIT phase; a failed INIT leaves it disposed. It takes the
+   * ready instance, whose guest runtime is already booted (a spare), so a cold start pays only for INIT.
    */
   static async create(
     instances: ModuleInstances,
@@ -118,23 +113,21 @@ export class GuestEnvironment {
     bootstrap: string,
     streamName = logStreamName(config),
   ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
-    const instance = await instances.acquire(config.versionKey);
+    const instance = await instances.acquire();
     const spare = instances.takeSpare(instance);
-    const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instances, instance, { bootstrap });
+    const env = spare instanceof GuestEnvironment ? spare : new GuestEnvironment(instance, { bootstrap });
     const init = await env.#initialize(config, files, streamName);
     if (!init.ok) env.dispose();
-    if (instances.keepsSpares) setTimeout(() => GuestEnvironment.prepareSpare(instances, instance, bootstrap), SPARE_DELAY_MS);
     return { env, init };
   }
 
-  /** Boots a spare runtime in `instance` unless it has one; an unassigned instance (key "") always gets one. */
-  static prepareSpare(instances: ModuleInstances, instance: Instance, bootstrap: string): void {
-    if (instance.spare !== undefined || instance.poisoned || (instance.environments === 0 && instance.key !== "")) return;
-    instances.retain(instance);
+  /** Boots a spare runtime in `instance` unless it has one. */
+  static prepareSpare(instance: Instance, bootstrap: string): void {
+    if (instance.spare !== undefined) return;
     try {
-      instance.spare = new GuestEnvironment(instances, instance, { bootstrap });
+      instance.spare = new GuestEnvironment(instance, { bootstrap });
     } catch {
-      // The constructor released its reference; the next create boots a runtime of its own.
+      // The next create boots a runtime of its own.
     }
   }
 
@@ -151,7 +144,7 @@ export class GuestEnvironment {
     baseline: Baseline,
   ): Promise<{ snapshot?: MemorySnapshot; init: PhaseOutcome }> {
     const instance = await instances.dedicated();
-    const env = new GuestEnvironment(instances, instance, { bootstrap });
+    const env = new GuestEnvironment(instance, { bootstrap });
     try {
       const init = await env.#initialize(config, files, logStreamName(config));
       if (!init.ok) return { init };
@@ -175,18 +168,18 @@ export class GuestEnvironment {
    * snapshot loaded into its memory: SnapshotStore.takeTarget). Its afterRestore hooks run here; their failure leaves it disposed.
    */
   static async restore(
-    instances: ModuleInstances,
     instance: Instance,
     snapshot: MemorySnapshot,
     config: EnvironmentConfig,
     files: PackageFiles,
     streamName = logStreamName(config),
   ): Promise<{ env: GuestEnvironment; init: PhaseOutcome }> {
-    const env = new GuestEnvironment(instances, instance, { snapshot });
+    const env = new GuestEnvironment(instance, { snapshot });
     env.#files = files;
     env.#fileSystem = new GuestFileSystem(files, (config.ephemeralStorageMB ?? DEFAULT_EPHEMERAL_STORAGE_MB) * MiB);
-    env.#heap.limitBytes = config.memorySizeMB * MiB;
+    env.#limitMemory(config);
     env.#timeoutMs = config.timeoutSeconds * 1000;
+    env.#egress = config.egress;
     // What differs between environments of one version; the rest of the configuration is in the snapshot.
     const patch = {
       env: {
@@ -233,9 +226,9 @@ export class GuestEnvironment {
   #initialize(config: EnvironmentConfig, files: PackageFiles, streamName: string): Promise<PhaseOutcome> {
     this.#files = files;
     this.#fileSystem = new GuestFileSystem(files, (config.ephemeralStorageMB ?? DEFAULT_EPHEMERAL_STORAGE_MB) * MiB);
-    this.#heap.limitBytes = config.memorySizeMB * MiB;
+    this.#limitMemory(config);
     this.#timeoutMs = config.timeoutSeconds * 1000;
-    this.#guest.runtime.setMemoryLimit(this.#heap.limitBytes);
+    this.#egress = config.egress;
     const guestConfig = {
       handler: config.handler,
       functionName: config.functionName,
@@ -349,13 +342,19 @@ export class GuestEnvironment {
 
   #shouldInterrupt(): boolean {
     if (this.#phase !== undefined && Date.now() > this.#phase.deadline) this.#interrupted = true;
-    if (this.#phase !== undefined && !this.#interrupted && this.#heap.exceeded()) this.#outOfMemory = true;
+    if (this.#phase !== undefined && this.#instance.memory.exhausted) this.#outOfMemory = true;
     return this.#interrupted || this.#outOfMemory || this.#disposed;
   }
 
-  /** The QuickJS heap in use (walks it: keep off the request path). */
-  heapBytes(): number {
-    return this.#heap.heapBytes();
+  /** Lambda's MemorySize holds the whole linear memory; QuickJS's own limit still refuses a single block past it. */
+  #limitMemory(config: EnvironmentConfig): void {
+    this.#instance.memory.limitBytes = config.memorySizeMB * MiB;
+    this.#guest.runtime.setMemoryLimit(this.#instance.memory.limitBytes);
+  }
+
+  /** What the environment holds of the host's memory, its peak too: Lambda's Max Memory Used. */
+  get memoryBytes(): number {
+    return this.#instance.memory.bytes;
   }
 
   /** What the environment's /tmp holds, in the executor's memory (outside the QuickJS heap). */
@@ -378,7 +377,7 @@ export class GuestEnvironment {
     const phase = this.#phase;
     this.#readOutput(this.#guest.takeOutput());
     if (phase === undefined) return;
-    if (!this.#interrupted && !this.#outOfMemory && this.#heap.exceeded()) this.#outOfMemory = true;
+    if (this.#instance.memory.exhausted) this.#outOfMemory = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
     // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
     if (this.#outOfMemory) phase.failure = outOfMemory(phase.requestId);
@@ -467,11 +466,12 @@ export class GuestEnvironment {
     fetch: (id, url, method, headersJson, body, redirect) => {
       this.#fetches.add(id);
       const deadline = this.#phase?.deadline ?? Date.now();
-      void performFetch(url, method, headersJson, body, deadline, this.#heap.limitBytes, redirect).then((settled) =>
-        this.#deliver(() => {
-          this.#fetches.delete(id);
-          this.#call("fetchSettled", id, ...settled);
-        }),
+      void performFetch(url, method, headersJson, body, deadline, this.#instance.memory.limitBytes, redirect, this.#egress).then(
+        (settled) =>
+          this.#deliver(() => {
+            this.#fetches.delete(id);
+            this.#call("fetchSettled", id, ...settled);
+          }),
       );
     },
     streamContentType: (contentType) => {
@@ -501,13 +501,11 @@ export class GuestEnvironment {
     this.#timers.freeze();
     const phase = this.#phase;
     if (phase !== undefined) this.#settle(phase, false, JSON.stringify(exitError(phase.requestId, "environment disposed")), true);
+    this.#fileSystem = undefined;
     try {
       this.#guest.dispose();
-      this.#fileSystem = undefined;
     } catch {
-      // A failed disposal leaves the module instance in an unknown state: never reuse it.
-      this.#instance.poisoned = true;
+      // The instance is never reused: a disposal that failed inside it goes with it.
     }
-    this.#instances.release(this.#instance);
   }
 }

@@ -72,7 +72,7 @@ export class Executor {
   #generation = 0;
   #closed = false;
   onEnvironmentsLost: (envIds: number[]) => void = () => {};
-  onMemory: (envId: number, heapBytes: number, tmpBytes: number) => void = () => {};
+  onMemory: (envId: number, memoryBytes: number, tmpBytes: number) => void = () => {};
 
   constructor(data: ExecutorData) {
     this.#data = data;
@@ -133,7 +133,7 @@ export class Executor {
       this.#creates.get(message.envId)?.resolve(message);
       this.#creates.delete(message.envId);
     } else if (message.type === "memory") {
-      this.onMemory(message.envId, message.heapBytes, message.tmpBytes);
+      this.onMemory(message.envId, message.memoryBytes, message.tmpBytes);
     } else if (message.type === "chunk") {
       this.#invokes.get(message.invId)?.onChunk?.(message.data, message.contentType);
     } else if (message.type === "result") {

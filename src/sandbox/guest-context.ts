@@ -143,3 +143,14 @@ export class GuestContext {
     this.runtime.dispose();
   }
 }
+
+/**
+ * executePendingJobs reads the job's context through a view that wasm memory growth detaches, then
+ * wraps the missing pointer in a brand-new context nothing frees, and freeing the runtime aborts
+ * the module (quickjs-emscripten#240). An environment has one context: jobs can only run in it.
+ */
+export function pinJobContext(runtime: QuickJSRuntime, ctx: QuickJSContext): void {
+  const newContext = runtime.newContext.bind(runtime);
+  runtime.newContext = (options) =>
+    options !== undefined && "contextPointer" in options && !options.contextPointer ? ctx : newContext(options);
+}

@@ -64,7 +64,7 @@ export class Sandbox {
    * Heaps measured right after INIT can be read in the same batch of frames as "created", before
    * the Environment exists: kept here until it does, or the first REPORT would miss them.
    */
-  readonly #earlyMeasures = new Map<number, [heapBytes: number, tmpBytes: number]>();
+  readonly #earlyMeasures = new Map<number, [memoryBytes: number, tmpBytes: number]>();
   /** A directory the sandbox made itself (for what no option placed): removed at close. */
   #temporaryDir: string | undefined;
   #nextEnvId = 1;
@@ -80,10 +80,10 @@ export class Sandbox {
       executor.onEnvironmentsLost = (ids) => {
         for (const id of ids) this.#environments.get(id)?.markGone();
       };
-      executor.onMemory = (id, heapBytes, tmpBytes) => {
+      executor.onMemory = (id, memoryBytes, tmpBytes) => {
         const env = this.#environments.get(id);
-        if (env === undefined) this.#earlyMeasures.set(id, [heapBytes, tmpBytes]);
-        else env.recordHeap(heapBytes, tmpBytes);
+        if (env === undefined) this.#earlyMeasures.set(id, [memoryBytes, tmpBytes]);
+        else env.recordMemory(memoryBytes, tmpBytes);
       };
     }
   }
@@ -123,7 +123,7 @@ export class Sandbox {
     else executor.environments.delete(envId);
     const early = this.#earlyMeasures.get(envId);
     this.#earlyMeasures.delete(envId);
-    if (early !== undefined) env.recordHeap(...early);
+    if (early !== undefined) env.recordMemory(...early);
     return env;
   }
 
@@ -219,9 +219,9 @@ export class Environment {
   #initError: FunctionError | undefined;
   #busy = false;
   #gone: boolean;
-  #heapBytes = 0;
+  #memoryBytes = 0;
   #tmpBytes = 0;
-  #peakHeapBytes = 0;
+  #peakMemoryBytes = 0;
 
   /** @internal */
   constructor(
@@ -259,34 +259,34 @@ export class Environment {
     return this.#busy;
   }
 
-  /** The QuickJS heap measured after its latest invocation; 0 until then. */
-  get heapBytes(): number {
-    return this.#heapBytes;
+  /** Its linear memory, what it holds of the host (reported after INIT and when an invocation grew it); 0 until then. */
+  get memoryBytes(): number {
+    return this.#memoryBytes;
   }
 
-  /** The largest heap measured so far: Lambda's Max Memory Used is the environment's peak. */
-  get peakHeapBytes(): number {
-    return this.#peakHeapBytes;
+  /** The largest memory reported so far: Lambda's Max Memory Used is the environment's peak. */
+  get peakMemoryBytes(): number {
+    return this.#peakMemoryBytes;
   }
 
   /**
-   * What the environment's /tmp holds, measured with the heap. It lives in the executor's memory
-   * (not the QuickJS heap, not Max Memory Used, as Lambda's /tmp is not memory), and an idle
+   * What the environment's /tmp holds, reported with its memory. It lives in the executor's memory
+   * (not its linear memory, not Max Memory Used, as Lambda's /tmp is not memory), and an idle
    * environment keeps it: the warm pool weighs environments by both.
    */
   get tmpBytes(): number {
     return this.#tmpBytes;
   }
 
-  /** Called when a new heap measurement arrives (the warm pool re-weighs the environment). */
-  onHeapMeasured: ((heapBytes: number) => void) | undefined;
+  /** Called when a new memory report arrives (the warm pool re-weighs the environment). */
+  onMemoryMeasured: ((memoryBytes: number) => void) | undefined;
 
   /** @internal */
-  recordHeap(heapBytes: number, tmpBytes = 0): void {
-    this.#heapBytes = heapBytes;
+  recordMemory(memoryBytes: number, tmpBytes = 0): void {
+    this.#memoryBytes = memoryBytes;
     this.#tmpBytes = tmpBytes;
-    if (heapBytes > this.#peakHeapBytes) this.#peakHeapBytes = heapBytes;
-    this.onHeapMeasured?.(heapBytes);
+    if (memoryBytes > this.#peakMemoryBytes) this.#peakMemoryBytes = memoryBytes;
+    this.onMemoryMeasured?.(memoryBytes);
   }
 
   /** @internal */

@@ -67,11 +67,11 @@ export type FromWorker =
   | { type: "ready" }
   /** `restored`: the environment came from a SnapStart snapshot, and initDurationMs is its restore. */
   | { type: "created"; envId: number; initDurationMs: number; logs: string; initError?: FunctionError; restored?: boolean }
-  /** Sent right after "created" and after invocations, off the request path: the environment's QuickJS heap. */
   | ({ type: "result"; invId: number } & WireInvokeResult)
   /** Bytes a streaming handler wrote, before its result. */
   | { type: "chunk"; invId: number; data: Uint8Array; contentType: string }
-  | { type: "memory"; envId: number; heapBytes: number; tmpBytes: number };
+  /** Sent ahead of "created" and of a result when either changed: the environment's linear memory and /tmp. */
+  | { type: "memory"; envId: number; memoryBytes: number; tmpBytes: number };
 
 /**
  * Messages as ring frames (src/sandbox/ring.ts): JSON for the small fields, and the one large

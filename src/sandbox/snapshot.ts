@@ -9,11 +9,11 @@
  * Every such access is in this file, checked by `assertLibraryShape`, and covered by its tests.
  */
 import { Lifetime, type QuickJSContext, type QuickJSHandle, QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import { MAXIMUM_PAGES, WASM_PAGE_BYTES } from "./memory-gate.js";
 
 /** Chunks compared and copied; the OS page size, so a restore faults in only the pages it writes. */
 export const CHUNK_BYTES = 4096;
 /** A WebAssembly page. */
-export const WASM_PAGE_BYTES = 65536;
 
 type RuntimeArgs = ConstructorParameters<typeof QuickJSRuntime>[0];
 
@@ -154,8 +154,7 @@ export function captureSnapshot(
  */
 export function restoreMemory(snapshot: Pick<MemorySnapshot, "memoryBytes">): WebAssembly.Memory {
   const pages = Math.ceil(snapshot.memoryBytes / WASM_PAGE_BYTES);
-  // The module's own maximum (2 GB); the library grows it as it would its own.
-  return new WebAssembly.Memory({ initial: pages, maximum: 32768 });
+  return new WebAssembly.Memory({ initial: pages, maximum: MAXIMUM_PAGES });
 }
 
 /**

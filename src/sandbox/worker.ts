@@ -64,7 +64,7 @@ function drop(envId: number): void {
   const hosted = environments.get(envId);
   if (hosted === undefined) return;
   environments.delete(envId);
-  lastMeasured.delete(envId);
+  lastPosted.delete(envId);
   hosted.env.dispose();
   closePackage(hosted.packageKey);
 }
@@ -82,7 +82,7 @@ async function restore(
   const started = performance.now();
   if (snapshotOnly) return { init: { ok: true, payload: "null", logs: "", durationMs: 0, gone: false }, started };
   const target = await snapshots.takeTarget(found.key, found.snapshot);
-  return { ...(await GuestEnvironment.restore(instances, target, found.snapshot, config, files, logStreamName)), started };
+  return { ...(await GuestEnvironment.restore(target, found.snapshot, config, files, logStreamName)), started };
 }
 
 async function create({ envId, config, logStreamName, snapshotOnly }: Extract<ToWorker, { type: "create" }>): Promise<void> {
@@ -113,9 +113,9 @@ async function create({ envId, config, logStreamName, snapshotOnly }: Extract<To
   } catch (error) {
     initError = exitError("undefined", error instanceof Error ? error.message : String(error));
   }
+  // Ahead of "created", so the first REPORT has a Max Memory Used.
+  if (initError === undefined) postMemory(envId);
   post({ type: "created", envId, initDurationMs: performance.now() - started, logs, initError, restored });
-  // Measured at once so the first REPORT has a Max Memory Used; the invoke message takes a round trip to arrive.
-  if (initError === undefined && environments.has(envId)) setImmediate(() => measure(envId));
 }
 
 async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<void> {
@@ -128,38 +128,26 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
   }
   const onChunk = (data: Uint8Array, contentType: string) => post({ type: "chunk", invId, data, contentType });
   const outcome = await hosted.env.invokeWire(wire, requestId, deadline, onChunk);
+  // Ahead of the result, in the same batch of frames: this REPORT's Max Memory Used includes it
+  // (an environment that ran out of memory reports its peak too).
+  postMemory(envId);
   if (outcome.gone) drop(envId);
   const { ok, payload, logs, durationMs, gone, contentType } = outcome;
-  // After a slow invocation the walk is cheap next to it: measured first, so this REPORT's Max
-  // Memory Used includes it (the memory message goes out ahead of the result, in the same batch).
-  const slow = durationMs >= SLOW_INVOCATION_MS;
-  if (!gone && slow) measure(envId, true);
   post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone, contentType });
-  if (!gone && !slow && dueForMeasure(envId)) setImmediate(() => measure(envId));
 }
 
-/**
- * Walking a heap costs ~0.1–0.2 ms of executor time, more than a warm invocation: an environment
- * is measured at most this often.
- */
-const MEASURE_EVERY_MS = 1000;
-/** After an invocation this long, a walk costs under a tenth of it: measured every time, so Max Memory Used keeps up. */
-const SLOW_INVOCATION_MS = 2;
-const lastMeasured = new Map<number, number>();
+/** What each environment last reported: a warm invocation that changed neither sends nothing. */
+const lastPosted = new Map<number, { memoryBytes: number; tmpBytes: number }>();
 
-const dueForMeasure = (envId: number) => performance.now() - (lastMeasured.get(envId) ?? Number.NEGATIVE_INFINITY) >= MEASURE_EVERY_MS;
-
-/** Reports an environment's heap once the executor has nothing more urgent to do. */
-function measure(envId: number, always = false): void {
+/** Reports an environment's memory and /tmp when either changed; both are read without walking anything. */
+function postMemory(envId: number): void {
   const hosted = environments.get(envId);
-  if (hosted === undefined || hosted.env.busy) return;
-  if (!always && !dueForMeasure(envId)) return;
-  lastMeasured.set(envId, performance.now());
-  try {
-    post({ type: "memory", envId, heapBytes: hosted.env.heapBytes(), tmpBytes: hosted.env.tmpBytes });
-  } catch {
-    // A heap that cannot be measured is reported by the next invocation's memory check.
-  }
+  if (hosted === undefined) return;
+  const { memoryBytes, tmpBytes } = hosted.env;
+  const last = lastPosted.get(envId);
+  if (last !== undefined && last.memoryBytes === memoryBytes && last.tmpBytes === tmpBytes) return;
+  lastPosted.set(envId, { memoryBytes, tmpBytes });
+  post({ type: "memory", envId, memoryBytes, tmpBytes });
 }
 
 function handle(message: ToWorker): void {
@@ -171,6 +159,6 @@ function handle(message: ToWorker): void {
 // Nothing comes by the port: its listener keeps this worker alive, which the ring's wait does not.
 port.on("message", () => {});
 new RingReader(link.toWorker, link.overflow, (meta, bulk) => handle(decodeToWorker(meta, bulk)));
-instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
-warmUp(await instances.unassignedModule(), bootstrap);
+instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
+warmUp(await instances.readyModule(), bootstrap);
 post({ type: "ready" });

@@ -4,14 +4,15 @@ import { describe, expect, it } from "vitest";
 import { useServer } from "./server.js";
 
 const IDLE_TIMEOUT_MS = 400;
-const api = useServer({ pool: { idleTimeoutMs: IDLE_TIMEOUT_MS, memoryBudgetBytes: 1024 * 1024 } });
+// Room for two small environments (16 MB of linear memory each), not for a hog.
+const api = useServer({ pool: { idleTimeoutMs: IDLE_TIMEOUT_MS, memoryBudgetBytes: 40 * 1024 * 1024 } });
 const decoder = new TextDecoder();
 
 /** Counts invocations in a global: 1 on a cold start, then 2, 3, ... while the environment stays warm. */
 const COUNTER = "let n = 0; exports.handler = async () => ({ n: ++n });";
 /** Holds ~4 MB in a global from INIT on: more than the pool's whole 1 MB budget. */
 const HOG =
-  "const keep = Array.from({ length: 4096 }, (_, i) => 'x'.repeat(1000) + i); let n = 0; exports.handler = async () => ({ n: ++n, kept: keep.length });";
+  "const keep = Array.from({ length: 48 }, (_, i) => 'x'.repeat(1024 * 1024) + i); let n = 0; exports.handler = async () => ({ n: ++n, kept: keep.length });";
 
 const create = (name: string, source: string) => api.create(name, source);
 
@@ -36,10 +37,10 @@ describe("the warm pool", () => {
     expect(await invoke("sleeper")).toEqual({ n: 1, cold: true });
   });
 
-  it("evicts an environment whose measured heap exceeds the memory budget", async () => {
+  it("evicts an environment whose memory exceeds the memory budget", async () => {
     await create("hog", HOG);
     expect(await invoke("hog")).toEqual({ n: 1, cold: true });
-    // The heap is measured just after each invocation; once measured, the hog cannot stay idle.
+    // Its memory is reported with each result; once reported, the hog cannot stay idle.
     let again = await invoke("hog");
     for (let attempt = 0; attempt < 20 && !again.cold; attempt++) {
       await sleep(25);
@@ -48,11 +49,12 @@ describe("the warm pool", () => {
     expect(again).toEqual({ n: 1, cold: true });
   });
 
-  it("weighs an environment's /tmp too: one keeping 4 MB there is evicted, one keeping a byte stays", async () => {
-    const tmpWriter = (bytes: string) =>
-      `const fs = require('fs'); let n = 0; exports.handler = async () => { n += 1; if (n === 1) fs.writeFileSync('/tmp/f', new Uint8Array(${bytes})); return { n }; };`;
-    await create("tmp-small", tmpWriter("1"));
-    await create("tmp-hog", tmpWriter("4 * 1024 * 1024"));
+  it("weighs an environment's /tmp too: one keeping 32 MB there is evicted, one keeping 64 KB stays", async () => {
+    // Written 64 KB at a time, so that the environment's own memory does not grow with it.
+    const tmpWriter = (chunks: number) =>
+      `const fs = require('fs'); let n = 0; exports.handler = async () => { n += 1; if (n === 1) for (let i = 0; i < ${chunks}; i++) fs.appendFileSync('/tmp/f', new Uint8Array(65536)); return { n }; };`;
+    await create("tmp-small", tmpWriter(1));
+    await create("tmp-hog", tmpWriter(512));
     expect(await invoke("tmp-small")).toEqual({ n: 1, cold: true });
     for (let n = 2; n <= 4; n++) {
       await sleep(25);

@@ -95,7 +95,8 @@ describe("runaway handlers", () => {
       sandbox,
       { "index.js": "exports.handler = async () => 'r'.repeat(50 * 1024 * 1024);" },
       {},
-      { timeoutSeconds: 10 },
+      // The string, its JSON and the copy read out of the guest do not fit in 128 MB.
+      { timeoutSeconds: 10, memorySizeMB: 512 },
     );
     expect(errorOf(result).errorType).toBe("Function.ResponseSizeTooLarge");
   });

@@ -92,6 +92,29 @@ describe("memory", () => {
     expect(result.environmentGone).toBe(true);
   });
 
+  // Allocation shapes a careless handler uses; each keeps what it made until it runs out.
+  const shapes: Record<string, string> = {
+    "100 MB strings": "k.push('x'.repeat(1e8) + k.length)",
+    "1 MB strings": "k.push('y'.repeat(1024 * 1024) + k.length)",
+    Float64Arrays: "k.push(new Float64Array(131072))",
+    "arrays of numbers": "k.push(Array.from({ length: 65536 }, (_, i) => i + 0.5))",
+  };
+  for (const memorySizeMB of [128, 512]) {
+    for (const [shape, keep] of Object.entries(shapes)) {
+      it(`holds ${memorySizeMB} MB against ${shape}: Runtime.OutOfMemory near the limit, never past it`, async () => {
+        const files = { "index.js": `const k = []; exports.handler = async () => { for (;;) ${keep}; };` };
+        const env = await environmentFor(sandbox, files, { memorySizeMB, timeoutSeconds: 30 });
+        const result = await env.invoke("{}");
+        expect(errorOf(result).errorType).toBe("Runtime.OutOfMemory");
+        expect(result.environmentGone).toBe(true);
+        const limit = memorySizeMB * 1024 * 1024;
+        expect(env.peakMemoryBytes).toBeLessThanOrEqual(limit);
+        // A 100 MB string cannot land in the last 100 MB; the other shapes fill it.
+        expect(env.peakMemoryBytes).toBeGreaterThan(shape === "100 MB strings" ? limit - 3e8 : limit * 0.8);
+      });
+    }
+  }
+
   it("lets a larger memory size hold more", async () => {
     const files = { "index.js": "exports.handler = async (e) => { const s = 'y'.repeat(e.mb * 1024 * 1024); return s.length; };" };
     const small = await environmentFor(sandbox, files, { memorySizeMB: 128, timeoutSeconds: 10 });
@@ -161,7 +184,8 @@ describe("stack", () => {
 describe("payload sizes", () => {
   it("refuses a 50 MB response with Function.ResponseSizeTooLarge", async () => {
     const files = { "index.js": "exports.handler = async (e) => e.small ? 'ok' : 'x'.repeat(50 * 1024 * 1024);" };
-    const env = await environmentFor(sandbox, files, { timeoutSeconds: 10 });
+    // The string, its JSON and the copy read out of the guest do not fit in 128 MB, as in Lambda.
+    const env = await environmentFor(sandbox, files, { timeoutSeconds: 10, memorySizeMB: 512 });
     const result = await env.invoke("{}");
     const error = errorOf(result);
     expect(error.errorType).toBe("Function.ResponseSizeTooLarge");

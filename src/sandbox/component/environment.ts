@@ -1,7 +1,7 @@
 /**
  * One execution environment running a WebAssembly component: an instance of the component,
  * made at INIT, whose `handle` export serves one invocation at a time. It offers the executor the
- * surface of the QuickJS environment (invoke, busy, heapBytes, tmpBytes, dispose) and the same
+ * surface of the QuickJS environment (invoke, busy, memoryBytes, tmpBytes, dispose) and the same
  * PhaseOutcome results. A component runs synchronously: the deadline of a call that never
  * returns is enforced by the main thread, which terminates the executor (executor.ts).
  */
@@ -184,7 +184,7 @@ export class ComponentEnvironment {
   #crash(error: unknown, requestId: string): FunctionError {
     if (Date.now() > this.#deadline) return this.#timedOut(requestId);
     if (error instanceof ComponentExit) return exitError(requestId, error.message);
-    if (this.heapBytes() + OUT_OF_MEMORY_MARGIN_BYTES >= this.#config.memorySizeMB * MiB) return outOfMemory(requestId);
+    if (this.memoryBytes + OUT_OF_MEMORY_MARGIN_BYTES >= this.#config.memorySizeMB * MiB) return outOfMemory(requestId);
     const message = error instanceof Error ? error.message : String(error);
     return exitError(requestId, error instanceof WebAssembly.RuntimeError ? `wasm trap: ${message}` : message);
   }
@@ -222,7 +222,7 @@ export class ComponentEnvironment {
   }
 
   /** The component's linear memories: what Max Memory Used reports. */
-  heapBytes(): number {
+  get memoryBytes(): number {
     return this.#memories.reduce((sum, memory) => sum + memory.buffer.byteLength, 0);
   }
 
