@@ -7,6 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
+import { type AuthSettings, authGate, FunctionCredentials } from "./api/auth/index.js";
 import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { invokeRoute } from "./api/invoke-route.js";
@@ -24,16 +25,10 @@ import { Invoker, type LogSink } from "./invoke/index.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
+import type { EgressRules } from "./sandbox/egress.js";
 import { type AwsCredentials, ComponentCache, Sandbox } from "./sandbox/index.js";
 import { EventSources, MappingStore } from "./sources/index.js";
 import { Scheduler } from "./sources/scheduler.js";
-
-/** What a function finds in AWS_ACCESS_KEY_ID & co. unless the config names others: temporary-looking, clearly local. */
-const STAND_IN_CREDENTIALS: AwsCredentials = {
-  accessKeyId: "ASIAISOLAMBDALOCAL00",
-  secretAccessKey: "isolambda-local-execution-role-secret",
-  sessionToken: "isolambda-local-execution-role-session",
-};
 
 /** ERRATA 4: AWS's default account-wide code storage. */
 const CODE_STORAGE_LIMIT_BYTES = 75 * 1024 ** 3;
@@ -51,8 +46,12 @@ export interface ServerOptions {
   pool?: PoolOptions;
   /** Account concurrency and the unreserved minimum; Lambda's defaults are 1000 and 100. */
   limits?: Partial<ConcurrencyLimits>;
-  /** The credentials functions get as their execution role's; stand-ins by default. */
+  /** The credentials every function gets as its execution role's; by default each function gets its own. */
   credentials?: AwsCredentials;
+  /** SigV4 verification of the Lambda and SQS APIs; off by default. */
+  auth?: AuthSettings;
+  /** Where handlers' outbound requests may go, beyond the built-in refusal of link-local addresses. */
+  egress?: EgressRules;
   /** Retry delays and bounds of asynchronous invocation; Lambda's defaults otherwise. */
   async?: Partial<AsyncOptions>;
   /** SnapStart for every version of every Node.js function ($LATEST too): for benchmarks. */
@@ -170,7 +169,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
     async: dispatcher,
     eventInvokeConfigs,
-    credentials: options.credentials ?? STAND_IN_CREDENTIALS,
+    credentials: options.credentials,
+    functionCredentials: new FunctionCredentials(options.dataDir),
+    egress: options.egress,
     queues,
     sources,
     scheduler,
@@ -195,10 +196,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Invoke first, on node:http (src/api/invoke-route.ts); every other request goes to the Hono app.
     const invoke = invokeRoute(deps, cache);
     const toApp = getRequestListener(app.fetch, { hostname: options.host });
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = createServer((incoming, outgoing) => {
+    const gate = authGate(
+      {
+        settings: options.auth ?? { mode: "none", credentials: [] },
+        functions: deps.functionCredentials,
+        region,
+        accountId,
+        listenHost: options.host,
+        port: () => (server.address() as AddressInfo).port,
+      },
+      (incoming, outgoing) => {
         if (!invoke(incoming, outgoing)) void toApp(incoming, outgoing);
-      });
+      },
+    );
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = createServer(gate);
       s.once("error", reject);
       s.listen(options.port, options.host, () => resolve(s));
     }).catch(async (error: unknown) => {

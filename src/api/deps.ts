@@ -5,9 +5,11 @@ import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 import type { AwsCredentials, ComponentCache } from "../sandbox/index.js";
+import type { EgressRules } from "../sandbox/egress.js";
 import type { EventSources } from "../sources/index.js";
 import type { Scheduler } from "../sources/scheduler.js";
 
+import type { FunctionCredentials } from "./auth/function-credentials.js";
 export interface ApiDeps {
   registry: Registry;
   code: CodeStore;
@@ -21,8 +23,12 @@ export interface ApiDeps {
   /** Event invocations: stored, then delivered with retries and destinations. */
   async: Dispatcher;
   eventInvokeConfigs: EventInvokeConfigStore;
-  /** Handed to every function as its execution role's credentials. */
-  credentials: AwsCredentials;
+  /** The operator's credentials for every function, instead of each function's own (functionCredentials). */
+  credentials?: AwsCredentials;
+  /** Each function's own credentials, and the stamp its requests to the API carry (src/api/auth). */
+  functionCredentials: FunctionCredentials;
+  /** Where handlers' outbound requests may go, beyond the built-in refusal of link-local addresses. */
+  egress?: EgressRules;
   /** This server's URL, known once it listens: functions reach isolambda's APIs there. */
   endpointUrl?: string;
   /** The built-in SQS-compatible queues, served on the same port when present. */

@@ -54,6 +54,7 @@ export function environmentConfig(deps: ApiDeps, v: FunctionVersion, dirOf: Code
       throw new AwsError("ServiceException", `The code of ${v.functionName}:${v.version} is missing from the data directory`);
     return found;
   };
+  const own = deps.functionCredentials.mint({ functionName: v.functionName, role: v.role });
   return {
     functionName: v.functionName,
     functionVersion: v.version,
@@ -69,8 +70,12 @@ export function environmentConfig(deps: ApiDeps, v: FunctionVersion, dirOf: Code
     environment: v.environment,
     region: deps.region,
     accountId: deps.accountId,
-    credentials: deps.credentials,
+    credentials: deps.credentials ?? own,
     endpointUrl: deps.endpointUrl,
+    egress: {
+      rules: deps.egress ?? { deny: [], allow: [] },
+      api: deps.endpointUrl === undefined ? undefined : { port: Number(new URL(deps.endpointUrl).port), caller: own.sessionToken },
+    },
     snapStart: snapStartApplies(deps, v),
   };
 }

@@ -7,14 +7,20 @@ import { CliError, isConnectionRefused, notRunning } from "./errors.js";
 
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:9000";
 
-export function lambdaClient(endpoint: string): LambdaClient {
+/** An access key to sign with instead of the environment's (the server's own, from its config). */
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export function lambdaClient(endpoint: string, key?: AccessKey): LambdaClient {
   // The SDK's notice about its own future Node.js support is not the CLI user's business.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   return new LambdaClient({
     endpoint,
     region: process.env.AWS_REGION ?? "us-east-1",
     // isolambda accepts any credentials unless SigV4 verification is on; the environment's win.
-    credentials: {
+    credentials: key ?? {
       accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? "isolambda",
       secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? "isolambda",
       sessionToken: process.env.AWS_SESSION_TOKEN,

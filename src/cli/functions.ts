@@ -8,7 +8,7 @@ import {
   ListVersionsByFunctionCommand,
 } from "@aws-sdk/client-lambda";
 import type { Command } from "commander";
-import { call, DEFAULT_ENDPOINT, lambdaClient } from "./client.js";
+import { type AccessKey, call, DEFAULT_ENDPOINT, lambdaClient } from "./client.js";
 import { out } from "./style.js";
 
 export interface FunctionSummary {
@@ -57,8 +57,8 @@ async function summary(client: LambdaClient, fn: FunctionConfiguration): Promise
   };
 }
 
-export async function listFunctions(endpoint: string): Promise<FunctionSummary[]> {
-  const client = lambdaClient(endpoint);
+export async function listFunctions(endpoint: string, credentials?: AccessKey): Promise<FunctionSummary[]> {
+  const client = lambdaClient(endpoint, credentials);
   return call(endpoint, "functions list", async () => {
     const functions = await all(async (Marker) => {
       const r = await client.send(new ListFunctionsCommand({ Marker }));

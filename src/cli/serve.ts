@@ -4,7 +4,8 @@
  * and with --watch redeploys a function folder as soon as a file in it changes.
  */
 import { existsSync } from "node:fs";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import type { AuthSettings } from "../api/auth/index.js";
 import { loadConfig } from "../config/index.js";
 import { type RunningServer, startServer } from "../server.js";
 import { CliError } from "./errors.js";
@@ -21,6 +22,7 @@ interface ServeOptions {
   config?: string;
   watch?: boolean;
 }
+  auth?: "none" | "sigv4";
 
 function port(value: string): number {
   const n = Number(value);
@@ -29,11 +31,23 @@ function port(value: string): number {
 }
 
 /** On a terminal, the runtime's START/END/REPORT lines step back so that the handler's own lines stand out. */
+/** With SigV4 on and no key in the config, the keys isolambda's own clients would sign with: the environment's. */
+function authSettings(mode: AuthSettings["mode"], credentials: AuthSettings["credentials"]): AuthSettings {
+  if (mode === "none" || credentials.length > 0) return { mode, credentials };
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new CliError(
+      "--auth sigv4 needs access keys: list them in the config's auth.credentials, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    );
+  }
+  return { mode, credentials: [{ accessKeyId, secretAccessKey }] };
+}
+
 function dimLambdaLines(log: string): string {
   return log.replace(/^(START|END|REPORT|INIT_START) .*$/gm, (line) => out("dim", line));
 }
 
-async function banner(server: RunningServer, options: ServeOptions, startedMs: number): Promise<void> {
+async function banner(server: RunningServer, options: ServeOptions, auth: AuthSettings, startedMs: number): Promise<void> {
   const line = (label: string, value: string, note = "") =>
     console.log(`  ${label}${" ".repeat(Math.max(2, 12 - label.length))}${value}${note && out("dim", `  (${note})`)}`);
   console.log(`${out(["bold", "green"], "isolambda ready")} in ${Math.round(performance.now() - startedMs)} ms`);
@@ -46,7 +60,7 @@ async function banner(server: RunningServer, options: ServeOptions, startedMs: n
     line("functions", out("dim", `no folders under ${options.functions}`));
     return;
   }
-  const summaries = new Map((await listFunctions(server.url)).map((f) => [f.name, f]));
+  const summaries = new Map((await listFunctions(server.url, auth.credentials[0])).map((f) => [f.name, f]));
   console.log(`  functions${options.watch ? out("dim", `   (watching ${options.functions})`) : ""}`);
   const width = Math.max(...[...server.deployed.keys()].map((name) => name.length));
   for (const [name, outcome] of server.deployed) {
@@ -61,6 +75,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const started = performance.now();
   const config = loadConfig(options.config ?? "isolambda.config.json", options.config !== undefined);
   if (options.watch && !existsSync(options.functions)) throw new CliError(`--watch: ${options.functions}: no such directory to watch`);
+  const auth = authSettings(options.auth ?? config.auth.mode, config.auth.credentials);
   const server = await startServer({
     port: options.port,
     host: options.host,
@@ -77,6 +92,8 @@ async function serve(options: ServeOptions): Promise<void> {
     onLog: (_name, _stream, log) => process.stdout.write(stdoutHasColours ? dimLambdaLines(log) : log),
     doors: config.doors,
   });
+    auth,
+    egress: config.egress,
   let progress: { stop(): void } | undefined;
   // Watching before the banner: whoever waits for the URL may edit a file at once.
   const watcher = options.watch ? watchFunctions(server, options.functions) : undefined;
@@ -97,7 +114,7 @@ async function serve(options: ServeOptions): Promise<void> {
   // Before the banner: a signal during it must drain too, not kill the process.
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
-  await banner(server, options, started);
+  await banner(server, options, auth, started);
   if (stopping) return;
   progress = provisioningProgress(server);
 }
@@ -113,4 +130,10 @@ export function serveCommand(program: Command): void {
     .option("--config <file>", "region, account, limits and doors (isolambda.config.json when present)")
     .option("-w, --watch", "redeploy a function folder when a file in it changes (the next invocation is a cold start)")
     .action(serve);
+    .addOption(
+      new Option(
+        "--auth <mode>",
+        "verify SigV4 signatures on the Lambda and SQS APIs (keys from the config's auth.credentials or AWS_ACCESS_KEY_ID)",
+      ).choices(["none", "sigv4"]),
+    )
 }

@@ -7,10 +7,23 @@ import { z } from "zod";
 import { AlbDoorSchema } from "../doors/alb/config.js";
 import { EdgeDoorSchema } from "../doors/edge/config.js";
 import { UrlDoorSchema } from "../doors/url/config.js";
+import { compileRule } from "../sandbox/egress.js";
 import { describeIssues, type JsonFile, parseJsonFile } from "./json-file.js";
 
 /** Each door owns its schema (src/doors/<door>/config.ts); a door's port is its own listener. */
 const door = z.discriminatedUnion("type", [AlbDoorSchema, EdgeDoorSchema, UrlDoorSchema]);
+
+/** An egress rule: a CIDR range or one address, or `{"cidr": ..., "ports": [...]}` for some of its ports only. */
+const egressRule = z
+  .union([z.string(), z.object({ cidr: z.string(), ports: z.array(z.number().int().min(1).max(65535)).min(1).optional() }).strict()])
+  .superRefine((rule, ctx) => {
+    try {
+      compileRule(typeof rule === "string" ? { cidr: rule } : rule);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  })
+  .transform((rule) => (typeof rule === "string" ? { cidr: rule } : rule));
 
 const ConfigSchema = z
   .object({
@@ -54,6 +67,22 @@ const ConfigSchema = z
       .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().min(1) })
       .strict()
       .optional(),
+    /**
+     * SigV4 verification of the Lambda and SQS APIs: `none` (the default) or `sigv4`, with the
+     * access keys that may call them (the environment's AWS_ACCESS_KEY_ID when none is listed).
+     */
+    auth: z
+      .object({
+        mode: z.enum(["none", "sigv4"]).default("none"),
+        credentials: z.array(z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).strict()).default([]),
+      })
+      .strict()
+      .default({ mode: "none", credentials: [] }),
+    /** Where handlers' outbound requests may go: link-local and metadata addresses are refused unless allowed here. */
+    egress: z
+      .object({ deny: z.array(egressRule).default([]), allow: z.array(egressRule).default([]) })
+      .strict()
+      .default({ deny: [], allow: [] }),
     async: z
       .object({
         retryBaseDelayMs: z.number().int().min(1).optional(),

@@ -1,4 +1,9 @@
-/** The host half of the guest's fetch: Node's fetch, bounded by the invocation's remaining time. */
+/**
+ * The host half of the guest's fetch: undici's fetch, bounded by the invocation's remaining time,
+ * through the egress policy's Agents (src/sandbox/egress.ts).
+ */
+import { fetch } from "undici";
+import { CALLER_HEADER, type EgressSettings, egressPolicy } from "./egress.js";
 
 export type FetchSettled = [
   failure: string | undefined,
@@ -18,14 +23,23 @@ export async function performFetch(
   maxBytes: number,
   /** `manual` for node:http, which hands redirects to the caller as Node does. */
   redirect: "follow" | "manual" = "follow",
+  egress?: EgressSettings,
 ): Promise<FetchSettled> {
   try {
-    const headers = JSON.parse(headersJson) as [string, string][];
+    const policy = egressPolicy(egress);
+    // The stamp is the host's to set: whatever the guest put there is dropped.
+    const headers = (JSON.parse(headersJson) as [string, string][]).filter(([name]) => name.toLowerCase() !== CALLER_HEADER);
+    const target = new URL(url);
+    const port = Number(target.port) || (target.protocol === "https:" ? 443 : 80);
+    const api = egress?.api;
+    const toApi = api !== undefined && port === api.port;
+    if (toApi) headers.push([CALLER_HEADER, api.caller]);
     const response = await fetch(url, {
       method,
       headers,
       body,
       redirect,
+      dispatcher: toApi ? policy.stamped : policy.plain,
       signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
     });
     const bytes = await response.arrayBuffer();

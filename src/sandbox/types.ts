@@ -1,5 +1,7 @@
 /** The sandbox's public vocabulary, shared by the main thread and the executor workers. */
 
+import type { EgressSettings } from "./egress.js";
+
 /** Lambda's error payload, as the Node.js runtime serialises it. */
 export interface FunctionError {
   errorType: string;
@@ -39,6 +41,8 @@ export interface EnvironmentConfig {
   credentials?: AwsCredentials;
   /** AWS_ENDPOINT_URL: where the function's AWS SDK clients go (isolambda itself). */
   endpointUrl?: string;
+  /** Where the handler's outbound requests may go, and how it reaches isolambda's API as itself. */
+  egress?: EgressSettings;
   /**
    * SnapStart: the environment is restored from a snapshot of the version's initialised
    * environment (made by the first such create) instead of running INIT.

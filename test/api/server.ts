@@ -35,7 +35,10 @@ export interface TestServer {
 /** One server for the suite, with an empty data directory removed at the end. */
 export function useServer(
   options: Partial<
-    Pick<ServerOptions, "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async" | "credentials" | "doors">
+    Pick<
+      ServerOptions,
+      "functionsDir" | "codeStorageLimitBytes" | "limits" | "pool" | "executors" | "async" | "credentials" | "doors" | "auth" | "egress"
+    >
   > = {},
 ): TestServer {
   let dataDir = "";

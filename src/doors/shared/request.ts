@@ -39,6 +39,9 @@ export function sourceIpOf(incoming: IncomingMessage): string {
  * A request that announces no body is answered without waiting for the stream.
  */
 export function readBody(incoming: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  // Already read by the API's auth layer to check its signature (@hono/node-server's convention).
+  const read = (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody;
+  if (read !== undefined) return Promise.resolve(read.length > limit ? undefined : read);
   const declared = incoming.headers["content-length"];
   if (incoming.headers["transfer-encoding"] === undefined) {
     if (declared === undefined || declared === "0") return Promise.resolve(EMPTY);
