@@ -176,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     sources,
     scheduler,
     snapStartEverywhere: options.snapStartEverywhere,
+    logs,
   };
   const cache = new RegistryCache(registry, code);
   const app = createApi(deps, cache);

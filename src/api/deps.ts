@@ -3,6 +3,7 @@ import type { Dispatcher } from "../async/dispatcher.js";
 import type { Queues } from "../async/sqs/index.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
+import type { LogStore } from "../observe/log-store.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 import type { AwsCredentials, ComponentCache } from "../sandbox/index.js";
 import type { EgressRules } from "../sandbox/egress.js";
@@ -37,6 +38,8 @@ export interface ApiDeps {
   sources: EventSources;
   /** function.json schedules, listed at GET /isolambda/schedules. */
   scheduler: Scheduler;
+  /** Invocation logs on disk: DeleteFunction closes the function's file. */
+  logs?: Pick<LogStore, "closeLog">;
   /** SnapStart for every version of every Node.js function, $LATEST included (benchmarks); off by default. */
   snapStartEverywhere?: boolean;
 }

@@ -16,7 +16,7 @@ import { unprovisionFunction } from "./provisioned.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
-import { storeZip } from "./store-code.js";
+import { withStoredZip } from "./store-code.js";
 import {
   CreateFunctionBody,
   checkDeadLetterTarget,
@@ -38,24 +38,25 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const { name } = parseFunctionName(body.FunctionName);
     const environment = checkEnvironment(body.Environment?.Variables);
     const layers = resolveLayers(deps, body.Layers ?? []);
-    const code = await storeZip(deps, zipOf(body.Code));
-    checkCombinedSize(deps, code.codeSha256, layers);
-    await checkComponent(deps.components, body.Runtime, body.Handler, code.dir);
-    const created = deps.registry.createFunction({
-      functionName: name,
-      runtime: body.Runtime,
-      handler: body.Handler,
-      role: body.Role ?? defaultRole(deps.accountId),
-      memorySize: body.MemorySize ?? 128,
-      timeout: body.Timeout ?? 3,
-      description: body.Description ?? "",
-      environment,
-      layers,
-      ephemeralStorageMB: body.EphemeralStorage?.Size ?? DEFAULT_EPHEMERAL_STORAGE_MB,
-      deadLetterTarget: checkDeadLetterTarget(body.DeadLetterConfig?.TargetArn),
-      snapStartApplyOn: body.SnapStart?.ApplyOn ?? "None",
-      code,
-      tags: body.Tags,
+    const created = await withStoredZip(deps, zipOf(body.Code), async (code) => {
+      checkCombinedSize(deps, code.codeSha256, layers);
+      await checkComponent(deps.components, body.Runtime, body.Handler, code.dir);
+      return deps.registry.createFunction({
+        functionName: name,
+        runtime: body.Runtime,
+        handler: body.Handler,
+        role: body.Role ?? defaultRole(deps.accountId),
+        memorySize: body.MemorySize ?? 128,
+        timeout: body.Timeout ?? 3,
+        description: body.Description ?? "",
+        environment,
+        layers,
+        ephemeralStorageMB: body.EphemeralStorage?.Size ?? DEFAULT_EPHEMERAL_STORAGE_MB,
+        deadLetterTarget: checkDeadLetterTarget(body.DeadLetterConfig?.TargetArn),
+        snapStartApplyOn: body.SnapStart?.ApplyOn ?? "None",
+        code,
+        tags: body.Tags,
+      });
     });
     return c.json(
       body.Publish ? await publishedConfiguration(deps, deps.registry.publishVersion(name)) : toConfiguration(deps, created),
@@ -100,10 +101,12 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const body = parseBody(UpdateCodeBody, await jsonBody(c));
     const zip = zipOf(body);
     if (body.DryRun) return c.json(toConfiguration(deps, current));
-    const code = await storeZip(deps, zip);
-    checkCombinedSize(deps, code.codeSha256, current.layers);
-    await checkComponent(deps.components, current.runtime, current.handler, code.dir);
-    const updated = deps.registry.updateCode(current.functionName, code, body.RevisionId);
+    // Releasing the new package also removes the one $LATEST had, unless a published version keeps it.
+    const updated = await withStoredZip(deps, zip, async (code) => {
+      checkCombinedSize(deps, code.codeSha256, current.layers);
+      await checkComponent(deps.components, current.runtime, current.handler, code.dir);
+      return deps.registry.updateCode(current.functionName, code, body.RevisionId);
+    });
     deps.invoker.retire(current.functionName);
     await deps.invoker.pool.dropSnapshots(current.functionName, LATEST);
     return c.json(
@@ -138,6 +141,8 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);
     deps.invoker.retire(current.functionName);
     await deps.invoker.pool.dropSnapshots(current.functionName, LATEST);
+    // Layers the function pinned and no longer uses may have been the last use of deleted layer versions.
+    if (given.layers !== undefined) await deps.code.collect();
     return c.json(toConfiguration(deps, updated));
   });
 
@@ -150,6 +155,9 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     deps.registry.deleteFunction(ref.name, ref.qualifier);
     deps.invoker.retire(ref.name);
     await deps.invoker.pool.dropSnapshots(ref.name, ref.qualifier);
+    await deps.code.collect();
+    // The log group stays readable, as in CloudWatch Logs; only its open file is closed.
+    if (ref.qualifier === undefined) await deps.logs?.closeLog(ref.name);
     return c.body(null, 204);
   });
 }

@@ -19,7 +19,7 @@ import {
   parseVersionNumber,
 } from "./layer-arn.js";
 import { jsonBody } from "./request.js";
-import { storeZip } from "./store-code.js";
+import { withStoredZip } from "./store-code.js";
 import { parseBody, zipCode, zipOf } from "./validate.js";
 
 /** The Runtime values Lambda accepts in CompatibleRuntimes, deprecated ones included, and isolambda's own. */
@@ -121,15 +121,16 @@ export function mountLayers(app: Hono, deps: ApiDeps): void {
   app.post(versions, async (c) => {
     const name = layerName(c);
     const body = parseBody(PublishBody, await jsonBody(c));
-    const code = await storeZip(deps, zipOf(body.Content, "PublishLayerVersion"));
-    const layer = deps.registry.publishLayerVersion({
-      layerName: name,
-      description: body.Description ?? "",
-      licenseInfo: body.LicenseInfo,
-      compatibleRuntimes: body.CompatibleRuntimes ?? [],
-      compatibleArchitectures: body.CompatibleArchitectures ?? [],
-      code,
-    });
+    const layer = await withStoredZip(deps, zipOf(body.Content, "PublishLayerVersion"), (code) =>
+      deps.registry.publishLayerVersion({
+        layerName: name,
+        description: body.Description ?? "",
+        licenseInfo: body.LicenseInfo,
+        compatibleRuntimes: body.CompatibleRuntimes ?? [],
+        compatibleArchitectures: body.CompatibleArchitectures ?? [],
+        code,
+      }),
+    );
     return c.json(toLayerVersionResponse(deps, c, layer), 201);
   });
 
@@ -155,10 +156,12 @@ export function mountLayers(app: Hono, deps: ApiDeps): void {
     return c.body(await readFile(file), 200, { "content-type": "application/zip" });
   });
 
-  app.delete(`${versions}/:version`, (c) => {
+  app.delete(`${versions}/:version`, async (c) => {
     const name = layerName(c);
     // Lambda answers 204 whether or not the version existed.
     deps.registry.deleteLayerVersion(name, parseVersionNumber(c.req.param("version")));
+    // Functions that use the version keep its content (pinned); otherwise it goes now.
+    await deps.code.collect();
     return c.body(null, 204);
   });
 

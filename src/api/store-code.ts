@@ -3,10 +3,19 @@ import type { StoredCode } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
 import { AwsError } from "./errors.js";
 
-/** ERRATA 4: CodeStorageExceededException is about the account-wide total, layers included. */
-export async function storeZip(deps: ApiDeps, zip: Uint8Array): Promise<StoredCode> {
+/**
+ * Stores the zip and runs `use` with it, which writes the version that uses it. The package is
+ * held until `use` ends, and removed then if `use` failed and nothing else uses it.
+ * ERRATA 4: CodeStorageExceededException is about the account-wide total, layers included.
+ */
+export async function withStoredZip<T>(deps: ApiDeps, zip: Uint8Array, use: (code: StoredCode) => T | Promise<T>): Promise<T> {
   if (deps.registry.codeStorageBytes() + zip.length > deps.codeStorageLimitBytes) {
     throw new AwsError("CodeStorageExceededException", "Code storage limit exceeded.");
   }
-  return deps.code.put(zip);
+  const code = await deps.code.put(zip);
+  try {
+    return await use(code);
+  } finally {
+    await deps.code.release(code.codeSha256);
+  }
 }

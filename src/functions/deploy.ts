@@ -49,15 +49,21 @@ export async function deployFolder(
     snapStartApplyOn: "None",
   };
   const stored = await code.putFolder(folder.codeDir);
-  checkFolderSize(folder, stored, settings.layers, code);
-  if (components !== undefined) {
-    try {
-      await checkComponent(components, settings.runtime, settings.handler, stored.dir);
-    } catch (error) {
-      throw new FunctionFolderError(`${folder.codeDir}: ${error instanceof Error ? error.message : String(error)}`);
+  let outcome: DeployOutcome;
+  try {
+    checkFolderSize(folder, stored, settings.layers, code);
+    if (components !== undefined) {
+      try {
+        await checkComponent(components, settings.runtime, settings.handler, stored.dir);
+      } catch (error) {
+        throw new FunctionFolderError(`${folder.codeDir}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
+    outcome = applyFolder(folder.name, settings, stored, registry);
+  } finally {
+    // A folder that failed its checks leaves nothing on disk; one deployed over an unpublished $LATEST frees its old code.
+    await code.release(stored.codeSha256);
   }
-  const outcome = applyFolder(folder.name, settings, stored, registry);
   // A folder's deployments are published (PublishVersion returns the newest version when nothing
   // changed), so that its declared aliases have versions to name.
   registry.publishVersion(folder.name);

@@ -8,7 +8,7 @@
 import path from "node:path";
 import { AwsError } from "../api/errors.js";
 import { parseLayerVersionArn } from "../api/layer-arn.js";
-import type { CodeStore, LayerRef, Registry, StoredCode } from "../registry/types.js";
+import type { CodeStore, LayerRef, LayerVersion, Registry, StoredCode } from "../registry/types.js";
 import { UNZIPPED_LIMIT_BYTES } from "../registry/unzip.js";
 import type { FunctionFolder } from "./folder.js";
 import { FunctionFolderError } from "./folder.js";
@@ -47,16 +47,21 @@ export async function folderLayers(folder: FunctionFolder, registry: Registry, c
     }
     // Published again only when the folder's content changed since the newest version.
     const newest = registry.listLayerVersions(name, { maxItems: 1 }).items[0];
-    const layer =
-      newest?.codeSha256 === stored.codeSha256
-        ? newest
-        : registry.publishLayerVersion({
-            layerName: name,
-            description: `isolambda: deployed from ${dir}`,
-            compatibleRuntimes: [],
-            compatibleArchitectures: [],
-            code: stored,
-          });
+    let layer: LayerVersion;
+    try {
+      layer =
+        newest?.codeSha256 === stored.codeSha256
+          ? newest
+          : registry.publishLayerVersion({
+              layerName: name,
+              description: `isolambda: deployed from ${dir}`,
+              compatibleRuntimes: [],
+              compatibleArchitectures: [],
+              code: stored,
+            });
+    } finally {
+      await code.release(stored.codeSha256);
+    }
     refs.push({ arn: arnOf(account, name, layer.version), codeSha256: layer.codeSha256, codeSize: layer.codeSize });
   }
   return refs;

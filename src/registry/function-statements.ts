@@ -24,6 +24,12 @@ export interface FunctionStatements {
   codeBytes: Sqlite.Statement<[], number>;
 }
 
+/** Code in use: functions' packages, layer versions, and layers that functions still pin after their deletion. */
+export const CODE_IN_USE = `
+  SELECT code_sha256 FROM functions
+  UNION SELECT code_sha256 FROM layer_versions
+  UNION SELECT json_extract(l.value, '$.codeSha256') FROM functions f, json_each(f.layers) l`;
+
 export function prepareFunctionStatements(db: Sqlite.Database): FunctionStatements {
   return {
     byNumber: db.prepare<[string, number], VersionRow>(`${SELECT_VERSION} WHERE f.name = ? AND f.version_number = ?`),
@@ -74,14 +80,6 @@ export function prepareFunctionStatements(db: Sqlite.Database): FunctionStatemen
     ),
     deleteFunction: db.prepare<[string]>("DELETE FROM functions WHERE name = ?"),
     deleteVersion: db.prepare<[string, number]>("DELETE FROM functions WHERE name = ? AND version_number = ?"),
-    // Code in use: functions' packages, layer versions, and layers that functions still pin after their deletion.
-    codeBytes: db
-      .prepare<[], number>(
-        `SELECT COALESCE(SUM(size), 0) FROM code WHERE sha256 IN (
-           SELECT code_sha256 FROM functions
-           UNION SELECT code_sha256 FROM layer_versions
-           UNION SELECT json_extract(l.value, '$.codeSha256') FROM functions f, json_each(f.layers) l)`,
-      )
-      .pluck(),
+    codeBytes: db.prepare<[], number>(`SELECT COALESCE(SUM(size), 0) FROM code WHERE sha256 IN (${CODE_IN_USE})`).pluck(),
   };
 }

@@ -217,13 +217,19 @@ export interface Registry {
 
 export interface CodeStore {
   /**
-   * Validates and stores a zip (base64 CodeSha256 computed here), unpacking it once per sha.
+   * Validates and stores a zip (base64 CodeSha256 computed here), unpacking it once per sha, and
+   * holds it until release(): the caller writes the version that uses it meanwhile.
    * Throws AwsError: InvalidParameterValueException for a corrupt zip, entries escaping the
-   * package root, or an unzipped size over 262144000 bytes (unpacking stops at that limit).
+   * package root, an entry whose content differs from its header (size or CRC-32), or an
+   * unzipped size over 262144000 bytes.
    */
   put(zip: Uint8Array): Promise<StoredCode>;
-  /** Stores a folder as if it were zipped (used for function folders under --functions). */
+  /** Stores a folder as if it were zipped (used for function folders under --functions), held as put() holds. */
   putFolder(dir: string): Promise<StoredCode>;
+  /** Gives back one put's hold; the package goes unless a version uses it or another put holds it. */
+  release(codeSha256: string): Promise<void>;
+  /** Removes the packages that no function version or layer version uses (nor a function's pinned layers) and no put holds. */
+  collect(): Promise<void>;
   /** The stored package for a sha, if present. */
   get(codeSha256: string): StoredCode | undefined;
   /** The host file holding the zip as uploaded, for downloads (a layer's Content.Location). */

@@ -1,24 +1,28 @@
 /**
  * Unpacks an uploaded deployment package into a directory, with Lambda's checks: a zip that does
  * not parse, an entry whose path leaves the package root, or more than 262144000 unzipped bytes is
- * an InvalidParameterValueException.
+ * an InvalidParameterValueException; so is an entry whose content is not what its header says
+ * (more or fewer bytes than declared, or another CRC-32).
  *
- * fflate reads the central directory (the archive's table of contents, as unzip tools do). A first
+ * yauzl reads the central directory (the archive's table of contents, as unzip tools do). A first
  * pass lists the entries without inflating anything, so paths and the declared unzipped total are
- * checked before a byte is written: a zip bomb stops right there. fflate inflates each entry into
- * a buffer of exactly its declared size and never past it, so an archive that understates its
- * sizes cannot exceed the limit either. Entries are then inflated in batches of a few MiB of output
- * and written as they come, so memory holds one batch (or one large file), not the package.
+ * checked before a byte is written: a zip bomb stops right there. Entries are then streamed to
+ * disk one at a time: Node's zlib inflates on the libuv thread pool, so the main thread only
+ * counts, checksums and hands on chunks of a few KiB, and keeps serving meanwhile. An entry is cut
+ * off at the first byte past its declared size, so the real total can never pass the declared
+ * total checked first.
  */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { createWriteStream } from "node:fs";
+import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type UnzipFileInfo, unzipSync } from "fflate";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { crc32 } from "node:zlib";
+import { fromBufferPromise, getFileNameLowLevel, type Entry as ZipEntry, type ZipFile } from "yauzl";
 import { AwsError } from "../api/errors.js";
 
 /** Lambda's limit on a package's unzipped size (250 MB). */
 export const UNZIPPED_LIMIT_BYTES = 262_144_000;
-/** Declared output inflated per pass over the archive. */
-const BATCH_BYTES = 16 * 1024 * 1024;
 const FILE_MODE = 0o644;
 const DIR_MODE = 0o755;
 
@@ -30,6 +34,10 @@ export const TOO_LARGE_MESSAGE = `Unzipped size must be smaller than ${UNZIPPED_
 
 export function corruptZip(): AwsError {
   return new AwsError("InvalidParameterValueException", CORRUPT_ZIP_MESSAGE);
+}
+
+function lyingEntry(name: string, what: string): AwsError {
+  return new AwsError("InvalidParameterValueException", `Could not unzip uploaded file: the entry "${name}" ${what}.`);
 }
 
 export interface UnpackOptions {
@@ -44,12 +52,12 @@ export interface UnpackResult {
 }
 
 interface Entry {
-  /** The name as stored in the archive (fflate's key for it). */
+  /** The name as stored in the archive. */
   name: string;
   /** Path segments below the root, checked. */
   segments: string[];
   directory: boolean;
-  originalSize: number;
+  zip: ZipEntry;
 }
 
 /**
@@ -71,35 +79,56 @@ export function entrySegments(name: string): string[] {
 }
 
 /** Lists the archive's entries (no inflating) and checks every one before anything is written. */
-function plan(zip: Uint8Array, limitBytes: number): Entry[] {
-  const infos: UnzipFileInfo[] = [];
-  try {
-    unzipSync(zip, {
-      filter: (info) => {
-        infos.push(info);
-        return false;
-      },
-    });
-  } catch {
-    throw corruptZip();
-  }
+async function plan(archive: ZipFile, limitBytes: number): Promise<Entry[]> {
   // The last entry for a path wins, as when unzip overwrites; earlier ones are never written.
   const byPath = new Map<string, Entry>();
   let declared = 0;
-  for (const info of infos) {
-    const segments = entrySegments(info.name);
-    const directory = info.name.endsWith("/") || info.name.endsWith("\\");
-    if (info.compression !== STORED && info.compression !== DEFLATE) throw corruptZip();
-    if (info.compression === STORED && info.size !== info.originalSize) throw corruptZip();
-    // Every entry counts, even one a later entry replaces: fflate inflates both.
-    declared += directory ? 0 : info.originalSize;
+  for await (const zip of archive.eachEntry()) {
+    // Names are decoded here, backslashes kept, so that a refusal quotes the name as stored.
+    const name = getFileNameLowLevel(zip.generalPurposeBitFlag, zip.fileNameRaw, zip.extraFields, true);
+    const segments = entrySegments(name);
+    const directory = name.endsWith("/") || name.endsWith("\\");
+    if (zip.isEncrypted() || (zip.compressionMethod !== STORED && zip.compressionMethod !== DEFLATE)) throw corruptZip();
+    if (zip.compressionMethod === STORED && zip.compressedSize !== zip.uncompressedSize) throw corruptZip();
+    // Every entry counts, even one a later entry replaces.
+    declared += directory ? 0 : zip.uncompressedSize;
     if (declared > limitBytes) throw new AwsError("InvalidParameterValueException", TOO_LARGE_MESSAGE);
     if (segments.length === 0) continue;
     const key = segments.join("/");
     byPath.delete(key);
-    byPath.set(key, { name: info.name, segments, directory, originalSize: directory ? 0 : info.originalSize });
+    byPath.set(key, { name, segments, directory, zip });
   }
   return [...byPath.values()];
+}
+
+/** Passes an entry's content through, refusing it once it runs past its declared size, or ends short of it or with another CRC-32. */
+class EntryCheck extends Transform {
+  #bytes = 0;
+  #crc = 0;
+
+  constructor(private readonly entry: Entry) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.#bytes += chunk.length;
+    const declared = this.entry.zip.uncompressedSize;
+    if (this.#bytes > declared) {
+      done(lyingEntry(this.entry.name, `holds more than the ${declared} bytes its header declares`));
+      return;
+    }
+    this.#crc = crc32(chunk, this.#crc);
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    const { uncompressedSize, crc32: declaredCrc } = this.entry.zip;
+    if (this.#bytes !== uncompressedSize) {
+      done(lyingEntry(this.entry.name, `holds ${this.#bytes} bytes, not the ${uncompressedSize} its header declares`));
+    } else if (this.#crc !== declaredCrc) {
+      done(lyingEntry(this.entry.name, "fails its CRC-32 check"));
+    } else done();
+  }
 }
 
 function isFsConflict(error: unknown): boolean {
@@ -109,61 +138,60 @@ function isFsConflict(error: unknown): boolean {
 
 /**
  * Unpacks `zip` into `targetDir` (which must be new and empty: nothing in it is a symlink, so every
- * write stays below it). Throws AwsError InvalidParameterValueException on the checks above.
+ * write stays below it). Throws AwsError InvalidParameterValueException on the checks above; what
+ * was written before a refusal stays in `targetDir`, for the caller to remove with it.
  */
 export async function unpackZip(zip: Uint8Array, targetDir: string, options: UnpackOptions = {}): Promise<UnpackResult> {
   const limitBytes = options.limitBytes ?? UNZIPPED_LIMIT_BYTES;
-  const entries = plan(zip, limitBytes);
+  let archive: ZipFile;
+  try {
+    archive = await fromBufferPromise(Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength), {
+      lazyEntries: true,
+      autoClose: false,
+      // Names are decoded and checked in plan(), sizes and CRCs in EntryCheck, with messages that say which entry lies.
+      decodeStrings: false,
+      validateEntrySizes: false,
+    });
+  } catch {
+    throw corruptZip();
+  }
+  try {
+    return await unpackEntries(archive, targetDir, limitBytes);
+  } catch (error) {
+    if (error instanceof AwsError) throw error;
+    // A file where a directory must go, or the reverse: the archive contradicts itself.
+    if (isFsConflict(error)) throw corruptZip();
+    // Anything else from the filesystem (ENOSPC, EMFILE) is the host's fault, not the archive's.
+    if ((error as NodeJS.ErrnoException).syscall !== undefined) throw error;
+    throw corruptZip();
+  } finally {
+    archive.close();
+  }
+}
+
+async function unpackEntries(archive: ZipFile, targetDir: string, limitBytes: number): Promise<UnpackResult> {
+  const entries = await plan(archive, limitBytes);
   const madeDirs = new Set<string>();
   const ensureDir = async (dir: string) => {
     if (madeDirs.has(dir)) return;
     await mkdir(dir, { recursive: true, mode: DIR_MODE });
     madeDirs.add(dir);
   };
-
   let written = 0;
   let files = 0;
-  for (let start = 0; start < entries.length; ) {
-    // A batch: entries up to BATCH_BYTES of declared output, at least one.
-    let end = start;
-    let batchBytes = 0;
-    while (end < entries.length && (end === start || batchBytes + (entries[end] as Entry).originalSize <= BATCH_BYTES)) {
-      batchBytes += (entries[end] as Entry).originalSize;
-      end += 1;
+  for (const entry of entries) {
+    const target = path.join(targetDir, ...entry.segments);
+    if (entry.directory) {
+      await ensureDir(target);
+      continue;
     }
-    const batch = entries.slice(start, end);
-    const wanted = new Set(batch.filter((e) => !e.directory).map((e) => e.name));
-    let data: Record<string, Uint8Array>;
-    try {
-      // Each wanted name is unique in `entries`; fflate gives the last entry of that name, as planned.
-      data = wanted.size === 0 ? {} : unzipSync(zip, { filter: (info) => wanted.has(info.name) });
-    } catch {
-      throw corruptZip();
-    }
-    for (const entry of batch) {
-      const target = path.join(targetDir, ...entry.segments);
-      try {
-        if (entry.directory) {
-          await ensureDir(target);
-          continue;
-        }
-        const content = data[entry.name];
-        // Inflating never goes past the declared size; coming out short means the data is broken.
-        if (content === undefined || content.length !== entry.originalSize) throw corruptZip();
-        written += content.length;
-        if (written > limitBytes) throw new AwsError("InvalidParameterValueException", TOO_LARGE_MESSAGE);
-        await ensureDir(path.dirname(target));
-        await writeFile(target, content, { mode: FILE_MODE });
-        // The mode given at creation passes through the umask; packages are read by the sandbox alike everywhere.
-        await chmod(target, FILE_MODE);
-        files += 1;
-      } catch (error) {
-        // A file where a directory must go, or the reverse: the archive contradicts itself.
-        if (isFsConflict(error)) throw corruptZip();
-        throw error;
-      }
-    }
-    start = end;
+    await ensureDir(path.dirname(target));
+    const content = await archive.openReadStreamPromise(entry.zip);
+    await pipeline(content, new EntryCheck(entry), createWriteStream(target, { mode: FILE_MODE }));
+    // The mode given at creation passes through the umask; packages are read by the sandbox alike everywhere.
+    await chmod(target, FILE_MODE);
+    written += entry.zip.uncompressedSize;
+    files += 1;
   }
   return { files, bytes: written };
 }

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LogRecord, LogStore, logDir } from "../../src/observe/log-store.js";
+import { openFilesUnder, until } from "./open-files.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -51,5 +52,56 @@ describe("LogStore", () => {
     await second.close();
     expect(stored(dataDir, "fn", "previous.log")).toHaveLength(11);
     expect(stored(dataDir, "fn").map((r) => r.message)).toEqual(["after rotation\n"]);
+  });
+
+  it("closes a function's file on closeLog, with its records written, and opens it again for the next", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-logs-"));
+    dirs.push(dataDir);
+    const store = new LogStore(dataDir);
+    store.append("gone", "s", "last words\n");
+    store.append("stays", "s", "still here\n");
+    await store.closeLog("gone");
+    expect(openFilesUnder(logDir(dataDir, "gone"))).toBe(0);
+    expect(stored(dataDir, "gone").map((r) => r.message)).toEqual(["last words\n"]);
+    // Closing a log that is not open is no error.
+    await store.closeLog("never");
+    store.append("gone", "s", "back\n");
+    await store.close();
+    expect(stored(dataDir, "gone").map((r) => r.message)).toEqual(["last words\n", "back\n"]);
+    expect(stored(dataDir, "stays").map((r) => r.message)).toEqual(["still here\n"]);
+    expect(openFilesUnder(dataDir)).toBe(0);
+  });
+
+  it("keeps at most maxOpen files open, closing the least recently written, and loses no record", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-logs-"));
+    dirs.push(dataDir);
+    const store = new LogStore(dataDir, { maxOpen: 4 });
+    for (let round = 0; round < 3; round++) {
+      for (let fn = 0; fn < 10; fn++) store.append(`fn-${fn}`, "s", `${round}\n`);
+      await until(() => openFilesUnder(dataDir) <= 4, "at most 4 log files open");
+    }
+    // The last four written are the ones open.
+    await until(() => openFilesUnder(dataDir) === 4, "4 log files open");
+    for (let fn = 6; fn < 10; fn++) expect(openFilesUnder(logDir(dataDir, `fn-${fn}`))).toBe(1);
+    await store.close();
+    for (let fn = 0; fn < 10; fn++) {
+      expect(
+        stored(dataDir, `fn-${fn}`)
+          .map((r) => r.message)
+          .sort(),
+      ).toEqual(["0\n", "1\n", "2\n"]);
+    }
+  });
+
+  it("closes a file its function stopped writing to", async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-logs-"));
+    dirs.push(dataDir);
+    const store = new LogStore(dataDir, { idleCloseMs: 20 });
+    store.append("fn", "s", "one\n");
+    await until(() => openFilesUnder(dataDir) === 1, "the log file open");
+    await until(() => openFilesUnder(dataDir) === 0, "the idle log file closed");
+    store.append("fn", "s", "two\n");
+    await store.close();
+    expect(stored(dataDir, "fn").map((r) => r.message)).toEqual(["one\n", "two\n"]);
   });
 });

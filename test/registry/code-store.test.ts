@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import { unpackZip } from "../../src/registry/unzip.js";
 import { zipFolder } from "../../src/registry/zip-folder.js";
-import { expectAwsError, removeTempDirs, sha256Base64, sha256Hex, tempDir, zipOf } from "./helpers.js";
+import { expectAwsError, removeTempDirs, SETTINGS, sha256Base64, sha256Hex, tempDir, zipOf } from "./helpers.js";
+import { type Deflated, deflatedText, deflatedZeros, zipDeclaring } from "./hostile-zips.js";
 
 const CORRUPT = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 const TOO_LARGE = "Unzipped size must be smaller than 262144000 bytes";
@@ -116,6 +117,8 @@ describe("get", () => {
   it("measures the unzipped size of a package stored before the registry recorded it, once", async () => {
     const stored = await opened.code.put(zipOf({ "a.js": "12345", "lib/b.js": "123" }));
     expect(stored.unzippedSize).toBe(8);
+    // In use, so that opening the registry again keeps it.
+    opened.registry.createFunction({ functionName: "f", ...SETTINGS, code: stored });
     opened.registry.close();
     const db = new Sqlite(path.join(dataDir, "registry.db"));
     try {
@@ -179,15 +182,17 @@ describe("put refuses", () => {
 });
 
 describe("zip bombs", () => {
+  let zeros: Deflated;
   let bomb: Uint8Array;
   let multi: Uint8Array;
 
-  beforeAll(() => {
-    // 263 MiB of zeros compresses to a few hundred KB: one entry over the limit on its own...
-    bomb = zipSync({ "zeros.bin": new Uint8Array(263 * MiB) }, { level: 9 });
+  beforeAll(async () => {
+    // 263 MiB of zeros deflates to a few hundred KB: one entry over the limit on its own...
+    zeros = await deflatedZeros(263 * MiB);
+    bomb = zipDeclaring([{ name: "zeros.bin", content: zeros }]);
     // ...and three entries under it that add up to more.
-    const hundred = new Uint8Array(100 * MiB);
-    multi = zipSync({ "a.bin": hundred, "b.bin": hundred, "c.bin": hundred }, { level: 9 });
+    const hundred = await deflatedZeros(100 * MiB);
+    multi = zipDeclaring(["a.bin", "b.bin", "c.bin"].map((name) => ({ name, content: hundred })));
   }, 60_000);
 
   it("are small on the wire", () => {
@@ -205,21 +210,14 @@ describe("zip bombs", () => {
     }
   });
 
-  it("that understate their sizes are cut at the declared size, never written past it", async () => {
-    // Rewrite the declared unzipped size of the single entry to 4096 bytes, in the local header
-    // (offset 22) and in the central directory header (offset 24 from its signature).
-    const liar = new Uint8Array(bomb);
-    const view = new DataView(liar.buffer);
-    view.setUint32(22, 4096, true);
-    const central = Buffer.from(liar).indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
-    expect(central).toBeGreaterThan(0);
-    view.setUint32(central + 24, 4096, true);
-
-    const target = path.join(tempDir(), "out");
-    mkdirSync(target);
-    const result = await unpackZip(liar, target);
-    expect(result).toEqual({ files: 1, bytes: 4096 });
-    expect(statSync(path.join(target, "zeros.bin")).size).toBe(4096);
+  it("that understate their sizes are refused at the first byte past the declared size, leaving nothing", async () => {
+    const liar = zipDeclaring([{ name: "zeros.bin", content: zeros, size: 4096 }]);
+    await expectAwsError(
+      () => opened.code.put(liar),
+      "InvalidParameterValueException",
+      'Could not unzip uploaded file: the entry "zeros.bin" holds more than the 4096 bytes its header declares.',
+    );
+    expect(readdirSync(codeDir())).toEqual([]);
   });
 
   it("stop at a smaller limit as well (the limit is a parameter of unpacking)", async () => {
@@ -233,6 +231,150 @@ describe("zip bombs", () => {
     );
     expect(readdirSync(target)).toEqual([]);
     expect(await unpackZip(zip, target, { limitBytes: 1200 })).toEqual({ files: 2, bytes: 1200 });
+  });
+});
+
+describe("entries that are not what their headers say", () => {
+  const nothingStored = () => expect(readdirSync(codeDir())).toEqual([]);
+  const text = deflatedText("exports.handler = async () => 1;");
+
+  it("are refused when they hold fewer bytes than declared", async () => {
+    const zip = zipDeclaring([{ name: "index.js", content: text, size: text.size + 10 }]);
+    await expectAwsError(
+      () => opened.code.put(zip),
+      "InvalidParameterValueException",
+      `Could not unzip uploaded file: the entry "index.js" holds ${text.size} bytes, not the ${text.size + 10} its header declares.`,
+    );
+    nothingStored();
+  });
+
+  it("are refused when their CRC-32 differs, in any entry, the earlier ones written are removed too", async () => {
+    const zip = zipDeclaring([
+      { name: "a.js", content: deflatedText("fine") },
+      { name: "b.js", content: text, crc: (text.crc + 1) >>> 0 },
+    ]);
+    await expectAwsError(
+      () => opened.code.put(zip),
+      "InvalidParameterValueException",
+      'Could not unzip uploaded file: the entry "b.js" fails its CRC-32 check.',
+    );
+    nothingStored();
+  });
+
+  it("leave an honest zip of the same kind unpacked as before", async () => {
+    const stored = await opened.code.put(zipDeclaring([{ name: "index.js", content: text }]));
+    expect(readFileSync(path.join(stored.dir, "index.js"), "utf8")).toBe("exports.handler = async () => 1;");
+  });
+});
+
+describe("a package's lifetime", () => {
+  const packageFiles = () => readdirSync(codeDir()).sort();
+  const filesOf = (zip: Uint8Array) => [sha256Hex(zip), `${sha256Hex(zip)}.zip`];
+  const zipA = zipOf({ "index.js": "a" });
+  const zipB = zipOf({ "index.js": "b" });
+  const zipC = zipOf({ "index.js": "c" });
+
+  it("ends with its put's release when no version uses it", async () => {
+    const stored = await opened.code.put(zipA);
+    expect(packageFiles()).toEqual(filesOf(zipA));
+    await opened.code.release(stored.codeSha256);
+    expect(packageFiles()).toEqual([]);
+    expect(opened.code.get(stored.codeSha256)).toBeUndefined();
+    expect(opened.registry.codeStorageBytes()).toBe(0);
+  });
+
+  it("outlasts a collect while a put holds it, as often as it was put", async () => {
+    const first = await opened.code.put(zipA);
+    await opened.code.put(zipA);
+    await opened.code.collect();
+    expect(packageFiles()).toEqual(filesOf(zipA));
+    await opened.code.release(first.codeSha256);
+    expect(packageFiles()).toEqual(filesOf(zipA));
+    await opened.code.release(first.codeSha256);
+    expect(packageFiles()).toEqual([]);
+  });
+
+  it("lasts while $LATEST or a published version uses it", async () => {
+    const a = await opened.code.put(zipA);
+    opened.registry.createFunction({ functionName: "f", ...SETTINGS, code: a });
+    await opened.code.release(a.codeSha256);
+    opened.registry.publishVersion("f");
+    const b = await opened.code.put(zipB);
+    opened.registry.updateCode("f", b);
+    await opened.code.release(b.codeSha256);
+    // Version 1 keeps A.
+    expect(packageFiles()).toEqual([...filesOf(zipA), ...filesOf(zipB)].sort());
+    const c = await opened.code.put(zipC);
+    opened.registry.updateCode("f", c);
+    await opened.code.release(c.codeSha256);
+    // B was $LATEST's alone.
+    expect(packageFiles()).toEqual([...filesOf(zipA), ...filesOf(zipC)].sort());
+    opened.registry.deleteFunction("f", "1");
+    await opened.code.collect();
+    expect(packageFiles()).toEqual(filesOf(zipC));
+    opened.registry.deleteFunction("f");
+    await opened.code.collect();
+    expect(packageFiles()).toEqual([]);
+  });
+
+  it("lasts while a layer version uses it, or a function pins it after the layer version's deletion", async () => {
+    const content = await opened.code.put(zipA);
+    const layer = opened.registry.publishLayerVersion({
+      layerName: "lib",
+      description: "",
+      compatibleRuntimes: [],
+      compatibleArchitectures: [],
+      code: content,
+    });
+    await opened.code.release(content.codeSha256);
+    const fn = await opened.code.put(zipB);
+    const pinned = { arn: "arn:aws:lambda:us-east-1:000000000000:layer:lib:1", codeSha256: layer.codeSha256, codeSize: layer.codeSize };
+    opened.registry.createFunction({ functionName: "f", ...SETTINGS, layers: [pinned], code: fn });
+    await opened.code.release(fn.codeSha256);
+    opened.registry.deleteLayerVersion("lib", 1);
+    await opened.code.collect();
+    expect(packageFiles()).toEqual([...filesOf(zipA), ...filesOf(zipB)].sort());
+    opened.registry.deleteFunction("f");
+    await opened.code.collect();
+    expect(packageFiles()).toEqual([]);
+  });
+
+  it("can be stored again right after its removal", async () => {
+    const first = await opened.code.put(zipA);
+    await opened.code.release(first.codeSha256);
+    const again = await opened.code.put(zipA);
+    expect(readFileSync(path.join(again.dir, "index.js"), "utf8")).toBe("a");
+  });
+});
+
+describe("opening a data dir", () => {
+  /** Above Linux's highest pid (2^22): no process runs as it. */
+  const GONE_PID = 4_194_305;
+
+  it("removes what a crash left: partial unpackings, packages nothing uses, files no row names", async () => {
+    const used = await opened.code.put(zipOf({ "index.js": "used" }));
+    opened.registry.createFunction({ functionName: "f", ...SETTINGS, code: used });
+    // Stored, never used: the crash came before CreateFunction.
+    const unused = await opened.code.put(zipOf({ "index.js": "unused" }));
+    opened.registry.close();
+    const orphan = sha256Hex(zipOf({ "index.js": "orphan" }));
+    const leftovers = [`.tmp-${GONE_PID}-abc`, `.tmp-${process.pid}-abc`, ".tmp-legacy-abc", orphan, `.tmp-${process.ppid}-old`];
+    for (const name of leftovers) mkdirSync(path.join(codeDir(), name, "lib"), { recursive: true });
+    writeFileSync(path.join(codeDir(), `${orphan}.zip`), "zip");
+    writeFileSync(path.join(codeDir(), `.tmp-${GONE_PID}-abc.zip`), "zip");
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(path.join(codeDir(), `.tmp-${process.ppid}-old`), twoHoursAgo, twoHoursAgo);
+    // A live process's fresh unpacking, and a file that is not isolambda's.
+    mkdirSync(path.join(codeDir(), `.tmp-${process.ppid}-busy`));
+    writeFileSync(path.join(codeDir(), "NOTES.txt"), "mine");
+
+    opened = openRegistry(dataDir);
+    const hex = (sha: string) => Buffer.from(sha, "base64").toString("hex");
+    expect(readdirSync(codeDir()).sort()).toEqual(
+      [`.tmp-${process.ppid}-busy`, "NOTES.txt", hex(used.codeSha256), `${hex(used.codeSha256)}.zip`].sort(),
+    );
+    expect(opened.code.get(unused.codeSha256)).toBeUndefined();
+    expect(opened.code.get(used.codeSha256)).toEqual(used);
   });
 });
 
