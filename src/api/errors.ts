@@ -42,9 +42,16 @@ export class AwsError extends Error {
 /** An error as the API answers it: status, headers and the JSON body the SDKs parse. */
 export function errorAnswer(error: unknown, requestId: string): { status: number; headers: Record<string, string>; body: string } {
   const aws = error instanceof AwsError ? error : new AwsError("ServiceException", "An internal error occurred.");
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-amzn-ErrorType": aws.code,
+    "x-amzn-RequestId": requestId,
+  };
+  // A body refused as too large is left unread: the connection can carry no other request.
+  if (aws.code === "RequestEntityTooLargeException") headers.connection = "close";
   return {
     status: aws.status,
-    headers: { "content-type": "application/json", "x-amzn-ErrorType": aws.code, "x-amzn-RequestId": requestId },
+    headers,
     body: JSON.stringify({ Type: aws.type, message: aws.message, ...aws.fields }),
   };
 }

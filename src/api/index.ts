@@ -14,6 +14,7 @@ import { mountInvokeStream } from "./invoke-stream.js";
 import { mountLayers } from "./layers.js";
 import { mountProvisioned } from "./provisioned.js";
 import { RegistryCache } from "./registry-cache.js";
+import { controlPlaneBodyLimit } from "./request.js";
 import { mountTags } from "./tags.js";
 import { mountVersions } from "./versions.js";
 
@@ -27,6 +28,7 @@ export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry
   const app = new Hono();
   // First, so SQS calls (POST / with an AmazonSQS target) skip the Lambda API's middleware.
   if (deps.queues) mountSqs(app, deps.queues);
+  app.use(controlPlaneBodyLimit);
   // Anything but a read or an invocation may have changed what Invoke caches. Not an async function:
   // an invocation passes through without one more promise.
   app.use((c, next) => {

@@ -1,17 +1,73 @@
-/** Reading Lambda API requests: JSON bodies and paging parameters, with AWS's errors. */
-import type { Context } from "hono";
+/** Reading Lambda API requests: bounded JSON bodies and paging parameters, with AWS's errors. */
+import type { Context, MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { AwsError } from "./errors.js";
+import { parseJsonObject, UnparsableBody } from "./json-body.js";
 
 /** Lambda's list operations take MaxItems 1–10000. */
 const MAX_ITEMS_LIMIT = 10_000;
 
-export async function jsonBody(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") return {};
+/**
+ * Lambda's bound on a request carrying a package inline: "Request must be smaller than 70167211
+ * bytes for the CreateFunction operation" (and UpdateFunctionCode), 413. It is a 50 MB zip in
+ * base64 (69905067 bytes) and 256 KiB for the rest of the request.
+ */
+export const CODE_REQUEST_MAX_BYTES = 70_167_211;
+
+/**
+ * Every other control-plane body: the 256 KiB that Lambda's own bound leaves a CreateFunction for
+ * its members but the code. The largest of them (4 KB of environment, 50 tags, an alias's routing)
+ * take a few KB.
+ */
+export const CONTROL_REQUEST_MAX_BYTES = 262_144;
+
+function tooLarge(max: number, operation?: string): never {
+  const named = operation === undefined ? "" : ` for the ${operation} operation`;
+  throw new AwsError("RequestEntityTooLargeException", `Request must be smaller than ${max} bytes${named}`);
+}
+
+/** The operations that carry a package inline, by method and path. */
+const CODE_OPERATIONS = (
+  [
+    ["POST", /^\/2015-03-31\/functions\/?$/, "CreateFunction"],
+    ["PUT", /^\/2015-03-31\/functions\/[^/]+\/code$/, "UpdateFunctionCode"],
+    ["POST", /^\/2018-10-31\/layers\/[^/]+\/versions$/, "PublishLayerVersion"],
+  ] as const
+).map(([method, path, operation]) => ({
+  method,
+  path,
+  limit: bodyLimit({ maxSize: CODE_REQUEST_MAX_BYTES, onError: () => tooLarge(CODE_REQUEST_MAX_BYTES, operation) }),
+}));
+
+const controlLimit = bodyLimit({ maxSize: CONTROL_REQUEST_MAX_BYTES, onError: () => tooLarge(CONTROL_REQUEST_MAX_BYTES) });
+
+/**
+ * Bounds every control-plane body as it arrives: an announced length over the bound is refused
+ * before a byte is read, a chunked body as soon as it passes the bound. Invocations have their own
+ * limits (src/api/invoke.ts) and read their bodies themselves.
+ */
+export const controlPlaneBodyLimit: MiddlewareHandler = (c, next) => {
+  if (c.req.method === "GET" || c.req.path.endsWith("invocations")) return next();
+  const code = CODE_OPERATIONS.find(({ method, path }) => c.req.method === method && path.test(c.req.path));
+  return (code?.limit ?? controlLimit)(c, next);
+};
+
+/** The request's body, or the client's error: a body stream fails only when its connection does. */
+async function bodyBytes(c: Context): Promise<Uint8Array> {
   try {
-    return JSON.parse(text);
+    return new Uint8Array(await c.req.arrayBuffer());
   } catch (error) {
-    throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+    throw new AwsError("InvalidRequestContentException", `Could not read the request body: ${(error as Error).message}`);
+  }
+}
+
+export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  try {
+    return parseJsonObject(await bodyBytes(c));
+  } catch (error) {
+    if (error instanceof UnparsableBody)
+      throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${error.message}`);
+    throw error;
   }
 }
 

@@ -9,7 +9,8 @@ import { parseBody } from "./validate.js";
 const TagBody = z.object({ Tags: z.record(z.string().min(1).max(128), z.string().max(256)) });
 
 export function mountTags(app: Hono, deps: ApiDeps): void {
-  const nameOf = (arn: string) => parseFunctionName(decodeURIComponent(arn)).name;
+  // Hono has decoded the path parameter already (a malformed escape stays as sent).
+  const nameOf = (arn: string) => parseFunctionName(arn).name;
   app.get("/2017-03-31/tags/:arn", (c) => c.json({ Tags: deps.registry.listTags(nameOf(c.req.param("arn"))) }));
   app.post("/2017-03-31/tags/:arn", async (c) => {
     const body = parseBody(TagBody, await jsonBody(c));

@@ -6,8 +6,10 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Context, Hono, Next } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { SqsError, sqsErrorResponse } from "./errors.js";
 import { type Input, inputOf } from "./input.js";
+import { REQUEST_MAX_BYTES } from "./limits.js";
 import { MESSAGE_OPERATIONS } from "./message-operations.js";
 import { queryInput } from "./query-input.js";
 import { queryErrorResponse, queryResponse } from "./query-output.js";
@@ -22,11 +24,32 @@ const OPERATIONS: Record<string, Operation> = { ...QUEUE_OPERATIONS, ...MESSAGE_
 /** Where query-protocol requests may go: `/` or a queue URL's path `/<accountId>/<name>`. */
 const QUERY_PATH = /^\/(\d{12}\/[A-Za-z0-9_-]+(\.fifo)?)?$/;
 
+type Protocol = "json" | "query";
+
+/** The protocol of an SQS call, or undefined for a request that is not one. */
+function protocolOf(c: Context): Protocol | undefined {
+  if (c.req.method !== "POST") return undefined;
+  const target = c.req.header("x-amz-target");
+  if (c.req.path === "/" && target?.startsWith(TARGET_PREFIX)) return "json";
+  const form = c.req.header("content-type")?.startsWith("application/x-www-form-urlencoded") ?? false;
+  if (form && target === undefined && QUERY_PATH.test(c.req.path)) return "query";
+  return undefined;
+}
+
 function run(c: Context, queues: Queues, name: string, input: Input): Promise<unknown> | unknown {
   const operation = Object.hasOwn(OPERATIONS, name) ? OPERATIONS[name] : undefined;
   if (!operation) throw new SqsError("InvalidAction", `The action ${name} is not valid for this web service.`);
   const origin = `http://${c.req.header("host") ?? "localhost"}`;
   return operation(input, { queues, origin, signal: c.req.raw.signal });
+}
+
+/** The request's body, or the client's error: a body stream fails only when its connection does. */
+async function bodyOf(c: Context): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await c.req.arrayBuffer());
+  } catch (error) {
+    throw new SqsError("InvalidParameterValue", `Could not read the request body: ${(error as Error).message}`);
+  }
 }
 
 function logUnexpected(error: unknown): void {
@@ -42,37 +65,53 @@ export function mountSqs(app: Hono, queues: Queues): void {
   // makes Hono fall back from its RegExpRouter to the slower TrieRouter for every route.
   app.use(`/${queues.accountId}/:queue`, sqs);
 
+  async function answer(c: Context, protocol: Protocol, requestId: string): Promise<Response> {
+    if (protocol === "json") {
+      const target = c.req.header("x-amz-target") as string;
+      const output = await run(c, queues, target.slice(TARGET_PREFIX.length), inputOf(await bodyOf(c)));
+      return new Response(JSON.stringify(output), {
+        status: 200,
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": requestId },
+      });
+    }
+    const params = new Map(new URLSearchParams(new TextDecoder().decode(await bodyOf(c))));
+    const { action, input } = queryInput(
+      params,
+      c.req.path === "/" ? undefined : `http://${c.req.header("host") ?? "localhost"}${c.req.path}`,
+    );
+    return queryResponse(action, await run(c, queues, action, input), requestId);
+  }
+
   async function sqs(c: Context, next: Next): Promise<Response | undefined> {
-    const target = c.req.header("x-amz-target");
-    if (c.req.method === "POST" && c.req.path === "/" && target?.startsWith(TARGET_PREFIX)) {
-      const requestId = randomUUID();
-      try {
-        const output = await run(c, queues, target.slice(TARGET_PREFIX.length), inputOf(await c.req.text()));
-        return new Response(JSON.stringify(output), {
-          status: 200,
-          headers: { "content-type": "application/x-amz-json-1.0", "x-amzn-RequestId": requestId },
-        });
-      } catch (error) {
-        logUnexpected(error);
-        return sqsErrorResponse(error, requestId);
-      }
+    const protocol = protocolOf(c);
+    if (protocol === undefined) {
+      await next();
+      return undefined;
     }
-    const form = c.req.header("content-type")?.startsWith("application/x-www-form-urlencoded") ?? false;
-    if (c.req.method === "POST" && form && target === undefined && QUERY_PATH.test(c.req.path)) {
-      const requestId = randomUUID();
-      const params = new Map(new URLSearchParams(await c.req.text()));
-      const { action, input } = queryInput(
-        params,
-        c.req.path === "/" ? undefined : `http://${c.req.header("host") ?? "localhost"}${c.req.path}`,
-      );
-      try {
-        return queryResponse(action, await run(c, queues, action, input), requestId);
-      } catch (error) {
-        logUnexpected(error);
-        return queryErrorResponse(error, requestId);
-      }
+    const requestId = randomUUID();
+    let refused = false;
+    const limit = bodyLimit({
+      maxSize: REQUEST_MAX_BYTES,
+      onError: () => {
+        refused = true;
+        throw new SqsError(
+          "InvalidParameterValue",
+          `One or more parameters are invalid. Reason: Request must be shorter than ${REQUEST_MAX_BYTES} bytes.`,
+        );
+      },
+    });
+    try {
+      let response: Response | undefined;
+      await limit(c, async () => {
+        response = await answer(c, protocol, requestId);
+      });
+      return response;
+    } catch (error) {
+      logUnexpected(error);
+      const response = protocol === "json" ? sqsErrorResponse(error, requestId) : queryErrorResponse(error, requestId);
+      // The rest of a refused body is left unread: the connection can carry no other request.
+      if (refused) response.headers.set("connection", "close");
+      return response;
     }
-    await next();
-    return undefined;
   }
 }

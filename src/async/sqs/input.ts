@@ -1,20 +1,17 @@
 /** Reading SQS JSON requests: typed parameters with SQS's MissingParameter and InvalidParameterValue errors. */
+import { parseJsonObject, UnparsableBody } from "../../api/json-body.js";
 import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from "./errors.js";
 
 export type Input = Record<string, unknown>;
 
-export function inputOf(text: string): Input {
-  if (text.trim() === "") return {};
-  let parsed: unknown;
+export function inputOf(bytes: Uint8Array): Input {
   try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new SqsError("InvalidParameterValue", "The request body is not valid JSON.");
+    return parseJsonObject(bytes);
+  } catch (error) {
+    if (error instanceof UnparsableBody)
+      throw new SqsError("InvalidParameterValue", `The request body is not a valid JSON object: ${error.message}`);
+    throw error;
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new SqsError("InvalidParameterValue", "The request body must be a JSON object.");
-  }
-  return parsed as Input;
 }
 
 export function requiredString(input: Input, name: string): string {

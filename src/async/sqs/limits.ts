@@ -26,3 +26,9 @@ export const MESSAGE_ATTRIBUTES_MAX = 10;
 export const ATTRIBUTE_NAME_MAX = 256;
 /** ListQueues MaxResults 1 to 1000; without it SQS returns up to 1000 queues. */
 export const LIST_QUEUES_MAX = 1_000;
+/**
+ * A request's body: a full batch (1 MiB of bodies and attributes) takes up to four times its size
+ * in the query protocol (base64 binary attributes, then percent-escaped), with 256 KiB for the
+ * parameter names and the rest.
+ */
+export const REQUEST_MAX_BYTES = 4 * MESSAGE_SIZE_MAX + 262_144;
