@@ -3,9 +3,11 @@
  * invocation Hono's and @hono/node-server's request, context and response objects (~6 µs of the main
  * thread and ~5 KB of garbage per invocation, A/B); what it answers is src/api/invoke.ts's.
  */
+import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send } from "../doors/shared/response.js";
 import type { ApiDeps } from "./deps.js";
+import { errorAnswer } from "./errors.js";
 import { answerInvoke, nodeInvokeRequest } from "./invoke.js";
 import type { RegistryCache } from "./registry-cache.js";
 
@@ -29,15 +31,19 @@ export function invokeRoute(deps: ApiDeps, cache: RegistryCache): (incoming: Inc
     const query = match[2];
     const qualifier = query === undefined ? undefined : (new URLSearchParams(query).get("Qualifier") ?? undefined);
     const request = nodeInvokeRequest(incoming, decodePathPart(match[1] as string), qualifier);
-    void answerInvoke(request, deps, cache).then(({ status, headers, body }) => {
-      // A client that went away has nothing to read.
-      if (outgoing.destroyed) return;
-      // A 204 has neither body nor length; any other answer goes with its length, not chunked.
-      if (status === 204) {
-        outgoing.writeHead(status, headers);
-        outgoing.end();
-      } else send(outgoing, status, headers, body ?? "");
-    });
+    answerInvoke(request, deps, cache)
+      .then(({ status, headers, body }) => {
+        // A client that went away has nothing to read.
+        if (!outgoing.destroyed) send(outgoing, status, headers, body ?? "");
+      })
+      .catch((error: unknown) => {
+        // What the function returned is checked before it gets here: this is a bug of ours, and
+        // the client gets Lambda's 500 rather than the process an unhandled rejection.
+        console.error(`isolambda: Invoke of ${request.name} failed:`, error);
+        if (outgoing.headersSent) return void outgoing.destroy();
+        const { status, headers, body } = errorAnswer(error, randomUUID());
+        send(outgoing, status, headers, body);
+      });
     return true;
   };
 }

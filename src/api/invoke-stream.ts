@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import type { Hono } from "hono";
+import { contentTypeError } from "../doors/shared/http-validate.js";
 import type { Completed } from "../invoke/index.js";
 import { logTail } from "../observe/report.js";
 import type { FunctionError } from "../sandbox/index.js";
@@ -35,10 +36,14 @@ function event(type: "PayloadChunk" | "InvokeComplete", contentType: string, bod
 
 const payloadChunk = (bytes: Uint8Array) => event("PayloadChunk", "application/octet-stream", bytes);
 
-function invokeComplete(completed: Completed, tail: boolean): Uint8Array {
+/** The error the invocation ended with: the runtime's own, if the stream could not start, else the handler's. */
+function invokeComplete(completed: Completed, tail: boolean, refused: FunctionError | undefined): Uint8Array {
   const { result, log } = completed;
   const members: Record<string, string> = {};
-  if (result.functionError !== undefined) {
+  if (refused !== undefined) {
+    members.ErrorCode = refused.errorType;
+    members.ErrorDetails = JSON.stringify(refused);
+  } else if (result.functionError !== undefined) {
     // As the runtime reports a streaming error (trailers Lambda-Runtime-Function-Error-Type and -Body).
     members.ErrorCode = (JSON.parse(result.payload) as FunctionError).errorType;
     members.ErrorDetails = result.payload;
@@ -47,6 +52,9 @@ function invokeComplete(completed: Completed, tail: boolean): Uint8Array {
   return event("InvokeComplete", "application/json", Buffer.from(JSON.stringify(members)));
 }
 
+/** A stream's content type until the handler sets one (the Node.js runtime's default). */
+const STREAM_CONTENT_TYPE = "application/octet-stream";
+
 export function mountInvokeStream(app: Hono, deps: ApiDeps, cache: RegistryCache): void {
   app.post("/2021-11-15/functions/:name/response-streaming-invocations", async (c) => {
     const requestId = randomUUID();
@@ -54,14 +62,24 @@ export function mountInvokeStream(app: Hono, deps: ApiDeps, cache: RegistryCache
       const request = await readInvokeRequest(honoInvokeRequest(c), deps, cache, requestId, INVOCATION_TYPES);
       if (request.invocationType === "DryRun") return c.body(null, 204, request.headers);
       let sink: ReadableStreamDefaultController<Uint8Array> | undefined;
+      /** Set once the client has gone: the stream takes no more frames. */
+      let gone = false;
       const early: Uint8Array[] = [];
       let contentType: string | undefined;
+      /** The runtime's error for a content type no header may carry: the stream never starts. */
+      let refused: FunctionError | undefined;
+      const typed = (type: string) => {
+        refused = contentTypeError(type);
+        contentType = refused === undefined ? type : STREAM_CONTENT_TYPE;
+      };
       let firstChunk: () => void = () => {};
       const first = new Promise<undefined>((resolve) => {
         firstChunk = () => resolve(undefined);
       });
+      // Called from the executor's ring reader: it must not throw.
       const onChunk = (bytes: Uint8Array, type: string) => {
-        contentType ??= type;
+        if (contentType === undefined) typed(type);
+        if (refused !== undefined || gone) return;
         const frame = payloadChunk(bytes);
         if (sink === undefined) early.push(frame);
         else sink.enqueue(frame);
@@ -71,30 +89,33 @@ export function mountInvokeStream(app: Hono, deps: ApiDeps, cache: RegistryCache
       // Answer at the first byte or at the end, whichever comes first: until then a throttle or an
       // INIT failure is still an ordinary error response.
       const ended = await Promise.race([first, running]);
-      if (ended !== undefined) contentType ??= ended.result.streamed?.contentType ?? "application/json";
+      if (ended !== undefined && contentType === undefined) typed(ended.result.streamed?.contentType ?? "application/json");
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
           sink = controller;
           for (const frame of early.splice(0)) controller.enqueue(frame);
-          running.then(
-            (completed) => {
+          running
+            .then((completed) => {
+              if (gone) return;
               const { result } = completed;
               // A handler that does not stream answers with its whole response as one chunk.
               if (result.streamed === undefined && result.functionError === undefined)
                 controller.enqueue(payloadChunk(Buffer.from(result.payload)));
-              controller.enqueue(invokeComplete(completed, request.tail));
+              controller.enqueue(invokeComplete(completed, request.tail, refused));
               controller.close();
-            },
-            (error: unknown) => {
+            })
+            .catch((error: unknown) => {
               console.error(`isolambda: streamed invocation ${requestId} failed:`, error);
-              controller.error(error);
-            },
-          );
+              if (!gone) controller.error(error);
+            });
+        },
+        cancel() {
+          gone = true;
         },
       });
       return new Response(body, {
         status: 200,
-        headers: { ...request.headers, "content-type": contentType ?? "application/octet-stream" },
+        headers: { ...request.headers, "content-type": contentType ?? STREAM_CONTENT_TYPE },
       });
     } catch (error) {
       return errorResponse(error, requestId);

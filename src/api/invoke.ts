@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
+import { contentTypeError } from "../doors/shared/http-validate.js";
 import { readBody } from "../doors/shared/request.js";
 import type { Invocation } from "../invoke/index.js";
 import { logTail } from "../observe/report.js";
@@ -160,7 +161,11 @@ export async function answerInvoke(request: InvokeHttpRequest, deps: ApiDeps, ca
     let contentType = "application/json";
     // A streaming handler invoked without streaming: its bytes, buffered, within Invoke's limit.
     if (result.streamed?.body !== undefined && functionError === undefined) {
-      if (result.streamed.body.length > RESPONSE_MAX_BYTES) {
+      const refused = contentTypeError(result.streamed.contentType);
+      if (refused !== undefined) {
+        functionError = "Unhandled";
+        body = payload = JSON.stringify(refused);
+      } else if (result.streamed.body.length > RESPONSE_MAX_BYTES) {
         functionError = "Unhandled";
         body = payload = JSON.stringify(responseTooLarge(result.streamed.body.length, RESPONSE_MAX_BYTES));
       } else {

@@ -10,6 +10,7 @@ import { loadConfig } from "../config/index.js";
 import { type RunningServer, startServer } from "../server.js";
 import { CliError } from "./errors.js";
 import { listFunctions } from "./functions.js";
+import { installLastResort } from "./last-resort.js";
 import { provisioningProgress } from "./progress.js";
 import { out, stdoutHasColours } from "./style.js";
 import { watchFunctions } from "./watch.js";
@@ -94,6 +95,7 @@ async function serve(options: ServeOptions): Promise<void> {
   });
     auth,
     egress: config.egress,
+  installLastResort();
   let progress: { stop(): void } | undefined;
   // Watching before the banner: whoever waits for the URL may edit a file at once.
   const watcher = options.watch ? watchFunctions(server, options.functions) : undefined;

@@ -2,14 +2,19 @@
  * What ELB makes of a Lambda target's response ("Respond to the load balancer"): statusCode,
  * statusDescription ("200 OK": code and reason phrase), headers — or multiValueHeaders when the
  * target group has multi-value headers on — body and isBase64Encoded. Anything ELB cannot use is
- * a 502 (ELB troubleshooting, HTTP 502).
+ * a 502 (ELB troubleshooting, HTTP 502): so is a head Node would refuse to write, an interim (1xx)
+ * status, a 204 or 304 with a body, and headers over ELB's quotas.
  */
 import type { OutgoingHttpHeaders } from "node:http";
+import { headProblem, statusProblem } from "../shared/http-validate.js";
 import { HOP_BY_HOP } from "../shared/response.js";
 import { isRecord, parsePayload } from "../shared/target.js";
 
 /** ELB: "The maximum size of the response JSON that the Lambda function can send is 1 MB." */
 export const ALB_RESPONSE_MAX_BYTES = 1024 * 1024;
+
+/** ELB's HTTP header quotas: "Single header 16K, Entire response header 32K". */
+const ALB_HEAD_LIMITS = { headerMaxBytes: 16 * 1024, headMaxBytes: 32 * 1024 };
 
 export class MalformedResponse extends Error {}
 
@@ -33,8 +38,10 @@ export function translateAlbResponse(payload: string, multiValue: boolean): AlbA
   if (!isRecord(response)) throw new MalformedResponse("the response is not a JSON object");
   const code =
     typeof response.statusCode === "string" && /^\d{3}$/.test(response.statusCode) ? Number(response.statusCode) : response.statusCode;
-  if (typeof code !== "number" || !Number.isInteger(code) || code < 100 || code > 599)
-    throw new MalformedResponse(`statusCode ${JSON.stringify(response.statusCode)} is missing or not an HTTP status`);
+  if (typeof code !== "number" || statusProblem(code) !== undefined)
+    throw new MalformedResponse(
+      `statusCode ${JSON.stringify(response.statusCode)} is missing or not an HTTP status for a response (200–599)`,
+    );
 
   let reason: string | undefined;
   if (typeof response.statusDescription === "string") {
@@ -65,5 +72,7 @@ export function translateAlbResponse(payload: string, multiValue: boolean): AlbA
     if (typeof response.body !== "string") throw new MalformedResponse("body is not a string");
     body = response.isBase64Encoded === true ? Buffer.from(response.body, "base64") : response.body;
   }
+  const problem = headProblem(code, reason, headers, typeof body === "string" ? Buffer.byteLength(body) : body.length, ALB_HEAD_LIMITS);
+  if (problem !== undefined) throw new MalformedResponse(problem);
   return { status: code, reason, headers, body };
 }

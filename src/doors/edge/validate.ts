@@ -1,7 +1,9 @@
 /**
  * CloudFront's validation of what a Lambda@Edge function returns. Anything it refuses is a
- * LambdaValidationError: the viewer gets a 502 and the log names the rule that was broken.
+ * LambdaValidationError: the viewer gets a 502 and the log names the rule that was broken. Header
+ * names and values, and the status description, must also be what HTTP (and Node) can send.
  */
+import { headerProblem, reasonProblem } from "../shared/http-validate.js";
 import { isRecord } from "../shared/target.js";
 import type { CfBody, CfOrigin, CfRequest, CfResponse } from "./event.js";
 import { type CfHeaders, canonicalKey, type EdgeEventType, headerBytes, isDisallowed, READ_ONLY } from "./headers.js";
@@ -54,6 +56,8 @@ export function readHeaders(value: unknown, where: string): CfHeaders {
     headers[name] = list.map((entry, i) => {
       if (!isRecord(entry) || typeof entry.value !== "string")
         throw new ValidationError(`${where}.headers["${name}"][${i}] has no string value`);
+      const problem = headerProblem(name, entry.value);
+      if (problem !== undefined) throw new ValidationError(`${where}: ${problem}`);
       if (entry.key !== undefined && (typeof entry.key !== "string" || entry.key.toLowerCase() !== name))
         throw new ValidationError(`${where}.headers["${name}"][${i}].key "${String(entry.key)}" does not name the header ${name}`);
       return { key: (entry.key as string | undefined) ?? canonicalKey(name), value: entry.value };
@@ -88,6 +92,14 @@ function readStatus(value: unknown, where: string): number {
   return status;
 }
 
+/** The reason phrase CloudFront sends on the status line, under a header value's rules. */
+function readDescription(value: unknown, where: string): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const problem = reasonProblem(value);
+  if (problem !== undefined) throw new ValidationError(`${where}: ${problem}`);
+  return value;
+}
+
 /** A response a request function generates instead of letting the request continue. */
 export function readGeneratedResponse(result: Record<string, unknown>, eventType: EdgeEventType): Generated {
   const where = "the generated response";
@@ -101,8 +113,7 @@ export function readGeneratedResponse(result: Record<string, unknown>, eventType
   const size = body.length + headerBytes(headers);
   const max = GENERATED_RESPONSE_MAX[eventType];
   if (size > max) throw new ValidationError(`${where} is ${size} bytes, over the ${max}-byte quota for ${eventType} events`);
-  const statusDescription = typeof result.statusDescription === "string" ? result.statusDescription : undefined;
-  return { status, statusDescription, headers, body };
+  return { status, statusDescription: readDescription(result.statusDescription, where), headers, body };
 }
 
 function hasForbiddenQueryCharacter(querystring: string): boolean {
@@ -212,7 +223,7 @@ export function readUpdatedResponse(
   const response: CfResponse = {
     headers,
     status: String(status),
-    statusDescription: typeof result.statusDescription === "string" ? result.statusDescription : original.statusDescription,
+    statusDescription: readDescription(result.statusDescription, where) ?? original.statusDescription,
   };
   if (result.body === undefined || result.body === null) return { response };
   const body = decodeBody(result.body, result.bodyEncoding, where);

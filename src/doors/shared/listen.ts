@@ -32,7 +32,12 @@ export async function listen(
     } catch (error) {
       // A door bug must not take the listener down; the client gets a 502 as from a broken proxy.
       log(`${name}: internal error on ${incoming.method} ${incoming.url}: ${(error as Error).stack ?? String(error)}`);
-      sendText(outgoing, 502, "Bad Gateway");
+      try {
+        sendText(outgoing, 502, "Bad Gateway");
+      } catch {
+        // A response Node refuses to finish: the client sees the connection close, as from a broken proxy.
+        outgoing.destroy();
+      }
     }
     return RESPONSE_ALREADY_SENT;
   };

@@ -2,7 +2,7 @@
  * Doors write their answers straight to Node's ServerResponse: it lets ELB's statusDescription
  * become the reason phrase, repeated headers stay repeated, and a streamed body leaves as written.
  */
-import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { type OutgoingHttpHeaders, type ServerResponse, STATUS_CODES } from "node:http";
 
 /** Headers a proxy never forwards from a target (RFC 9110 hop-by-hop); the door computes Content-Length itself. */
 export const HOP_BY_HOP = new Set([
@@ -16,6 +16,11 @@ export const HOP_BY_HOP = new Set([
   "content-length",
 ]);
 
+/**
+ * Writes a whole response. Its head must have passed http-validate.ts's checks: Node throws on
+ * anything else. The reason phrase is always given, so a status message Node kept from an earlier
+ * writeHead that threw is replaced rather than sent (or thrown on) again.
+ */
 export function send(
   outgoing: ServerResponse,
   status: number,
@@ -23,9 +28,9 @@ export function send(
   body: Uint8Array | string,
   reason?: string,
 ): void {
-  headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
-  if (reason === undefined) outgoing.writeHead(status, headers);
-  else outgoing.writeHead(status, reason, headers);
+  // RFC 9110: a 204 has no Content-Length, and neither carries a body (Node drops one given).
+  if (status !== 204 && status !== 304) headers["content-length"] = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  outgoing.writeHead(status, reason ?? STATUS_CODES[status] ?? "unknown", headers);
   outgoing.end(body);
 }
 

@@ -9,6 +9,7 @@ import { type FunctionRef, parseFunctionName } from "../../api/function-name.js"
 import { resolveFunction } from "../../api/resolve.js";
 import type { Completed, Invocation } from "../../invoke/index.js";
 import type { DoorDeps } from "./deps.js";
+import { contentTypeError } from "./http-validate.js";
 
 /** How one invocation through a door ended, in the terms the doors map to HTTP statuses. */
 export type Outcome =
@@ -53,6 +54,9 @@ export class FunctionTarget {
       const completed = await this.#deps.api.invoker.invoke(invocation);
       const version = invocation.config.functionVersion;
       const { result } = completed;
+      const refused = result.streamed === undefined ? undefined : contentTypeError(result.streamed.contentType);
+      if (refused !== undefined)
+        return { kind: "function-error", completed, errorType: refused.errorType, errorMessage: refused.errorMessage, version };
       if (result.functionError === undefined) return { kind: "ok", completed, version };
       const error = parseError(result.payload);
       return { kind: "function-error", completed, errorType: error.errorType, errorMessage: error.errorMessage, version };

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { SYNC_PAYLOAD_MAX_BYTES } from "../../sandbox/limits.js";
 import type { DoorDeps } from "../shared/deps.js";
+import { contentTypeError, headProblem } from "../shared/http-validate.js";
 import { type Listener, listen } from "../shared/listen.js";
 import { type DoorRequest, lastHeader, readDoorRequest } from "../shared/request.js";
 import { send, sendText } from "../shared/response.js";
@@ -74,6 +75,9 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
   };
 
   const answer = (outgoing: ServerResponse, response: HttpAnswer, requestId: string, origin: string | undefined) => {
+    const bytes = typeof response.body === "string" ? Buffer.byteLength(response.body) : response.body.length;
+    const problem = headProblem(response.status, undefined, response.headers, bytes);
+    if (problem !== undefined) return fail(outgoing, 502, "Internal Server Error", `invalid response: ${problem}`, requestId, origin);
     response.headers["x-amzn-requestid"] = requestId;
     send(outgoing, response.status, withCors(response.headers, origin), response.body);
   };
@@ -106,33 +110,41 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
     const write = (bytes: Uint8Array) => {
       if (!outgoing.destroyed && bytes.byteLength > 0) outgoing.write(bytes);
     };
+    // Called from the executor's ring reader: it must not throw, so nothing is written unchecked.
     const onChunk = (bytes: Uint8Array, contentType: string) => {
       if (broken !== undefined) return;
       if (!started) {
         started = true;
         if (contentType === PRELUDE_CONTENT_TYPE) reader = new PreludeReader();
+        else if (contentTypeError(contentType) !== undefined)
+          broken = `content type ${JSON.stringify(contentType)} is not a valid header value`;
         else {
           outgoing.writeHead(200, withCors({ "content-type": contentType, "x-amzn-requestid": requestId }, origin));
           outgoing.flushHeaders();
         }
       }
+      if (broken !== undefined) return;
       if (reader === undefined) return write(bytes);
       const parsed = reader.push(bytes);
       if (parsed === undefined) return;
       reader = undefined;
+      let head: { status: number; headers: OutgoingHttpHeaders };
       try {
-        const head = preludeHead(parsed.prelude);
-        head.headers["x-amzn-requestid"] = requestId;
-        outgoing.writeHead(head.status, withCors(head.headers, origin));
-        outgoing.flushHeaders();
-        write(parsed.rest);
+        head = preludeHead(parsed.prelude);
       } catch (error) {
         broken = (error as Error).message;
+        return;
       }
+      // The body is still to come: a 204's or 304's bytes are dropped by Node as they are written.
+      broken = headProblem(head.status, undefined, head.headers, 0);
+      if (broken !== undefined) return;
+      head.headers["x-amzn-requestid"] = requestId;
+      outgoing.writeHead(head.status, withCors(head.headers, origin));
+      outgoing.flushHeaders();
+      write(parsed.rest);
     };
     const outcome = await target.invoke(event, requestId, traceId, onChunk);
-    if (broken !== undefined)
-      return fail(outgoing, 502, "Internal Server Error", `invalid response stream prelude: ${broken}`, requestId, origin);
+    if (broken !== undefined) return fail(outgoing, 502, "Internal Server Error", `invalid response stream: ${broken}`, requestId, origin);
     if (outgoing.headersSent) {
       // The status is on its way; an error after the first bytes can only cut the body short.
       if (outcome.kind === "function-error")

@@ -4,6 +4,7 @@
  * response whose body is the function's output.
  */
 import type { OutgoingHttpHeaders } from "node:http";
+import { statusProblem } from "../shared/http-validate.js";
 import { appendHeader, HOP_BY_HOP } from "../shared/response.js";
 import { isRecord, parsePayload } from "../shared/target.js";
 
@@ -27,8 +28,8 @@ function headerValue(value: unknown): string {
 /** Headers, cookies and status of a payload 2.0 response or a streamed prelude. */
 export function responseHead(response: Record<string, unknown>): { status: number; headers: OutgoingHttpHeaders } {
   const status = typeof response.statusCode === "string" ? Number(response.statusCode) : response.statusCode;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599)
-    throw new InvalidResponse(`statusCode ${JSON.stringify(response.statusCode)} is not an HTTP status`);
+  if (typeof status !== "number" || statusProblem(status) !== undefined)
+    throw new InvalidResponse(`statusCode ${JSON.stringify(response.statusCode)} is not an HTTP status for a response (200–599)`);
   const headers: OutgoingHttpHeaders = {};
   if (response.headers !== undefined && response.headers !== null) {
     if (!isRecord(response.headers)) throw new InvalidResponse("headers is not an object");
