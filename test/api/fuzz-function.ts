@@ -143,6 +143,12 @@ exports.handler = awslambda.streamifyResponse(async (event, stream) => {
     case "throw-after-write": stream.setContentType("text/plain"); stream.write("partial"); throw new Error("after\\r\\nwrite");
     case "log-hostile": console.log("a\\r\\nb\\u0000" + "z".repeat(300 * 1024)); stream.setContentType("text/plain"); stream.end("logged"); return;
     case "hello": stream.setContentType("text/plain"); stream.end("hello"); return;
+    case "drip":
+      stream.setContentType("text/plain");
+      for (let i = 0; i < 10; i++) { stream.write("drop " + i); await new Promise((r) => setTimeout(r, 30)); }
+      stream.end();
+      console.log("drip done");
+      return;
     default: throw new Error("unknown case " + name);
   }
   stream.write("x");

@@ -22,7 +22,7 @@ import {
   STREAM_CASES,
   type StreamCase,
 } from "./fuzz-function.js";
-import { useServer, zipOf } from "./server.js";
+import { storedLogs, useServer, zipOf } from "./server.js";
 
 const api = useServer();
 const sqs = useSqs(api);
@@ -160,6 +160,23 @@ describe("hostile output through InvokeWithResponseStream", () => {
     const thrown = await streamInvoke("fuzz-stream", { case: "throw-after-write" });
     expect(thrown.text).toBe("partial");
     expect(thrown.errorCode).toBe("Error");
+    await stillServing();
+  });
+
+  it("keeps streaming into nothing when the client leaves after the first chunk", async () => {
+    const aborted = new AbortController();
+    const response = await fetch(`${api.url}/2021-11-15/functions/fuzz-stream/response-streaming-invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ case: "drip" }),
+      signal: aborted.signal,
+    });
+    const reader = response.body?.getReader();
+    expect((await reader?.read())?.done).toBe(false);
+    aborted.abort();
+    // The handler writes nine more chunks after the client left, then logs.
+    const logs = await storedLogs(api.dataDir, "fuzz-stream", (messages) => messages.some((m) => m.includes("drip done")));
+    expect(logs.some((m) => m.includes("drip done"))).toBe(true);
     await stillServing();
   });
 

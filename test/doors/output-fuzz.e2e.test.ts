@@ -21,7 +21,7 @@ import {
   type ResultCase,
   type StreamCase,
 } from "../api/fuzz-function.js";
-import { useServer } from "../api/server.js";
+import { storedLogs, useServer } from "../api/server.js";
 
 const root = mkdtempSync(path.join(tmpdir(), "isolambda-fuzz-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -206,6 +206,22 @@ describe("hostile streams", () => {
     await statuses(`${door.streamUrl()}/case`, CONTENT_TYPES, () => 502);
     await statuses(`${door.streamUrlStreamMode()}/case`, CONTENT_TYPES, () => 502);
     expect(api.doorLog).toContainEqual(expect.stringMatching(/url door \(fuzz-stream\): 502 .*invalid response stream: content type/));
+  });
+
+  it("keeps streaming into nothing when the client leaves after the first chunk", async () => {
+    await new Promise<void>((resolve, reject) => {
+      const request = http.get(`${door.streamUrlStreamMode()}/case/drip`, (res) => {
+        res.once("data", () => {
+          request.destroy();
+          resolve();
+        });
+      });
+      request.on("error", (error) => (request.destroyed ? undefined : reject(error)));
+    });
+    // The handler writes nine more chunks after the client left, then logs.
+    const logs = await storedLogs(api.dataDir, "fuzz-stream", (messages) => messages.some((m) => m.includes("drip done")));
+    expect(logs.some((m) => m.includes("drip done"))).toBe(true);
+    await stillServing();
   });
 
   it("passes invalid UTF-8 as bytes, cuts a stream short at a throw, and answers after a hostile log", async () => {
