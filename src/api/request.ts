@@ -41,23 +41,35 @@ const CODE_OPERATIONS = (
 
 const controlLimit = bodyLimit({ maxSize: CONTROL_REQUEST_MAX_BYTES, onError: () => tooLarge(CONTROL_REQUEST_MAX_BYTES) });
 
+function unreadable(error: unknown): AwsError {
+  return new AwsError("InvalidRequestContentException", `Could not read the request body: ${(error as Error).message}`);
+}
+
 /**
  * Bounds every control-plane body as it arrives: an announced length over the bound is refused
  * before a byte is read, a chunked body as soon as it passes the bound. Invocations have their own
  * limits (src/api/invoke.ts) and read their bodies themselves.
  */
-export const controlPlaneBodyLimit: MiddlewareHandler = (c, next) => {
+export const controlPlaneBodyLimit: MiddlewareHandler = async (c, next) => {
   if (c.req.method === "GET" || c.req.path.endsWith("invocations")) return next();
   const code = CODE_OPERATIONS.find(({ method, path }) => c.req.method === method && path.test(c.req.path));
-  return (code?.limit ?? controlLimit)(c, next);
+  let read = false;
+  try {
+    return await (code?.limit ?? controlLimit)(c, () => {
+      read = true;
+      return next();
+    });
+  } catch (error) {
+    // A body stream fails only when its connection does: the client's doing.
+    throw read || error instanceof AwsError ? error : unreadable(error);
+  }
 };
 
-/** The request's body, or the client's error: a body stream fails only when its connection does. */
 async function bodyBytes(c: Context): Promise<Uint8Array> {
   try {
     return new Uint8Array(await c.req.arrayBuffer());
   } catch (error) {
-    throw new AwsError("InvalidRequestContentException", `Could not read the request body: ${(error as Error).message}`);
+    throw unreadable(error);
   }
 }
 

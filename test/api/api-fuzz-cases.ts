@@ -171,7 +171,9 @@ export function lambdaMalformed(fn: string): FuzzRequest[] {
       const body = route.body === undefined ? undefined : JSON.stringify(route.body).replaceAll("{fn}", fn);
       cases.push({ method: route.method, path: route.path.replaceAll("{fn}", segment).replaceAll("{q}", segment), headers: json, body });
     }
-    for (const query of BAD_QUERIES) cases.push({ method: route.method, path: `${fill(route.path, fn, "x")}?${query}`, headers: json });
+    // Reads are where MaxItems, Marker and Qualifier are taken.
+    for (const query of route.method === "GET" ? BAD_QUERIES : [])
+      cases.push({ method: route.method, path: `${fill(route.path, fn, "x")}?${query}`, headers: json });
     for (const body of route.body === undefined ? [] : BAD_BODIES)
       cases.push({ method: route.method, path: fill(route.path, fn, "x"), headers: json, body });
   }

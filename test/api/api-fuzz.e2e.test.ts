@@ -5,6 +5,7 @@
  * "message"}; SQS query: <ErrorResponse><Error><Code>), and control-plane bodies are bounded.
  */
 import { request } from "node:http";
+import { connect } from "node:net";
 import { GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -13,7 +14,6 @@ import {
   BAD_BODIES,
   BAD_SEGMENTS,
   type FuzzRequest,
-  LAMBDA_ROUTES,
   lambdaMalformed,
   lambdaSwaps,
   lambdaUnrouted,
@@ -188,6 +188,31 @@ describe("the Lambda API under malformed requests", () => {
     }
   });
 
+  it("treats a body cut short or broken on the wire as the client's failure", async () => {
+    const { host, port } = new URL(api.url);
+    const head = (framing: string, extra = "") =>
+      `POST /2015-03-31/functions HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\n${extra}${framing}\r\n\r\n`;
+    for (const [raw, halfClose] of [
+      [`${head("Transfer-Encoding: chunked")}5\r\n{"a":\r\nzz\r\n`, false],
+      [`${head("Transfer-Encoding: chunked")}5\r\n{"a":\r\n`, true],
+      [`${head("Content-Length: 100")}{`, true],
+      [
+        `${head("Transfer-Encoding: chunked", "X-Amz-Target: AmazonSQS.ListQueues\r\n").replace("/2015-03-31/functions", "/")}5\r\n{"a":\r\n`,
+        true,
+      ],
+    ] as const) {
+      const answer = await new Promise<string>((resolve) => {
+        let text = "";
+        const socket = connect(Number(port), "127.0.0.1", () => (halfClose ? socket.end(raw) : socket.write(raw)));
+        socket.on("data", (chunk) => (text += chunk));
+        socket.on("error", () => undefined);
+        socket.on("close", () => resolve(text));
+      });
+      // Node answers a framing error itself (400); a body cut short has no one left to answer.
+      if (answer !== "") expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+    }
+  });
+
   it("still answers valid requests after the fuzzing", async () => {
     expect(internalErrors).toEqual([]);
     const functions = await api.client.send(new ListFunctionsCommand({}));
@@ -351,6 +376,5 @@ describe("control-plane bodies are bounded as Lambda bounds them", () => {
   it("still answers after refusing large bodies", async () => {
     const config = await api.client.send(new GetFunctionConfigurationCommand({ FunctionName: FN }));
     expect(config.FunctionName).toBe(FN);
-    expect(LAMBDA_ROUTES.length).toBeGreaterThan(30);
   });
 });

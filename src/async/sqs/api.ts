@@ -43,12 +43,16 @@ function run(c: Context, queues: Queues, name: string, input: Input): Promise<un
   return operation(input, { queues, origin, signal: c.req.raw.signal });
 }
 
-/** The request's body, or the client's error: a body stream fails only when its connection does. */
+/** A body stream fails only when its connection does: the client's doing. */
+function unreadable(error: unknown): SqsError {
+  return new SqsError("InvalidParameterValue", `Could not read the request body: ${(error as Error).message}`);
+}
+
 async function bodyOf(c: Context): Promise<Uint8Array> {
   try {
     return new Uint8Array(await c.req.arrayBuffer());
   } catch (error) {
-    throw new SqsError("InvalidParameterValue", `Could not read the request body: ${(error as Error).message}`);
+    throw unreadable(error);
   }
 }
 
@@ -100,13 +104,16 @@ export function mountSqs(app: Hono, queues: Queues): void {
         );
       },
     });
+    let read = false;
     try {
       let response: Response | undefined;
       await limit(c, async () => {
+        read = true;
         response = await answer(c, protocol, requestId);
       });
       return response;
-    } catch (error) {
+    } catch (caught) {
+      const error = read || caught instanceof SqsError ? caught : unreadable(caught);
       logUnexpected(error);
       const response = protocol === "json" ? sqsErrorResponse(error, requestId) : queryErrorResponse(error, requestId);
       // The rest of a refused body is left unread: the connection can carry no other request.
