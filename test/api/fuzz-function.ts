@@ -20,6 +20,8 @@ export const HEAD_CASES = {
   "desc-crlf": { description: "200 OK\r\nX-Injected: 1" },
   "desc-nul": { description: "200 O\0K" },
   "desc-non-latin1": { description: "200 日本" },
+  // Valid: RFC 9110's reason phrase allows obs-text, and Node writes Latin-1 as it is.
+  "desc-latin1": { description: "200 Ünï" },
   "name-crlf": { headers: { "x-a\r\nx-injected": "1" } },
   "name-space": { headers: { "x a": "1" } },
   "name-non-latin1": { headers: { "x-日本": "1" } },
