@@ -87,7 +87,8 @@ export class FileCodeStore implements CodeStore {
       "SELECT size, unzipped_size FROM code WHERE sha256 = ?",
     );
     this.#setUnzipped = db.prepare<[number, string]>("UPDATE code SET unzipped_size = ? WHERE sha256 = ? AND unzipped_size IS NULL");
-    this.#unused = db.prepare<[], string>(`SELECT sha256 FROM code WHERE sha256 NOT IN (${CODE_IN_USE})`).pluck();
+    // EXCEPT rather than NOT IN: one NULL among the shas in use would make NOT IN select nothing, ever.
+    this.#unused = db.prepare<[], string>(`SELECT sha256 FROM code EXCEPT SELECT * FROM (${CODE_IN_USE})`).pluck();
     this.#delete = db.prepare<[string]>("DELETE FROM code WHERE sha256 = ?");
     this.#all = db.prepare<[], string>("SELECT sha256 FROM code").pluck();
     this.#removeLeftovers();
@@ -95,7 +96,8 @@ export class FileCodeStore implements CodeStore {
 
   /** What a crash left behind: partial unpackings, packages nothing uses, and files no row names. */
   #removeLeftovers(): void {
-    for (const file of this.#takeUnused().flatMap((sha) => this.#moveAway(sha))) rmSync(file, { recursive: true, force: true });
+    // Moved away under this process's temporary names, which the loop below removes.
+    for (const sha of this.#takeUnused()) this.#moveAway(sha);
     const named = new Set(this.#all.all().map(hexOf));
     const now = Date.now();
     for (const name of readdirSync(this.root)) {
