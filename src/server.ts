@@ -204,7 +204,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         region,
         accountId,
         listenHost: options.host,
-        port: () => (server.address() as AddressInfo).port,
       },
       (incoming, outgoing) => {
         if (!invoke(incoming, outgoing)) void toApp(incoming, outgoing);

@@ -24,7 +24,8 @@ export async function components(settings: Settings, step: Step): Promise<Row[]>
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-harness-components-"));
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, onLog: () => {} });
   const api = async (suffix: string, init?: RequestInit): Promise<Response> => {
-    const response = await fetch(`${server.url}${suffix}`, init);
+    // JSON, as the SDKs send it: the API refuses text/plain, which a web page could post cross-site.
+    const response = await fetch(`${server.url}${suffix}`, { ...init, headers: { "content-type": "application/json", ...init?.headers } });
     if (response.status >= 300) throw new Error(`${init?.method ?? "GET"} ${suffix}: ${response.status} ${await response.text()}`);
     return response;
   };

@@ -30,7 +30,8 @@ export async function isolambda(settings: Settings, step: Step): Promise<Row[]> 
   }).doors;
   const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, doors, onLog: () => {} });
   const api = async (suffix: string, init?: RequestInit): Promise<Response> => {
-    const response = await fetch(`${server.url}${suffix}`, init);
+    // JSON, as the SDKs send it: the API refuses text/plain, which a web page could post cross-site.
+    const response = await fetch(`${server.url}${suffix}`, { ...init, headers: { "content-type": "application/json", ...init?.headers } });
     if (response.status >= 300) throw new Error(`${init?.method ?? "GET"} ${suffix}: ${response.status} ${await response.text()}`);
     return response;
   };

@@ -93,8 +93,8 @@ class EgressPolicy {
     this.plain = new Agent({ connect: this.#connector(settings.api?.port) });
   }
 
-  /** Why a connection to `address:port` is refused, or undefined. */
-  #refusal(raw: string, port: number, apiPort: number | undefined): string | undefined {
+  /** Why a connection to `address:port` is refused, or undefined; `apiPort` when the request carries no caller stamp. */
+  refusal(raw: string, port: number, apiPort?: number): string | undefined {
     const { address, type } = normalized(raw);
     if (apiPort === port && isLocal(address, type)) return "isolambda's API is reached at AWS_ENDPOINT_URL";
     if (matches(this.#deny, address, type, port) && !matches(this.#allow, address, type, port))
@@ -111,7 +111,7 @@ class EgressPolicy {
         if (error !== null) return callback(error, null);
         let why = "";
         for (const { address } of addresses) {
-          const refusal = this.#refusal(address, port, apiPort);
+          const refusal = this.refusal(address, port, apiPort);
           if (refusal === undefined) return connect({ ...options, hostname: address }, callback);
           why = `connect EACCES ${address}:${port} (${refusal})`;
         }

@@ -166,10 +166,9 @@ describe("the API without --auth", () => {
     const rebound = await withHost(`evil.example:${port}`, "/2015-03-31/functions");
     expect(rebound.status).toBe(403);
     expect(rebound.errorType).toBe("AccessDeniedException");
-    expect(JSON.parse(rebound.body).message).toMatch(/^Host 'evil\.example:\d+' is not an address this server listens as/);
+    expect(JSON.parse(rebound.body).message).toMatch(/^Host 'evil\.example:\d+' is not a name this server answers as/);
     expect((await withHost(`localhost:${port}`, "/2015-03-31/functions")).status).toBe(200);
     expect((await withHost(`[::1]:${port}`, "/2015-03-31/functions")).status).toBe(200);
-    expect((await withHost("127.0.0.1:1", "/2015-03-31/functions")).status).toBe(403);
   });
 
   it("takes a same-origin JSON request", async () => {

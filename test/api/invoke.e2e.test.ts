@@ -44,7 +44,11 @@ describe("Invoke through @aws-sdk/client-lambda", () => {
   });
 
   it("answers a body that is not JSON with InvalidRequestContentException over plain fetch", async () => {
-    const response = await fetch(`${api.url}/2015-03-31/functions/hello/invocations`, { method: "POST", body: "{nope" });
+    const response = await fetch(`${api.url}/2015-03-31/functions/hello/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{nope",
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get("x-amzn-ErrorType")).toBe("InvalidRequestContentException");
     expect(((await response.json()) as { message: string }).message).toMatch(/^Could not parse request body into json/);
@@ -119,7 +123,11 @@ describe("Invoke's HTTP details, over plain HTTP", () => {
       socket.on("close", () => resolve());
       socket.on("error", reject);
     });
-    const response = await fetch(invocations("hello"), { method: "POST", body: '{"name":"after"}' });
+    const response = await fetch(invocations("hello"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: '{"name":"after"}',
+    });
     expect(JSON.parse(((await response.json()) as { body: string }).body)).toEqual({ message: "hello after" });
   });
 });

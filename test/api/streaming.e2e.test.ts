@@ -64,7 +64,11 @@ describe("response streaming", () => {
     const out = await api.client.send(new InvokeCommand({ FunctionName: "slow-stream" }));
     expect(out.FunctionError).toBeUndefined();
     expect(decoder.decode(out.Payload)).toBe("hello world");
-    const raw = await fetch(`${api.url}/2015-03-31/functions/slow-stream/invocations`, { method: "POST", body: "{}" });
+    const raw = await fetch(`${api.url}/2015-03-31/functions/slow-stream/invocations`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
     expect(raw.headers.get("content-type")).toBe("text/plain");
     expect(await raw.text()).toBe("hello world");
   });

@@ -12,24 +12,32 @@ import { Refusal } from "./refusals.js";
 /** The content types a browser may post cross-site without a CORS preflight. */
 const SIMPLE_CONTENT_TYPES = new Set(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]);
 
-function hostAndPort(host: string): { name: string; port: number } {
-  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(host);
-  if (bracketed !== null) return { name: bracketed[1] as string, port: Number(bracketed[2] ?? 80) };
+let lastGoodHost: string | undefined;
+
+/** The name in a Host header, without its port or an IPv6 address's brackets. */
+function hostName(host: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(host);
+  if (bracketed !== null) return bracketed[1] as string;
   const colon = host.lastIndexOf(":");
-  return colon === -1 ? { name: host, port: 80 } : { name: host.slice(0, colon), port: Number(host.slice(colon + 1)) };
+  return colon === -1 ? host : host.slice(0, colon);
 }
 
 /**
- * A Host the server answers as: its port, and a name no one else's DNS can point here (an address,
- * localhost), or the --host it was told to listen on.
+ * A Host the server answers as: a name no one else's DNS can point here (an address, localhost),
+ * or the --host it was told to listen on. The port does not matter to rebinding, and a forwarded
+ * port keeps working.
  */
-export function foreignHost(host: string | undefined, listenHost: string, port: number): Refusal | undefined {
-  const given = hostAndPort((host ?? "").toLowerCase());
-  const own = given.name === "localhost" || isIP(given.name) !== 0 || given.name === listenHost.toLowerCase().replace(/^\[|\]$/g, "");
-  if (own && given.port === port) return undefined;
+export function foreignHost(host: string | undefined, listenHost: string): Refusal | undefined {
+  // Clients keep to one Host: the last good one answers at the cost of a comparison.
+  if (host === lastGoodHost) return undefined;
+  const name = hostName((host ?? "").toLowerCase());
+  if (name === "localhost" || isIP(name) !== 0 || name === listenHost.toLowerCase().replace(/^\[|\]$/g, "")) {
+    lastGoodHost = host;
+    return undefined;
+  }
   return new Refusal(
     "denied",
-    `Host '${host ?? ""}' is not an address this server listens as: use http://127.0.0.1:${port} or http://localhost:${port} (a DNS name other than --host is refused, against DNS rebinding)`,
+    `Host '${host ?? ""}' is not a name this server answers as: use 127.0.0.1 or localhost (a DNS name other than --host is refused, against DNS rebinding)`,
   );
 }
 
@@ -50,10 +58,11 @@ export function crossSite(headers: IncomingHttpHeaders, protocol: Protocol): Ref
       `Cross-site request refused (Origin ${origin ?? "absent"}, Sec-Fetch-Site ${site ?? "absent"}): the API takes no requests from web pages`,
     );
   }
+  const contentType = headers["content-type"];
+  const semicolon = contentType?.indexOf(";") ?? -1;
+  const type = (semicolon === -1 ? contentType : contentType?.slice(0, semicolon))?.trim().toLowerCase();
   // SQS's query protocol is a form post by design; its clients send no Origin.
-  if (protocol !== "lambda" || needsPreflight(headers)) return undefined;
-  const type = headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
-  if (type === undefined || !SIMPLE_CONTENT_TYPES.has(type)) return undefined;
+  if (type === undefined || !SIMPLE_CONTENT_TYPES.has(type) || protocol !== "lambda" || needsPreflight(headers)) return undefined;
   return new Refusal(
     "denied",
     `Content-Type ${type} is refused on the Lambda API (a web page can send it cross-site): send application/json, or sign the request`,

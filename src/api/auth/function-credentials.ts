@@ -8,6 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { LRUCache } from "lru-cache";
 import type { AwsCredentials } from "../../sandbox/index.js";
 
 const TOKEN_PREFIX = "isolambda1.";
@@ -33,6 +34,8 @@ function keyOf(dataDir: string): Buffer {
 
 export class FunctionCredentials {
   readonly #key: Buffer;
+  /** Tokens already checked: two HMACs cost ~15 µs, and a function sends its token with every call. Only valid ones are kept. */
+  readonly #known = new LRUCache<string, FunctionCaller & { accessKeyId: string }>({ max: 10_000 });
 
   constructor(dataDir: string) {
     this.#key = keyOf(dataDir);
@@ -65,12 +68,16 @@ export class FunctionCredentials {
   /** The function a session token was minted for, or undefined for anything else. */
   callerOf(sessionToken: string): (FunctionCaller & { accessKeyId: string }) | undefined {
     if (!sessionToken.startsWith(TOKEN_PREFIX)) return undefined;
+    const known = this.#known.get(sessionToken);
+    if (known !== undefined) return known;
     const [payload, mac, ...rest] = sessionToken.slice(TOKEN_PREFIX.length).split(".");
     if (payload === undefined || mac === undefined || rest.length > 0) return undefined;
     const expected = this.#mac("session-token", payload);
     const given = Buffer.from(mac, "base64url");
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
     const [functionName, role] = JSON.parse(Buffer.from(payload, "base64url").toString()) as [string, string];
-    return { functionName, role, accessKeyId: this.#accessKeyIdOf(payload) };
+    const caller = { functionName, role, accessKeyId: this.#accessKeyIdOf(payload) };
+    this.#known.set(sessionToken, caller);
+    return caller;
   }
 }

@@ -34,8 +34,6 @@ export interface GateOptions {
   accountId: string;
   /** The --host the server listens on. */
   listenHost: string;
-  /** The port it listens on, known once it does. */
-  port(): number;
 }
 
 function headerMap(raw: string[]): Map<string, string> {
@@ -67,8 +65,9 @@ export function authGate(options: GateOptions, next: (incoming: IncomingMessage,
 
   /** A function's credentials reach the data plane; the rest only with the admin role. */
   const forbidden = (caller: FunctionCaller, protocol: Protocol, method: string | undefined, path: string, query: string) => {
-    const roleName = caller.role.split("/").at(-1);
-    if (roleName === ADMIN_ROLE_NAME || isDataPlane(protocol, method, path)) return undefined;
+    if (isDataPlane(protocol, method, path)) return undefined;
+    const roleName = caller.role.slice(caller.role.lastIndexOf("/") + 1);
+    if (roleName === ADMIN_ROLE_NAME) return undefined;
     const { action, resource } = lambdaActionOf(method, path, query, options);
     return new Refusal(
       "denied",
@@ -109,7 +108,7 @@ export function authGate(options: GateOptions, next: (incoming: IncomingMessage,
     const query = q === -1 ? "" : url.slice(q + 1);
     const target = incoming.headers["x-amz-target"];
     const protocol = protocolOf(incoming.method, path, typeof target === "string" ? target : undefined);
-    const browser = foreignHost(incoming.headers.host, options.listenHost, options.port()) ?? crossSite(incoming.headers, protocol);
+    const browser = foreignHost(incoming.headers.host, options.listenHost) ?? crossSite(incoming.headers, protocol);
     if (browser !== undefined) return refuse(outgoing, protocol, browser);
     if (options.settings.mode === "none") return authorize(incoming, outgoing, protocol, path, query);
     const request = { method: incoming.method ?? "GET", path, query, headers: headerMap(incoming.rawHeaders) };

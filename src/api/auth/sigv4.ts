@@ -203,6 +203,9 @@ export async function signatureMatches(
     const value = request.headers.get(name);
     if (value !== undefined) headers[name] = value;
   }
+  // The signer takes a signed payload hash as given: it must be the body's.
+  const declared = headers["x-amz-content-sha256"];
+  if (declared !== undefined && declared !== createHash("sha256").update(body).digest("hex")) return false;
   const query = queryParams(request.query);
   const options = {
     signingDate: dateOf(claim.amzDate),
