@@ -253,6 +253,30 @@ describe("SQS under malformed requests", () => {
     }
   });
 
+  it("refuses a NextToken it did not issue, and follows the ones it did", async () => {
+    for (const [action, extra] of [
+      ["ListQueues", {}],
+      ["ListDeadLetterSourceQueues", { QueueUrl: queueUrl }],
+    ] as const) {
+      for (const token of ["garbage!!", "Li4v", "%zz"]) {
+        const answer = await send({
+          method: "POST",
+          path: "/",
+          headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${action}` },
+          body: JSON.stringify({ ...extra, MaxResults: 1, NextToken: token }),
+        });
+        expect(answer.status, `${action} ${token}`).toBe(400);
+        expect(JSON.parse(answer.text).__type).toBe("com.amazonaws.sqs#InvalidParameterValue");
+      }
+    }
+    await sqs.createQueue("fuzz-page");
+    const first = await sqs.client().send(new ListQueuesCommand({ QueueNamePrefix: "fuzz", MaxResults: 1 }));
+    const second = await sqs.client().send(new ListQueuesCommand({ QueueNamePrefix: "fuzz", MaxResults: 1, NextToken: first.NextToken }));
+    expect(first.QueueUrls).toHaveLength(1);
+    expect(second.QueueUrls).toHaveLength(1);
+    expect(second.QueueUrls).not.toEqual(first.QueueUrls);
+  });
+
   it("refuses JSON nested 100,000 deep in a field with SQS's JSON error", async () => {
     const answer = await send({
       method: "POST",

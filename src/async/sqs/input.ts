@@ -42,6 +42,20 @@ export function requiredInteger(input: Input, name: string, min: number, max: nu
   return value;
 }
 
+/** The list operations' NextToken: the last queue name of the previous page, base64-encoded. */
+export function pageToken(lastName: string): string {
+  return Buffer.from(lastName).toString("base64");
+}
+
+/** The queue name a NextToken names ("" without one); a token this server did not issue is refused. */
+export function pageAfter(input: Input): string {
+  const token = optionalString(input, "NextToken");
+  if (token === undefined || token === "") return "";
+  const after = Buffer.from(token, "base64").toString();
+  if (!/^[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(after)) throw invalidParameter("NextToken", token, "Invalid NextToken value.");
+  return after;
+}
+
 export function stringList(input: Input, name: string): string[] {
   const value = input[name];
   if (value === undefined || value === null) return [];

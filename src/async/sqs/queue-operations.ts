@@ -1,6 +1,16 @@
 /** The queue-level operations of the SQS API: CreateQueue, GetQueueUrl, ListQueues, attributes, PurgeQueue, DeleteQueue. */
 import { SqsError } from "./errors.js";
-import { type Input, optionalInteger, optionalString, queueNameOf, requiredString, stringList, stringMap } from "./input.js";
+import {
+  type Input,
+  optionalInteger,
+  optionalString,
+  pageAfter,
+  pageToken,
+  queueNameOf,
+  requiredString,
+  stringList,
+  stringMap,
+} from "./input.js";
 import { LIST_QUEUES_MAX } from "./limits.js";
 import { READABLE_ATTRIBUTES, type ReadableAttribute, settingText } from "./queue-attributes.js";
 import type { Queues } from "./queues.js";
@@ -62,18 +72,15 @@ const getQueueUrl: Operation = (input, context) => {
   return { QueueUrl: queueUrl(context, name) };
 };
 
-/** NextToken is the last name of the previous page, base64-encoded. */
 const listQueues: Operation = (input, context) => {
   const prefix = optionalString(input, "QueueNamePrefix") ?? "";
   const maxResults = optionalInteger(input, "MaxResults", 1, LIST_QUEUES_MAX, `Value must be between 1 and ${LIST_QUEUES_MAX}.`);
-  const token = optionalString(input, "NextToken");
-  const after = token === undefined ? "" : Buffer.from(token, "base64").toString();
-  const names = context.queues.listQueues(prefix, after, (maxResults ?? LIST_QUEUES_MAX) + 1);
+  const names = context.queues.listQueues(prefix, pageAfter(input), (maxResults ?? LIST_QUEUES_MAX) + 1);
   const page = names.slice(0, maxResults ?? LIST_QUEUES_MAX);
   const more = maxResults !== undefined && names.length > page.length;
   return {
     ...(page.length > 0 ? { QueueUrls: page.map((n) => queueUrl(context, n)) } : {}),
-    ...(more ? { NextToken: Buffer.from(page.at(-1) as string).toString("base64") } : {}),
+    ...(more ? { NextToken: pageToken(page.at(-1) as string) } : {}),
   };
 };
 

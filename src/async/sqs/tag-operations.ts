@@ -1,6 +1,6 @@
 /** Queue tags (TagQueue, UntagQueue, ListQueueTags) and ListDeadLetterSourceQueues. */
 import { SqsError } from "./errors.js";
-import { optionalInteger, optionalString, queueNameOf, stringList, stringMap } from "./input.js";
+import { optionalInteger, pageAfter, pageToken, queueNameOf, stringList, stringMap } from "./input.js";
 import { LIST_QUEUES_MAX } from "./limits.js";
 import { type Operation, queueUrl } from "./queue-operations.js";
 
@@ -31,18 +31,16 @@ const listQueueTags: Operation = (input, { queues }) => {
   return Object.keys(tags).length > 0 ? { Tags: tags } : {};
 };
 
-/** Pages like ListQueues: NextToken is the last name of the previous page, base64-encoded. */
 const listDeadLetterSourceQueues: Operation = (input, context) => {
   const { queues } = context;
   const sources = queues.deadLetterSources(queueNameOf(input, queues.accountId));
   const maxResults = optionalInteger(input, "MaxResults", 1, LIST_QUEUES_MAX, `Value must be between 1 and ${LIST_QUEUES_MAX}.`);
-  const token = optionalString(input, "NextToken");
-  const after = token === undefined ? "" : Buffer.from(token, "base64").toString();
+  const after = pageAfter(input);
   const rest = sources.filter((n) => n > after);
   const page = rest.slice(0, maxResults ?? LIST_QUEUES_MAX);
   return {
     queueUrls: page.map((n) => queueUrl(context, n)),
-    ...(maxResults !== undefined && rest.length > page.length ? { NextToken: Buffer.from(page.at(-1) as string).toString("base64") } : {}),
+    ...(maxResults !== undefined && rest.length > page.length ? { NextToken: pageToken(page.at(-1) as string) } : {}),
   };
 };
 
