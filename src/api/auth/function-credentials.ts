@@ -35,6 +35,8 @@ function keyOf(dataDir: string): Buffer {
 export class FunctionCredentials {
   readonly #key: Buffer;
   /** Tokens already checked: two HMACs cost ~15 µs, and a function sends its token with every call. Only valid ones are kept. */
+  /** Minted per configuration an environment is made from (Event invocations make one each). */
+  readonly #minted = new LRUCache<string, AwsCredentials>({ max: 10_000 });
   readonly #known = new LRUCache<string, FunctionCaller & { accessKeyId: string }>({ max: 10_000 });
 
   constructor(dataDir: string) {
@@ -56,6 +58,16 @@ export class FunctionCredentials {
 
   /** The credentials a function's environments get. */
   mint(caller: FunctionCaller): AwsCredentials {
+    const key = JSON.stringify([caller.functionName, caller.role]);
+    let minted = this.#minted.get(key);
+    if (minted === undefined) {
+      minted = this.#derive(caller);
+      this.#minted.set(key, minted);
+    }
+    return minted;
+  }
+
+  #derive(caller: FunctionCaller): AwsCredentials {
     const payload = Buffer.from(JSON.stringify([caller.functionName, caller.role])).toString("base64url");
     const accessKeyId = this.#accessKeyIdOf(payload);
     return {
