@@ -22,6 +22,7 @@ const server = await startServer({ port: 0, host: "127.0.0.1", dataDir });
 const zip = Buffer.from(zipSync({ "index.mjs": strToU8("export const handler = async () => null;") })).toString("base64");
 const created = await fetch(`${server.url}/2015-03-31/functions`, {
   method: "POST",
+  headers: { "content-type": "application/json" },
   body: JSON.stringify({ FunctionName: "noop", Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: zip } }),
 });
 if (created.status !== 201) throw new Error(`CreateFunction: ${created.status} ${await created.text()}`);

@@ -32,10 +32,11 @@ const SWEEP_CONNECTIONS = [10, 100];
 const COLD_FUNCTIONS = Number(process.env.BENCH_COLD ?? 30);
 const BURST = 50;
 const body = JSON.stringify({ name: "bench" });
+// As the SDKs send it: the API refuses text/plain, which a web page could post cross-site.
+const json = { "content-type": "application/json" };
 const answer = JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello bench" }) });
 
-const load = (url: string, connections = CONNECTIONS) =>
-  loadWith(url, { seconds: SECONDS, connections, body, headers: { "content-type": "application/json" } });
+const load = (url: string, connections = CONNECTIONS) => loadWith(url, { seconds: SECONDS, connections, body, headers: json });
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-"));
 const isolambda = await startServer({ port: 0, host: "127.0.0.1", dataDir, functionsDir: "functions" });
@@ -63,10 +64,10 @@ const floor = await startFloor();
 
 // Warm up both paths (JIT, the first environment) outside the measurement.
 for (let i = 0; i < 200; i++) {
-  await fetch(isoUrl, { method: "POST", body });
-  await fetch(bareUrl, { method: "POST", body });
-  await fetch(sameHeadersUrl, { method: "POST", body });
-  await fetch(floor.invokeUrl, { method: "POST", body });
+  await fetch(isoUrl, { method: "POST", headers: json, body });
+  await fetch(bareUrl, { method: "POST", headers: json, body });
+  await fetch(sameHeadersUrl, { method: "POST", headers: json, body });
+  await fetch(floor.invokeUrl, { method: "POST", headers: json, body });
 }
 
 const rows: Array<{
@@ -123,13 +124,14 @@ for (let i = 0; i < COLD_FUNCTIONS; i++) {
   const name = `cold-${i}`;
   const created = await fetch(`${isolambda.url}/2015-03-31/functions`, {
     method: "POST",
+    headers: json,
     body: JSON.stringify({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: zip } }),
   });
   if (created.status !== 201) throw new Error(`CreateFunction ${name}: ${created.status}`);
   // A gap between cold starts, as between real deployments: the executor prepares its spares.
   await new Promise((resolve) => setTimeout(resolve, 20));
   const t = performance.now();
-  const out = await fetch(`${isolambda.url}/2015-03-31/functions/${name}/invocations`, { method: "POST", body });
+  const out = await fetch(`${isolambda.url}/2015-03-31/functions/${name}/invocations`, { method: "POST", headers: json, body });
   await out.text();
   cold.push(performance.now() - t);
   if (process.stderr.isTTY) process.stderr.write(`\rfirst invoke of new functions: ${i + 1}/${COLD_FUNCTIONS}`);
@@ -142,7 +144,7 @@ async function burst(name: string): Promise<number[]> {
   return Promise.all(
     Array.from({ length: BURST }, async () => {
       const t = performance.now();
-      const out = await api(`/${name}/invocations?Qualifier=1`, { method: "POST", body });
+      const out = await api(`/${name}/invocations?Qualifier=1`, { method: "POST", headers: json, body });
       await out.text();
       return performance.now() - t;
     }),
@@ -151,13 +153,15 @@ async function burst(name: string): Promise<number[]> {
 for (const name of ["burst-provisioned", "burst-on-demand"]) {
   await api("", {
     method: "POST",
+    headers: json,
     body: JSON.stringify({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Code: { ZipFile: zip } }),
   });
-  const published = await api(`/${name}/versions`, { method: "POST", body: "{}" });
+  const published = await api(`/${name}/versions`, { method: "POST", headers: json, body: "{}" });
   if (published.status !== 201) throw new Error(`PublishVersion ${name}: ${published.status} ${await published.text()}`);
 }
 await fetch(`${isolambda.url}/2019-09-30/functions/burst-provisioned/provisioned-concurrency?Qualifier=1`, {
   method: "PUT",
+  headers: json,
   body: JSON.stringify({ ProvisionedConcurrentExecutions: BURST }),
 });
 for (let status = "", attempt = 0; status !== "READY"; attempt++) {

@@ -17,7 +17,11 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-sources-"));
 const server = await startServer({ port: 0, host: "127.0.0.1", dataDir, onLog: () => {} });
 const zip = Buffer.from(zipSync({ "index.mjs": strToU8("export const handler = async () => null;") })).toString("base64");
 const api = async (suffix: string, body: unknown, method = "POST") => {
-  const response = await fetch(`${server.url}${suffix}`, { method, body: JSON.stringify(body) });
+  const response = await fetch(`${server.url}${suffix}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   if (response.status >= 300) throw new Error(`${suffix}: ${response.status} ${await response.text()}`);
   return response;
 };
