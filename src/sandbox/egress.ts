@@ -11,8 +11,8 @@
  * applies the function's restrictions even to an unsigned request; a request that would reach the
  * API's port on this machine without the stamp (a redirect, a name rebound to 127.0.0.1) is refused.
  */
-import { lookup } from "node:dns";
-import { BlockList, isIP } from "node:net";
+import { type LookupAddress, lookup } from "node:dns";
+import { BlockList, isIP, type LookupFunction } from "node:net";
 import { networkInterfaces } from "node:os";
 import { Agent, buildConnector } from "undici";
 
@@ -102,21 +102,36 @@ class EgressPolicy {
     return undefined;
   }
 
+  /**
+   * Connects as undici would, with a `lookup` that leaves out refused addresses (Node then tries
+   * the others, IPv6 and IPv4, as usual); an address in the URL is checked as it is.
+   */
   #connector(apiPort: number | undefined): buildConnector.connector {
-    const connect = buildConnector({});
+    const direct = buildConnector({});
     return (options, callback) => {
       const port = Number(options.port) || (options.protocol === "https:" ? 443 : 80);
       const hostname = options.hostname.replace(/^\[|\]$/g, "");
-      lookup(hostname, { all: true }, (error, addresses) => {
-        if (error !== null) return callback(error, null);
-        let why = "";
-        for (const { address } of addresses) {
-          const refusal = this.refusal(address, port, apiPort);
-          if (refusal === undefined) return connect({ ...options, hostname: address }, callback);
-          why = `connect EACCES ${address}:${port} (${refusal})`;
-        }
-        callback(Object.assign(new Error(why || `connect ENOTFOUND ${hostname}`), { code: why ? "EACCES" : "ENOTFOUND" }), null);
-      });
+      const refused = (address: string, why: string) =>
+        Object.assign(new Error(`connect EACCES ${address}:${port} (${why})`), { code: "EACCES" });
+      if (isIP(hostname) !== 0) {
+        const why = this.refusal(hostname, port, apiPort);
+        if (why === undefined) direct(options, callback);
+        else callback(refused(hostname, why), null);
+        return;
+      }
+      const checked: LookupFunction = (name, lookupOptions, done) =>
+        lookup(name, { ...lookupOptions, all: true }, (error, addresses) => {
+          if (error !== null) return done(error, "", 0);
+          const allowed = addresses.filter((a) => this.refusal(a.address, port, apiPort) === undefined);
+          const first = allowed[0];
+          if (first === undefined) {
+            const address = addresses[0]?.address ?? name;
+            return done(refused(address, this.refusal(address, port, apiPort) ?? ""), "", 0);
+          }
+          if (lookupOptions.all === true) (done as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+          else done(null, first.address, first.family);
+        });
+      buildConnector({ lookup: checked })(options, callback);
     };
   }
 }

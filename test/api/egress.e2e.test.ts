@@ -50,6 +50,7 @@ exports.handler = async (e) => ({
   byName: await attempt("http://localhost:" + e.forbidden + "/"),
   viaHttp: await viaHttp("http://127.0.0.1:" + e.forbidden + "/"),
   open: await attempt("http://127.0.0.1:" + e.open + "/"),
+  openByName: await attempt("http://localhost:" + e.open + "/by-name"),
   redirected: await attempt("http://127.0.0.1:" + e.open + "/redirect"),
 });`;
 
@@ -68,8 +69,10 @@ describe("a handler's outbound requests", () => {
     expect(result.byName.error).toMatch(/connect EACCES (127\.0\.0\.1|::1):\d+ \(refused by isolambda's egress rules\)/);
     expect(result.viaHttp).toEqual({ error: expect.stringContaining(refusal) });
     expect(result.open).toEqual({ status: 200, body: "reached" });
+    // A name goes through the checked lookup, which keeps the addresses it allows.
+    expect(result.openByName).toEqual({ status: 200, body: "reached" });
     expect(result.redirected.error).toContain("(isolambda's API is reached at AWS_ENDPOINT_URL)");
     expect(forbidden.hits).toEqual([]);
-    expect(open.hits).toEqual(["/", "/redirect"]);
+    expect(open.hits).toEqual(["/", "/by-name", "/redirect"]);
   });
 });
