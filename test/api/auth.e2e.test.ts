@@ -144,6 +144,22 @@ describe("the Lambda API with --auth sigv4", () => {
     const altered = await fetch(`${api.url}/2015-03-31/functions/other/configuration?${query}`);
     expect(altered.status).toBe(403);
     expect(altered.headers.get("x-amzn-errortype")).toBe("InvalidSignatureException");
+    const stale = await signer.presign(
+      {
+        method: "GET",
+        protocol: "http:",
+        hostname: "127.0.0.1",
+        path: "/2015-03-31/functions/hello/configuration",
+        headers: { host },
+        query: {},
+      },
+      { expiresIn: 60, signingDate: new Date(Date.now() - 10 * 60 * 1000) },
+    );
+    const expired = await fetch(
+      `${api.url}/2015-03-31/functions/hello/configuration?${new URLSearchParams(stale.query as Record<string, string>)}`,
+    );
+    expect(expired.status).toBe(403);
+    expect(await expired.json()).toEqual({ Type: "User", message: "Request has expired." });
   });
 
   it("takes a function's own credentials for Invoke, and refuses them another function's configuration", async () => {

@@ -12,8 +12,6 @@ import { Refusal } from "./refusals.js";
 /** The content types a browser may post cross-site without a CORS preflight. */
 const SIMPLE_CONTENT_TYPES = new Set(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]);
 
-let lastGoodHost: string | undefined;
-
 /** The name in a Host header, without its port or an IPv6 address's brackets. */
 function hostName(host: string): string {
   const bracketed = /^\[([^\]]+)\]/.exec(host);
@@ -23,22 +21,26 @@ function hostName(host: string): string {
 }
 
 /**
- * A Host the server answers as: a name no one else's DNS can point here (an address, localhost),
- * or the --host it was told to listen on. The port does not matter to rebinding, and a forwarded
- * port keeps working.
+ * Whether a Host is one the server answers as: a name no one else's DNS can point here (an
+ * address, localhost), or the --host it was told to listen on. The port does not matter to
+ * rebinding, and a forwarded port keeps working.
  */
-export function foreignHost(host: string | undefined, listenHost: string): Refusal | undefined {
+export function hostCheck(listenHost: string): (host: string | undefined) => Refusal | undefined {
+  const listening = listenHost.toLowerCase().replace(/^\[|\]$/g, "");
   // Clients keep to one Host: the last good one answers at the cost of a comparison.
-  if (host === lastGoodHost) return undefined;
-  const name = hostName((host ?? "").toLowerCase());
-  if (name === "localhost" || isIP(name) !== 0 || name === listenHost.toLowerCase().replace(/^\[|\]$/g, "")) {
-    lastGoodHost = host;
-    return undefined;
-  }
-  return new Refusal(
-    "denied",
-    `Host '${host ?? ""}' is not a name this server answers as: use 127.0.0.1 or localhost (a DNS name other than --host is refused, against DNS rebinding)`,
-  );
+  let lastGood: string | undefined;
+  return (host) => {
+    if (host === lastGood) return undefined;
+    const name = hostName((host ?? "").toLowerCase());
+    if (name === "localhost" || isIP(name) !== 0 || name === listening) {
+      lastGood = host;
+      return undefined;
+    }
+    return new Refusal(
+      "denied",
+      `Host '${host ?? ""}' is not a name this server answers as: use 127.0.0.1 or localhost (a DNS name other than --host is refused, against DNS rebinding)`,
+    );
+  };
 }
 
 /** A header a browser sends cross-site only after a preflight, which this API never grants. */
@@ -52,7 +54,10 @@ function needsPreflight(headers: IncomingHttpHeaders): boolean {
 export function crossSite(headers: IncomingHttpHeaders, protocol: Protocol): Refusal | undefined {
   const site = headers["sec-fetch-site"];
   const origin = headers.origin;
-  if ((site !== undefined && site !== "same-origin" && site !== "none") || (origin !== undefined && origin !== `http://${headers.host}`)) {
+  if (
+    (site !== undefined && site !== "same-origin" && site !== "none") ||
+    (origin !== undefined && origin !== `http://${headers.host?.toLowerCase()}`)
+  ) {
     return new Refusal(
       "denied",
       `Cross-site request refused (Origin ${origin ?? "absent"}, Sec-Fetch-Site ${site ?? "absent"}): the API takes no requests from web pages`,

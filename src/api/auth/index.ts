@@ -6,7 +6,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { readBody } from "../../doors/shared/request.js";
 import { CALLER_HEADER } from "../../sandbox/egress.js";
-import { crossSite, foreignHost } from "./browser.js";
+import { crossSite, hostCheck } from "./browser.js";
 import type { FunctionCaller, FunctionCredentials } from "./function-credentials.js";
 import { isDataPlane, lambdaActionOf, type Protocol, protocolOf } from "./operations.js";
 import { BAD_SIGNATURE, MISSING, Refusal, refuse, UNKNOWN_KEY } from "./refusals.js";
@@ -51,6 +51,7 @@ function headerMap(raw: string[]): Map<string, string> {
 export function authGate(options: GateOptions, next: (incoming: IncomingMessage, outgoing: ServerResponse) => void): RequestListener {
   const keys = new Map(options.settings.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
   const { functions } = options;
+  const foreignHost = hostCheck(options.listenHost);
 
   /** The function a request speaks for: stamped by the sandbox's fetch, or carrying its session token. */
   const callerOf = (incoming: IncomingMessage, query: string): FunctionCaller | undefined => {
@@ -108,14 +109,15 @@ export function authGate(options: GateOptions, next: (incoming: IncomingMessage,
     const query = q === -1 ? "" : url.slice(q + 1);
     const target = incoming.headers["x-amz-target"];
     const protocol = protocolOf(incoming.method, path, typeof target === "string" ? target : undefined);
-    const browser = foreignHost(incoming.headers.host, options.listenHost) ?? crossSite(incoming.headers, protocol);
+    const browser = foreignHost(incoming.headers.host) ?? crossSite(incoming.headers, protocol);
     if (browser !== undefined) return refuse(outgoing, protocol, browser);
     if (options.settings.mode === "none") return authorize(incoming, outgoing, protocol, path, query);
     const request = { method: incoming.method ?? "GET", path, query, headers: headerMap(incoming.rawHeaders) };
     authenticate(incoming, request).then(
       (refusal) => (refusal === undefined ? authorize(incoming, outgoing, protocol, path, query) : refuse(outgoing, protocol, refusal)),
       (error: unknown) => {
-        console.error("isolambda: internal error checking a signature:", error);
+        // A body cut short is the client's doing; anything else is a bug the operator must see.
+        if (!incoming.destroyed) console.error("isolambda: internal error checking a signature:", error);
         outgoing.destroy();
       },
     );

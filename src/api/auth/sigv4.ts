@@ -11,6 +11,8 @@ import { Refusal } from "./refusals.js";
 const ALGORITHM = "AWS4-HMAC-SHA256";
 /** AWS refuses a request signed more than 15 minutes before or after its own clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
+/** A presigned URL lives at most a week. */
+const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
 const AUTH_QUERY_PARAMS = new Set([
   "X-Amz-Algorithm",
   "X-Amz-Credential",
@@ -158,7 +160,9 @@ export function staleness(claim: SignatureClaim, now = new Date()): Refusal | un
   const signed = dateOf(claim.amzDate);
   if (signed === undefined) return incomplete(`Date must be in ISO-8601 'basic format'. Got '${claim.amzDate}'.`);
   if (claim.expiresIn !== undefined) {
-    if (!(claim.expiresIn > 0)) return incomplete("X-Amz-Expires must be a positive number of seconds.");
+    if (!(claim.expiresIn > 0 && claim.expiresIn <= MAX_PRESIGNED_SECONDS)) {
+      return incomplete(`X-Amz-Expires must be a number of seconds from 1 to ${MAX_PRESIGNED_SECONDS} (a week).`);
+    }
     return now.getTime() > signed.getTime() + claim.expiresIn * 1000 ? new Refusal("badSignature", "Request has expired.") : undefined;
   }
   if (signed.getTime() < now.getTime() - MAX_SKEW_MS) {
@@ -231,6 +235,8 @@ export async function signatureMatches(
     );
     computed = String(signed.query?.["X-Amz-Signature"]);
   }
+  if (computed === undefined) return false;
   const given = Buffer.from(claim.signature);
-  return computed !== undefined && given.length === computed.length && timingSafeEqual(given, Buffer.from(computed));
+  const expected = Buffer.from(computed);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
