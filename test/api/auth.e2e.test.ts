@@ -6,6 +6,7 @@
 import {
   GetFunctionConfigurationCommand,
   InvokeCommand,
+  InvokeWithResponseStreamCommand,
   LambdaClient,
   type LambdaClientConfig,
   LambdaServiceException,
@@ -56,6 +57,14 @@ describe("the Lambda API with --auth sigv4", () => {
     expect(JSON.parse(decoder.decode(out.Payload))).toEqual({ hello: "signed" });
     const listed = await signed.send(new ListFunctionsCommand({}));
     expect(listed.Functions?.map((f) => f.FunctionName)).toContain("hello");
+    // InvokeWithResponseStream reads the body the signature check already read.
+    const streamed = await signed.send(
+      new InvokeWithResponseStreamCommand({ FunctionName: "hello", Payload: JSON.stringify({ who: "stream" }) }),
+    );
+    let text = "";
+    for await (const event of streamed.EventStream ?? [])
+      if (event.PayloadChunk?.Payload) text += decoder.decode(event.PayloadChunk.Payload);
+    expect(JSON.parse(text)).toEqual({ hello: "stream" });
   });
 
   it("refuses an unknown access key with UnrecognizedClientException", async () => {
