@@ -5,12 +5,12 @@ import type { EventInvokeConfigStore } from "../async/types.js";
 import type { Invoker } from "../invoke/index.js";
 import type { LogStore } from "../observe/log-store.js";
 import type { CodeStore, Registry } from "../registry/types.js";
-import type { AwsCredentials, ComponentCache } from "../sandbox/index.js";
 import type { EgressRules } from "../sandbox/egress.js";
+import type { AwsCredentials, ComponentCache } from "../sandbox/index.js";
 import type { EventSources } from "../sources/index.js";
 import type { Scheduler } from "../sources/scheduler.js";
-
 import type { FunctionCredentials } from "./auth/function-credentials.js";
+
 export interface ApiDeps {
   registry: Registry;
   code: CodeStore;

@@ -22,8 +22,8 @@ interface ServeOptions {
   functions: string;
   config?: string;
   watch?: boolean;
-}
   auth?: "none" | "sigv4";
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -31,7 +31,6 @@ function port(value: string): number {
   return n;
 }
 
-/** On a terminal, the runtime's START/END/REPORT lines step back so that the handler's own lines stand out. */
 /** With SigV4 on and no key in the config, the keys isolambda's own clients would sign with: the environment's. */
 function authSettings(mode: AuthSettings["mode"], credentials: AuthSettings["credentials"]): AuthSettings {
   if (mode === "none" || credentials.length > 0) return { mode, credentials };
@@ -44,6 +43,7 @@ function authSettings(mode: AuthSettings["mode"], credentials: AuthSettings["cre
   return { mode, credentials: [{ accessKeyId, secretAccessKey }] };
 }
 
+/** On a terminal, the runtime's START/END/REPORT lines step back so that the handler's own lines stand out. */
 function dimLambdaLines(log: string): string {
   return log.replace(/^(START|END|REPORT|INIT_START) .*$/gm, (line) => out("dim", line));
 }
@@ -75,8 +75,8 @@ async function banner(server: RunningServer, options: ServeOptions, auth: AuthSe
 async function serve(options: ServeOptions): Promise<void> {
   const started = performance.now();
   const config = loadConfig(options.config ?? "isolambda.config.json", options.config !== undefined);
-  if (options.watch && !existsSync(options.functions)) throw new CliError(`--watch: ${options.functions}: no such directory to watch`);
   const auth = authSettings(options.auth ?? config.auth.mode, config.auth.credentials);
+  if (options.watch && !existsSync(options.functions)) throw new CliError(`--watch: ${options.functions}: no such directory to watch`);
   const server = await startServer({
     port: options.port,
     host: options.host,
@@ -92,9 +92,9 @@ async function serve(options: ServeOptions): Promise<void> {
     snapStartEverywhere: config.snapStart.allVersions,
     onLog: (_name, _stream, log) => process.stdout.write(stdoutHasColours ? dimLambdaLines(log) : log),
     doors: config.doors,
-  });
     auth,
     egress: config.egress,
+  });
   installLastResort();
   let progress: { stop(): void } | undefined;
   // Watching before the banner: whoever waits for the URL may edit a file at once.
@@ -130,12 +130,12 @@ export function serveCommand(program: Command): void {
     .option("--data-dir <dir>", "where isolambda keeps its data", ".isolambda")
     .option("--functions <dir>", "deploy every function folder under this directory", "./functions")
     .option("--config <file>", "region, account, limits and doors (isolambda.config.json when present)")
-    .option("-w, --watch", "redeploy a function folder when a file in it changes (the next invocation is a cold start)")
-    .action(serve);
     .addOption(
       new Option(
         "--auth <mode>",
         "verify SigV4 signatures on the Lambda and SQS APIs (keys from the config's auth.credentials or AWS_ACCESS_KEY_ID)",
       ).choices(["none", "sigv4"]),
     )
+    .option("-w, --watch", "redeploy a function folder when a file in it changes (the next invocation is a cold start)")
+    .action(serve);
 }

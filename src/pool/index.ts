@@ -9,7 +9,7 @@ import os from "node:os";
 import { LRUCache } from "lru-cache";
 import type { Environment, EnvironmentConfig, InvokeOptions, InvokeResult, Sandbox } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
-import { LAMBDA_SCALING_RATE, ScalingBudget, type ScalingRate } from "./scaling.js";
+import { LAMBDA_SCALING_RATE, ScalingBudget, type ScalingRate, ScalingThrottledError } from "./scaling.js";
 
 export { ScalingThrottledError } from "./scaling.js";
 
@@ -68,6 +68,8 @@ const keyOf = (ref: ProvisionedRef) => `${ref.functionName}\0${ref.qualifier}`;
 
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 const PURGE_EVERY_MS = 1000;
+/** Attempts of one invocation taken back from behind stalled executors before it is throttled. */
+const TAKEN_BACK_MAX = 3;
 
 export class WarmPool {
   readonly #sandbox: Sandbox;
@@ -118,10 +120,16 @@ export class WarmPool {
     env.dispose();
   }
 
-  /** An idle environment of the version, provisioned ones first; none means a cold start. */
+  /**
+   * An idle environment of the version, provisioned ones first, most recently used first; none means
+   * a cold start. One whose executor is stalled in another invocation's long turn is passed over.
+   */
   #takeIdle(config: EnvironmentConfig): Environment | undefined {
-    const provisioned = this.#provisionedIdle.get(config.versionKey);
-    for (let env = provisioned?.pop(); env !== undefined; env = provisioned?.pop()) {
+    const provisioned = this.#provisionedIdle.get(config.versionKey) ?? [];
+    for (let at = provisioned.length - 1; at >= 0; at--) {
+      const env = provisioned[at] as Environment;
+      if (env.usable && env.executorStalled) continue;
+      provisioned.splice(at, 1);
       const owner = this.#owner.get(env);
       if (env.usable && owner !== undefined) {
         owner.busy += 1;
@@ -129,8 +137,11 @@ export class WarmPool {
       }
       this.#replace(env);
     }
-    const idle = this.#byVersion.get(config.versionKey);
-    for (let env = idle?.pop(); env !== undefined; env = idle?.pop()) {
+    const idle = this.#byVersion.get(config.versionKey) ?? [];
+    for (let at = idle.length - 1; at >= 0; at--) {
+      const env = idle[at] as Environment;
+      if (env.usable && env.executorStalled) continue;
+      idle.splice(at, 1);
       this.#idle.delete(env);
       if (env.usable) return env;
       env.dispose();
@@ -159,43 +170,65 @@ export class WarmPool {
     options: InvokeOptions & { invocationType?: InvocationType },
   ): Promise<PooledResult> {
     const generation = this.#generation(config.functionName);
-    // A warm start takes its environment without waiting for anything.
-    const idle = this.#takeIdle(config);
-    const cold = idle === undefined;
-    const env = idle ?? (await this.#coldStart(config));
-    try {
-      const result = await env.invoke(event, options);
-      const { requestId, payload, streamed, functionError, logs, durationMs, environmentGone } = result;
-      return {
-        requestId,
-        payload,
-        streamed,
-        functionError,
-        logs,
-        durationMs,
-        environmentGone,
-        initDurationMs: cold && !env.restored ? env.initDurationMs : undefined,
-        restoreDurationMs: cold && env.restored ? env.initDurationMs : undefined,
-        logStreamName: env.logStreamName,
-        peakMemoryBytes: env.peakMemoryBytes,
-        spillover: !this.#owner.has(env) && this.#provisionedVersions.has(config.versionKey),
-      };
-    } finally {
-      const owner = this.#owner.get(env);
-      if (owner !== undefined) {
-        owner.busy -= 1;
-        this.#returnProvisioned(env, owner);
-      } else if (env.usable && generation === this.#generation(config.functionName)) {
-        const idle = this.#byVersion.get(config.versionKey) ?? [];
-        idle.push(env);
-        this.#byVersion.set(config.versionKey, idle);
-        this.#park(env, config.versionKey);
-        // Its memory is reported with the invocation's result: weigh the environment again then.
-        env.onMemoryMeasured ??= () => {
-          if (this.#idle.has(env)) this.#park(env, config.versionKey);
-        };
-      } else env.dispose();
+    for (let attempt = 1; ; attempt++) {
+      // A warm start takes its environment without waiting for anything.
+      const idle = this.#takeIdle(config);
+      const env = idle ?? (await this.#coldStart(config));
+      let pooled: PooledResult | undefined;
+      try {
+        pooled = await this.#run(env, idle === undefined, config, event, options);
+      } finally {
+        this.#giveBack(env, config, generation);
+      }
+      if (pooled !== undefined) return pooled;
+      // Taken back from behind stalled turns this often, every executor is busy spinning: throttled.
+      if (attempt === TAKEN_BACK_MAX) throw new ScalingThrottledError(config.functionName);
     }
+  }
+
+  /** One attempt in `env`; undefined when the invocation was taken back before it started. */
+  async #run(
+    env: Environment,
+    cold: boolean,
+    config: EnvironmentConfig,
+    event: string,
+    options: InvokeOptions & { invocationType?: InvocationType },
+  ): Promise<PooledResult | undefined> {
+    const result = await env.invoke(event, options);
+    if (result.takenBack) return undefined;
+    const { requestId, payload, streamed, functionError, logs, durationMs, environmentGone } = result;
+    return {
+      requestId,
+      payload,
+      streamed,
+      functionError,
+      logs,
+      durationMs,
+      environmentGone,
+      initDurationMs: cold && !env.restored ? env.initDurationMs : undefined,
+      restoreDurationMs: cold && env.restored ? env.initDurationMs : undefined,
+      logStreamName: env.logStreamName,
+      peakMemoryBytes: env.peakMemoryBytes,
+      spillover: !this.#owner.has(env) && this.#provisionedVersions.has(config.versionKey),
+    };
+  }
+
+  /** An environment back from an invocation: to its provisioned set, idle, or ended. */
+  #giveBack(env: Environment, config: EnvironmentConfig, generation: number): void {
+    const owner = this.#owner.get(env);
+    if (owner !== undefined) {
+      owner.busy -= 1;
+      this.#returnProvisioned(env, owner);
+    } else if (env.usable && generation === this.#generation(config.functionName)) {
+      const idle = this.#byVersion.get(config.versionKey) ?? [];
+      idle.push(env);
+      this.#byVersion.set(config.versionKey, idle);
+      this.#park(env, config.versionKey);
+      // Its memory is reported with the invocation's result: weigh the environment again then.
+      env.onMemoryMeasured ??= () => {
+        if (this.#idle.has(env)) this.#park(env, config.versionKey);
+      };
+    } else env.dispose();
   }
 
   #park(env: Environment, versionKey: string): void {

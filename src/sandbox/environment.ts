@@ -54,6 +54,10 @@ interface Phase {
 }
 
 export class GuestEnvironment {
+  /** Runs guest code as one turn of the executor (set by the worker: turn-clock.ts). */
+  static turn: <T>(run: () => T) => T = (run) => run();
+  /** Called while a turn runs on (at QuickJS's interrupt checks): the worker sends what others answered before it. */
+  static duringTurn: () => void = () => {};
   readonly #instance: Instance;
   readonly #guest: GuestContext;
   /** Set at INIT; a spare runtime has neither. */
@@ -249,9 +253,19 @@ export class GuestEnvironment {
   }
 
   /** An invocation as the executor receives it (src/sandbox/protocol.ts): one string, one call into the guest. */
-  invokeWire(wire: string, requestId: string, deadline: number, onChunk?: ChunkSink): Promise<PhaseOutcome> {
-    if (this.#gone) return Promise.resolve(this.#goneOutcome(requestId));
-    return this.#runPhase("invoke", requestId, deadline, () => this.#call("invoke", wire), onChunk);
+  invokeWire(
+    wire: string,
+    requestId: string,
+    deadline: number,
+    onChunk?: ChunkSink,
+    onSettled?: (outcome: PhaseOutcome) => void,
+  ): Promise<PhaseOutcome> {
+    if (this.#gone) {
+      const outcome = this.#goneOutcome(requestId);
+      onSettled?.(outcome);
+      return Promise.resolve(outcome);
+    }
+    return this.#runPhase("invoke", requestId, deadline, () => this.#call("invoke", wire), onChunk, onSettled);
   }
 
   /** An invocation (or INIT) is running in it. */
@@ -267,8 +281,19 @@ export class GuestEnvironment {
     return { ok: false, payload: JSON.stringify(exitError(requestId, "environment is gone")), logs: "", durationMs: 0, gone: true };
   }
 
-  #runPhase(kind: Phase["kind"], requestId: string, deadline: number, start: () => void, onChunk?: ChunkSink): Promise<PhaseOutcome> {
-    return new Promise((settle) => {
+  #runPhase(
+    kind: Phase["kind"],
+    requestId: string,
+    deadline: number,
+    start: () => void,
+    onChunk?: ChunkSink,
+    onSettled?: (outcome: PhaseOutcome) => void,
+  ): Promise<PhaseOutcome> {
+    return new Promise((resolve) => {
+      const settle = (outcome: PhaseOutcome) => {
+        onSettled?.(outcome);
+        resolve(outcome);
+      };
       const phase: Phase = {
         kind,
         requestId,
@@ -291,13 +316,15 @@ export class GuestEnvironment {
   /** Runs guest code and the promise jobs it queued, then decides whether the phase is over. */
   #enter(task: () => void): void {
     if (this.#phase === undefined || this.#gone) return;
-    try {
-      task();
-      this.#guest.executePendingJobs()?.consume((error) => this.#guestThrew(error));
-    } catch (error) {
-      this.#fail(this.#guestFailure(error));
-    }
-    this.#afterTurn();
+    GuestEnvironment.turn(() => {
+      try {
+        task();
+        this.#guest.executePendingJobs()?.consume((error) => this.#guestThrew(error));
+      } catch (error) {
+        this.#fail(this.#guestFailure(error));
+      }
+      this.#afterTurn();
+    });
   }
 
   #call(entry: Entry, ...args: GuestArg[]): void {
@@ -341,6 +368,7 @@ export class GuestEnvironment {
   }
 
   #shouldInterrupt(): boolean {
+    GuestEnvironment.duringTurn();
     if (this.#phase !== undefined && Date.now() > this.#phase.deadline) this.#interrupted = true;
     if (this.#phase !== undefined && this.#instance.memory.exhausted) this.#outOfMemory = true;
     return this.#interrupted || this.#outOfMemory || this.#disposed;

@@ -9,12 +9,24 @@ import { exitError, initTimedOut } from "./errors.js";
 import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB, INIT_TIMEOUT_MS } from "./limits.js";
 import { decodeFromWorker, encodeToWorker, type FromWorker, type ToWorker, type WireInvokeResult } from "./protocol.js";
 import { newRing, RingReader, RingWriter } from "./ring.js";
+import { newTurnClock, TurnClockReader } from "./turn-clock.js";
 import type { FunctionError } from "./types.js";
 
 /** How long past an invocation's deadline the worker may stay silent before it is terminated. */
 export const HARD_KILL_GRACE_MS = 1000;
-/** Deadlines are checked this often by one timer, not one timer per invocation. */
-const WATCHDOG_EVERY_MS = 100;
+/** Deadlines and stalls are checked this often by one timer, not one timer per invocation. */
+const WATCHDOG_EVERY_MS = 25;
+/**
+ * A guest turn longer than this stalls its executor: it takes no new environment, its idle ones are
+ * passed over, and the invocations queued behind the turn are taken back to run elsewhere. A warm
+ * hello's turn is ~15 µs; a handler's synchronous work rarely runs this long in one go.
+ */
+export const STALLED_AFTER_MS = 10;
+/**
+ * INITs sent to a worker at once; more wait on the main thread. An invocation sent behind a queue of
+ * INITs would wait for all of them (1,000 cold starts at once: seconds), past its deadline.
+ */
+const CREATES_IN_FLIGHT = 2;
 
 type Created = { initDurationMs: number; logs: string; initError?: FunctionError; restored?: boolean };
 
@@ -34,6 +46,8 @@ export interface ExecutorLink {
   toWorker: SharedArrayBuffer;
   fromWorker: SharedArrayBuffer;
   overflow: MessagePort;
+  /** The worker's turns and the invocations it started (turn-clock.ts). */
+  turns: SharedArrayBuffer;
 }
 
 interface PendingInvoke {
@@ -60,10 +74,14 @@ export class Executor {
   #writer!: RingWriter;
   #reader!: RingReader;
   #overflow!: MessagePort;
+  #clock!: TurnClockReader;
   #ready!: Promise<void>;
   #watchdog: NodeJS.Timeout | undefined;
   readonly #data: ExecutorData;
   readonly #creates = new Map<number, { resolve: (created: Created) => void; sentAt: number }>();
+  /** Creates holding one of the CREATES_IN_FLIGHT places, and those waiting for one (handed over in turn). */
+  #creating = 0;
+  readonly #waitingCreates: Array<() => void> = [];
   /** When the worker last sent anything: one that is silent while an INIT runs may be stuck in it. */
   #lastHeard = Date.now();
   readonly #invokes = new Map<number, PendingInvoke>();
@@ -80,7 +98,17 @@ export class Executor {
   }
 
   get inFlight(): number {
-    return this.#invokes.size + this.#creates.size;
+    return this.#invokes.size + this.#creating + this.#waitingCreates.length;
+  }
+
+  /** How long the worker's current guest turn has run, 0 between turns. */
+  get turnMs(): number {
+    return this.#clock.turnMs();
+  }
+
+  /** Stuck in one guest turn for longer than STALLED_AFTER_MS. */
+  get stalled(): boolean {
+    return this.turnMs > STALLED_AFTER_MS;
   }
 
   get generation(): number {
@@ -94,7 +122,8 @@ export class Executor {
   #spawn(): void {
     const { entry, eval: isEval } = workerEntry();
     const channel = new MessageChannel();
-    const link: ExecutorLink = { toWorker: newRing(), fromWorker: newRing(), overflow: channel.port2 };
+    const link: ExecutorLink = { toWorker: newRing(), fromWorker: newRing(), overflow: channel.port2, turns: newTurnClock() };
+    this.#clock = new TurnClockReader(link.turns);
     const worker = new Worker(entry, {
       eval: isEval,
       workerData: { ...this.#data, link },
@@ -154,9 +183,13 @@ export class Executor {
     if (this.#watchdog !== undefined) return;
     this.#watchdog = setInterval(() => {
       const now = Date.now();
-      for (const pending of this.#invokes.values()) {
-        if (now > pending.killAt) return this.kill(`invocation ${pending.requestId} did not stop at its deadline`);
+      for (const [invId, pending] of this.#invokes) {
+        // One still waiting to start is not stuck: the turn ahead of it is, and is taken back below.
+        if (now > pending.killAt && this.#clock.started(invId)) {
+          return this.kill(`invocation ${pending.requestId} did not stop at its deadline`);
+        }
       }
+      if (this.#clock.turnMs(now) > STALLED_AFTER_MS) this.#takeBackQueued();
       if (this.#stuckInInit(now)) {
         // QuickJS stops an INIT at its deadline itself; a component's start function cannot be stopped.
         for (const { resolve } of this.#creates.values()) resolve({ initDurationMs: INIT_TIMEOUT_MS, logs: "", initError: initTimedOut() });
@@ -177,14 +210,38 @@ export class Executor {
     return now - Math.max(this.#lastHeard, oldest.value.sentAt) > INIT_TIMEOUT_MS + HARD_KILL_GRACE_MS;
   }
 
+  /**
+   * Invocations sent behind the current, stalled turn and not started yet come back as `takenBack`,
+   * for the pool to run elsewhere; the worker skips them when it gets to them.
+   */
+  #takeBackQueued(): void {
+    let highest = 0;
+    for (const invId of this.#invokes.keys()) highest = Math.max(highest, invId);
+    const started = this.#clock.takeBack(highest);
+    if (started === undefined) return;
+    for (const [invId, pending] of this.#invokes) {
+      if (invId <= started) continue;
+      this.#invokes.delete(invId);
+      pending.resolve({ ok: false, payload: "", logs: "", durationMs: 0, environmentGone: false, takenBack: true });
+    }
+  }
+
   async create(envId: number, message: Extract<ToWorker, { type: "create" }>): Promise<Created> {
+    if (this.#creating < CREATES_IN_FLIGHT) this.#creating += 1;
+    else await new Promise<void>((resolve) => this.#waitingCreates.push(resolve));
     await this.#ready;
     this.environments.add(envId);
-    return new Promise((resolve) => {
-      this.#creates.set(envId, { resolve, sentAt: Date.now() });
-      this.#watch();
-      this.#send(message);
-    });
+    try {
+      return await new Promise<Created>((resolve) => {
+        this.#creates.set(envId, { resolve, sentAt: Date.now() });
+        this.#watch();
+        this.#send(message);
+      });
+    } finally {
+      const next = this.#waitingCreates.shift();
+      if (next === undefined) this.#creating -= 1;
+      else next();
+    }
   }
 
   invoke(

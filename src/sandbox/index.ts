@@ -13,7 +13,7 @@ import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { timedOut } from "./errors.js";
-import { Executor } from "./executor.js";
+import { Executor, type ExecutorData } from "./executor.js";
 import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
 import {
@@ -51,6 +51,12 @@ export interface SandboxOptions {
    * (shared/PERFORMANCE.md found the same), as three busy threads then share two cores.
    */
   executors?: number;
+  /**
+   * Executors started on demand, beyond `executors`, while every one is stalled in a long turn
+   * (executor.ts STALLED_AFTER_MS): the bound on how many functions can spin at once without
+   * delaying the others. By default twice the cores, at least 4.
+   */
+  maxExecutors?: number;
   /** Where SnapStart snapshots are stored (the data directory's `snapshots`); a temporary directory by default. */
   snapshotDir?: string;
   /** Where transpiled WebAssembly components are cached (the data directory's `components`); a temporary directory by default. */
@@ -58,7 +64,11 @@ export interface SandboxOptions {
 }
 
 export class Sandbox {
-  readonly #executors: Executor[];
+  readonly #executors: Executor[] = [];
+  readonly #executorData: ExecutorData;
+  readonly #maxExecutors: number;
+  /** An executor being started because every one was stalled: creates meanwhile wait for it. */
+  #starting: Promise<Executor> | undefined;
   readonly #environments = new Map<number, Environment>();
   /**
    * Heaps measured right after INIT can be read in the same batch of frames as "created", before
@@ -73,19 +83,24 @@ export class Sandbox {
   /** Where this runtime's SnapStart snapshots are stored (snapshot-files.ts). */
   readonly #snapshots: { dir: string; runtimeSha256: string };
 
-  private constructor(executors: Executor[], snapshots: { dir: string; runtimeSha256: string }) {
-    this.#executors = executors;
+  private constructor(data: ExecutorData, maxExecutors: number, snapshots: { dir: string; runtimeSha256: string }) {
+    this.#executorData = data;
+    this.#maxExecutors = maxExecutors;
     this.#snapshots = snapshots;
-    for (const executor of executors) {
-      executor.onEnvironmentsLost = (ids) => {
-        for (const id of ids) this.#environments.get(id)?.markGone();
-      };
-      executor.onMemory = (id, memoryBytes, tmpBytes) => {
-        const env = this.#environments.get(id);
-        if (env === undefined) this.#earlyMeasures.set(id, [memoryBytes, tmpBytes]);
-        else env.recordMemory(memoryBytes, tmpBytes);
-      };
-    }
+  }
+
+  #addExecutor(): Executor {
+    const executor = new Executor(this.#executorData);
+    executor.onEnvironmentsLost = (ids) => {
+      for (const id of ids) this.#environments.get(id)?.markGone();
+    };
+    executor.onMemory = (id, memoryBytes, tmpBytes) => {
+      const env = this.#environments.get(id);
+      if (env === undefined) this.#earlyMeasures.set(id, [memoryBytes, tmpBytes]);
+      else env.recordMemory(memoryBytes, tmpBytes);
+    };
+    this.#executors.push(executor);
+    return executor;
   }
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -102,18 +117,19 @@ export class Sandbox {
     const componentDir = options.componentDir ?? path.join(temporaryDir as string, "components");
     await removeStaleRuntimes(snapshotDir, runtimeSha256);
     const count = Math.max(1, options.executors ?? availableParallelism() - 1);
+    const maxExecutors = Math.max(count, options.maxExecutors ?? Math.max(4, 2 * availableParallelism()));
     const data = { wasmModule, runtimeSha256, snapshotDir, componentDir };
-    const executors = Array.from({ length: count }, () => new Executor(data));
-    await Promise.all(executors.map((e) => e.ready()));
-    const sandbox = new Sandbox(executors, { dir: snapshotDir, runtimeSha256 });
+    const sandbox = new Sandbox(data, maxExecutors, { dir: snapshotDir, runtimeSha256 });
     sandbox.#temporaryDir = temporaryDir;
+    const executors = Array.from({ length: count }, () => sandbox.#addExecutor());
+    await Promise.all(executors.map((e) => e.ready()));
     return sandbox;
   }
 
   /** Creates an execution environment and runs its INIT phase. A failed INIT is reported by the first invoke. */
   async createEnvironment(config: EnvironmentConfig): Promise<Environment> {
     validateConfig(config);
-    const executor = this.#leastLoaded();
+    const executor = await this.#placement();
     const envId = this.#nextEnvId++;
     const stream = logStreamName(config);
     const created = await executor.create(envId, { type: "create", envId, config, logStreamName: stream });
@@ -133,7 +149,7 @@ export class Sandbox {
    */
   async prepareSnapshot(config: EnvironmentConfig): Promise<{ initError?: FunctionError; logs: string }> {
     validateConfig(config);
-    const executor = this.#leastLoaded();
+    const executor = await this.#placement();
     const envId = this.#nextEnvId++;
     const message = {
       type: "create",
@@ -155,13 +171,29 @@ export class Sandbox {
     return removeSnapshots(this.#snapshots.dir, this.#snapshots.runtimeSha256, functionName, version);
   }
 
-  #leastLoaded(): Executor {
-    let best = this.#executors[0] as Executor;
+  /**
+   * Where a new environment goes: the least loaded executor not stalled in a long turn; when all
+   * are, a new one up to the bound (Lambda gives each concurrent invocation its own CPU share), and
+   * past the bound the one whose turn began last.
+   */
+  async #placement(): Promise<Executor> {
+    let best: Executor | undefined;
     for (const executor of this.#executors) {
-      const load = executor.environments.size + executor.inFlight;
-      if (load < best.environments.size + best.inFlight) best = executor;
+      if (executor.stalled) continue;
+      if (best === undefined || load(executor) < load(best)) best = executor;
     }
-    return best;
+    if (best !== undefined) return best;
+    if (this.#starting !== undefined) return this.#starting;
+    if (this.#executors.length < this.#maxExecutors) {
+      const executor = this.#addExecutor();
+      this.#starting = executor.ready().then(() => executor);
+      try {
+        return await this.#starting;
+      } finally {
+        this.#starting = undefined;
+      }
+    }
+    return this.#executors.reduce((a, b) => (a.turnMs <= b.turnMs ? a : b));
   }
 
   /** @internal */
@@ -185,6 +217,8 @@ export class Sandbox {
   }
 }
 
+const load = (executor: Executor) => executor.environments.size + executor.inFlight;
+
 /**
  * The executor was terminated with this invocation still running past its deadline: the handler
  * never yielded (a component in a loop cannot be interrupted otherwise). For it, that is a timeout.
@@ -192,6 +226,17 @@ export class Sandbox {
 function lostAfterDeadline(result: WireInvokeResult, deadline: number): boolean {
   return !result.ok && result.environmentGone && result.durationMs === 0 && Date.now() > deadline;
 }
+
+/** An invocation taken back before it started (executor.ts): the pool runs it in another environment. */
+const NOT_STARTED: Omit<InvokeResult, "requestId"> = {
+  payload: "",
+  streamed: undefined,
+  functionError: undefined,
+  logs: "",
+  durationMs: 0,
+  environmentGone: false,
+  takenBack: true,
+};
 
 function timedOutResult(requestId: string, timeoutSeconds: number): WireInvokeResult {
   const payload = JSON.stringify(timedOut(requestId, timeoutSeconds * 1000));
@@ -259,6 +304,11 @@ export class Environment {
     return this.#busy;
   }
 
+  /** Its executor is stuck in another invocation's long turn: an invocation sent now would wait for it. */
+  get executorStalled(): boolean {
+    return this.#executor.stalled;
+  }
+
   /** Its linear memory, what it holds of the host (reported after INIT and when an invocation grew it); 0 until then. */
   get memoryBytes(): number {
     return this.#memoryBytes;
@@ -301,7 +351,11 @@ export class Environment {
     if (this.#busy) throw new Error("an environment serves one invocation at a time");
     const requestId = options.requestId ?? randomUUID();
     if (this.#initError !== undefined) {
-      const error = this.#initError;
+      // INIT ran before any request: its error names the first invocation, as Lambda's does.
+      const error = {
+        ...this.#initError,
+        errorMessage: this.#initError.errorMessage.replace("RequestId: undefined", `RequestId: ${requestId}`),
+      };
       this.#gone = true;
       return {
         requestId,
@@ -331,6 +385,7 @@ export class Environment {
       const invId = this.#sandbox.nextInvocationId();
       const message = { type: "invoke", envId: this.#envId, invId, requestId, deadline, wire: wireInvocation(event, context) } as const;
       const answered = await this.#executor.invoke(message, onChunk);
+      if (answered.takenBack) return { ...NOT_STARTED, requestId };
       const result = lostAfterDeadline(answered, deadline) ? timedOutResult(requestId, config.timeoutSeconds) : answered;
       if (result.environmentGone) this.#end();
       return {

@@ -61,6 +61,8 @@ export interface WireInvokeResult {
   environmentGone: boolean;
   /** Set when the handler streamed its response. */
   contentType?: string;
+  /** Never started: taken back from behind a stalled turn (turn-clock.ts), never sent by a worker. */
+  takenBack?: boolean;
 }
 
 export type FromWorker =

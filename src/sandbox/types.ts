@@ -84,4 +84,9 @@ export interface InvokeResult {
   durationMs: number;
   /** True when the environment ended with this invocation (timeout, out of memory, crash). */
   environmentGone: boolean;
+  /**
+   * Never started: it waited behind another invocation's long turn on the same executor and was
+   * taken back; the environment is unharmed, and the invocation is to run in another one.
+   */
+  takenBack?: boolean;
 }

@@ -12,17 +12,24 @@ import type { ExecutorData, ExecutorLink } from "./executor.js";
 import { guestBootstrapSource, warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
 import { nodePathOf } from "./lambda-env.js";
+import { returnMemory } from "./memory-gate.js";
 import { PackageFiles } from "./package-files.js";
 import { decodeToWorker, encodeFromWorker, type FromWorker, type ToWorker } from "./protocol.js";
 import { RingReader, RingWriter } from "./ring.js";
 import { runtimeModules } from "./runtime-modules.js";
 import { SnapshotStore } from "./snapshot-store.js";
+import { TurnClockWriter } from "./turn-clock.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
 const port = parentPort;
 const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerData as ExecutorData & { link: ExecutorLink };
 const instances = new ModuleInstances(wasmModule);
+const clock = new TurnClockWriter(link.turns);
+GuestEnvironment.turn = (run) => clock.turn(run);
+GuestEnvironment.duringTurn = () => {
+  if (answers.length > 0) sendAnswers();
+};
 const bootstrap = guestBootstrapSource();
 const snapshots = new SnapshotStore(instances, bootstrap, runtimeSha256, snapshotDir);
 const components = new ComponentCache(componentDir);
@@ -65,8 +72,10 @@ function drop(envId: number): void {
   if (hosted === undefined) return;
   environments.delete(envId);
   lastPosted.delete(envId);
+  const { memoryBytes } = hosted.env;
   hosted.env.dispose();
   closePackage(hosted.packageKey);
+  returnMemory(memoryBytes);
 }
 
 /** An environment restored from its version's SnapStart snapshot, made first if there is none. */
@@ -120,6 +129,8 @@ async function create({ envId, config, logStreamName, snapshotOnly }: Extract<To
 
 async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<void> {
   const { envId, invId, wire, requestId, deadline } = message;
+  // Taken back while it waited behind a stalled turn: the main thread runs it elsewhere.
+  if (!clock.claim(invId)) return;
   const hosted = environments.get(envId);
   if (hosted === undefined) {
     const payload = JSON.stringify(exitError(requestId, "environment is gone"));
@@ -127,13 +138,31 @@ async function invoke(message: Extract<ToWorker, { type: "invoke" }>): Promise<v
     return;
   }
   const onChunk = (data: Uint8Array, contentType: string) => post({ type: "chunk", invId, data, contentType });
-  const outcome = await hosted.env.invokeWire(wire, requestId, deadline, onChunk);
-  // Ahead of the result, in the same batch of frames: this REPORT's Max Memory Used includes it
-  // (an environment that ran out of memory reports its peak too).
-  postMemory(envId);
-  if (outcome.gone) drop(envId);
-  const { ok, payload, logs, durationMs, gone, contentType } = outcome;
-  post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone, contentType });
+  const settled = (outcome: PhaseOutcome) => answer(envId, invId, outcome);
+  if (hosted.env instanceof GuestEnvironment) hosted.env.invokeWire(wire, requestId, deadline, onChunk, settled);
+  else settled(await hosted.env.invokeWire(wire));
+}
+
+/**
+ * Answers settled while a batch of frames is handled go out together once it is, so the main thread
+ * wakes once for them; or at once, when a later turn in the batch runs long (a spinning handler must
+ * not hold the answers of those that ran before it).
+ */
+const answers: Array<{ envId: number; invId: number; outcome: PhaseOutcome }> = [];
+
+function answer(envId: number, invId: number, outcome: PhaseOutcome): void {
+  if (answers.push({ envId, invId, outcome }) === 1) queueMicrotask(sendAnswers);
+}
+
+function sendAnswers(): void {
+  for (const { envId, invId, outcome } of answers.splice(0)) {
+    // Ahead of the result, in the same batch of frames: this REPORT's Max Memory Used includes it
+    // (an environment that ran out of memory reports its peak too).
+    postMemory(envId);
+    if (outcome.gone) drop(envId);
+    const { ok, payload, logs, durationMs, gone, contentType } = outcome;
+    post({ type: "result", invId, ok, payload, logs, durationMs, environmentGone: gone, contentType });
+  }
 }
 
 /** What each environment last reported: a warm invocation that changed neither sends nothing. */
@@ -158,7 +187,7 @@ function handle(message: ToWorker): void {
 
 // Nothing comes by the port: its listener keeps this worker alive, which the ring's wait does not.
 port.on("message", () => {});
-new RingReader(link.toWorker, link.overflow, (meta, bulk) => handle(decodeToWorker(meta, bulk)));
+new RingReader(link.toWorker, link.overflow, (meta, bulk) => clock.turn(() => handle(decodeToWorker(meta, bulk))));
 instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
 warmUp(await instances.readyModule(), bootstrap);
 post({ type: "ready" });
