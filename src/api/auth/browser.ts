@@ -2,15 +2,13 @@
  * The API port is not a website: with or without SigV4 a browser page must not drive it. A page
  * elsewhere can send a "simple" request cross-site without asking (a form post, a text/plain
  * fetch), and a page on a DNS name rebound to 127.0.0.1 is same-origin to the browser; both are
- * told apart here by the headers browsers always send (Origin, Sec-Fetch-Site, Host).
+ * told apart here by the headers browsers always send (Origin, Sec-Fetch-Site, Host). Browsers send
+ * Origin with every cross-origin request but GET and HEAD (the Fetch standard), so a content type
+ * proves nothing more, and `curl -d` or a plain fetch from a script keeps working.
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
-import type { Protocol } from "./operations.js";
 import { Refusal } from "./refusals.js";
-
-/** The content types a browser may post cross-site without a CORS preflight. */
-const SIMPLE_CONTENT_TYPES = new Set(["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"]);
 
 /** The name in a Host header, without its port or an IPv6 address's brackets. */
 function hostName(host: string): string {
@@ -43,15 +41,8 @@ export function hostCheck(listenHost: string): (host: string | undefined) => Ref
   };
 }
 
-/** A header a browser sends cross-site only after a preflight, which this API never grants. */
-function needsPreflight(headers: IncomingHttpHeaders): boolean {
-  if (headers.authorization !== undefined) return true;
-  for (const name in headers) if (name.startsWith("x-")) return true;
-  return false;
-}
-
-/** The request came from a page of another origin, or is one a page could have sent without asking. */
-export function crossSite(headers: IncomingHttpHeaders, protocol: Protocol): Refusal | undefined {
+/** The request came from a page of another origin. */
+export function crossSite(headers: IncomingHttpHeaders): Refusal | undefined {
   const site = headers["sec-fetch-site"];
   const origin = headers.origin;
   if (
@@ -63,13 +54,5 @@ export function crossSite(headers: IncomingHttpHeaders, protocol: Protocol): Ref
       `Cross-site request refused (Origin ${origin ?? "absent"}, Sec-Fetch-Site ${site ?? "absent"}): the API takes no requests from web pages`,
     );
   }
-  const contentType = headers["content-type"];
-  const semicolon = contentType?.indexOf(";") ?? -1;
-  const type = (semicolon === -1 ? contentType : contentType?.slice(0, semicolon))?.trim().toLowerCase();
-  // SQS's query protocol is a form post by design; its clients send no Origin.
-  if (type === undefined || !SIMPLE_CONTENT_TYPES.has(type) || protocol !== "lambda" || needsPreflight(headers)) return undefined;
-  return new Refusal(
-    "denied",
-    `Content-Type ${type} is refused on the Lambda API (a web page can send it cross-site): send application/json, or sign the request`,
-  );
+  return undefined;
 }

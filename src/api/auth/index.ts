@@ -1,6 +1,6 @@
 /**
  * The API port's auth layer, ahead of every route (Invoke's node:http route and the Hono app): the
- * browser checks (Host, Origin, simple content types), SigV4 when it is on, and what a function's
+ * browser checks (Host, Origin, Sec-Fetch-Site), SigV4 when it is on, and what a function's
  * own requests may do. A request passes on synchronously unless its signature must be checked.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
@@ -109,7 +109,7 @@ export function authGate(options: GateOptions, next: (incoming: IncomingMessage,
     const query = q === -1 ? "" : url.slice(q + 1);
     const target = incoming.headers["x-amz-target"];
     const protocol = protocolOf(incoming.method, path, typeof target === "string" ? target : undefined);
-    const browser = foreignHost(incoming.headers.host) ?? crossSite(incoming.headers, protocol);
+    const browser = foreignHost(incoming.headers.host) ?? crossSite(incoming.headers);
     if (browser !== undefined) return refuse(outgoing, protocol, browser);
     if (options.settings.mode === "none") return authorize(incoming, outgoing, protocol, path, query);
     const request = { method: incoming.method ?? "GET", path, query, headers: headerMap(incoming.rawHeaders) };
