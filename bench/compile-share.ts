@@ -35,7 +35,7 @@ export async function compileShareBench(
   const wasm = await WebAssembly.compile(await readFile(require.resolve("@jitl/quickjs-wasmfile-release-sync/wasm")));
   const instances = new ModuleInstances(wasm);
   const bootstrap = guestBootstrapSource();
-  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
+  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
   const dir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-compile-"));
   try {
     const codeDir = libraryPackage(dir);
@@ -56,7 +56,7 @@ export async function compileShareBench(
       memorySizeMB: 256,
       timeoutSeconds: 10,
     });
-    const module = await instances.unassignedModule();
+    const module = await instances.readyModule();
     const init: number[] = [];
     const compileOnly: number[] = [];
     for (let i = 0; i < rounds; i++) {

@@ -49,7 +49,7 @@ async function compare(
     (["before", "after"] as const).map(async (side) => {
       const bootstrap = bootstraps[side];
       const instances = new ModuleInstances(wasm, withSpare);
-      instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
+      instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
       const config = benchConfig({ codeDir, versionKey: `hello:${side}` });
       // The version's instance stays alive, as it does while a version has environments.
       const keepAlive = await GuestEnvironment.create(instances, config, files, bootstrap);

@@ -43,7 +43,7 @@ async function inExecutor(): Promise<Record<string, Summary | number>> {
   const instances = new ModuleInstances(wasm);
   const bootstrap = guestBootstrapSource();
   // As the executor does: the unassigned instance waits with a booted runtime in it.
-  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
+  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
   const files = new PackageFiles(codeDir);
   const shared = config("hello:shared");
   const keepAlive = await GuestEnvironment.create(instances, shared, files, bootstrap);

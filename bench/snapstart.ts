@@ -83,7 +83,7 @@ export async function snapStartBench(
   const wasm = await WebAssembly.compile(await readFile(wasmPath));
   const instances = new ModuleInstances(wasm);
   const bootstrap = guestBootstrapSource();
-  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instances, instance, bootstrap);
+  instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
   const dir = mkdtempSync(path.join(os.tmpdir(), "isolambda-bench-snapstart-"));
   const store = new SnapshotStore(instances, bootstrap, "bench", path.join(dir, "snapshots"));
   const handlers = {
@@ -112,7 +112,7 @@ export async function snapStartBench(
         await idleTurn();
         t = performance.now();
         const target = await store.takeTarget(found.key, found.snapshot);
-        const restored = await GuestEnvironment.restore(instances, target, found.snapshot, config, files);
+        const restored = await GuestEnvironment.restore(target, found.snapshot, config, files);
         const b = await restored.env.invoke(benchEvent, wireContext(`restore-${i}`, config));
         restore.push(performance.now() - t);
         if (!b.ok) throw new Error(`${name}: ${b.payload}`);
