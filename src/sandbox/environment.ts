@@ -54,8 +54,8 @@ interface Phase {
 }
 
 export class GuestEnvironment {
-  /** Runs guest code as one turn of the executor (set by the worker: turn-clock.ts). */
-  static turn: <T>(run: () => T) => T = (run) => run();
+  /** Marks the executor's turns of guest code (set by the worker: turn-clock.ts). */
+  static turns: { begin(): void; end(): void } = { begin() {}, end() {} };
   /** Called while a turn runs on (at QuickJS's interrupt checks): the worker sends what others answered before it. */
   static duringTurn: () => void = () => {};
   readonly #instance: Instance;
@@ -316,15 +316,18 @@ export class GuestEnvironment {
   /** Runs guest code and the promise jobs it queued, then decides whether the phase is over. */
   #enter(task: () => void): void {
     if (this.#phase === undefined || this.#gone) return;
-    GuestEnvironment.turn(() => {
-      try {
-        task();
-        this.#guest.executePendingJobs()?.consume((error) => this.#guestThrew(error));
-      } catch (error) {
-        this.#fail(this.#guestFailure(error));
-      }
+    GuestEnvironment.turns.begin();
+    try {
+      task();
+      this.#guest.executePendingJobs()?.consume((error) => this.#guestThrew(error));
+    } catch (error) {
+      this.#fail(this.#guestFailure(error));
+    }
+    try {
       this.#afterTurn();
-    });
+    } finally {
+      GuestEnvironment.turns.end();
+    }
   }
 
   #call(entry: Entry, ...args: GuestArg[]): void {

@@ -24,14 +24,13 @@ export class TurnClockWriter {
     this.#word = new BigInt64Array(buffer, 8, 1);
   }
 
-  /** Runs guest code as one turn (nested turns count as the outer one). */
-  turn<T>(run: () => T): T {
+  /** A turn of guest code begins (nested turns count as the outer one); `end` follows it, in a finally. */
+  begin(): void {
     if (this.#depth++ === 0) this.#began[0] = Date.now();
-    try {
-      return run();
-    } finally {
-      if (--this.#depth === 0) this.#began[0] = 0;
-    }
+  }
+
+  end(): void {
+    if (--this.#depth === 0) this.#began[0] = 0;
   }
 
   /**

@@ -26,7 +26,7 @@ const port = parentPort;
 const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerData as ExecutorData & { link: ExecutorLink };
 const instances = new ModuleInstances(wasmModule);
 const clock = new TurnClockWriter(link.turns);
-GuestEnvironment.turn = (run) => clock.turn(run);
+GuestEnvironment.turns = clock;
 GuestEnvironment.duringTurn = () => {
   if (answers.length > 0) sendAnswers();
 };
@@ -187,7 +187,14 @@ function handle(message: ToWorker): void {
 
 // Nothing comes by the port: its listener keeps this worker alive, which the ring's wait does not.
 port.on("message", () => {});
-new RingReader(link.toWorker, link.overflow, (meta, bulk) => clock.turn(() => handle(decodeToWorker(meta, bulk))));
+new RingReader(link.toWorker, link.overflow, (meta, bulk) => {
+  clock.begin();
+  try {
+    handle(decodeToWorker(meta, bulk));
+  } finally {
+    clock.end();
+  }
+});
 instances.prepareSpare = (instance) => GuestEnvironment.prepareSpare(instance, bootstrap);
 warmUp(await instances.readyModule(), bootstrap);
 post({ type: "ready" });
