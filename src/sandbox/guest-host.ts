@@ -10,6 +10,7 @@ import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
+import { nativeFunctions } from "./native/index.js";
 import type { PackageFiles } from "./package-files.js";
 
 export interface HostHooks {
@@ -117,6 +118,7 @@ export function hostFunctions(
   const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
 
   return {
+    ...nativeFunctions(ctx),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),

@@ -1,0 +1,24 @@
+/**
+ * Node's bulk built-ins, run natively on the host side of the sandbox (as LLRT does beside QuickJS):
+ * hashes, HMAC and key derivation, ciphers, keys and signatures, encodings, zlib. The guest calls
+ * these host functions over plain bytes, strings and numbers only; state that outlives a call (a
+ * streaming hash, a cipher, a key) lives in tables private to the environment, created with its
+ * host functions and dropped with it, and the guest holds only an opaque number for it.
+ */
+import type { QuickJSContext } from "quickjs-emscripten-core";
+import type { HostFunction } from "../guest-host.js";
+import { cipherFunctions } from "./cipher.js";
+import { encodingFunctions } from "./encoding.js";
+import { hashFunctions } from "./hash.js";
+import { keyFunctions } from "./keys.js";
+import { zlibFunctions } from "./zlib.js";
+
+export function nativeFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+  return {
+    ...encodingFunctions(ctx),
+    ...hashFunctions(ctx),
+    ...cipherFunctions(ctx),
+    ...keyFunctions(ctx),
+    ...zlibFunctions(ctx),
+  };
+}

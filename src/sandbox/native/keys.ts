@@ -1,0 +1,6 @@
+import type { QuickJSContext } from "quickjs-emscripten-core";
+import type { HostFunction } from "../guest-host.js";
+
+export function keyFunctions(_ctx: QuickJSContext): Record<string, HostFunction> {
+  return {};
+}
