@@ -30,6 +30,12 @@ const HASHES = {
   "ripemd-160": ripemd160,
 };
 
+/**
+ * The environment's host functions (src/sandbox/native/): native hashes, ciphers and keys run
+ * there, over bytes. Set by whichever of createCrypto and createSubtle runs first.
+ */
+let host;
+
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
 function hashOf(name) {
@@ -475,7 +481,8 @@ for (const method of ["wrapKey", "unwrapKey"]) {
 
 /** The SubtleCrypto behind globalThis.crypto.subtle; one per environment. */
 let subtle;
-export function createSubtle(getRandomValues, load) {
+export function createSubtle(getRandomValues, load, hostFunctions) {
+  host ??= hostFunctions;
   subtle ??= new SubtleCrypto(getRandomValues, load);
   return subtle;
 }
@@ -519,7 +526,8 @@ const UNAVAILABLE = [
 ];
 
 let nodeCrypto;
-export function createCrypto(webcrypto, load) {
+export function createCrypto(webcrypto, load, hostFunctions) {
+  host ??= hostFunctions;
   if (nodeCrypto) return nodeCrypto;
   const { getRandomValues } = webcrypto;
   // getRandomValues serves 64 KiB at most per call (Web Crypto's quota).

@@ -22,7 +22,7 @@ const NODE_BUILTINS = {
     }
     return console;
   },
-  crypto: ({ load, webcrypto }) => load("crypto").createCrypto(webcrypto(), load),
+  crypto: ({ load, webcrypto, host }) => load("crypto").createCrypto(webcrypto(), load, host),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
   // node:fs over the host's file system operations (src/sandbox/file-system.ts): the package and

@@ -20,7 +20,7 @@ function createCrypto(host, builtin) {
   Object.defineProperty(webcrypto, "subtle", {
     enumerable: true,
     get: () => {
-      subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin);
+      subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin, host);
       return subtle;
     },
   });
