@@ -1,5 +1,5 @@
 // node:crypto and Web Crypto's SubtleCrypto over @noble/hashes (audited hashes, HMAC, PBKDF2,
-// HKDF); AES is the crypto-aes bundle (@noble/ciphers), loaded on first use. Randomness comes from
+// HKDF); ciphers are the crypto-aes bundle (the host's OpenSSL), loaded on first use. Randomness comes from
 // the host's CSPRNG through crypto.getRandomValues. Public-key operations have no library here and
 // throw an error naming the missing function.
 
@@ -462,8 +462,9 @@ class SubtleCrypto {
       counter: algorithm.counter === undefined ? undefined : bufferSource(algorithm.counter, "counter"),
       additionalData: algorithm.additionalData === undefined ? undefined : bufferSource(algorithm.additionalData, "additionalData"),
       tagLength: algorithm.tagLength,
+      length: algorithm.length,
     };
-    return this.#load("crypto-aes").webCipher(encrypt, name, params, keyBytes(key), bufferSource(data));
+    return this.#load("crypto-aes").webCipher(host, encrypt, name, params, keyBytes(key), bufferSource(data));
   }
   #mac(algorithm, key, usage, data) {
     if (algorithmName(algorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto signs with HMAC only");
@@ -649,9 +650,10 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       "aes-256-ctr",
       "aes-256-ecb",
       "aes-256-gcm",
+      "chacha20-poly1305",
     ],
-    createCipheriv: (...args) => load("crypto-aes").createCipheriv(...args),
-    createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(...args),
+    createCipheriv: (...args) => load("crypto-aes").createCipheriv(host, ...args),
+    createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(host, ...args),
     getCurves: () => [],
     randomBytes,
     pseudoRandomBytes: randomBytes,
