@@ -1,6 +1,190 @@
-import type { QuickJSContext } from "quickjs-emscripten-core";
+/**
+ * Ciphers for the guest's node:crypto (createCipheriv / createDecipheriv) and Web Crypto (AES-GCM,
+ * AES-CBC, AES-CTR), run by the host's own Node (OpenSSL): AES-128/192/256 in GCM, CBC, CTR and
+ * ECB, and ChaCha20-Poly1305. A streaming cipher is a host Cipher kept in the environment's table;
+ * each update is one crossing that returns its output, as Node's does.
+ */
+import { type CipherGCM, type CipherGCMTypes, createCipheriv, createDecipheriv, type DecipherGCM } from "node:crypto";
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
+import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber, optionalString } from "./guest-values.js";
 
-export function cipherFunctions(_ctx: QuickJSContext): Record<string, HostFunction> {
-  return {};
+type Cipher = CipherGCM | DecipherGCM;
+interface Entry {
+  cipher: Cipher;
+  /** An AEAD encryption: final() hands back the tag after the output. */
+  sealing: boolean;
+}
+
+/** A handler holds a few ciphers at once; more open at once means it leaves them unfinished. */
+const MAX_CIPHERS = 1024;
+const AEAD = /-(gcm|ccm|ocb)$|^chacha20-poly1305$/i;
+
+const byteArg = (value: string | Buffer | undefined): string | Buffer => value ?? Buffer.alloc(0);
+
+function checkSize(data: string | Buffer | undefined): void {
+  if (data !== undefined && data.length > MAX_CALL_BYTES) {
+    throw Object.assign(new RangeError(`The data is larger than ${MAX_CALL_BYTES} bytes`), { code: "ERR_OUT_OF_RANGE" });
+  }
+}
+
+class OperationError extends Error {
+  override name = "OperationError";
+}
+const FAILED = "The operation failed for an operation-specific reason";
+const GCM_TAG_BITS = [32, 64, 96, 104, 112, 120, 128];
+
+/** AES-CTR over the low `length` bits of the counter, wrapping them as Web Crypto requires (OpenSSL carries into all 128). */
+function aesCtr(key: Buffer, counter: Buffer, length: number, data: Buffer): Buffer {
+  const algorithm = `aes-${key.length * 8}-ctr`;
+  const blocks = BigInt(Math.ceil(data.length / 16));
+  if (length >= 128) return createCipheriv(algorithm, key, counter).update(data);
+  const capacity = 1n << BigInt(length);
+  if (blocks > capacity) throw new OperationError(FAILED);
+  const low = BigInt(`0x${counter.toString("hex")}`) & (capacity - 1n);
+  const before = capacity - low;
+  if (blocks <= before) return createCipheriv(algorithm, key, counter).update(data);
+  const split = Number(before) * 16;
+  const wrapped = Buffer.from((BigInt(`0x${counter.toString("hex")}`) & ~(capacity - 1n)).toString(16).padStart(32, "0"), "hex");
+  return Buffer.concat([
+    createCipheriv(algorithm, key, counter).update(data.subarray(0, split)),
+    createCipheriv(algorithm, key, wrapped).update(data.subarray(split)),
+  ]);
+}
+
+/** Web Crypto's AES encrypt and decrypt, with Node's OperationError messages. */
+function webCipher(
+  encrypt: boolean,
+  name: string,
+  key: Buffer,
+  iv: Buffer,
+  extra: Buffer | undefined,
+  length: number | undefined,
+  data: Buffer,
+): Buffer {
+  const bits = key.length * 8;
+  if (name === "AES-GCM") {
+    const tagBits = length ?? 128;
+    if (!GCM_TAG_BITS.includes(tagBits)) throw new OperationError(`${tagBits} is not a valid AES-GCM tag length`);
+    const tagBytes = tagBits / 8;
+    if (!encrypt && data.length < tagBytes) throw new OperationError("The provided data is too small.");
+    try {
+      const algorithm = `aes-${bits}-gcm` as CipherGCMTypes;
+      if (encrypt) {
+        const cipher = createCipheriv(algorithm, key, iv, { authTagLength: tagBytes });
+        if (extra !== undefined) cipher.setAAD(extra);
+        return Buffer.concat([cipher.update(data), cipher.final(), cipher.getAuthTag()]);
+      }
+      const decipher = createDecipheriv(algorithm, key, iv, { authTagLength: tagBytes });
+      if (extra !== undefined) decipher.setAAD(extra);
+      decipher.setAuthTag(data.subarray(data.length - tagBytes));
+      return Buffer.concat([decipher.update(data.subarray(0, data.length - tagBytes)), decipher.final()]);
+    } catch {
+      throw new OperationError(FAILED);
+    }
+  }
+  if (name === "AES-CBC") {
+    if (iv.length !== 16) throw new OperationError("algorithm.iv must contain exactly 16 bytes");
+    try {
+      const cipher = (encrypt ? createCipheriv : createDecipheriv)(`aes-${bits}-cbc`, key, iv);
+      return Buffer.concat([cipher.update(data), cipher.final()]);
+    } catch {
+      throw new OperationError(FAILED);
+    }
+  }
+  if (iv.length !== 16) throw new OperationError("algorithm.counter must contain exactly 16 bytes");
+  if (length === undefined || length < 1 || length > 128) throw new OperationError("AES-CTR algorithm.length must be between 1 and 128");
+  return aesCtr(key, iv, length, data);
+}
+
+export function cipherFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+  const ciphers = new HandleTable<Entry>("ciphers", MAX_CIPHERS);
+  const output = (value: Buffer | string): QuickJSHandle => guestValue(ctx, value);
+  const id = (handle: QuickJSHandle): number => ctx.getNumber(handle);
+
+  return {
+    /** (encrypt, algorithm, key, iv, authTagLength) → the cipher's id; Node's own error for a bad one. */
+    cipherCreate: (encrypt, algorithm, key, iv, authTagLength) =>
+      guarded(ctx, () => {
+        const name = ctx.getString(algorithm);
+        const tagLength = optionalNumber(ctx, authTagLength);
+        const options = tagLength === undefined ? undefined : { authTagLength: tagLength };
+        const ivBytes = iv === undefined || ctx.typeof(iv) === "undefined" ? null : byteArg(dataOf(ctx, iv));
+        const sealing = ctx.dump(encrypt) === true;
+        const make = sealing ? createCipheriv : createDecipheriv;
+        // The option types are per mode; Node checks them at run time, as it does for a handler.
+        const cipher = (make as (...args: unknown[]) => Cipher)(name, byteArg(dataOf(ctx, key)), ivBytes, options);
+        return ctx.newNumber(ciphers.add({ cipher, sealing: sealing && AEAD.test(name) }));
+      }),
+    /** (id, data, inputEncoding, outputEncoding) → the output so far: bytes, or a string in outputEncoding. */
+    cipherUpdate: (handle, data, inputEncoding, outputEncoding) =>
+      guarded(ctx, () => {
+        const { cipher } = ciphers.get(id(handle));
+        const input = byteArg(dataOf(ctx, data));
+        checkSize(input);
+        const encoding = optionalString(ctx, outputEncoding);
+        const inEncoding = optionalString(ctx, inputEncoding);
+        // Node's overloads are per input type; it checks the encodings at run time, as it does for a handler.
+        const update = cipher.update.bind(cipher) as (data: string | Buffer, input?: string, output?: string) => Buffer | string;
+        return output(update(input, typeof input === "string" ? inEncoding : undefined, encoding));
+      }),
+    /** (id, outputEncoding) → the last output (sealing: `{output, tag}`); the cipher is gone after. */
+    cipherFinal: (handle, outputEncoding) =>
+      guarded(ctx, () => {
+        const key = id(handle);
+        const { cipher, sealing } = ciphers.get(key);
+        ciphers.delete(key);
+        const encoding = optionalString(ctx, outputEncoding) as BufferEncoding | undefined;
+        const last = encoding === undefined ? cipher.final() : cipher.final(encoding);
+        if (!sealing) return output(last);
+        const sealed = ctx.newObject();
+        using text = output(last);
+        using tag = output((cipher as CipherGCM).getAuthTag());
+        ctx.setProp(sealed, "output", text);
+        ctx.setProp(sealed, "tag", tag);
+        return sealed;
+      }),
+    cipherSetAAD: (handle, aad, plaintextLength) =>
+      guarded(ctx, () => {
+        const length = optionalNumber(ctx, plaintextLength);
+        const bytes = bytesOf(ctx, aad);
+        const { cipher } = ciphers.get(id(handle));
+        if (length === undefined) cipher.setAAD(bytes);
+        else cipher.setAAD(bytes, { plaintextLength: length });
+        return undefined;
+      }),
+    cipherSetAuthTag: (handle, tag) =>
+      guarded(ctx, () => {
+        (ciphers.get(id(handle)).cipher as DecipherGCM).setAuthTag(bytesOf(ctx, tag));
+        return undefined;
+      }),
+    cipherSetAutoPadding: (handle, padding) =>
+      guarded(ctx, () => {
+        ciphers.get(id(handle)).cipher.setAutoPadding(ctx.dump(padding) !== false);
+        return undefined;
+      }),
+    /** A cipher the guest dropped unfinished (collected, or after an error). */
+    cipherFree: (handle) => {
+      ciphers.delete(id(handle));
+      return undefined;
+    },
+    /** Web Crypto: (encrypt, name, key, iv or counter, additionalData, tagLength or counter length, data) → bytes. */
+    cipherWeb: (encrypt, name, key, iv, additionalData, length, data) =>
+      guarded(ctx, () => {
+        const extra = additionalData === undefined || ctx.typeof(additionalData) === "undefined" ? undefined : bytesOf(ctx, additionalData);
+        const input = bytesOf(ctx, data);
+        checkSize(input);
+        return output(
+          webCipher(
+            ctx.dump(encrypt) === true,
+            ctx.getString(name),
+            bytesOf(ctx, key),
+            bytesOf(ctx, iv),
+            extra,
+            optionalNumber(ctx, length),
+            input,
+          ),
+        );
+      }),
+  };
 }

@@ -1,144 +1,154 @@
-// AES for node:crypto (createCipheriv / createDecipheriv) and Web Crypto (AES-GCM, AES-CBC,
-// AES-CTR) over @noble/ciphers. A bundle of its own: hashing alone does not pay for it.
-import { cbc, ctr, ecb, gcm } from "@noble/ciphers/aes.js";
+// Ciphers for node:crypto (createCipheriv / createDecipheriv: AES GCM, CBC, CTR, ECB and
+// ChaCha20-Poly1305) and Web Crypto (AES-GCM, AES-CBC, AES-CTR), run by the host's OpenSSL
+// (src/sandbox/native/cipher.ts). A cipher here is an id for the host's; every update is one
+// crossing that returns its output, as Node's does. A bundle of its own: hashing does not pay for it.
 import { Buffer } from "buffer";
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+const FIELDS = ["code", "errno", "library", "reason", "function"];
 
-const bytesOf = (data, encoding, name) => {
-  if (typeof data === "string") return Buffer.from(data, encoding ?? "utf8");
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+/** The host's Node error (crossed as data) thrown as the class Node throws. */
+function rebuilt(error) {
+  if (!error || typeof error !== "object" || typeof error.message !== "string") return error;
+  const Kind = error.name === "TypeError" ? TypeError : error.name === "RangeError" ? RangeError : Error;
+  const out = new Kind(error.message);
+  if (!["Error", "TypeError", "RangeError"].includes(error.name)) out.name = error.name;
+  for (const field of FIELDS) if (error[field] !== undefined) out[field] = error[field];
+  return out;
+}
+
+function call(fn, ...args) {
+  try {
+    return fn(...args);
+  } catch (error) {
+    throw rebuilt(error);
+  }
+}
+
+const received = (value) =>
+  value === null
+    ? "null"
+    : typeof value === "object"
+      ? `an instance of ${value.constructor?.name ?? "Object"}`
+      : `type ${typeof value} (${String(value)})`;
+
+/** Bytes as the host takes them: a whole ArrayBuffer (a view's own bytes are copied out first). */
+function arrayBufferOf(data) {
+  if (data instanceof ArrayBuffer) return data;
+  const { buffer, byteOffset, byteLength } = data;
+  return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
+}
+
+const isBytes = (data) => ArrayBuffer.isView(data) || data instanceof ArrayBuffer;
+
+/** A string (the host decodes it in its encoding) or bytes; Node's error for anything else. */
+function dataOf(data, name, accepted) {
+  if (typeof data === "string") return data;
+  if (isBytes(data)) return arrayBufferOf(data);
   throw nodeError(
     TypeError,
     "ERR_INVALID_ARG_TYPE",
-    `The "${name}" argument must be of type string or an instance of Buffer, TypedArray, or DataView.`,
+    `The "${name}" argument must be of type string or an instance of ${accepted}. Received ${received(data)}`,
   );
-};
-
-/** OpenSSL's AES cipher names as Node accepts them: aes-256-gcm, aes-128-cbc, aes256 (CBC), ... */
-function cipherSpec(algorithm) {
-  const match = /^(?:id-)?aes-?(128|192|256)(?:-(gcm|cbc|ctr|ecb))?$/i.exec(String(algorithm));
-  if (!match) throw nodeError(TypeError, "ERR_CRYPTO_UNKNOWN_CIPHER", "Unknown cipher");
-  return { keyLength: Number(match[1]) / 8, mode: (match[2] ?? "cbc").toLowerCase() };
 }
 
-const AUTH_FAILED = "Unsupported state or unable to authenticate data";
+/** A secret KeyObject is its bytes; other key forms go to the host as they are. */
+const keyOf = (key) =>
+  typeof key?.export === "function" && key.type === "secret"
+    ? arrayBufferOf(key.export())
+    : dataOf(key, "key", "ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey");
 
-/** One Cipheriv or Decipheriv; input is collected and transformed at final(), as AEAD requires. */
-class AesCipher {
-  #encrypt;
-  #mode;
-  #key;
-  #iv;
-  #chunks = [];
-  #aad;
-  #tag;
-  #padding = true;
+const result = (out) => (typeof out === "string" ? out : Buffer.from(out));
+const encodingOf = (encoding) => (encoding === "buffer" || encoding === null ? undefined : encoding);
+
+// A cipher dropped unfinished frees its host half when the guest collects it.
+let registry;
+/** A sealing cipher's tag, once final() has made it. */
+const tags = new WeakMap();
+
+class CipherBase {
+  #host;
+  #id;
   #done = false;
 
-  constructor(encrypt, algorithm, key, iv, options = {}) {
-    const { keyLength, mode } = cipherSpec(algorithm);
-    this.#encrypt = encrypt;
-    this.#mode = mode;
-    this.#key = Uint8Array.from(bytesOf(key, undefined, "key"));
-    if (this.#key.length !== keyLength) throw nodeError(RangeError, "ERR_CRYPTO_INVALID_KEYLEN", "Invalid key length");
-    this.#iv = iv === null || iv === undefined ? undefined : Uint8Array.from(bytesOf(iv, undefined, "iv"));
-    const ivOk =
-      mode === "ecb" ? this.#iv === undefined || this.#iv.length === 0 : mode === "gcm" ? this.#iv?.length > 0 : this.#iv?.length === 16;
-    if (!ivOk) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_IV", "Invalid initialization vector");
-    if (mode === "gcm" && (options.authTagLength ?? 16) !== 16) {
-      throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "isolambda's AES-GCM uses 16-byte authentication tags only");
+  constructor(host, encrypt, algorithm, key, iv, options) {
+    if (typeof algorithm !== "string") {
+      throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "cipher" argument must be of type string. Received ${received(algorithm)}`);
     }
+    const ivData = iv === null || iv === undefined ? undefined : dataOf(iv, "iv", "ArrayBuffer, Buffer, TypedArray, or DataView");
+    this.#host = host;
+    this.#id = call(host.cipherCreate, encrypt, algorithm, keyOf(key), ivData, options?.authTagLength);
+    registry ??= new FinalizationRegistry((id) => host.cipherFree(id));
+    registry.register(this, this.#id, this);
   }
   update(data, inputEncoding, outputEncoding) {
-    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation update");
-    this.#chunks.push(Uint8Array.from(bytesOf(data, inputEncoding, "data")));
-    return outputEncoding && outputEncoding !== "buffer" ? "" : Buffer.alloc(0);
+    if (this.#done) throw new Error("Trying to add data in unsupported state");
+    const input = dataOf(data, "data", "Buffer, TypedArray, or DataView");
+    return result(call(this.#host.cipherUpdate, this.#id, input, inputEncoding, encodingOf(outputEncoding)));
   }
   final(outputEncoding) {
-    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation final");
+    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state");
     this.#done = true;
-    const input = Buffer.concat(this.#chunks);
-    let out;
-    if (this.#mode === "gcm") {
-      const engine = gcm(this.#key, this.#iv, this.#aad);
-      if (this.#encrypt) {
-        const sealed = engine.encrypt(input);
-        out = sealed.subarray(0, sealed.length - 16);
-        this.#tag = sealed.subarray(sealed.length - 16);
-      } else {
-        if (this.#tag?.length !== 16) throw new Error(AUTH_FAILED);
-        try {
-          out = engine.decrypt(Buffer.concat([input, this.#tag]));
-        } catch {
-          throw new Error(AUTH_FAILED);
-        }
-      }
-    } else {
-      const engine =
-        this.#mode === "ctr"
-          ? ctr(this.#key, this.#iv)
-          : this.#mode === "ecb"
-            ? ecb(this.#key, { disablePadding: !this.#padding })
-            : cbc(this.#key, this.#iv, { disablePadding: !this.#padding });
-      try {
-        out = this.#encrypt ? engine.encrypt(input) : engine.decrypt(input);
-      } catch (error) {
-        if (this.#encrypt) throw nodeError(Error, "ERR_OSSL_WRONG_FINAL_BLOCK_LENGTH", `wrong final block length: ${error.message}`);
-        throw nodeError(Error, "ERR_OSSL_BAD_DECRYPT", "bad decrypt");
-      }
+    registry.unregister(this);
+    const out = call(this.#host.cipherFinal, this.#id, encodingOf(outputEncoding));
+    if (typeof out === "object" && !(out instanceof ArrayBuffer)) {
+      tags.set(this, Buffer.from(out.tag));
+      return result(out.output);
     }
-    const buf = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-    return outputEncoding && outputEncoding !== "buffer" ? buf.toString(outputEncoding) : buf;
+    return result(out);
   }
-  setAAD(buffer) {
-    if (this.#mode !== "gcm") throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation setAAD");
-    this.#aad = Uint8Array.from(bytesOf(buffer, undefined, "buffer"));
+  setAAD(buffer, options) {
+    this.#whileOpen("setAAD");
+    call(this.#host.cipherSetAAD, this.#id, arrayBufferOf(bytesArg(buffer, "buffer")), options?.plaintextLength);
     return this;
   }
   setAutoPadding(autoPadding = true) {
-    this.#padding = Boolean(autoPadding);
+    this.#whileOpen("setAutoPadding");
+    call(this.#host.cipherSetAutoPadding, this.#id, Boolean(autoPadding));
     return this;
-  }
-  getAuthTag() {
-    if (!this.#encrypt || this.#mode !== "gcm" || this.#tag === undefined) {
-      throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation getAuthTag");
-    }
-    return Buffer.from(this.#tag);
   }
   setAuthTag(tag) {
-    if (this.#encrypt || this.#mode !== "gcm") throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation setAuthTag");
-    this.#tag = Uint8Array.from(bytesOf(tag, undefined, "buffer"));
+    this.#whileOpen("setAuthTag");
+    call(this.#host.cipherSetAuthTag, this.#id, arrayBufferOf(bytesArg(tag, "buffer")));
     return this;
+  }
+  #whileOpen(operation) {
+    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", `Invalid state for operation ${operation}`);
   }
 }
 
-export const createCipheriv = (algorithm, key, iv, options) => new AesCipher(true, algorithm, key, iv, options);
-export const createDecipheriv = (algorithm, key, iv, options) => new AesCipher(false, algorithm, key, iv, options);
+function bytesArg(data, name) {
+  if (isBytes(data)) return data;
+  throw nodeError(
+    TypeError,
+    "ERR_INVALID_ARG_TYPE",
+    `The "${name}" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView. Received ${received(data)}`,
+  );
+}
+
+class Cipheriv extends CipherBase {
+  getAuthTag() {
+    const tag = tags.get(this);
+    if (tag === undefined) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation getAuthTag");
+    return Buffer.from(tag);
+  }
+}
+class Decipheriv extends CipherBase {}
+
+export const createCipheriv = (host, algorithm, key, iv, options) => new Cipheriv(host, true, algorithm, key, iv, options);
+export const createDecipheriv = (host, algorithm, key, iv, options) => new Decipheriv(host, false, algorithm, key, iv, options);
 
 const domError = (name, message) => Object.assign(new Error(message), { name });
 
 /** Web Crypto's AES encrypt/decrypt: `name` is AES-GCM, AES-CBC or AES-CTR; `key` the raw key bytes. */
-export function webCipher(encrypt, name, params, key, data) {
+export function webCipher(host, encrypt, name, params, key, data) {
+  const length = name === "AES-GCM" ? params.tagLength : params.length;
+  const iv = name === "AES-CTR" ? params.counter : params.iv;
+  if (iv === undefined) throw domError("OperationError", `algorithm.${name === "AES-CTR" ? "counter" : "iv"} is required`);
+  const extra = params.additionalData === undefined ? undefined : arrayBufferOf(params.additionalData);
   try {
-    if (name === "AES-GCM") {
-      const tagLength = params.tagLength ?? 128;
-      if (tagLength !== 128) throw domError("NotSupportedError", "isolambda's AES-GCM uses 128-bit tags only");
-      const engine = gcm(key, params.iv, params.additionalData);
-      return encrypt ? engine.encrypt(data) : engine.decrypt(data);
-    }
-    if (name === "AES-CBC") {
-      const engine = cbc(key, params.iv);
-      return encrypt ? engine.encrypt(data) : engine.decrypt(data);
-    }
-    const engine = ctr(key, params.counter);
-    return encrypt ? engine.encrypt(data) : engine.decrypt(data);
+    return new Uint8Array(host.cipherWeb(encrypt, name, arrayBufferOf(key), arrayBufferOf(iv), extra, length, arrayBufferOf(data)));
   } catch (error) {
-    if (error?.name === "NotSupportedError") throw error;
-    throw domError(
-      "OperationError",
-      encrypt ? "The operation failed for an operation-specific reason" : "The provided data is too small or not authentic",
-    );
+    throw domError(error?.name ?? "OperationError", error?.message ?? String(error));
   }
 }

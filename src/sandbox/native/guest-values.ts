@@ -1,0 +1,113 @@
+/**
+ * Bytes, strings and errors across the guest/host line for the native built-ins (ciphers, zlib).
+ * Bytes cross as whole ArrayBuffers: quickjs-emscripten copies one out of the guest heap per
+ * call and into it per result, so one crossing costs two copies of the data and a few µs.
+ */
+import type { QuickJSContext, QuickJSHandle, VmCallResult } from "quickjs-emscripten-core";
+
+/**
+ * What one call takes or gives back at most. The guest's own allocations are held to its
+ * MemorySize by its wasm memory; this bounds what the host allocates on its behalf first (an
+ * inflated zip bomb, say) to Lambda's largest MemorySize rounded down.
+ */
+export const MAX_CALL_BYTES = 1 << 30;
+
+/** The bytes of an ArrayBuffer handle, copied to the host: the guest heap may move before they are used. */
+export function bytesOf(ctx: QuickJSContext, handle: QuickJSHandle): Buffer {
+  using lifetime = ctx.getArrayBuffer(handle);
+  return Buffer.from(lifetime.value);
+}
+
+/** A string as it is, an ArrayBuffer (the only object the guest passes) as bytes, undefined as undefined. */
+export function dataOf(ctx: QuickJSContext, handle: QuickJSHandle | undefined): string | Buffer | undefined {
+  if (handle === undefined) return undefined;
+  const type = ctx.typeof(handle);
+  if (type === "string") return ctx.getString(handle);
+  if (type === "object") return bytesOf(ctx, handle);
+  return undefined;
+}
+
+export function optionalString(ctx: QuickJSContext, handle: QuickJSHandle | undefined): string | undefined {
+  return handle === undefined || ctx.typeof(handle) !== "string" ? undefined : ctx.getString(handle);
+}
+
+export function optionalNumber(ctx: QuickJSContext, handle: QuickJSHandle | undefined): number | undefined {
+  return handle === undefined || ctx.typeof(handle) !== "number" ? undefined : ctx.getNumber(handle);
+}
+
+/** Host bytes as a new guest ArrayBuffer, or a string as a guest string. */
+export function guestValue(ctx: QuickJSContext, value: Uint8Array | string): QuickJSHandle {
+  if (typeof value === "string") return ctx.newString(value);
+  const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+  return ctx.newArrayBuffer(
+    (whole ? value.buffer : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength)) as ArrayBuffer,
+  );
+}
+
+const ERROR_FIELDS = ["code", "errno", "library", "reason", "function"] as const;
+
+/**
+ * The host's Node error as a guest error carrying its name, message and code (and errno,
+ * OpenSSL's library and reason): the guest throws an error of the matching class from it.
+ */
+export function errorResult(ctx: QuickJSContext, error: unknown): VmCallResult<QuickJSHandle> {
+  const source = (error instanceof Error ? error : new Error(String(error))) as Error & Record<string, unknown>;
+  const handle = ctx.newError({ name: source.name, message: source.message });
+  for (const field of ERROR_FIELDS) {
+    const value = source[field];
+    if (typeof value === "string") {
+      using text = ctx.newString(value);
+      ctx.setProp(handle, field, text);
+    } else if (typeof value === "number") {
+      using number = ctx.newNumber(value);
+      ctx.setProp(handle, field, number);
+    }
+  }
+  return { error: handle };
+}
+
+/** Runs `work`, turning a thrown host error into the guest error it stands for. */
+export function guarded(
+  ctx: QuickJSContext,
+  work: () => QuickJSHandle | undefined,
+): QuickJSHandle | VmCallResult<QuickJSHandle> | undefined {
+  try {
+    return work();
+  } catch (error) {
+    return errorResult(ctx, error);
+  }
+}
+
+/** A table of host objects the guest names by number, bounded so an environment cannot pile them up. */
+export class HandleTable<T> {
+  readonly #entries = new Map<number, T>();
+  #next = 1;
+
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+  ) {}
+
+  add(value: T): number {
+    if (this.#entries.size >= this.limit) {
+      throw Object.assign(new RangeError(`More than ${this.limit} ${this.what} are open in this environment`), {
+        code: "ERR_OUT_OF_RANGE",
+      });
+    }
+    const id = this.#next++;
+    this.#entries.set(id, value);
+    return id;
+  }
+
+  get(id: number): T {
+    const value = this.#entries.get(id);
+    if (value === undefined) {
+      throw Object.assign(new Error(`Invalid state: this ${this.what.replace(/s$/, "")} is closed`), { code: "ERR_INVALID_STATE" });
+    }
+    return value;
+  }
+
+  delete(id: number): void {
+    this.#entries.delete(id);
+  }
+}
