@@ -1,6 +1,190 @@
-import type { QuickJSContext } from "quickjs-emscripten-core";
+/**
+ * node:zlib for the guest, run by the host's Node (zlib and brotli): the sync functions over bytes
+ * in one crossing, and streams as host zlib streams kept in the environment's table and fed one
+ * written chunk at a time, synchronously, with the flush flags Node's own stream would use, so a
+ * stream's bytes are the bytes Node's stream makes.
+ */
+import * as zlib from "node:zlib";
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
+import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber } from "./guest-values.js";
 
-export function zlibFunctions(_ctx: QuickJSContext): Record<string, HostFunction> {
-  return {};
+const SYNC = {
+  gzip: zlib.gzipSync,
+  gunzip: zlib.gunzipSync,
+  deflate: zlib.deflateSync,
+  inflate: zlib.inflateSync,
+  deflateRaw: zlib.deflateRawSync,
+  inflateRaw: zlib.inflateRawSync,
+  unzip: zlib.unzipSync,
+  brotliCompress: zlib.brotliCompressSync,
+  brotliDecompress: zlib.brotliDecompressSync,
+} as const;
+
+const STREAMS = {
+  gzip: zlib.createGzip,
+  gunzip: zlib.createGunzip,
+  deflate: zlib.createDeflate,
+  inflate: zlib.createInflate,
+  deflateRaw: zlib.createDeflateRaw,
+  inflateRaw: zlib.createInflateRaw,
+  unzip: zlib.createUnzip,
+  brotliCompress: zlib.createBrotliCompress,
+  brotliDecompress: zlib.createBrotliDecompress,
+} as const;
+
+type Kind = keyof typeof SYNC;
+
+/** The parts of Node's zlib stream its own synchronous path (processChunkSync) uses. */
+interface ZlibInternals {
+  _handle: {
+    writeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number, outLen: number): void;
+    params(level: number, strategy: number): void;
+    reset(): void;
+  } | null;
+  _writeState: Uint32Array;
+  _outBuffer: Buffer;
+  _outOffset: number;
+  _chunkSize: number;
+  _maxOutputLength: number;
+  _defaultFlushFlag: number;
+  _finishFlushFlag: number;
+  _defaultFullFlushFlag: number;
+}
+type Stream = Omit<zlib.Gzip, "bytesWritten"> & ZlibInternals;
+
+/** Each open stream holds a zlib or brotli state (up to ~300 KB) on the host. */
+const MAX_STREAMS = 128;
+
+function kindOf(ctx: QuickJSContext, handle: QuickJSHandle): Kind {
+  const kind = ctx.getString(handle);
+  if (!Object.hasOwn(SYNC, kind)) throw new TypeError(`No zlib operation named ${kind}`);
+  return kind as Kind;
+}
+
+/** The options as JSON (numbers, booleans, brotli params), the dictionary as bytes. */
+function optionsOf(ctx: QuickJSContext, json: QuickJSHandle | undefined, dictionary: QuickJSHandle | undefined): zlib.ZlibOptions & zlib.BrotliOptions {
+  const options = json === undefined || ctx.typeof(json) !== "string" ? {} : (JSON.parse(ctx.getString(json)) as Record<string, unknown>);
+  const bytes = dataOf(ctx, dictionary);
+  if (bytes !== undefined) options.dictionary = bytes;
+  const limit = typeof options.maxOutputLength === "number" ? Math.min(options.maxOutputLength, MAX_CALL_BYTES) : MAX_CALL_BYTES;
+  return { ...options, maxOutputLength: limit };
+}
+
+function tooLarge(limit: number): RangeError {
+  return Object.assign(new RangeError(`Cannot create a Buffer larger than ${limit} bytes`), { code: "ERR_BUFFER_TOO_LARGE" });
+}
+
+/**
+ * Feeds one chunk with one flush flag and returns what comes out: Node's processChunkSync, without
+ * closing the stream at the end, so the next chunk continues it.
+ */
+function step(stream: Stream, chunk: Buffer, flushFlag: number): Buffer {
+  const handle = stream._handle;
+  if (handle === null) throw Object.assign(new Error("zlib binding closed"), { code: "ERR_INVALID_STATE" });
+  const state = stream._writeState;
+  const chunkSize = stream._chunkSize;
+  let buffer = stream._outBuffer;
+  let offset = stream._outOffset;
+  let availInBefore = chunk.byteLength;
+  let availOutBefore = chunkSize - offset;
+  let inOff = 0;
+  const buffers: Buffer[] = [];
+  let nread = 0;
+  for (;;) {
+    handle.writeSync(flushFlag, chunk, inOff, availInBefore, buffer, offset, availOutBefore);
+    if (stream.errored) throw stream.errored;
+    const availOutAfter = state[0] as number;
+    const availInAfter = state[1] as number;
+    const have = availOutBefore - availOutAfter;
+    if (have > 0) {
+      buffers.push(buffer.subarray(offset, offset + have));
+      offset += have;
+      nread += have;
+      if (nread > stream._maxOutputLength) throw tooLarge(stream._maxOutputLength);
+    }
+    if (availOutAfter === 0 || offset >= chunkSize) {
+      availOutBefore = chunkSize;
+      offset = 0;
+      buffer = Buffer.allocUnsafe(chunkSize);
+    }
+    if (availOutAfter !== 0) break;
+    inOff += availInBefore - availInAfter;
+    availInBefore = availInAfter;
+  }
+  stream._outBuffer = buffer;
+  stream._outOffset = offset;
+  return buffers.length === 1 ? (buffers[0] as Buffer) : Buffer.concat(buffers, nread);
+}
+
+/** What a write asks of the stream: the default flag, the finish flag (the last chunk), or a flush. */
+const FLUSH_DEFAULT = -1;
+const FLUSH_FINISH = -2;
+const FLUSH_FULL = -3;
+
+function flagFor(stream: Stream, asked: number): number {
+  if (asked === FLUSH_DEFAULT) return stream._defaultFlushFlag;
+  if (asked === FLUSH_FINISH) return stream._finishFlushFlag;
+  if (asked === FLUSH_FULL) return stream._defaultFullFlushFlag;
+  return asked;
+}
+
+export function zlibFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+  const streams = new HandleTable<Stream>("zlib streams", MAX_STREAMS);
+  const close = (id: number): void => {
+    try {
+      streams.get(id).close();
+    } catch {
+      // Already closed: nothing is left to free.
+    }
+    streams.delete(id);
+  };
+
+  return {
+    /** (kind, data, optionsJson, dictionary) → the whole output, or Node's error (Z_DATA_ERROR, ...). */
+    zlibSync: (kind, data, options, dictionary) =>
+      guarded(ctx, () => {
+        const run = SYNC[kindOf(ctx, kind)] as (data: string | Buffer, options: object) => Buffer;
+        return guestValue(ctx, run(dataOf(ctx, data) ?? Buffer.alloc(0), optionsOf(ctx, options, dictionary)));
+      }),
+    /** (kind, optionsJson, dictionary) → a stream's id; Node's error for a bad option. */
+    zlibOpen: (kind, options, dictionary) =>
+      guarded(ctx, () => {
+        const stream = STREAMS[kindOf(ctx, kind)](optionsOf(ctx, options, dictionary)) as unknown as Stream;
+        // Its errors are thrown from step(); destroy() also emits them, where no one listens.
+        stream.on("error", () => {});
+        return ctx.newNumber(streams.add(stream));
+      }),
+    /** (id, chunk, flush) → the output; flush is a zlib flag or FLUSH_DEFAULT / FLUSH_FINISH / FLUSH_FULL. */
+    zlibWrite: (id, chunk, flush) =>
+      guarded(ctx, () => {
+        const key = ctx.getNumber(id);
+        const stream = streams.get(key);
+        try {
+          return guestValue(ctx, step(stream, chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk), flagFor(stream, ctx.getNumber(flush))));
+        } catch (error) {
+          close(key);
+          throw error;
+        }
+      }),
+    zlibParams: (id, level, strategy) =>
+      guarded(ctx, () => {
+        streams.get(ctx.getNumber(id))._handle?.params(ctx.getNumber(level), ctx.getNumber(strategy));
+        return undefined;
+      }),
+    zlibReset: (id) =>
+      guarded(ctx, () => {
+        streams.get(ctx.getNumber(id))._handle?.reset();
+        return undefined;
+      }),
+    zlibClose: (id) => {
+      close(ctx.getNumber(id));
+      return undefined;
+    },
+    /** Node's zlib.constants, zlib's and brotli's, as JSON. */
+    zlibConstants: () => ctx.newString(JSON.stringify(zlib.constants)),
+    /** (data, value) → CRC-32 as zlib.crc32 computes it. */
+    zlibCrc32: (data, value) =>
+      guarded(ctx, () => ctx.newNumber(zlib.crc32(dataOf(ctx, data) ?? Buffer.alloc(0), optionalNumber(ctx, value) ?? 0))),
+  };
 }

@@ -65,7 +65,7 @@ const NODE_BUILTINS = {
   url: ({ load }) => load("url-legacy").default,
   util: ({ load }) => load("util").createUtil(load),
   "util/types": ({ nodeBuiltin }) => nodeBuiltin("util").types,
-  zlib: ({ load }) => load("zlib").default,
+  zlib: ({ load, host }) => load("zlib").createZlib(host),
 };
 
 /** `requireBuiltin(name)` for names without `node:`; one instance of each per environment. */

@@ -1,119 +1,67 @@
-// node:zlib over fflate's streaming engines: one engine per call or stream, fed synchronously, so
-// the sync, callback and stream forms share one code path and one set of errors. The stream
-// classes are made on first use: gunzipSync alone does not pay for evaluating node:stream. No
-// brotli library is bundled; its functions exist and throw an error saying so.
+// node:zlib run by the host's Node (src/sandbox/native/zlib.ts): gzip, deflate, raw deflate, unzip
+// and brotli in sync, callback and stream forms, with Node's options, constants and errors. A sync
+// call is one crossing; a stream is an id for a host stream, fed one crossing per written chunk
+// with the flush flag Node's stream would use. The stream classes are made on first use:
+// gunzipSync alone does not pay for evaluating node:stream.
 import { Buffer } from "buffer";
-import { Decompress, Deflate, Gunzip as GunzipEngine, Gzip as GzipEngine, Inflate, Unzlib, Zlib } from "fflate";
 
-const codes = {
-  Z_OK: 0,
-  Z_STREAM_END: 1,
-  Z_NEED_DICT: 2,
-  Z_ERRNO: -1,
-  Z_STREAM_ERROR: -2,
-  Z_DATA_ERROR: -3,
-  Z_MEM_ERROR: -4,
-  Z_BUF_ERROR: -5,
-  Z_VERSION_ERROR: -6,
-};
+const FIELDS = ["code", "errno"];
 
-const constants = {
-  Z_NO_FLUSH: 0,
-  Z_PARTIAL_FLUSH: 1,
-  Z_SYNC_FLUSH: 2,
-  Z_FULL_FLUSH: 3,
-  Z_FINISH: 4,
-  Z_BLOCK: 5,
-  ...codes,
-  Z_NO_COMPRESSION: 0,
-  Z_BEST_SPEED: 1,
-  Z_BEST_COMPRESSION: 9,
-  Z_DEFAULT_COMPRESSION: -1,
-  Z_FILTERED: 1,
-  Z_HUFFMAN_ONLY: 2,
-  Z_RLE: 3,
-  Z_FIXED: 4,
-  Z_DEFAULT_STRATEGY: 0,
-  ZLIB_VERNUM: 4865,
-  DEFLATE: 1,
-  INFLATE: 2,
-  GZIP: 3,
-  GUNZIP: 4,
-  DEFLATERAW: 5,
-  INFLATERAW: 6,
-  UNZIP: 7,
-  BROTLI_DECODE: 8,
-  BROTLI_ENCODE: 9,
-  Z_MIN_WINDOWBITS: 8,
-  Z_MAX_WINDOWBITS: 15,
-  Z_DEFAULT_WINDOWBITS: 15,
-  Z_MIN_CHUNK: 64,
-  Z_MAX_CHUNK: Number.POSITIVE_INFINITY,
-  Z_DEFAULT_CHUNK: 16384,
-  Z_MIN_MEMLEVEL: 1,
-  Z_MAX_MEMLEVEL: 9,
-  Z_DEFAULT_MEMLEVEL: 8,
-  Z_MIN_LEVEL: -1,
-  Z_MAX_LEVEL: 9,
-  Z_DEFAULT_LEVEL: -1,
-};
-
-const zlibError = (message, code) => Object.assign(new Error(message), { errno: codes[code], code });
-
-/** fflate's error as Node's zlib reports the same condition. */
-function translate(error) {
-  if (typeof error?.code !== "number") return error;
-  if (error.code === 0) return zlibError("unexpected end of file", "Z_BUF_ERROR");
-  if (/invalid (gzip|zlib) data/.test(error.message)) return zlibError("incorrect header check", "Z_DATA_ERROR");
-  return zlibError(error.message, "Z_DATA_ERROR");
-}
-
-const deflateOptions = (options = {}) => {
-  const level = options.level ?? -1;
-  const engine = { level: level === -1 ? 6 : level };
-  if (options.dictionary) engine.dictionary = bytesOf(options.dictionary, "dictionary");
-  return engine;
-};
-const inflateOptions = (options = {}) => (options.dictionary ? { dictionary: bytesOf(options.dictionary, "dictionary") } : {});
-
-const ENGINES = {
-  gzip: (options) => new GzipEngine(deflateOptions(options)),
-  gunzip: () => new GunzipEngine(),
-  deflate: (options) => new Zlib(deflateOptions(options)),
-  inflate: (options) => new Unzlib(inflateOptions(options)),
-  deflateRaw: (options) => new Deflate(deflateOptions(options)),
-  inflateRaw: (options) => new Inflate(inflateOptions(options)),
-  unzip: () => new Decompress(),
-};
-
-function bytesOf(data, name = "buffer") {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw Object.assign(
-    new TypeError(`The "${name}" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.`),
-    { code: "ERR_INVALID_ARG_TYPE" },
-  );
-}
-
-function runSync(kind, data, options) {
-  const input = bytesOf(data);
-  const chunks = [];
-  const engine = ENGINES[kind](options);
-  engine.ondata = (chunk) => chunks.push(chunk);
-  try {
-    engine.push(input, true);
-  } catch (error) {
-    throw translate(error);
-  }
-  const out = Buffer.concat(chunks);
-  if (options?.maxOutputLength !== undefined && out.length > options.maxOutputLength) {
-    throw Object.assign(new RangeError(`Cannot create a Buffer larger than ${options.maxOutputLength} bytes`), {
-      code: "ERR_BUFFER_TOO_LARGE",
-    });
-  }
+/** The host's Node error (crossed as data) thrown as the class Node throws. */
+function rebuilt(error) {
+  if (!error || typeof error !== "object" || typeof error.message !== "string") return error;
+  const Kind = error.name === "TypeError" ? TypeError : error.name === "RangeError" ? RangeError : Error;
+  const out = new Kind(error.message);
+  for (const field of FIELDS) if (error[field] !== undefined) out[field] = error[field];
   return out;
 }
+
+function call(fn, ...args) {
+  try {
+    return fn(...args);
+  } catch (error) {
+    throw rebuilt(error);
+  }
+}
+
+const received = (value) =>
+  value === null
+    ? "null"
+    : typeof value === "object"
+      ? `an instance of ${value.constructor?.name ?? "Object"}`
+      : `type ${typeof value} (${String(value)})`;
+
+const argTypeError = (name, accepted, value) =>
+  Object.assign(new TypeError(`The "${name}" argument must be ${accepted}. Received ${received(value)}`), { code: "ERR_INVALID_ARG_TYPE" });
+
+/** Bytes as the host takes them: a whole ArrayBuffer (a view's own bytes are copied out first). */
+function arrayBufferOf(data) {
+  if (data instanceof ArrayBuffer) return data;
+  const { buffer, byteOffset, byteLength } = data;
+  return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
+}
+
+function inputOf(data) {
+  if (typeof data === "string") return data;
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return arrayBufferOf(data);
+  throw argTypeError("buffer", "of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer", data);
+}
+
+/** The zlib options Node reads, as JSON for the host (the dictionary crosses as bytes). */
+const OPTION_FIELDS = ["flush", "finishFlush", "chunkSize", "windowBits", "level", "memLevel", "strategy", "maxOutputLength", "params"];
+function optionsOf(options) {
+  if (options === null || typeof options !== "object") return [undefined, undefined];
+  const picked = {};
+  for (const field of OPTION_FIELDS) if (options[field] !== undefined) picked[field] = options[field];
+  const dictionary = options.dictionary === undefined ? undefined : inputOf(options.dictionary);
+  return [JSON.stringify(picked), dictionary];
+}
+
+// What a stream write asks of the host's stream (src/sandbox/native/zlib.ts).
+const FLUSH_DEFAULT = -1;
+const FLUSH_FINISH = -2;
+const FLUSH_FULL = -3;
+const FLUSH = Symbol("isolambda.zlibFlush");
 
 const KINDS = {
   Gzip: "gzip",
@@ -123,63 +71,83 @@ const KINDS = {
   DeflateRaw: "deflateRaw",
   InflateRaw: "inflateRaw",
   Unzip: "unzip",
+  BrotliCompress: "brotliCompress",
+  BrotliDecompress: "brotliDecompress",
 };
 
-let streamClasses;
-function classes() {
-  if (streamClasses) return streamClasses;
-  const { Transform } = require("readable-stream");
+function streamClasses(host, Transform, constants) {
+  // A stream dropped unfinished frees its host half when the guest collects it.
+  const registry = new FinalizationRegistry((id) => host.zlibClose(id));
+
   class ZlibBase extends Transform {
-    #engine;
-    #kind;
-    constructor(kind, options = {}) {
+    #id;
+    constructor(kind, options) {
       super({ ...options, readableObjectMode: false, writableObjectMode: false });
-      this.#kind = kind;
-      this.#engine = ENGINES[kind](options);
-      this.#engine.ondata = (chunk) => this.push(Buffer.from(chunk));
+      const [json, dictionary] = optionsOf(options);
+      this.#id = call(host.zlibOpen, kind, json, dictionary);
+      registry.register(this, this.#id, this);
       this.bytesWritten = 0;
       this._handle = {};
     }
     _transform(chunk, encoding, callback) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : bytesOf(chunk, "chunk");
-      this.bytesWritten += bytes.length;
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
+      let flush = typeof chunk[FLUSH] === "number" ? chunk[FLUSH] : FLUSH_DEFAULT;
+      // The last chunk carries the finish flag, as Node's stream does.
+      const state = this._writableState;
+      if ((state.ending || state.ended) && state.length === bytes.byteLength) flush = FLUSH_FINISH;
+      let out;
       try {
-        this.#engine.push(bytes, false);
+        out = call(host.zlibWrite, this.#id, arrayBufferOf(bytes), flush);
       } catch (error) {
-        callback(translate(error));
+        callback(error);
         return;
       }
+      this.bytesWritten += bytes.byteLength;
+      if (out.byteLength > 0) this.push(Buffer.from(out));
       callback();
     }
     _flush(callback) {
-      try {
-        this.#engine.push(new Uint8Array(0), true);
-      } catch (error) {
-        callback(translate(error));
-        return;
-      }
-      callback();
+      this._transform(Buffer.alloc(0), "", callback);
     }
-    /** Emits what has been compressed so far (a sync flush); decompressors emit as they go. */
+    _destroy(error, callback) {
+      registry.unregister(this);
+      host.zlibClose(this.#id);
+      callback(error);
+    }
     flush(kind, callback) {
-      if (typeof kind === "function") callback = kind;
-      if (typeof this.#engine.flush === "function" && !this.writableEnded) this.#engine.flush(true);
-      if (callback) process.nextTick(callback);
+      if (typeof kind === "function" || (kind === undefined && !callback)) [kind, callback] = [FLUSH_FULL, kind];
+      if (this.writableFinished) {
+        if (callback) process.nextTick(callback);
+      } else if (this.writableEnded) {
+        if (callback) this.once("end", callback);
+      } else {
+        const marker = Buffer.alloc(0);
+        marker[FLUSH] = kind ?? FLUSH_FULL;
+        this.write(marker, "", callback);
+      }
     }
-    params(_level, _strategy, callback) {
-      if (callback) process.nextTick(callback);
+    params(level, strategy, callback) {
+      this.flush(constants.Z_SYNC_FLUSH, () => {
+        try {
+          call(host.zlibParams, this.#id, level, strategy);
+        } catch (error) {
+          this.destroy(error);
+          return;
+        }
+        if (callback) callback();
+      });
     }
     reset() {
-      this.#engine = ENGINES[this.#kind]({});
+      call(host.zlibReset, this.#id);
     }
     close(callback) {
       if (callback) this.once("close", callback);
       this.destroy();
     }
   }
-  streamClasses = {};
+  const classes = {};
   for (const [className, kind] of Object.entries(KINDS)) {
-    streamClasses[className] = {
+    classes[className] = {
       [className]: class extends ZlibBase {
         constructor(options) {
           super(kind, options);
@@ -187,52 +155,56 @@ function classes() {
       },
     }[className];
   }
-  return streamClasses;
+  return classes;
 }
 
-const api = { constants, codes: { ...codes, ...Object.fromEntries(Object.entries(codes).map(([k, v]) => [v, k])) } };
-for (const [className, kind] of Object.entries(KINDS)) {
-  Object.defineProperty(api, className, { enumerable: true, get: () => classes()[className] });
-  api[`create${className}`] = (options) => new (classes()[className])(options);
-  api[`${kind}Sync`] = (data, options) => runSync(kind, data, options);
-  api[kind] = (data, options, callback) => {
-    if (typeof options === "function") [options, callback] = [{}, options];
-    if (typeof callback !== "function") {
-      throw Object.assign(new TypeError('The "callback" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
+export function createZlib(host) {
+  const constants = JSON.parse(host.zlibConstants());
+  const codes = {};
+  for (const [name, value] of Object.entries(constants)) {
+    if (/^Z_(OK|STREAM_END|NEED_DICT|ERRNO|STREAM_ERROR|DATA_ERROR|MEM_ERROR|BUF_ERROR|VERSION_ERROR)$/.test(name)) {
+      codes[name] = value;
+      codes[value] = name;
     }
-    const input = bytesOf(data);
-    process.nextTick(() => {
-      let result;
-      try {
-        result = runSync(kind, input, options);
-      } catch (error) {
-        callback(error);
-        return;
-      }
-      callback(null, result);
-    });
+  }
+  const sync = (kind, data, options) => {
+    const [json, dictionary] = optionsOf(options);
+    return Buffer.from(call(host.zlibSync, kind, inputOf(data), json, dictionary));
   };
+  let classes;
+  const streamClass = (className) => {
+    classes ??= streamClasses(host, require("readable-stream").Transform, constants);
+    return classes[className];
+  };
+  const crc32 = (data, value = 0) => {
+    if (typeof data !== "string" && !ArrayBuffer.isView(data)) {
+      throw argTypeError("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
+    }
+    return call(host.zlibCrc32, typeof data === "string" ? data : arrayBufferOf(data), value);
+  };
+
+  const api = { constants, codes, crc32 };
+  for (const [className, kind] of Object.entries(KINDS)) {
+    Object.defineProperty(api, className, { enumerable: true, get: () => streamClass(className) });
+    api[`create${className}`] = (options) => new (streamClass(className))(options);
+    api[`${kind}Sync`] = (data, options) => sync(kind, data, options);
+    api[kind] = (data, options, callback) => {
+      if (typeof options === "function") [options, callback] = [{}, options];
+      if (typeof callback !== "function") throw argTypeError("callback", "of type function", callback);
+      const input = inputOf(data);
+      process.nextTick(() => {
+        let result;
+        try {
+          result = sync(kind, input, options);
+        } catch (error) {
+          callback(error);
+          return;
+        }
+        callback(null, result);
+      });
+    };
+  }
+  // Node still exposes zlib's constants at the top level, as it did before zlib.constants existed.
+  for (const [name, value] of Object.entries(constants)) if (!name.startsWith("BROTLI")) api[name] = value;
+  return api;
 }
-
-const noBrotli = (name) => () => {
-  throw Object.assign(new Error(`zlib.${name} is not available in isolambda: no brotli library is bundled (gzip and deflate are)`), {
-    code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-  });
-};
-for (const name of [
-  "brotliCompress",
-  "brotliCompressSync",
-  "brotliDecompress",
-  "brotliDecompressSync",
-  "createBrotliCompress",
-  "createBrotliDecompress",
-  "BrotliCompress",
-  "BrotliDecompress",
-]) {
-  api[name] = noBrotli(name);
-}
-
-// Node still exposes the constants at the top level, as it did before zlib.constants existed.
-for (const [name, value] of Object.entries(constants)) if (name.startsWith("Z_")) api[name] = value;
-
-export default api;
