@@ -153,7 +153,8 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       deps.eventInvokeConfigs.deleteAll(ref.name);
     }
     deps.registry.deleteFunction(ref.name, ref.qualifier);
-    deps.invoker.retire(ref.name);
+    if (ref.qualifier === undefined) await deps.invoker.forget(ref.name);
+    else deps.invoker.retire(ref.name);
     await deps.invoker.pool.dropSnapshots(ref.name, ref.qualifier);
     await deps.code.collect();
     // The log group stays readable, as in CloudWatch Logs; only its open file is closed.

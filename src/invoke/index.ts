@@ -76,6 +76,12 @@ export class Invoker {
     this.gate.forget();
   }
 
+  /** A deleted function: its environments retire and its metrics go. */
+  async forget(functionName: string): Promise<void> {
+    this.retire(functionName);
+    await this.metrics.forget(functionName);
+  }
+
   /** Runs now, or throws TooManyRequestsException with Lambda's Reason. */
   async invoke(invocation: Invocation): Promise<Completed> {
     const admission = this.gate.admit(invocation.config.functionName);

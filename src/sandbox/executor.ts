@@ -135,12 +135,16 @@ export class Executor {
     this.#writer = new RingWriter(link.toWorker, channel.port1);
     this.#generation += 1;
     this.#ready = new Promise((resolve, reject) => {
+      // A worker that ends before it is ready (without an error event) must not leave its waiters hanging.
+      const exited = (code: number) => reject(new Error(`the executor worker exited with code ${code} before it was ready`));
       worker.once("error", reject);
+      worker.once("exit", exited);
       this.#reader = new RingReader(link.fromWorker, channel.port1, (meta, bulk) => {
         this.#lastHeard = Date.now();
         const message = decodeFromWorker(meta, bulk);
         if (message.type !== "ready") return this.#receive(message);
         worker.off("error", reject);
+        worker.off("exit", exited);
         resolve();
       });
     });

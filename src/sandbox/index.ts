@@ -57,6 +57,8 @@ export interface SandboxOptions {
    * delaying the others. By default twice the cores, at least 4.
    */
   maxExecutors?: number;
+  /** How long an executor started on demand may host nothing before it goes; 30 s by default. */
+  extraExecutorIdleMs?: number;
   /** Where SnapStart snapshots are stored (the data directory's `snapshots`); a temporary directory by default. */
   snapshotDir?: string;
   /** Where transpiled WebAssembly components are cached (the data directory's `components`); a temporary directory by default. */
@@ -67,6 +69,11 @@ export class Sandbox {
   readonly #executors: Executor[] = [];
   readonly #executorData: ExecutorData;
   readonly #maxExecutors: number;
+  readonly #baseExecutors: number;
+  readonly #extraIdleMs: number;
+  /** Executors started on demand that hosted nothing at the last look; while any runs, a timer looks. */
+  readonly #idleExtras = new Set<Executor>();
+  #retireTimer: NodeJS.Timeout | undefined;
   /** An executor being started because every one was stalled: creates meanwhile wait for it. */
   #starting: Promise<Executor> | undefined;
   readonly #environments = new Map<number, Environment>();
@@ -83,10 +90,37 @@ export class Sandbox {
   /** Where this runtime's SnapStart snapshots are stored (snapshot-files.ts). */
   readonly #snapshots: { dir: string; runtimeSha256: string };
 
-  private constructor(data: ExecutorData, maxExecutors: number, snapshots: { dir: string; runtimeSha256: string }) {
+  private constructor(
+    data: ExecutorData,
+    executors: { base: number; max: number; extraIdleMs: number },
+    snapshots: { dir: string; runtimeSha256: string },
+  ) {
     this.#executorData = data;
-    this.#maxExecutors = maxExecutors;
+    this.#baseExecutors = executors.base;
+    this.#maxExecutors = executors.max;
+    this.#extraIdleMs = executors.extraIdleMs;
     this.#snapshots = snapshots;
+  }
+
+  /** The executor workers running now: the base ones and those started on demand. */
+  get executorCount(): number {
+    return this.#executors.length;
+  }
+
+  /** Ends the executors started on demand that hosted nothing for two looks in a row. */
+  #retireIdleExtras(): void {
+    for (const executor of this.#executors.slice(this.#baseExecutors)) {
+      if (load(executor) > 0) this.#idleExtras.delete(executor);
+      else if (!this.#idleExtras.has(executor)) this.#idleExtras.add(executor);
+      else {
+        this.#idleExtras.delete(executor);
+        this.#executors.splice(this.#executors.indexOf(executor), 1);
+        void executor.close();
+      }
+    }
+    if (this.#executors.length > this.#baseExecutors) return;
+    clearInterval(this.#retireTimer);
+    this.#retireTimer = undefined;
   }
 
   #addExecutor(): Executor {
@@ -119,7 +153,8 @@ export class Sandbox {
     const count = Math.max(1, options.executors ?? availableParallelism() - 1);
     const maxExecutors = Math.max(count, options.maxExecutors ?? Math.max(4, 2 * availableParallelism()));
     const data = { wasmModule, runtimeSha256, snapshotDir, componentDir };
-    const sandbox = new Sandbox(data, maxExecutors, { dir: snapshotDir, runtimeSha256 });
+    const extraIdleMs = options.extraExecutorIdleMs ?? EXTRA_EXECUTOR_IDLE_MS;
+    const sandbox = new Sandbox(data, { base: count, max: maxExecutors, extraIdleMs }, { dir: snapshotDir, runtimeSha256 });
     sandbox.#temporaryDir = temporaryDir;
     const executors = Array.from({ length: count }, () => sandbox.#addExecutor());
     await Promise.all(executors.map((e) => e.ready()));
@@ -186,6 +221,7 @@ export class Sandbox {
     if (this.#starting !== undefined) return this.#starting;
     if (this.#executors.length < this.#maxExecutors) {
       const executor = this.#addExecutor();
+      this.#retireTimer ??= setInterval(() => this.#retireIdleExtras(), this.#extraIdleMs / 2).unref();
       this.#starting = executor.ready().then(() => executor);
       try {
         return await this.#starting;
@@ -212,12 +248,15 @@ export class Sandbox {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.#retireTimer);
     await Promise.all(this.#executors.map((e) => e.close()));
     if (this.#temporaryDir !== undefined) await rm(this.#temporaryDir, { recursive: true, force: true });
   }
 }
 
 const load = (executor: Executor) => executor.environments.size + executor.inFlight;
+/** An executor started on demand goes after hosting nothing for about this long. */
+const EXTRA_EXECUTOR_IDLE_MS = 30_000;
 
 /**
  * The executor was terminated with this invocation still running past its deadline: the handler

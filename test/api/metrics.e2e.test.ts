@@ -1,4 +1,4 @@
-import { InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { DeleteFunctionCommand, InvokeCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { sample, useServer } from "./server.js";
 
@@ -27,5 +27,17 @@ describe("GET /metrics", () => {
     expect(sample(text, `isolambda_throttles_total${labels("blocked")}`)).toBe(1);
     expect(sample(text, "isolambda_concurrent_executions")).toBe(0);
     expect(sample(text, "isolambda_unreserved_concurrent_executions")).toBe(1000);
+  });
+
+  it("drops a deleted function's series, and keeps the others'", async () => {
+    await create("short-lived", "exports.handler = async () => 1;");
+    await create("long-lived", "exports.handler = async () => 1;");
+    await api.client.send(new InvokeCommand({ FunctionName: "short-lived" }));
+    await api.client.send(new InvokeCommand({ FunctionName: "long-lived" }));
+    expect(await (await fetch(`${api.url}/metrics`)).text()).toContain('function="short-lived"');
+    await api.client.send(new DeleteFunctionCommand({ FunctionName: "short-lived" }));
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).not.toContain('function="short-lived"');
+    expect(sample(text, 'isolambda_invocations_total{function="long-lived",resource="$LATEST"}')).toBe(1);
   });
 });

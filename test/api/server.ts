@@ -18,6 +18,8 @@ export interface TestServer {
   readonly queues: RunningServer["queues"];
   /** Terminates executor worker `index` as the hard-kill path does. */
   killExecutor(index: number): void;
+  /** The executor workers running now. */
+  readonly executorCount: number;
   /**
    * Stops the server and starts a new one on the same data directory; with `samePort`, on the
    * same port too (functions see the server's URL in AWS_ENDPOINT_URL).
@@ -93,6 +95,9 @@ export function useServer(
           Code: { ZipFile: zipOf({ "index.js": source }) },
         }),
       );
+    },
+    get executorCount() {
+      return started(server).sandbox.executorCount;
     },
     killExecutor(index) {
       started(server).sandbox.killExecutor(index, "killed by the test");
