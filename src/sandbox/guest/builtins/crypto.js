@@ -35,6 +35,22 @@ const HASHES = {
  * there, over bytes. Set by whichever of createCrypto and createSubtle runs first.
  */
 let host;
+let loadBuiltin;
+
+/** Keys, signatures and key agreement: the crypto-keys bundle, loaded when first used. */
+let keys;
+const keysModule = () =>
+  (keys ??= loadBuiltin("crypto-keys").createKeys({
+    host,
+    KeyObject,
+    keyObjectToken: secretKeys,
+    CryptoKey,
+    cryptoKeyToken: keyMaterial,
+    keyMaterial: keyBytes,
+    createSecretKey,
+    randomBytes: (size) => globalThis.crypto.getRandomValues(new Uint8Array(size)),
+  }));
+const ASYMMETRIC = ["RSASSA-PKCS1-V1_5", "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH", "ED25519", "X25519"];
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
@@ -183,8 +199,8 @@ export function createHmac(algorithm, key) {
 const secretKeys = new WeakMap();
 class KeyObject {
   constructor(type, token) {
-    if (type !== "secret" || token !== secretKeys) {
-      throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", "isolambda's crypto has secret KeyObjects only");
+    if (token !== secretKeys) {
+      throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "handle" argument must be of type object. Received ${received(token)}`);
     }
     this.type = type;
   }
@@ -200,11 +216,12 @@ class KeyObject {
     return Buffer.from(bytes);
   }
   equals(other) {
-    return other instanceof KeyObject && timingSafeEqualBytes(secretKeys.get(this), secretKeys.get(other));
+    return other instanceof KeyObject && other.type === "secret" && timingSafeEqualBytes(secretKeys.get(this), secretKeys.get(other));
   }
   static from(key) {
-    if (!(key instanceof CryptoKey) || key.type !== "secret") throw new TypeError("The key argument must be a secret CryptoKey");
-    return createSecretKey(keyBytes(key));
+    if (!(key instanceof CryptoKey))
+      throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "key" argument must be an instance of CryptoKey. Received ${received(key)}`);
+    return key.type === "secret" ? createSecretKey(keyBytes(key)) : keysModule().subtle.keyObjectOf(key);
   }
 }
 
@@ -390,10 +407,12 @@ class SubtleCrypto {
       checkUsages(usages, DERIVE_USAGES);
       return new CryptoKey(keyMaterial, "secret", false, { name }, [...usages], bufferSource(keyData, "keyData"));
     }
-    throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto (HMAC, PBKDF2 and HKDF are)`);
+    if (ASYMMETRIC.includes(name)) return keysModule().subtle.importKey(format, keyData, algorithm, extractable, [...usages]);
+    throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto`);
   }
   async exportKey(format, key) {
     if (!key.extractable) throw domError("InvalidAccessError", "key is not extractable");
+    if (key.type !== "secret") return keysModule().subtle.exportKey(format, key);
     const material = keyBytes(key);
     if (format === "raw") return arrayBuffer(material);
     if (format === "jwk" && AES.includes(key.algorithm.name)) {
@@ -422,20 +441,24 @@ class SubtleCrypto {
       if (![128, 192, 256].includes(algorithm.length)) throw domError("OperationError", "AES key length must be 128, 192 or 256 bits");
       return aesKey(name, this.#getRandomValues(new Uint8Array(algorithm.length / 8)), Boolean(extractable), [...usages]);
     }
-    if (name !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto generates HMAC and AES keys only");
+    if (ASYMMETRIC.includes(name)) return keysModule().subtle.generateKey(algorithm, extractable, [...usages]);
+    if (name !== "HMAC") throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto`);
     const { fn } = webHash(algorithm.hash);
     const bits = algorithm.length ?? fn.blockLen * 8;
     const material = this.#getRandomValues(new Uint8Array(Math.ceil(bits / 8)));
     return hmacKey({ ...algorithm, length: bits }, material, Boolean(extractable), [...usages]);
   }
   async sign(algorithm, key, data) {
+    if (ASYMMETRIC.includes(algorithmName(algorithm))) return keysModule().subtle.sign(algorithm, key, data);
     return arrayBuffer(this.#mac(algorithm, key, "sign", data));
   }
   async verify(algorithm, key, signature, data) {
+    if (ASYMMETRIC.includes(algorithmName(algorithm))) return keysModule().subtle.verify(algorithm, key, signature, data);
     const expected = this.#mac(algorithm, key, "verify", data);
     return timingSafeEqualBytes(expected, bufferSource(signature, "signature"));
   }
   async deriveBits(algorithm, baseKey, length) {
+    if (ASYMMETRIC.includes(algorithmName(algorithm))) return keysModule().subtle.deriveBits(algorithm, baseKey, length);
     return arrayBuffer(deriveBits(algorithm, baseKey, length));
   }
   async deriveKey(algorithm, baseKey, derivedKeyAlgorithm, extractable, usages) {
@@ -451,6 +474,7 @@ class SubtleCrypto {
   }
   #cipher(encrypt, algorithm, key, data) {
     const name = algorithmName(algorithm);
+    if (name === "RSA-OAEP") return new Uint8Array(keysModule().subtle.crypt(encrypt, algorithm, key, data));
     if (!AES.includes(name))
       throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto (AES-GCM, AES-CBC and AES-CTR are)`);
     const usage = encrypt ? "encrypt" : "decrypt";
@@ -484,6 +508,7 @@ for (const method of ["wrapKey", "unwrapKey"]) {
 let subtle;
 export function createSubtle(getRandomValues, load, hostFunctions) {
   host ??= hostFunctions;
+  loadBuiltin ??= load;
   subtle ??= new SubtleCrypto(getRandomValues, load);
   return subtle;
 }
@@ -498,8 +523,8 @@ function timingSafeEqualBytes(a, b) {
 // ---------------------------------------------------------------------------------------------
 // node:crypto
 
-/** Functions that need a native crypto library: present, so a handler learns why it cannot use them. */
-const UNAVAILABLE = [
+/** node:crypto's functions over keys, forwarded to the crypto-keys bundle. */
+const KEY_FUNCTIONS = [
   "createSign",
   "createVerify",
   "sign",
@@ -515,9 +540,14 @@ const UNAVAILABLE = [
   "privateEncrypt",
   "publicDecrypt",
   "createECDH",
+  "diffieHellman",
+  "getCurves",
+];
+
+/** Functions still without an implementation: present, so a handler learns why it cannot use them. */
+const UNAVAILABLE = [
   "createDiffieHellman",
   "getDiffieHellman",
-  "diffieHellman",
   "scrypt",
   "scryptSync",
   "generatePrime",
@@ -529,6 +559,7 @@ const UNAVAILABLE = [
 let nodeCrypto;
 export function createCrypto(webcrypto, load, hostFunctions) {
   host ??= hostFunctions;
+  loadBuiltin ??= load;
   if (nodeCrypto) return nodeCrypto;
   const { getRandomValues } = webcrypto;
   // getRandomValues serves 64 KiB at most per call (Web Crypto's quota).
@@ -654,7 +685,6 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     ],
     createCipheriv: (...args) => load("crypto-aes").createCipheriv(host, ...args),
     createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(host, ...args),
-    getCurves: () => [],
     randomBytes,
     pseudoRandomBytes: randomBytes,
     randomFillSync,
@@ -681,8 +711,23 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     Hmac,
     KeyObject,
     createSecretKey,
-    constants: {},
+    // The RSA options key-taking functions read (jsonwebtoken's PS256 passes these).
+    constants: {
+      RSA_PKCS1_PADDING: 1,
+      RSA_NO_PADDING: 3,
+      RSA_PKCS1_OAEP_PADDING: 4,
+      RSA_X931_PADDING: 5,
+      RSA_PKCS1_PSS_PADDING: 6,
+      RSA_PSS_SALTLEN_DIGEST: -1,
+      RSA_PSS_SALTLEN_MAX_SIGN: -2,
+      RSA_PSS_SALTLEN_AUTO: -2,
+    },
   };
+  for (const name of KEY_FUNCTIONS) nodeCrypto[name] = (...args) => keysModule().node[name](...args);
+  // Not enumerable: listing node:crypto's names (an ES module's import) does not load the bundle.
+  for (const name of ["Sign", "Verify", "ECDH"]) {
+    Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => keysModule().node[name] });
+  }
   for (const name of UNAVAILABLE) {
     nodeCrypto[name] = () => {
       throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
