@@ -63,7 +63,11 @@ function kindOf(ctx: QuickJSContext, handle: QuickJSHandle): Kind {
 }
 
 /** The options as JSON (numbers, booleans, brotli params), the dictionary as bytes. */
-function optionsOf(ctx: QuickJSContext, json: QuickJSHandle | undefined, dictionary: QuickJSHandle | undefined): zlib.ZlibOptions & zlib.BrotliOptions {
+function optionsOf(
+  ctx: QuickJSContext,
+  json: QuickJSHandle | undefined,
+  dictionary: QuickJSHandle | undefined,
+): zlib.ZlibOptions & zlib.BrotliOptions {
   const options = json === undefined || ctx.typeof(json) !== "string" ? {} : (JSON.parse(ctx.getString(json)) as Record<string, unknown>);
   const bytes = dataOf(ctx, dictionary);
   if (bytes !== undefined) options.dictionary = bytes;
@@ -161,7 +165,10 @@ export function zlibFunctions(ctx: QuickJSContext): Record<string, HostFunction>
         const key = ctx.getNumber(id);
         const stream = streams.get(key);
         try {
-          return guestValue(ctx, step(stream, chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk), flagFor(stream, ctx.getNumber(flush))));
+          return guestValue(
+            ctx,
+            step(stream, chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk), flagFor(stream, ctx.getNumber(flush))),
+          );
         } catch (error) {
           close(key);
           throw error;
