@@ -86,7 +86,7 @@ describe("node:crypto keys", () => {
       ],
       { keys, publicKeys, hostSigned, data: data.toString() },
     )) as { signed: Record<string, string>; verified: Record<string, boolean>; callback: string };
-    const sig = (s: string): Buffer => Buffer.from(s, "base64");
+    const sig = (s: string | undefined): Buffer => Buffer.from(s ?? "", "base64");
     expect(out.verified).toEqual({
       rsa: true,
       rsaStreamed: true,
@@ -198,7 +198,22 @@ describe("node:crypto keys", () => {
         hostX25519: pem(x25519.publicKey),
         hostP256: p256.publicKey.export({ format: "jwk" }).x && webcryptoRaw(p256.publicKey),
       },
-    )) as Record<string, string>;
+    )) as Record<
+      | "rsaPublic"
+      | "rsaPrivateType"
+      | "ecPublic"
+      | "ecCurve"
+      | "edSigned"
+      | "edPublic"
+      | "oaep"
+      | "pkcs1"
+      | "pkcs1Decrypt"
+      | "xPublic"
+      | "xShared"
+      | "ecdhPublic"
+      | "ecdhShared",
+      string
+    >;
     expect(out.rsaPublic).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     expect(createPublicKey(out.rsaPublic).asymmetricKeyDetails).toEqual({ modulusLength: 2048, publicExponent: 65537n });
     expect(out.rsaPrivateType).toBe("private");
@@ -394,8 +409,8 @@ describe("crypto.subtle asymmetric algorithms", () => {
 
   it("generates keys, encrypts with RSA-OAEP for the host and derives ECDH and X25519 bits the host derives too", async () => {
     const subtle = webcrypto.subtle;
-    const hostEcdh = (await subtle.generateKey({ name: "ECDH", namedCurve: "P-384" }, true, ["deriveBits"])) as CryptoKeyPair;
-    const hostX = (await subtle.generateKey({ name: "X25519" }, true, ["deriveBits"])) as CryptoKeyPair;
+    const hostEcdh = (await subtle.generateKey({ name: "ECDH", namedCurve: "P-384" }, true, ["deriveBits"])) as webcrypto.CryptoKeyPair;
+    const hostX = (await subtle.generateKey({ name: "X25519" }, true, ["deriveBits"])) as webcrypto.CryptoKeyPair;
     const out = (await run(
       [
         "const b = (s) => Buffer.from(s, 'base64');",
@@ -426,7 +441,10 @@ describe("crypto.subtle asymmetric algorithms", () => {
         ecdhRaw: b64(new Uint8Array(await subtle.exportKey("raw", hostEcdh.publicKey))),
         xRaw: b64(new Uint8Array(await subtle.exportKey("raw", hostX.publicKey))),
       },
-    )) as Record<string, string> & { esJwk: JsonWebKey; pairUsages: unknown };
+    )) as Record<"sealed" | "roundTrip" | "ecPublic" | "ecBits" | "ecBits100" | "xPublic" | "xBits" | "esSig", string> & {
+      esJwk: webcrypto.JsonWebKey;
+      pairUsages: unknown;
+    };
     const hostOaep = await subtle.importKey(
       "pkcs8",
       rsa.privateKey.export({ format: "der", type: "pkcs8" }),
