@@ -1,6 +1,7 @@
 /** Keys and signatures in the sandbox (run by the host's OpenSSL), checked against the host's own Node. */
 import {
   constants,
+  createECDH,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -232,6 +233,42 @@ describe("node:crypto keys", () => {
     expect(out.ecdhShared).toBe(diffieHellman({ privateKey: hostEcdh, publicKey: theirs }).toString("base64"));
   });
 
+  it("makes secret keys, converts CryptoKeys and EC points, and holds one table entry for a key imported again and again", async () => {
+    const compressed = createECDH("prime256v1");
+    compressed.generateKeys();
+    const out = (await run(
+      [
+        "const crypto = require('crypto');",
+        "exports.handler = async ({ publicPem, compressed }) => {",
+        "  const hmac = crypto.generateKeySync('hmac', { length: 256 });",
+        "  const aes = await new Promise((resolve, reject) => crypto.generateKey('aes', { length: 128 }, (e, k) => e ? reject(e) : resolve(k)));",
+        "  const { publicKey } = await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify']);",
+        "  const fromCryptoKey = crypto.KeyObject.from(publicKey);",
+        "  let last;",
+        // More imports than the table holds at once: each is the same entry again.
+        "  for (let i = 0; i < 12000; i++) last = crypto.createPublicKey(publicPem);",
+        "  const raw = await crypto.subtle.importKey('raw', Buffer.from(compressed, 'base64'), { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);",
+        "  return {",
+        "    secretSizes: [hmac.symmetricKeySize, aes.symmetricKeySize, hmac.type],",
+        "    fromCryptoKey: [fromCryptoKey.type, fromCryptoKey.asymmetricKeyType],",
+        "    same: last.export({ format: 'pem', type: 'spki' }) === publicPem,",
+        "    uncompressed: crypto.ECDH.convertKey(compressed, 'prime256v1', 'base64', 'base64', 'uncompressed'),",
+        "    fromCompressed: Buffer.from(await crypto.subtle.exportKey('raw', raw)).toString('base64'),",
+        "  };",
+        "};",
+      ],
+      { publicPem: pem(p256.publicKey), compressed: compressed.getPublicKey("base64", "compressed") },
+    )) as Record<string, unknown>;
+    const uncompressed = compressed.getPublicKey("base64", "uncompressed");
+    expect(out).toEqual({
+      secretSizes: [32, 16, "secret"],
+      fromCryptoKey: ["public", "ed25519"],
+      same: true,
+      uncompressed,
+      fromCompressed: uncompressed,
+    });
+  });
+
   it("fails with Node's errors for bad keys", async () => {
     const out = await run(
       [
@@ -259,7 +296,7 @@ describe("node:crypto keys", () => {
         return [error.name, error.code, error.message, error instanceof TypeError];
       }
     };
-    const { createSecretKey, createSign, createECDH } = await import("node:crypto");
+    const { createSecretKey, createSign } = await import("node:crypto");
     expect(out).toEqual({
       notAKey: hostError(() => createPublicKey(123 as never)),
       garbage: hostError(() => createPrivateKey("s3cret")),
