@@ -7,7 +7,17 @@
 import { type CipherGCM, type CipherGCMTypes, createCipheriv, createDecipheriv, type DecipherGCM } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
-import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber, optionalString } from "./guest-values.js";
+import {
+  bytesOf,
+  dataOf,
+  guarded,
+  guestValue,
+  HandleTable,
+  MAX_CALL_BYTES,
+  optionalNumber,
+  optionalString,
+  withData,
+} from "./guest-values.js";
 
 type Cipher = CipherGCM | DecipherGCM;
 interface Entry {
@@ -22,7 +32,7 @@ const AEAD = /-(gcm|ccm|ocb)$|^chacha20-poly1305$/i;
 
 const byteArg = (value: string | Buffer | undefined): string | Buffer => value ?? Buffer.alloc(0);
 
-function checkSize(data: string | Buffer | undefined): void {
+function checkSize(data: string | Uint8Array | undefined): void {
   if (data !== undefined && data.length > MAX_CALL_BYTES) {
     throw Object.assign(new RangeError(`The data is larger than ${MAX_CALL_BYTES} bytes`), { code: "ERR_OUT_OF_RANGE" });
   }
@@ -120,13 +130,16 @@ export function cipherFunctions(ctx: QuickJSContext): Record<string, HostFunctio
     cipherUpdate: (handle, data, inputEncoding, outputEncoding) =>
       guarded(ctx, () => {
         const { cipher } = ciphers.get(id(handle));
-        const input = byteArg(dataOf(ctx, data));
-        checkSize(input);
         const encoding = optionalString(ctx, outputEncoding);
         const inEncoding = optionalString(ctx, inputEncoding);
         // Node's overloads are per input type; it checks the encodings at run time, as it does for a handler.
-        const update = cipher.update.bind(cipher) as (data: string | Buffer, input?: string, output?: string) => Buffer | string;
-        return output(update(input, typeof input === "string" ? inEncoding : undefined, encoding));
+        const update = cipher.update.bind(cipher) as (data: string | Uint8Array, input?: string, output?: string) => Buffer | string;
+        // OpenSSL reads the input in place in the guest's heap and writes to a new host buffer.
+        const out = withData(ctx, data, (input) => {
+          checkSize(input);
+          return update(input, typeof input === "string" ? inEncoding : undefined, encoding);
+        });
+        return output(out);
       }),
     /** (id, outputEncoding) → the last output (sealing: `{output, tag}`); the cipher is gone after. */
     cipherFinal: (handle, outputEncoding) =>

@@ -18,6 +18,17 @@ export function bytesOf(ctx: QuickJSContext, handle: QuickJSHandle): Buffer {
   return Buffer.from(lifetime.value);
 }
 
+/**
+ * Runs `use` over an ArrayBuffer handle's bytes (a string as it is) in place, without a copy to the
+ * host: `use` must be done with them before it returns, and must not call back into the guest,
+ * whose heap may move when it grows.
+ */
+export function withData<T>(ctx: QuickJSContext, handle: QuickJSHandle | undefined, use: (data: string | Uint8Array) => T): T {
+  if (handle === undefined || ctx.typeof(handle) !== "object") return use(handle === undefined ? new Uint8Array(0) : ctx.getString(handle));
+  using lifetime = ctx.getArrayBuffer(handle);
+  return use(lifetime.value);
+}
+
 /** A string as it is, an ArrayBuffer (the only object the guest passes) as bytes, undefined as undefined. */
 export function dataOf(ctx: QuickJSContext, handle: QuickJSHandle | undefined): string | Buffer | undefined {
   if (handle === undefined) return undefined;

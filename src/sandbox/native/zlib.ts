@@ -7,7 +7,7 @@
 import * as zlib from "node:zlib";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
-import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber } from "./guest-values.js";
+import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber, withData } from "./guest-values.js";
 
 const SYNC = {
   gzip: zlib.gzipSync,
@@ -148,8 +148,13 @@ export function zlibFunctions(ctx: QuickJSContext): Record<string, HostFunction>
     /** (kind, data, optionsJson, dictionary) → the whole output, or Node's error (Z_DATA_ERROR, ...). */
     zlibSync: (kind, data, options, dictionary) =>
       guarded(ctx, () => {
-        const run = SYNC[kindOf(ctx, kind)] as (data: string | Buffer, options: object) => Buffer;
-        return guestValue(ctx, run(dataOf(ctx, data) ?? Buffer.alloc(0), optionsOf(ctx, options, dictionary)));
+        const run = SYNC[kindOf(ctx, kind)] as (data: string | Uint8Array, options: object) => Buffer;
+        const settings = optionsOf(ctx, options, dictionary);
+        // zlib reads the input in place in the guest's heap and writes to a new host buffer.
+        return guestValue(
+          ctx,
+          withData(ctx, data, (input) => run(input, settings)),
+        );
       }),
     /** (kind, optionsJson, dictionary) → a stream's id; Node's error for a bad option. */
     zlibOpen: (kind, options, dictionary) =>
