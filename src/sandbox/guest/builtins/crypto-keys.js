@@ -54,17 +54,7 @@ const RSA_PKCS1_PADDING = 1;
 const RSA_PKCS1_OAEP_PADDING = 4;
 const RSA_PKCS1_PSS_PADDING = 6;
 
-export function createKeys({
-  host,
-  KeyObject,
-  keyObjectToken,
-  CryptoKey,
-  cryptoKeyToken,
-  keyMaterial,
-  secretBytes,
-  createSecretKey,
-  randomBytes,
-}) {
+export function createKeys({ host, KeyObject, keyObjectToken, CryptoKey, cryptoKeyToken, keyMaterial, createSecretKey, randomBytes }) {
   const ids = new WeakMap();
   const infos = new WeakMap();
   // A collected KeyObject lets go of its host entry, so keys imported per invocation do not pile up.
@@ -308,7 +298,13 @@ export function createKeys({
   }
   function generateKeyPair(type, options, callback) {
     if (typeof options === "function") [options, callback] = [undefined, options];
-    if (typeof callback !== "function") checkCallback(callback ?? null);
+    if (typeof callback !== "function") {
+      throw nodeError(
+        TypeError,
+        "ERR_INVALID_ARG_TYPE",
+        `The "callback" argument must be of type function. Received ${received(callback)}`,
+      );
+    }
     later(
       (error, pair) => (error ? callback(error) : callback(null, pair.publicKey, pair.privateKey)),
       () => generateKeyPairSync(type, options),
@@ -435,7 +431,7 @@ export function createKeys({
 
   return {
     node,
-    subtle: createSubtleKeys({ host, KeyObject, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey, secretBytes }),
+    subtle: createSubtleKeys({ host, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey }),
   };
 }
 
@@ -451,7 +447,6 @@ const CANONICAL = {
   ED25519: "Ed25519",
   X25519: "X25519",
 };
-export const ASYMMETRIC = new Set(Object.keys(CANONICAL));
 
 const SIGN_USAGES = { public: ["verify"], private: ["sign"] };
 const USAGES = {
@@ -490,7 +485,7 @@ const JWK_ALG = {
   "RSA-OAEP": (hash) => (hash === "SHA-1" ? "RSA-OAEP" : `RSA-OAEP-${hash.slice(4)}`),
 };
 
-function createSubtleKeys({ host, KeyObject, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey }) {
+function createSubtleKeys({ host, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey }) {
   const nameOf = (algorithm) => {
     const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
     if (typeof name !== "string") throw new TypeError("Algorithm: name is missing");
@@ -714,6 +709,5 @@ function createSubtleKeys({ host, KeyObject, CryptoKey, cryptoKeyToken, ids, cre
     },
     /** KeyObject.from for an asymmetric CryptoKey. */
     keyObjectOf: (key) => material(key),
-    isKeyObject: (value) => value instanceof KeyObject,
   };
 }
