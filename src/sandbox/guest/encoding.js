@@ -1,4 +1,13 @@
-// TextEncoder and TextDecoder over the Buffer library; loaded on first use.
+// TextEncoder and TextDecoder; loaded on first use. Encoding goes through Buffer (the host's Node past
+// a few hundred characters); decoding is the host's TextDecoder (src/sandbox/native/encoding.ts),
+// but for short ASCII, which QuickJS decodes exactly and faster than a crossing.
+/* global isolambdaHost */
+import { callHost } from "./native-error.js";
+
+const host = isolambdaHost;
+
+/** Shorter ASCII input is decoded here: below this, the crossing costs more than the loop. */
+const NATIVE_MIN_LENGTH = 256;
 
 export function utf8Encoder(builtin) {
   return class TextEncoder {
@@ -6,38 +15,130 @@ export function utf8Encoder(builtin) {
       return "utf-8";
     }
     encode(input = "") {
-      const buf = builtin("buffer").Buffer.from(String(input), "utf8");
+      const buf = builtin("buffer").Buffer.from(`${input}`, "utf8");
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     }
     encodeInto(input, dest) {
-      const bytes = this.encode(input);
-      const written = Math.min(bytes.length, dest.length);
+      const text = `${input}`;
+      const bytes = this.encode(text);
+      if (bytes.length <= dest.length) {
+        dest.set(bytes);
+        return { read: text.length, written: bytes.length };
+      }
+      // Whole characters only, as Node writes them; `read` counts their UTF-16 units.
+      let written = dest.length;
+      while (written > 0 && (bytes[written] & 0xc0) === 0x80) written--;
       dest.set(bytes.subarray(0, written));
-      return { read: input.length, written };
+      let read = 0;
+      for (let i = 0; i < written; i++) if ((bytes[i] & 0xc0) !== 0x80) read += bytes[i] >= 0xf0 ? 2 : 1;
+      return { read, written };
     }
   };
 }
 
-export function utf8Decoder(builtin) {
-  const encodings = { "utf-8": "utf8", utf8: "utf8", "utf-16le": "utf16le", latin1: "latin1", ascii: "ascii" };
+const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+const EMPTY = new Uint8Array(0);
+
+function bytesOf(input) {
+  if (input === undefined) return EMPTY;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw nodeError(
+    TypeError,
+    "ERR_INVALID_ARG_TYPE",
+    'The "list" argument must be an instance of SharedArrayBuffer, ArrayBuffer or ArrayBufferView.',
+  );
+}
+
+/** Where a stream's chunk stops being whole: an unfinished UTF-8 sequence or UTF-16 unit waits for the next. */
+function wholeLength(bytes, encoding) {
+  const length = bytes.length;
+  if (encoding === "utf-8") {
+    for (let i = length - 1; i >= Math.max(0, length - 3); i--) {
+      const byte = bytes[i];
+      if ((byte & 0xc0) === 0x80) continue;
+      const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+      return length - i < needs ? i : length;
+    }
+    return length;
+  }
+  if (encoding === "utf-16le") {
+    let end = length - (length % 2);
+    // A high surrogate waits for its low half.
+    if (end >= 2 && (bytes[end - 1] & 0xfc) === 0xd8) end -= 2;
+    return end;
+  }
+  return length;
+}
+
+function isAscii(bytes) {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] > 0x7f) return false;
+  return true;
+}
+
+function concat(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+export function utf8Decoder() {
+  /** Labels already resolved to their encoding (the host knows Node's full list). */
+  const encodings = new Map([
+    ["utf-8", "utf-8"],
+    ["utf8", "utf-8"],
+    ["unicode-1-1-utf-8", "utf-8"],
+  ]);
   return class TextDecoder {
     #encoding;
+    #fatal;
     #ignoreBOM;
+    /** The unfinished end of a streamed chunk, decoded with the next. */
+    #pending = EMPTY;
+    /** Whether a stream has begun: only its first bytes may be a BOM. */
+    #begun = false;
     constructor(label = "utf-8", options = {}) {
-      const key = String(label).toLowerCase();
-      if (!(key in encodings)) throw new RangeError(`The "${label}" encoding is not supported`);
-      this.#encoding = key;
-      this.#ignoreBOM = Boolean(options.ignoreBOM);
+      const key = `${label}`.trim().toLowerCase();
+      let encoding = encodings.get(key);
+      if (encoding === undefined) {
+        encoding = callHost(host.encodingLabel, `${label}`);
+        encodings.set(key, encoding);
+      }
+      this.#encoding = encoding;
+      this.#fatal = Boolean(options?.fatal);
+      this.#ignoreBOM = Boolean(options?.ignoreBOM);
     }
     get encoding() {
       return this.#encoding;
     }
-    decode(input) {
-      if (input === undefined) return "";
-      const { Buffer } = builtin("buffer");
-      const buf = ArrayBuffer.isView(input) ? Buffer.from(input.buffer, input.byteOffset, input.byteLength) : Buffer.from(input);
-      const text = buf.toString(encodings[this.#encoding]);
-      return !this.#ignoreBOM && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+    get fatal() {
+      return this.#fatal;
+    }
+    get ignoreBOM() {
+      return this.#ignoreBOM;
+    }
+    decode(input, options) {
+      let bytes = bytesOf(input);
+      if (this.#pending.length > 0) {
+        bytes = concat(this.#pending, bytes);
+        this.#pending = EMPTY;
+      }
+      const stream = Boolean(options?.stream);
+      if (stream) {
+        const whole = wholeLength(bytes, this.#encoding);
+        if (whole < bytes.length) {
+          this.#pending = bytes.slice(whole);
+          bytes = bytes.subarray(0, whole);
+        }
+      }
+      const ignoreBOM = this.#ignoreBOM || this.#begun;
+      this.#begun = stream && (this.#begun || bytes.length > 0);
+      if (bytes.length === 0) return "";
+      if (this.#encoding === "utf-8" && bytes.length < NATIVE_MIN_LENGTH && isAscii(bytes)) return String.fromCharCode.apply(null, bytes);
+      const whole = bytes.byteOffset === 0 && bytes.length === bytes.buffer.byteLength;
+      const data = whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+      return callHost(host.encodingDecode, data, this.#encoding, this.#fatal, ignoreBOM);
     }
   };
 }

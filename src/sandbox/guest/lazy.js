@@ -30,7 +30,10 @@ export function builtinLoader(host) {
       loading.add(name);
       try {
         const source = host.builtin(name);
-        loaded.set(name, host.evalScript(`(() => {${source}\nreturn __mod;})()`, `isolambda:${name}`));
+        // A bundle sees the host functions as `isolambdaHost`, a parameter of the function that
+        // evaluates it (Buffer's codecs run there): handler code has no name for it.
+        const evaluate = host.evalScript(`(isolambdaHost) => {${source}\nreturn __mod;}`, `isolambda:${name}`);
+        loaded.set(name, evaluate(host));
       } finally {
         loading.delete(name);
       }

@@ -1,6 +1,71 @@
-import type { QuickJSContext } from "quickjs-emscripten-core";
+/**
+ * Buffer's string codecs, TextDecoder's decoders and atob/btoa, run by the host's Node. The guest
+ * sends a string or buffer past a small size here (below it, the crossing costs more than QuickJS
+ * does) and every decoder whose answer it cannot give exactly itself; strings cross through binary
+ * JSON (./strings.ts), so a megabyte of base64 is a copy each way.
+ */
+import { TextDecoder } from "node:util";
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
+import { errorResult, MAX_CALL_BYTES } from "./guest-values.js";
+import { arrayBuffer, tooLarge } from "./hash.js";
+import { guestString, hostString } from "./strings.js";
 
-export function encodingFunctions(_ctx: QuickJSContext): Record<string, HostFunction> {
-  return {};
+export function encodingFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+  const text = (h: QuickJSHandle | undefined): string => (h === undefined || ctx.typeof(h) !== "string" ? "" : hostString(ctx, h));
+  const name = (h: QuickJSHandle | undefined): BufferEncoding =>
+    (h === undefined || ctx.typeof(h) !== "string" ? "utf8" : ctx.getString(h)) as BufferEncoding;
+  const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && ctx.typeof(h) === "boolean" && ctx.dump(h) === true;
+  /** A view of an ArrayBuffer handle's bytes for a conversion that reads them at once, before the guest heap can move. */
+  const view = (h: QuickJSHandle, read: (bytes: Buffer) => string): string => {
+    using lifetime = ctx.getArrayBuffer(h);
+    const { buffer, byteOffset, byteLength } = lifetime.value;
+    return read(Buffer.from(buffer, byteOffset, byteLength));
+  };
+  const decoders = new Map<string, TextDecoder>();
+  const guarded =
+    (work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction =>
+    (...args) => {
+      try {
+        return work(...args);
+      } catch (error) {
+        return errorResult(ctx, error);
+      }
+    };
+
+  return {
+    /** `buf.toString(encoding)` of a whole ArrayBuffer. */
+    encodingToString: guarded((data, encoding) =>
+      guestString(
+        ctx,
+        view(data, (buf) => buf.toString(name(encoding))),
+      ),
+    ),
+    /** `Buffer.from(string, encoding)`'s bytes. */
+    encodingFromString: guarded((string, encoding) => {
+      const value = text(string);
+      if (value.length > MAX_CALL_BYTES) throw tooLarge();
+      return arrayBuffer(ctx, Buffer.from(value, name(encoding)));
+    }),
+    encodingByteLength: (string, encoding) => ctx.newNumber(Buffer.byteLength(text(string), name(encoding))),
+    /** The WHATWG name of a TextDecoder label, or Node's error for a label it does not support. */
+    encodingLabel: guarded((label) => ctx.newString(new TextDecoder(text(label)).encoding)),
+    /** TextDecoder's decode of a whole chunk (the guest keeps a stream's unfinished tail). */
+    encodingDecode: guarded((data, encoding, fatal, ignoreBOM) => {
+      const options = { fatal: bool(fatal), ignoreBOM: bool(ignoreBOM) };
+      const key = `${name(encoding)} ${options.fatal} ${options.ignoreBOM}`;
+      let decoder = decoders.get(key);
+      if (decoder === undefined) {
+        decoder = new TextDecoder(name(encoding), options);
+        decoders.set(key, decoder);
+      }
+      const used = decoder;
+      return guestString(
+        ctx,
+        view(data, (buf) => used.decode(buf)),
+      );
+    }),
+    encodingAtob: guarded((data) => guestString(ctx, atob(text(data)))),
+    encodingBtoa: guarded((data) => guestString(ctx, btoa(text(data)))),
+  };
 }

@@ -1,34 +1,10 @@
-// node:crypto and Web Crypto's SubtleCrypto over @noble/hashes (audited hashes, HMAC, PBKDF2,
-// HKDF); ciphers are the crypto-aes bundle (the host's OpenSSL), loaded on first use. Randomness comes from
-// the host's CSPRNG through crypto.getRandomValues. Public-key operations have no library here and
-// throw an error naming the missing function.
+// node:crypto and Web Crypto's SubtleCrypto. Hashes, HMAC and key derivation run on the host's
+// OpenSSL (../crypto-hash.js); ciphers are the crypto-aes bundle and keys and signatures the
+// crypto-keys bundle, loaded on first use. Randomness comes from the host's CSPRNG through
+// crypto.getRandomValues.
 
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { hmac } from "@noble/hashes/hmac.js";
-import { md5, ripemd160, sha1 } from "@noble/hashes/legacy.js";
-import { pbkdf2 } from "@noble/hashes/pbkdf2.js";
-import { sha224, sha256, sha384, sha512, sha512_224, sha512_256 } from "@noble/hashes/sha2.js";
-import { sha3_224, sha3_256, sha3_384, sha3_512 } from "@noble/hashes/sha3.js";
 import { Buffer } from "buffer";
-
-/** OpenSSL's digest names as Node accepts them (case-insensitive), with their RSA- aliases. */
-const HASHES = {
-  md5,
-  sha1,
-  sha224,
-  sha256,
-  sha384,
-  sha512,
-  "sha512-224": sha512_224,
-  "sha512-256": sha512_256,
-  "sha3-224": sha3_224,
-  "sha3-256": sha3_256,
-  "sha3-384": sha3_384,
-  "sha3-512": sha3_512,
-  ripemd160,
-  rmd160: ripemd160,
-  "ripemd-160": ripemd160,
-};
+import * as hashes from "../crypto-hash.js";
 
 /**
  * The environment's host functions (src/sandbox/native/): native hashes, ciphers and keys run
@@ -54,11 +30,6 @@ const ASYMMETRIC = ["RSASSA-PKCS1-V1_5", "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH",
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
-function hashOf(name) {
-  const key = String(name).toLowerCase().replace(/^rsa-/, "");
-  return Object.hasOwn(HASHES, key) ? HASHES[key] : undefined;
-}
-
 const received = (value) =>
   value === null
     ? "null"
@@ -78,110 +49,7 @@ function bytesOf(data, encoding, name = "data") {
   );
 }
 
-const output = (bytes, encoding) => {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return encoding === undefined || encoding === "buffer" ? buf : buf.toString(encoding);
-};
-
-class Digest {
-  #state;
-  #done = false;
-  constructor(state) {
-    this.#state = state;
-  }
-  update(data, inputEncoding) {
-    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
-    this.#state.update(bytesOf(data, inputEncoding));
-    return this;
-  }
-  digest(outputEncoding) {
-    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
-    this.#done = true;
-    return output(this.#state.digest(), outputEncoding);
-  }
-  copy() {
-    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
-    return new this.constructor(this.#state.clone());
-  }
-}
-
-// Hash and Hmac are Transform streams in Node, but only once something uses them as one: the first
-// stream method or state access makes Digest a Transform (evaluating node:stream) and sets the
-// instance up, as Node's LazyTransform does. update/digest alone never load node:stream.
-let Transform;
-const streams = new WeakSet();
-function asStream(digest) {
-  if (streams.has(digest)) return;
-  streams.add(digest);
-  if (Transform === undefined) {
-    ({ Transform } = require("readable-stream"));
-    Object.setPrototypeOf(Digest.prototype, Transform.prototype);
-  }
-  Transform.call(digest, {});
-}
-const STREAM_METHODS = [
-  "write",
-  "end",
-  "pipe",
-  "unpipe",
-  "read",
-  "setEncoding",
-  "on",
-  "once",
-  "off",
-  "addListener",
-  "removeListener",
-  "removeAllListeners",
-  "prependListener",
-  "prependOnceListener",
-  "emit",
-  "listeners",
-  "listenerCount",
-  "destroy",
-  "pause",
-  "resume",
-  "isPaused",
-  "cork",
-  "uncork",
-  "unshift",
-  Symbol.asyncIterator,
-];
-for (const name of STREAM_METHODS) {
-  Digest.prototype[name] = function (...args) {
-    asStream(this);
-    return Transform.prototype[name].apply(this, args);
-  };
-}
-for (const key of ["_readableState", "_writableState"]) {
-  Object.defineProperty(Digest.prototype, key, {
-    configurable: true,
-    get() {
-      asStream(this);
-      return Object.getOwnPropertyDescriptor(this, key)?.value;
-    },
-    set(value) {
-      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
-    },
-  });
-}
-Digest.prototype._transform = function (chunk, encoding, callback) {
-  this.update(chunk, encoding === "buffer" ? undefined : encoding);
-  callback();
-};
-Digest.prototype._flush = function (callback) {
-  this.push(this.digest());
-  callback();
-};
-
-class Hash extends Digest {}
-class Hmac extends Digest {}
-
-export function createHash(algorithm) {
-  const hash = hashOf(algorithm);
-  if (!hash) throw new Error("Digest method not supported");
-  return new Hash(hash.create());
-}
-
+const { createHash, Hash, Hmac } = hashes;
 /** Secret-key bytes from what Node accepts as a key: bytes, a string, a KeyObject or a CryptoKey. */
 function secretOf(key, name = "key") {
   if (key instanceof KeyObject) return secretKeys.get(key);
@@ -190,9 +58,7 @@ function secretOf(key, name = "key") {
 }
 
 export function createHmac(algorithm, key) {
-  const hash = hashOf(algorithm);
-  if (!hash) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${algorithm}`);
-  return new Hmac(hmac.create(hash, secretOf(key)));
+  return hashes.createHmac(algorithm, key instanceof KeyObject || key instanceof CryptoKey ? secretOf(key) : key);
 }
 
 // Secret KeyObjects: JWT libraries (jsonwebtoken, jose) wrap an HMAC secret in one.
@@ -231,12 +97,6 @@ function createSecretKey(key, encoding) {
   return secret;
 }
 
-function digestAlgorithm(algorithm) {
-  const hash = hashOf(algorithm);
-  if (!hash) throw nodeError(TypeError, "ERR_CRYPTO_INVALID_DIGEST", `Invalid digest: ${algorithm}`);
-  return hash;
-}
-
 function checkSize(value, name, max = 2 ** 31 - 1) {
   if (typeof value !== "number")
     throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be of type number. Received ${received(value)}`);
@@ -265,11 +125,25 @@ function later(callback, compute) {
   }, 0);
 }
 
+/** Runs `compute` now (Node checks the arguments at once) and hands its result to the callback after the current task. */
+function settle(callback, compute) {
+  if (typeof callback !== "function")
+    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received ${received(callback)}`);
+  const result = compute();
+  setTimeout(() => callback(null, result), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Web Crypto: digest, HMAC, AES-GCM/CBC/CTR, PBKDF2 and HKDF; other algorithms are refused as
 // NotSupportedError.
 
-const WEB_HASHES = { "SHA-1": sha1, "SHA-256": sha256, "SHA-384": sha384, "SHA-512": sha512 };
+/** Web Crypto's hashes: OpenSSL's name and the block size (an HMAC key's default length). */
+const WEB_HASHES = {
+  "SHA-1": { algorithm: "sha1", blockLen: 64 },
+  "SHA-256": { algorithm: "sha256", blockLen: 64 },
+  "SHA-384": { algorithm: "sha384", blockLen: 128 },
+  "SHA-512": { algorithm: "sha512", blockLen: 128 },
+};
 const keyMaterial = new WeakMap();
 
 const domError = (name, message) => Object.assign(new Error(message), { name });
@@ -302,9 +176,8 @@ const algorithmName = (algorithm) => {
 
 function webHash(hash) {
   const name = algorithmName(hash);
-  const fn = WEB_HASHES[name];
-  if (!fn) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
-  return { name, fn };
+  if (!Object.hasOwn(WEB_HASHES, name)) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
+  return { name, ...WEB_HASHES[name] };
 }
 
 const bufferSource = (data, name = "data") => {
@@ -353,13 +226,14 @@ function deriveBits(algorithm, baseKey, length) {
     throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
   }
   if (typeof length !== "number" || length % 8 !== 0) throw domError("OperationError", "length must be a multiple of 8");
-  const { fn } = webHash(algorithm.hash);
-  const material = keyBytes(baseKey);
+  const hash = webHash(algorithm.hash).algorithm;
+  const material = hashes.arrayBufferOf(keyBytes(baseKey));
+  const salt = bufferSource(algorithm.salt, "salt").buffer;
   if (name === "PBKDF2") {
     if (!(algorithm.iterations > 0)) throw domError("OperationError", "iterations cannot be zero");
-    return pbkdf2(fn, material, bufferSource(algorithm.salt, "salt"), { c: algorithm.iterations, dkLen: length / 8 });
+    return new Uint8Array(hashes.pbkdf2(material, salt, algorithm.iterations, length / 8, hash));
   }
-  return hkdf(fn, material, bufferSource(algorithm.salt, "salt"), bufferSource(algorithm.info, "info"), length / 8);
+  return new Uint8Array(hashes.hkdf(hash, material, salt, bufferSource(algorithm.info, "info").buffer, length / 8));
 }
 
 const AES = ["AES-GCM", "AES-CBC", "AES-CTR"];
@@ -380,7 +254,7 @@ class SubtleCrypto {
     this.#load = load;
   }
   async digest(algorithm, data) {
-    return arrayBuffer(webHash(algorithm).fn(bufferSource(data)));
+    return hashes.digestOf(webHash(algorithm).algorithm, bufferSource(data));
   }
   async importKey(format, keyData, algorithm, extractable, usages) {
     const name = algorithmName(algorithm);
@@ -443,8 +317,7 @@ class SubtleCrypto {
     }
     if (ASYMMETRIC.includes(name)) return keysModule().subtle.generateKey(algorithm, extractable, [...usages]);
     if (name !== "HMAC") throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto`);
-    const { fn } = webHash(algorithm.hash);
-    const bits = algorithm.length ?? fn.blockLen * 8;
+    const bits = algorithm.length ?? webHash(algorithm.hash).blockLen * 8;
     const material = this.#getRandomValues(new Uint8Array(Math.ceil(bits / 8)));
     return hmacKey({ ...algorithm, length: bits }, material, Boolean(extractable), [...usages]);
   }
@@ -463,7 +336,7 @@ class SubtleCrypto {
   }
   async deriveKey(algorithm, baseKey, derivedKeyAlgorithm, extractable, usages) {
     if (algorithmName(derivedKeyAlgorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto derives HMAC keys only");
-    const length = derivedKeyAlgorithm.length ?? webHash(derivedKeyAlgorithm.hash).fn.blockLen * 8;
+    const length = derivedKeyAlgorithm.length ?? webHash(derivedKeyAlgorithm.hash).blockLen * 8;
     return hmacKey(derivedKeyAlgorithm, deriveBits(algorithm, baseKey, length), Boolean(extractable), [...usages]);
   }
   async encrypt(algorithm, key, data) {
@@ -495,7 +368,9 @@ class SubtleCrypto {
     if (key.algorithm.name !== "HMAC" || !key.usages.includes(usage)) {
       throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
     }
-    return hmac(WEB_HASHES[key.algorithm.hash.name], keyBytes(key), bufferSource(data));
+    return new Uint8Array(
+      hashes.digestOf(WEB_HASHES[key.algorithm.hash.name].algorithm, bufferSource(data), hashes.arrayBufferOf(keyBytes(key))),
+    );
   }
 }
 for (const method of ["wrapKey", "unwrapKey"]) {
@@ -508,6 +383,7 @@ for (const method of ["wrapKey", "unwrapKey"]) {
 let subtle;
 export function createSubtle(getRandomValues, load, hostFunctions) {
   host ??= hostFunctions;
+  hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
   subtle ??= new SubtleCrypto(getRandomValues, load);
   return subtle;
@@ -545,20 +421,12 @@ const KEY_FUNCTIONS = [
 ];
 
 /** Functions still without an implementation: present, so a handler learns why it cannot use them. */
-const UNAVAILABLE = [
-  "createDiffieHellman",
-  "getDiffieHellman",
-  "scrypt",
-  "scryptSync",
-  "generatePrime",
-  "generatePrimeSync",
-  "checkPrime",
-  "checkPrimeSync",
-];
+const UNAVAILABLE = ["createDiffieHellman", "getDiffieHellman", "generatePrime", "generatePrimeSync", "checkPrime", "checkPrimeSync"];
 
 let nodeCrypto;
 export function createCrypto(webcrypto, load, hostFunctions) {
   host ??= hostFunctions;
+  hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
   if (nodeCrypto) return nodeCrypto;
   const { getRandomValues } = webcrypto;
@@ -649,25 +517,24 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       throw nodeError(RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH", "Input buffers must have the same byte length");
     return timingSafeEqualBytes(x, y);
   };
-  const pbkdf2Sync = (password, salt, iterations, keylen, digest) => {
-    checkSize(iterations, "iterations");
-    checkSize(keylen, "keylen");
-    const hash = digestAlgorithm(digest);
-    return output(
-      pbkdf2(hash, bytesOf(password, undefined, "password"), bytesOf(salt, undefined, "salt"), { c: iterations, dkLen: keylen }),
+  const pbkdf2Sync = (password, salt, iterations, keylen, digest) =>
+    Buffer.from(hashes.pbkdf2(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), iterations, keylen, digest));
+  const hkdfSync = (digest, ikm, salt, info, keylen) =>
+    hashes.hkdf(
+      digest,
+      ikm instanceof KeyObject ? hashes.arrayBufferOf(secretOf(ikm)) : hashes.kdfInput(ikm, "ikm"),
+      hashes.kdfInput(salt, "salt"),
+      hashes.kdfInput(info, "info"),
+      keylen,
     );
-  };
-  const hkdfSync = (digest, ikm, salt, info, keylen) => {
-    const hash = digestAlgorithm(digest);
-    checkSize(keylen, "keylen", 255 * hash.outputLen);
-    return arrayBuffer(hkdf(hash, secretOf(ikm, "ikm"), bytesOf(salt, undefined, "salt"), bytesOf(info, undefined, "info"), keylen));
-  };
+  const scryptSync = (password, salt, keylen, options) =>
+    Buffer.from(hashes.scrypt(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), keylen, options));
 
   nodeCrypto = {
     createHash,
     createHmac,
     hash: (algorithm, data, outputEncoding = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
-    getHashes: () => Object.keys(HASHES),
+    getHashes: hashes.hashNames,
     getCiphers: () => [
       "aes-128-cbc",
       "aes-128-ctr",
@@ -694,14 +561,14 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     getRandomValues: (array) => getRandomValues(array),
     timingSafeEqual,
     pbkdf2Sync,
-    pbkdf2: (password, salt, iterations, keylen, digest, callback) => {
-      digestAlgorithm(digest);
-      later(callback, () => pbkdf2Sync(password, salt, iterations, keylen, digest));
-    },
+    pbkdf2: (password, salt, iterations, keylen, digest, callback) =>
+      settle(callback, () => pbkdf2Sync(password, salt, iterations, keylen, digest)),
     hkdfSync,
-    hkdf: (digest, ikm, salt, info, keylen, callback) => {
-      digestAlgorithm(digest);
-      later(callback, () => hkdfSync(digest, ikm, salt, info, keylen));
+    hkdf: (digest, ikm, salt, info, keylen, callback) => settle(callback, () => hkdfSync(digest, ikm, salt, info, keylen)),
+    scryptSync,
+    scrypt: (password, salt, keylen, options, callback) => {
+      if (typeof options === "function") [options, callback] = [undefined, options];
+      settle(callback, () => scryptSync(password, salt, keylen, options));
     },
     webcrypto,
     get subtle() {

@@ -1,0 +1,307 @@
+// node:crypto's Hash and Hmac, and the hash functions Web Crypto and key derivation use, over the
+// host's OpenSSL (src/sandbox/native/hash.ts). A hash keeps its small updates here and sends them
+// with the digest, so hashing a short message is one crossing; past BATCH_BYTES they go to a hash
+// the host keeps under an id. Part of the crypto bundle.
+import { Buffer } from "buffer";
+import { callHost, nodeErrorOf } from "./native-error.js";
+
+/** Updates kept before they cross: small enough to copy, large enough that short messages cross once. */
+const BATCH_BYTES = 64 * 1024;
+/** Kept updates before they cross: each is two arguments of the call. */
+const BATCH_PARTS = 32;
+
+let host;
+/** The host functions, set by whichever of node:crypto and crypto.subtle is made first. */
+export function useHost(hostFunctions) {
+  host ??= hostFunctions;
+}
+
+const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+
+export const received = (value) => {
+  if (value === null || value === undefined) return ` Received ${value}`;
+  if (typeof value === "function") return ` Received function ${value.name}`;
+  if (typeof value === "object") {
+    return value.constructor?.name ? ` Received an instance of ${value.constructor.name}` : ` Received ${String(value)}`;
+  }
+  let shown = typeof value === "string" ? `'${value.length > 25 ? `${value.slice(0, 25)}...` : value}'` : String(value);
+  if (typeof value === "bigint") shown += "n";
+  return ` Received type ${typeof value} (${shown})`;
+};
+
+const invalidType = (name, expected, value) =>
+  nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be ${expected}.${received(value)}`);
+
+/** A view's bytes as a whole ArrayBuffer, the form the host takes: a copy unless it is one already. */
+export function arrayBufferOf(view) {
+  const { buffer, byteOffset, byteLength } = view;
+  return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
+}
+
+// The host reads a string through C strings, which stop at a NUL and mangle a lone surrogate: such a
+// string crosses as its bytes, encoded here (the package is exact for them; see native/hash.ts).
+const NOT_PLAIN = /[\0\ud800-\udfff]/;
+/** A string's crossing form: itself if plain, else its bytes. The encoding is never "bytes" here. */
+const isPlain = (text) => !NOT_PLAIN.test(text);
+const bytesOfString = (text, encoding) => {
+  const buf = Buffer.from(text, encoding || "utf8");
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+};
+
+/** A key derivation input as it crosses: bytes as an ArrayBuffer, a plain string as it is, anything else as it is for Node's checks. */
+export function kdfInput(value, name) {
+  if (typeof value === "string") return isPlain(value) ? value : bytesOfString(value);
+  if (ArrayBuffer.isView(value)) return arrayBufferOf(value);
+  if (value !== null && typeof value === "object" && !(value instanceof ArrayBuffer)) {
+    throw invalidType(name, "of type string or an instance of ArrayBuffer, Buffer, TypedArray, or DataView", value);
+  }
+  return value;
+}
+
+const outputOf = (out) => (typeof out === "string" ? out : Buffer.from(out));
+/** An output encoding as it crosses: "" for a Buffer. */
+const encodingOf = (encoding) => (typeof encoding === "string" && encoding !== "buffer" ? encoding : "");
+
+/** Algorithms the host has accepted (a hash's with its output length), so creating one crosses once per name. */
+const acceptedHashes = new Set();
+const acceptedHmacs = new Set();
+
+/** Node's error if createHash would refuse the algorithm. */
+function checkHash(algorithm, outputLength) {
+  if (typeof algorithm !== "string") throw invalidType("algorithm", "of type string", algorithm);
+  const name = outputLength < 0 ? algorithm : `${algorithm}\n${outputLength}`;
+  if (acceptedHashes.has(name)) return;
+  callHost(host.hashCheck, algorithm, outputLength);
+  acceptedHashes.add(name);
+}
+
+function checkHmac(algorithm) {
+  if (typeof algorithm !== "string") throw invalidType("hmac", "of type string", algorithm);
+  if (acceptedHmacs.has(algorithm)) return;
+  callHost(host.hmacCheck, algorithm);
+  acceptedHmacs.add(algorithm);
+}
+
+/** The last string key found plain: a handler signing with one secret tests it once. */
+let plainKey;
+
+// A hash dropped before its digest frees its host half when the guest collects it.
+let registry;
+
+class Digest {
+  /** What the one-crossing digest needs besides the output encoding: algorithm, then output length or key kind. */
+  #how;
+  #algorithm;
+  /** An Hmac's key: a plain string or an ArrayBuffer, with its kind ("utf8" or "bytes"); a Hash's output length. */
+  #key;
+  #keyKind;
+  #outputLength;
+  /** The host's hash, once updates went past the batch. */
+  #id = 0;
+  /** Kept updates: data, encoding pairs ("bytes" for an ArrayBuffer). */
+  #parts = [];
+  #bytes = 0;
+  #done = false;
+
+  constructor(algorithm, key, keyKind, outputLength) {
+    this.#how = `${algorithm}\n${keyKind ?? outputLength}\n`;
+    this.#algorithm = algorithm;
+    this.#key = key;
+    this.#keyKind = keyKind;
+    this.#outputLength = outputLength;
+  }
+
+  update(data, inputEncoding) {
+    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    let part;
+    let encoding;
+    let size;
+    if (typeof data === "string") {
+      encoding = typeof inputEncoding === "string" && inputEncoding !== "bytes" ? inputEncoding : "";
+      size = data.length;
+      if (isPlain(data)) part = data;
+      else [part, encoding] = [bytesOfString(data, encoding), "bytes"];
+    } else if (ArrayBuffer.isView(data)) {
+      encoding = "bytes";
+      size = data.byteLength;
+      if (size + this.#bytes < BATCH_BYTES && this.#parts.length < BATCH_PARTS * 2) {
+        // Kept bytes are copied: the caller may change its buffer before the digest, and Node has read it already.
+        part = data.buffer.slice(data.byteOffset, data.byteOffset + size);
+      } else part = arrayBufferOf(data);
+    } else throw invalidType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
+    this.#parts.push(part, encoding);
+    this.#bytes += size;
+    if (this.#bytes >= BATCH_BYTES || this.#parts.length > BATCH_PARTS * 2) this.#flush();
+    return this;
+  }
+
+  digest(outputEncoding) {
+    if (this.#done) {
+      // Node's Hmac answers a second digest with nothing; a Hash refuses it.
+      if (this.#keyKind !== undefined) return outputEncoding === undefined || outputEncoding === "buffer" ? Buffer.alloc(0) : "";
+      throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    }
+    this.#done = true;
+    const encoding = encodingOf(outputEncoding);
+    const parts = this.#parts;
+    this.#parts = [];
+    try {
+      if (this.#id !== 0) {
+        registry.unregister(this);
+        return outputOf(host.hashDigest(this.#id, encoding, ...parts));
+      }
+      // One part is the common case, and a call with spread arguments costs QuickJS ~3 µs more.
+      const how = this.#how + encoding;
+      if (this.#keyKind === undefined) {
+        return outputOf(parts.length === 2 ? host.hashOnce(how, parts[0], parts[1]) : host.hashOnce(how, ...parts));
+      }
+      return outputOf(parts.length === 2 ? host.hmacOnce(how, this.#key, parts[0], parts[1]) : host.hmacOnce(how, this.#key, ...parts));
+    } catch (error) {
+      throw nodeErrorOf(error);
+    }
+  }
+
+  /** Hash's copy (Hmac has none): the kept updates are shared, the host's hash is copied there. */
+  static copy(source, options) {
+    if (source.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    const outputLength = options?.outputLength ?? source.#outputLength;
+    const copy = new Hash(source.#algorithm, outputLength < 0 ? undefined : { outputLength });
+    if (source.#id === 0) {
+      copy.#parts = [...source.#parts];
+      copy.#bytes = source.#bytes;
+    } else {
+      copy.#own(callHost(host.hashCopy, source.#id, outputLength));
+    }
+    return copy;
+  }
+
+  #flush() {
+    const parts = this.#parts;
+    this.#parts = [];
+    this.#bytes = 0;
+    if (this.#id !== 0) callHost(host.hashUpdate, this.#id, ...parts);
+    else if (this.#keyKind === undefined) this.#own(callHost(host.hashCreate, this.#algorithm, this.#outputLength, ...parts));
+    else this.#own(callHost(host.hmacCreate, this.#algorithm, this.#key, this.#keyKind, ...parts));
+  }
+
+  #own(id) {
+    this.#id = id;
+    registry ??= new FinalizationRegistry((held) => host.hashFree(held));
+    registry.register(this, id, this);
+  }
+}
+
+// Hash and Hmac are Transform streams in Node, but only once something uses them as one: the first
+// stream method or state access makes Digest a Transform (evaluating node:stream) and sets the
+// instance up, as Node's LazyTransform does. update/digest alone never load node:stream.
+let Transform;
+const streams = new WeakSet();
+function asStream(digest) {
+  if (streams.has(digest)) return;
+  streams.add(digest);
+  if (Transform === undefined) {
+    ({ Transform } = require("readable-stream"));
+    Object.setPrototypeOf(Digest.prototype, Transform.prototype);
+  }
+  Transform.call(digest, {});
+}
+const STREAM_METHODS = [
+  "write",
+  "end",
+  "pipe",
+  "unpipe",
+  "read",
+  "setEncoding",
+  "on",
+  "once",
+  "off",
+  "addListener",
+  "removeListener",
+  "removeAllListeners",
+  "prependListener",
+  "prependOnceListener",
+  "emit",
+  "listeners",
+  "listenerCount",
+  "destroy",
+  "pause",
+  "resume",
+  "isPaused",
+  "cork",
+  "uncork",
+  "unshift",
+  Symbol.asyncIterator,
+];
+for (const name of STREAM_METHODS) {
+  Digest.prototype[name] = function (...args) {
+    asStream(this);
+    return Transform.prototype[name].apply(this, args);
+  };
+}
+for (const key of ["_readableState", "_writableState"]) {
+  Object.defineProperty(Digest.prototype, key, {
+    configurable: true,
+    get() {
+      asStream(this);
+      return Object.getOwnPropertyDescriptor(this, key)?.value;
+    },
+    set(value) {
+      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
+    },
+  });
+}
+Digest.prototype._transform = function (chunk, encoding, callback) {
+  this.update(chunk, encoding === "buffer" ? undefined : encoding);
+  callback();
+};
+Digest.prototype._flush = function (callback) {
+  this.push(this.digest());
+  callback();
+};
+
+/** `new Hash(algorithm, options)`, as Node allows: its constructor is exported. */
+export class Hash extends Digest {
+  constructor(algorithm, options) {
+    const outputLength = options?.outputLength ?? -1;
+    checkHash(algorithm, outputLength);
+    super(algorithm, undefined, undefined, outputLength);
+  }
+  copy(options) {
+    return Digest.copy(this, options);
+  }
+}
+
+const KEY_TYPES = "of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey";
+
+/** `key`: a string, bytes, or the bytes of the KeyObject or CryptoKey node:crypto was given. */
+export class Hmac extends Digest {
+  constructor(algorithm, key) {
+    let secret;
+    let kind = "bytes";
+    if (typeof key === "string") {
+      if (key === plainKey || isPlain(key)) [secret, kind, plainKey] = [key, "utf8", key];
+      else secret = bytesOfString(key);
+    }
+    // Copied: the caller may change its buffer before the digest.
+    else if (ArrayBuffer.isView(key)) secret = key.buffer.slice(key.byteOffset, key.byteOffset + key.byteLength);
+    else if (key instanceof ArrayBuffer) secret = key.slice(0);
+    else throw invalidType("key", KEY_TYPES, key);
+    checkHmac(algorithm);
+    super(algorithm, secret, kind, -1);
+  }
+}
+
+export const createHash = (algorithm, options) => new Hash(algorithm, options);
+export const createHmac = (algorithm, key) => new Hmac(algorithm, key);
+
+/** Web Crypto's digest, or its HMAC with `key` (an ArrayBuffer), of `data` (bytes), in one crossing. */
+export function digestOf(algorithm, data, key) {
+  const bytes = arrayBufferOf(data);
+  if (key === undefined) return callHost(host.hashOnce, `${algorithm}\n-1\n`, bytes, "bytes");
+  return callHost(host.hmacOnce, `${algorithm}\nbytes\n`, key, bytes, "bytes");
+}
+
+export const pbkdf2 = (password, salt, iterations, keylen, digest) => callHost(host.hashPbkdf2, password, salt, iterations, keylen, digest);
+export const hkdf = (digest, ikm, salt, info, keylen) => callHost(host.hashHkdf, digest, ikm, salt, info, keylen);
+export const scrypt = (password, salt, keylen, options) => callHost(host.hashScrypt, password, salt, keylen, JSON.stringify(options ?? {}));
+export const hashNames = () => host.hashNames().split(",");

@@ -1,0 +1,88 @@
+/**
+ * Strings across the guest/host line exactly and at memcpy speed, through QuickJS's binary JSON.
+ *
+ * The handle API's strings go through C strings: `getString` and `newString` stop at the first NUL,
+ * turn a lone surrogate into U+FFFD (three of them, decoding), and encode and decode UTF-8 with a
+ * JavaScript loop per character: ~25 ms for a 1.4 MB base64 string. Binary JSON holds a string as
+ * QuickJS does, Latin-1 bytes or UTF-16 units after a short header, so it crosses with a copy and is
+ * read or made by Node's own Latin-1 and UTF-16LE codecs.
+ */
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
+
+/**
+ * The header QuickJS writes before a string (its format version, an empty atom table and the string
+ * tag), read from this build by encoding "" once: the package is pinned, and this keeps a new build's
+ * format from being guessed.
+ */
+const headers = new WeakMap<QuickJSContext, Buffer>();
+
+function headerOf(ctx: QuickJSContext): Buffer {
+  let header = headers.get(ctx);
+  if (header === undefined) {
+    using empty = ctx.newString("");
+    using encoded = ctx.encodeBinaryJSON(empty);
+    using bytes = ctx.getArrayBuffer(encoded);
+    // The header, then the length word 0 (an empty 8-bit string).
+    if (bytes.value.length < 2 || bytes.value[bytes.value.length - 1] !== 0)
+      throw new Error("QuickJS's binary JSON is not as src/sandbox/native/strings.ts expects");
+    header = Buffer.from(bytes.value.subarray(0, bytes.value.length - 1));
+    headers.set(ctx, header);
+  }
+  return header;
+}
+
+/** A guest string handle's exact UTF-16 text. */
+export function hostString(ctx: QuickJSContext, handle: QuickJSHandle): string {
+  const header = headerOf(ctx);
+  using encoded = ctx.encodeBinaryJSON(handle);
+  using lifetime = ctx.getArrayBuffer(encoded);
+  const bytes = lifetime.value;
+  let at = header.length;
+  let word = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[at++] as number;
+    word += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) break;
+    shift += 7;
+  }
+  const wide = word % 2 === 1;
+  const length = Math.floor(word / 2);
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset + at, wide ? length * 2 : length);
+  return body.toString(wide ? "utf16le" : "latin1");
+}
+
+/**
+ * Below this length a string the C-string path carries exactly (no NUL, no surrogate) is made by
+ * `newString`: binary JSON's fixed cost (~7 µs against ~1 µs) is larger than the encoding loop's.
+ */
+const SHORT_STRING = 1024;
+const NOT_PLAIN = /[\0\ud800-\udfff]/;
+
+/** `text` as a new guest string: 8-bit when every unit fits, as QuickJS itself would store it. */
+export function guestString(ctx: QuickJSContext, text: string): QuickJSHandle {
+  if (text.length < SHORT_STRING && !NOT_PLAIN.test(text)) return ctx.newString(text);
+  if (text.length >= 2 ** 30) {
+    throw Object.assign(new Error(`Cannot create a string longer than ${2 ** 30 - 1} characters`), { code: "ERR_STRING_TOO_LONG" });
+  }
+  const header = headerOf(ctx);
+  const wide = !isLatin1(text);
+  const length = wide ? text.length * 2 : text.length;
+  let word = text.length * 2 + (wide ? 1 : 0);
+  const lengthBytes: number[] = [];
+  do {
+    const low = word % 128;
+    word = Math.floor(word / 128);
+    lengthBytes.push(word > 0 ? low | 0x80 : low);
+  } while (word > 0);
+  const out = new Uint8Array(header.length + lengthBytes.length + length);
+  out.set(header, 0);
+  out.set(lengthBytes, header.length);
+  const start = header.length + lengthBytes.length;
+  Buffer.from(out.buffer, start, length).write(text, wide ? "utf16le" : "latin1");
+  using encoded = ctx.newArrayBuffer(out.buffer);
+  return ctx.decodeBinaryJSON(encoded);
+}
+
+const WIDE = /[^\0-\xff]/;
+const isLatin1 = (text: string): boolean => !WIDE.test(text);
