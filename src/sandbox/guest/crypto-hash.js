@@ -170,6 +170,8 @@ class Digest {
       copy.#parts = [...source.#parts];
       copy.#bytes = source.#bytes;
     } else {
+      // The host's hash first takes the updates kept here, then is copied.
+      if (source.#parts.length > 0) source.#flush();
       copy.#own(callHost(host.hashCopy, source.#id, outputLength));
     }
     return copy;

@@ -31,8 +31,8 @@ const ASYMMETRIC = ["RSASSA-PKCS1-V1_5", "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH",
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
 const received = (value) =>
-  value === null
-    ? "null"
+  value === null || value === undefined
+    ? String(value)
     : typeof value === "object"
       ? `an instance of ${value.constructor?.name ?? "Object"}`
       : `type ${typeof value} (${String(value)})`;

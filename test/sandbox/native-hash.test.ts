@@ -1,0 +1,366 @@
+/**
+ * node:crypto's hashes, HMAC and key derivation, and Web Crypto's digest, HMAC, PBKDF2 and HKDF,
+ * run on the host: every result compared with what the host's Node computes for the same input,
+ * with streaming updates split at awkward sizes (around the guest's 64 KiB batch), empty input and
+ * Node's own errors for bad input.
+ */
+import * as crypto from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
+import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
+
+let sandbox: Sandbox;
+useSandbox((started) => {
+  sandbox = started;
+});
+
+/** Deterministic bytes, made the same way in the guest (as source text) and here. */
+const BYTES_SOURCE = `function bytes(n, seed = 1) {
+  const out = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; out[i] = x >>> 24; }
+  return out;
+}`;
+function bytes(n: number, seed = 1): Buffer {
+  const out = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+async function run(body: string, event: unknown = {}): Promise<unknown> {
+  const files: Files = { "index.js": `const crypto = require('crypto');\n${BYTES_SOURCE}\n${body}` };
+  return resultOf(await invokeOnce(sandbox, files, event, { memorySizeMB: 256 }));
+}
+
+/** What `fn` throws, as the fields a handler would test. */
+function thrown(fn: () => unknown): { name: string; code: unknown; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    const e = error as Error & { code?: unknown };
+    return { name: e.name, code: e.code, message: e.message };
+  }
+  throw new Error("did not throw");
+}
+
+const CAUGHT = `const thrown = (fn) => { try { fn(); } catch (e) { return { name: e.name, code: e.code, message: e.message, isType: e instanceof TypeError, isRange: e instanceof RangeError }; } return "did not throw"; };`;
+
+describe("hashes on the host", () => {
+  const ALGORITHMS = [
+    "md5",
+    "sha1",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha512-224",
+    "sha512-256",
+    "sha3-224",
+    "sha3-256",
+    "sha3-384",
+    "sha3-512",
+    "ripemd160",
+    "RSA-SHA256",
+    "SHA256",
+    "blake2b512",
+    "sm3",
+  ];
+  const SIZES = [0, 1, 55, 64, 1000, 70_000, 200_000];
+
+  it("every algorithm handlers use, over empty, short and long input, equals the host's", async () => {
+    const out = (await run(
+      `exports.handler = async ({ algorithms, sizes }) => algorithms.map((a) => sizes.map((n) => crypto.createHash(a).update(bytes(n, n + 1)).digest('hex')));`,
+      { algorithms: ALGORITHMS, sizes: SIZES },
+    )) as string[][];
+    expect(out).toEqual(
+      ALGORITHMS.map((a) =>
+        SIZES.map((n) =>
+          crypto
+            .createHash(a)
+            .update(bytes(n, n + 1))
+            .digest("hex"),
+        ),
+      ),
+    );
+  });
+
+  it("XOFs take an output length, and getHashes lists the host's", async () => {
+    const out = await run(`exports.handler = async () => ({
+      shake128: crypto.createHash('shake128', { outputLength: 5 }).update('abc').digest('hex'),
+      shake256: crypto.createHash('shake256').update('abc').digest('hex'),
+      copied: (() => { const h = crypto.createHash('shake256', { outputLength: 8 }).update('a'); return h.copy({ outputLength: 3 }).digest('hex'); })(),
+      hashes: crypto.getHashes(),
+    });`);
+    expect(out).toEqual({
+      shake128: crypto.createHash("shake128", { outputLength: 5 }).update("abc").digest("hex"),
+      shake256: crypto.createHash("shake256").update("abc").digest("hex"),
+      copied: crypto.createHash("shake256", { outputLength: 3 }).update("a").digest("hex"),
+      hashes: crypto.getHashes(),
+    });
+  });
+
+  it("streams updates split at awkward sizes, strings and bytes mixed, and copies mid-stream in either state", async () => {
+    const SPLITS = [1, 63, 64, 65, 65_535, 65_536, 65_537, 7, 100_000];
+    const out = await run(
+      `exports.handler = async ({ splits }) => {
+      const data = bytes(splits.reduce((a, b) => a + b, 0), 9);
+      const hash = crypto.createHash('sha256');
+      const hmac = crypto.createHmac('sha512', 'key');
+      const copies = [];
+      let at = 0;
+      for (const [i, n] of splits.entries()) {
+        const chunk = data.subarray(at, at + n);
+        at += n;
+        const part = i % 3 === 0 ? chunk.toString('latin1') : chunk;
+        if (typeof part === 'string') { hash.update(part, 'latin1'); hmac.update(part, 'latin1'); }
+        else { hash.update(part); hmac.update(part); }
+        copies.push(hash.copy().digest('hex'));
+      }
+      // Many small updates: past the guest's batch of parts.
+      const small = crypto.createHash('md5');
+      for (let i = 0; i < 500; i++) small.update('x' + i);
+      return { hash: hash.digest('hex'), hmac: hmac.digest('base64'), copies, small: small.digest('hex') };
+    };`,
+      { splits: SPLITS },
+    );
+    const data = bytes(
+      SPLITS.reduce((a, b) => a + b, 0),
+      9,
+    );
+    const copies: string[] = [];
+    let at = 0;
+    const host = crypto.createHash("sha256");
+    for (const n of SPLITS) {
+      host.update(data.subarray(at, at + n));
+      at += n;
+      copies.push(host.copy().digest("hex"));
+    }
+    const small = crypto.createHash("md5");
+    for (let i = 0; i < 500; i++) small.update(`x${i}`);
+    expect(out).toEqual({
+      hash: crypto.createHash("sha256").update(data).digest("hex"),
+      hmac: crypto.createHmac("sha512", "key").update(data).digest("base64"),
+      copies,
+      small: small.digest("hex"),
+    });
+  });
+
+  it("hashes the bytes as they were at update, though the caller changes its buffer before the digest", async () => {
+    const out = await run(`exports.handler = async () => {
+      const buf = Buffer.from('original');
+      const hash = crypto.createHash('sha1').update(buf);
+      buf.fill(0);
+      const key = Buffer.from('key');
+      const hmac = crypto.createHmac('sha1', key);
+      key.fill(0);
+      return { hash: hash.digest('hex'), hmac: hmac.update('m').digest('hex') };
+    };`);
+    expect(out).toEqual({
+      hash: crypto.createHash("sha1").update("original").digest("hex"),
+      hmac: crypto.createHmac("sha1", "key").update("m").digest("hex"),
+    });
+  });
+
+  it("strings with NUL and lone surrogates hash as Node encodes them, in data and keys", async () => {
+    const out = await run(`exports.handler = async () => ({
+      nul: crypto.createHash('sha256').update('a\\0b').digest('hex'),
+      surrogate: crypto.createHash('sha256').update('x\\ud800y').digest('hex'),
+      pair: crypto.createHash('sha256').update('😀').digest('hex'),
+      binary: crypto.createHash('sha256').update('\\0\\xff\\x80', 'binary').digest('hex'),
+      key: crypto.createHmac('sha256', 'k\\0\\udc00').update('m').digest('hex'),
+      hexInput: crypto.createHash('sha256').update('00ff', 'hex').digest('hex'),
+    });`);
+    expect(out).toEqual({
+      nul: crypto.createHash("sha256").update("a\0b").digest("hex"),
+      surrogate: crypto.createHash("sha256").update("x\ud800y").digest("hex"),
+      pair: crypto.createHash("sha256").update("😀").digest("hex"),
+      binary: crypto.createHash("sha256").update("\0\xff\x80", "binary").digest("hex"),
+      key: crypto.createHmac("sha256", "k\0\udc00").update("m").digest("hex"),
+      hexInput: crypto.createHash("sha256").update("00ff", "hex").digest("hex"),
+    });
+  });
+
+  it("digests in every output form Node gives", async () => {
+    const FORMS = ["hex", "base64", "base64url", "latin1", "binary", "buffer", "bogus"];
+    const out = await run(
+      `exports.handler = async ({ forms }) => ({
+        forms: forms.map((f) => { const d = crypto.createHash('sha256').update('abc').digest(f); return Buffer.isBuffer(d) ? { buffer: [...d] } : [...d].map((c) => c.charCodeAt(0)); }),
+        plain: [...crypto.createHmac('md5', Buffer.from('k')).update('v').digest()],
+        oneShot: crypto.hash('sha1', 'abc', 'base64'),
+      })`,
+      { forms: FORMS },
+    );
+    expect(out).toEqual({
+      forms: FORMS.map((f) => {
+        const d = crypto
+          .createHash("sha256")
+          .update("abc")
+          .digest(f as crypto.BinaryToTextEncoding);
+        return Buffer.isBuffer(d) ? { buffer: [...d] } : [...d].map((c) => c.charCodeAt(0));
+      }),
+      plain: [...crypto.createHmac("md5", Buffer.from("k")).update("v").digest()],
+      oneShot: crypto.createHash("sha1").update("abc").digest("base64"),
+    });
+  });
+
+  it("bad input gets Node's own errors", async () => {
+    const out = (await run(`${CAUGHT}
+      exports.handler = async () => ({
+        number: thrown(() => crypto.createHash('sha256').update(5)),
+        arrayBuffer: thrown(() => crypto.createHash('sha256').update(new ArrayBuffer(2))),
+        nullData: thrown(() => crypto.createHmac('sha256', 'k').update(null)),
+        twice: thrown(() => { const h = crypto.createHash('md5'); h.digest(); h.digest(); }),
+        afterDigest: thrown(() => { const h = crypto.createHmac('md5', 'k'); h.digest(); h.update('x'); }),
+        copyAfterDigest: thrown(() => { const h = crypto.createHash('md5'); h.digest(); h.copy(); }),
+        hmacTwice: (() => { const h = crypto.createHmac('md5', 'k'); h.digest(); return h.digest('hex'); })(),
+        unknown: thrown(() => crypto.createHash('nope')),
+        notString: thrown(() => crypto.createHash(5)),
+        hmacUnknown: thrown(() => crypto.createHmac('nope', 'k')),
+        hmacKey: thrown(() => crypto.createHmac('sha256', 5)),
+        notXof: thrown(() => crypto.createHash('sha256', { outputLength: 5 })),
+      });`)) as Record<string, { name: string; code: unknown; message: string; isType: boolean; isRange: boolean }>;
+    const host = {
+      number: thrown(() => crypto.createHash("sha256").update(5 as never)),
+      arrayBuffer: thrown(() => crypto.createHash("sha256").update(new ArrayBuffer(2) as never)),
+      nullData: thrown(() => crypto.createHmac("sha256", "k").update(null as never)),
+      twice: thrown(() => {
+        const h = crypto.createHash("md5");
+        h.digest();
+        h.digest();
+      }),
+      afterDigest: thrown(() => {
+        const h = crypto.createHmac("md5", "k");
+        h.digest();
+        h.update("x");
+      }),
+      copyAfterDigest: thrown(() => {
+        const h = crypto.createHash("md5");
+        h.digest();
+        h.copy();
+      }),
+      unknown: thrown(() => crypto.createHash("nope")),
+      notString: thrown(() => crypto.createHash(5 as never)),
+      hmacUnknown: thrown(() => crypto.createHmac("nope", "k")),
+      hmacKey: thrown(() => crypto.createHmac("sha256", 5 as never)),
+      notXof: thrown(() => crypto.createHash("sha256", { outputLength: 5 })),
+    };
+    for (const [name, expected] of Object.entries(host)) {
+      expect({ name, ...out[name], isType: undefined, isRange: undefined }).toEqual({
+        name,
+        ...expected,
+        isType: undefined,
+        isRange: undefined,
+      });
+    }
+    expect(out.number?.isType).toBe(true);
+    expect(out.hmacUnknown?.isType).toBe(true);
+    const h = crypto.createHmac("md5", "k");
+    h.digest();
+    expect(out.hmacTwice).toBe(h.digest("hex"));
+  });
+});
+
+describe("key derivation on the host", () => {
+  it("pbkdf2, hkdf and scrypt, sync and callback, equal the host's", async () => {
+    const out = await run(`exports.handler = async () => {
+      const viaCallback = (fn, ...args) => new Promise((resolve, reject) => fn(...args, (e, key) => (e ? reject(e) : resolve(Buffer.from(key).toString('hex')))));
+      return {
+        pbkdf2: crypto.pbkdf2Sync('password', 'salt', 1000, 32, 'sha256').toString('hex'),
+        pbkdf2Bytes: crypto.pbkdf2Sync(Buffer.from([0, 1, 2]), new Uint8Array([3, 4]), 2, 20, 'sha1').toString('hex'),
+        pbkdf2Callback: await viaCallback(crypto.pbkdf2, 'p\\0w', 's', 10, 64, 'sha512'),
+        hkdf: Buffer.from(crypto.hkdfSync('sha256', 'ikm', 'salt', 'info', 42)).toString('hex'),
+        hkdfKeyObject: Buffer.from(crypto.hkdfSync('sha384', crypto.createSecretKey(Buffer.from('ikm')), '', '', 16)).toString('hex'),
+        hkdfCallback: await viaCallback(crypto.hkdf, 'sha1', 'ikm', 'salt', 'info', 20),
+        scrypt: crypto.scryptSync('password', 'salt', 32).toString('hex'),
+        scryptOptions: crypto.scryptSync('password', 'salt', 16, { N: 1024, r: 4, p: 2 }).toString('hex'),
+        scryptCallback: await viaCallback(crypto.scrypt, 'pw', 'NaCl', 24),
+      };
+    };`);
+    expect(out).toEqual({
+      pbkdf2: crypto.pbkdf2Sync("password", "salt", 1000, 32, "sha256").toString("hex"),
+      pbkdf2Bytes: crypto.pbkdf2Sync(Buffer.from([0, 1, 2]), new Uint8Array([3, 4]), 2, 20, "sha1").toString("hex"),
+      pbkdf2Callback: crypto.pbkdf2Sync("p\0w", "s", 10, 64, "sha512").toString("hex"),
+      hkdf: Buffer.from(crypto.hkdfSync("sha256", "ikm", "salt", "info", 42)).toString("hex"),
+      hkdfKeyObject: Buffer.from(crypto.hkdfSync("sha384", "ikm", "", "", 16)).toString("hex"),
+      hkdfCallback: Buffer.from(crypto.hkdfSync("sha1", "ikm", "salt", "info", 20)).toString("hex"),
+      scrypt: crypto.scryptSync("password", "salt", 32).toString("hex"),
+      scryptOptions: crypto.scryptSync("password", "salt", 16, { N: 1024, r: 4, p: 2 }).toString("hex"),
+      scryptCallback: crypto.scryptSync("pw", "NaCl", 24).toString("hex"),
+    });
+  });
+
+  it("refuses bad parameters with Node's errors", async () => {
+    const out = (await run(`${CAUGHT}
+      exports.handler = async () => ({
+        digest: thrown(() => crypto.pbkdf2Sync('p', 's', 1, 32, 'nope')),
+        iterations: thrown(() => crypto.pbkdf2Sync('p', 's', 0, 32, 'sha256')),
+        password: thrown(() => crypto.pbkdf2Sync(5, 's', 1, 32, 'sha256')),
+        hkdfLength: thrown(() => crypto.hkdfSync('sha256', 'k', 's', 'i', 1e6)),
+        scryptParams: thrown(() => crypto.scryptSync('p', 's', 16, { N: 3 })),
+        callback: thrown(() => crypto.pbkdf2('p', 's', 1, 32, 'sha256')),
+      });`)) as Record<string, { name: string; code: unknown; message: string }>;
+    const host = {
+      digest: thrown(() => crypto.pbkdf2Sync("p", "s", 1, 32, "nope")),
+      iterations: thrown(() => crypto.pbkdf2Sync("p", "s", 0, 32, "sha256")),
+      password: thrown(() => crypto.pbkdf2Sync(5 as never, "s", 1, 32, "sha256")),
+      hkdfLength: thrown(() => crypto.hkdfSync("sha256", "k", "s", "i", 1e6)),
+      scryptParams: thrown(() => crypto.scryptSync("p", "s", 16, { N: 3 })),
+      callback: thrown(() => crypto.pbkdf2("p", "s", 1, 32, "sha256", undefined as never)),
+    };
+    for (const [name, expected] of Object.entries(host)) {
+      expect({ name, ...out[name], isType: undefined, isRange: undefined }).toEqual({
+        name,
+        ...expected,
+        isType: undefined,
+        isRange: undefined,
+      });
+    }
+  });
+});
+
+describe("Web Crypto's hashes on the host", () => {
+  it("digest, HMAC sign and verify, PBKDF2 and HKDF deriveBits equal the host's", async () => {
+    const out = await run(`exports.handler = async () => {
+      const { subtle } = globalThis.crypto;
+      const hex = (b) => Buffer.from(b).toString('hex');
+      const data = bytes(100_000, 3);
+      const digests = {};
+      for (const name of ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512']) digests[name] = hex(await subtle.digest(name, data));
+      const key = await subtle.importKey('raw', Buffer.from('secret'), { name: 'HMAC', hash: 'SHA-384' }, false, ['sign', 'verify']);
+      const mac = await subtle.sign('HMAC', key, data);
+      const generated = await subtle.generateKey({ name: 'HMAC', hash: 'SHA-512' }, true, ['sign']);
+      const pbkdf2 = await subtle.importKey('raw', Buffer.from('password'), 'PBKDF2', false, ['deriveBits']);
+      const hkdf = await subtle.importKey('raw', Buffer.from('ikm'), 'HKDF', false, ['deriveBits']);
+      return {
+        empty: hex(await subtle.digest('SHA-256', new Uint8Array(0))),
+        digests,
+        mac: hex(mac),
+        verified: await subtle.verify('HMAC', key, mac, data),
+        forged: await subtle.verify('HMAC', key, new Uint8Array(48), data),
+        generatedLength: (await subtle.exportKey('raw', generated)).byteLength,
+        pbkdf2: hex(await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: Buffer.from('salt'), iterations: 1000 }, pbkdf2, 256)),
+        hkdf: hex(await subtle.deriveBits({ name: 'HKDF', hash: 'SHA-1', salt: Buffer.from('salt'), info: Buffer.from('info') }, hkdf, 160)),
+      };
+    };`);
+    const data = bytes(100_000, 3);
+    expect(out).toEqual({
+      empty: crypto.createHash("sha256").digest("hex"),
+      digests: Object.fromEntries(
+        ["SHA-1", "SHA-256", "SHA-384", "SHA-512"].map((name) => [
+          name,
+          crypto.createHash(name.replace("-", "")).update(data).digest("hex"),
+        ]),
+      ),
+      mac: crypto.createHmac("sha384", "secret").update(data).digest("hex"),
+      verified: true,
+      forged: false,
+      generatedLength: 128,
+      pbkdf2: crypto.pbkdf2Sync("password", "salt", 1000, 32, "sha256").toString("hex"),
+      hkdf: Buffer.from(crypto.hkdfSync("sha1", "ikm", "salt", "info", 20)).toString("hex"),
+    });
+  });
+});
