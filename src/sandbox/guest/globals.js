@@ -1,6 +1,8 @@
 // The globals a Lambda Node.js handler expects, built inside the sandbox. Nothing here hands
 // out a host object: every capability is a narrow host function taking and returning plain values.
+import { stackMapper } from "./error-text.js";
 import { defineLazy } from "./lazy.js";
+import { installStackTraceApi } from "./stack.js";
 
 /** process and performance: they carry the function's configuration, so they are set at INIT. */
 export function installProcess(host, builtin, config) {
@@ -27,6 +29,13 @@ export function installProcess(host, builtin, config) {
     hrtime,
     nextTick: (fn, ...args) => queueMicrotask(() => fn(...args)),
     emitWarning: () => {},
+    exitCode: undefined,
+    // Lambda's runtime ends with the process (Runtime.ExitError) and the next invocation starts cold:
+    // the host stops the guest at its next interrupt check, which the loop below reaches at once.
+    exit(code) {
+      host.exit(Number(code ?? globalThis.process.exitCode ?? 0) & 0xff);
+      for (;;);
+    },
     on() {
       return this;
     },
@@ -57,6 +66,8 @@ export function installProcess(host, builtin, config) {
       },
     });
   }
+  // At INIT: whether stack traces are source-mapped is the function's NODE_OPTIONS.
+  installStackTraceApi(builtin, stackMapper(host, config.env));
   globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
 }
 
@@ -81,5 +92,37 @@ export function installGlobals(host, builtin) {
     const { serialize, deserialize } = builtin("structured-clone");
     return (value, options) => deserialize(serialize(value, options));
   });
+  defineLazy("Intl", () => builtin("intl").intl);
+  installLocaleMethods(() => builtin("intl").localeMethods);
   return { webcrypto: () => webGlobals().crypto };
+}
+
+/** QuickJS's locale methods ignore locales; these go through Intl, whose bundle loads at their first call. */
+function installLocaleMethods(intl) {
+  const define = (proto, methods) => {
+    for (const [name, value] of Object.entries(methods)) Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+  };
+  const number = {
+    toLocaleString(locales, options) {
+      return intl().number(this, locales, options);
+    },
+  };
+  define(Number.prototype, number);
+  define(BigInt.prototype, number);
+  define(Date.prototype, {
+    toLocaleString(locales, options) {
+      return intl().date(this, locales, options, "any");
+    },
+    toLocaleDateString(locales, options) {
+      return intl().date(this, locales, options, "date");
+    },
+    toLocaleTimeString(locales, options) {
+      return intl().date(this, locales, options, "time");
+    },
+  });
+  define(String.prototype, {
+    localeCompare(that, locales, options) {
+      return intl().compare(this, that, locales, options);
+    },
+  });
 }

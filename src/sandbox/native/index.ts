@@ -10,6 +10,7 @@ import type { HostFunction } from "../guest-host.js";
 import { cipherFunctions } from "./cipher.js";
 import { encodingFunctions } from "./encoding.js";
 import { hashFunctions } from "./hash.js";
+import { intlFunctions } from "./intl.js";
 import { keyFunctions } from "./keys.js";
 import { zlibFunctions } from "./zlib.js";
 
@@ -20,5 +21,6 @@ export function nativeFunctions(ctx: QuickJSContext): Record<string, HostFunctio
     ...cipherFunctions(ctx),
     ...keyFunctions(ctx),
     ...zlibFunctions(ctx),
+    ...intlFunctions(ctx),
   };
 }
