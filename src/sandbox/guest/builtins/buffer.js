@@ -35,6 +35,23 @@ const nativeEncoding = (encoding) => {
 };
 const isUtf8 = (encoding) => encoding === "utf8" || encoding === "utf-8";
 
+// The package reads malformed hex and base64 its own way (parseInt takes "aé" as 0x0a); Node stops at
+// the first bad pair and skips stray characters. Short clean input it reads as Node does.
+const CLEAN_HEX = /^[0-9a-fA-F]*$/;
+const CLEAN_BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** The host's encoding name for `string` in `encoding`, if the host converts it: long, or short and malformed. */
+function hostEncoding(string, encoding) {
+  const name = nativeEncoding(encoding);
+  if (name === undefined || string.length >= NATIVE_MIN_LENGTH) return name;
+  if (name === "hex") return CLEAN_HEX.test(string) ? undefined : name;
+  // Base64 with one character past a whole group is malformed too.
+  if (name === "base64" || name === "base64url") {
+    return CLEAN_BASE64.test(string) && string.replace(/=+$/, "").length % 4 !== 1 ? undefined : name;
+  }
+  return undefined;
+}
+
 /** A view's bytes from..to as a whole ArrayBuffer, the form the host takes (copied unless it is one already). */
 function arrayBufferOf(view, from, to) {
   const start = view.byteOffset + from;
@@ -58,15 +75,15 @@ const { toString: bufferToString, write } = Buffer.prototype;
 
 Buffer.from = function (value, encodingOrOffset, length) {
   if (typeof value === "string") {
-    const encoding = value.length >= NATIVE_MIN_LENGTH ? nativeEncoding(encodingOrOffset) : undefined;
+    const encoding = hostEncoding(value, encodingOrOffset);
     if (encoding !== undefined) return from.call(this, host.encodingFromString(value, encoding));
   }
   return from.call(this, value, isBase64url(encodingOrOffset) ? "base64" : encodingOrOffset, length);
 };
 
 Buffer.byteLength = (string, encoding) => {
-  if (typeof string === "string" && string.length >= NATIVE_MIN_LENGTH) {
-    const name = nativeEncoding(encoding);
+  if (typeof string === "string") {
+    const name = hostEncoding(string, encoding);
     if (name !== undefined) return host.encodingByteLength(string, name);
   }
   return byteLength(string, isBase64url(encoding) ? "base64" : encoding);
@@ -102,7 +119,7 @@ function fitting(bytes, room, encoding) {
 const TWO_BYTE = new Set(["ucs2", "ucs-2", "utf16le", "utf-16le"]);
 
 Buffer.prototype.write = function (string, offset, length, encoding) {
-  if (typeof string === "string" && string.length >= NATIVE_MIN_LENGTH) {
+  if (typeof string === "string") {
     // write(string[, offset[, length]][, encoding]), as Node reads it.
     let at = offset;
     let max = length;
@@ -110,7 +127,7 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
     if (typeof offset === "string") [at, max, name] = [0, undefined, offset];
     else if (typeof length === "string") [max, name] = [undefined, length];
     at ??= 0;
-    const native = nativeEncoding(name);
+    const native = hostEncoding(string, name);
     if (
       native !== undefined &&
       Number.isInteger(at) &&

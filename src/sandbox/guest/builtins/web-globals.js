@@ -31,11 +31,11 @@ function createCrypto(host, builtin) {
 const NATIVE_MIN_LENGTH = 256;
 
 export function createWebGlobals(host, builtin) {
-  // Longer input goes to the host's own atob and btoa, in one crossing (their DOMException crosses as its name and message).
+  // Longer input goes to the host's own atob and btoa, in one crossing (their DOMException crosses as its name, message and code, the guest's own carry the same).
   const btoa = (data) => {
     const text = String(data);
     if (text.length >= NATIVE_MIN_LENGTH) return host.encodingBtoa(text);
-    if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError" });
+    if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError", code: 5 });
     return builtin("buffer").Buffer.from(text, "latin1").toString("base64");
   };
   const atob = (data) => {
@@ -43,7 +43,7 @@ export function createWebGlobals(host, builtin) {
     if (text.length >= NATIVE_MIN_LENGTH) return host.encodingAtob(text);
     const compact = text.replace(/[\t\n\f\r ]/g, "");
     if (compact.length % 4 === 1 || /[^A-Za-z0-9+/=]/.test(compact)) {
-      throw Object.assign(new Error("The string to be decoded is not correctly encoded."), { name: "InvalidCharacterError" });
+      throw Object.assign(new Error("The string to be decoded is not correctly encoded."), { name: "InvalidCharacterError", code: 5 });
     }
     return builtin("buffer").Buffer.from(compact, "base64").toString("latin1");
   };
