@@ -1,7 +1,7 @@
 /**
  * Buffer's string codecs, TextEncoder/TextDecoder and atob/btoa: short input is converted in the
  * guest, longer input by the host's Node; both are compared with the host's results, on either side
- * of the crossing size, with invalid UTF-8, lone surrogates, NULs and streams split at every byte.
+ * of the crossing sizes, with invalid UTF-8, lone surrogates, NULs and streams split at every byte.
  * Strings come back as arrays of UTF-16 units, which JSON carries exactly.
  */
 import { describe, expect, it } from "vitest";
@@ -48,8 +48,8 @@ async function run(body: string, event: unknown = {}): Promise<unknown> {
   return resultOf(await invokeOnce(sandbox, files, event, { memorySizeMB: 256 }));
 }
 
-/** Sizes on both sides of the guest's crossing size (256). */
-const SIZES = [0, 1, 2, 3, 255, 256, 257, 1000, 70_001];
+/** Sizes on both sides of the guest's crossing sizes (32 and 64). */
+const SIZES = [0, 1, 2, 3, 31, 32, 33, 63, 64, 65, 255, 1000, 70_001];
 const ENCODINGS = ["utf8", "utf-8", "hex", "base64", "base64url", "latin1", "binary", "ascii", "utf16le", "ucs2", "UTF8", "Base64"];
 
 /** Text with every kind of UTF-16 content: ASCII, Latin-1, BMP, astral pairs, NUL and lone surrogates. */

@@ -7,7 +7,7 @@ import { callHost } from "./native-error.js";
 const host = isolambdaHost;
 
 /** Shorter ASCII input is decoded here: below this, the crossing costs more than the loop. */
-const NATIVE_MIN_LENGTH = 256;
+const NATIVE_MIN_LENGTH = 64;
 
 export function utf8Encoder(builtin) {
   return class TextEncoder {

@@ -1,16 +1,19 @@
 // The `buffer` package: the global Buffer, and node:buffer with the constants Node adds. Its string
-// codecs are interpreted JavaScript; past a few hundred bytes, the host's Node converts instead
-// (src/sandbox/native/encoding.ts), in one crossing, with Node's own results.
+// codecs are interpreted JavaScript, slower than a crossing from a few dozen bytes on (15 µs to
+// base64 16 bytes, 45 µs to decode them): the host's Node converts instead (src/sandbox/native/
+// encoding.ts), in one crossing, with Node's own results. Short one-byte text stays here.
 /* global isolambdaHost */
 import { Buffer, INSPECT_MAX_BYTES, kMaxLength, SlowBuffer } from "buffer";
 
 const host = isolambdaHost;
 
 /**
- * From this many bytes or characters a conversion crosses to the host: below it, the package's
- * loop costs less than the crossing (measured with bench/native-codecs.ts's cases scaled down).
+ * Below this length, text whose characters are one byte each (ASCII, or any in latin1) is converted
+ * by a loop here, and hex, base64 and UTF-16 are encoded by the package: each costs less than the
+ * ~10 µs crossing there (bench/native-codecs.ts's cases, scaled down).
  */
-const NATIVE_MIN_LENGTH = 256;
+const SHORT = 64;
+const SHORT_ENCODE = 16;
 
 const NATIVE_ENCODINGS = new Set([
   "utf8",
@@ -34,22 +37,27 @@ const nativeEncoding = (encoding) => {
   return NATIVE_ENCODINGS.has(lower) ? lower : undefined;
 };
 const isUtf8 = (encoding) => encoding === "utf8" || encoding === "utf-8";
+/** Node writes a character in these as its low byte, whatever it is. */
+const LOW_BYTE = new Set(["latin1", "binary", "ascii"]);
 
-// The package reads malformed hex and base64 its own way (parseInt takes "aé" as 0x0a); Node stops at
-// the first bad pair and skips stray characters. Short clean input it reads as Node does.
-const CLEAN_HEX = /^[0-9a-fA-F]*$/;
-const CLEAN_BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
-
-/** The host's encoding name for `string` in `encoding`, if the host converts it: long, or short and malformed. */
-function hostEncoding(string, encoding) {
-  const name = nativeEncoding(encoding);
-  if (name === undefined || string.length >= NATIVE_MIN_LENGTH) return name;
-  if (name === "hex") return CLEAN_HEX.test(string) ? undefined : name;
-  // Base64 with one character past a whole group is malformed too.
-  if (name === "base64" || name === "base64url") {
-    return CLEAN_BASE64.test(string) && string.replace(/=+$/, "").length % 4 !== 1 ? undefined : name;
+/** Short text as bytes made here, when each character is one byte in `name`; else undefined. */
+function shortBytes(string, name) {
+  const length = string.length;
+  if (length >= SHORT) return undefined;
+  const low = LOW_BYTE.has(name);
+  if (!low && !isUtf8(name)) return undefined;
+  const bytes = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) {
+    const code = string.charCodeAt(i);
+    if (code > 0x7f && !low) return undefined;
+    bytes[i] = code;
   }
-  return undefined;
+  return bytes;
+}
+
+function isAsciiText(string) {
+  for (let i = 0; i < string.length; i++) if (string.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** A view's bytes from..to as a whole ArrayBuffer, the form the host takes (copied unless it is one already). */
@@ -59,7 +67,6 @@ function arrayBufferOf(view, from, to) {
   return start === 0 && end === view.buffer.byteLength ? view.buffer : view.buffer.slice(start, end);
 }
 
-/** The package decodes invalid UTF-8 its own way (one U+FFFD per byte); ASCII it decodes as Node does. */
 function isAscii(bytes, from, to) {
   for (let i = from; i < to; i++) if (bytes[i] > 0x7f) return false;
   return true;
@@ -75,16 +82,19 @@ const { toString: bufferToString, write } = Buffer.prototype;
 
 Buffer.from = function (value, encodingOrOffset, length) {
   if (typeof value === "string") {
-    const encoding = hostEncoding(value, encodingOrOffset);
-    if (encoding !== undefined) return from.call(this, host.encodingFromString(value, encoding));
+    const name = nativeEncoding(encodingOrOffset);
+    if (name !== undefined) return shortBytes(value, name) ?? from.call(this, host.encodingFromString(value, name));
   }
   return from.call(this, value, isBase64url(encodingOrOffset) ? "base64" : encodingOrOffset, length);
 };
 
 Buffer.byteLength = (string, encoding) => {
   if (typeof string === "string") {
-    const name = hostEncoding(string, encoding);
-    if (name !== undefined) return host.encodingByteLength(string, name);
+    const name = nativeEncoding(encoding);
+    if (name !== undefined) {
+      if (string.length < SHORT && (LOW_BYTE.has(name) || (isUtf8(name) && isAsciiText(string)))) return string.length;
+      return host.encodingByteLength(string, name);
+    }
   }
   return byteLength(string, isBase64url(encoding) ? "base64" : encoding);
 };
@@ -96,11 +106,16 @@ Buffer.prototype.toString = function (encoding, start, end) {
   // The package's (and Node's) bounds: out-of-range start and end are clamped, not refused.
   const from = start === undefined || start < 0 ? 0 : Math.trunc(start) || 0;
   const to = end === undefined || end > length ? length : Math.trunc(end) || 0;
-  if (to > from && from < length) {
-    const name = nativeEncoding(encoding);
-    if (name !== undefined && (to - from >= NATIVE_MIN_LENGTH || (isUtf8(name) && !isAscii(this, from, to)))) {
-      return host.encodingToString(arrayBufferOf(this, from, to), name);
+  const name = nativeEncoding(encoding);
+  if (name !== undefined && to > from && from < length) {
+    const size = to - from;
+    if (size >= SHORT) return host.encodingToString(arrayBufferOf(this, from, to), name);
+    const ascii = isAscii(this, from, to);
+    if (name === "latin1" || name === "binary" || ((isUtf8(name) || name === "ascii") && ascii)) {
+      return String.fromCharCode.apply(null, new Uint8Array(this.buffer, this.byteOffset + from, size));
     }
+    // The package encodes ascii, hex, base64 and UTF-16 as Node does, but decodes invalid UTF-8 its own way.
+    if (isUtf8(name) || size >= SHORT_ENCODE) return host.encodingToString(arrayBufferOf(this, from, to), name);
   }
   if (isBase64url(encoding)) return toUrlAlphabet(bufferToString.call(this, "base64", start, end));
   return bufferToString.call(this, encoding, start, end);
@@ -127,7 +142,7 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
     if (typeof offset === "string") [at, max, name] = [0, undefined, offset];
     else if (typeof length === "string") [max, name] = [undefined, length];
     at ??= 0;
-    const native = hostEncoding(string, name);
+    const native = nativeEncoding(name);
     if (
       native !== undefined &&
       Number.isInteger(at) &&
@@ -136,7 +151,7 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
       (max === undefined || (Number.isInteger(max) && max >= 0))
     ) {
       const room = Math.min(max ?? this.length, this.length - at);
-      const bytes = new Uint8Array(host.encodingFromString(string, native));
+      const bytes = shortBytes(string, native) ?? new Uint8Array(host.encodingFromString(string, native));
       const count = fitting(bytes, room, native);
       this.set(count === bytes.length ? bytes : bytes.subarray(0, count), at);
       return count;

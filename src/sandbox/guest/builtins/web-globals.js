@@ -28,7 +28,7 @@ function createCrypto(host, builtin) {
 }
 
 /** Shorter input is converted here: below it, the crossing costs more than the package's loop. */
-const NATIVE_MIN_LENGTH = 256;
+const NATIVE_MIN_LENGTH = 64;
 
 export function createWebGlobals(host, builtin) {
   // Longer input goes to the host's own atob and btoa, in one crossing (their DOMException crosses as its name, message and code, the guest's own carry the same).
