@@ -5,7 +5,7 @@
  * Between phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import { exitError, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
+import { exitError, exitedWith, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
 import { type Entry, type GuestArg, GuestContext, type Origin, pinJobContext } from "./guest-context.js";
@@ -72,6 +72,8 @@ export class GuestEnvironment {
   #phase: Phase | undefined;
   #interrupted = false;
   #outOfMemory = false;
+  /** process.exit ran: the interrupt handler stops the guest, whose exception is then no failure of its own. */
+  #exited = false;
   #gone = false;
   #disposed = false;
 
@@ -336,6 +338,7 @@ export class GuestEnvironment {
 
   /** An exception escaped the guest runtime: an interrupt, out of memory, or a broken environment. */
   #guestThrew(error: QuickJSHandle): void {
+    if (this.#exited) return;
     if (this.#outOfMemory) {
       this.#fail(outOfMemory(this.#phase?.requestId ?? "undefined"));
       return;
@@ -374,7 +377,7 @@ export class GuestEnvironment {
     GuestEnvironment.duringTurn();
     if (this.#phase !== undefined && Date.now() > this.#phase.deadline) this.#interrupted = true;
     if (this.#phase !== undefined && this.#instance.memory.exhausted) this.#outOfMemory = true;
-    return this.#interrupted || this.#outOfMemory || this.#disposed;
+    return this.#interrupted || this.#outOfMemory || this.#exited || this.#disposed;
   }
 
   /** Lambda's MemorySize holds the whole linear memory; QuickJS's own limit still refuses a single block past it. */
@@ -522,6 +525,10 @@ export class GuestEnvironment {
       } catch {
         this.#fail(exitError(this.#phase?.requestId ?? "undefined", "uncaught exception"));
       }
+    },
+    exit: (status) => {
+      this.#fail(exitedWith(this.#phase?.requestId ?? "undefined", status));
+      this.#exited = true;
     },
   };
 

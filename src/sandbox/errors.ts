@@ -26,6 +26,12 @@ export function exitError(requestId: string, reason: string): FunctionError {
   return runtimeError("Runtime.ExitError", `RequestId: ${requestId} Error: Runtime exited: ${reason}`);
 }
 
+/** process.exit(status): Lambda's Node.js runtime ends, and its exit status is the reason. */
+export function exitedWith(requestId: string, status: number): FunctionError {
+  const reason = status === 0 ? "Runtime exited without providing a reason" : `Runtime exited with error: exit status ${status}`;
+  return runtimeError("Runtime.ExitError", `RequestId: ${requestId} Error: ${reason}`);
+}
+
 export function initTimedOut(): FunctionError {
   return runtimeError("Runtime.InitError", "INIT phase timed out after 10.00 seconds");
 }

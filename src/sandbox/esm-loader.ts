@@ -9,6 +9,15 @@ import { pathToFileURL } from "node:url";
 import type { JSModuleLoadResult, JSModuleNormalizeResult, QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import { type PackageFiles, TASK_ROOT } from "./package-files.js";
 
+/** QuickJS leaves import.meta empty; Node fills it. Set on the first line, line numbers hold. */
+export function esmPrelude(name: string): string {
+  return [
+    `import.meta.url = ${JSON.stringify(pathToFileURL(name).href)};`,
+    `import.meta.filename = ${JSON.stringify(name)};`,
+    `import.meta.dirname = ${JSON.stringify(path.posix.dirname(name))};`,
+  ].join(" ");
+}
+
 export class EsmLoader {
   /** Import specifiers that resolved to nothing, by the module name given to QuickJS: their error. */
   readonly #unresolved = new Map<string, string>();
@@ -47,13 +56,7 @@ export class EsmLoader {
     const source = files.read(name);
     if (source === undefined) return { error: new Error(`Cannot find module '${name}'`) };
     if (format === "json") return `export default ${source};`;
-    // QuickJS leaves import.meta empty; Node fills it. Set on the first line, line numbers hold.
-    const meta = [
-      `import.meta.url = ${JSON.stringify(pathToFileURL(name).href)};`,
-      `import.meta.filename = ${JSON.stringify(name)};`,
-      `import.meta.dirname = ${JSON.stringify(path.posix.dirname(name))};`,
-    ].join(" ");
-    return `${meta}${source.startsWith("#!") ? "//" : ""}${source}`;
+    return `${esmPrelude(name)}${source.startsWith("#!") ? "//" : ""}${source}`;
   }
 
   /** An ES module facade over a CommonJS file or a built-in: default plus its named properties. */

@@ -26,6 +26,8 @@ export interface HostHooks {
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
   uncaught(errorJson: string): void;
+  /** process.exit(status): the phase ends at once, and the environment with it. */
+  exit(status: number): void;
 }
 
 const guestDir = new URL("../../dist/guest/", import.meta.url);
@@ -118,7 +120,7 @@ export function hostFunctions(
   const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
 
   return {
-    ...nativeFunctions(ctx),
+    ...nativeFunctions(ctx, files),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
@@ -199,6 +201,7 @@ export function hostFunctions(
       hooks.fetch(num(id), str(url), str(method), str(headers), bytes, str(redirect) === "manual" ? "manual" : "follow");
     },
     uncaught: (errorJson) => void hooks.uncaught(str(errorJson)),
+    exit: (status) => void hooks.exit(num(status)),
     streamContentType: (contentType) => void hooks.streamContentType(str(contentType)),
     streamWrite: (chunk) => {
       if (chunk === undefined) return;

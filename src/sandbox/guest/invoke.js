@@ -1,7 +1,7 @@
 // The Lambda Node.js runtime's handler contract: INIT loads the handler module once, then each
 // invocation calls `handler(event, context, callback)`; the first of callback, promise settlement,
 // or an empty event loop decides the result, and later ones are ignored, as in Lambda.
-import { errorText } from "./error-text.js";
+import { errorText, stackMapper } from "./error-text.js";
 import { isStreamingHandler, openResponse } from "./response-stream.js";
 
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
@@ -14,10 +14,10 @@ function runtimeError(errorType, message) {
 }
 
 /** Lambda's wire shape of an error, as the Node.js runtime interface client builds it. */
-export function errorShape(error) {
+export function errorShape(error, mapStack) {
   try {
     if (error instanceof Error || (error && typeof error.name === "string" && typeof error.message === "string")) {
-      const trace = errorText(error).split("\n");
+      const trace = errorText(error, mapStack).split("\n");
       // QuickJS's stack overflow is an InternalError; Node's, which Lambda reports, a RangeError.
       if (error.name === "InternalError" && error.message === "stack overflow") {
         trace[0] = `RangeError: ${STACK_OVERFLOW}`;
@@ -36,8 +36,38 @@ export function errorShape(error) {
   }
 }
 
-function loadFailure(error, moduleName) {
-  if (error?.name === "SyntaxError") return runtimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${error.message}`);
+/**
+ * Where a syntax error is, as Node prints it: QuickJS gives the file, line and column of a parse, or
+ * a frame of a thrown one (JSON.parse). On a first line, its column counts what the loader put there.
+ */
+function syntaxLocation(host, error) {
+  let file = error.fileName;
+  let line = error.lineNumber;
+  let column = error.columnNumber;
+  if (typeof file !== "string" || !file.startsWith("/") || !(line > 0)) {
+    const frame = /^ {4}at (?:.*? \()?(\/[^()]*):(\d+):(\d+)\)?$/m.exec(String(error.stack ?? ""));
+    if (frame === null) return undefined;
+    [, file, line, column] = frame;
+    line = Number(line);
+  }
+  if (line === 1) column -= host.firstLineShift(file);
+  return `${file}:${line}:${column}`;
+}
+
+/**
+ * Lambda reports `SyntaxError: <message>` and drops where it is; Node itself prints the file and
+ * line, and whoever fixes the function needs them, so the message ends with them and the trace
+ * holds them as Node's frame.
+ */
+function userCodeSyntaxError(host, error) {
+  const location = syntaxLocation(host, error);
+  const failure = runtimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${error.message}${location ? ` (${location})` : ""}`);
+  failure.stack = location ? `    at ${location}` : "";
+  return failure;
+}
+
+function loadFailure(host, error, moduleName) {
+  if (error?.name === "SyntaxError") return userCodeSyntaxError(host, error);
   if (error?.code === "MODULE_NOT_FOUND" || error?.code === "ERR_UNKNOWN_BUILTIN_MODULE") {
     return runtimeError("Runtime.ImportModuleError", `Error: ${error.message}`);
   }
@@ -51,6 +81,30 @@ function loadFailure(error, moduleName) {
  */
 export function createInvoker(host, config, modules, streaming, done) {
   let handler;
+  let mapStack;
+  const shape = (error) => JSON.stringify(errorShape(error, mapStack));
+
+  /**
+   * The runtime interface client's log line for an error that fails the invocation:
+   * `console.error(label, "\t" + JSON)`, the JSON holding the error's enumerable properties.
+   */
+  const logFailure = (label, error) => {
+    // QuickJS's interrupt (a timeout, process.exit) ends the phase; Lambda logs no error line for it.
+    if (error?.name === "InternalError" && error.message === "interrupted") return;
+    const value = error instanceof Error ? error : new Error(error);
+    let formatted;
+    try {
+      formatted = JSON.stringify(value, (_key, item) => {
+        if (!(item instanceof Error)) return item;
+        const fields = Object.assign({ errorType: item.name, errorMessage: item.message, code: item.code }, item);
+        if (typeof item.stack === "string") fields.stack = errorText(item, item === value ? mapStack : undefined).split("\n");
+        return fields;
+      });
+    } catch {
+      formatted = shape(value);
+    }
+    host.log("ERROR", `${label} \t${formatted}`);
+  };
 
   const loadHandler = async () => {
     const full = config.handler;
@@ -66,7 +120,7 @@ export function createInvoker(host, config, modules, streaming, done) {
     if (!match) throw runtimeError("Runtime.MalformedHandlerName", "Bad handler");
     const [, moduleName, handlerPath] = match;
     const found = host.handlerModule(moduleRoot + moduleName);
-    if (found === undefined) throw loadFailure(undefined, moduleRoot + moduleName);
+    if (found === undefined) throw loadFailure(host, undefined, moduleRoot + moduleName);
     const colon = found.indexOf(":");
     const format = found.slice(0, colon);
     const path = found.slice(colon + 1);
@@ -74,7 +128,7 @@ export function createInvoker(host, config, modules, streaming, done) {
     try {
       exported = format === "esm" ? await import(path) : modules.load({ format, path });
     } catch (error) {
-      throw loadFailure(error, moduleRoot + moduleName);
+      throw loadFailure(host, error, moduleRoot + moduleName);
     }
     const fn = handlerPath.split(".").reduce((value, key) => value?.[key], exported);
     if (fn === undefined) throw runtimeError("Runtime.HandlerNotFound", `${full} is undefined or not exported`);
@@ -106,12 +160,17 @@ export function createInvoker(host, config, modules, streaming, done) {
 
   return {
     init() {
+      mapStack = stackMapper(host, config.env);
       loadHandler().then(
         (fn) => {
           handler = fn;
           done(true, "null", false);
         },
-        (error) => done(false, JSON.stringify(errorShape(error)), false),
+        (error) => {
+          // The runtime interface client fails INIT through its uncaught exception handler.
+          logFailure("Uncaught Exception", error);
+          done(false, shape(error), false);
+        },
       );
     },
 
@@ -131,14 +190,15 @@ export function createInvoker(host, config, modules, streaming, done) {
         if (finished) return;
         finished = true;
         if (error != null) {
-          done(false, JSON.stringify(errorShape(error)), waitForEmptyLoop);
+          logFailure("Invoke Error", error);
+          done(false, shape(error), waitForEmptyLoop);
           return;
         }
         let payload;
         try {
           payload = JSON.stringify(result === undefined ? null : result);
         } catch {
-          done(false, JSON.stringify(errorShape(new Error("Unable to stringify response body"))), waitForEmptyLoop);
+          done(false, shape(new Error("Unable to stringify response body")), waitForEmptyLoop);
           return;
         }
         done(true, payload, waitForEmptyLoop);
@@ -183,7 +243,7 @@ export function createInvoker(host, config, modules, streaming, done) {
     /** Ends a phase that runs no handler (SnapStart's hooks): success, or the error that failed it. */
     settlePhase(error) {
       if (error == null) done(true, "null", false);
-      else done(false, JSON.stringify(errorShape(error)), false);
+      else done(false, shape(error), false);
     },
 
     /** The event loop ran dry with no result: Lambda's runtime then answers null. */
@@ -193,7 +253,8 @@ export function createInvoker(host, config, modules, streaming, done) {
 
     /** An exception escaped a timer callback: Node would crash, Lambda reports it for this invocation. */
     uncaught(error) {
-      host.uncaught(JSON.stringify(errorShape(error)));
+      logFailure("Uncaught Exception", error);
+      host.uncaught(shape(error));
     },
   };
 }

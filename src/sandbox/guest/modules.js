@@ -6,6 +6,8 @@
 // Built-ins come from `requireBuiltin` (builtins/node-builtins.js).
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+// On the file's first line, so its line numbers hold in stack traces (src/sandbox/native/source-map.ts counts it too).
+const WRAPPER = "(function (exports, require, module, __filename, __dirname) {";
 
 /** Node allows require() of an ES module from 20.19 and 22.12 on; nodejs18.x refuses it. */
 function requiresEsm(nodeVersion) {
@@ -66,9 +68,8 @@ export function createModules(host, requireBuiltin, config) {
       if (format === "json") {
         module.exports = JSON.parse(source);
       } else {
-        // The wrapper stays on the first line so the file's line numbers hold in stack traces.
         const body = source.startsWith("#!") ? `//${source}` : source;
-        const wrapper = host.evalScript(`(function (exports, require, module, __filename, __dirname) {${body}\n})`, path);
+        const wrapper = host.evalScript(`${WRAPPER}${body}\n})`, path);
         wrapper.call(module.exports, module.exports, require, module, path, dir);
       }
     } catch (error) {

@@ -7,20 +7,23 @@
  */
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
+import type { PackageFiles } from "../package-files.js";
 import { cipherFunctions } from "./cipher.js";
 import { encodingFunctions } from "./encoding.js";
 import { hashFunctions } from "./hash.js";
 import { intlFunctions } from "./intl.js";
 import { keyFunctions } from "./keys.js";
+import { sourceMapFunctions } from "./source-map.js";
 import { zlibFunctions } from "./zlib.js";
 
-export function nativeFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles): Record<string, HostFunction> {
   return {
     ...encodingFunctions(ctx),
     ...hashFunctions(ctx),
     ...cipherFunctions(ctx),
     ...keyFunctions(ctx),
     ...zlibFunctions(ctx),
+    ...sourceMapFunctions(ctx, files),
     ...intlFunctions(ctx),
   };
 }
