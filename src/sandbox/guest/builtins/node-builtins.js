@@ -8,6 +8,7 @@
 const NODE_BUILTINS = {
   assert: ({ load }) => load("assert").default,
   "assert/strict": ({ load }) => load("assert").default.strict,
+  async_hooks: ({ load }) => load("async-hooks"),
   buffer: ({ load }) => ({ ...load("buffer"), atob: globalThis.atob, btoa: globalThis.btoa }),
   console: ({ load }) => {
     // Node's console module is the global console, which carries the Console class.
@@ -47,10 +48,17 @@ const NODE_BUILTINS = {
   "stream/consumers": ({ load }) => load("stream").consumers,
   string_decoder: ({ load }) => load("string-decoder"),
   sys: ({ nodeBuiltin }) => nodeBuiltin("util"),
+  // Read at each use: AsyncLocalStorage wraps the global timers when it is first made.
   timers: ({ nodeBuiltin }) => ({
-    setTimeout: globalThis.setTimeout,
-    setInterval: globalThis.setInterval,
-    setImmediate: globalThis.setImmediate,
+    get setTimeout() {
+      return globalThis.setTimeout;
+    },
+    get setInterval() {
+      return globalThis.setInterval;
+    },
+    get setImmediate() {
+      return globalThis.setImmediate;
+    },
     clearTimeout: globalThis.clearTimeout,
     clearInterval: globalThis.clearInterval,
     clearImmediate: globalThis.clearImmediate,
