@@ -10,6 +10,7 @@ import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
+import { useDirectHostCalls } from "./native/host-calls.js";
 import { nativeFunctions } from "./native/index.js";
 import type { PackageFiles } from "./package-files.js";
 
@@ -118,6 +119,7 @@ export function hostFunctions(
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
   const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
   const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
+  useDirectHostCalls(ctx);
 
   return {
     ...nativeFunctions(ctx, files),
