@@ -48,6 +48,8 @@ export function installProcess(host, builtin, config) {
     removeListener() {
       return this;
     },
+    // Listeners given to `on` are not kept (process events do not happen here); depd asks before it warns.
+    listenerCount: () => 0,
     // Object.prototype.toString gives "[object process]" in Node; libraries test it to know they run
     // in Node (axios picks its http adapter over fetch that way).
     [Symbol.toStringTag]: "process",
@@ -71,6 +73,27 @@ export function installProcess(host, builtin, config) {
   globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
 }
 
+/** The WHATWG stream classes Node 20 has as globals, all from node:stream/web. */
+const WEB_STREAMS = [
+  "ReadableStream",
+  "ReadableStreamDefaultReader",
+  "ReadableStreamBYOBReader",
+  "ReadableStreamBYOBRequest",
+  "ReadableByteStreamController",
+  "ReadableStreamDefaultController",
+  "TransformStream",
+  "TransformStreamDefaultController",
+  "WritableStream",
+  "WritableStreamDefaultWriter",
+  "WritableStreamDefaultController",
+  "ByteLengthQueuingStrategy",
+  "CountQueuingStrategy",
+  "TextEncoderStream",
+  "TextDecoderStream",
+  "CompressionStream",
+  "DecompressionStream",
+];
+
 export function installGlobals(host, builtin) {
   globalThis.global = globalThis;
   // crypto, btoa and atob live in a bundle of their own, evaluated when first touched.
@@ -93,6 +116,7 @@ export function installGlobals(host, builtin) {
     return (value, options) => deserialize(serialize(value, options));
   });
   defineLazy("Intl", () => builtin("intl").intl);
+  for (const name of WEB_STREAMS) defineLazy(name, () => builtin("stream-web")?.[name]);
   installLocaleMethods(() => builtin("intl").localeMethods);
   return { webcrypto: () => webGlobals().crypto };
 }

@@ -46,6 +46,7 @@ const NODE_BUILTINS = {
   stream: ({ load }) => load("stream").default,
   "stream/promises": ({ load }) => load("stream").default.promises,
   "stream/consumers": ({ load }) => load("stream").consumers,
+  "stream/web": ({ load }) => ({ ...load("stream-web") }),
   string_decoder: ({ load }) => load("string-decoder"),
   sys: ({ nodeBuiltin }) => nodeBuiltin("util"),
   // Read at each use: AsyncLocalStorage wraps the global timers when it is first made.
