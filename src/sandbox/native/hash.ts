@@ -27,7 +27,7 @@ const MAX_OPEN_HASHES = 4096;
 type Digest = Hash | Hmac;
 
 /**
- * The calling convention keeps a small HMAC at ~10 µs of crossing: every name and encoding is a string
+ * The calling convention keeps a small HMAC's crossing to a few handle reads: every name and encoding is a string
  * ("" for none), an output length is a number (-1 for none), and a part of the data is a pair of the
  * data and its encoding, "bytes" for an ArrayBuffer, so the host never asks a handle its type. Strings
  * arrive plain (no NUL, no surrogate: the guest sends others as bytes), so the handle API's C-string
@@ -101,7 +101,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
       return undefined;
     }),
     /** A whole hash in one crossing. */
-    /** A whole hash in one crossing; `how` is "algorithm\noutputLength\nencoding" (an argument costs ~0.5 µs). */
+    /** A whole hash in one crossing; `how` is "algorithm\noutputLength\nencoding" (one handle read, not three). */
     hashOnce: guarded((how, ...parts) => {
       const [algorithm = "", outputLength = "-1", encoding = ""] = str(how).split("\n");
       const length = Number(outputLength);

@@ -10,7 +10,7 @@ const host = isolambdaHost;
 /**
  * Below this length, text whose characters are one byte each (ASCII, or any in latin1) is converted
  * by a loop here, and hex, base64 and UTF-16 are encoded by the package: each costs less than the
- * ~10 µs crossing there (bench/native-codecs.ts's cases, scaled down).
+ * 3–5 µs crossing there (bench/native-codecs.ts's cases, scaled down).
  */
 const SHORT = 64;
 const SHORT_ENCODE = 16;
