@@ -117,7 +117,10 @@ class Digest {
       encoding = typeof inputEncoding === "string" && inputEncoding !== "bytes" ? inputEncoding : "";
       size = data.length;
       if (isPlain(data)) part = data;
-      else [part, encoding] = [bytesOfString(data, encoding), "bytes"];
+      else {
+        part = bytesOfString(data, encoding);
+        encoding = "bytes";
+      }
     } else if (ArrayBuffer.isView(data)) {
       encoding = "bytes";
       size = data.byteLength;
@@ -151,7 +154,9 @@ class Digest {
       // One part is the common case: a call with spread arguments costs QuickJS ~3 µs more, and every
       // argument a handle read (a UTF-8 string's encoding, "", can be left out).
       if (parts.length === 2) {
-        const [data, dataEncoding] = parts;
+        // Indexed, not destructured: QuickJS destructures through the iterator protocol.
+        const data = parts[0];
+        const dataEncoding = parts[1];
         if (this.#keyKind === undefined)
           return outputOf(dataEncoding === "" ? host.hashOnce(how, data) : host.hashOnce(how, data, dataEncoding));
         return outputOf(dataEncoding === "" ? host.hmacOnce(how, this.#key, data) : host.hmacOnce(how, this.#key, data, dataEncoding));
@@ -283,8 +288,11 @@ export class Hmac extends Digest {
     let secret;
     let kind = "bytes";
     if (typeof key === "string") {
-      if (key === plainKey || isPlain(key)) [secret, kind, plainKey] = [key, "utf8", key];
-      else secret = bytesOfString(key);
+      if (key === plainKey || isPlain(key)) {
+        secret = key;
+        kind = "utf8";
+        plainKey = key;
+      } else secret = bytesOfString(key);
     }
     // Copied: the caller may change its buffer before the digest.
     else if (ArrayBuffer.isView(key)) secret = key.buffer.slice(key.byteOffset, key.byteOffset + key.byteLength);
