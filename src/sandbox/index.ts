@@ -75,7 +75,7 @@ export class Sandbox {
   readonly #idleExtras = new Set<Executor>();
   #retireTimer: NodeJS.Timeout | undefined;
   /** An executor being started because every one was stalled: creates meanwhile wait for it. */
-  #starting: Promise<Executor> | undefined;
+  #starting: { executor: Executor; ready: Promise<Executor> } | undefined;
   readonly #environments = new Map<number, Environment>();
   /**
    * Heaps measured right after INIT can be read in the same batch of frames as "created", before
@@ -110,7 +110,7 @@ export class Sandbox {
   /** Ends the executors started on demand that hosted nothing for two looks in a row. */
   #retireIdleExtras(): void {
     for (const executor of this.#executors.slice(this.#baseExecutors)) {
-      if (load(executor) > 0) this.#idleExtras.delete(executor);
+      if (load(executor) > 0 || executor === this.#starting?.executor) this.#idleExtras.delete(executor);
       else if (!this.#idleExtras.has(executor)) this.#idleExtras.add(executor);
       else {
         this.#idleExtras.delete(executor);
@@ -218,13 +218,13 @@ export class Sandbox {
       if (best === undefined || load(executor) < load(best)) best = executor;
     }
     if (best !== undefined) return best;
-    if (this.#starting !== undefined) return this.#starting;
+    if (this.#starting !== undefined) return this.#starting.ready;
     if (this.#executors.length < this.#maxExecutors) {
       const executor = this.#addExecutor();
       this.#retireTimer ??= setInterval(() => this.#retireIdleExtras(), this.#extraIdleMs / 2).unref();
-      this.#starting = executor.ready().then(() => executor);
+      this.#starting = { executor, ready: executor.ready().then(() => executor) };
       try {
-        return await this.#starting;
+        return await this.#starting.ready;
       } finally {
         this.#starting = undefined;
       }

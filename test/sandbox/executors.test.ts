@@ -39,10 +39,17 @@ describe("executors on demand", () => {
     neighbour.dispose();
   });
 
-  it("past the bound, a new environment goes to the executor whose turn began last", async () => {
-    const spinners = [await spin(), await spin()];
-    const running = spinners.map((env) => env.invoke("{}"));
-    // Two executors at most, both spinning: the environment is still made, and answers once one is free.
+  it("past the bound, a new environment still goes somewhere, and answers once a spinner's turn ends", async () => {
+    const stalled = async (env: { executorStalled: boolean }) => {
+      while (!env.executorStalled) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const first = await spin();
+    const running = [first.invoke("{}")];
+    await stalled(first);
+    const second = await spin();
+    running.push(second.invoke("{}"));
+    await stalled(second);
+    // Both executors (the bound) are stalled: the hello is placed all the same.
     const late = await hello();
     expect(sandbox.executorCount).toBe(2);
     let answer = await late.invoke("{}");
