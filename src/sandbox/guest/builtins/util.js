@@ -187,6 +187,7 @@ export function createUtil(load) {
   }
   inspect.custom = kCustomInspect;
   inspect.defaultOptions = { depth: 2, breakLength: 80, maxArrayLength: 100, maxStringLength: 10000 };
+  Object.defineProperty(inspect, "colors", { get: () => load("style-text").colors, enumerable: true, configurable: true });
 
   const isPrimitive = (v) => v === null || (typeof v !== "object" && typeof v !== "function");
 
@@ -203,6 +204,8 @@ export function createUtil(load) {
     types,
     isDeepStrictEqual: (a, b) => load("assert").isDeepStrictEqual(a, b),
     stripVTControlCharacters: (text) => String(text).replace(ANSI_ESCAPES, ""),
+    parseArgs: (config) => load("parse-args").parseArgs(config),
+    styleText: (format, text, options) => load("style-text").styleText(format, text, options),
     toUSVString: (text) => String(text).toWellFormed?.() ?? String(text),
     TextEncoder: globalThis.TextEncoder,
     TextDecoder: globalThis.TextDecoder,
