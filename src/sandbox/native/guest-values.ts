@@ -4,6 +4,7 @@
  * call and into it per result, so one crossing costs two copies of the data and a few µs.
  */
 import type { QuickJSContext, QuickJSHandle, VmCallResult } from "quickjs-emscripten-core";
+import { hostText } from "./strings.js";
 
 /**
  * What one call takes or gives back at most. The guest's own allocations are held to its
@@ -24,7 +25,7 @@ export function bytesOf(ctx: QuickJSContext, handle: QuickJSHandle): Buffer {
  * whose heap may move when it grows.
  */
 export function withData<T>(ctx: QuickJSContext, handle: QuickJSHandle | undefined, use: (data: string | Uint8Array) => T): T {
-  if (handle === undefined || ctx.typeof(handle) !== "object") return use(handle === undefined ? new Uint8Array(0) : ctx.getString(handle));
+  if (handle === undefined || ctx.typeof(handle) !== "object") return use(handle === undefined ? new Uint8Array(0) : hostText(ctx, handle));
   using lifetime = ctx.getArrayBuffer(handle);
   return use(lifetime.value);
 }
@@ -33,7 +34,7 @@ export function withData<T>(ctx: QuickJSContext, handle: QuickJSHandle | undefin
 export function dataOf(ctx: QuickJSContext, handle: QuickJSHandle | undefined): string | Buffer | undefined {
   if (handle === undefined) return undefined;
   const type = ctx.typeof(handle);
-  if (type === "string") return ctx.getString(handle);
+  if (type === "string") return hostText(ctx, handle);
   if (type === "object") return bytesOf(ctx, handle);
   return undefined;
 }

@@ -19,7 +19,7 @@ import {
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
 import { errorResult, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
-import { guestString } from "./strings.js";
+import { guestString, hostText } from "./strings.js";
 
 /** Open streaming hashes an environment may hold: far past any handler's need, short of a leak's. */
 const MAX_OPEN_HASHES = 4096;
@@ -48,7 +48,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
     return use(lifetime.value);
   };
   const key = (h: QuickJSHandle | undefined, kind: QuickJSHandle | undefined): string | Buffer =>
-    h === undefined ? "" : str(kind) === "bytes" ? withBytes(h, (bytes) => Buffer.from(bytes)) : ctx.getString(h);
+    h === undefined ? "" : str(kind) === "bytes" ? withBytes(h, (bytes) => Buffer.from(bytes)) : hostText(ctx, h);
 
   /** `data, encoding` pairs (the guest's batched updates) fed to `digest`. */
   const feed = (digest: Digest, parts: QuickJSHandle[]): void => {
@@ -56,7 +56,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
       const chunk = parts[i] as QuickJSHandle;
       const encoding = str(parts[i + 1]);
       if (encoding === "bytes") withBytes(chunk, (bytes) => digest.update(bytes));
-      else digest.update(ctx.getString(chunk), (encoding || "utf8") as BufferEncoding);
+      else digest.update(hostText(ctx, chunk), (encoding || "utf8") as BufferEncoding);
     }
   };
 
@@ -73,7 +73,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
   const arg = (h: QuickJSHandle | undefined): unknown => {
     if (h === undefined) return undefined;
     const type = ctx.typeof(h);
-    if (type === "string") return ctx.getString(h);
+    if (type === "string") return hostText(ctx, h);
     if (type === "object") return withBytes(h, (bytes) => Buffer.from(bytes));
     return ctx.dump(h);
   };
@@ -114,7 +114,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
       const [algorithm = "", kind = "", encoding = ""] = str(how).split("\n");
       const digest = createHmac(
         algorithm,
-        secret === undefined ? "" : kind === "bytes" ? withBytes(secret, (bytes) => Buffer.from(bytes)) : ctx.getString(secret),
+        secret === undefined ? "" : kind === "bytes" ? withBytes(secret, (bytes) => Buffer.from(bytes)) : hostText(ctx, secret),
       );
       feed(digest, parts);
       return output(digest, encoding);
