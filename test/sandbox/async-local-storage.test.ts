@@ -34,7 +34,7 @@ describe("AsyncLocalStorage", () => {
         await new Promise((resolve) => setImmediate(() => { seen.immediate = als.getStore()?.id; resolve(); }));
         await new Promise((resolve) => process.nextTick(() => { seen.nextTick = als.getStore()?.id; resolve(); }));
         await new Promise((resolve) => queueMicrotask(() => { seen.microtask = als.getStore()?.id; resolve(); }));
-        await Promise.resolve().then(() => { seen.then = als.getStore()?.id; });
+        await Promise.resolve().then(() => { seen.thenCallback = als.getStore()?.id; });
         await Promise.reject(new Error("x")).catch(() => { seen.catch = als.getStore()?.id; });
         await Promise.all([sleep(2), sleep(1)]);
         seen.afterAll = als.getStore()?.id;
@@ -58,7 +58,7 @@ describe("AsyncLocalStorage", () => {
       immediate: "r1",
       nextTick: "r1",
       microtask: "r1",
-      then: "r1",
+      thenCallback: "r1",
       catch: "r1",
       afterAll: "r1",
       interval: "r1",

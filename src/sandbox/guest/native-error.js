@@ -2,7 +2,7 @@
 // src/sandbox/native/guest-values.ts); the guest throws them as the class Node throws.
 
 const CLASSES = { TypeError, RangeError, SyntaxError };
-const FIELDS = ["code", "errno", "library", "reason"];
+const FIELDS = ["code", "errno", "library", "reason", "function"];
 
 export function nodeErrorOf(error) {
   if (!(error instanceof Error)) return error;

@@ -3,27 +3,9 @@
 // (src/sandbox/native/cipher.ts). A cipher here is an id for the host's; every update is one
 // crossing that returns its output, as Node's does. A bundle of its own: hashing does not pay for it.
 import { Buffer } from "buffer";
+import { callHost as call } from "../native-error.js";
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
-const FIELDS = ["code", "errno", "library", "reason", "function"];
-
-/** The host's Node error (crossed as data) thrown as the class Node throws. */
-function rebuilt(error) {
-  if (!error || typeof error !== "object" || typeof error.message !== "string") return error;
-  const Kind = error.name === "TypeError" ? TypeError : error.name === "RangeError" ? RangeError : Error;
-  const out = new Kind(error.message);
-  if (!["Error", "TypeError", "RangeError"].includes(error.name)) out.name = error.name;
-  for (const field of FIELDS) if (error[field] !== undefined) out[field] = error[field];
-  return out;
-}
-
-function call(fn, ...args) {
-  try {
-    return fn(...args);
-  } catch (error) {
-    throw rebuilt(error);
-  }
-}
 
 const received = (value) =>
   value === null

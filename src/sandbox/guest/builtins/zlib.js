@@ -4,25 +4,7 @@
 // with the flush flag Node's stream would use. The stream classes are made on first use:
 // gunzipSync alone does not pay for evaluating node:stream.
 import { Buffer } from "buffer";
-
-const FIELDS = ["code", "errno"];
-
-/** The host's Node error (crossed as data) thrown as the class Node throws. */
-function rebuilt(error) {
-  if (!error || typeof error !== "object" || typeof error.message !== "string") return error;
-  const Kind = error.name === "TypeError" ? TypeError : error.name === "RangeError" ? RangeError : Error;
-  const out = new Kind(error.message);
-  for (const field of FIELDS) if (error[field] !== undefined) out[field] = error[field];
-  return out;
-}
-
-function call(fn, ...args) {
-  try {
-    return fn(...args);
-  } catch (error) {
-    throw rebuilt(error);
-  }
-}
+import { callHost as call } from "../native-error.js";
 
 const received = (value) =>
   value === null
