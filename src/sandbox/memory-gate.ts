@@ -14,6 +14,12 @@ const INITIAL_PAGES = 256;
 export const MAXIMUM_PAGES = 32768;
 
 export class MemoryGate {
+  /**
+   * Called as a guest's memory grows, inside its turn (set by the worker): a turn that allocates in
+   * large steps reaches QuickJS's interrupt check rarely, and this is the other moment to send what
+   * other environments answered before it.
+   */
+  static onGrow: () => void = () => {};
   /** Set at INIT from the function's MemorySize; a spare runtime waiting for its function has none. */
   limitBytes = Number.POSITIVE_INFINITY;
   #refused = false;
@@ -23,6 +29,7 @@ export class MemoryGate {
     // Emscripten's heap asks for ~20% more than it needs, then 10%, then 5% (at least what it
     // needs): a refusal counts only if no later, smaller ask of the same allocation is granted.
     memory.grow = (deltaPages: number) => {
+      MemoryGate.onGrow();
       if (memory.buffer.byteLength + deltaPages * WASM_PAGE_BYTES > this.limitBytes) {
         this.#refused = true;
         throw new RangeError("the function's MemorySize is reached");

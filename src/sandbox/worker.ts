@@ -12,7 +12,7 @@ import type { ExecutorData, ExecutorLink } from "./executor.js";
 import { guestBootstrapSource, warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
 import { nodePathOf } from "./lambda-env.js";
-import { returnMemory } from "./memory-gate.js";
+import { MemoryGate, returnMemory } from "./memory-gate.js";
 import { PackageFiles } from "./package-files.js";
 import { decodeToWorker, encodeFromWorker, type FromWorker, type ToWorker } from "./protocol.js";
 import { RingReader, RingWriter } from "./ring.js";
@@ -27,9 +27,11 @@ const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerDat
 const instances = new ModuleInstances(wasmModule);
 const clock = new TurnClockWriter(link.turns);
 GuestEnvironment.turns = clock;
-GuestEnvironment.duringTurn = () => {
+const sendSettled = () => {
   if (answers.length > 0) sendAnswers();
 };
+GuestEnvironment.duringTurn = sendSettled;
+MemoryGate.onGrow = sendSettled;
 const bootstrap = guestBootstrapSource();
 const snapshots = new SnapshotStore(instances, bootstrap, runtimeSha256, snapshotDir);
 const components = new ComponentCache(componentDir);

@@ -93,9 +93,14 @@ export function createInvoker(host, config, modules, streaming, done) {
     if (error?.name === "InternalError" && error.message === "interrupted") return;
     const value = error instanceof Error ? error : new Error(error);
     let formatted;
+    // Each Error becomes a new plain object, which JSON's own cycle check cannot see: an error that
+    // refers to itself (e.self = e) would recurse until the stack runs out, seconds in QuickJS.
+    const seen = new Set();
     try {
       formatted = JSON.stringify(value, (_key, item) => {
         if (!(item instanceof Error)) return item;
+        if (seen.has(item)) return "[Circular]";
+        seen.add(item);
         const fields = Object.assign({ errorType: item.name, errorMessage: item.message, code: item.code }, item);
         if (typeof item.stack === "string") fields.stack = errorText(item, item === value ? mapStack : undefined).split("\n");
         return fields;
