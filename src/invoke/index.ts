@@ -78,7 +78,8 @@ export class Invoker {
 
   /** A deleted function: its environments retire and its metrics go. */
   async forget(functionName: string): Promise<void> {
-    this.retire(functionName);
+    this.pool.forget(functionName);
+    this.gate.forget();
     await this.metrics.forget(functionName);
   }
 

@@ -320,6 +320,12 @@ export class WarmPool {
     for (const entry of this.#provisioned.values()) yield { ...entry.ref, busy: entry.busy, allocated: entry.envs.size };
   }
 
+  /** A deleted function: its environments retire and its scaling bucket goes. */
+  forget(functionName: string): void {
+    this.retire(functionName);
+    this.#scaling.forget(functionName);
+  }
+
   /** Retires the environments of a function (all its versions) after an update or a delete. */
   retire(functionName: string): void {
     this.#generations.set(functionName, this.#generation(functionName) + 1);

@@ -38,6 +38,11 @@ export class ScalingBudget {
     this.#perMs = rate.environments / (rate.seconds * 1000);
   }
 
+  /** A deleted function's bucket goes: a new function of the name starts with a full one, as in Lambda. */
+  forget(functionName: string): void {
+    this.#buckets.delete(functionName);
+  }
+
   /** Spends one new environment for `functionName`, or throws ScalingThrottledError. */
   take(functionName: string): void {
     const now = this.now();

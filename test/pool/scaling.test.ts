@@ -20,4 +20,15 @@ describe("the scaling budget", () => {
     for (let i = 0; i < 10; i++) budget.take("f");
     expect(() => budget.take("f")).toThrow(ScalingThrottledError);
   });
+
+  it("starts a deleted function's name afresh", () => {
+    const budget = new ScalingBudget({ environments: 2, seconds: 10 }, () => 0);
+    budget.take("f");
+    budget.take("f");
+    expect(() => budget.take("f")).toThrow(ScalingThrottledError);
+    budget.forget("f");
+    budget.take("f");
+    budget.take("f");
+    expect(() => budget.take("f")).toThrow(ScalingThrottledError);
+  });
 });
