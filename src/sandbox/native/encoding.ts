@@ -7,7 +7,7 @@
 import { TextDecoder } from "node:util";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
-import { errorResult, MAX_CALL_BYTES } from "./guest-values.js";
+import { guardedFunction, MAX_CALL_BYTES } from "./guest-values.js";
 import { arrayBuffer, tooLarge } from "./hash.js";
 import { guestString, hostString } from "./strings.js";
 
@@ -23,15 +23,7 @@ export function encodingFunctions(ctx: QuickJSContext): Record<string, HostFunct
     return read(Buffer.from(buffer, byteOffset, byteLength));
   };
   const decoders = new Map<string, TextDecoder>();
-  const guarded =
-    (work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction =>
-    (...args) => {
-      try {
-        return work(...args);
-      } catch (error) {
-        return errorResult(ctx, error);
-      }
-    };
+  const guarded = (work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction => guardedFunction(ctx, work);
 
   return {
     /** `buf.toString(encoding)` of a whole ArrayBuffer. */

@@ -4,6 +4,7 @@
  * call and into it per result, so one crossing costs two copies of the data and a few µs.
  */
 import type { QuickJSContext, QuickJSHandle, VmCallResult } from "quickjs-emscripten-core";
+import type { HostFunction } from "../guest-host.js";
 import { hostText } from "./strings.js";
 
 /**
@@ -88,6 +89,11 @@ export function guarded(
   } catch (error) {
     return errorResult(ctx, error);
   }
+}
+
+/** A host function whose thrown host errors reach the guest as the errors they stand for. */
+export function guardedFunction(ctx: QuickJSContext, work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction {
+  return (...args) => guarded(ctx, () => work(...args));
 }
 
 /** A table of host objects the guest names by number, bounded so an environment cannot pile them up. */

@@ -18,7 +18,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
-import { errorResult, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
+import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
 import { guestString, hostText } from "./strings.js";
 
 /** Open streaming hashes an environment may hold: far past any handler's need, short of a leak's. */
@@ -78,15 +78,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
     return ctx.dump(h);
   };
 
-  const guarded =
-    (work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction =>
-    (...args) => {
-      try {
-        return work(...args);
-      } catch (error) {
-        return errorResult(ctx, error);
-      }
-    };
+  const guarded = (work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction => guardedFunction(ctx, work);
 
   return {
     hashNames: () => ctx.newString(getHashes().join(",")),
