@@ -78,8 +78,12 @@ function builtinSource(name: string): string | undefined {
   return source;
 }
 
-/** The largest getRandomValues request Web Crypto allows. */
-const RANDOM_MAX_BYTES = 65536;
+/**
+ * The most random bytes one call gives: node:crypto's randomBytes takes any size in one crossing
+ * (Web Crypto's 64 KiB quota is the guest's getRandomValues' to keep); the copy into the guest is
+ * held to its MemorySize like any allocation.
+ */
+const RANDOM_MAX_BYTES = 1 << 30;
 /**
  * Random bytes are drawn from the CSPRNG in blocks, as Node's randomUUID does: every restore
  * reseeds Math.random and handlers ask for UUIDs 16 bytes at a time. No byte is handed out twice.
