@@ -2,6 +2,8 @@
 // time): ClientRequest is a Writable collecting the body, sent at end(); IncomingMessage is a
 // Readable of the answer. No sockets exist in the sandbox: servers are absent, and the `socket`
 // a request emits is a stand-in carrying the calls libraries make on one (setTimeout, setNoDelay).
+// IncomingMessage and ServerResponse are also Node's server-side classes, which Lambda adapters
+// (serverless-http) build a framework's request and response on.
 
 const RAW_HEADERS = Symbol.for("isolambda.rawHeaders");
 
@@ -140,8 +142,11 @@ function normalize(defaultProtocol, input, options, callback) {
   return { merged, callback, url: `${protocol}//${host}${port ? `:${port}` : ""}${merged.path ?? "/"}`, protocol, hostname, port };
 }
 
-export function createHttp(nodeBuiltin, defaultProtocol) {
-  const { Readable, Writable } = nodeBuiltin("stream");
+/** `outgoing` is the http-outgoing bundle: OutgoingMessage and ServerResponse. */
+export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
+  const Stream = nodeBuiltin("stream");
+  const { Readable, Writable } = Stream;
+  const { OutgoingMessage, ServerResponse } = outgoing.createOutgoing(Stream, STATUS_CODES);
   const { EventEmitter } = nodeBuiltin("events");
 
   class Agent extends EventEmitter {
@@ -193,40 +198,60 @@ export function createHttp(nodeBuiltin, defaultProtocol) {
     }
   }
 
+  /** Node's: a Readable of a message's body, made with the socket it came on (a stand-in here). */
   class IncomingMessage extends Readable {
-    constructor(response, socket) {
+    constructor(socket) {
       super();
-      const pairs = response[RAW_HEADERS] ?? [...response.headers];
-      // The host's fetch has already decoded a compressed body: its encoding no longer applies.
-      const decoded = pairs.some(([name]) => name.toLowerCase() === "content-encoding");
-      this.rawHeaders = [];
-      this.headers = {};
-      for (const [name, value] of pairs) {
-        const key = name.toLowerCase();
-        if (decoded && (key === "content-encoding" || key === "content-length")) continue;
-        this.rawHeaders.push(name, value);
-        if (key === "set-cookie") this.headers[key] = [...(this.headers[key] ?? []), value];
-        else this.headers[key] = key in this.headers ? `${this.headers[key]}, ${value}` : value;
-      }
-      this.rawTrailers = [];
-      this.trailers = {};
-      this.statusCode = response.status;
-      this.statusMessage = response.statusText || STATUS_CODES[response.status] || "";
-      this.httpVersion = "1.1";
-      this.httpVersionMajor = 1;
-      this.httpVersionMinor = 1;
+      this.socket = socket;
+      this.client = socket;
+      this.httpVersion = null;
+      this.httpVersionMajor = null;
+      this.httpVersionMinor = null;
       this.complete = false;
       this.aborted = false;
+      this.upgrade = null;
+      this.rawHeaders = [];
+      this.headers = {};
+      this.rawTrailers = [];
+      this.trailers = {};
       this.url = "";
       this.method = null;
+      this.statusCode = null;
+      this.statusMessage = null;
+    }
+    get connection() {
+      return this.socket;
+    }
+    set connection(socket) {
       this.socket = socket;
-      this.connection = socket;
     }
     _read() {}
-    setTimeout(_ms, callback) {
+    setTimeout(ms, callback) {
       if (callback) this.once("timeout", callback);
+      this.socket?.setTimeout?.(ms);
       return this;
     }
+  }
+
+  /** A fetch Response as the IncomingMessage a ClientRequest emits. */
+  function incomingResponse(response, socket) {
+    const message = new IncomingMessage(socket);
+    const pairs = response[RAW_HEADERS] ?? [...response.headers];
+    // The host's fetch has already decoded a compressed body: its encoding no longer applies.
+    const decoded = pairs.some(([name]) => name.toLowerCase() === "content-encoding");
+    for (const [name, value] of pairs) {
+      const key = name.toLowerCase();
+      if (decoded && (key === "content-encoding" || key === "content-length")) continue;
+      message.rawHeaders.push(name, value);
+      if (key === "set-cookie") message.headers[key] = [...(message.headers[key] ?? []), value];
+      else message.headers[key] = key in message.headers ? `${message.headers[key]}, ${value}` : value;
+    }
+    message.statusCode = response.status;
+    message.statusMessage = response.statusText || STATUS_CODES[response.status] || "";
+    message.httpVersion = "1.1";
+    message.httpVersionMajor = 1;
+    message.httpVersionMinor = 1;
+    return message;
   }
 
   class ClientRequest extends Writable {
@@ -322,7 +347,7 @@ export function createHttp(nodeBuiltin, defaultProtocol) {
         async (response) => {
           clearTimeout(this.timer);
           if (this.destroyed) return;
-          const message = new IncomingMessage(response, this.socket);
+          const message = incomingResponse(response, this.socket);
           message.req = this;
           this.res = message;
           const bytes = new Uint8Array(await response.arrayBuffer());
@@ -357,19 +382,27 @@ export function createHttp(nodeBuiltin, defaultProtocol) {
       code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
     });
   };
+  // A class, as adapters test `app instanceof http.Server` to tell a server from a framework's app.
+  class Server extends EventEmitter {
+    constructor() {
+      super();
+      noServer();
+    }
+  }
   return {
     Agent,
     globalAgent,
     ClientRequest,
     IncomingMessage,
-    OutgoingMessage: Writable,
+    OutgoingMessage,
+    ServerResponse,
     request,
     get,
     METHODS,
     STATUS_CODES,
     maxHeaderSize: 16384,
     createServer: noServer,
-    Server: noServer,
+    Server,
     validateHeaderName() {},
     validateHeaderValue() {},
     setMaxIdleHTTPParsers() {},

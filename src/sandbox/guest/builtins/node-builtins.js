@@ -30,8 +30,8 @@ const NODE_BUILTINS = {
   // layers read-only, the environment's own /tmp.
   fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
   "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
-  http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:"),
-  https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:"),
+  http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:", load("http-outgoing")),
+  https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:", load("http-outgoing")),
   // Without sockets: they load (axios requires them), and connecting or listening throws.
   http2: ({ load }) => load("sockets").createHttp2(),
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),

@@ -1,0 +1,309 @@
+// node:http's OutgoingMessage and ServerResponse, for the adapters that run a web framework inside a
+// function (serverless-http, @vendia/serverless-express): they make a response, hand it a socket
+// of their own with assignSocket, and read back what the framework wrote to it. Node's own
+// semantics, since the adapters depend on its internals: the head is a string in `_header`, written
+// to the socket before the first body bytes; `finished` is set by end(), and 'finish' is emitted
+// once the socket has taken everything (never without a socket, as in Node).
+
+const kOutHeaders = Symbol("kOutHeaders");
+
+function headersSentError(action) {
+  return Object.assign(new Error(`Cannot ${action} headers after they are sent to the client`), { code: "ERR_HTTP_HEADERS_SENT" });
+}
+
+function validHeaderName(name) {
+  if (typeof name !== "string" || !/^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/.test(name))
+    throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: "ERR_INVALID_HTTP_TOKEN" });
+}
+
+function validHeaderValue(name, value) {
+  if (value === undefined)
+    throw Object.assign(new TypeError(`Invalid value "undefined" for header "${name}"`), { code: "ERR_HTTP_INVALID_HEADER_VALUE" });
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(String(value)))
+    throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: "ERR_INVALID_CHAR" });
+}
+
+function byteLength(chunk, encoding) {
+  return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.byteLength;
+}
+
+export function createOutgoing(Stream, STATUS_CODES) {
+  class OutgoingMessage extends Stream {
+    constructor() {
+      super();
+      this.outputData = [];
+      this.outputSize = 0;
+      this.writable = true;
+      this.destroyed = false;
+      this.chunkedEncoding = false;
+      this.useChunkedEncodingByDefault = true;
+      this.shouldKeepAlive = true;
+      this.sendDate = false;
+      this.finished = false;
+      this.socket = null;
+      this._header = null;
+      this._headerSent = false;
+      this._hasBody = true;
+      this._contentLength = null;
+      this._trailer = "";
+      this[kOutHeaders] = null;
+    }
+    get connection() {
+      return this.socket;
+    }
+    get headersSent() {
+      return Boolean(this._header);
+    }
+    get writableEnded() {
+      return this.finished;
+    }
+    get writableFinished() {
+      return this.finished && this.outputSize === 0 && Boolean(this.socket);
+    }
+    get writableLength() {
+      return this.outputSize;
+    }
+    get writableHighWaterMark() {
+      return 16384;
+    }
+    get writableCorked() {
+      return 0;
+    }
+    setHeader(name, value) {
+      if (this._header) throw headersSentError("set");
+      validHeaderName(name);
+      validHeaderValue(name, value);
+      this[kOutHeaders] ??= { __proto__: null };
+      this[kOutHeaders][name.toLowerCase()] = [name, value];
+      return this;
+    }
+    appendHeader(name, value) {
+      const existing = this.getHeader(name);
+      if (existing === undefined) return this.setHeader(name, value);
+      return this.setHeader(name, [existing, value].flat());
+    }
+    setHeaders(headers) {
+      for (const [name, value] of headers) this.setHeader(name, value);
+      return this;
+    }
+    getHeader(name) {
+      return this[kOutHeaders]?.[String(name).toLowerCase()]?.[1];
+    }
+    getHeaders() {
+      const out = { __proto__: null };
+      for (const [key, [, value]] of Object.entries(this[kOutHeaders] ?? {})) out[key] = value;
+      return out;
+    }
+    getHeaderNames() {
+      return Object.keys(this[kOutHeaders] ?? {});
+    }
+    getRawHeaderNames() {
+      return Object.values(this[kOutHeaders] ?? {}).map(([name]) => name);
+    }
+    hasHeader(name) {
+      return Boolean(this[kOutHeaders]) && String(name).toLowerCase() in this[kOutHeaders];
+    }
+    removeHeader(name) {
+      if (this._header) throw headersSentError("remove");
+      if (this[kOutHeaders]) delete this[kOutHeaders][String(name).toLowerCase()];
+    }
+    flushHeaders() {
+      if (!this._header) this._implicitHeader();
+      this._send("");
+    }
+    addTrailers(headers) {
+      for (const [name, value] of Object.entries(headers)) this._trailer += `${name}: ${value}\r\n`;
+    }
+    setTimeout(ms, callback) {
+      if (callback) this.once("timeout", callback);
+      this.socket?.setTimeout?.(ms);
+      return this;
+    }
+    cork() {
+      this.socket?.cork?.();
+    }
+    uncork() {
+      this.socket?.uncork?.();
+    }
+    destroy(error) {
+      if (this.destroyed) return this;
+      this.destroyed = true;
+      this.socket?.destroy?.(error);
+      return this;
+    }
+    /** The head as Node writes it; chunked framing when the length is unknown and the peer allows it. */
+    _storeHeader(firstLine, headers) {
+      let head = firstLine;
+      const names = new Set();
+      let transferEncoding = "";
+      const add = (name, value) => {
+        names.add(name.toLowerCase());
+        if (name.toLowerCase() === "transfer-encoding") transferEncoding = String(value);
+        for (const one of Array.isArray(value) ? value : [value]) head += `${name}: ${one}\r\n`;
+      };
+      if (headers === this[kOutHeaders]) for (const [name, value] of Object.values(headers ?? {})) add(name, value);
+      else if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
+      else for (const [name, value] of Object.entries(headers ?? {})) add(name, value);
+      if (this.sendDate && !names.has("date")) head += `Date: ${new Date().toUTCString()}\r\n`;
+      if (!names.has("connection"))
+        head +=
+          this.shouldKeepAlive && (names.has("content-length") || this.useChunkedEncodingByDefault)
+            ? "Connection: keep-alive\r\n"
+            : "Connection: close\r\n";
+      if (!names.has("content-length") && !names.has("transfer-encoding")) {
+        if (this._hasBody && this._contentLength !== null) head += `Content-Length: ${this._contentLength}\r\n`;
+        else if (this._hasBody && this.useChunkedEncodingByDefault) {
+          head += "Transfer-Encoding: chunked\r\n";
+          this.chunkedEncoding = true;
+        }
+      } else if (names.has("transfer-encoding")) {
+        this.chunkedEncoding = /(?:^|,)\s*chunked\s*$/i.test(transferEncoding);
+      }
+      this._header = `${head}\r\n`;
+      this._headerSent = false;
+    }
+    _send(data, encoding, callback) {
+      if (!this._headerSent && this._header !== null) {
+        if (typeof data === "string" && (!encoding || encoding === "utf8" || encoding === "latin1")) data = this._header + data;
+        else {
+          this.outputData.unshift({ data: this._header, encoding: "latin1", callback: null });
+          this.outputSize += this._header.length;
+        }
+        this._headerSent = true;
+      }
+      return this._writeRaw(data, encoding, callback);
+    }
+    _writeRaw(data, encoding, callback) {
+      const socket = this.socket;
+      if (socket && socket._httpMessage === this && socket.writable) {
+        this._flushOutput(socket);
+        return socket.write(data, encoding, callback);
+      }
+      this.outputData.push({ data, encoding, callback });
+      this.outputSize += byteLength(data, encoding);
+      return false;
+    }
+    _flushOutput(socket) {
+      const pending = this.outputData;
+      this.outputData = [];
+      this.outputSize = 0;
+      for (const { data, encoding, callback } of pending) socket.write(data, encoding, callback);
+    }
+    _flush() {
+      if (this.socket?.writable) {
+        this._flushOutput(this.socket);
+        if (this.finished) this._finish();
+      }
+    }
+    _finish() {
+      this.emit("prefinish");
+    }
+    #write(chunk, encoding, callback, fromEnd) {
+      if (chunk === null) throw Object.assign(new TypeError("May not write null values to stream"), { code: "ERR_STREAM_NULL_VALUES" });
+      if (typeof chunk !== "string" && !(chunk instanceof Uint8Array))
+        throw Object.assign(new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array'), {
+          code: "ERR_INVALID_ARG_TYPE",
+        });
+      if (!this._header) {
+        if (fromEnd) this._contentLength = byteLength(chunk, encoding);
+        this._implicitHeader();
+      }
+      if (!this._hasBody) return true;
+      if (byteLength(chunk, encoding) === 0) return true;
+      if (!this.chunkedEncoding) return this._send(chunk, encoding, callback);
+      this._send(`${byteLength(chunk, encoding).toString(16)}\r\n`, "latin1");
+      this._send(chunk, encoding);
+      return this._send("\r\n", "latin1", callback);
+    }
+    write(chunk, encoding, callback) {
+      if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
+      if (this.finished) {
+        const error = Object.assign(new Error("write after end"), { code: "ERR_STREAM_WRITE_AFTER_END" });
+        queueMicrotask(() => {
+          callback?.(error);
+          this.emit("error", error);
+        });
+        return true;
+      }
+      return this.#write(chunk, encoding, callback, false);
+    }
+    end(chunk, encoding, callback) {
+      if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk];
+      else if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
+      if (this.finished) {
+        if (typeof callback === "function") queueMicrotask(callback);
+        return this;
+      }
+      if (chunk) this.#write(chunk, encoding, null, true);
+      else if (!this._header) {
+        this._contentLength = 0;
+        this._implicitHeader();
+      }
+      if (typeof callback === "function") this.once("finish", callback);
+      const finish = () => this.emit("finish");
+      if (this._hasBody && this.chunkedEncoding) this._send(`0\r\n${this._trailer}\r\n`, "latin1", finish);
+      else if (!this._headerSent || this.outputSize > 0 || chunk) this._send("", "latin1", finish);
+      else process.nextTick(finish);
+      this.finished = true;
+      this.writable = false;
+      if (this.outputData.length === 0 && this.socket && this.socket._httpMessage === this) this._finish();
+      return this;
+    }
+  }
+
+  class ServerResponse extends OutgoingMessage {
+    constructor(req, options) {
+      super(options);
+      this.req = req;
+      this.statusCode = 200;
+      this.statusMessage = undefined;
+      this.sendDate = true;
+      if (req?.method === "HEAD") this._hasBody = false;
+    }
+    assignSocket(socket) {
+      if (socket._httpMessage) throw Object.assign(new Error("Socket already assigned"), { code: "ERR_HTTP_SOCKET_ASSIGNED" });
+      socket._httpMessage = this;
+      this.socket = socket;
+      this.emit("socket", socket);
+      this._flush();
+    }
+    detachSocket(socket) {
+      socket._httpMessage = null;
+      this.socket = null;
+    }
+    writeContinue(callback) {
+      this._writeRaw("HTTP/1.1 100 Continue\r\n\r\n", "ascii", callback);
+    }
+    writeProcessing(callback) {
+      this._writeRaw("HTTP/1.1 102 Processing\r\n\r\n", "ascii", callback);
+    }
+    writeEarlyHints() {}
+    _implicitHeader() {
+      this.writeHead(this.statusCode);
+    }
+    writeHead(statusCode, reason, headers) {
+      const code = statusCode | 0;
+      if (code < 100 || code > 999)
+        throw Object.assign(new RangeError(`Invalid status code: ${statusCode}`), { code: "ERR_HTTP_INVALID_STATUS_CODE" });
+      if (typeof reason === "string") this.statusMessage = reason;
+      else {
+        this.statusMessage ||= STATUS_CODES[code] || "unknown";
+        headers ??= reason;
+      }
+      this.statusCode = code;
+      let head = headers;
+      if (this[kOutHeaders]) {
+        if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) this.appendHeader(headers[i], headers[i + 1]);
+        else for (const name in headers) if (name) this.setHeader(name, headers[name]);
+        head = this[kOutHeaders];
+      }
+      if (this._header) throw headersSentError("write");
+      // No body for these, whatever the handler writes (RFC 9110 §6.4.1).
+      if (code === 204 || code === 304 || (code >= 100 && code <= 199)) this._hasBody = false;
+      this._storeHeader(`HTTP/1.1 ${code} ${this.statusMessage}\r\n`, head);
+      return this;
+    }
+  }
+
+  return { OutgoingMessage, ServerResponse };
+}
