@@ -3,6 +3,7 @@
 // with the digest, so hashing a short message is one crossing; past BATCH_BYTES they go to a hash
 // the host keeps under an id. Part of the crypto bundle.
 import { Buffer } from "buffer";
+import { arrayBufferOf } from "./host-values.js";
 import { callHost, nodeErrorOf } from "./native-error.js";
 
 /** Updates kept before they cross: small enough to copy, large enough that short messages cross once. */
@@ -32,11 +33,7 @@ export const received = (value) => {
 const invalidType = (name, expected, value) =>
   nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be ${expected}.${received(value)}`);
 
-/** A view's bytes as a whole ArrayBuffer, the form the host takes: a copy unless it is one already. */
-export function arrayBufferOf(view) {
-  const { buffer, byteOffset, byteLength } = view;
-  return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
-}
+export { arrayBufferOf };
 
 // The host reads a short string through C strings, which stop at a NUL and mangle a lone surrogate:
 // such a string crosses as its bytes, encoded here (the package is exact for them; see native/hash.ts).

@@ -3,23 +3,10 @@
 // (src/sandbox/native/cipher.ts). A cipher here is an id for the host's; every update is one
 // crossing that returns its output, as Node's does. A bundle of its own: hashing does not pay for it.
 import { Buffer } from "buffer";
+import { arrayBufferOf, received } from "../host-values.js";
 import { callHost as call } from "../native-error.js";
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
-
-const received = (value) =>
-  value === null
-    ? "null"
-    : typeof value === "object"
-      ? `an instance of ${value.constructor?.name ?? "Object"}`
-      : `type ${typeof value} (${String(value)})`;
-
-/** Bytes as the host takes them: a whole ArrayBuffer (a view's own bytes are copied out first). */
-function arrayBufferOf(data) {
-  if (data instanceof ArrayBuffer) return data;
-  const { buffer, byteOffset, byteLength } = data;
-  return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
-}
 
 const isBytes = (data) => ArrayBuffer.isView(data) || data instanceof ArrayBuffer;
 

@@ -4,24 +4,11 @@
 // with the flush flag Node's stream would use. The stream classes are made on first use:
 // gunzipSync alone does not pay for evaluating node:stream.
 import { Buffer } from "buffer";
+import { arrayBufferOf, received } from "../host-values.js";
 import { callHost as call } from "../native-error.js";
-
-const received = (value) =>
-  value === null
-    ? "null"
-    : typeof value === "object"
-      ? `an instance of ${value.constructor?.name ?? "Object"}`
-      : `type ${typeof value} (${String(value)})`;
 
 const argTypeError = (name, accepted, value) =>
   Object.assign(new TypeError(`The "${name}" argument must be ${accepted}. Received ${received(value)}`), { code: "ERR_INVALID_ARG_TYPE" });
-
-/** Bytes as the host takes them: a whole ArrayBuffer (a view's own bytes are copied out first). */
-function arrayBufferOf(data) {
-  if (data instanceof ArrayBuffer) return data;
-  const { buffer, byteOffset, byteLength } = data;
-  return byteOffset === 0 && byteLength === buffer.byteLength ? buffer : buffer.slice(byteOffset, byteOffset + byteLength);
-}
 
 function inputOf(data) {
   if (typeof data === "string") return data;
