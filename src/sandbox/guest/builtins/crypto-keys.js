@@ -54,7 +54,17 @@ const RSA_PKCS1_PADDING = 1;
 const RSA_PKCS1_OAEP_PADDING = 4;
 const RSA_PKCS1_PSS_PADDING = 6;
 
-export function createKeys({ host, KeyObject, keyObjectToken, CryptoKey, cryptoKeyToken, keyMaterial, createSecretKey, randomBytes }) {
+export function createKeys({
+  host,
+  KeyObject,
+  keyObjectToken,
+  CryptoKey,
+  cryptoKeyToken,
+  keyMaterial,
+  createSecretKey,
+  randomBytes,
+  later,
+}) {
   const ids = new WeakMap();
   const infos = new WeakMap();
   // A collected KeyObject lets go of its host entry, so keys imported per invocation do not pile up.
@@ -199,18 +209,6 @@ export function createKeys({ host, KeyObject, keyObjectToken, CryptoKey, cryptoK
     return call(host.keyVerify, algorithm ?? "", data, ids.get(keyObject), signature, signOptions(options));
   }
 
-  /** Runs `compute` after the current task and hands its result to a Node-style callback. */
-  const later = (callback, compute) =>
-    setTimeout(() => {
-      let result;
-      try {
-        result = compute();
-      } catch (error) {
-        callback(error);
-        return;
-      }
-      callback(null, result);
-    }, 0);
   const checkCallback = (callback) => {
     if (callback !== undefined && typeof callback !== "function") {
       throw nodeError(

@@ -25,6 +25,7 @@ const keysModule = () =>
     keyMaterial: keyBytes,
     createSecretKey,
     randomBytes: (size) => globalThis.crypto.getRandomValues(new Uint8Array(size)),
+    later,
   }));
 const ASYMMETRIC = ["RSASSA-PKCS1-V1_5", "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH", "ED25519", "X25519"];
 
