@@ -30,7 +30,7 @@ import { type AwsCredentials, ComponentCache, Sandbox } from "./sandbox/index.js
 import { EventSources, MappingStore } from "./sources/index.js";
 import { Scheduler } from "./sources/scheduler.js";
 
-/** ERRATA 4: AWS's default account-wide code storage. */
+/** AWS's default account-wide code storage (CodeStorageExceededException past it). */
 const CODE_STORAGE_LIMIT_BYTES = 75 * 1024 ** 3;
 
 export interface ServerOptions {

@@ -19,7 +19,7 @@ export interface ApiDeps {
   invoker: Invoker;
   region: string;
   accountId: string;
-  /** ERRATA 4: the account-wide total of stored code; AWS's default is 75 GB. */
+  /** CodeStorageExceededException: the account-wide total of stored code; AWS's default is 75 GB. */
   codeStorageLimitBytes: number;
   /** Event invocations: stored, then delivered with retries and destinations. */
   async: Dispatcher;

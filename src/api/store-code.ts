@@ -6,7 +6,7 @@ import { AwsError } from "./errors.js";
 /**
  * Stores the zip and runs `use` with it, which writes the version that uses it. The package is
  * held until `use` ends, and removed then if `use` failed and nothing else uses it.
- * ERRATA 4: CodeStorageExceededException is about the account-wide total, layers included.
+ * Lambda: CodeStorageExceededException is about the account-wide total, layers included.
  */
 export async function withStoredZip<T>(deps: ApiDeps, zip: Uint8Array, use: (code: StoredCode) => T | Promise<T>): Promise<T> {
   if (deps.registry.codeStorageBytes() + zip.length > deps.codeStorageLimitBytes) {

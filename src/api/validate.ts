@@ -38,7 +38,7 @@ const RESERVED_KEYS = new Set([
 ]);
 /** Lambda: the environment variables of a function, serialised, may take 4 KB. */
 const ENVIRONMENT_MAX_BYTES = 4096;
-/** Lambda: a zip uploaded directly (not from S3) may be 50 MB (ERRATA 4). */
+/** Lambda: a zip uploaded directly (not from S3) may be 50 MB (larger: RequestEntityTooLargeException, HTTP 413). */
 export const ZIP_UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
 
 const settings = {

@@ -3,7 +3,7 @@
  * only in the transaction that records its outcome — destination messages included — so a crash
  * at any moment loses none: a restarted server resumes every stored event (an event that was in
  * flight at the crash runs again). Events of one function run in order of arrival; a throttled
- * event waits and is retried without counting as an attempt (ERRATA 1); a failed one is retried up
+ * event waits and is retried without counting as an attempt (Lambda retries throttled events until MaximumEventAgeInSeconds); a failed one is retried up
  * to MaximumRetryAttempts with growing delays, and one older than MaximumEventAgeInSeconds goes to
  * the failure path: the OnFailure destination, the dead-letter queue, and AsyncEventsDropped.
  */
@@ -25,7 +25,7 @@ export interface AsyncOptions {
   retryBaseDelayMs: number;
   /** Event invocations running at once, over all functions. */
   maxDeliveries: number;
-  /** Stored events beyond which an Event invoke is refused with 429 (ERRATA 1: the queue is bounded). */
+  /** Stored events beyond which an Event invoke is refused with 429 (Lambda refuses Event invokes its queue cannot absorb). */
   maxQueuedEvents: number;
 }
 
@@ -187,7 +187,7 @@ export class Dispatcher {
         }
         if (!this.deps.hasRoom(name)) {
           // Throttled: one of its own deliveries ending wakes it; with none running, a backoff does.
-          // Events that wait too long age out meanwhile (ERRATA 1).
+          // Events that wait too long age out meanwhile, to the failure path (never dropped silently).
           this.#expire(lane, now);
           if (lane.running === 0 && lane.ready.length > 0) {
             this.#throttled(lane, lane.ready[0] as QueuedEvent);

@@ -1,5 +1,5 @@
 /**
- * isolambda.config.json (shared/DESIGN.md, "Doors"): validated once at start, with messages that
+ * isolambda.config.json (the README's "Doors" section): validated once at start, with messages that
  * name the bad field, doors included (an Edge hook on $LATEST or an alias is refused here).
  */
 import { existsSync, readFileSync } from "node:fs";

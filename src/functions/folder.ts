@@ -1,6 +1,6 @@
 /**
  * Function folders under --functions: the code is the folder itself, configuration comes from an
- * optional function.json (shared/DESIGN.md, "Function packages"), validated with messages that
+ * optional function.json (the README's function folders), validated with messages that
  * name the bad field.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";

@@ -210,7 +210,7 @@ export interface Registry {
   listLayers(filter: LayerFilter): Page<LayerVersion>;
   deleteLayerVersion(layerName: string, version: number): void;
 
-  /** Total bytes of stored code (functions and layers), for CodeStorageExceededException (ERRATA 4). */
+  /** Total bytes of stored code (functions and layers), for CodeStorageExceededException (an account-wide total, as in AWS). */
   codeStorageBytes(): number;
   close(): void;
 }

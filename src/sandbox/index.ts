@@ -48,7 +48,7 @@ export interface SandboxOptions {
   /**
    * Executor workers; by default one per core but one, which the main thread keeps busy with HTTP.
    * On 2 cores a second executor cost 15% more CPU per warm invocation and served fewer of them
-   * (shared/PERFORMANCE.md found the same), as three busy threads then share two cores.
+   * (a prototype of the ring measured the same), as three busy threads then share two cores.
    */
   executors?: number;
   /**

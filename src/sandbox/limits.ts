@@ -14,12 +14,12 @@ export const EPHEMERAL_STORAGE_MAX_MB = 10240;
 /** Lambda ends an on-demand INIT phase after 10 seconds. */
 export const INIT_TIMEOUT_MS = 10_000;
 
-/** Invoke payload quotas: 6 MB synchronous request and response; 1 MB for Event (ERRATA 3). */
+/** Invoke payload quotas: 6 MB synchronous request and response; 1 MB for Event (AWS raised the asynchronous limit from 256 KB; the deprecated InvokeAsync keeps 256 KB). */
 export const SYNC_PAYLOAD_MAX_BYTES = 6 * MiB;
 export const EVENT_PAYLOAD_MAX_BYTES = 1 * MiB;
 /** The buffered response quota, as the Lambda error message spells it (6 MB + framing). */
 export const RESPONSE_MAX_BYTES = 6_291_556;
-/** A streamed response may carry up to 200 MB (ERRATA 7: raised from 20 MB in 2025). */
+/** A streamed response may carry up to 200 MB (AWS raised it from 20 MB in 2025). */
 export const STREAM_MAX_BYTES = 200 * 1024 * 1024;
 
 /**

@@ -8,7 +8,7 @@ import { useServer, zipOf } from "./server.js";
 const api = useServer({ codeStorageLimitBytes: 1024 });
 const ROLE = "arn:aws:iam::000000000000:role/r";
 
-describe("code size limits (ERRATA 4)", () => {
+describe("code size limits (account-wide storage, 50 MB zips, 250 MB unzipped)", () => {
   // The SDK models no class for this error: its name and status are what a client sees.
   it("refuses a zip upload over 50 MB with RequestEntityTooLargeException", async () => {
     // Random bytes do not compress: the zip stays just over the 50 MB upload limit.

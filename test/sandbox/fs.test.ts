@@ -1,5 +1,5 @@
 /**
- * The file system a handler sees through node:fs (ERRATA 5): /var/task and /opt read-only, /tmp
+ * The file system a handler sees through node:fs, as Lambda gives it: /var/task and /opt read-only, /tmp
  * writable, private to its execution environment and capped by EphemeralStorage, nothing else.
  */
 import { symlinkSync } from "node:fs";

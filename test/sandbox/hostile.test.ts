@@ -190,7 +190,7 @@ describe("reaching for the host", () => {
     expect(out.child?.message).toBe('Module "node:child_process" is not available in isolambda');
   });
 
-  it("fs reaches no host file, however the path is spelled (ERRATA 5)", async () => {
+  it("fs reaches no host file, however the path is spelled", async () => {
     const env = await environmentFor(sandbox, {
       "index.mjs": [
         "import { readFileSync, existsSync } from 'node:fs';",

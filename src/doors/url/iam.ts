@@ -1,7 +1,7 @@
 /**
  * AuthType AWS_IAM ("Security and auth model for Lambda function URLs"; "Invoking Lambda function
  * URLs"): every request must be signed with SigV4, in the Authorization header or as a presigned
- * query. isolambda accepts any credentials (shared/DESIGN.md), so a signature is looked for, not
+ * query. isolambda accepts any credentials unless --auth sigv4 is on, so a signature is looked for, not
  * checked; the caller it names fills requestContext.authorizer.iam.
  */
 import type { OutgoingHttpHeaders } from "node:http";
