@@ -13,7 +13,8 @@ import { createRequire } from "node:module";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { timedOut } from "./errors.js";
-import { Executor, type ExecutorData } from "./executor.js";
+import type { Executor, ExecutorData } from "./executor.js";
+import { EXTRA_EXECUTOR_IDLE_MS, type ExecutorCounts, Executors } from "./executors.js";
 import { guestRuntimeSha256 } from "./guest-host.js";
 import { logStreamName } from "./lambda-env.js";
 import {
@@ -66,16 +67,7 @@ export interface SandboxOptions {
 }
 
 export class Sandbox {
-  readonly #executors: Executor[] = [];
-  readonly #executorData: ExecutorData;
-  readonly #maxExecutors: number;
-  readonly #baseExecutors: number;
-  readonly #extraIdleMs: number;
-  /** Executors started on demand that hosted nothing at the last look; while any runs, a timer looks. */
-  readonly #idleExtras = new Set<Executor>();
-  #retireTimer: NodeJS.Timeout | undefined;
-  /** An executor being started because every one was stalled: creates meanwhile wait for it. */
-  #starting: { executor: Executor; ready: Promise<Executor> } | undefined;
+  readonly #executors: Executors;
   readonly #environments = new Map<number, Environment>();
   /**
    * Heaps measured right after INIT can be read in the same batch of frames as "created", before
@@ -90,51 +82,23 @@ export class Sandbox {
   /** Where this runtime's SnapStart snapshots are stored (snapshot-files.ts). */
   readonly #snapshots: { dir: string; runtimeSha256: string };
 
-  private constructor(
-    data: ExecutorData,
-    executors: { base: number; max: number; extraIdleMs: number },
-    snapshots: { dir: string; runtimeSha256: string },
-  ) {
-    this.#executorData = data;
-    this.#baseExecutors = executors.base;
-    this.#maxExecutors = executors.max;
-    this.#extraIdleMs = executors.extraIdleMs;
+  private constructor(data: ExecutorData, counts: ExecutorCounts, snapshots: { dir: string; runtimeSha256: string }) {
+    this.#executors = new Executors(data, counts, (executor) => {
+      executor.onEnvironmentsLost = (ids) => {
+        for (const id of ids) this.#environments.get(id)?.markGone();
+      };
+      executor.onMemory = (id, memoryBytes, tmpBytes) => {
+        const env = this.#environments.get(id);
+        if (env === undefined) this.#earlyMeasures.set(id, [memoryBytes, tmpBytes]);
+        else env.recordMemory(memoryBytes, tmpBytes);
+      };
+    });
     this.#snapshots = snapshots;
   }
 
   /** The executor workers running now: the base ones and those started on demand. */
   get executorCount(): number {
-    return this.#executors.length;
-  }
-
-  /** Ends the executors started on demand that hosted nothing for two looks in a row. */
-  #retireIdleExtras(): void {
-    for (const executor of this.#executors.slice(this.#baseExecutors)) {
-      if (load(executor) > 0 || executor === this.#starting?.executor) this.#idleExtras.delete(executor);
-      else if (!this.#idleExtras.has(executor)) this.#idleExtras.add(executor);
-      else {
-        this.#idleExtras.delete(executor);
-        this.#executors.splice(this.#executors.indexOf(executor), 1);
-        void executor.close();
-      }
-    }
-    if (this.#executors.length > this.#baseExecutors) return;
-    clearInterval(this.#retireTimer);
-    this.#retireTimer = undefined;
-  }
-
-  #addExecutor(): Executor {
-    const executor = new Executor(this.#executorData);
-    executor.onEnvironmentsLost = (ids) => {
-      for (const id of ids) this.#environments.get(id)?.markGone();
-    };
-    executor.onMemory = (id, memoryBytes, tmpBytes) => {
-      const env = this.#environments.get(id);
-      if (env === undefined) this.#earlyMeasures.set(id, [memoryBytes, tmpBytes]);
-      else env.recordMemory(memoryBytes, tmpBytes);
-    };
-    this.#executors.push(executor);
-    return executor;
+    return this.#executors.count;
   }
 
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
@@ -156,15 +120,14 @@ export class Sandbox {
     const extraIdleMs = options.extraExecutorIdleMs ?? EXTRA_EXECUTOR_IDLE_MS;
     const sandbox = new Sandbox(data, { base: count, max: maxExecutors, extraIdleMs }, { dir: snapshotDir, runtimeSha256 });
     sandbox.#temporaryDir = temporaryDir;
-    const executors = Array.from({ length: count }, () => sandbox.#addExecutor());
-    await Promise.all(executors.map((e) => e.ready()));
+    await sandbox.#executors.start();
     return sandbox;
   }
 
   /** Creates an execution environment and runs its INIT phase. A failed INIT is reported by the first invoke. */
   async createEnvironment(config: EnvironmentConfig): Promise<Environment> {
     validateConfig(config);
-    const executor = await this.#placement();
+    const executor = await this.#executors.placement();
     const envId = this.#nextEnvId++;
     const stream = logStreamName(config);
     const created = await executor.create(envId, { type: "create", envId, config, logStreamName: stream });
@@ -184,7 +147,7 @@ export class Sandbox {
    */
   async prepareSnapshot(config: EnvironmentConfig): Promise<{ initError?: FunctionError; logs: string }> {
     validateConfig(config);
-    const executor = await this.#placement();
+    const executor = await this.#executors.placement();
     const envId = this.#nextEnvId++;
     const message = {
       type: "create",
@@ -206,32 +169,6 @@ export class Sandbox {
     return removeSnapshots(this.#snapshots.dir, this.#snapshots.runtimeSha256, functionName, version);
   }
 
-  /**
-   * Where a new environment goes: the least loaded executor not stalled in a long turn; when all
-   * are, a new one up to the bound (Lambda gives each concurrent invocation its own CPU share), and
-   * past the bound the one whose turn began last.
-   */
-  async #placement(): Promise<Executor> {
-    let best: Executor | undefined;
-    for (const executor of this.#executors) {
-      if (executor.stalled) continue;
-      if (best === undefined || load(executor) < load(best)) best = executor;
-    }
-    if (best !== undefined) return best;
-    if (this.#starting !== undefined) return this.#starting.ready;
-    if (this.#executors.length < this.#maxExecutors) {
-      const executor = this.#addExecutor();
-      this.#retireTimer ??= setInterval(() => this.#retireIdleExtras(), this.#extraIdleMs / 2).unref();
-      this.#starting = { executor, ready: executor.ready().then(() => executor) };
-      try {
-        return await this.#starting.ready;
-      } finally {
-        this.#starting = undefined;
-      }
-    }
-    return this.#executors.reduce((a, b) => (a.turnMs <= b.turnMs ? a : b));
-  }
-
   /** @internal */
   nextInvocationId(): number {
     return this.#nextInvId++;
@@ -244,19 +181,14 @@ export class Sandbox {
 
   /** Terminates executor `index` as the hard-kill path does; its environments fail with Runtime.ExitError. */
   killExecutor(index: number, reason = "executor killed"): void {
-    this.#executors[index]?.kill(reason);
+    this.#executors.kill(index, reason);
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#retireTimer);
-    await Promise.all(this.#executors.map((e) => e.close()));
+    await this.#executors.close();
     if (this.#temporaryDir !== undefined) await rm(this.#temporaryDir, { recursive: true, force: true });
   }
 }
-
-const load = (executor: Executor) => executor.environments.size + executor.inFlight;
-/** An executor started on demand goes after hosting nothing for about this long. */
-const EXTRA_EXECUTOR_IDLE_MS = 30_000;
 
 /**
  * The executor was terminated with this invocation still running past its deadline: the handler
