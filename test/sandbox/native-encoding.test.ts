@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { BYTES_SOURCE, bytes } from "./deterministic-bytes.js";
 import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
@@ -13,25 +14,11 @@ useSandbox((started) => {
   sandbox = started;
 });
 
-/** Deterministic bytes, made the same way in the guest (as source text) and here. */
-const HELPERS = `function bytes(n, seed = 1) {
-  const out = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; out[i] = x >>> 24; }
-  return out;
-}
+/** The guest's helpers: bytes() as deterministic-bytes.ts makes them, and UTF-16 units both ways. */
+const HELPERS = `${BYTES_SOURCE}
 const units = (s) => { const out = new Array(s.length); for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i); return out; };
 const fromUnits = (a) => { let s = ''; for (const u of a) s += String.fromCharCode(u); return s; };
 const thrown = (fn) => { try { fn(); } catch (e) { return { name: e.name, code: e.code, message: e.message }; } return 'did not throw'; };`;
-function bytes(n: number, seed = 1): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 const units = (s: string): number[] => Array.from({ length: s.length }, (_, i) => s.charCodeAt(i));
 function thrown(fn: () => unknown): unknown {
   try {

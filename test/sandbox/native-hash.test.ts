@@ -7,29 +7,13 @@
 import * as crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { BYTES_SOURCE, bytes } from "./deterministic-bytes.js";
 import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
   sandbox = started;
 });
-
-/** Deterministic bytes, made the same way in the guest (as source text) and here. */
-const BYTES_SOURCE = `function bytes(n, seed = 1) {
-  const out = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; out[i] = x >>> 24; }
-  return out;
-}`;
-function bytes(n: number, seed = 1): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 async function run(body: string, event: unknown = {}): Promise<unknown> {
   const files: Files = { "index.js": `const crypto = require('crypto');\n${BYTES_SOURCE}\n${body}` };
