@@ -70,8 +70,8 @@ export class Sandbox {
   readonly #executors: Executors;
   readonly #environments = new Map<number, Environment>();
   /**
-   * Heaps measured right after INIT can be read in the same batch of frames as "created", before
-   * the Environment exists: kept here until it does, or the first REPORT would miss them.
+   * The worker reports an environment's memory just ahead of "created", before the Environment
+   * exists on this side: kept here until it does, or the first REPORT would miss it.
    */
   readonly #earlyMeasures = new Map<number, [memoryBytes: number, tmpBytes: number]>();
   /** A directory the sandbox made itself (for what no option placed): removed at close. */
