@@ -5,6 +5,8 @@
  * Dependencies resolve as Node resolves them (the requiring package's own node_modules first, then
  * each parent's), and every package keeps its place in the tree, so a nested copy (two versions of
  * one dependency) stays nested in the zip and the sandbox resolves the same files Node would.
+ * A package installed under an npm alias (`express5` for `npm:express@5`) goes into the zip under
+ * its real name, the name the handler requires it by in Lambda.
  */
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -67,12 +69,30 @@ function* packageFilesIn(dir: string): Generator<string> {
   }
 }
 
+/** Zip-relative folders of aliased packages (`node_modules/express5`) → their real name's folder (`node_modules/express`). */
+function aliasedFolders(dirs: readonly string[]): Map<string, string> {
+  const renamed = new Map<string, string>();
+  for (const dir of dirs) {
+    const relative = path.relative(REPO_ROOT, dir).split(path.sep).join("/");
+    const at = relative.lastIndexOf("node_modules/") + "node_modules/".length;
+    const { name } = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest;
+    if (relative.slice(at) !== name) renamed.set(relative, relative.slice(0, at) + name);
+  }
+  return renamed;
+}
+
 /** The deployment-package files of `names` and their dependency closure: zip path → content. */
 export function packageFiles(names: readonly string[]): Record<string, Uint8Array> {
+  const dirs = dependencyClosure(names);
+  const renamed = aliasedFolders(dirs);
+  const zipPath = (relative: string): string => {
+    for (const [alias, real] of renamed) if (relative.startsWith(`${alias}/`)) return real + relative.slice(alias.length);
+    return relative;
+  };
   const files: Record<string, Uint8Array> = {};
-  for (const dir of dependencyClosure(names)) {
+  for (const dir of dirs) {
     for (const file of packageFilesIn(dir)) {
-      files[path.relative(REPO_ROOT, file).split(path.sep).join("/")] = readFileSync(file);
+      files[zipPath(path.relative(REPO_ROOT, file).split(path.sep).join("/"))] = readFileSync(file);
     }
   }
   return files;
