@@ -5,6 +5,8 @@
 // `exportNames` to re-export a CommonJS module's or a built-in's properties as named exports.
 // Built-ins come from `requireBuiltin` (builtins/node-builtins.js).
 
+import { patchRuntimeModule } from "./runtime-patches.js";
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 // On the file's first line, so its line numbers hold in stack traces (src/sandbox/native/source-map.ts counts it too).
 const WRAPPER = "(function (exports, require, module, __filename, __dirname) {";
@@ -71,6 +73,7 @@ export function createModules(host, requireBuiltin, config) {
         const body = source.startsWith("#!") ? `//${source}` : source;
         const wrapper = host.evalScript(`${WRAPPER}${body}\n})`, path);
         wrapper.call(module.exports, module.exports, require, module, path, dir);
+        patchRuntimeModule(path, module.exports);
       }
     } catch (error) {
       delete cache[path];
