@@ -1,0 +1,91 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ends, findCycle, folderEdges, partOf } from "./import-graph.js";
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../src");
+
+/** The target order of imports, top first: a part imports only from its own layer or below. */
+const LAYERS: string[][] = [
+  ["cli"],
+  ["server"],
+  // config assembles the doors' schemas into the file the CLI reads.
+  ["config"],
+  ["api", "doors"],
+  ["async", "sources", "functions"],
+  ["lambda", "invoke"],
+  ["pool", "registry", "observe"],
+  ["sandbox"],
+  ["wasm"],
+];
+
+/**
+ * Today's imports against that order, each with why it is still there. The list only shrinks: an
+ * entry whose import is gone fails the test until it is removed.
+ */
+const ALLOWED: Record<string, string> = {
+  "doors -> api": "doors/shared builds invocations through ApiDeps, api/resolve and api/function-name",
+  "doors -> config": "the doors take DoorConfig and throw ConfigError from config/index.ts",
+  "functions -> api": "folder deploys validate and create through api/validate, api/components and ApiDeps",
+  "functions -> config": "function.json is read with config/json-file.ts",
+  "async -> api": "the SQS service (async/sqs) parses bodies with api/json-body and the dispatcher throws AwsError",
+  "sources -> api": "the poller decodes throttling from AwsError",
+  "invoke -> api": "the invoker throws AwsError",
+  "registry -> api": "the registry throws AwsError",
+};
+
+const edges = folderEdges(SRC);
+const layerOf = new Map(LAYERS.flatMap((parts, layer) => parts.map((part) => [part, layer] as const)));
+const upward = [...edges.keys()].filter((edge) => {
+  const [from, to] = ends(edge);
+  return (layerOf.get(to) ?? 0) < (layerOf.get(from) ?? 0);
+});
+
+describe("import graph between the top-level parts of src/", () => {
+  it("places every part in a layer", () => {
+    const parts = new Set([...edges.keys()].flatMap(ends));
+    expect([...parts].filter((part) => !layerOf.has(part))).toEqual([]);
+  });
+
+  it("imports upward only where listed", () => {
+    const unlisted = upward.filter((edge) => !(edge in ALLOWED));
+    expect(Object.fromEntries(unlisted.map((edge) => [edge, edges.get(edge)]))).toEqual({});
+  });
+
+  it("has no cycle once the listed imports are set aside", () => {
+    expect(findCycle([...edges.keys()].filter((edge) => !(edge in ALLOWED)))).toBeUndefined();
+  });
+
+  it("lists only imports that still exist", () => {
+    expect(Object.keys(ALLOWED).filter((edge) => !edges.has(edge))).toEqual([]);
+  });
+
+  it("keeps every part below the API from importing api/ or doors/, but for the listed", () => {
+    const below = [...edges.keys()].filter((edge) => {
+      const [from, to] = ends(edge);
+      return (to === "api" || to === "doors") && (layerOf.get(from) ?? 0) > (layerOf.get("api") ?? 0);
+    });
+    expect(below.filter((edge) => !(edge in ALLOWED))).toEqual([]);
+  });
+});
+
+describe("the graph reader", () => {
+  it("names root files and folders as parts", () => {
+    expect([partOf("server.ts"), partOf("cli.ts"), partOf("wasm.d.ts"), partOf(path.join("api", "auth", "index.ts"))]).toEqual([
+      "server",
+      "cli",
+      "wasm",
+      "api",
+    ]);
+  });
+
+  it("finds a cycle, and none in a chain", () => {
+    expect(findCycle(["a -> b", "b -> c", "c -> a", "c -> d"])).toEqual(["a", "b", "c", "a"]);
+    expect(findCycle(["a -> b", "b -> c", "a -> c"])).toBeUndefined();
+  });
+
+  it("counts a type-only import as an edge", () => {
+    // server.ts takes only the DoorConfig type from config/.
+    expect(edges.get("server -> config")).toEqual(["server.ts: ./config/index.js"]);
+  });
+});
