@@ -17,7 +17,7 @@ export function createFetch(host) {
       const request = new Request(input, init);
       const bytes = request.peekBytes();
       const id = nextId++;
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve, reject, url: request.url });
       const redirect = request.redirect === "manual" ? "manual" : "follow";
       host.fetch(
         id,
@@ -38,7 +38,10 @@ export function createFetch(host) {
       const pairs = JSON.parse(headersJson);
       // A 204 or 304 arrives with an empty body, which a Response of that status must not be given.
       const content = NULL_BODY_STATUSES.has(status) ? null : body;
-      entry.resolve(new Response(content, { status, statusText, url, headers: pairs, [RAW_HEADERS]: pairs }));
+      const response = new Response(content, { status, statusText, url, headers: pairs, [RAW_HEADERS]: pairs });
+      // The host answers with the final URL: one other than the request's (fragments are never sent) means a redirect was followed.
+      response.redirected = url !== entry.url.split("#")[0];
+      entry.resolve(response);
     }
   };
   return { fetch, Headers, Request, Response, settled };

@@ -24,6 +24,7 @@ const NODE_BUILTINS = {
     return console;
   },
   crypto: ({ load, webcrypto, host }) => load("crypto").createCrypto(webcrypto(), load, host),
+  dgram: ({ load }) => load("sockets").createDgram(load("events").default),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
   // node:fs over the host's file system operations (src/sandbox/file-system.ts): the package and

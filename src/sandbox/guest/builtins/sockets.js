@@ -57,10 +57,30 @@ export function createNet() {
   };
 }
 
+/** Node's internal wrapper of a JavaScript stream as a socket's handle: never made here, as nothing can connect. */
+const JSStreamSocket = unavailableClass("JSStreamSocket");
+
+/**
+ * A TLS socket over a stream the caller gives never negotiates here, but making one succeeds as in
+ * Node: http2-wrapper (and so got) makes one at load time only to reach the class of its
+ * `_handle._parentWrap`, which it uses for proxies alone. Without a stream it would connect: that throws.
+ */
+class TLSSocket {
+  constructor(socket) {
+    if (typeof socket?.pipe !== "function") unavailable("new tls.TLSSocket()")();
+    this._handle = { _parentWrap: Object.create(JSStreamSocket.prototype) };
+  }
+}
+for (const name of ["connect", "write", "end", "setServername", "renegotiate"]) {
+  TLSSocket.prototype[name] = unavailable(`tls.TLSSocket.${name}`);
+}
+
 export function createTls() {
   return {
-    TLSSocket: unavailableClass("tls.TLSSocket"),
+    TLSSocket,
     Server: unavailableClass("tls.Server"),
+    // got imports it by name; it checks a peer's certificate, which no connection here ever has.
+    checkServerIdentity: unavailable("tls.checkServerIdentity"),
     connect: unavailable("tls.connect"),
     createServer: unavailable("tls.createServer"),
     createSecureContext: unavailable("tls.createSecureContext"),
@@ -69,6 +89,49 @@ export function createTls() {
     DEFAULT_ECDH_CURVE: "auto",
     DEFAULT_MIN_VERSION: "TLSv1.2",
     DEFAULT_MAX_VERSION: "TLSv1.3",
+  };
+}
+
+/**
+ * UDP without sockets. The X-Ray SDK (and so Powertools' tracer) requires node:dgram at load time
+ * to reach Lambda's X-Ray daemon; isolambda's trace header says Sampled=0, so it sends nothing. A
+ * datagram that is sent anyway fails through its callback (or an `error` event), as a send does in Node.
+ */
+export function createDgram(EventEmitter) {
+  class Socket extends EventEmitter {
+    send(...args) {
+      const callback = typeof args.at(-1) === "function" ? args.at(-1) : undefined;
+      const error = Object.assign(new Error("dgram.Socket.send is not available in isolambda: the sandbox has no sockets"), {
+        code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      });
+      queueMicrotask(() => (callback ? callback(error) : this.emit("error", error)));
+    }
+    close(callback) {
+      if (callback) this.once("close", callback);
+      queueMicrotask(() => this.emit("close"));
+      return this;
+    }
+    ref() {
+      return this;
+    }
+    unref() {
+      return this;
+    }
+  }
+  for (const name of ["bind", "connect", "address", "remoteAddress", "addMembership", "setBroadcast"]) {
+    Socket.prototype[name] = unavailable(`dgram.Socket.${name}`);
+  }
+  return {
+    Socket,
+    createSocket: (options, listener) => {
+      const type = typeof options === "string" ? options : options?.type;
+      if (type !== "udp4" && type !== "udp6") {
+        throw Object.assign(new TypeError(`Bad socket type specified. Valid types are: udp4, udp6`), { code: "ERR_SOCKET_BAD_TYPE" });
+      }
+      const socket = new Socket();
+      if (listener) socket.on("message", listener);
+      return socket;
+    },
   };
 }
 
