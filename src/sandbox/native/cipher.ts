@@ -1,10 +1,10 @@
 /**
  * Ciphers for the guest's node:crypto (createCipheriv / createDecipheriv) and Web Crypto (AES-GCM,
- * AES-CBC, AES-CTR), run by the host's own Node (OpenSSL): AES-128/192/256 in GCM, CBC, CTR and
+ * AES-CBC, AES-CTR, AES-KW), run by the host's own Node (OpenSSL): AES-128/192/256 in GCM, CBC, CTR and
  * ECB, and ChaCha20-Poly1305. A streaming cipher is a host Cipher kept in the environment's table;
  * each update is one crossing that returns its output, as Node's does.
  */
-import { type CipherGCM, type CipherGCMTypes, createCipheriv, createDecipheriv, type DecipherGCM } from "node:crypto";
+import { type CipherGCM, type CipherGCMTypes, createCipheriv, createDecipheriv, type DecipherGCM, getCipherInfo } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
 import {
@@ -62,7 +62,20 @@ function aesCtr(key: Buffer, counter: Buffer, length: number, data: Buffer): Buf
   ]);
 }
 
-/** Web Crypto's AES encrypt and decrypt, with Node's OperationError messages. */
+/** RFC 3394's default initial value, which Web Crypto's AES-KW uses. */
+const KW_IV = Buffer.from("a6a6a6a6a6a6a6a6", "hex");
+
+/** AES-KW (RFC 3394) wrap and unwrap: OpenSSL's id-aesN-wrap, its integrity check failing as an OperationError. */
+function aesKw(wrap: boolean, key: Buffer, data: Buffer): Buffer {
+  try {
+    const cipher = (wrap ? createCipheriv : createDecipheriv)(`id-aes${key.length * 8}-wrap`, key, KW_IV);
+    return Buffer.concat([cipher.update(data), cipher.final()]);
+  } catch {
+    throw new OperationError(FAILED);
+  }
+}
+
+/** Web Crypto's AES encrypt and decrypt (wrap and unwrap for AES-KW), with Node's OperationError messages. */
 function webCipher(
   encrypt: boolean,
   name: string,
@@ -73,6 +86,7 @@ function webCipher(
   data: Buffer,
 ): Buffer {
   const bits = key.length * 8;
+  if (name === "AES-KW") return aesKw(encrypt, key, data);
   if (name === "AES-GCM") {
     const tagBits = length ?? 128;
     if (!GCM_TAG_BITS.includes(tagBits)) throw new OperationError(`${tagBits} is not a valid AES-GCM tag length`);
@@ -181,6 +195,13 @@ export function cipherFunctions(ctx: QuickJSContext): Record<string, HostFunctio
       ciphers.delete(id(handle));
       return undefined;
     },
+    /** getCipherInfo(nameOrNid, options as JSON) → its answer as JSON ("" for an unknown cipher). */
+    cipherInfo: (nameOrNid, optionsJson) =>
+      guarded(ctx, () => {
+        const which = ctx.typeof(nameOrNid) === "number" ? ctx.getNumber(nameOrNid) : ctx.getString(nameOrNid);
+        const info = getCipherInfo(which, JSON.parse(ctx.getString(optionsJson)));
+        return ctx.newString(info === undefined ? "" : JSON.stringify(info));
+      }),
     /** Web Crypto: (encrypt, name, key, iv or counter, additionalData, tagLength or counter length, data) → bytes. */
     cipherWeb: (encrypt, name, key, iv, additionalData, length, data) =>
       guarded(ctx, () => {

@@ -9,6 +9,7 @@ import type { QuickJSContext } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
 import type { PackageFiles } from "../package-files.js";
 import { cipherFunctions } from "./cipher.js";
+import { dhFunctions } from "./dh.js";
 import { encodingFunctions } from "./encoding.js";
 import { hashFunctions } from "./hash.js";
 import { intlFunctions } from "./intl.js";
@@ -22,6 +23,7 @@ export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles):
     ...hashFunctions(ctx),
     ...cipherFunctions(ctx),
     ...keyFunctions(ctx),
+    ...dhFunctions(ctx),
     ...zlibFunctions(ctx),
     ...sourceMapFunctions(ctx, files),
     ...intlFunctions(ctx),

@@ -104,6 +104,8 @@ class Cipheriv extends CipherBase {
 }
 class Decipheriv extends CipherBase {}
 
+export { Cipheriv, Decipheriv };
+
 export const createCipheriv = (host, algorithm, key, iv, options) => new Cipheriv(host, true, algorithm, key, iv, options);
 export const createDecipheriv = (host, algorithm, key, iv, options) => new Decipheriv(host, false, algorithm, key, iv, options);
 
@@ -112,7 +114,8 @@ const domError = (name, message) => Object.assign(new Error(message), { name });
 /** Web Crypto's AES encrypt/decrypt: `name` is AES-GCM, AES-CBC or AES-CTR; `key` the raw key bytes. */
 export function webCipher(host, encrypt, name, params, key, data) {
   const length = name === "AES-GCM" ? params.tagLength : params.length;
-  const iv = name === "AES-CTR" ? params.counter : params.iv;
+  // AES-KW has no parameters: RFC 3394's fixed initial value is the host's.
+  const iv = name === "AES-CTR" ? params.counter : name === "AES-KW" ? new Uint8Array(0) : params.iv;
   if (iv === undefined) throw domError("OperationError", `algorithm.${name === "AES-CTR" ? "counter" : "iv"} is required`);
   const extra = params.additionalData === undefined ? undefined : arrayBufferOf(params.additionalData);
   try {

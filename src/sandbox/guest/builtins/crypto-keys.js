@@ -3,9 +3,11 @@
 // key material stays in the environment's table there, and a KeyObject here holds only its number.
 // A bundle of its own, loaded by crypto.js when a handler first uses one of these.
 import { Buffer } from "buffer";
+import { createDh } from "../crypto-dh.js";
+import { createSubtleKeys } from "../crypto-subtle-keys.js";
+import { writableOnUse } from "../writable-on-use.js";
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
-const domError = (name, message) => Object.assign(new Error(message), { name });
 
 const received = (value) =>
   value == null
@@ -52,7 +54,6 @@ function dataArgument(data, name = "data", encoding) {
 /** Node's RSA constants (crypto.constants) that key options use. */
 const RSA_PKCS1_PADDING = 1;
 const RSA_PKCS1_OAEP_PADDING = 4;
-const RSA_PKCS1_PSS_PADDING = 6;
 
 export function createKeys({
   host,
@@ -279,6 +280,8 @@ export function createKeys({
       return verifyBytes(algorithm, data, publicKey, dataArgument(signature, "signature", signatureEncoding));
     }
   }
+  // Sign and Verify are Writable streams in Node (written to, or piped into, before sign()/verify()).
+  writableOnUse(Collector);
 
   function generateKeyPairSync(type, options = {}) {
     if (typeof type !== "string") {
@@ -354,53 +357,6 @@ export function createKeys({
     return toBuffer(call(host.keyDiffieHellman, ids.get(privateKey), ids.get(publicKey)));
   }
 
-  /** node:crypto's ECDH over raw keys; its API hands the private key out, so the guest holds it. */
-  class ECDH {
-    #curve;
-    #privateKey;
-    #publicKey;
-    constructor(curve) {
-      if (typeof curve !== "string") {
-        throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "curve" argument must be of type string. Received ${received(curve)}`);
-      }
-      call(host.keyEcdh, "check", curve);
-      this.#curve = curve;
-    }
-    static convertKey(key, curve, inputEncoding, outputEncoding, format) {
-      const out = toBuffer(call(host.keyEcdh, "convert", curve, undefined, arrayBufferOf(key, inputEncoding), format ?? "uncompressed"));
-      return encoded(out, outputEncoding);
-    }
-    generateKeys(encoding, format) {
-      const pair = JSON.parse(call(host.keyEcdh, "generate", this.#curve));
-      this.#privateKey = Buffer.from(pair.privateKey, "base64");
-      this.#publicKey = Buffer.from(pair.publicKey, "base64");
-      return this.getPublicKey(encoding, format);
-    }
-    computeSecret(otherPublicKey, inputEncoding, outputEncoding) {
-      if (!this.#privateKey) throw nodeError(Error, "ERR_CRYPTO_ECDH_INVALID_PUBLIC_KEY", "Public key is not valid for specified curve");
-      const other = arrayBufferOf(typeof otherPublicKey === "string" ? Buffer.from(otherPublicKey, inputEncoding) : otherPublicKey);
-      return encoded(toBuffer(call(host.keyEcdh, "compute", this.#curve, arrayBufferOf(this.#privateKey), other)), outputEncoding);
-    }
-    getPrivateKey(encoding) {
-      if (!this.#privateKey) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Failed to get ECDH private key");
-      return encoded(Buffer.from(this.#privateKey), encoding);
-    }
-    getPublicKey(encoding, format) {
-      if (!this.#privateKey) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Failed to get ECDH public key");
-      const out =
-        format && format !== "uncompressed"
-          ? toBuffer(call(host.keyEcdh, "public", this.#curve, arrayBufferOf(this.#privateKey), undefined, format))
-          : Buffer.from(this.#publicKey);
-      return encoded(out, encoding);
-    }
-    setPrivateKey(privateKey, encoding) {
-      const key = Buffer.from(arrayBufferOf(privateKey, encoding));
-      this.#publicKey = toBuffer(call(host.keyEcdh, "public", this.#curve, arrayBufferOf(key)));
-      this.#privateKey = key;
-      return this;
-    }
-  }
-
   const node = {
     createPublicKey,
     createPrivateKey,
@@ -422,290 +378,12 @@ export function createKeys({
     privateEncrypt: crypt("privateEncrypt", "private", RSA_PKCS1_PADDING),
     publicDecrypt: crypt("publicDecrypt", "public", RSA_PKCS1_PADDING),
     diffieHellman,
-    createECDH: (curve) => new ECDH(curve),
-    ECDH,
+    ...createDh({ host, later }),
     getCurves: () => call(host.keyEcdh, "curves").split(","),
   };
 
   return {
     node,
-    subtle: createSubtleKeys({ host, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey }),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Web Crypto's asymmetric algorithms over the same host functions.
-
-const CANONICAL = {
-  "RSASSA-PKCS1-V1_5": "RSASSA-PKCS1-v1_5",
-  "RSA-PSS": "RSA-PSS",
-  "RSA-OAEP": "RSA-OAEP",
-  ECDSA: "ECDSA",
-  ECDH: "ECDH",
-  ED25519: "Ed25519",
-  X25519: "X25519",
-};
-
-const SIGN_USAGES = { public: ["verify"], private: ["sign"] };
-const USAGES = {
-  "RSASSA-PKCS1-v1_5": SIGN_USAGES,
-  "RSA-PSS": SIGN_USAGES,
-  "RSA-OAEP": { public: ["encrypt", "wrapKey"], private: ["decrypt", "unwrapKey"] },
-  ECDSA: SIGN_USAGES,
-  Ed25519: SIGN_USAGES,
-  ECDH: { public: [], private: ["deriveKey", "deriveBits"] },
-  X25519: { public: [], private: ["deriveKey", "deriveBits"] },
-};
-/** The key type OpenSSL reports for each algorithm's keys. */
-const KEY_TYPES = {
-  "RSASSA-PKCS1-v1_5": ["rsa"],
-  "RSA-PSS": ["rsa", "rsa-pss"],
-  "RSA-OAEP": ["rsa"],
-  ECDSA: ["ec"],
-  ECDH: ["ec"],
-  Ed25519: ["ed25519"],
-  X25519: ["x25519"],
-};
-const CURVES = { "P-256": "prime256v1", "P-384": "secp384r1", "P-521": "secp521r1" };
-const NIST = { prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" };
-const HASH_NAMES = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
-/** SPKI's fixed prefix before a raw public key, and the raw key's length, per curve. */
-const RAW_PUBLIC = {
-  "P-256": { prefix: "3059301306072a8648ce3d020106082a8648ce3d030107034200", length: 65 },
-  "P-384": { prefix: "3076301006072a8648ce3d020106052b81040022036200", length: 97 },
-  "P-521": { prefix: "30819b301006072a8648ce3d020106052b8104002303818600", length: 133 },
-  Ed25519: { prefix: "302a300506032b6570032100", length: 32 },
-  X25519: { prefix: "302a300506032b656e032100", length: 32 },
-};
-const JWK_ALG = {
-  "RSASSA-PKCS1-v1_5": (hash) => `RS${hash.slice(4)}`,
-  "RSA-PSS": (hash) => `PS${hash.slice(4)}`,
-  "RSA-OAEP": (hash) => (hash === "SHA-1" ? "RSA-OAEP" : `RSA-OAEP-${hash.slice(4)}`),
-};
-
-function createSubtleKeys({ host, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey }) {
-  const nameOf = (algorithm) => {
-    const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
-    if (typeof name !== "string") throw new TypeError("Algorithm: name is missing");
-    const canonical = CANONICAL[name.toUpperCase()];
-    if (!canonical) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
-    return canonical;
-  };
-  const hashOf = (hash) => {
-    const name = typeof hash === "string" ? hash : hash?.name;
-    const upper = typeof name === "string" ? name.toUpperCase() : undefined;
-    if (!upper || !HASH_NAMES[upper]) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
-    return upper;
-  };
-  const bufferSource = (data, name = "data") => {
-    if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return arrayBufferOf(data);
-    throw new TypeError(`Failed to execute: parameter ${name} is not of type 'BufferSource'`);
-  };
-  const invalidAccess = () => domError("InvalidAccessError", "The requested operation is not valid for the provided key");
-  const material = (key) => {
-    if (!(key instanceof CryptoKey)) throw new TypeError("The key argument must be a CryptoKey");
-    return fromCryptoKey(key);
-  };
-  const idOf = (key) => ids.get(material(key));
-
-  /** The CryptoKey for `keyObject` under `algorithm`, checked as Web Crypto checks an import. */
-  function cryptoKey(keyObject, name, algorithm, extractable, usages) {
-    if (!KEY_TYPES[name].includes(keyObject.asymmetricKeyType)) throw domError("DataError", "Invalid key type");
-    const allowed = USAGES[name][keyObject.type];
-    for (const usage of usages) {
-      if (!allowed.includes(usage)) throw domError("SyntaxError", `Unsupported key usage for a ${name} key`);
-    }
-    if (keyObject.type === "private" && usages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
-    const details = keyObject.asymmetricKeyDetails;
-    let shape = { name };
-    if (name.startsWith("RSA")) {
-      const exponent = BigInt(details.publicExponent);
-      const bytes = [];
-      for (let e = exponent; e > 0n; e >>= 8n) bytes.unshift(Number(e & 0xffn));
-      shape = { name, modulusLength: details.modulusLength, publicExponent: new Uint8Array(bytes), hash: { name: hashOf(algorithm.hash) } };
-    } else if (name === "ECDSA" || name === "ECDH") {
-      const namedCurve = NIST[details.namedCurve];
-      if (!namedCurve) throw domError("NotSupportedError", "Unsupported named curve");
-      if (algorithm.namedCurve !== namedCurve) throw domError("DataError", "Named curve mismatch");
-      shape = { name, namedCurve };
-    }
-    // A public key is always extractable (Web Crypto, 14.3.12).
-    return new CryptoKey(
-      cryptoKeyToken,
-      keyObject.type,
-      keyObject.type === "public" ? true : Boolean(extractable),
-      shape,
-      [...usages],
-      keyObject,
-    );
-  }
-
-  const asDataError = (make) => {
-    try {
-      return make();
-    } catch (error) {
-      if (error?.code) throw domError("DataError", "Invalid keyData");
-      throw error;
-    }
-  };
-
-  function importKey(format, keyData, algorithm, extractable, usages) {
-    const name = nameOf(algorithm);
-    const make = (keyObject) => cryptoKey(keyObject, name, algorithm, extractable, [...usages]);
-    if (format === "spki")
-      return make(asDataError(() => created("public", bufferSource(keyData, "keyData"), { format: "der", type: "spki" })));
-    if (format === "pkcs8")
-      return make(asDataError(() => created("private", bufferSource(keyData, "keyData"), { format: "der", type: "pkcs8" })));
-    if (format === "jwk") {
-      if (keyData === null || typeof keyData !== "object") throw new TypeError("keyData must be a JsonWebKey");
-      if (keyData.ext === false && extractable) throw domError("DataError", 'JWK "ext" Parameter and extractable mismatch');
-      if (Array.isArray(keyData.key_ops) && usages.some((usage) => !keyData.key_ops.includes(usage))) {
-        throw domError("DataError", "Key operations and usage mismatch");
-      }
-      const expectedKty = name.startsWith("RSA") ? "RSA" : name === "ECDSA" || name === "ECDH" ? "EC" : "OKP";
-      if (keyData.kty !== expectedKty) throw domError("DataError", 'Invalid JWK "kty" Parameter');
-      if (JWK_ALG[name] && keyData.alg !== undefined && keyData.alg !== JWK_ALG[name](hashOf(algorithm.hash))) {
-        throw domError("DataError", 'JWK "alg" does not match the requested algorithm');
-      }
-      if (expectedKty === "EC" && keyData.crv !== algorithm.namedCurve)
-        throw domError("DataError", 'JWK "crv" does not match the requested algorithm');
-      if (expectedKty === "OKP" && keyData.crv !== name) throw domError("DataError", 'JWK "crv" Parameter and algorithm name mismatch');
-      const { kty, crv, n, e, d, p, q, dp, dq, qi, x, y } = keyData;
-      const jwk = Object.fromEntries(Object.entries({ kty, crv, n, e, d, p, q, dp, dq, qi, x, y }).filter(([, v]) => v !== undefined));
-      return make(asDataError(() => created(d === undefined ? "public" : "private", undefined, { format: "jwk", jwk })));
-    }
-    if (format === "raw") {
-      const curve = name === "ECDSA" || name === "ECDH" ? algorithm.namedCurve : name;
-      const raw = RAW_PUBLIC[curve];
-      if (!raw) throw domError("NotSupportedError", `Unable to import ${name} key with format raw`);
-      let point = new Uint8Array(bufferSource(keyData, "keyData"));
-      if (curve.startsWith("P-") && point[0] !== 4 && point.length !== raw.length) {
-        point = new Uint8Array(asDataError(() => call(host.keyEcdh, "convert", CURVES[curve], undefined, point.buffer, "uncompressed")));
-      }
-      if (point.length !== raw.length) throw domError("DataError", "Invalid keyData");
-      const der = new Uint8Array(Buffer.concat([Buffer.from(raw.prefix, "hex"), point]));
-      return make(asDataError(() => created("public", der.buffer, { format: "der", type: "spki" })));
-    }
-    throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
-  }
-
-  function exportKey(format, key) {
-    const keyObject = material(key);
-    const name = key.algorithm.name;
-    if (format === "spki" || format === "pkcs8") {
-      if (key.type !== (format === "spki" ? "public" : "private"))
-        throw domError("InvalidAccessError", `Unable to export a ${key.type} key as ${format}`);
-      return arrayBufferOf(keyObject.export({ format: "der", type: format }));
-    }
-    if (format === "jwk") {
-      const jwk = keyObject.export({ format: "jwk" });
-      if (JWK_ALG[name]) jwk.alg = JWK_ALG[name](key.algorithm.hash.name);
-      return { ...jwk, key_ops: [...key.usages], ext: true };
-    }
-    if (format === "raw") {
-      const raw = RAW_PUBLIC[key.algorithm.namedCurve ?? name];
-      if (!raw || key.type !== "public") throw domError("InvalidAccessError", `Unable to export a ${name} ${key.type} key as raw`);
-      const der = keyObject.export({ format: "der", type: "spki" });
-      return arrayBufferOf(der.subarray(der.length - raw.length));
-    }
-    throw domError("NotSupportedError", `Unable to export a key with format ${format}`);
-  }
-
-  function generateKey(algorithm, extractable, usages) {
-    const name = nameOf(algorithm);
-    let type = name.toLowerCase();
-    let options = {};
-    if (name.startsWith("RSA")) {
-      hashOf(algorithm.hash);
-      const exponent = algorithm.publicExponent;
-      if (!(exponent instanceof Uint8Array)) throw new TypeError("algorithm.publicExponent must be a Uint8Array");
-      type = "rsa";
-      options = { modulusLength: algorithm.modulusLength, publicExponent: exponent.reduce((n, byte) => n * 256 + byte, 0) };
-    } else if (name === "ECDSA" || name === "ECDH") {
-      if (!CURVES[algorithm.namedCurve]) throw domError("NotSupportedError", "Unsupported named curve");
-      type = "ec";
-      options = { namedCurve: algorithm.namedCurve };
-    }
-    const allowed = USAGES[name];
-    const privateUsages = usages.filter((usage) => allowed.private.includes(usage));
-    const publicUsages = usages.filter((usage) => allowed.public.includes(usage));
-    if (usages.some((usage) => !privateUsages.includes(usage) && !publicUsages.includes(usage))) {
-      throw domError("SyntaxError", `Unsupported key usage for a ${name} key`);
-    }
-    if (privateUsages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
-    const pair = JSON.parse(call(host.keyGenerate, type, JSON.stringify(options)));
-    return {
-      publicKey: cryptoKey(keyObjectOf(pair.publicKey), name, algorithm, true, publicUsages),
-      privateKey: cryptoKey(keyObjectOf(pair.privateKey), name, algorithm, extractable, privateUsages),
-    };
-  }
-
-  /** The host's sign/verify arguments for a Web Crypto signature algorithm. */
-  function signature(algorithm, key, usage) {
-    const name = nameOf(algorithm);
-    if (key.algorithm.name !== name || !key.usages.includes(usage)) throw invalidAccess();
-    if (name === "Ed25519") return { digest: "", options: {} };
-    if (name === "ECDSA") return { digest: HASH_NAMES[hashOf(algorithm.hash)], options: { dsaEncoding: "ieee-p1363" } };
-    const digest = HASH_NAMES[key.algorithm.hash.name];
-    if (name === "RSA-PSS") {
-      const saltLength = algorithm.saltLength;
-      if (!Number.isInteger(saltLength) || saltLength < 0) throw new TypeError("algorithm.saltLength must be a non-negative integer");
-      return { digest, options: { padding: RSA_PKCS1_PSS_PADDING, saltLength } };
-    }
-    if (name !== "RSASSA-PKCS1-v1_5") throw invalidAccess();
-    return { digest, options: {} };
-  }
-
-  const operationError = (make) => {
-    try {
-      return make();
-    } catch (error) {
-      if (error?.code) throw domError("OperationError", "The operation failed for an operation-specific reason");
-      throw error;
-    }
-  };
-
-  return {
-    importKey,
-    exportKey,
-    generateKey,
-    sign(algorithm, key, data) {
-      const { digest, options } = signature(algorithm, key, "sign");
-      return operationError(() => call(host.keySign, digest, bufferSource(data), idOf(key), JSON.stringify(options)));
-    },
-    verify(algorithm, key, sig, data) {
-      const { digest, options } = signature(algorithm, key, "verify");
-      try {
-        return call(host.keyVerify, digest, bufferSource(data), idOf(key), bufferSource(sig, "signature"), JSON.stringify(options));
-      } catch (error) {
-        // A signature of the wrong length for the curve is simply not valid.
-        if (error?.code) return false;
-        throw error;
-      }
-    },
-    crypt(encrypt, algorithm, key, data) {
-      if (key.algorithm.name !== "RSA-OAEP" || !key.usages.includes(encrypt ? "encrypt" : "decrypt")) throw invalidAccess();
-      const spec = { padding: RSA_PKCS1_OAEP_PADDING, oaepHash: HASH_NAMES[key.algorithm.hash.name] };
-      if (algorithm.label !== undefined) spec.oaepLabel = Buffer.from(bufferSource(algorithm.label, "label")).toString("base64");
-      return operationError(() =>
-        call(host.keyCrypt, encrypt ? "publicEncrypt" : "privateDecrypt", idOf(key), bufferSource(data), JSON.stringify(spec)),
-      );
-    },
-    deriveBits(algorithm, baseKey, length) {
-      const name = nameOf(algorithm);
-      const publicKey = algorithm.public;
-      if (!(publicKey instanceof CryptoKey) || publicKey.type !== "public" || publicKey.algorithm.name !== name) throw invalidAccess();
-      if (baseKey.algorithm.name !== name || baseKey.type !== "private") throw invalidAccess();
-      if (!baseKey.usages.includes("deriveBits") && !baseKey.usages.includes("deriveKey")) throw invalidAccess();
-      if (name === "ECDH" && publicKey.algorithm.namedCurve !== baseKey.algorithm.namedCurve) throw invalidAccess();
-      const secret = new Uint8Array(operationError(() => call(host.keyDiffieHellman, idOf(baseKey), idOf(publicKey))));
-      if (length === null || length === undefined) return secret.buffer;
-      if (length > secret.length * 8) throw domError("OperationError", "derived bit length is too small");
-      const out = secret.slice(0, Math.ceil(length / 8));
-      if (length % 8) out[out.length - 1] &= 0xff << (8 - (length % 8));
-      return out.buffer;
-    },
-    /** KeyObject.from for an asymmetric CryptoKey. */
-    keyObjectOf: (key) => material(key),
+    subtle: createSubtleKeys({ host, call, arrayBufferOf, CryptoKey, cryptoKeyToken, ids, created, keyObjectOf, fromCryptoKey }),
   };
 }

@@ -1,10 +1,12 @@
-// node:crypto and Web Crypto's SubtleCrypto. Hashes, HMAC and key derivation run on the host's
-// OpenSSL (../crypto-hash.js); ciphers are the crypto-aes bundle and keys and signatures the
+// node:crypto and Web Crypto's SubtleCrypto (../crypto-subtle.js). Hashes, HMAC and key derivation
+// run on the host's OpenSSL (../crypto-hash.js); ciphers are the crypto-aes bundle and keys and signatures the
 // crypto-keys bundle, loaded on first use. Randomness comes from the host's CSPRNG through
 // crypto.getRandomValues.
 
 import { Buffer } from "buffer";
 import * as hashes from "../crypto-hash.js";
+import { CryptoKey, keyBytes, keyMaterial, SubtleCrypto, timingSafeEqualBytes } from "../crypto-subtle.js";
+import { callHost } from "../native-error.js";
 
 /**
  * The environment's host functions (src/sandbox/native/): native hashes, ciphers and keys run
@@ -27,7 +29,6 @@ const keysModule = () =>
     randomBytes: (size) => globalThis.crypto.getRandomValues(new Uint8Array(size)),
     later,
   }));
-const ASYMMETRIC = ["RSASSA-PKCS1-V1_5", "RSA-PSS", "RSA-OAEP", "ECDSA", "ECDH", "ED25519", "X25519"];
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
@@ -134,267 +135,19 @@ function settle(callback, compute) {
   setTimeout(() => callback(null, result), 0);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Web Crypto: digest, HMAC, AES-GCM/CBC/CTR, PBKDF2 and HKDF; other algorithms are refused as
-// NotSupportedError.
-
-/** Web Crypto's hashes: OpenSSL's name and the block size (an HMAC key's default length). */
-const WEB_HASHES = {
-  "SHA-1": { algorithm: "sha1", blockLen: 64 },
-  "SHA-256": { algorithm: "sha256", blockLen: 64 },
-  "SHA-384": { algorithm: "sha384", blockLen: 128 },
-  "SHA-512": { algorithm: "sha512", blockLen: 128 },
-};
-const keyMaterial = new WeakMap();
-
-const domError = (name, message) => Object.assign(new Error(message), { name });
-
-class CryptoKey {
-  constructor(token, type, extractable, algorithm, usages, material) {
-    if (token !== keyMaterial) throw new TypeError("Illegal constructor");
-    this.type = type;
-    this.extractable = extractable;
-    this.algorithm = algorithm;
-    this.usages = usages;
-    keyMaterial.set(this, material);
-  }
-  get [Symbol.toStringTag]() {
-    return "CryptoKey";
-  }
-}
-
-function keyBytes(key) {
-  const material = keyMaterial.get(key);
-  if (!material) throw new TypeError("Not a CryptoKey");
-  return material;
-}
-
-const algorithmName = (algorithm) => {
-  const name = typeof algorithm === "string" ? algorithm : algorithm?.name;
-  if (typeof name !== "string") throw new TypeError("Algorithm: name is missing");
-  return name.toUpperCase();
-};
-
-function webHash(hash) {
-  const name = algorithmName(hash);
-  if (!Object.hasOwn(WEB_HASHES, name)) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
-  return { name, ...WEB_HASHES[name] };
-}
-
-const bufferSource = (data, name = "data") => {
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
-  throw new TypeError(`Failed to execute: parameter ${name} is not of type 'BufferSource'`);
-};
-const arrayBuffer = (bytes) => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-
-const HMAC_USAGES = ["sign", "verify"];
-const DERIVE_USAGES = ["deriveBits", "deriveKey"];
-
-function checkUsages(usages, allowed) {
-  for (const usage of usages) {
-    if (!allowed.includes(usage)) throw domError("SyntaxError", `Unsupported key usage for this algorithm: ${usage}`);
-  }
-}
-
-function hmacKey(algorithm, material, extractable, usages) {
-  checkUsages(usages, HMAC_USAGES);
-  if (usages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
-  const hash = webHash(algorithm.hash);
-  const length = algorithm.length ?? material.length * 8;
-  if (length === 0 || length > material.length * 8) throw domError("DataError", "Invalid key length");
-  return new CryptoKey(keyMaterial, "secret", extractable, { name: "HMAC", length, hash: { name: hash.name } }, usages, material);
-}
-
-function importJwk(jwk, algorithm, extractable, usages) {
-  if (jwk === null || typeof jwk !== "object") throw new TypeError("keyData must be a JsonWebKey");
-  if (jwk.kty !== "oct") throw domError("DataError", 'Invalid JWK "kty" Parameter');
-  if (typeof jwk.k !== "string") throw domError("DataError", "Invalid keyData");
-  if (jwk.ext === false && extractable) throw domError("DataError", 'JWK "ext" Parameter and extractable mismatch');
-  if (Array.isArray(jwk.key_ops) && usages.some((usage) => !jwk.key_ops.includes(usage))) {
-    throw domError("DataError", "Key operations and usage mismatch");
-  }
-  const hash = webHash(algorithm.hash);
-  if (jwk.alg !== undefined && jwk.alg !== `HS${hash.name.slice(4)}`)
-    throw domError("DataError", 'JWK "alg" does not match the requested algorithm');
-  return hmacKey(algorithm, new Uint8Array(Buffer.from(jwk.k, "base64url")), extractable, usages);
-}
-
-function deriveBits(algorithm, baseKey, length) {
-  const name = algorithmName(algorithm);
-  if (baseKey.algorithm.name !== name) throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
-  if (!baseKey.usages.includes("deriveBits") && !baseKey.usages.includes("deriveKey")) {
-    throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
-  }
-  if (typeof length !== "number" || length % 8 !== 0) throw domError("OperationError", "length must be a multiple of 8");
-  const hash = webHash(algorithm.hash).algorithm;
-  const material = hashes.arrayBufferOf(keyBytes(baseKey));
-  const salt = bufferSource(algorithm.salt, "salt").buffer;
-  if (name === "PBKDF2") {
-    if (!(algorithm.iterations > 0)) throw domError("OperationError", "iterations cannot be zero");
-    return new Uint8Array(hashes.pbkdf2(material, salt, algorithm.iterations, length / 8, hash));
-  }
-  return new Uint8Array(hashes.hkdf(hash, material, salt, bufferSource(algorithm.info, "info").buffer, length / 8));
-}
-
-const AES = ["AES-GCM", "AES-CBC", "AES-CTR"];
-const AES_USAGES = ["encrypt", "decrypt", "wrapKey", "unwrapKey"];
-
-function aesKey(name, material, extractable, usages) {
-  checkUsages(usages, AES_USAGES);
-  if (usages.length === 0) throw domError("SyntaxError", "Usages cannot be empty when creating a key.");
-  if (![16, 24, 32].includes(material.length)) throw domError("DataError", "Invalid key length");
-  return new CryptoKey(keyMaterial, "secret", extractable, { name, length: material.length * 8 }, usages, material);
-}
-
-class SubtleCrypto {
-  #getRandomValues;
-  #load;
-  constructor(getRandomValues, load) {
-    this.#getRandomValues = getRandomValues;
-    this.#load = load;
-  }
-  async digest(algorithm, data) {
-    return hashes.digestOf(webHash(algorithm).algorithm, bufferSource(data));
-  }
-  async importKey(format, keyData, algorithm, extractable, usages) {
-    const name = algorithmName(algorithm);
-    if (name === "HMAC") {
-      if (format === "raw") return hmacKey(algorithm, bufferSource(keyData, "keyData"), Boolean(extractable), [...usages]);
-      if (format === "jwk") return importJwk(keyData, algorithm, Boolean(extractable), [...usages]);
-      throw domError("NotSupportedError", `Unable to import HMAC key with format ${format}`);
-    }
-    if (AES.includes(name)) {
-      if (format === "raw") return aesKey(name, bufferSource(keyData, "keyData"), Boolean(extractable), [...usages]);
-      if (format === "jwk") {
-        if (keyData?.kty !== "oct" || typeof keyData.k !== "string") throw domError("DataError", "Invalid keyData");
-        const material = new Uint8Array(Buffer.from(keyData.k, "base64url"));
-        if (keyData.alg !== undefined && keyData.alg !== `A${material.length * 8}${name.slice(4)}`) {
-          throw domError("DataError", 'JWK "alg" does not match the requested algorithm');
-        }
-        return aesKey(name, material, Boolean(extractable), [...usages]);
-      }
-      throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
-    }
-    if (name === "PBKDF2" || name === "HKDF") {
-      if (format !== "raw") throw domError("NotSupportedError", `Unable to import ${name} key with format ${format}`);
-      if (extractable) throw domError("SyntaxError", `${name} keys are not extractable`);
-      checkUsages(usages, DERIVE_USAGES);
-      return new CryptoKey(keyMaterial, "secret", false, { name }, [...usages], bufferSource(keyData, "keyData"));
-    }
-    if (ASYMMETRIC.includes(name)) return keysModule().subtle.importKey(format, keyData, algorithm, extractable, [...usages]);
-    throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto`);
-  }
-  async exportKey(format, key) {
-    if (!key.extractable) throw domError("InvalidAccessError", "key is not extractable");
-    if (key.type !== "secret") return keysModule().subtle.exportKey(format, key);
-    const material = keyBytes(key);
-    if (format === "raw") return arrayBuffer(material);
-    if (format === "jwk" && AES.includes(key.algorithm.name)) {
-      return {
-        kty: "oct",
-        k: Buffer.from(material).toString("base64url"),
-        alg: `A${key.algorithm.length}${key.algorithm.name.slice(4)}`,
-        key_ops: [...key.usages],
-        ext: true,
-      };
-    }
-    if (format === "jwk" && key.algorithm.name === "HMAC") {
-      return {
-        kty: "oct",
-        k: Buffer.from(material).toString("base64url"),
-        alg: `HS${key.algorithm.hash.name.slice(4)}`,
-        key_ops: [...key.usages],
-        ext: true,
-      };
-    }
-    throw domError("NotSupportedError", `Unable to export a key with format ${format}`);
-  }
-  async generateKey(algorithm, extractable, usages) {
-    const name = algorithmName(algorithm);
-    if (AES.includes(name)) {
-      if (![128, 192, 256].includes(algorithm.length)) throw domError("OperationError", "AES key length must be 128, 192 or 256 bits");
-      return aesKey(name, this.#getRandomValues(new Uint8Array(algorithm.length / 8)), Boolean(extractable), [...usages]);
-    }
-    if (ASYMMETRIC.includes(name)) return keysModule().subtle.generateKey(algorithm, extractable, [...usages]);
-    if (name !== "HMAC") throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto`);
-    const bits = algorithm.length ?? webHash(algorithm.hash).blockLen * 8;
-    const material = this.#getRandomValues(new Uint8Array(Math.ceil(bits / 8)));
-    return hmacKey({ ...algorithm, length: bits }, material, Boolean(extractable), [...usages]);
-  }
-  async sign(algorithm, key, data) {
-    if (ASYMMETRIC.includes(algorithmName(algorithm))) return keysModule().subtle.sign(algorithm, key, data);
-    return arrayBuffer(this.#mac(algorithm, key, "sign", data));
-  }
-  async verify(algorithm, key, signature, data) {
-    if (ASYMMETRIC.includes(algorithmName(algorithm))) return keysModule().subtle.verify(algorithm, key, signature, data);
-    const expected = this.#mac(algorithm, key, "verify", data);
-    return timingSafeEqualBytes(expected, bufferSource(signature, "signature"));
-  }
-  async deriveBits(algorithm, baseKey, length) {
-    if (ASYMMETRIC.includes(algorithmName(algorithm))) return keysModule().subtle.deriveBits(algorithm, baseKey, length);
-    return arrayBuffer(deriveBits(algorithm, baseKey, length));
-  }
-  async deriveKey(algorithm, baseKey, derivedKeyAlgorithm, extractable, usages) {
-    if (algorithmName(derivedKeyAlgorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto derives HMAC keys only");
-    const length = derivedKeyAlgorithm.length ?? webHash(derivedKeyAlgorithm.hash).blockLen * 8;
-    return hmacKey(derivedKeyAlgorithm, deriveBits(algorithm, baseKey, length), Boolean(extractable), [...usages]);
-  }
-  async encrypt(algorithm, key, data) {
-    return arrayBuffer(this.#cipher(true, algorithm, key, data));
-  }
-  async decrypt(algorithm, key, data) {
-    return arrayBuffer(this.#cipher(false, algorithm, key, data));
-  }
-  #cipher(encrypt, algorithm, key, data) {
-    const name = algorithmName(algorithm);
-    if (name === "RSA-OAEP") return new Uint8Array(keysModule().subtle.crypt(encrypt, algorithm, key, data));
-    if (!AES.includes(name))
-      throw domError("NotSupportedError", `${name} is not supported by isolambda's Web Crypto (AES-GCM, AES-CBC and AES-CTR are)`);
-    const usage = encrypt ? "encrypt" : "decrypt";
-    if (key.algorithm.name !== name || !key.usages.includes(usage)) {
-      throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
-    }
-    const params = {
-      iv: algorithm.iv === undefined ? undefined : bufferSource(algorithm.iv, "iv"),
-      counter: algorithm.counter === undefined ? undefined : bufferSource(algorithm.counter, "counter"),
-      additionalData: algorithm.additionalData === undefined ? undefined : bufferSource(algorithm.additionalData, "additionalData"),
-      tagLength: algorithm.tagLength,
-      length: algorithm.length,
-    };
-    return this.#load("crypto-aes").webCipher(host, encrypt, name, params, keyBytes(key), bufferSource(data));
-  }
-  #mac(algorithm, key, usage, data) {
-    if (algorithmName(algorithm) !== "HMAC") throw domError("NotSupportedError", "isolambda's Web Crypto signs with HMAC only");
-    if (key.algorithm.name !== "HMAC" || !key.usages.includes(usage)) {
-      throw domError("InvalidAccessError", "The requested operation is not valid for the provided key");
-    }
-    return new Uint8Array(
-      hashes.digestOf(WEB_HASHES[key.algorithm.hash.name].algorithm, bufferSource(data), hashes.arrayBufferOf(keyBytes(key))),
-    );
-  }
-}
-for (const method of ["wrapKey", "unwrapKey"]) {
-  SubtleCrypto.prototype[method] = async () => {
-    throw domError("NotSupportedError", `SubtleCrypto.${method} is not available in isolambda`);
-  };
-}
-
 /** The SubtleCrypto behind globalThis.crypto.subtle; one per environment. */
 let subtle;
 export function createSubtle(getRandomValues, load, hostFunctions) {
   host ??= hostFunctions;
   hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
-  subtle ??= new SubtleCrypto(getRandomValues, load);
+  subtle ??= new SubtleCrypto(
+    getRandomValues,
+    load,
+    () => keysModule().subtle,
+    () => host,
+  );
   return subtle;
-}
-
-function timingSafeEqualBytes(a, b) {
-  if (a.byteLength !== b.byteLength) return false;
-  let diff = 0;
-  for (let i = 0; i < a.byteLength; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -419,10 +172,19 @@ const KEY_FUNCTIONS = [
   "createECDH",
   "diffieHellman",
   "getCurves",
+  "createDiffieHellman",
+  "createDiffieHellmanGroup",
+  "getDiffieHellman",
+  "generatePrime",
+  "generatePrimeSync",
+  "checkPrime",
+  "checkPrimeSync",
 ];
 
-/** Functions still without an implementation: present, so a handler learns why it cannot use them. */
-const UNAVAILABLE = ["createDiffieHellman", "getDiffieHellman", "generatePrime", "generatePrimeSync", "checkPrime", "checkPrimeSync"];
+/** What isolambda does not offer: present, so a handler learns why it cannot use them. */
+const UNAVAILABLE = ["setEngine", "setFips"];
+const UNAVAILABLE_CLASSES = ["Certificate", "X509Certificate"];
+const unavailable = (name) => nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
 
 let nodeCrypto;
 export function createCrypto(webcrypto, load, hostFunctions) {
@@ -553,6 +315,21 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       "aes-256-gcm",
       "chacha20-poly1305",
     ],
+    getCipherInfo: (nameOrNid, options = {}) => {
+      if (typeof nameOrNid !== "string" && typeof nameOrNid !== "number") {
+        throw nodeError(
+          TypeError,
+          "ERR_INVALID_ARG_TYPE",
+          `The "nameOrNid" argument must be one of type string or number. Received ${received(nameOrNid)}`,
+        );
+      }
+      const { keyLength, ivLength } = options ?? {};
+      const info = callHost(host.cipherInfo, nameOrNid, JSON.stringify({ keyLength, ivLength }));
+      return info === "" ? undefined : JSON.parse(info);
+    },
+    // Not built in FIPS mode, and no secure heap (Node's answers when neither is enabled).
+    getFips: () => 0,
+    secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
     createCipheriv: (...args) => load("crypto-aes").createCipheriv(host, ...args),
     createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(host, ...args),
     randomBytes,
@@ -595,13 +372,36 @@ export function createCrypto(webcrypto, load, hostFunctions) {
   };
   for (const name of KEY_FUNCTIONS) nodeCrypto[name] = (...args) => keysModule().node[name](...args);
   // Not enumerable: listing node:crypto's names (an ES module's import) does not load the bundle.
-  for (const name of ["Sign", "Verify", "ECDH"]) {
+  for (const name of ["Sign", "Verify", "ECDH", "DiffieHellman", "DiffieHellmanGroup"]) {
     Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => keysModule().node[name] });
+  }
+  for (const [name, exported] of [
+    ["Cipheriv", "Cipheriv"],
+    ["Decipheriv", "Decipheriv"],
+    ["Cipher", "Cipheriv"],
+    ["Decipher", "Decipheriv"],
+  ]) {
+    Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => load("crypto-aes")[exported] });
   }
   for (const name of UNAVAILABLE) {
     nodeCrypto[name] = () => {
-      throw nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
+      throw unavailable(name);
     };
+  }
+  for (const name of UNAVAILABLE_CLASSES) {
+    const Unavailable = class {
+      constructor() {
+        throw unavailable(name);
+      }
+    };
+    Object.defineProperty(Unavailable, "name", { value: name });
+    // Certificate's SPKAC functions are static.
+    for (const method of name === "Certificate" ? ["verifySpkac", "exportPublicKey", "exportChallenge"] : []) {
+      Unavailable[method] = () => {
+        throw unavailable(`${name}.${method}`);
+      };
+    }
+    nodeCrypto[name] = Unavailable;
   }
   return nodeCrypto;
 }

@@ -1,0 +1,105 @@
+/**
+ * Finite-field Diffie-Hellman and primes for the guest's node:crypto (createDiffieHellman,
+ * getDiffieHellman, generatePrime, checkPrime), run by the host's OpenSSL. Node's DiffieHellman hands
+ * its private key out, so the guest holds the numbers and each call carries them: no state here.
+ * Numbers cross as base64 in JSON, a few hundred bytes each.
+ */
+import {
+  checkPrimeSync,
+  createDiffieHellman,
+  createDiffieHellmanGroup,
+  type DiffieHellman,
+  type DiffieHellmanGroup,
+  generatePrimeSync,
+} from "node:crypto";
+import type { QuickJSContext } from "quickjs-emscripten-core";
+import type { HostFunction } from "../guest-host.js";
+import { guardedFunction } from "./guest-values.js";
+
+/**
+ * The largest primes generated on an executor's thread, which blocks until OpenSSL finds one (the
+ * invocation's timeout cannot interrupt it): on this 2-core machine a 2,048-bit prime took ~0.9 s
+ * and a 1,024-bit safe prime ~9 s; both grow steeply with size.
+ */
+const MAX_PRIME_BITS = 2048;
+const MAX_SAFE_PRIME_BITS = 1024;
+
+interface DhState {
+  prime?: string;
+  primeLength?: number;
+  generator?: string | number;
+  group?: string;
+  privateKey?: string;
+  publicKey?: string;
+  other?: string;
+}
+
+const b64 = (value: string | undefined): Buffer => Buffer.from(value ?? "", "base64");
+
+function tooLarge(bits: number, max: number, what: string): Error {
+  return Object.assign(new RangeError(`isolambda generates ${what} of at most ${max} bits (asked for ${bits})`), {
+    code: "ERR_OUT_OF_RANGE",
+  });
+}
+
+/** The host's DiffieHellman for the guest's prime and generator (a named group's numbers too). */
+function diffieHellmanOf(state: DhState): DiffieHellman {
+  const generator = typeof state.generator === "number" ? state.generator : b64(state.generator);
+  return createDiffieHellman(b64(state.prime), generator);
+}
+
+/** "params": a named group, a prime of `primeLength` bits OpenSSL generates, or the guest's prime. */
+function paramsOf(state: DhState): DiffieHellman | DiffieHellmanGroup {
+  if (state.group !== undefined) return createDiffieHellmanGroup(state.group);
+  if (state.primeLength === undefined) return diffieHellmanOf(state);
+  if (state.primeLength > MAX_SAFE_PRIME_BITS) throw tooLarge(state.primeLength, MAX_SAFE_PRIME_BITS, "Diffie-Hellman primes");
+  // Node takes a number or bytes as the generator here; its typings list the number only.
+  const generator = (typeof state.generator === "number" ? state.generator : b64(state.generator)) as number;
+  return createDiffieHellman(state.primeLength, generator);
+}
+
+export function dhFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+  const stateOf = (handle: Parameters<HostFunction>[0]): DhState => JSON.parse(ctx.getString(handle)) as DhState;
+  const reply = (value: unknown) => ctx.newString(JSON.stringify(value));
+
+  return {
+    /**
+     * (op, state JSON) → JSON. "params": a group's or a new prime's numbers and verifyError;
+     * "generate": the key pair (from the private key if one is set); "compute": the shared secret.
+     */
+    dhCall: guardedFunction(ctx, (opHandle, stateHandle) => {
+      const op = ctx.getString(opHandle);
+      const state = stateOf(stateHandle);
+      if (op === "params") {
+        const dh = paramsOf(state);
+        return reply({ prime: dh.getPrime("base64"), generator: dh.getGenerator("base64"), verifyError: dh.verifyError });
+      }
+      const dh = diffieHellmanOf(state);
+      if (state.privateKey !== undefined) dh.setPrivateKey(b64(state.privateKey));
+      if (op === "generate") {
+        dh.generateKeys();
+        return reply({ privateKey: dh.getPrivateKey("base64"), publicKey: dh.getPublicKey("base64") });
+      }
+      if (op === "compute") return reply({ secret: dh.computeSecret(b64(state.other)).toString("base64") });
+      throw new TypeError(`Unknown Diffie-Hellman operation ${op}`);
+    }),
+    /** generatePrimeSync(size, {safe, add, rem}) → the prime's big-endian bytes (base64). */
+    primeGenerate: guardedFunction(ctx, (sizeHandle, optionsHandle) => {
+      const size = ctx.getNumber(sizeHandle);
+      const options = JSON.parse(ctx.getString(optionsHandle)) as { safe?: boolean; add?: string; rem?: string };
+      const max = options.safe ? MAX_SAFE_PRIME_BITS : MAX_PRIME_BITS;
+      if (size > max) throw tooLarge(size, max, options.safe ? "safe primes" : "primes");
+      const prime = generatePrimeSync(size, {
+        safe: options.safe,
+        ...(options.add === undefined ? {} : { add: b64(options.add) }),
+        ...(options.rem === undefined ? {} : { rem: b64(options.rem) }),
+      });
+      return ctx.newString(Buffer.from(prime).toString("base64"));
+    }),
+    /** checkPrimeSync(candidate bytes as base64, checks) → boolean. */
+    primeCheck: guardedFunction(ctx, (candidateHandle, checksHandle) => {
+      const checks = ctx.getNumber(checksHandle);
+      return checkPrimeSync(b64(ctx.getString(candidateHandle)), { checks }) ? ctx.true : ctx.false;
+    }),
+  };
+}
