@@ -13,6 +13,7 @@ interface GuestTimer {
 export class GuestTimers {
   readonly #timers = new Map<number, GuestTimer>();
   #node: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
 
   set(id: number, ms: number): void {
     this.#timers.set(id, { due: Date.now() + ms, delay: ms, ref: this.#timers.get(id)?.ref ?? true });
@@ -51,23 +52,29 @@ export class GuestTimers {
     let earliest = Number.POSITIVE_INFINITY;
     for (const timer of this.#timers.values()) earliest = Math.min(earliest, timer.due);
     if (earliest === Number.POSITIVE_INFINITY) return;
-    this.#node = setTimeout(
-      () => {
-        const now = Date.now();
-        const due = [...this.#timers].filter(([, t]) => t.due <= now).sort((a, b) => a[1].due - b[1].due);
-        for (const [id, timer] of due) {
-          if (this.#timers.get(id) !== timer) continue;
-          this.#timers.delete(id);
-          if (!fire(id)) return;
-        }
-        this.arm(fire);
-      },
-      Math.max(0, earliest - Date.now()),
-    );
+    const run = () => {
+      this.#node = undefined;
+      this.#immediate = undefined;
+      const now = Date.now();
+      const due = [...this.#timers].filter(([, t]) => t.due <= now).sort((a, b) => a[1].due - b[1].due);
+      for (const [id, timer] of due) {
+        if (this.#timers.get(id) !== timer) continue;
+        this.#timers.delete(id);
+        if (!fire(id)) return;
+      }
+      this.arm(fire);
+    };
+    // Node's setTimeout(0) waits a millisecond: what is due already (the guest's setImmediate, an
+    // overdue timer) runs when the host's loop comes round, as Node runs an immediate.
+    const wait = earliest - Date.now();
+    if (wait <= 0) this.#immediate = setImmediate(run);
+    else this.#node = setTimeout(run, wait);
   }
 
   freeze(): void {
     clearTimeout(this.#node);
+    clearImmediate(this.#immediate);
     this.#node = undefined;
+    this.#immediate = undefined;
   }
 }

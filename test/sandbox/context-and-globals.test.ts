@@ -367,6 +367,24 @@ describe("timers and microtasks", () => {
     });
   });
 
+  it("runs an immediate before a zero timeout, as Node does after I/O (where Lambda calls a handler), and chains immediates", async () => {
+    const files = {
+      "index.js": [
+        "exports.handler = () => new Promise((resolve) => {",
+        "  const order = [];",
+        "  setTimeout(() => order.push('timeout 0'), 0);",
+        "  setImmediate((a) => order.push('immediate ' + a), 'x');",
+        "  const cancelled = setImmediate(() => order.push('cancelled immediate ran'));",
+        "  clearImmediate(cancelled);",
+        "  let chained = 0;",
+        "  const next = () => (++chained < 500 ? setImmediate(next) : setTimeout(() => resolve({ order, chained }), 2));",
+        "  next();",
+        "});",
+      ].join("\n"),
+    };
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual({ order: ["immediate x", "timeout 0"], chained: 500 });
+  });
+
   it("keeps an unref'd timer from holding the invocation open", async () => {
     const files = {
       "index.js": [

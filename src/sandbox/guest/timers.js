@@ -35,7 +35,8 @@ export function installTimers(host, reportUncaught, promised) {
 
   const schedule = (fn, ms, args, repeat) => {
     if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function');
-    const delay = Number.isFinite(Number(ms)) ? Math.max(1, Number(ms)) : 1;
+    // Node's timers wait at least 1 ms; an immediate (ms null) runs as soon as the loop comes round.
+    const delay = ms === null ? 0 : Number.isFinite(Number(ms)) ? Math.max(1, Number(ms)) : 1;
     const id = nextId++;
     entries.set(id, { fn, args, repeat, delay });
     host.timer(id, delay);
@@ -48,7 +49,7 @@ export function installTimers(host, reportUncaught, promised) {
 
   globalThis.setTimeout = (fn, ms, ...args) => schedule(fn, ms, args, false);
   globalThis.setInterval = (fn, ms, ...args) => schedule(fn, ms, args, true);
-  globalThis.setImmediate = (fn, ...args) => schedule(fn, 0, args, false);
+  globalThis.setImmediate = (fn, ...args) => schedule(fn, null, args, false);
   for (const name of ["setTimeout", "setImmediate"]) {
     Object.defineProperty(globalThis[name], Symbol.for("nodejs.util.promisify.custom"), { get: () => promised(name) });
   }
