@@ -1,27 +1,34 @@
 // Builds dist/: the TypeScript host with tsc, and the guest runtime (the JavaScript that runs
-// inside QuickJS) with esbuild, bundled once here so no environment pays for bundling.
+// inside QuickJS) with esbuild, bundled once here so no environment pays for bundling. It builds
+// into a fresh directory and then swaps it in, so stale files go and a server or test running from
+// dist/ meanwhile never finds it half written.
 import { execFileSync } from "node:child_process";
-import { chmodSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 import { GUEST_BUNDLE, guestBuiltins } from "./guest-builtins.mjs";
 
 const started = performance.now();
-rmSync("dist", { recursive: true, force: true });
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."], { stdio: "inherit" });
+const out = `dist.building-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", ".", "--outDir", out], { stdio: "inherit" });
 // package.json's bin: npm marks it executable at install, but every build writes it anew.
-chmodSync("dist/cli.js", 0o755);
+chmodSync(`${out}/cli.js`, 0o755);
 
 const guest = "src/sandbox/guest";
 const common = GUEST_BUNDLE;
-await build({ ...common, entryPoints: [`${guest}/bootstrap.js`], globalName: "__boot", outfile: "dist/guest/bootstrap.js" });
+await build({ ...common, entryPoints: [`${guest}/bootstrap.js`], globalName: "__boot", outfile: `${out}/guest/bootstrap.js` });
 
 for (const file of readdirSync(`${guest}/builtins`)) {
   await build({
     ...common,
     entryPoints: [`${guest}/builtins/${file}`],
     globalName: "__mod",
-    outfile: `dist/guest/builtins/${file}`,
+    outfile: `${out}/guest/builtins/${file}`,
     plugins: [guestBuiltins(file)],
   });
 }
+const old = `dist.old-${process.pid}`;
+if (existsSync("dist")) renameSync("dist", old);
+renameSync(out, "dist");
+rmSync(old, { recursive: true, force: true });
 console.log(`build: dist/ ready in ${Math.round(performance.now() - started)} ms`);
