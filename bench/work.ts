@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { strToU8, zipSync } from "fflate";
-import { importPKCS8, SignJWT } from "jose";
+import { exportJWK, importPKCS8, SignJWT } from "jose";
 import { startServer } from "../dist/server.js";
 import { packageFiles } from "../test/compat/package-closure.js";
 import { median, round } from "./stats.js";
@@ -67,17 +67,28 @@ const sign = async (alg: "RS256" | "ES256", sub: string, key: KeyObject) =>
     .sign(await importPKCS8(key.export({ type: "pkcs8", format: "pem" }) as string, alg));
 const rsaToken = await sign("RS256", "user-rs256", rsa.privateKey);
 const esToken = await sign("ES256", "user-es256", ec.privateKey);
+// A Cognito user pool's access token (RS256 under the kid its JWKS names), for aws-jwt-verify.
+const USER_POOL = "us-east-1_Bench";
+const cognitoToken = await new SignJWT({ token_use: "access", client_id: "bench-client", scope: "read" })
+  .setProtectedHeader({ alg: "RS256", kid: "bench-1" })
+  .setIssuer(`https://cognito-idp.us-east-1.amazonaws.com/${USER_POOL}`)
+  .setSubject("user-cognito")
+  .setIssuedAt()
+  .setExpirationTime("1h")
+  .sign(await importPKCS8(rsa.privateKey.export({ type: "pkcs8", format: "pem" }) as string, "RS256"));
+const jwks = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: "bench-1", alg: "RS256", use: "sig" }] };
 
 function eventFor(c: WorkCase): Record<string, unknown> {
   const event: Record<string, unknown> = { case: c.id };
   if (c.needs === "jwt-rs256") Object.assign(event, { token: rsaToken, publicKey: rsa.publicKey.export({ type: "spki", format: "pem" }) });
   if (c.needs === "jwt-es256") Object.assign(event, { token: esToken, publicKey: ec.publicKey.export({ type: "spki", format: "pem" }) });
+  if (c.needs === "cognito") Object.assign(event, { token: cognitoToken, jwks, userPoolId: USER_POOL, clientId: "bench-client" });
   if (c.needs === "sqs") Object.assign(event, { endpoint: server.url, queueUrl: QueueUrl, credentials });
   if (c.needs === "s3") Object.assign(event, { endpoint: s3Url, credentials });
   return event;
 }
 
-// The function: the handler file as index.mjs, with the JWT libraries; the SDK clients are the runtime's.
+// The function: the handler file as index.mjs, with the JWT libraries (aws-jwt-verify's too); the SDK clients are the runtime's.
 const created = await fetch(`${server.url}/2015-03-31/functions`, {
   method: "POST",
   headers: json,
@@ -89,7 +100,7 @@ const created = await fetch(`${server.url}/2015-03-31/functions`, {
     Timeout: 120,
     Code: {
       ZipFile: Buffer.from(
-        zipSync({ ...packageFiles(["jsonwebtoken", "jose"]), "index.mjs": strToU8(readFileSync(HANDLER, "utf8")) }),
+        zipSync({ ...packageFiles(["jsonwebtoken", "jose", "aws-jwt-verify"]), "index.mjs": strToU8(readFileSync(HANDLER, "utf8")) }),
       ).toString("base64"),
     },
   }),

@@ -9,8 +9,11 @@ export interface WorkCase {
   id: string;
   name: string;
   kind: Kind;
-  /** Extra event fields: "jwt-rs256" and "jwt-es256" carry a token and its key, "sqs" and "s3" an endpoint. */
-  needs?: "jwt-rs256" | "jwt-es256" | "sqs" | "s3";
+  /**
+   * Extra event fields: "jwt-rs256" and "jwt-es256" carry a token and its key, "cognito" a Cognito
+   * access token and its user pool's JWKS, "sqs" and "s3" an endpoint.
+   */
+  needs?: "jwt-rs256" | "jwt-es256" | "cognito" | "sqs" | "s3";
 }
 
 export const TARGETS: Record<Kind, number | undefined> = { "built-in": 3, sdk: 2, interpreter: undefined };
@@ -28,6 +31,7 @@ export const CASES: readonly WorkCase[] = [
   { id: "randomBytes", name: "randomBytes, 1 MB", kind: "built-in" },
   { id: "jsonwebtokenRs256", name: "jsonwebtoken.verify RS256", kind: "built-in", needs: "jwt-rs256" },
   { id: "joseEs256", name: "jose.jwtVerify ES256", kind: "built-in", needs: "jwt-es256" },
+  { id: "awsJwtVerify", name: "aws-jwt-verify Cognito RS256, JWKS cached", kind: "built-in", needs: "cognito" },
   { id: "sqsSendMessage", name: "3 × SQS SendMessage of 200 KB with the SDK", kind: "sdk", needs: "sqs" },
   { id: "s3PutObject", name: "S3 PutObject of 1 MB with the SDK (loopback server)", kind: "sdk", needs: "s3" },
   { id: "json", name: "JSON.parse + JSON.stringify, 1 MB", kind: "interpreter" },

@@ -123,6 +123,16 @@ const CASES = {
     },
     work: async ({ jose, key }, event) => (await jose.jwtVerify(event.token, key)).payload.sub,
   },
+  awsJwtVerify: {
+    setup: async (event) => {
+      const { CognitoJwtVerifier } = await import("aws-jwt-verify");
+      const verifier = CognitoJwtVerifier.create({ userPoolId: event.userPoolId, tokenUse: "access", clientId: event.clientId });
+      // The pool's JWKS as an auth hook holds it after its first fetch.
+      verifier.cacheJwks(event.jwks);
+      return verifier;
+    },
+    work: async (verifier, event) => (await verifier.verify(event.token)).sub,
+  },
   sqsSendMessage: {
     setup: async (event) => {
       const { SQSClient, SendMessageCommand } = await import("@aws-sdk/client-sqs");
