@@ -1,9 +1,12 @@
 // node:http and node:https clients over the host's fetch (bounded by the invocation's remaining
 // time): ClientRequest is a Writable collecting the body, sent at end(); IncomingMessage is a
-// Readable of the answer. No sockets exist in the sandbox: servers are absent, and the `socket`
+// Readable of the answer. No sockets exist in the sandbox: a server cannot listen, and the `socket`
 // a request emits is a stand-in carrying the calls libraries make on one (setTimeout, setNoDelay).
 // IncomingMessage and ServerResponse are also Node's server-side classes, which Lambda adapters
 // (serverless-http) build a framework's request and response on.
+
+import { createIncoming } from "../http-incoming.js";
+import { createServerClass } from "../http-server.js";
 
 const RAW_HEADERS = Symbol.for("isolambda.rawHeaders");
 
@@ -198,40 +201,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
     }
   }
 
-  /** Node's: a Readable of a message's body, made with the socket it came on (a stand-in here). */
-  class IncomingMessage extends Readable {
-    constructor(socket) {
-      super();
-      this.socket = socket;
-      this.client = socket;
-      this.httpVersion = null;
-      this.httpVersionMajor = null;
-      this.httpVersionMinor = null;
-      this.complete = false;
-      this.aborted = false;
-      this.upgrade = null;
-      this.rawHeaders = [];
-      this.headers = {};
-      this.rawTrailers = [];
-      this.trailers = {};
-      this.url = "";
-      this.method = null;
-      this.statusCode = null;
-      this.statusMessage = null;
-    }
-    get connection() {
-      return this.socket;
-    }
-    set connection(socket) {
-      this.socket = socket;
-    }
-    _read() {}
-    setTimeout(ms, callback) {
-      if (callback) this.once("timeout", callback);
-      this.socket?.setTimeout?.(ms);
-      return this;
-    }
-  }
+  const IncomingMessage = createIncoming(Readable);
 
   /** A fetch Response as the IncomingMessage a ClientRequest emits. */
   function incomingResponse(response, socket) {
@@ -243,8 +213,6 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
       const key = name.toLowerCase();
       if (decoded && (key === "content-encoding" || key === "content-length")) continue;
       message.rawHeaders.push(name, value);
-      if (key === "set-cookie") message.headers[key] = [...(message.headers[key] ?? []), value];
-      else message.headers[key] = key in message.headers ? `${message.headers[key]}, ${value}` : value;
     }
     message.statusCode = response.status;
     message.statusMessage = response.statusText || STATUS_CODES[response.status] || "";
@@ -377,18 +345,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
     req.end();
     return req;
   };
-  const noServer = () => {
-    throw Object.assign(new Error(`${defaultProtocol.slice(0, -1)}.createServer is not available in isolambda: a function cannot listen`), {
-      code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
-    });
-  };
-  // A class, as adapters test `app instanceof http.Server` to tell a server from a framework's app.
-  class Server extends EventEmitter {
-    constructor() {
-      super();
-      noServer();
-    }
-  }
+  const Server = createServerClass(EventEmitter, defaultProtocol.slice(0, -1));
   return {
     Agent,
     globalAgent,
@@ -401,7 +358,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
     METHODS,
     STATUS_CODES,
     maxHeaderSize: 16384,
-    createServer: noServer,
+    createServer: (options, requestListener) => new Server(options, requestListener),
     Server,
     validateHeaderName() {},
     validateHeaderValue() {},

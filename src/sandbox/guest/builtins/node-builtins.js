@@ -24,6 +24,8 @@ const NODE_BUILTINS = {
     return console;
   },
   crypto: ({ load, webcrypto, host }) => load("crypto").createCrypto(webcrypto(), load, host),
+  dns: ({ load }) => load("sockets").createDns(),
+  "dns/promises": ({ nodeBuiltin }) => nodeBuiltin("dns").promises,
   dgram: ({ load }) => load("sockets").createDgram(load("events").default),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
@@ -73,6 +75,15 @@ const NODE_BUILTINS = {
   // Lambda's output is a log stream, never a terminal: colour libraries ask this and stay plain.
   tty: () => ({ isatty: () => false, ReadStream: class ReadStream {}, WriteStream: class WriteStream {} }),
   url: ({ load }) => load("url-legacy").default,
+  // Lambda never builds a V8 startup snapshot (SnapStart snapshots the whole environment): koa asks.
+  v8: () => ({
+    startupSnapshot: {
+      isBuildingSnapshot: () => false,
+      addSerializeCallback() {},
+      addDeserializeCallback() {},
+      setDeserializeMainFunction() {},
+    },
+  }),
   util: ({ load }) => load("util").createUtil(load),
   "util/types": ({ nodeBuiltin }) => nodeBuiltin("util").types,
   zlib: ({ load, host }) => load("zlib").createZlib(host),

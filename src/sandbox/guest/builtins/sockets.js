@@ -1,5 +1,5 @@
-// net, tls and http2 without sockets: the sandbox has none (http and https go through the host's
-// fetch). Real packages require these at load time and open a socket only on some paths (axios
+// net, tls, http2 and dns without sockets: the sandbox has none (http and https go through the
+// host's fetch, which resolves names itself). Real packages require these at load time and open a socket only on some paths (axios
 // requires http2 and, through https-proxy-agent, net and tls; they are used for a proxy or an
 // HTTP/2 session), so the modules load, their pure helpers work, and whatever would open or serve a
 // connection throws an error naming what is missing.
@@ -54,6 +54,92 @@ export function createNet() {
     createServer: unavailable("net.createServer"),
     getDefaultAutoSelectFamily: () => true,
     setDefaultAutoSelectFamily: () => {},
+  };
+}
+
+/** Node's dns error codes, which libraries compare an error's `code` with. */
+const DNS_CODES = [
+  "NODATA",
+  "FORMERR",
+  "SERVFAIL",
+  "NOTFOUND",
+  "NOTIMP",
+  "REFUSED",
+  "BADQUERY",
+  "BADNAME",
+  "BADFAMILY",
+  "BADRESP",
+  "CONNREFUSED",
+  "TIMEOUT",
+  "EOF",
+  "FILE",
+  "NOMEM",
+  "DESTRUCTION",
+  "BADSTR",
+  "BADFLAGS",
+  "NONAME",
+  "BADHINTS",
+  "NOTINITIALIZED",
+  "LOADIPHLPAPI",
+  "ADDRGETNETWORKPARAMS",
+  "CANCELLED",
+];
+
+const RESOLVE_METHODS = [
+  "resolve",
+  "resolve4",
+  "resolve6",
+  "resolveAny",
+  "resolveCaa",
+  "resolveCname",
+  "resolveMx",
+  "resolveNaptr",
+  "resolveNs",
+  "resolvePtr",
+  "resolveSoa",
+  "resolveSrv",
+  "resolveTxt",
+  "reverse",
+];
+
+/**
+ * Frameworks require node:dns at load time for a listen() a function never makes (fastify). An IP
+ * address looks up to itself without a query, as in Node; a name needs a resolver the sandbox lacks.
+ */
+export function createDns() {
+  const { isIP } = createNet();
+  function literal(hostname, options) {
+    const family = isIP(hostname);
+    if (family === 0) unavailable(`dns.lookup("${hostname}")`)();
+    return options?.all ? [{ address: hostname, family }] : { address: hostname, family };
+  }
+  function lookup(hostname, options, callback) {
+    if (typeof options === "function") [options, callback] = [{}, options];
+    const found = literal(hostname, options);
+    queueMicrotask(() => (Array.isArray(found) ? callback(null, found) : callback(null, found.address, found.family)));
+  }
+  const resolvers = Object.fromEntries(RESOLVE_METHODS.map((name) => [name, unavailable(`dns.${name}`)]));
+  const codes = Object.fromEntries(DNS_CODES.map((code) => [code, `E${code}`]));
+  const promises = {
+    ...resolvers,
+    ...codes,
+    lookup: async (hostname, options) => literal(hostname, options),
+    Resolver: unavailableClass("dns.promises.Resolver"),
+  };
+  return {
+    ...resolvers,
+    ...codes,
+    lookup,
+    lookupService: unavailable("dns.lookupService"),
+    Resolver: unavailableClass("dns.Resolver"),
+    getServers: () => [],
+    setServers() {},
+    getDefaultResultOrder: () => "verbatim",
+    setDefaultResultOrder() {},
+    ADDRCONFIG: 1024,
+    V4MAPPED: 2048,
+    ALL: 256,
+    promises,
   };
 }
 
