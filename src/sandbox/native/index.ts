@@ -15,6 +15,7 @@ import { hashFunctions } from "./hash.js";
 import { intlFunctions } from "./intl.js";
 import { keyFunctions } from "./keys.js";
 import { sourceMapFunctions } from "./source-map.js";
+import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
 export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles): Record<string, HostFunction> {
@@ -24,6 +25,7 @@ export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles):
     ...cipherFunctions(ctx),
     ...keyFunctions(ctx),
     ...dhFunctions(ctx),
+    ...x509Functions(ctx),
     ...zlibFunctions(ctx),
     ...sourceMapFunctions(ctx, files),
     ...intlFunctions(ctx),

@@ -5,6 +5,7 @@
 import { Buffer } from "buffer";
 import { createDh } from "../crypto-dh.js";
 import { createSubtleKeys } from "../crypto-subtle-keys.js";
+import { createX509 } from "../crypto-x509.js";
 import { writableOnUse } from "../writable-on-use.js";
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
@@ -379,6 +380,7 @@ export function createKeys({
     publicDecrypt: crypt("publicDecrypt", "public", RSA_PKCS1_PADDING),
     diffieHellman,
     ...createDh({ host, later }),
+    X509Certificate: createX509({ host, KeyObject, createPublicKey }),
     getCurves: () => call(host.keyEcdh, "curves").split(","),
   };
 

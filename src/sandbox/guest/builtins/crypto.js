@@ -181,9 +181,8 @@ const KEY_FUNCTIONS = [
   "checkPrimeSync",
 ];
 
-/** What isolambda does not offer: present, so a handler learns why it cannot use them. */
+/** What isolambda does not offer (and Certificate, SPKAC): present, so a handler learns why it cannot use them. */
 const UNAVAILABLE = ["setEngine", "setFips"];
-const UNAVAILABLE_CLASSES = ["Certificate", "X509Certificate"];
 const unavailable = (name) => nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
 
 let nodeCrypto;
@@ -300,21 +299,10 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     createHmac,
     hash: (algorithm, data, outputEncoding = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
     getHashes: hashes.hashNames,
-    getCiphers: () => [
-      "aes-128-cbc",
-      "aes-128-ctr",
-      "aes-128-ecb",
-      "aes-128-gcm",
-      "aes-192-cbc",
-      "aes-192-ctr",
-      "aes-192-ecb",
-      "aes-192-gcm",
-      "aes-256-cbc",
-      "aes-256-ctr",
-      "aes-256-ecb",
-      "aes-256-gcm",
-      "chacha20-poly1305",
-    ],
+    getCiphers: () =>
+      ["128", "192", "256"]
+        .flatMap((bits) => ["cbc", "ctr", "ecb", "gcm"].map((mode) => `aes-${bits}-${mode}`))
+        .concat("chacha20-poly1305"),
     getCipherInfo: (nameOrNid, options = {}) => {
       if (typeof nameOrNid !== "string" && typeof nameOrNid !== "number") {
         throw nodeError(
@@ -372,7 +360,7 @@ export function createCrypto(webcrypto, load, hostFunctions) {
   };
   for (const name of KEY_FUNCTIONS) nodeCrypto[name] = (...args) => keysModule().node[name](...args);
   // Not enumerable: listing node:crypto's names (an ES module's import) does not load the bundle.
-  for (const name of ["Sign", "Verify", "ECDH", "DiffieHellman", "DiffieHellmanGroup"]) {
+  for (const name of ["Sign", "Verify", "ECDH", "DiffieHellman", "DiffieHellmanGroup", "X509Certificate"]) {
     Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => keysModule().node[name] });
   }
   for (const [name, exported] of [
@@ -388,20 +376,15 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       throw unavailable(name);
     };
   }
-  for (const name of UNAVAILABLE_CLASSES) {
-    const Unavailable = class {
-      constructor() {
-        throw unavailable(name);
-      }
-    };
-    Object.defineProperty(Unavailable, "name", { value: name });
-    // Certificate's SPKAC functions are static.
-    for (const method of name === "Certificate" ? ["verifySpkac", "exportPublicKey", "exportChallenge"] : []) {
-      Unavailable[method] = () => {
-        throw unavailable(`${name}.${method}`);
-      };
+  nodeCrypto.Certificate = class Certificate {
+    constructor() {
+      throw unavailable("Certificate");
     }
-    nodeCrypto[name] = Unavailable;
+  };
+  for (const method of ["verifySpkac", "exportPublicKey", "exportChallenge"]) {
+    nodeCrypto.Certificate[method] = () => {
+      throw unavailable(`Certificate.${method}`);
+    };
   }
   return nodeCrypto;
 }
