@@ -4,6 +4,8 @@
 // use: names lowercased, `set-cookie` an array, `cookie` joined with "; ", the fields that may
 // appear once keep their first value, the others joined with ", ".
 
+import { functionClass } from "./function-class.js";
+
 const kHeaders = Symbol("kHeaders");
 const kHeadersCount = Symbol("kHeadersCount");
 const kTrailers = Symbol("kTrailers");
@@ -48,31 +50,9 @@ function distinct(raw, count) {
   return dest;
 }
 
+/** Node's IncomingMessage: a Readable of a message's body, made with the socket it came on (a stand-in here). */
 export function createIncoming(Readable) {
-  /** Node's: a Readable of a message's body, made with the socket it came on (a stand-in here). */
-  class IncomingMessage extends Readable {
-    constructor(socket) {
-      super();
-      this.socket = socket;
-      this.client = socket;
-      this.httpVersion = null;
-      this.httpVersionMajor = null;
-      this.httpVersionMinor = null;
-      this.joinDuplicateHeaders = false;
-      this.complete = false;
-      this.aborted = false;
-      this.upgrade = null;
-      this.rawHeaders = [];
-      this[kHeaders] = null;
-      this[kHeadersCount] = 0;
-      this.rawTrailers = [];
-      this[kTrailers] = null;
-      this[kTrailersCount] = 0;
-      this.url = "";
-      this.method = null;
-      this.statusCode = null;
-      this.statusMessage = null;
-    }
+  class IncomingMessageBody extends Readable {
     get headers() {
       this[kHeaders] ??= headersOf(this, this.rawHeaders, this[kHeadersCount] || this.rawHeaders.length);
       return this[kHeaders];
@@ -132,5 +112,26 @@ export function createIncoming(Readable) {
       return this;
     }
   }
-  return IncomingMessage;
+  return functionClass("IncomingMessage", IncomingMessageBody, function (socket) {
+    Readable.call(this);
+    this.socket = socket;
+    this.client = socket;
+    this.httpVersion = null;
+    this.httpVersionMajor = null;
+    this.httpVersionMinor = null;
+    this.joinDuplicateHeaders = false;
+    this.complete = false;
+    this.aborted = false;
+    this.upgrade = null;
+    this.rawHeaders = [];
+    this[kHeaders] = null;
+    this[kHeadersCount] = 0;
+    this.rawTrailers = [];
+    this[kTrailers] = null;
+    this[kTrailersCount] = 0;
+    this.url = "";
+    this.method = null;
+    this.statusCode = null;
+    this.statusMessage = null;
+  });
 }

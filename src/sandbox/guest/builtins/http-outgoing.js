@@ -5,6 +5,8 @@
 // to the socket before the first body bytes; `finished` is set by end(), and 'finish' is emitted
 // once the socket has taken everything (never without a socket, as in Node).
 
+import { functionClass } from "../function-class.js";
+
 const kOutHeaders = Symbol("kOutHeaders");
 
 function headersSentError(action) {
@@ -27,27 +29,27 @@ function byteLength(chunk, encoding) {
   return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.byteLength;
 }
 
+/** OutgoingMessage's write of one body chunk: the head first if it is not out yet, then chunked framing if in use. */
+function writeChunk(message, chunk, encoding, callback, fromEnd) {
+  if (chunk === null) throw Object.assign(new TypeError("May not write null values to stream"), { code: "ERR_STREAM_NULL_VALUES" });
+  if (typeof chunk !== "string" && !(chunk instanceof Uint8Array))
+    throw Object.assign(new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array'), {
+      code: "ERR_INVALID_ARG_TYPE",
+    });
+  if (!message._header) {
+    if (fromEnd) message._contentLength = byteLength(chunk, encoding);
+    message._implicitHeader();
+  }
+  if (!message._hasBody) return true;
+  if (byteLength(chunk, encoding) === 0) return true;
+  if (!message.chunkedEncoding) return message._send(chunk, encoding, callback);
+  message._send(`${byteLength(chunk, encoding).toString(16)}\r\n`, "latin1");
+  message._send(chunk, encoding);
+  return message._send("\r\n", "latin1", callback);
+}
+
 export function createOutgoing(Stream, STATUS_CODES) {
-  class OutgoingMessage extends Stream {
-    constructor() {
-      super();
-      this.outputData = [];
-      this.outputSize = 0;
-      this.writable = true;
-      this.destroyed = false;
-      this.chunkedEncoding = false;
-      this.useChunkedEncodingByDefault = true;
-      this.shouldKeepAlive = true;
-      this.sendDate = false;
-      this.finished = false;
-      this.socket = null;
-      this._header = null;
-      this._headerSent = false;
-      this._hasBody = true;
-      this._contentLength = null;
-      this._trailer = "";
-      this[kOutHeaders] = null;
-    }
+  class OutgoingMessageBody extends Stream {
     get connection() {
       return this.socket;
     }
@@ -198,23 +200,6 @@ export function createOutgoing(Stream, STATUS_CODES) {
     _finish() {
       this.emit("prefinish");
     }
-    #write(chunk, encoding, callback, fromEnd) {
-      if (chunk === null) throw Object.assign(new TypeError("May not write null values to stream"), { code: "ERR_STREAM_NULL_VALUES" });
-      if (typeof chunk !== "string" && !(chunk instanceof Uint8Array))
-        throw Object.assign(new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array'), {
-          code: "ERR_INVALID_ARG_TYPE",
-        });
-      if (!this._header) {
-        if (fromEnd) this._contentLength = byteLength(chunk, encoding);
-        this._implicitHeader();
-      }
-      if (!this._hasBody) return true;
-      if (byteLength(chunk, encoding) === 0) return true;
-      if (!this.chunkedEncoding) return this._send(chunk, encoding, callback);
-      this._send(`${byteLength(chunk, encoding).toString(16)}\r\n`, "latin1");
-      this._send(chunk, encoding);
-      return this._send("\r\n", "latin1", callback);
-    }
     write(chunk, encoding, callback) {
       if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
       if (this.finished) {
@@ -225,7 +210,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
         });
         return true;
       }
-      return this.#write(chunk, encoding, callback, false);
+      return writeChunk(this, chunk, encoding, callback, false);
     }
     end(chunk, encoding, callback) {
       if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk];
@@ -234,7 +219,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
         if (typeof callback === "function") queueMicrotask(callback);
         return this;
       }
-      if (chunk) this.#write(chunk, encoding, null, true);
+      if (chunk) writeChunk(this, chunk, encoding, null, true);
       else if (!this._header) {
         this._contentLength = 0;
         this._implicitHeader();
@@ -251,15 +236,27 @@ export function createOutgoing(Stream, STATUS_CODES) {
     }
   }
 
-  class ServerResponse extends OutgoingMessage {
-    constructor(req, options) {
-      super(options);
-      this.req = req;
-      this.statusCode = 200;
-      this.statusMessage = undefined;
-      this.sendDate = true;
-      if (req?.method === "HEAD") this._hasBody = false;
-    }
+  const OutgoingMessage = functionClass("OutgoingMessage", OutgoingMessageBody, function (options) {
+    Stream.call(this, options);
+    this.outputData = [];
+    this.outputSize = 0;
+    this.writable = true;
+    this.destroyed = false;
+    this.chunkedEncoding = false;
+    this.useChunkedEncodingByDefault = true;
+    this.shouldKeepAlive = true;
+    this.sendDate = false;
+    this.finished = false;
+    this.socket = null;
+    this._header = null;
+    this._headerSent = false;
+    this._hasBody = true;
+    this._contentLength = null;
+    this._trailer = "";
+    this[kOutHeaders] = null;
+  });
+
+  class ServerResponseBody extends OutgoingMessage {
     assignSocket(socket) {
       if (socket._httpMessage) throw Object.assign(new Error("Socket already assigned"), { code: "ERR_HTTP_SOCKET_ASSIGNED" });
       socket._httpMessage = this;
@@ -304,6 +301,15 @@ export function createOutgoing(Stream, STATUS_CODES) {
       return this;
     }
   }
+
+  const ServerResponse = functionClass("ServerResponse", ServerResponseBody, function (req, options) {
+    OutgoingMessage.call(this, options);
+    this.req = req;
+    this.statusCode = 200;
+    this.statusMessage = undefined;
+    this.sendDate = true;
+    if (req?.method === "HEAD") this._hasBody = false;
+  });
 
   return { OutgoingMessage, ServerResponse };
 }
