@@ -18,9 +18,17 @@ export async function buildWat(watFile: string, { witFile = HANDLER_WIT, world =
   return componentNew(embedded);
 }
 
-/** A component from an ES module implementing the handler world. */
+/** The part of componentize-js used here: it comes from wasm/package.json, which the root install and its type check leave out. */
+interface ComponentizeJs {
+  componentize(options: { sourcePath: string; witPath: string; worldName: string; disableFeatures: string[] }): Promise<{
+    component: Uint8Array;
+  }>;
+}
+
+/** A component from an ES module implementing the handler world (needs wasm/node_modules: scripts/install-side.mjs wasm). */
 export async function buildJs(jsFile: string): Promise<Uint8Array> {
-  const { componentize } = await import("@bytecodealliance/componentize-js");
+  const builder = "@bytecodealliance/componentize-js";
+  const { componentize } = (await import(builder)) as ComponentizeJs;
   const { component } = await componentize({
     sourcePath: jsFile,
     // componentize-js reads the WIT through its WASI shim, which sees the working directory only.

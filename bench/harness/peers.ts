@@ -9,7 +9,6 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import vm from "node:vm";
-import { Miniflare } from "miniflare";
 import { load } from "../load.js";
 import { throughputFigures } from "./figures.js";
 import { ANSWER, EVENT } from "./hello.js";
@@ -21,7 +20,33 @@ const WORKER = `export default { async fetch(request) { const event = await requ
 const HANDLER_CJS =
   'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ message: `hello ${event?.name ?? "world"}` }) });';
 
+/** The part of Miniflare's API the harness uses: its types live in bench/node_modules, which the type check does not need. */
+interface MiniflareInstance {
+  ready: Promise<URL>;
+  dispatchFetch(url: string, init: { method: string; body: string }): Promise<{ text(): Promise<string> }>;
+  dispose(): Promise<void>;
+}
+type MiniflareClass = new (options: { modules: boolean; script: string }) => MiniflareInstance;
+
+/** Miniflare comes from the bench package (bench/package.json), which `npm run bench` installs on first use. */
+async function loadMiniflare(): Promise<MiniflareClass> {
+  const name = "miniflare";
+  try {
+    return ((await import(name)) as { Miniflare: MiniflareClass }).Miniflare;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new Error(
+      "Miniflare is not installed: npm run bench installs the benchmark's peers (bench/package.json); --no-miniflare leaves it out",
+    );
+  }
+}
+
 export async function peers(settings: Settings, step: Step): Promise<Row[]> {
+  return [...(settings.miniflare ? await miniflare(settings, step) : []), ...(await nodePeers(settings, step))];
+}
+
+async function miniflare(settings: Settings, step: Step): Promise<Row[]> {
+  const Miniflare = await loadMiniflare();
   const rows: Row[] = [];
 
   step("peer: Miniflare new instance → first response");
@@ -57,7 +82,12 @@ export async function peers(settings: Settings, step: Step): Promise<Row[]> {
   } finally {
     await mf.dispose();
   }
+  return rows;
+}
 
+/** Peers that Node itself provides: cheap enough for the harness's own test. */
+async function nodePeers(settings: Settings, step: Step): Promise<Row[]> {
+  const rows: Row[] = [];
   step("peer: a node process per invocation");
   const handlerFile = path.join(os.tmpdir(), `isolambda-harness-handler-${process.pid}.cjs`);
   writeFileSync(handlerFile, HANDLER_CJS);

@@ -16,14 +16,19 @@ import type { Row, Settings } from "./types.js";
 import { upperBounds } from "./upper-bounds.js";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, out: { type: "string", default: "bench/results" } },
+  options: {
+    quick: { type: "boolean", default: false },
+    out: { type: "string", default: "bench/results" },
+    "no-miniflare": { type: "boolean", default: false },
+  },
 });
 const quick = values.quick === true;
+const miniflare = values["no-miniflare"] !== true;
 const settings: Settings = quick
-  ? { quick, seconds: 1, connections: 20, coldVersions: 5, densityEnvironments: 50, slowPeerSamples: 2 }
-  : { quick, seconds: 5, connections: 50, coldVersions: 50, densityEnvironments: 500, slowPeerSamples: 10 };
-/** One per step() call below: the progress bar's total. */
-const STEPS = 18;
+  ? { quick, miniflare, seconds: 1, connections: 20, coldVersions: 5, densityEnvironments: 50, slowPeerSamples: 2 }
+  : { quick, miniflare, seconds: 5, connections: 50, coldVersions: 50, densityEnvironments: 500, slowPeerSamples: 10 };
+/** One per step() call below: the progress bar's total (Miniflare's peer takes two). */
+const STEPS = miniflare ? 18 : 16;
 
 const bar = new SingleBar({ format: "{bar} {value}/{total} {label}", hideCursor: true, noTTYOutput: true, notTTYSchedule: 5000 });
 bar.start(STEPS, 0, { label: "starting" });

@@ -33,6 +33,8 @@ export interface Settings {
   densityEnvironments: number;
   /** Samples for the slow peers (a new Miniflare instance, a process per invocation). */
   slowPeerSamples: number;
+  /** Whether the Miniflare peer runs (it needs the bench package's node_modules). */
+  miniflare: boolean;
 }
 
 /** Advances the progress bar by one step, naming what runs next. */

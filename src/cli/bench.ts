@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { CliError } from "./errors.js";
 
-function bench(options: { quick?: boolean; out: string }): void {
+function bench(options: { quick?: boolean; miniflare: boolean; out: string }): void {
   const harness = fileURLToPath(new URL("../../bench/harness/run.ts", import.meta.url));
   let tsx: string | undefined;
   try {
@@ -16,7 +16,16 @@ function bench(options: { quick?: boolean; out: string }): void {
   if (!existsSync(harness) || tsx === undefined)
     throw new CliError("the benchmark harness runs from a clone of the repository: git clone …, npm install, npm run bench");
   // tsx (a devDependency of the clone) runs the harness's TypeScript.
-  const args = ["--expose-gc", "--import", tsx, harness, "--out", options.out, ...(options.quick ? ["--quick"] : [])];
+  const args = [
+    "--expose-gc",
+    "--import",
+    tsx,
+    harness,
+    "--out",
+    options.out,
+    ...(options.quick ? ["--quick"] : []),
+    ...(options.miniflare ? [] : ["--no-miniflare"]),
+  ];
   const child = spawn(process.execPath, args, { stdio: "inherit" });
   child.on("exit", (code) => {
     process.exitCode = code ?? 1;
@@ -29,5 +38,6 @@ export function benchCommand(program: Command): void {
     .description("run the benchmark harness: isolambda's cold and warm starts next to real peers (from a clone of the repository)")
     .option("--quick", "a smoke run of seconds, with small samples")
     .option("--out <dir>", "where to write the results", "bench/results")
+    .option("--no-miniflare", "leave out the Miniflare peer, which needs the bench package (npm run bench installs it)")
     .action(bench);
 }
