@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AuthSettings } from "../api/auth/index.js";
-import { loadConfig } from "../config/index.js";
+import { loadConfig, parseConfig } from "../config/index.js";
 import { type RunningServer, startServer } from "../server.js";
 import { CliError } from "./errors.js";
 import { listFunctions } from "./functions.js";
@@ -74,7 +74,9 @@ async function banner(server: RunningServer, options: ServeOptions, auth: AuthSe
 
 async function serve(options: ServeOptions): Promise<void> {
   const started = performance.now();
-  const config = loadConfig(options.config ?? "isolambda.config.json", options.config !== undefined);
+  // Only a named config: one found by name in the working directory (the checkout's example, with its
+  // fixed door ports) would make every serve started there compete for the same ports.
+  const config = options.config === undefined ? parseConfig({}) : loadConfig(options.config);
   const auth = authSettings(options.auth ?? config.auth.mode, config.auth.credentials);
   if (options.watch && !existsSync(options.functions)) throw new CliError(`--watch: ${options.functions}: no such directory to watch`);
   const server = await startServer({
@@ -129,7 +131,7 @@ export function serveCommand(program: Command): void {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--data-dir <dir>", "where isolambda keeps its data", ".isolambda")
     .option("--functions <dir>", "deploy every function folder under this directory", "./functions")
-    .option("--config <file>", "region, account, limits and doors (isolambda.config.json when present)")
+    .option("--config <file>", "region, account, limits and doors (none unless named: npm start names isolambda.config.json)")
     .addOption(
       new Option(
         "--auth <mode>",

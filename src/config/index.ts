@@ -131,12 +131,9 @@ export function parseConfig(raw: unknown, source = "config", json?: JsonFile): C
   throw new ConfigError(`${source}: ${issues.join("; ")}`);
 }
 
-/** Reads the config file; a missing file is fine unless the user named it. */
-export function loadConfig(file: string, named: boolean): Config {
-  if (!existsSync(file)) {
-    if (named) throw new ConfigError(`${file}: no such file`);
-    return parseConfig({}, file);
-  }
+/** Reads the config file the user named. */
+export function loadConfig(file: string): Config {
+  if (!existsSync(file)) throw new ConfigError(`${file}: no such file`);
   const json = parseJsonFile(file, readFileSync(file, "utf8"), (message) => new ConfigError(message));
   return parseConfig(json.value, file, json);
 }

@@ -22,11 +22,13 @@ export interface ServeChildOptions {
   /** The command before `serve`: node with dist/cli.js unless a test runs the single binary. */
   command?: string[];
   cwd?: string;
+  /** false: no --config at all, as a person types `isolambda serve`. */
+  config?: false;
 }
 
 function serveChild(dir: string, options: ServeChildOptions): Promise<ChildServer> {
   const config = path.join(dir, "isolambda.config.json");
-  writeFileSync(config, "{}");
+  if (options.config !== false) writeFileSync(config, "{}");
   const args = [
     "serve",
     "--port",
@@ -35,8 +37,7 @@ function serveChild(dir: string, options: ServeChildOptions): Promise<ChildServe
     path.join(dir, "data"),
     "--functions",
     path.join(dir, "functions"),
-    "--config",
-    config,
+    ...(options.config === false ? [] : ["--config", config]),
     ...(options.args ?? []),
   ];
   const [command = process.execPath, ...before] = options.command ?? [process.execPath, path.resolve("dist/cli.js")];

@@ -133,7 +133,7 @@ describe("isolambda.config.json", () => {
     writeFileSync(file, JSON.stringify({ region: "mars", doors }, null, 2));
     const message = (() => {
       try {
-        loadConfig(file, true);
+        loadConfig(file);
       } catch (error) {
         return (error as Error).message;
       }
@@ -148,12 +148,11 @@ describe("isolambda.config.json", () => {
   it("reads a file, refuses bad JSON, and requires a file the user named", () => {
     const good = path.join(dir, "good.json");
     writeFileSync(good, JSON.stringify({ region: "us-west-2" }));
-    expect(loadConfig(good, true).region).toBe("us-west-2");
+    expect(loadConfig(good).region).toBe("us-west-2");
     const bad = path.join(dir, "bad.json");
     writeFileSync(bad, '{\n  "region": "us-east-1",\n}\n');
-    expect(() => loadConfig(bad, true)).toThrow(/bad\.json:3:1: not valid JSON \(PropertyNameExpected\)/);
-    expect(() => loadConfig(path.join(dir, "absent.json"), true)).toThrow(/absent\.json: no such file/);
-    expect(loadConfig(path.join(dir, "absent.json"), false).region).toBe("us-east-1");
+    expect(() => loadConfig(bad)).toThrow(/bad\.json:3:1: not valid JSON \(PropertyNameExpected\)/);
+    expect(() => loadConfig(path.join(dir, "absent.json"))).toThrow(/absent\.json: no such file/);
   });
 
   it("stops `isolambda serve` with a readable message naming the field", async () => {

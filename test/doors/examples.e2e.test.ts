@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
 import { useServer } from "../api/server.js";
 
-const config = loadConfig("isolambda.config.json", true);
+const config = loadConfig("isolambda.config.json");
 const api = useServer({ functionsDir: "functions", doors: config.doors.map((door) => ({ ...door, port: 0 })) });
 const door = (type: string, nth = 0) =>
   api.door(config.doors.map((d, i) => [d.type, i] as const).filter(([t]) => t === type)[nth]?.[1] ?? -1);
