@@ -9,6 +9,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { hasModuleSyntax } from "./module-syntax.js";
 import { conditionsFor, resolveExports, resolveImports } from "./package-exports.js";
 import { RUNTIME_MODULES } from "./runtime-modules.js";
 
@@ -64,6 +65,7 @@ export class PackageFiles {
   readonly #stats = new Map<string, Stat>();
   readonly #sources = new Map<string, string>();
   readonly #manifests = new Map<string, Record<string, unknown> | undefined>();
+  readonly #detectedFormats = new Map<string, ModuleFormat>();
 
   constructor(codeDir: string, options: PackageFilesOptions = {}) {
     this.#root = fs.realpathSync(codeDir);
@@ -166,10 +168,21 @@ export class PackageFiles {
     if (file.endsWith(".json")) return "json";
     for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
       const manifest = this.#manifest(dir);
-      if (manifest !== undefined) return manifest.type === "module" ? "esm" : "cjs";
+      if (manifest !== undefined) return manifest.type === "module" ? "esm" : manifest.type === undefined ? this.#detected(file) : "cjs";
       if (dir === "/" || dir === TASK_ROOT || dir === OPT_ROOT) break;
     }
-    return "cjs";
+    return this.#detected(file);
+  }
+
+  /** A `.js` file no `type` field speaks for is what its syntax says, as Node detects it. */
+  #detected(file: string): ModuleFormat {
+    let format = this.#detectedFormats.get(file);
+    if (format === undefined) {
+      const source = file.endsWith(".js") ? this.read(file) : undefined;
+      format = source !== undefined && hasModuleSyntax(source, file) ? "esm" : "cjs";
+      this.#detectedFormats.set(file, format);
+    }
+    return format;
   }
 
   #found(file: string): ResolvedModule {

@@ -18,8 +18,9 @@ const REPO_MODULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export interface CorpusCase extends PackagedFunction {
   /** The function's name, and the test's. */
   name: string;
-  /** The event of each invocation. */
-  event: unknown | ((context: { base: string }) => unknown);
+  /** The invocation's event; a list under `events` is invoked in order, and the answer is the list of answers. */
+  event?: object | ((context: { base: string }) => unknown);
+  events?: readonly unknown[];
   /**
    * Packages the handler imports without zipping them (Lambda's preinstalled AWS SDK): the sandbox
    * finds them at /var/runtime/node_modules, Node in this repository's node_modules.
@@ -57,7 +58,7 @@ function realName(installed: string): string {
  * links only the case's packages under their real names (their own dependencies resolve from
  * their real folders, as Node resolves symlinks), with the function's environment set meanwhile.
  */
-export async function runInNode(fn: CorpusCase, event: unknown): Promise<unknown> {
+export async function runInNode(fn: CorpusCase, events: readonly unknown[]): Promise<unknown[]> {
   const dir = mkdtempSync(path.join(tmpdir(), "isolambda-corpus-"));
   const saved = { ...process.env };
   try {
@@ -71,13 +72,18 @@ export async function runInNode(fn: CorpusCase, event: unknown): Promise<unknown
     const main = Object.keys(fn.files).find((f) => f.replace(/\.[cm]?js$/, "") === file);
     if (main === undefined) throw new Error(`${fn.name}: no file for handler ${fn.handler}`);
     const full = path.join(dir, main);
+    Object.assign(process.env, { TZ: "UTC", AWS_REGION: "us-east-1", AWS_LAMBDA_FUNCTION_NAME: fn.name }, fn.environment);
     const module = main.endsWith(".mjs")
       ? ((await import(/* @vite-ignore */ pathToFileURL(full).href)) as Record<string, unknown>)
       : (createRequire(full)(full) as Record<string, unknown>);
-    Object.assign(process.env, { TZ: "UTC", AWS_REGION: "us-east-1", AWS_LAMBDA_FUNCTION_NAME: fn.name }, fn.environment);
     const handler = module[exported] as (event: unknown, context: unknown) => Promise<unknown>;
-    // The answer crosses as JSON in Lambda: compare what the caller would receive.
-    return JSON.parse(JSON.stringify(await handler(event, nodeContext(fn.name)))) as unknown;
+    const answers: unknown[] = [];
+    // Event and answer cross as JSON in Lambda: the handler gets its own copy (middlewares mutate it), the caller the JSON.
+    for (const event of events) {
+      const answer = await handler(JSON.parse(JSON.stringify(event)), nodeContext(fn.name));
+      answers.push(JSON.parse(JSON.stringify(answer)));
+    }
+    return answers;
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
@@ -95,10 +101,11 @@ export function corpusTests(api: TestServer, cases: readonly CorpusCase[], base:
   }, 120_000);
   for (const fn of cases) {
     it(fn.name, async () => {
-      const event = typeof fn.event === "function" ? fn.event({ base: base() }) : fn.event;
-      const answer = await invokeOk(api, fn.name, event);
-      fn.check(answer);
-      if (fn.compareWithNode !== false) expect(answer).toEqual(await runInNode(fn, event));
+      const events = fn.events ?? [typeof fn.event === "function" ? fn.event({ base: base() }) : fn.event];
+      const answers: unknown[] = [];
+      for (const event of events) answers.push(await invokeOk(api, fn.name, event));
+      fn.check(fn.events === undefined ? answers[0] : answers);
+      if (fn.compareWithNode !== false) expect(answers).toEqual(await runInNode(fn, events));
     });
   }
 }
