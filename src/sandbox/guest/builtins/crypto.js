@@ -181,7 +181,7 @@ const KEY_FUNCTIONS = [
   "checkPrimeSync",
 ];
 
-/** What isolambda does not offer (and Certificate, SPKAC): present, so a handler learns why it cannot use them. */
+/** What isolambda does not offer (and the classes below): present, so a handler learns why it cannot use them. */
 const UNAVAILABLE = ["setEngine", "setFips"];
 const unavailable = (name) => nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
 
@@ -363,24 +363,24 @@ export function createCrypto(webcrypto, load, hostFunctions) {
   for (const name of ["Sign", "Verify", "ECDH", "DiffieHellman", "DiffieHellmanGroup", "X509Certificate"]) {
     Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => keysModule().node[name] });
   }
-  for (const [name, exported] of [
-    ["Cipheriv", "Cipheriv"],
-    ["Decipheriv", "Decipheriv"],
-    ["Cipher", "Cipheriv"],
-    ["Decipher", "Decipheriv"],
-  ]) {
-    Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => load("crypto-aes")[exported] });
+  for (const name of ["Cipheriv", "Decipheriv"]) {
+    Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => load("crypto-aes")[name] });
   }
   for (const name of UNAVAILABLE) {
     nodeCrypto[name] = () => {
       throw unavailable(name);
     };
   }
-  nodeCrypto.Certificate = class Certificate {
-    constructor() {
-      throw unavailable("Certificate");
-    }
-  };
+  // Certificate (SPKAC) and the IV-less Cipher and Decipher (createCipher, gone from Node 22).
+  for (const name of ["Certificate", "Cipher", "Decipher"]) {
+    nodeCrypto[name] = {
+      [name]: class {
+        constructor() {
+          throw unavailable(name);
+        }
+      },
+    }[name];
+  }
   for (const method of ["verifySpkac", "exportPublicKey", "exportChallenge"]) {
     nodeCrypto.Certificate[method] = () => {
       throw unavailable(`Certificate.${method}`);
