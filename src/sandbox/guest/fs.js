@@ -330,6 +330,40 @@ export function createFs(host, stream) {
     queueMicrotask(() => callback(found));
   };
   fs.realpath.native = fs.realpath;
+  // Descriptors 1 and 2 are the function's log, as standard output and error are in Lambda: loggers
+  // write to them (pino through sonic-boom). There are no other descriptors (open() is absent).
+  const STDIO = { 1: "stdout", 2: "stderr" };
+  const stdioWriteSync = (fd, data, offsetOrPosition, lengthOrEncoding) => {
+    const stream = STDIO[fd];
+    if (stream === undefined) {
+      throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", "The fs.writeSync() method is not implemented in isolambda");
+    }
+    const bytes =
+      typeof data === "string"
+        ? Buffer.from(data, typeof lengthOrEncoding === "string" ? lengthOrEncoding : "utf8")
+        : bytesOf(data).subarray(
+            offsetOrPosition ?? 0,
+            lengthOrEncoding === undefined ? undefined : (offsetOrPosition ?? 0) + lengthOrEncoding,
+          );
+    process[stream].write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    return bytes.byteLength;
+  };
+  fs.writeSync = stdioWriteSync;
+  fs.write = (fd, data, ...rest) => {
+    const callback = rest.pop();
+    let failure;
+    let written;
+    try {
+      written = stdioWriteSync(fd, data, ...rest);
+    } catch (error) {
+      failure = error;
+    }
+    queueMicrotask(() => (failure ? callback(failure) : callback(null, written, data)));
+  };
+  fs.fsyncSync = (fd) => {
+    if (STDIO[fd] === undefined)
+      throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", "The fs.fsyncSync() method is not implemented in isolambda");
+  };
   for (const name of NOT_IMPLEMENTED) {
     const missing = (method) => () => {
       throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", `The ${method} method is not implemented in isolambda`);

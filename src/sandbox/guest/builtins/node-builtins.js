@@ -86,6 +86,22 @@ const NODE_BUILTINS = {
   }),
   util: ({ load }) => load("util").createUtil(load),
   "util/types": ({ nodeBuiltin }) => nodeBuiltin("util").types,
+  // The one thread a handler runs on: pino asks at load time whether it is the main one. A Worker
+  // would need a thread of its own, which the sandbox does not give.
+  worker_threads: () => ({
+    isMainThread: true,
+    threadId: 0,
+    parentPort: null,
+    workerData: null,
+    resourceLimits: {},
+    Worker: class Worker {
+      constructor() {
+        throw Object.assign(new Error("new worker_threads.Worker() is not available in isolambda: the sandbox runs one thread"), {
+          code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+        });
+      }
+    },
+  }),
   zlib: ({ load, host }) => load("zlib").createZlib(host),
 };
 
