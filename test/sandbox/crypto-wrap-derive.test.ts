@@ -1,5 +1,5 @@
 /** Web Crypto's AES-KW, wrapKey/unwrapKey and deriveKey in the sandbox, checked against the host's own Node. */
-import { generateKeyPairSync, type KeyObject, randomBytes, webcrypto } from "node:crypto";
+import { generateKeyPairSync, type KeyObject, type KeyPairKeyObjectResult, randomBytes, webcrypto } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
@@ -82,7 +82,7 @@ describe("crypto.subtle AES-KW and wrapKey/unwrapKey", () => {
     const hostAlgorithm = (spec: Record<string, string | number>) =>
       Object.fromEntries(
         Object.entries(spec).map(([k, v]) => [k, k === "iv" || k === "counter" ? bytes(v) : v]),
-      ) as unknown as AlgorithmIdentifier;
+      ) as unknown as webcrypto.AlgorithmIdentifier;
     const hmac = await subtle.importKey("raw", hmacRaw, { name: "HMAC", hash: "SHA-384" }, true, ["sign", "verify"]);
     const ecPrivate = await subtle.importKey(
       "pkcs8",
@@ -214,7 +214,7 @@ describe("crypto.subtle AES-KW and wrapKey/unwrapKey", () => {
 
 describe("crypto.subtle deriveKey", () => {
   it("derives AES, HMAC and HKDF keys from ECDH (P-256/384/521) and X25519 equal to the host's derived bits", async () => {
-    const pairs = {
+    const pairs: Record<string, [KeyPairKeyObjectResult, KeyPairKeyObjectResult]> = {
       "P-256": [generateKeyPairSync("ec", { namedCurve: "P-256" }), generateKeyPairSync("ec", { namedCurve: "P-256" })],
       "P-384": [generateKeyPairSync("ec", { namedCurve: "P-384" }), generateKeyPairSync("ec", { namedCurve: "P-384" })],
       "P-521": [generateKeyPairSync("ec", { namedCurve: "P-521" }), generateKeyPairSync("ec", { namedCurve: "P-521" })],
@@ -259,7 +259,7 @@ describe("crypto.subtle deriveKey", () => {
       ]);
       const publicKey = await subtle.importKey("spki", theirs.publicKey.export({ format: "der", type: "spki" }), algorithm, true, []);
       const secret = new Uint8Array(
-        await subtle.deriveBits({ name: algorithm.name, public: publicKey } as EcdhKeyDeriveParams, privateKey, null),
+        await subtle.deriveBits({ name: algorithm.name, public: publicKey } as webcrypto.EcdhKeyDeriveParams, privateKey, null),
       );
       const hkdf = await subtle.importKey("raw", secret, "HKDF", false, ["deriveBits"]);
       const expanded = await subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info }, hkdf, 256);
