@@ -6,6 +6,9 @@ import { isStreamingHandler, openResponse } from "./response-stream.js";
 
 const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
 const STACK_OVERFLOW = "Maximum call stack size exceeded";
+/** The runtime interface client's NodeJsExit message (src/Errors.js), word for word. */
+const NODEJS_EXIT =
+  "The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes";
 
 function runtimeError(errorType, message) {
   const error = new Error(message);
@@ -251,9 +254,17 @@ export function createInvoker(host, config, modules, streaming, done) {
       else done(false, shape(error), false);
     },
 
-    /** The event loop ran dry with no result: Lambda's runtime then answers null. */
+    /**
+     * The event loop ran dry with no result. The runtime interface client fails an `async function`
+     * handler with Runtime.NodeJsExit (its promise can no longer settle) and answers null for any
+     * other, whose callback may simply never have been called; it tells them apart by the
+     * function's constructor, not by what the call returned. Its streaming path posts nothing
+     * there; the stream's answer stays as it was.
+     */
     beforeExit() {
-      finish(null, null, false);
+      if (handler?.constructor?.name === "AsyncFunction" && !isStreamingHandler(handler))
+        finish(runtimeError("Runtime.NodeJsExit", NODEJS_EXIT), undefined, false);
+      else finish(null, null, false);
     },
 
     /** An exception escaped a timer callback: Node would crash, Lambda reports it for this invocation. */
