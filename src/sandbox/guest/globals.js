@@ -110,6 +110,8 @@ export function installGlobals(host, builtin) {
   defineLazy("TextDecoder", () => builtin("encoding").utf8Decoder(builtin));
   defineLazy("URL", () => builtin("url").URL);
   defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
+  defineLazy("Blob", () => builtin("blob")?.Blob);
+  defineLazy("File", () => builtin("blob")?.File);
   for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event"]) defineLazy(name, () => builtin("abort")?.[name]);
   defineLazy("structuredClone", () => {
     const { serialize, deserialize } = builtin("structured-clone");

@@ -9,7 +9,18 @@ const NODE_BUILTINS = {
   assert: ({ load }) => load("assert").default,
   "assert/strict": ({ load }) => load("assert").default.strict,
   async_hooks: ({ load }) => load("async-hooks"),
-  buffer: ({ load }) => ({ ...load("buffer"), atob: globalThis.atob, btoa: globalThis.btoa }),
+  buffer: ({ load }) => ({
+    ...load("buffer"),
+    atob: globalThis.atob,
+    btoa: globalThis.btoa,
+    // The globals', read at use: their bundle loads only for a handler that asks.
+    get Blob() {
+      return globalThis.Blob;
+    },
+    get File() {
+      return globalThis.File;
+    },
+  }),
   console: ({ load }) => {
     // Node's console module is the global console, which carries the Console class.
     const console = globalThis.console;
@@ -78,7 +89,8 @@ const NODE_BUILTINS = {
   // Lambda never builds a V8 startup snapshot (SnapStart snapshots the whole environment): koa asks.
   v8: () => ({
     startupSnapshot: {
-      isBuildingSnapshot: () => false,
+      // Node answers with its flag's value, 0.
+      isBuildingSnapshot: () => 0,
       addSerializeCallback() {},
       addDeserializeCallback() {},
       setDeserializeMainFunction() {},
