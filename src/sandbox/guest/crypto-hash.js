@@ -35,14 +35,14 @@ const invalidType = (name, expected, value) =>
 
 export { arrayBufferOf };
 
-// The host reads a short string through C strings, which stop at a NUL and mangle a lone surrogate:
-// such a string crosses as its bytes, encoded here (the package is exact for them; see native/hash.ts).
-// A long one crosses exactly as it is (native/strings.ts hostText, at SHORT_STRING), unscanned:
-// QuickJS's regex engine takes ~7 ms over the 200 KB body of an SQS message.
-const NOT_PLAIN = /[\0\ud800-\udfff]/;
+// The host reads a short string through C strings, which stop at a NUL and mangle a lone surrogate
+// (a pair is whole UTF-8): such a string crosses as its bytes, encoded here (the package is exact for
+// them; see native/hash.ts). A long one crosses exactly as it is (native/strings.ts hostText, at
+// SHORT_STRING), unscanned: a scan takes ~7 ms over the 200 KB body of an SQS message. The test is
+// two C built-ins, not a regular expression: 0.4 µs against 0.9 of a small HMAC's ~11.
 const EXACT_STRING = 1024;
 /** A string's crossing form: itself if plain, else its bytes. The encoding is never "bytes" here. */
-const isPlain = (text) => text.length >= EXACT_STRING || !NOT_PLAIN.test(text);
+const isPlain = (text) => text.length >= EXACT_STRING || (text.isWellFormed() && !text.includes("\0"));
 const bytesOfString = (text, encoding) => {
   const buf = Buffer.from(text, encoding || "utf8");
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
