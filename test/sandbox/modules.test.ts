@@ -218,6 +218,28 @@ describe("ES modules", () => {
     expect(resultOf(await invokeOnce(sandbox, files))).toBe("esm");
   });
 
+  it("detects ES module syntax in a .js file no package.json type speaks for, as Node 20.19+ does, and leaves CommonJS that merely mentions the words", async () => {
+    const files = {
+      "index.js": [
+        "import { kind } from './lib/esm.js';",
+        "import cjs from './lib/cjs.js';",
+        "const { ready } = await import('./lib/tla.js');",
+        "export const handler = async () => ({ kind, cjs, ready, esm: typeof module === 'undefined' });",
+      ].join("\n"),
+      "lib/esm.js": "export const kind = typeof require === 'undefined' ? 'esm' : 'cjs';",
+      // `import`, `export` and `await` inside strings and an async function: still CommonJS.
+      "lib/cjs.js":
+        "const words = 'import x from y; export default 1';\nmodule.exports = { words: words.length, run: async () => await 1, kind: typeof module };",
+      "lib/tla.js": "export const ready = await Promise.resolve('top-level await');",
+    };
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual({
+      kind: "esm",
+      cjs: { words: 33, kind: "object" },
+      ready: "top-level await",
+      esm: true,
+    });
+  });
+
   it("evaluates a shared module once across importers", async () => {
     const files = {
       "index.mjs":
