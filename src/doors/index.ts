@@ -1,5 +1,5 @@
 /**
- * The HTTP doors (the README's "Doors" section): each configured door is its own listener in front
+ * The HTTP doors (docs/guide.md, "Doors"): each configured door is its own listener in front
  * of the invoker. startDoors starts them all or none.
  */
 import type { DoorConfig } from "../config/index.js";
