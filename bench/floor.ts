@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { listen } from "../dist/doors/shared/listen.js";
 import { send } from "../dist/doors/shared/response.js";
-import { newRing, RingReader, RingWriter } from "../dist/sandbox/ring.js";
+import { newRing, RingReader, RingWriter } from "../dist/sandbox/shared/ring.js";
 
 /** The worker: an async handler like functions/hello, called with the event's JSON, its result read back. */
 const workerSource = (urls: Record<string, string>) => `
@@ -58,8 +58,8 @@ export async function startFloor(): Promise<Floor> {
   const urls = {
     variant: import.meta.resolve("@jitl/quickjs-wasmfile-release-sync"),
     core: import.meta.resolve("quickjs-emscripten-core"),
-    ring: new URL("../dist/sandbox/ring.js", import.meta.url).href,
-    hot: new URL("../dist/sandbox/quickjs-hot.js", import.meta.url).href,
+    ring: new URL("../dist/sandbox/shared/ring.js", import.meta.url).href,
+    hot: new URL("../dist/sandbox/executor/quickjs-hot.js", import.meta.url).href,
   };
   const worker = new Worker(workerSource(urls), {
     eval: true,

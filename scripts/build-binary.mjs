@@ -17,10 +17,11 @@ const root = `${work}/root`;
 rmSync(work, { recursive: true, force: true });
 mkdirSync(root, { recursive: true });
 
-// The bundles sit two levels deep, where dist/cli.js and dist/sandbox/*.js sit in a clone, so that
-// their import.meta.url-relative paths (../../dist/guest, ../../node_modules, ./worker.js) hold.
+// The bundles sit three levels deep, as dist/sandbox/host/ and dist/sandbox/executor/ do in a clone,
+// in sibling folders, so that the import.meta.url-relative paths of the modules they hold
+// (../../../dist/guest, ../../../node_modules, ../executor/worker.js) hold.
 await build({
-  entryPoints: { cli: "dist/cli.js", worker: "dist/sandbox/worker.js" },
+  entryPoints: { "host/cli": "dist/cli.js", "executor/worker": "dist/sandbox/executor/worker.js" },
   outdir: `${root}/dist/bin`,
   bundle: true,
   platform: "node",
@@ -37,8 +38,9 @@ await build({
 });
 cpSync("dist/guest", `${root}/dist/guest`, { recursive: true });
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
-writeFileSync(`${root}/dist/package.json`, JSON.stringify({ name: pkg.name, version: pkg.version, type: "module" }));
-writeFileSync(`${root}/boot.cjs`, 'import("./dist/bin/cli.js");\n');
+// The CLI reads its version from ../package.json.
+writeFileSync(`${root}/dist/bin/package.json`, JSON.stringify({ name: pkg.name, version: pkg.version, type: "module" }));
+writeFileSync(`${root}/boot.cjs`, 'import("./dist/bin/host/cli.js");\n');
 
 /** Types, source maps and docs are never read at run time. */
 const unused = (file) => /\.(d\.ts|d\.mts|d\.cts|map|md)$/.test(file) || path.basename(file) === "dist-types";
@@ -57,7 +59,7 @@ for (const name of ["bindings", "file-uri-to-path"]) copyPackage(packageDir(name
 // The QuickJS wasm, which the sandbox resolves through the package's exports.
 copyPackage(packageDir("@jitl/quickjs-wasmfile-release-sync"), "@jitl/quickjs-wasmfile-release-sync");
 // The AWS SDK that handlers find at /var/runtime/node_modules, as runtime-modules.ts maps it.
-const { runtimeModules } = await import("../dist/sandbox/runtime-modules.js");
+const { runtimeModules } = await import("../dist/sandbox/executor/runtime-modules.js");
 for (const [name, dir] of runtimeModules()) copyPackage(dir, name);
 
 // jco-transpile, for WebAssembly components: with its native file system and minifier bindings

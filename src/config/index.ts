@@ -7,7 +7,7 @@ import { z } from "zod";
 import { AlbDoorSchema } from "../doors/alb/config.js";
 import { EdgeDoorSchema } from "../doors/edge/config.js";
 import { UrlDoorSchema } from "../doors/url/config.js";
-import { compileRule } from "../sandbox/egress.js";
+import { compileRule } from "../sandbox/index.js";
 import { describeIssues, type JsonFile, parseJsonFile } from "./json-file.js";
 
 /** Each door owns its schema (src/doors/<door>/config.ts); a door's port is its own listener. */

@@ -14,7 +14,7 @@ import {
   MEMORY_MIN_MB,
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
-} from "../sandbox/limits.js";
+} from "../sandbox/index.js";
 import { parseSchedule } from "../sources/schedule-expression.js";
 
 export const RUNTIMES = ["nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x", "wasm32-wasip2"] as const;

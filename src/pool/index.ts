@@ -7,8 +7,7 @@
  */
 import os from "node:os";
 import { LRUCache } from "lru-cache";
-import type { Environment, EnvironmentConfig, InvokeOptions, InvokeResult, Sandbox } from "../sandbox/index.js";
-import type { InvocationType } from "../sandbox/limits.js";
+import type { Environment, EnvironmentConfig, InvocationType, InvokeOptions, InvokeResult, Sandbox } from "../sandbox/index.js";
 import { LAMBDA_SCALING_RATE, ScalingBudget, type ScalingRate, ScalingThrottledError } from "./scaling.js";
 
 export { ScalingThrottledError } from "./scaling.js";

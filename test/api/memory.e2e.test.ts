@@ -45,7 +45,7 @@ describe("MemorySize under load", () => {
       });
     }
     // 1.3 GB was allocated per round: what stays is at most one environment of each executor, the
-    // latest one it ended (src/sandbox/memory-gate.ts), not every one.
+    // latest one it ended (src/sandbox/executor/memory-gate.ts), not every one.
     const bound = rssBefore + api.executorCount * 512 * MiB + 256 * MiB;
     expect(process.memoryUsage().rss).toBeLessThan(bound);
     // Allocating 2.6 GB a megabyte at a time takes a while on a shared 2-core machine.

@@ -3,7 +3,7 @@
  * and metadata addresses are only ever asked about, never reached).
  */
 import { describe, expect, it } from "vitest";
-import { compileRule, egressPolicy } from "../../src/sandbox/egress.js";
+import { compileRule, egressPolicy } from "../../src/sandbox/shared/egress.js";
 
 describe("the egress policy", () => {
   it("refuses link-local and metadata addresses by default, IPv4-mapped forms included", () => {

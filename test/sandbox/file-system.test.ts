@@ -1,8 +1,8 @@
 /** GuestFileSystem and TmpFs directly: the corners the sandbox suites do not reach cheaply. */
 import { describe, expect, it } from "vitest";
-import { GuestFileSystem } from "../../src/sandbox/file-system.js";
-import { FsError } from "../../src/sandbox/fs-errors.js";
-import type { PackageFiles } from "../../src/sandbox/package-files.js";
+import { GuestFileSystem } from "../../src/sandbox/executor/file-system.js";
+import { FsError } from "../../src/sandbox/executor/fs-errors.js";
+import type { PackageFiles } from "../../src/sandbox/executor/package-files.js";
 
 const MiB = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 /** Node's `exports` and `imports` resolution, as real packages use it (hono, jose, @middy/core, axios). */
 import { describe, expect, it } from "vitest";
-import { conditionsFor, resolveExports, resolveImports } from "../../src/sandbox/package-exports.js";
+import { conditionsFor, resolveExports, resolveImports } from "../../src/sandbox/executor/package-exports.js";
 
 const requireConditions = conditionsFor("require");
 const importConditions = conditionsFor("import");

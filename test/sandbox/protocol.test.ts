@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readWireInvocation, type WireInvokeContext, wireInvocation } from "../../src/sandbox/protocol.js";
+import { readWireInvocation, type WireInvokeContext, wireInvocation } from "../../src/sandbox/shared/protocol.js";
 
 describe("an invocation on the wire", () => {
   it("carries the context's fields and an event with newlines of its own", () => {

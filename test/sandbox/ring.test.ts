@@ -1,6 +1,6 @@
 import { MessageChannel } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
-import { type BulkPart, newRing, RingReader, RingWriter } from "../../src/sandbox/ring.js";
+import { type BulkPart, newRing, RingReader, RingWriter } from "../../src/sandbox/shared/ring.js";
 
 const open: Array<{ close(): void }> = [];
 afterEach(() => {

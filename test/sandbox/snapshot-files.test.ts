@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { removeSnapshots, removeStaleRuntimes, snapshotFile } from "../../src/sandbox/snapshot-files.js";
+import { removeSnapshots, removeStaleRuntimes, snapshotFile } from "../../src/sandbox/shared/snapshot-files.js";
 
 const RUNTIME = "a".repeat(64);
 const OTHER_RUNTIME = "b".repeat(64);

@@ -20,7 +20,7 @@ import {
   type MemorySnapshot,
   restoreMemory,
   restoreSnapshot,
-} from "../../src/sandbox/snapshot.js";
+} from "../../src/sandbox/executor/snapshot.js";
 
 const VARIANT = releaseSync as unknown as QuickJSSyncVariant;
 let wasmModule: WebAssembly.Module;

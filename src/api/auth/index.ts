@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { readBody } from "../../doors/shared/request.js";
-import { CALLER_HEADER } from "../../sandbox/egress.js";
+import { CALLER_HEADER } from "../../sandbox/index.js";
 import { crossSite, hostCheck } from "./browser.js";
 import type { FunctionCaller, FunctionCredentials } from "./function-credentials.js";
 import { isDataPlane, lambdaActionOf, type Protocol, protocolOf } from "./operations.js";

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { SYNC_PAYLOAD_MAX_BYTES } from "../../sandbox/limits.js";
+import { SYNC_PAYLOAD_MAX_BYTES } from "../../sandbox/index.js";
 import type { DoorDeps } from "../shared/deps.js";
 import { contentTypeError, headProblem } from "../shared/http-validate.js";
 import { type Listener, listen } from "../shared/listen.js";

@@ -8,13 +8,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { PhaseOutcome } from "../environment.js";
-import { exitError, outOfMemory, responseTooLarge, timedOut } from "../errors.js";
-import { lambdaEnvironment } from "../lambda-env.js";
-import { MiB, RESPONSE_MAX_BYTES } from "../limits.js";
-import { LogBuffer } from "../log-buffer.js";
-import { readWireInvocation, type WireInvokeContext } from "../protocol.js";
-import type { EnvironmentConfig, FunctionError } from "../types.js";
+import type { PhaseOutcome } from "../executor/environment.js";
+import { LogBuffer } from "../executor/log-buffer.js";
+import { exitError, outOfMemory, responseTooLarge, timedOut } from "../shared/errors.js";
+import { lambdaEnvironment } from "../shared/lambda-env.js";
+import { MiB, RESPONSE_MAX_BYTES } from "../shared/limits.js";
+import { readWireInvocation, type WireInvokeContext } from "../shared/protocol.js";
+import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
 import { type ComponentCache, componentFile, ENTRY_MODULE, RUNTIME_INTERFACE } from "./cache.js";
 import { limitMemories, MemoryLimitError, WASM_PAGE_BYTES } from "./memory-limit.js";
 import { wasiImports } from "./wasi.js";
@@ -144,7 +144,7 @@ export class ComponentEnvironment {
     };
   }
 
-  /** As the executor receives an invocation (src/sandbox/protocol.ts). */
+  /** As the executor receives an invocation (src/sandbox/shared/protocol.ts). */
   invokeWire(wire: string): Promise<PhaseOutcome> {
     const [context, event] = readWireInvocation(wire);
     return this.invoke(event, context);

@@ -5,7 +5,7 @@
  * they are given is one of these. Rewrites the memory section of the binary; nothing else moves.
  */
 
-export { WASM_PAGE_BYTES } from "../memory-gate.js";
+export { WASM_PAGE_BYTES } from "../executor/memory-gate.js";
 
 /** The memory's initial size alone is more than the function may use. */
 export class MemoryLimitError extends Error {

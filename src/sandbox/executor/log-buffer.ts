@@ -3,7 +3,7 @@
  * first LOG_HEAD_BYTES and the last LOG_TAIL_BYTES (what LogType Tail returns); the rest is
  * counted, not kept, so host memory stays bounded whatever the handler does.
  */
-import { LOG_HEAD_BYTES, LOG_TAIL_BYTES } from "./limits.js";
+import { LOG_HEAD_BYTES, LOG_TAIL_BYTES } from "../shared/limits.js";
 
 export class LogBuffer {
   #head = "";

@@ -12,8 +12,8 @@ export const RUNTIME_MODULES = "/var/runtime/node_modules";
 /** The clients Lambda's Node.js runtimes include that isolambda serves or that handlers commonly load at INIT. */
 const PREINSTALLED = ["@aws-sdk/client-lambda", "@aws-sdk/client-sqs", "@aws-sdk/client-s3"];
 
-/** isolambda's own node_modules, from dist/sandbox (or src/sandbox in development). */
-const HOST_MODULES = fileURLToPath(new URL("../../node_modules", import.meta.url));
+/** isolambda's own node_modules, from dist/sandbox/executor (or src/sandbox/executor in development). */
+const HOST_MODULES = fileURLToPath(new URL("../../../node_modules", import.meta.url));
 
 function manifest(dir: string): { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> } | undefined {
   try {

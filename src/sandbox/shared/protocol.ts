@@ -1,6 +1,27 @@
-/** Messages between the main thread and an executor worker. */
+/** Messages between the main thread and an executor worker, and what the worker starts with. */
+import type { MessagePort } from "node:worker_threads";
 import type { BulkPart } from "./ring.js";
 import type { EnvironmentConfig, FunctionError } from "./types.js";
+
+/** What every executor worker receives at start. */
+export interface ExecutorData {
+  wasmModule: WebAssembly.Module;
+  /** SHA-256 of the wasm binary and the guest runtime: part of every SnapStart snapshot's key. */
+  runtimeSha256: string;
+  /** Where SnapStart snapshots are stored. */
+  snapshotDir: string;
+  /** Where transpiled WebAssembly components are cached (component/cache.ts). */
+  componentDir: string;
+}
+
+/** The rings between one worker and the main thread, and the port that carries frames too large for them. */
+export interface ExecutorLink {
+  toWorker: SharedArrayBuffer;
+  fromWorker: SharedArrayBuffer;
+  overflow: MessagePort;
+  /** The worker's turns and the invocations it started (turn-clock.ts). */
+  turns: SharedArrayBuffer;
+}
 
 export interface WireInvokeContext {
   requestId: string;
@@ -76,7 +97,7 @@ export type FromWorker =
   | { type: "memory"; envId: number; memoryBytes: number; tmpBytes: number };
 
 /**
- * Messages as ring frames (src/sandbox/ring.ts): JSON for the small fields, and the one large
+ * Messages as ring frames (src/sandbox/shared/ring.ts): JSON for the small fields, and the one large
  * field (the event, the payload, a chunk's bytes) as the frame's bulk part, never escaped into JSON.
  */
 export function encodeToWorker(message: ToWorker): [string, BulkPart] {

@@ -12,12 +12,12 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
+import { removeSnapshots, snapshotFile } from "../shared/snapshot-files.js";
+import type { EnvironmentConfig } from "../shared/types.js";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
 import { Baseline, decodeSnapshot, encodeSnapshot, loadSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
-import { removeSnapshots, snapshotFile } from "./snapshot-files.js";
-import type { EnvironmentConfig } from "./types.js";
 
 /** Compression is paid once per version, decompression once per worker and restart: the fastest level. */
 const GZIP_LEVEL = 1;

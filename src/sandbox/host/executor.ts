@@ -5,12 +5,20 @@
  * hosted fails over with Runtime.ExitError while the process stays up.
  */
 import { MessageChannel, type MessagePort, Worker } from "node:worker_threads";
-import { exitError, initTimedOut } from "./errors.js";
-import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB, INIT_TIMEOUT_MS } from "./limits.js";
-import { decodeFromWorker, encodeToWorker, type FromWorker, type ToWorker, type WireInvokeResult } from "./protocol.js";
-import { newRing, RingReader, RingWriter } from "./ring.js";
-import { newTurnClock, TurnClockReader } from "./turn-clock.js";
-import type { FunctionError } from "./types.js";
+import { exitError, initTimedOut } from "../shared/errors.js";
+import { EXECUTOR_STACK_MB, EXECUTOR_YOUNG_GENERATION_MB, INIT_TIMEOUT_MS } from "../shared/limits.js";
+import {
+  decodeFromWorker,
+  type ExecutorData,
+  type ExecutorLink,
+  encodeToWorker,
+  type FromWorker,
+  type ToWorker,
+  type WireInvokeResult,
+} from "../shared/protocol.js";
+import { newRing, RingReader, RingWriter } from "../shared/ring.js";
+import { newTurnClock, TurnClockReader } from "../shared/turn-clock.js";
+import type { FunctionError } from "../shared/types.js";
 
 /** How long past an invocation's deadline the worker may stay silent before it is terminated. */
 export const HARD_KILL_GRACE_MS = 1000;
@@ -30,26 +38,6 @@ const CREATES_IN_FLIGHT = 2;
 
 type Created = { initDurationMs: number; logs: string; initError?: FunctionError; restored?: boolean };
 
-/** What every executor worker receives at start. */
-export interface ExecutorData {
-  wasmModule: WebAssembly.Module;
-  /** SHA-256 of the wasm binary and the guest runtime: part of every SnapStart snapshot's key. */
-  runtimeSha256: string;
-  /** Where SnapStart snapshots are stored. */
-  snapshotDir: string;
-  /** Where transpiled WebAssembly components are cached (component/cache.ts). */
-  componentDir: string;
-}
-
-/** The rings between one worker and the main thread, and the port that carries frames too large for them. */
-export interface ExecutorLink {
-  toWorker: SharedArrayBuffer;
-  fromWorker: SharedArrayBuffer;
-  overflow: MessagePort;
-  /** The worker's turns and the invocations it started (turn-clock.ts). */
-  turns: SharedArrayBuffer;
-}
-
 interface PendingInvoke {
   requestId: string;
   resolve(result: WireInvokeResult): void;
@@ -59,7 +47,7 @@ interface PendingInvoke {
 }
 
 const isTypeScript = import.meta.url.endsWith(".ts");
-const workerUrl = new URL(isTypeScript ? "./worker.ts" : "./worker.js", import.meta.url);
+const workerUrl = new URL(isTypeScript ? "../executor/worker.ts" : "../executor/worker.js", import.meta.url);
 
 /** In development the sources are TypeScript: the worker registers tsx before loading them. */
 function workerEntry(): { entry: URL | string; eval: boolean } {

@@ -4,10 +4,10 @@
  * object. Module loading goes through PackageFiles, which confines it to the package and its
  * layers; `fs` goes through GuestFileSystem (the package and layers read-only, a private /tmp).
  */
-import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { randomBytes, randomUUID } from "node:crypto";
 import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
+import { builtinSource } from "../shared/guest-bundle.js";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
 import { useDirectHostCalls } from "./native/host-calls.js";
@@ -16,7 +16,7 @@ import type { PackageFiles } from "./package-files.js";
 
 export interface HostHooks {
   log(level: string, message: string): void;
-  /** The guest's output box, flushed before the turn ends (src/sandbox/guest-output.ts). */
+  /** The guest's output box, flushed before the turn ends (src/sandbox/executor/guest-output.ts). */
   output(batch: string): void;
   timer(id: number, ms: number): void;
   clearTimer(id: number): void;
@@ -29,22 +29,6 @@ export interface HostHooks {
   uncaught(errorJson: string): void;
   /** process.exit(status): the phase ends at once, and the environment with it. */
   exit(status: number): void;
-}
-
-const guestDir = new URL("../../dist/guest/", import.meta.url);
-const builtinSources = new Map<string, string>();
-
-export function guestBootstrapSource(): string {
-  return readFileSync(new URL("bootstrap.js", guestDir), "utf8");
-}
-
-/** Identifies the guest runtime (bootstrap and built-ins): a SnapStart snapshot holds it, so it keys them. */
-export function guestRuntimeSha256(): string {
-  const hash = createHash("sha256").update(guestBootstrapSource());
-  for (const name of readdirSync(new URL("builtins/", guestDir)).sort()) {
-    hash.update(name).update(readFileSync(new URL(`builtins/${name}`, guestDir)));
-  }
-  return hash.digest("hex");
 }
 
 /** The bundled guest runtime as a script whose value is its boot function. */
@@ -62,20 +46,6 @@ export function warmUp(module: QuickJSWASMModule, bootstrap: string): void {
   ctx.evalCode(bootstrapScript(bootstrap), "isolambda:warm-up").dispose();
   ctx.dispose();
   runtime.dispose();
-}
-
-function builtinSource(name: string): string | undefined {
-  if (!/^[a-z-]+$/.test(name)) return undefined;
-  let source = builtinSources.get(name);
-  if (source === undefined) {
-    try {
-      source = readFileSync(new URL(`builtins/${name}.js`, guestDir), "utf8");
-    } catch {
-      return undefined;
-    }
-    builtinSources.set(name, source);
-  }
-  return source;
 }
 
 /**

@@ -24,7 +24,7 @@ function headerOf(ctx: QuickJSContext): Buffer {
     using bytes = ctx.getArrayBuffer(encoded);
     // The header, then the length word 0 (an empty 8-bit string).
     if (bytes.value.length < 2 || bytes.value[bytes.value.length - 1] !== 0)
-      throw new Error("QuickJS's binary JSON is not as src/sandbox/native/strings.ts expects");
+      throw new Error("QuickJS's binary JSON is not as src/sandbox/executor/native/strings.ts expects");
     header = Buffer.from(bytes.value.subarray(0, bytes.value.length - 1));
     headers.set(ctx, header);
   }

@@ -1,9 +1,9 @@
 /**
  * The host half of the guest's fetch: undici's fetch, bounded by the invocation's remaining time,
- * through the egress policy's Agents (src/sandbox/egress.ts).
+ * through the egress policy's Agents (src/sandbox/shared/egress.ts).
  */
 import { fetch } from "undici";
-import { CALLER_HEADER, type EgressSettings, egressPolicy } from "./egress.js";
+import { CALLER_HEADER, type EgressSettings, egressPolicy } from "../shared/egress.js";
 
 export type FetchSettled = [
   failure: string | undefined,

@@ -4,8 +4,8 @@
  * capture into a snapshot. What a call means for a phase (INIT, an invocation) is environment.ts's.
  */
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import { GUEST_STACK_BYTES } from "../shared/limits.js";
 import { bootstrapScript, createHostObject, type HostFunction } from "./guest-host.js";
-import { GUEST_STACK_BYTES } from "./limits.js";
 import { HotCalls } from "./quickjs-hot.js";
 import { type Baseline, captureSnapshot, type MemorySnapshot, restoreSnapshot } from "./snapshot.js";
 
@@ -20,7 +20,7 @@ export type Entry =
   | "exportNames"
   | "beforeSnapshot"
   | "afterRestore"
-  /** Not a function: the box in which the guest leaves its log lines and a phase's answer (src/sandbox/guest-output.ts). */
+  /** Not a function: the box in which the guest leaves its log lines and a phase's answer (src/sandbox/executor/guest-output.ts). */
   | "output";
 /** In this order in a snapshot's handles. */
 const ENTRIES: Entry[] = [

@@ -4,22 +4,29 @@
  * the main thread; the main thread terminates a worker that stops answering.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { COMPONENT_RUNTIME, ComponentCache } from "./component/cache.js";
-import { ComponentEnvironment } from "./component/environment.js";
+import { COMPONENT_RUNTIME, ComponentCache } from "../component/cache.js";
+import { ComponentEnvironment } from "../component/environment.js";
+import { exitError } from "../shared/errors.js";
+import { guestBootstrapSource } from "../shared/guest-bundle.js";
+import { nodePathOf } from "../shared/lambda-env.js";
+import {
+  decodeToWorker,
+  type ExecutorData,
+  type ExecutorLink,
+  encodeFromWorker,
+  type FromWorker,
+  type ToWorker,
+} from "../shared/protocol.js";
+import { RingReader, RingWriter } from "../shared/ring.js";
+import { TurnClockWriter } from "../shared/turn-clock.js";
+import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
 import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
-import { exitError } from "./errors.js";
-import type { ExecutorData, ExecutorLink } from "./executor.js";
-import { guestBootstrapSource, warmUp } from "./guest-host.js";
+import { warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
-import { nodePathOf } from "./lambda-env.js";
 import { MemoryGate, returnMemory } from "./memory-gate.js";
 import { PackageFiles } from "./package-files.js";
-import { decodeToWorker, encodeFromWorker, type FromWorker, type ToWorker } from "./protocol.js";
-import { RingReader, RingWriter } from "./ring.js";
 import { runtimeModules } from "./runtime-modules.js";
 import { SnapshotStore } from "./snapshot-store.js";
-import { TurnClockWriter } from "./turn-clock.js";
-import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 if (parentPort === null) throw new Error("worker.ts runs only as an executor worker");
 const port = parentPort;

@@ -72,7 +72,7 @@ export class HotCalls {
     this.#wrap = (pointer) => internals.memory.heapValueHandle(pointer);
     this.#undefined = context.undefined.value as unknown as number;
     if (typeof this.#ffi?.QTS_Call !== "function" || typeof this.#module?._malloc !== "function" || this.#rt === 0) {
-      throw new Error("quickjs-emscripten's internals are not as src/sandbox/quickjs-hot.ts expects");
+      throw new Error("quickjs-emscripten's internals are not as src/sandbox/executor/quickjs-hot.ts expects");
     }
   }
 

@@ -3,7 +3,8 @@
  * every one is stalled in a long guest turn (Lambda gives each concurrent invocation its own CPU
  * share), up to a bound. Those started on demand end once they have hosted nothing for a while.
  */
-import { Executor, type ExecutorData } from "./executor.js";
+import type { ExecutorData } from "../shared/protocol.js";
+import { Executor } from "./executor.js";
 
 export interface ExecutorCounts {
   /** Started with the sandbox and kept. */

@@ -8,7 +8,7 @@
  * HMAC's crossing 12.5 µs → 6.3 µs.
  *
  * It reads quickjs-emscripten's own fields (`cToHostCallbacks`, `ffi`, `memory`, `runtime`,
- * `getFunction`, `errorToHandle`), as src/sandbox/quickjs-hot.ts does: the package is pinned to an
+ * `getFunction`, `errorToHandle`), as src/sandbox/executor/quickjs-hot.ts does: the package is pinned to an
  * exact version, and every host function call in every test runs through here.
  */
 import { Lifetime, type QuickJSContext, type QuickJSHandle, WeakLifetime } from "quickjs-emscripten-core";
@@ -37,7 +37,7 @@ export function useDirectHostCalls(context: QuickJSContext): void {
   const { ffi, memory, runtime } = internals;
   const callbacks = internals.cToHostCallbacks;
   if (typeof callbacks?.callFunction !== "function" || typeof ffi?.QTS_ArgvGetJSValueConstPointer !== "function") {
-    throw new Error("quickjs-emscripten's internals are not as src/sandbox/native/host-calls.ts expects");
+    throw new Error("quickjs-emscripten's internals are not as src/sandbox/executor/native/host-calls.ts expects");
   }
   installed.add(context);
   const ctx = internals.ctx.value;

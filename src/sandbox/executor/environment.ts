@@ -5,7 +5,11 @@
  * Between phases the environment is frozen: its timers and late fetch results wait for the next phase.
  */
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import { exitError, exitedWith, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "./errors.js";
+import { exitError, exitedWith, initTimedOut, outOfMemory, responseTooLarge, timedOut } from "../shared/errors.js";
+import { lambdaEnvironment, logStreamName, nodeVersionOf } from "../shared/lambda-env.js";
+import { DEFAULT_EPHEMERAL_STORAGE_MB, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "../shared/limits.js";
+import { type WireInvokeContext, wireInvocation } from "../shared/protocol.js";
+import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
 import { type Entry, type GuestArg, GuestContext, type Origin, pinJobContext } from "./guest-context.js";
@@ -14,13 +18,9 @@ import { type GuestAnswer, readGuestOutput } from "./guest-output.js";
 import { GuestTimers } from "./guest-timers.js";
 import { performFetch } from "./host-fetch.js";
 import type { Instance, ModuleInstances } from "./instances.js";
-import { lambdaEnvironment, logStreamName, nodeVersionOf } from "./lambda-env.js";
-import { DEFAULT_EPHEMERAL_STORAGE_MB, INIT_TIMEOUT_MS, MiB, RESPONSE_MAX_BYTES, STREAM_MAX_BYTES } from "./limits.js";
 import { LogBuffer } from "./log-buffer.js";
 import type { PackageFiles } from "./package-files.js";
-import { type WireInvokeContext, wireInvocation } from "./protocol.js";
 import type { Baseline, MemorySnapshot } from "./snapshot.js";
-import type { EnvironmentConfig, FunctionError } from "./types.js";
 
 export interface PhaseOutcome {
   ok: boolean;
@@ -254,7 +254,7 @@ export class GuestEnvironment {
     return this.invokeWire(wireInvocation(event, context), context.requestId, context.deadline, onChunk);
   }
 
-  /** An invocation as the executor receives it (src/sandbox/protocol.ts): one string, one call into the guest. */
+  /** An invocation as the executor receives it (src/sandbox/shared/protocol.ts): one string, one call into the guest. */
   invokeWire(
     wire: string,
     requestId: string,
