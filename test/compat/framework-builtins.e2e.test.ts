@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { useServer } from "../api/server.js";
-import { deployPackaged, invokeOk } from "./deploy.js";
+import { deployPackaged, invoke, invokeOk } from "./deploy.js";
 import { handlerInNode } from "./in-node.js";
 
 const api = useServer();
@@ -15,6 +15,9 @@ const HANDLER = `
   const buffer = require("buffer");
   const dns = require("dns");
   const v8 = require("v8");
+  const fs = require("fs");
+  const os = require("os");
+  const path = require("path");
   const { Readable } = require("stream");
   const attempt = (fn) => { try { fn(); return "no error"; } catch (e) { return [e.code, e.message]; } };
 
@@ -63,9 +66,18 @@ const HANDLER = `
       closed,
     };
 
+    // destroy (under koa and send) tests "stream instanceof fs.ReadStream".
+    const tmpFile = path.join(os.tmpdir(), "framework-builtins.txt");
+    const writer = fs.createWriteStream(tmpFile);
+    await new Promise((resolve) => writer.end("streamed", resolve));
+    const reader = fs.createReadStream(tmpFile, { encoding: "utf8" });
+    let read = "";
+    for await (const chunk of reader) read += chunk;
+    const files = [reader instanceof fs.ReadStream, writer instanceof fs.WriteStream, reader instanceof fs.WriteStream, fs.ReadStream.name, read, reader.bytesRead, writer.bytesWritten];
+
     const looked = await new Promise((resolve) => dns.lookup("127.0.0.1", (error, address, family) => resolve([error, address, family])));
     const all = await dns.promises.lookup("::1", { all: true });
-    return { blobs, incoming, joined: joining.headers.host, functions, servers, dns: [looked, all, dns.NOTFOUND], v8: v8.startupSnapshot.isBuildingSnapshot() };
+    return { files, blobs, incoming, joined: joining.headers.host, functions, servers, dns: [looked, all, dns.NOTFOUND], v8: v8.startupSnapshot.isBuildingSnapshot() };
   };`;
 
 describe("the Node built-ins web frameworks need", () => {
@@ -89,7 +101,28 @@ describe("the Node built-ins web frameworks need", () => {
       distinct: { host: ["a", "b"], "x-many": ["1", "2"] },
     });
     expect(ours.joined).toBe("a, b");
+    expect(ours.files).toEqual([true, true, false, "ReadStream", "streamed", 8, 8]);
     expect(ours.servers).toEqual({ made: [true, false, null, 7, 9, 1], closed: ["ERR_SERVER_NOT_RUNNING", "Server is not running."] });
     expect(ours.dns).toEqual([[null, "127.0.0.1", 4], [{ address: "::1", family: 6 }], "ENOTFOUND"]);
+  });
+});
+
+describe("a callback throwing outside the handler's promise", () => {
+  it("fails the invocation as an uncaught exception from process.nextTick and queueMicrotask, as from a timer", async () => {
+    const source = `exports.handler = async (event) => {
+      const fail = () => { throw new TypeError("thrown by " + event.via); };
+      if (event.via === "nextTick") process.nextTick(fail);
+      if (event.via === "queueMicrotask") queueMicrotask(fail);
+      if (event.via === "setTimeout") setTimeout(fail, 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return "not reached";
+    };`;
+    await deployPackaged(api, "compat-throwing-callbacks", { packages: [], files: { "index.js": source } });
+    for (const via of ["nextTick", "queueMicrotask", "setTimeout"]) {
+      const out = await invoke(api, "compat-throwing-callbacks", { via });
+      expect(out.functionError).toBe("Unhandled");
+      expect(out.payload).toMatchObject({ errorType: "TypeError", errorMessage: `thrown by ${via}` });
+      expect(out.logTail).toContain("Uncaught Exception");
+    }
   });
 });

@@ -23,6 +23,12 @@ function expressApp(throwing: string): string {
   app.post("/items", (req, res) => res.status(201).location("/items/7").json({ created: req.body }));
   app.post("/echo", (req, res) => res.json({ length: req.body.length, bytes: [...req.body] }));
   app.get("/bytes", (req, res) => res.type("application/octet-stream").send(Buffer.from([0, 1, 2, 255])));
+  app.get("/chunks", (req, res) => {
+    res.type("text");
+    res.write("a");
+    res.write(Buffer.from("b"));
+    setImmediate(() => res.end("c"));
+  });
   app.get("/boom", ${throwing});`;
 }
 
@@ -54,6 +60,7 @@ export const FASTIFY = `
   });
   app.post("/echo", async (request) => ({ length: request.body.length, bytes: [...request.body] }));
   app.get("/bytes", async (request, reply) => reply.type("application/octet-stream").send(Buffer.from([0, 1, 2, 255])));
+  app.get("/chunks", async (request, reply) => reply.type("text/plain").send(require("stream").Readable.from(["a", Buffer.from("b"), "c"])));
   app.get("/boom", async () => { throw new Error("kaboom"); });
   exports.handler = awsLambdaFastify(app, { binaryMimeTypes: ["application/octet-stream"] });`;
 
@@ -92,6 +99,10 @@ export const KOA = `
     ctx.type = "application/octet-stream";
     ctx.body = Buffer.from([0, 1, 2, 255]);
   });
+  router.get("/chunks", (ctx) => {
+    ctx.type = "text";
+    ctx.body = require("stream").Readable.from(["a", Buffer.from("b"), "c"]);
+  });
   router.get("/boom", async () => { throw new Error("kaboom"); });
   app.use(router.routes()).use(router.allowedMethods());
   exports.handler = serverless(app, { binary: ["application/octet-stream"] });`;
@@ -103,6 +114,8 @@ export interface Exchange {
   status: number;
   /** The parsed JSON body, where the framework's answer is JSON the app wrote. */
   json?: (version: string, alb: boolean) => unknown;
+  /** The body as text. */
+  text?: string;
   /** The raw body bytes, for a binary answer. */
   bytes?: number[];
 }
@@ -148,6 +161,13 @@ export const EXCHANGES: Exchange[] = [
     json: () => ({ length: 4, bytes: [0, 1, 2, 255] }),
   },
   { what: "a binary body out", request: { method: "GET", path: "/bytes" }, status: 200, bytes: [0, 1, 2, 255] },
+  { what: "a body streamed in chunks", request: { method: "GET", path: "/chunks" }, status: 200, text: "abc" },
+  {
+    what: "a HEAD request",
+    request: { method: "HEAD", path: "/hello/ada", headers: { "user-agent": "compat-test" } },
+    status: 200,
+    text: "",
+  },
   { what: "a thrown error", request: { method: "GET", path: "/boom" }, status: 500 },
   { what: "an unknown route", request: { method: "GET", path: "/nowhere" }, status: 404 },
 ];

@@ -4,6 +4,8 @@
 // API over it: argument checks, encodings, Buffers, Stats and Dirent objects, errors with Node's
 // code / errno / syscall / path, callbacks and promises, and read / write streams over node:stream.
 
+import { createFileStreams } from "./fs-streams.js";
+
 const constants = Object.freeze({
   F_OK: 0,
   R_OK: 4,
@@ -372,78 +374,18 @@ export function createFs(host, stream) {
     fs[`${name}Sync`] ??= missing(`fs.${name}Sync()`);
     if (name !== "close") promises[name] ??= missing(`fsPromises.${name}()`);
   }
-  // File streams as Node's behave from outside: opened after the caller's code has attached its
-  // listeners ('open', 'ready', or 'error' for a missing file), `path`, `bytesRead` /
-  // `bytesWritten`. A read stream reads its file once, then hands it out in highWaterMark chunks.
-  fs.createReadStream = (path, options) => {
-    const o = optionsOf(options, { encoding: null, highWaterMark: 64 * 1024, start: 0, end: Number.POSITIVE_INFINITY });
-    checkEncoding(o.encoding);
-    const target = toPath(path);
-    let data;
-    let offset = 0;
-    const readable = new (stream().Readable)({
-      highWaterMark: o.highWaterMark,
-      encoding: o.encoding ?? undefined,
-      construct(callback) {
-        try {
-          const whole = Buffer.from(call("read", { path: target }));
-          data = whole.subarray(o.start, Math.min(whole.length, o.end + 1));
-        } catch (error) {
-          callback(error);
-          return;
-        }
-        callback();
-        readable.emit("open", 3);
-        readable.emit("ready");
-      },
-      read() {
-        if (offset >= data.length) {
-          this.push(null);
-          return;
-        }
-        const chunk = data.subarray(offset, offset + o.highWaterMark);
-        offset += chunk.length;
-        readable.bytesRead = offset;
-        this.push(chunk);
-      },
-    });
-    readable.path = target;
-    readable.bytesRead = 0;
-    return readable;
+  // fs.ReadStream and fs.WriteStream are classes (libraries test `instanceof fs.ReadStream`: destroy,
+  // under koa and send), made with node:stream on first use.
+  let fileStreams;
+  const streamClasses = () => {
+    fileStreams ??= createFileStreams(stream(), { call, toPath, optionsOf, checkEncoding, transfer, bytesOf });
+    return fileStreams;
   };
-  fs.createWriteStream = (path, options) => {
-    const o = optionsOf(options, { encoding: "utf8", flags: "w" });
-    checkEncoding(o.encoding);
-    const target = toPath(path);
-    const writable = new (stream().Writable)({
-      decodeStrings: true,
-      defaultEncoding: o.encoding,
-      construct(callback) {
-        try {
-          // Opening creates the file (and with "w" empties it) before anything is written.
-          call("write", { path: target, flag: String(o.flags) }, new ArrayBuffer(0));
-        } catch (error) {
-          callback(error);
-          return;
-        }
-        callback();
-        writable.emit("open", 3);
-        writable.emit("ready");
-      },
-      write(chunk, _encoding, callback) {
-        try {
-          call("write", { path: target, flag: "a" }, transfer(bytesOf(chunk)));
-          writable.bytesWritten += chunk.length;
-          callback();
-        } catch (error) {
-          callback(error);
-        }
-      },
-    });
-    writable.path = target;
-    writable.bytesWritten = 0;
-    return writable;
-  };
+  for (const name of ["ReadStream", "WriteStream"]) {
+    Object.defineProperty(fs, name, { enumerable: true, configurable: true, get: () => streamClasses()[name] });
+  }
+  fs.createReadStream = (path, options) => new (streamClasses().ReadStream)(path, options);
+  fs.createWriteStream = (path, options) => new (streamClasses().WriteStream)(path, options);
   fs.promises = promises;
   return fs;
 }

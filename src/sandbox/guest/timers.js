@@ -58,7 +58,15 @@ export function installTimers(host, reportUncaught, promised) {
   globalThis.clearImmediate = clear;
   globalThis.queueMicrotask = (fn) => {
     if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function');
-    Promise.resolve().then(fn);
+    // A throwing microtask is an uncaught exception in Node (process.nextTick's too, which runs
+    // here), not a rejected promise nobody sees: the invocation fails as Lambda's would.
+    Promise.resolve().then(() => {
+      try {
+        fn();
+      } catch (error) {
+        reportUncaught(error);
+      }
+    });
   };
 
   return function fire(id) {
