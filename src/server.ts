@@ -20,8 +20,9 @@ import type { DoorConfig } from "./config/index.js";
 import { type RunningDoor, startDoors } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { type FunctionFolder, readFunctionFolder, readFunctionFolders } from "./functions/folder.js";
-import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./invoke/concurrency.js";
-import { Invoker, type LogSink } from "./invoke/index.js";
+import { functionArn } from "./lambda/arn.js";
+import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./lambda/concurrency.js";
+import { Invoker, type LogSink } from "./lambda/invoker.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
@@ -123,7 +124,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       metrics: invoker.metrics,
       invoke: (event, payload) => invokeStoredEvent(deps, event, payload),
       hasRoom: (functionName) => gate.hasRoom(functionName),
-      functionArn: (name, qualifier) => `arn:aws:lambda:${region}:${accountId}:function:${name}:${qualifier}`,
+      functionArn: (name, qualifier) => functionArn({ region, accountId }, name, qualifier),
       deadLetterTarget: (event) => deadLetterTargetOf(deps, event),
       queues,
     },

@@ -1,10 +1,10 @@
 /** CreateAlias, GetAlias, UpdateAlias, DeleteAlias and ListAliases under Lambda's REST paths. */
 import type { Hono } from "hono";
 import { z } from "zod";
+import { functionArn, parseFunctionName } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
 import type { Alias } from "../registry/types.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
-import { parseFunctionName } from "./function-name.js";
+import type { ApiDeps } from "./deps.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { parseBody } from "./validate.js";
 
@@ -76,7 +76,7 @@ export function mountAliases(app: Hono, deps: ApiDeps): void {
     const name = nameOf(c.req.param("name"));
     const alias = deps.registry.getAlias(name, c.req.param("alias"));
     if (alias === undefined)
-      throw new AwsError("ResourceNotFoundException", `Alias not found: ${functionArn(deps, name, c.req.param("alias"))}`);
+      throw new LambdaError("ResourceNotFoundException", `Alias not found: ${functionArn(deps, name, c.req.param("alias"))}`);
     return c.json(toAliasConfiguration(deps, alias));
   });
 

@@ -1,6 +1,7 @@
 /** Deploying a WebAssembly component function: validated and transpiled once, before it is stored. */
+
+import { LambdaError } from "../lambda/errors.js";
 import { COMPONENT_RUNTIME, type ComponentCache, componentFile, InvalidComponentError } from "../sandbox/index.js";
-import { AwsError } from "./errors.js";
 
 /** Throws InvalidParameterValueException with jco's message when a component function's package cannot run. */
 export async function checkComponent(components: ComponentCache, runtime: string, handler: string, codeDir: string): Promise<void> {
@@ -9,7 +10,7 @@ export async function checkComponent(components: ComponentCache, runtime: string
     await components.prepare(componentFile(codeDir, handler));
   } catch (error) {
     if (error instanceof InvalidComponentError)
-      throw new AwsError("InvalidParameterValueException", `Invalid WebAssembly component: ${error.message}`);
+      throw new LambdaError("InvalidParameterValueException", `Invalid WebAssembly component: ${error.message}`);
     throw error;
   }
 }

@@ -1,8 +1,8 @@
 /** PutFunctionConcurrency, GetFunctionConcurrency and DeleteFunctionConcurrency under Lambda's paths. */
 import type { Hono } from "hono";
 import { z } from "zod";
+import { parseFunctionName } from "../lambda/arn.js";
 import type { ApiDeps } from "./deps.js";
-import { parseFunctionName } from "./function-name.js";
 import { jsonBody } from "./request.js";
 import { parseBody } from "./validate.js";
 

@@ -1,8 +1,8 @@
-/** What the Lambda API's routes work with, and the ARNs they print. */
+/** What the Lambda API's routes work with. */
 import type { Dispatcher } from "../async/dispatcher.js";
 import type { Queues } from "../async/sqs/index.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
-import type { Invoker } from "../invoke/index.js";
+import type { Invoker } from "../lambda/invoker.js";
 import type { LogStore } from "../observe/log-store.js";
 import type { CodeStore, Registry } from "../registry/types.js";
 import type { EgressRules } from "../sandbox/egress.js";
@@ -42,13 +42,4 @@ export interface ApiDeps {
   logs?: Pick<LogStore, "closeLog">;
   /** SnapStart for every version of every Node.js function, $LATEST included (benchmarks); off by default. */
   snapStartEverywhere?: boolean;
-}
-
-export function functionArn(deps: Pick<ApiDeps, "region" | "accountId">, name: string, qualifier?: string): string {
-  return `arn:aws:lambda:${deps.region}:${deps.accountId}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
-}
-
-/** The execution role a function gets when none is given: isolambda accepts any role. */
-export function defaultRole(accountId: string): string {
-  return `arn:aws:iam::${accountId}:role/isolambda-execution-role`;
 }

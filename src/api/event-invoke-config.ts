@@ -7,11 +7,11 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import { isSupportedDestination } from "../async/dispatcher.js";
 import type { EventInvokeConfig } from "../async/types.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
-import { parseFunctionName } from "./function-name.js";
+import { functionArn, parseFunctionName } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
+import { resolveFunction } from "../lambda/resolve.js";
+import type { ApiDeps } from "./deps.js";
 import { jsonBody, maxItemsOf } from "./request.js";
-import { resolveFunction } from "./resolve.js";
 import { parseBody } from "./validate.js";
 
 const destination = z.object({ Destination: z.string().min(0).max(350).optional() }).optional();
@@ -38,7 +38,7 @@ const LIST_MAX_ITEMS = 50;
 function checkDestination(arn: string | undefined): string | undefined {
   if (arn === undefined || arn === "") return undefined;
   if (!isSupportedDestination(arn)) {
-    throw new AwsError(
+    throw new LambdaError(
       "InvalidParameterValueException",
       `The destination ARN ${arn} is invalid: isolambda delivers to Lambda functions (arn:aws:lambda:...) and SQS queues (arn:aws:sqs:...).`,
     );
@@ -66,7 +66,7 @@ export function mountEventInvokeConfig(app: Hono, deps: ApiDeps): void {
     return { functionName: ref.name, qualifier: ref.qualifier ?? "$LATEST" };
   };
   const notFound = (functionName: string, qualifier: string) =>
-    new AwsError(
+    new LambdaError(
       "ResourceNotFoundException",
       `The function ${functionArn(deps, functionName, qualifier)} doesn't have an EventInvokeConfig`,
     );

@@ -4,10 +4,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { QueuedEvent } from "../async/types.js";
-import type { Completed } from "../invoke/index.js";
+import { type InvokeCore, invoke } from "../lambda/invoke.js";
+import type { Outcome } from "../lambda/invoker.js";
+import { resolveFunction } from "../lambda/resolve.js";
 import type { InvocationType } from "../sandbox/limits.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { resolveFunction } from "./resolve.js";
+import type { ApiDeps } from "./deps.js";
 import { environmentConfig } from "./shapes.js";
 
 export interface InternalInvocation {
@@ -21,25 +22,28 @@ export interface InternalInvocation {
   traceId?: string;
 }
 
-/** Rejects with AwsError when the function is gone (ResourceNotFoundException) or throttled (TooManyRequestsException). */
-export async function invokeInternally(deps: ApiDeps, invocation: InternalInvocation): Promise<Completed> {
+/** The core as these boxes see it: the registry itself, not Invoke's cache of it. */
+function coreOf(deps: ApiDeps): InvokeCore {
+  return {
+    region: deps.region,
+    accountId: deps.accountId,
+    lookup: deps.registry,
+    configOf: (version) => environmentConfig(deps, version, (sha) => deps.code.get(sha)?.dir),
+    invoker: deps.invoker,
+  };
+}
+
+export function invokeInternally(deps: ApiDeps, invocation: InternalInvocation): Promise<Outcome> {
   const qualifier = invocation.qualifier === "$LATEST" ? undefined : invocation.qualifier;
-  const fn = resolveFunction(deps, { name: invocation.functionName, qualifier }, true).version;
-  return deps.invoker.invoke({
-    config: environmentConfig(deps, fn, (sha) => deps.code.get(sha)?.dir),
-    resource: qualifier ?? "$LATEST",
-    event: invocation.payload,
-    options: {
-      requestId: invocation.requestId ?? randomUUID(),
-      invocationType: invocation.invocationType,
-      clientContext: invocation.clientContext,
-      traceId: invocation.traceId,
-      invokedFunctionArn: functionArn(deps, fn.functionName, qualifier),
-    },
+  return invoke(coreOf(deps), { name: invocation.functionName, qualifier }, invocation.payload, {
+    requestId: invocation.requestId ?? randomUUID(),
+    invocationType: invocation.invocationType,
+    clientContext: invocation.clientContext,
+    traceId: invocation.traceId,
   });
 }
 
-export function invokeStoredEvent(deps: ApiDeps, event: QueuedEvent, payload: string): Promise<Completed> {
+export function invokeStoredEvent(deps: ApiDeps, event: QueuedEvent, payload: string): Promise<Outcome> {
   return invokeInternally(deps, {
     functionName: event.functionName,
     qualifier: event.qualifier,

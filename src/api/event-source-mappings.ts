@@ -6,14 +6,14 @@
 import { randomUUID } from "node:crypto";
 import type { Hono } from "hono";
 import { z } from "zod";
+import { eventSourceMappingArn, functionArn, parseFunctionName } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
+import { resolveFunction } from "../lambda/resolve.js";
 import { parsePatterns } from "../sources/filter.js";
 import type { EventSources } from "../sources/index.js";
 import { type EventSourceMapping, type MappingSettings, SQS_DEFAULT_BATCH } from "../sources/types.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
-import { parseFunctionName } from "./function-name.js";
+import type { ApiDeps } from "./deps.js";
 import { jsonBody, maxItemsOf } from "./request.js";
-import { resolveFunction } from "./resolve.js";
 import { parseBody } from "./validate.js";
 
 const Settings = {
@@ -54,7 +54,7 @@ const LIST_MAX_ITEMS = 100;
 
 export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: EventSources): void {
   const path = "/2015-03-31/event-source-mappings";
-  const mappingArn = (uuid: string) => `arn:aws:lambda:${deps.region}:${deps.accountId}:event-source-mapping:${uuid}`;
+  const mappingArn = (uuid: string) => eventSourceMappingArn(deps, uuid);
   const toWire = (mapping: EventSourceMapping, state?: string) => ({
     UUID: mapping.uuid,
     EventSourceMappingArn: mappingArn(mapping.uuid),
@@ -75,7 +75,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
   const find = (uuid: string) => {
     const mapping = sources.store.get(uuid);
     if (mapping === undefined)
-      throw new AwsError(
+      throw new LambdaError(
         "ResourceNotFoundException",
         `The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: ${randomUUID()})`,
       );
@@ -93,7 +93,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
     try {
       parsePatterns(filters);
     } catch (error) {
-      throw new AwsError("InvalidParameterValueException", (error as Error).message);
+      throw new LambdaError("InvalidParameterValueException", (error as Error).message);
     }
     const settings: MappingSettings = {
       batchSize: body.BatchSize ?? base?.batchSize ?? SQS_DEFAULT_BATCH,
@@ -107,10 +107,10 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
     };
     // Lambda checks the window first; on a FIFO queue the window must be 0, so BatchSize stays at 10 at most.
     if (eventSourceArn.endsWith(".fifo") && settings.maximumBatchingWindowInSeconds > 0) {
-      throw new AwsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues");
+      throw new LambdaError("InvalidParameterValueException", "Batching window is not supported for FIFO queues");
     }
     if (settings.batchSize > SQS_DEFAULT_BATCH && settings.maximumBatchingWindowInSeconds < 1) {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
       );
@@ -121,13 +121,13 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
   app.post(path, async (c) => {
     const body = parseBody(CreateBody, await jsonBody(c));
     if (!/^arn:aws[\w-]*:sqs:/.test(body.EventSourceArn)) {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         `Unsupported event source type: isolambda polls its own SQS queues (arn:aws:sqs:...), not ${body.EventSourceArn}`,
       );
     }
     if (!deps.queues?.existsByArn(body.EventSourceArn)) {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist: ${body.EventSourceArn}`,
       );
@@ -138,7 +138,7 @@ export function mountEventSourceMappings(app: Hono, deps: ApiDeps, sources: Even
       .all()
       .find((m) => m.eventSourceArn === body.EventSourceArn && m.functionName === functionName && m.qualifier === qualifier);
     if (existing !== undefined) {
-      throw new AwsError(
+      throw new LambdaError(
         "ResourceConflictException",
         `An event source mapping with SQS arn (" ${body.EventSourceArn} ") and function (" ${functionName} ") already exists. Please update or delete the existing mapping with UUID ${existing.uuid}`,
       );

@@ -4,11 +4,11 @@
  * limit on the function's package and its layers unzipped together.
  */
 
+import { layerVersionArn, parseLayerVersionArn } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
 import type { LayerRef } from "../registry/types.js";
 import { UNZIPPED_LIMIT_BYTES } from "../registry/unzip.js";
 import type { ApiDeps } from "./deps.js";
-import { AwsError } from "./errors.js";
-import { layerVersionArn, parseLayerVersionArn } from "./layer-arn.js";
 
 /** Lambda: a function may use up to 5 layers. */
 export const MAX_LAYERS = 5;
@@ -19,27 +19,27 @@ const LAYERS_CONSTRAINT =
 
 /** The layer versions the ARNs name, pinned (their code recorded) as the function will keep them. */
 export function resolveLayers(deps: ApiDeps, arns: string[]): LayerRef[] {
-  if (arns.length > MAX_LAYERS) throw new AwsError("InvalidParameterValueException", `Cannot reference more than ${MAX_LAYERS} layers.`);
+  if (arns.length > MAX_LAYERS) throw new LambdaError("InvalidParameterValueException", `Cannot reference more than ${MAX_LAYERS} layers.`);
   const seen = new Map<string, string>();
   return arns.map((arn) => {
     const ref = parseLayerVersionArn(arn);
     if (ref === undefined) {
-      throw new AwsError(
+      throw new LambdaError(
         "ValidationException",
         `1 validation error detected: Value '[${arn}]' at 'layers' failed to satisfy constraint: ${LAYERS_CONSTRAINT}`,
       );
     }
     if (ref.accountId === deps.accountId && ref.region !== deps.region) {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         `Layers are not in the same region as the function. Layers are expected to be in region ${deps.region}.`,
       );
     }
     const layer = ref.accountId === deps.accountId ? deps.registry.getLayerVersion(ref.name, ref.version) : undefined;
-    if (layer === undefined) throw new AwsError("InvalidParameterValueException", `Layer version ${arn} does not exist.`);
+    if (layer === undefined) throw new LambdaError("InvalidParameterValueException", `Layer version ${arn} does not exist.`);
     const earlier = seen.get(ref.name);
     if (earlier !== undefined) {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         `Two different versions of the same layer are not allowed to be referenced in the same function. ${earlier} and ${arn} are versions of the same layer.`,
       );
@@ -55,11 +55,11 @@ export function checkCombinedSize(deps: ApiDeps, functionCodeSha256: string, lay
   let total = 0;
   for (const sha of [functionCodeSha256, ...layers.map((l) => l.codeSha256)]) {
     const stored = deps.code.get(sha);
-    if (stored === undefined) throw new AwsError("ServiceException", `The code ${sha} is missing from the data directory`);
+    if (stored === undefined) throw new LambdaError("ServiceException", `The code ${sha} is missing from the data directory`);
     total += stored.unzippedSize;
   }
   if (total > UNZIPPED_LIMIT_BYTES) {
-    throw new AwsError(
+    throw new LambdaError(
       "InvalidParameterValueException",
       `Function code combined with layers exceeds the maximum allowed size of ${UNZIPPED_LIMIT_BYTES} bytes. The actual size is ${total} bytes.`,
     );

@@ -4,17 +4,17 @@
  * ListFunctions, with Lambda's status codes and shapes.
  */
 import type { Context, Hono } from "hono";
+import { defaultRole, parseFunctionName } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
+import { resolveFunction } from "../lambda/resolve.js";
 import { LATEST } from "../registry/common.js";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
 import { checkComponent } from "./components.js";
-import { type ApiDeps, defaultRole } from "./deps.js";
-import { AwsError } from "./errors.js";
+import type { ApiDeps } from "./deps.js";
 import { checkCombinedSize, resolveLayers } from "./function-layers.js";
-import { parseFunctionName } from "./function-name.js";
 import { unprovisionFunction } from "./provisioned.js";
 import { jsonBody, maxItemsOf } from "./request.js";
-import { resolveFunction } from "./resolve.js";
 import { toConfiguration } from "./shapes.js";
 import { withStoredZip } from "./store-code.js";
 import {
@@ -68,7 +68,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const maxItems = maxItemsOf(c.req.query("MaxItems"));
     const functionVersion = c.req.query("FunctionVersion");
     if (functionVersion !== undefined && functionVersion !== "ALL") {
-      throw new AwsError(
+      throw new LambdaError(
         "ValidationException",
         `1 validation error detected: Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
       );

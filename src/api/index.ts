@@ -2,11 +2,12 @@
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { mountSqs } from "../async/sqs/index.js";
+import { LambdaError } from "../lambda/errors.js";
 import { mountAccount } from "./account.js";
 import { mountAliases } from "./aliases.js";
 import { mountConcurrency } from "./concurrency.js";
 import type { ApiDeps } from "./deps.js";
-import { AwsError, errorResponse } from "./errors.js";
+import { errorResponse } from "./errors.js";
 import { mountEventInvokeConfig } from "./event-invoke-config.js";
 import { mountEventSourceMappings } from "./event-source-mappings.js";
 import { mountFunctions } from "./functions.js";
@@ -62,11 +63,11 @@ export function createApi(deps: ApiDeps, cache = new RegistryCache(deps.registry
     return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
   });
   app.notFound((c) =>
-    errorResponse(new AwsError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
+    errorResponse(new LambdaError("ResourceNotFoundException", `No Lambda API operation at ${c.req.method} ${c.req.path}`), ""),
   );
   app.onError((error) => {
     // AWS errors are the client's business; anything else is a bug the operator must see.
-    if (!(error instanceof AwsError)) console.error("isolambda: internal error:", error);
+    if (!(error instanceof LambdaError)) console.error("isolambda: internal error:", error);
     return errorResponse(error, randomUUID());
   });
   return app;

@@ -8,13 +8,13 @@ import { randomUUID } from "node:crypto";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import type { Hono } from "hono";
 import { contentTypeError } from "../doors/shared/http-validate.js";
-import type { Completed } from "../invoke/index.js";
+import type { Completed } from "../lambda/invoker.js";
 import { logTail } from "../observe/report.js";
 import type { FunctionError } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import type { ApiDeps } from "./deps.js";
 import { errorResponse } from "./errors.js";
-import { honoInvokeRequest, readInvokeRequest } from "./invoke.js";
+import { completedOf, honoInvokeRequest, readInvokeRequest } from "./invoke.js";
 import type { RegistryCache } from "./registry-cache.js";
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "DryRun"]);
@@ -85,7 +85,7 @@ export function mountInvokeStream(app: Hono, deps: ApiDeps, cache: RegistryCache
         else sink.enqueue(frame);
         firstChunk();
       };
-      const running = deps.invoker.invoke({ ...request.invocation, options: { ...request.invocation.options, onChunk } });
+      const running = deps.invoker.invoke({ ...request.invocation, options: { ...request.invocation.options, onChunk } }).then(completedOf);
       // Answer at the first byte or at the end, whichever comes first: until then a throttle or an
       // INIT failure is still an ordinary error response.
       const ended = await Promise.race([first, running]);

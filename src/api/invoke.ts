@@ -9,22 +9,23 @@ import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import { contentTypeError } from "../doors/shared/http-validate.js";
 import { readBody } from "../doors/shared/request.js";
-import type { Invocation } from "../invoke/index.js";
+import { functionArn, parseFunctionName } from "../lambda/arn.js";
+import { LambdaError, throttled } from "../lambda/errors.js";
+import type { Completed, Invocation, Ran } from "../lambda/invoker.js";
+import { resolveFunction } from "../lambda/resolve.js";
 import { logTail } from "../observe/report.js";
 import { responseTooLarge } from "../sandbox/errors.js";
 import { type InvocationType, RESPONSE_MAX_BYTES, requestPayloadLimit } from "../sandbox/limits.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError, errorAnswer } from "./errors.js";
-import { parseFunctionName } from "./function-name.js";
+import type { ApiDeps } from "./deps.js";
+import { errorAnswer } from "./errors.js";
 import type { RegistryCache } from "./registry-cache.js";
-import { resolveFunction } from "./resolve.js";
 
 function decodeClientContext(header: string | undefined): unknown {
   if (header === undefined) return undefined;
   try {
     return JSON.parse(Buffer.from(header, "base64").toString("utf8"));
   } catch {
-    throw new AwsError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
+    throw new LambdaError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
   }
 }
 
@@ -80,7 +81,7 @@ export interface InvokeRequest {
   tail: boolean;
 }
 
-/** Validates an Invoke-style request and resolves what it invokes; throws AwsError on bad input. */
+/** Validates an Invoke-style request and resolves what it invokes; throws LambdaError on bad input. */
 export async function readInvokeRequest(
   request: InvokeHttpRequest,
   deps: ApiDeps,
@@ -93,20 +94,20 @@ export async function readInvokeRequest(
   const config = cache.environmentConfig(deps, fn);
   const invocationType = (request.header("x-amz-invocation-type") ?? "RequestResponse") as InvocationType;
   if (!invocationTypes.has(invocationType)) {
-    throw new AwsError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
+    throw new LambdaError("InvalidParameterValueException", `Unsupported invocation type ${invocationType}`);
   }
   const limit = requestPayloadLimit(invocationType);
   // As text: an ArrayBuffer copy of a small body cost more than decoding it.
   const body = await request.text(limit);
   // A UTF-8 byte is at most 3 per UTF-16 unit: only a long body needs counting.
   if (body === undefined || (body.length * 3 > limit && Buffer.byteLength(body) > limit)) {
-    throw new AwsError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    throw new LambdaError("RequestTooLargeException", `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
   }
   const event = body.length === 0 ? "{}" : body;
   try {
     JSON.parse(event);
   } catch (error) {
-    throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+    throw new LambdaError("InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
   }
   return {
     invocation: {
@@ -125,6 +126,12 @@ export async function readInvokeRequest(
     headers: { "x-amzn-RequestId": requestId, "X-Amz-Executed-Version": fn.version },
     tail: request.header("x-amz-log-type") === "Tail",
   };
+}
+
+/** What ran; a throttled invocation is the API's TooManyRequestsException. */
+export function completedOf(ran: Ran): Completed {
+  if (ran.kind === "throttled") throw throttled(ran.reason);
+  return ran.completed;
 }
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "Event", "DryRun"]);
@@ -155,7 +162,7 @@ export async function answerInvoke(request: InvokeHttpRequest, deps: ApiDeps, ca
       });
       return { status: 202, headers, body: undefined };
     }
-    const { result, log } = await deps.invoker.invoke(invocation);
+    const { result, log } = completedOf(await deps.invoker.invoke(invocation));
     let { payload, functionError } = result;
     let body: string | Uint8Array = payload;
     let contentType = "application/json";

@@ -6,9 +6,6 @@ import { readFile } from "node:fs/promises";
 import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { RUNTIMES } from "../functions/folder.js";
-import type { LayerFilter, LayerVersion } from "../registry/types.js";
-import type { ApiDeps } from "./deps.js";
-import { AwsError } from "./errors.js";
 import {
   LAYER_VERSION_ARN_PATTERN,
   layerArn,
@@ -16,11 +13,26 @@ import {
   layerVersionArn,
   parseLayerName,
   parseLayerVersionArn,
-  parseVersionNumber,
-} from "./layer-arn.js";
+} from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
+import type { LayerFilter, LayerVersion } from "../registry/types.js";
+import type { ApiDeps } from "./deps.js";
 import { jsonBody } from "./request.js";
 import { withStoredZip } from "./store-code.js";
 import { parseBody, zipCode, zipOf } from "./validate.js";
+
+/** A VersionNumber path parameter: Lambda refuses numbers below 1 before looking anything up. */
+export function parseVersionNumber(raw: string): number {
+  const version = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(version)) {
+    throw new LambdaError(
+      "ValidationException",
+      `1 validation error detected: Value '${raw}' at 'versionNumber' failed to satisfy constraint: Member must be a number`,
+    );
+  }
+  if (version < 1) throw new LambdaError("InvalidParameterValueException", "Layer Version Cannot be less than 1");
+  return version;
+}
 
 /** The Runtime values Lambda accepts in CompatibleRuntimes, deprecated ones included, and isolambda's own. */
 const LAYER_RUNTIMES = [
@@ -184,14 +196,14 @@ export function mountLayers(app: Hono, deps: ApiDeps): void {
 
 function byArn(deps: ApiDeps, arn: string | undefined): LayerVersion {
   if (arn === undefined) {
-    throw new AwsError(
+    throw new LambdaError(
       "ValidationException",
       "1 validation error detected: Value null at 'arn' failed to satisfy constraint: Member must not be null",
     );
   }
   const ref = arn.length <= 140 ? parseLayerVersionArn(arn) : undefined;
   if (ref === undefined) {
-    throw new AwsError(
+    throw new LambdaError(
       "ValidationException",
       `1 validation error detected: Value '${arn}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN_PATTERN}`,
     );

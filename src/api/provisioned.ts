@@ -5,13 +5,13 @@
  */
 import type { Hono } from "hono";
 import { z } from "zod";
+import { functionArn, parseFunctionName } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
+import { resolveFunction } from "../lambda/resolve.js";
 import type { ProvisionedConfig } from "../registry/types.js";
 import type { EnvironmentConfig } from "../sandbox/index.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
-import { parseFunctionName } from "./function-name.js";
+import type { ApiDeps } from "./deps.js";
 import { jsonBody } from "./request.js";
-import { resolveFunction } from "./resolve.js";
 import { environmentConfig } from "./shapes.js";
 import { parseBody } from "./validate.js";
 
@@ -64,12 +64,12 @@ export function mountProvisioned(app: Hono, deps: ApiDeps): void {
   const target = (rawName: string, qualifier: string | undefined) => {
     const ref = parseFunctionName(rawName, qualifier);
     if (ref.qualifier === undefined)
-      throw new AwsError(
+      throw new LambdaError(
         "ValidationException",
         "1 validation error detected: Value null at 'qualifier' failed to satisfy constraint: Member must not be null",
       );
     if (ref.qualifier === "$LATEST") {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
       );
@@ -87,7 +87,7 @@ export function mountProvisioned(app: Hono, deps: ApiDeps): void {
       .filter((p) => p.qualifier !== qualifier)
       .reduce((sum, p) => sum + p.requested, 0);
     if (reserved !== undefined && others + body.ProvisionedConcurrentExecutions > reserved) {
-      throw new AwsError(
+      throw new LambdaError(
         "InvalidParameterValueException",
         "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function",
       );
@@ -105,7 +105,7 @@ export function mountProvisioned(app: Hono, deps: ApiDeps): void {
     const { name, qualifier } = target(c.req.param("name"), c.req.query("Qualifier"));
     const config = deps.registry.getProvisioned(name, qualifier);
     if (config === undefined)
-      throw new AwsError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
+      throw new LambdaError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
     return c.json(toWire(deps, config, false));
   });
 

@@ -3,12 +3,11 @@
  * directory), kept in memory. Any request that can change the registry clears it when it ends,
  * so a cached answer is never older than the last control-plane call.
  */
+import type { Lookup } from "../lambda/resolve.js";
 import type { Alias, CodeStore, FunctionVersion, Registry } from "../registry/types.js";
 import type { EnvironmentConfig } from "../sandbox/index.js";
 import type { ApiDeps } from "./deps.js";
 import { environmentConfig } from "./shapes.js";
-
-export type Lookup = Pick<Registry, "getVersion" | "getAlias">;
 
 export class RegistryCache implements Lookup {
   readonly #versions = new Map<string, FunctionVersion>();

@@ -1,7 +1,7 @@
 /** Reading Lambda API requests: bounded JSON bodies and paging parameters, with AWS's errors. */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { AwsError } from "./errors.js";
+import { LambdaError } from "../lambda/errors.js";
 import { parseJsonObject, UnparsableBody } from "./json-body.js";
 
 /** Lambda's list operations take MaxItems 1–10000. */
@@ -23,7 +23,7 @@ export const CONTROL_REQUEST_MAX_BYTES = 262_144;
 
 function tooLarge(max: number, operation?: string): never {
   const named = operation === undefined ? "" : ` for the ${operation} operation`;
-  throw new AwsError("RequestEntityTooLargeException", `Request must be smaller than ${max} bytes${named}`);
+  throw new LambdaError("RequestEntityTooLargeException", `Request must be smaller than ${max} bytes${named}`);
 }
 
 /** The operations that carry a package inline, by method and path. */
@@ -41,8 +41,8 @@ const CODE_OPERATIONS = (
 
 const controlLimit = bodyLimit({ maxSize: CONTROL_REQUEST_MAX_BYTES, onError: () => tooLarge(CONTROL_REQUEST_MAX_BYTES) });
 
-function unreadable(error: unknown): AwsError {
-  return new AwsError("InvalidRequestContentException", `Could not read the request body: ${(error as Error).message}`);
+function unreadable(error: unknown): LambdaError {
+  return new LambdaError("InvalidRequestContentException", `Could not read the request body: ${(error as Error).message}`);
 }
 
 /**
@@ -61,7 +61,7 @@ export const controlPlaneBodyLimit: MiddlewareHandler = async (c, next) => {
     });
   } catch (error) {
     // A body stream fails only when its connection does: the client's doing.
-    throw read || error instanceof AwsError ? error : unreadable(error);
+    throw read || error instanceof LambdaError ? error : unreadable(error);
   }
 };
 
@@ -78,7 +78,7 @@ export async function jsonBody(c: Context): Promise<Record<string, unknown>> {
     return parseJsonObject(await bodyBytes(c));
   } catch (error) {
     if (error instanceof UnparsableBody)
-      throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${error.message}`);
+      throw new LambdaError("InvalidRequestContentException", `Could not parse request body into json: ${error.message}`);
     throw error;
   }
 }
@@ -87,7 +87,7 @@ export function maxItemsOf(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!(Number.isInteger(n) && n >= 1 && n <= MAX_ITEMS_LIMIT)) {
-    throw new AwsError(
+    throw new LambdaError(
       "ValidationException",
       `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and ${MAX_ITEMS_LIMIT}`,
     );

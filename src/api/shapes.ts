@@ -1,8 +1,10 @@
 /** Registry records in the Lambda API's wire shape, and as the sandbox's environment config. */
+
+import { functionArn } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
 import type { FunctionVersion } from "../registry/types.js";
 import type { EnvironmentConfig } from "../sandbox/index.js";
-import { type ApiDeps, functionArn } from "./deps.js";
-import { AwsError } from "./errors.js";
+import type { ApiDeps } from "./deps.js";
 
 /** FunctionConfiguration as GetFunctionConfiguration returns it. */
 export function toConfiguration(deps: ApiDeps, v: FunctionVersion): Record<string, unknown> {
@@ -51,7 +53,7 @@ export function environmentConfig(deps: ApiDeps, v: FunctionVersion, dirOf: Code
   const dir = (sha: string) => {
     const found = dirOf(sha);
     if (found === undefined)
-      throw new AwsError("ServiceException", `The code of ${v.functionName}:${v.version} is missing from the data directory`);
+      throw new LambdaError("ServiceException", `The code of ${v.functionName}:${v.version} is missing from the data directory`);
     return found;
   };
   const own = deps.functionCredentials.mint({ functionName: v.functionName, role: v.role });

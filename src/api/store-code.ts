@@ -1,7 +1,8 @@
 /** Storing an uploaded zip (a function's package or a layer's content) within the account's code storage. */
+
+import { LambdaError } from "../lambda/errors.js";
 import type { StoredCode } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
-import { AwsError } from "./errors.js";
 
 /**
  * Stores the zip and runs `use` with it, which writes the version that uses it. The package is
@@ -10,7 +11,7 @@ import { AwsError } from "./errors.js";
  */
 export async function withStoredZip<T>(deps: ApiDeps, zip: Uint8Array, use: (code: StoredCode) => T | Promise<T>): Promise<T> {
   if (deps.registry.codeStorageBytes() + zip.length > deps.codeStorageLimitBytes) {
-    throw new AwsError("CodeStorageExceededException", "Code storage limit exceeded.");
+    throw new LambdaError("CodeStorageExceededException", "Code storage limit exceeded.");
   }
   const code = await deps.code.put(zip);
   try {

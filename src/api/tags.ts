@@ -1,8 +1,8 @@
 /** TagResource, UntagResource and ListTags (path version 2017-03-31), addressed by function ARN. */
 import type { Hono } from "hono";
 import { z } from "zod";
+import { parseFunctionName } from "../lambda/arn.js";
 import type { ApiDeps } from "./deps.js";
-import { parseFunctionName } from "./function-name.js";
 import { jsonBody } from "./request.js";
 import { parseBody } from "./validate.js";
 

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { RUNTIMES } from "../functions/folder.js";
+import { LambdaError } from "../lambda/errors.js";
 import {
   DEFAULT_EPHEMERAL_STORAGE_MB,
   EPHEMERAL_STORAGE_MAX_MB,
@@ -13,7 +14,6 @@ import {
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
 } from "../sandbox/limits.js";
-import { AwsError } from "./errors.js";
 
 /** Keys Lambda sets itself and refuses in Environment.Variables. */
 const RESERVED_KEYS = new Set([
@@ -113,7 +113,7 @@ export const UpdateConfigurationBody = optionalSettings.extend({ RevisionId: z.s
 export function checkDeadLetterTarget(arn: string | undefined): string {
   if (arn === undefined || arn === "") return "";
   if (!/^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80}$/.test(arn)) {
-    throw new AwsError(
+    throw new LambdaError(
       "InvalidParameterValueException",
       `The provided DeadLetterConfig.TargetArn ${arn} is not supported: isolambda delivers dead letters to its SQS queues (arn:aws:sqs:...).`,
     );
@@ -145,20 +145,20 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
       : `Value '${shown}' at '${where}' failed to satisfy constraint: ${issue.message}`;
   });
   const count = issues.length === 1 ? "1 validation error detected" : `${issues.length} validation errors detected`;
-  throw new AwsError("ValidationException", `${count}: ${issues.join("; ")}`);
+  throw new LambdaError("ValidationException", `${count}: ${issues.join("; ")}`);
 }
 
 export function checkEnvironment(variables: Record<string, string> | undefined): Record<string, string> {
   const vars = variables ?? {};
   const reserved = Object.keys(vars).filter((key) => RESERVED_KEYS.has(key));
   if (reserved.length > 0) {
-    throw new AwsError(
+    throw new LambdaError(
       "InvalidParameterValueException",
       `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
     );
   }
   if (Buffer.byteLength(JSON.stringify(vars)) > ENVIRONMENT_MAX_BYTES) {
-    throw new AwsError(
+    throw new LambdaError(
       "InvalidParameterValueException",
       "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.",
     );
@@ -169,14 +169,14 @@ export function checkEnvironment(variables: Record<string, string> | undefined):
 /** The zip of a Code or UpdateFunctionCode body; S3 and images are not available locally. */
 export function zipOf(code: z.infer<typeof zipCode>, operation = "CreateFunction"): Uint8Array {
   if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
-    throw new AwsError("InvalidParameterValueException", "isolambda has no S3: upload the package as ZipFile");
+    throw new LambdaError("InvalidParameterValueException", "isolambda has no S3: upload the package as ZipFile");
   }
   if (code.ImageUri !== undefined)
-    throw new AwsError("InvalidParameterValueException", "isolambda runs Zip packages; container images are not supported");
-  if (code.ZipFile === undefined) throw new AwsError("InvalidParameterValueException", "Please provide a source for function code.");
+    throw new LambdaError("InvalidParameterValueException", "isolambda runs Zip packages; container images are not supported");
+  if (code.ZipFile === undefined) throw new LambdaError("InvalidParameterValueException", "Please provide a source for function code.");
   const zip = Buffer.from(code.ZipFile, "base64");
   if (zip.length > ZIP_UPLOAD_MAX_BYTES) {
-    throw new AwsError(
+    throw new LambdaError(
       "RequestEntityTooLargeException",
       `Request must be smaller than ${ZIP_UPLOAD_MAX_BYTES} bytes for the ${operation} operation`,
     );

@@ -1,9 +1,9 @@
 /** PublishVersion and ListVersionsByFunction under Lambda's REST paths. */
 import type { Hono } from "hono";
 import { z } from "zod";
+import { parseFunctionName } from "../lambda/arn.js";
 import type { FunctionVersion } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
-import { parseFunctionName } from "./function-name.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { environmentConfig, snapStartApplies, toConfiguration } from "./shapes.js";
 import { parseBody } from "./validate.js";

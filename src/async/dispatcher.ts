@@ -7,8 +7,10 @@
  * to MaximumRetryAttempts with growing delays, and one older than MaximumEventAgeInSeconds goes to
  * the failure path: the OnFailure destination, the dead-letter queue, and AsyncEventsDropped.
  */
-import { AwsError } from "../api/errors.js";
-import type { Completed } from "../invoke/index.js";
+
+import { parseFunctionArn } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
+import type { Outcome } from "../lambda/invoker.js";
 import type { Metrics } from "../observe/metrics.js";
 import { type Condition, deadLetterAttributes, invocationRecord, type LastResponse } from "./records.js";
 import {
@@ -41,10 +43,10 @@ export interface DispatcherDeps {
   configs: EventInvokeConfigStore;
   metrics: Metrics;
   /**
-   * Resolves and runs the event's function; rejects with AwsError when it is gone or throttled.
-   * Admission happens before it returns, so `hasRoom` sees the slot it took.
+   * Resolves and runs the event's function. Admission happens before it returns, so `hasRoom`
+   * sees the slot it took.
    */
-  invoke(event: QueuedEvent, payload: string): Promise<Completed>;
+  invoke(event: QueuedEvent, payload: string): Promise<Outcome>;
   /** Whether the function's concurrency has room for one more invocation now. */
   hasRoom(functionName: string): boolean;
   functionArn(name: string, qualifier: string): string;
@@ -64,11 +66,10 @@ interface Lane {
 
 const THROTTLE_FIRST_MS = 50;
 const THROTTLE_MAX_MS = 5000;
-const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:([\w-]{1,64})(?::([\w$-]+))?$/;
 const SQS_ARN = /^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80}(\.fifo)?$/;
 
 export function isSupportedDestination(arn: string): boolean {
-  return LAMBDA_ARN.test(arn) || SQS_ARN.test(arn);
+  return parseFunctionArn(arn) !== undefined || SQS_ARN.test(arn);
 }
 
 export class Dispatcher {
@@ -99,7 +100,7 @@ export class Dispatcher {
   /** Stores an Event invocation; once this returns, it will be delivered. */
   accept(event: NewEvent): QueuedEvent {
     if (this.#stored >= this.options.maxQueuedEvents) {
-      throw new AwsError(
+      throw new LambdaError(
         "TooManyRequestsException",
         `Too many events waiting for asynchronous invocation (limit ${this.options.maxQueuedEvents})`,
       );
@@ -230,7 +231,12 @@ export class Dispatcher {
     this.deps
       .invoke(event, payload)
       .then(
-        ({ result, executedVersion }) => {
+        (outcome) => {
+          if (outcome.kind === "throttled" || outcome.kind === "not-found") {
+            this.#refused(event, outcome);
+            return;
+          }
+          const { result, executedVersion } = outcome.completed;
           lane.backoffMs = THROTTLE_FIRST_MS;
           const response: LastResponse = {
             executedVersion,
@@ -241,7 +247,7 @@ export class Dispatcher {
           if (result.functionError === undefined) this.#finish({ ...event, attempts }, payload, "Success", response);
           else this.#failed(event, payload, attempts, response, settings.maxRetries);
         },
-        (error: unknown) => this.#refused(event, payload, error),
+        (error: unknown) => this.#broken(event, payload, error),
       )
       .catch((error: unknown) => console.error(`isolambda: async event ${event.requestId} could not be recorded:`, error))
       .finally(() => {
@@ -284,20 +290,21 @@ export class Dispatcher {
   }
 
   /** The invocation did not run: throttled (wait, not an attempt), or its function is gone. */
-  #refused(event: QueuedEvent, payload: string, error: unknown): void {
-    if (error instanceof AwsError && error.code === "TooManyRequestsException") {
+  #refused(event: QueuedEvent, outcome: Extract<Outcome, { kind: "throttled" | "not-found" }>): void {
+    if (outcome.kind === "throttled") {
       const lane = this.#lane(event.functionName);
       lane.ready.unshift(event);
       this.#throttled(lane, event);
       return;
     }
-    if (error instanceof AwsError && error.code === "ResourceNotFoundException") {
-      console.error(`isolambda: async event ${event.requestId} dropped: ${error.message}`);
-      this.deps.queue.remove(event.id);
-      this.#stored -= 1;
-      this.deps.metrics.asyncEventsDropped.inc({ function: event.functionName, resource: event.qualifier });
-      return;
-    }
+    console.error(`isolambda: async event ${event.requestId} dropped: ${outcome.message}`);
+    this.deps.queue.remove(event.id);
+    this.#stored -= 1;
+    this.deps.metrics.asyncEventsDropped.inc({ function: event.functionName, resource: event.qualifier });
+  }
+
+  /** The invocation failed in isolambda itself: an attempt that failed, retried as a function error is. */
+  #broken(event: QueuedEvent, payload: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const failure = { errorType: "ServiceException", errorMessage: message, trace: [] };
     const response = { executedVersion: event.qualifier, functionError: "Unhandled", payload: JSON.stringify(failure) };
@@ -339,12 +346,12 @@ export class Dispatcher {
   /** Sends to a function (an async invocation, stored in this transaction) or a queue; false when it cannot. */
   #send(arn: string, body: string, attributes?: ReturnType<typeof deadLetterAttributes>): QueuedEvent | boolean {
     try {
-      const lambda = LAMBDA_ARN.exec(arn);
-      if (lambda !== null) {
+      const lambda = parseFunctionArn(arn);
+      if (lambda !== undefined) {
         return this.deps.queue.add({
           requestId: crypto.randomUUID(),
-          functionName: lambda[1] as string,
-          qualifier: lambda[2] ?? "$LATEST",
+          functionName: lambda.name,
+          qualifier: lambda.qualifier ?? "$LATEST",
           payload: body,
           received: Date.now(),
         });

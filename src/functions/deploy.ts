@@ -5,9 +5,9 @@
  */
 
 import { checkComponent } from "../api/components.js";
-import { defaultRole } from "../api/deps.js";
-import { AwsError } from "../api/errors.js";
 import { checkEnvironment } from "../api/validate.js";
+import { defaultRole } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
 import type { CodeStore, FunctionSettings, Registry, StoredCode } from "../registry/types.js";
 import type { ComponentCache } from "../sandbox/index.js";
 import { type FunctionFolder, FunctionFolderError } from "./folder.js";
@@ -33,7 +33,7 @@ export async function deployFolder(
   try {
     environment = checkEnvironment(s.environment);
   } catch (error) {
-    throw new FunctionFolderError(`${folder.codeDir}/function.json: ${error instanceof AwsError ? error.message : String(error)}`);
+    throw new FunctionFolderError(`${folder.codeDir}/function.json: ${error instanceof LambdaError ? error.message : String(error)}`);
   }
   const settings: FunctionSettings = {
     runtime: s.runtime,
@@ -73,7 +73,7 @@ export async function deployFolder(
       registry.putReservedConcurrency(folder.name, s.reservedConcurrency, reservableTotal);
     } catch (error) {
       throw new FunctionFolderError(
-        `${folder.codeDir}/function.json: reservedConcurrency: ${error instanceof AwsError ? error.message : String(error)}`,
+        `${folder.codeDir}/function.json: reservedConcurrency: ${error instanceof LambdaError ? error.message : String(error)}`,
       );
     }
   }
@@ -125,7 +125,7 @@ function moveAliases(folder: FunctionFolder, registry: Registry): void {
       else registry.updateAlias(folder.name, aliasName, { additionalVersionWeights: {}, ...input });
     } catch (error) {
       throw new FunctionFolderError(
-        `${folder.codeDir}/function.json: alias ${aliasName}: ${error instanceof AwsError ? error.message : String(error)}`,
+        `${folder.codeDir}/function.json: alias ${aliasName}: ${error instanceof LambdaError ? error.message : String(error)}`,
       );
     }
   }

@@ -6,8 +6,8 @@
  * after the folder whenever its content changed, and the function uses that newest version.
  */
 import path from "node:path";
-import { AwsError } from "../api/errors.js";
-import { parseLayerVersionArn } from "../api/layer-arn.js";
+import { type Account, layerVersionArn, parseLayerVersionArn } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
 import type { CodeStore, LayerRef, LayerVersion, Registry, StoredCode } from "../registry/types.js";
 import { UNZIPPED_LIMIT_BYTES } from "../registry/unzip.js";
 import type { FunctionFolder } from "./folder.js";
@@ -15,11 +15,6 @@ import { FunctionFolderError } from "./folder.js";
 
 /** Lambda's layer name rule. */
 const LAYER_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
-
-export interface Account {
-  accountId: string;
-  region: string;
-}
 
 export async function folderLayers(folder: FunctionFolder, registry: Registry, code: CodeStore, account: Account): Promise<LayerRef[]> {
   const refs: LayerRef[] = [];
@@ -32,7 +27,7 @@ export async function folderLayers(folder: FunctionFolder, registry: Registry, c
           ? registry.getLayerVersion(ref.name, ref.version)
           : undefined;
       if (ref === undefined || layer === undefined) throw new FunctionFolderError(`${where}: no such layer version`);
-      refs.push({ arn: arnOf(account, ref.name, ref.version), codeSha256: layer.codeSha256, codeSize: layer.codeSize });
+      refs.push({ arn: layerVersionArn(account, ref.name, ref.version), codeSha256: layer.codeSha256, codeSize: layer.codeSize });
       continue;
     }
     const dir = path.resolve(folder.codeDir, entry);
@@ -42,7 +37,7 @@ export async function folderLayers(folder: FunctionFolder, registry: Registry, c
     try {
       stored = await code.putFolder(dir);
     } catch (error) {
-      const reason = error instanceof AwsError ? error.message : (error as Error).message;
+      const reason = error instanceof LambdaError ? error.message : (error as Error).message;
       throw new FunctionFolderError(`${where}: ${reason}`);
     }
     // Published again only when the folder's content changed since the newest version.
@@ -62,13 +57,9 @@ export async function folderLayers(folder: FunctionFolder, registry: Registry, c
     } finally {
       await code.release(stored.codeSha256);
     }
-    refs.push({ arn: arnOf(account, name, layer.version), codeSha256: layer.codeSha256, codeSize: layer.codeSize });
+    refs.push({ arn: layerVersionArn(account, name, layer.version), codeSha256: layer.codeSha256, codeSize: layer.codeSize });
   }
   return refs;
-}
-
-function arnOf(account: Account, name: string, version: number): string {
-  return `arn:aws:lambda:${account.region}:${account.accountId}:layer:${name}:${version}`;
 }
 
 /** Lambda's limit on a function and its layers unzipped together, for a folder. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type Sqlite from "better-sqlite3";
-import { AwsError } from "../api/errors.js";
+import { LambdaError } from "../lambda/errors.js";
 import { type Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
 import type { Alias, AliasInput, Page } from "./types.js";
 
@@ -32,8 +32,8 @@ function toAlias(row: AliasRow): Alias {
   };
 }
 
-function invalidName(name: string, constraint: string): AwsError {
-  return new AwsError(
+function invalidName(name: string, constraint: string): LambdaError {
+  return new LambdaError(
     "InvalidParameterValueException",
     `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must ${constraint}`,
   );
@@ -86,7 +86,7 @@ export class AliasStore {
     this.#requireFunction(functionName);
     const row = this.#statements.get.get(functionName, aliasName);
     if (row === undefined) {
-      throw new AwsError("ResourceNotFoundException", `Alias not found: ${this.#arns.function(functionName, aliasName)}`);
+      throw new LambdaError("ResourceNotFoundException", `Alias not found: ${this.#arns.function(functionName, aliasName)}`);
     }
     return row;
   }
@@ -105,24 +105,24 @@ export class AliasStore {
     this.#requireVersion(functionName, primary);
     const entries = Object.entries(alias.additionalVersionWeights);
     if (entries.length > 1) {
-      throw new AwsError("InvalidParameterValueException", "Number of items in AdditionalVersionWeights cannot be greater than 1");
+      throw new LambdaError("InvalidParameterValueException", "Number of items in AdditionalVersionWeights cannot be greater than 1");
     }
     for (const [version, weight] of entries) {
       if (typeof weight !== "number" || !(weight >= 0 && weight <= 1)) {
-        throw new AwsError(
+        throw new LambdaError(
           "ValidationException",
           `1 validation error detected: Value '{${version}=${weight}}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]`,
         );
       }
-      if (primary === LATEST || version === LATEST) throw new AwsError("InvalidParameterValueException", LATEST_WEIGHTED);
+      if (primary === LATEST || version === LATEST) throw new LambdaError("InvalidParameterValueException", LATEST_WEIGHTED);
       if (version === primary) {
-        throw new AwsError(
+        throw new LambdaError(
           "InvalidParameterValueException",
           `Invalid function version ${primary}. Function version ${primary} is already included in routing configuration.`,
         );
       }
       if (versionNumber(version) === undefined) {
-        throw new AwsError(
+        throw new LambdaError(
           "ValidationException",
           `1 validation error detected: Value '{${version}=${weight}}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]`,
         );
@@ -149,7 +149,7 @@ export class AliasStore {
       this.#requireFunction(functionName);
       this.#requireVersion(functionName, input.functionVersion);
       if (this.#statements.get.get(functionName, aliasName) !== undefined) {
-        throw new AwsError("ResourceConflictException", `Alias already exists: ${this.#arns.function(functionName, aliasName)}`);
+        throw new LambdaError("ResourceConflictException", `Alias already exists: ${this.#arns.function(functionName, aliasName)}`);
       }
       return this.#save(functionName, aliasName, {
         functionVersion: input.functionVersion,

@@ -2,7 +2,8 @@
  * What the registry's stores share: version qualifiers, ARNs for error messages, the revision-id
  * precondition, and Lambda-style paging (MaxItems, an opaque Marker, one row more than the page).
  */
-import { AwsError } from "../api/errors.js";
+import { type Account, functionArn } from "../lambda/arn.js";
+import { LambdaError } from "../lambda/errors.js";
 import type { Page } from "./types.js";
 
 export const LATEST = "$LATEST";
@@ -18,23 +19,23 @@ export function versionNumber(qualifier: string): number | undefined {
 }
 
 /** Function ARNs in this registry's region and account, for the messages AWS puts them in. */
-export class Arns {
+export class Arns implements Account {
   constructor(
     readonly region: string,
     readonly accountId: string,
   ) {}
 
   function(name: string, qualifier?: string): string {
-    return `arn:aws:lambda:${this.region}:${this.accountId}:function:${name}${qualifier === undefined ? "" : `:${qualifier}`}`;
+    return functionArn(this, name, qualifier);
   }
 
-  functionNotFound(name: string, qualifier?: string): AwsError {
-    return new AwsError("ResourceNotFoundException", `Function not found: ${this.function(name, qualifier)}`);
+  functionNotFound(name: string, qualifier?: string): LambdaError {
+    return new LambdaError("ResourceNotFoundException", `Function not found: ${this.function(name, qualifier)}`);
   }
 }
 
-export function preconditionFailed(): AwsError {
-  return new AwsError(
+export function preconditionFailed(): LambdaError {
+  return new LambdaError(
     "PreconditionFailedException",
     "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
   );
@@ -44,7 +45,7 @@ export function preconditionFailed(): AwsError {
 export function pageSize(maxItems: number | undefined): number {
   const size = maxItems ?? DEFAULT_MAX_ITEMS;
   if (!Number.isInteger(size) || size < 1 || size > MAX_ITEMS_LIMIT) {
-    throw new AwsError(
+    throw new LambdaError(
       "ValidationException",
       `1 validation error detected: Value '${size}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and ${MAX_ITEMS_LIMIT}`,
     );
@@ -71,7 +72,7 @@ export function decodeMarker(marker: string, second: "number" | "string"): Marke
   } catch {
     // falls through to the error below
   }
-  throw new AwsError("InvalidParameterValueException", `Invalid Marker: ${marker}`);
+  throw new LambdaError("InvalidParameterValueException", `Invalid Marker: ${marker}`);
 }
 
 /** A page from `size + 1` rows: the extra row only tells that another page follows. */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type Sqlite from "better-sqlite3";
-import { AwsError } from "../api/errors.js";
+import { LambdaError } from "../lambda/errors.js";
 import { AliasStore } from "./aliases.js";
 import { Arns, decodeMarker, LATEST, pageOf, pageSize, preconditionFailed, versionNumber } from "./common.js";
 import { ConcurrencyStore, ProvisionedStore } from "./concurrency.js";
@@ -61,7 +61,7 @@ export class SqliteRegistry implements Registry {
     this.#layers = new LayerStore(db);
   }
 
-  #notFound(name: string, qualifier?: string): AwsError {
+  #notFound(name: string, qualifier?: string): LambdaError {
     return this.#arns.functionNotFound(name, qualifier);
   }
 
@@ -96,7 +96,7 @@ export class SqliteRegistry implements Registry {
     return this.#write(() => {
       const name = input.functionName;
       if (this.#latest(name) !== undefined) {
-        throw new AwsError("ResourceConflictException", `Function already exist: ${name}`);
+        throw new LambdaError("ResourceConflictException", `Function already exist: ${name}`);
       }
       this.#addCode(input.code);
       this.#statements.insertLatest.run({
@@ -156,7 +156,7 @@ export class SqliteRegistry implements Registry {
     return this.#write(() => {
       const latest = this.#latestForChange(functionName, options.revisionId);
       if (options.codeSha256 !== undefined && options.codeSha256 !== latest.code_sha256) {
-        throw new AwsError(
+        throw new LambdaError(
           "InvalidParameterValueException",
           `CodeSHA256 (${options.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.code_sha256}). Please try again with the CodeSHA256 in $LATEST.`,
         );
@@ -223,7 +223,7 @@ export class SqliteRegistry implements Registry {
 
   deleteFunction(functionName: string, qualifier?: string): void {
     if (qualifier === LATEST) {
-      throw new AwsError("InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function.");
+      throw new LambdaError("InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function.");
     }
     this.#write(() => {
       if (qualifier === undefined) {
@@ -240,7 +240,7 @@ export class SqliteRegistry implements Registry {
       }
       const aliases = this.#aliases.referencing(functionName, qualifier);
       if (aliases.length > 0) {
-        throw new AwsError(
+        throw new LambdaError(
           "ResourceConflictException",
           `Unable to delete version because the following aliases reference it: [${aliases.join(", ")}]`,
         );
@@ -289,7 +289,7 @@ export class SqliteRegistry implements Registry {
     this.#write(() => {
       const name = this.#latestForChange(functionName, undefined).name;
       if (this.#concurrency.totalExcept(name) + reserved > maxTotal) {
-        throw new AwsError(
+        throw new LambdaError(
           "InvalidParameterValueException",
           "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value.",
         );
@@ -318,7 +318,7 @@ export class SqliteRegistry implements Registry {
   deleteProvisioned(functionName: string, qualifier: string): void {
     this.#write(() => {
       if (!this.#provisioned.delete(functionName, qualifier)) {
-        throw new AwsError("ProvisionedConcurrencyConfigNotFoundException", `No Provisioned Concurrency Config found for this function`);
+        throw new LambdaError("ProvisionedConcurrencyConfigNotFoundException", `No Provisioned Concurrency Config found for this function`);
       }
     });
   }

@@ -142,7 +142,7 @@ export interface ProvisionedConfig {
 }
 
 /**
- * Registry operations throw the API's AwsError (src/api/errors.ts) for AWS-defined failures:
+ * Registry operations throw LambdaError (src/lambda/errors.ts) for AWS-defined failures:
  * ResourceNotFoundException, ResourceConflictException, PreconditionFailedException.
  */
 export interface Registry {
@@ -219,7 +219,7 @@ export interface CodeStore {
   /**
    * Validates and stores a zip (base64 CodeSha256 computed here), unpacking it once per sha, and
    * holds it until release(): the caller writes the version that uses it meanwhile.
-   * Throws AwsError: InvalidParameterValueException for a corrupt zip, entries escaping the
+   * Throws LambdaError: InvalidParameterValueException for a corrupt zip, entries escaping the
    * package root, an entry whose content differs from its header (size or CRC-32), or an
    * unzipped size over 262144000 bytes.
    */

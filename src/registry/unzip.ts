@@ -19,7 +19,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
 import { fromBufferPromise, getFileNameLowLevel, type Entry as ZipEntry, type ZipFile } from "yauzl";
-import { AwsError } from "../api/errors.js";
+import { LambdaError } from "../lambda/errors.js";
 
 /** Lambda's limit on a package's unzipped size (250 MB). */
 export const UNZIPPED_LIMIT_BYTES = 262_144_000;
@@ -32,12 +32,12 @@ const STORED = 0;
 export const CORRUPT_ZIP_MESSAGE = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 export const TOO_LARGE_MESSAGE = `Unzipped size must be smaller than ${UNZIPPED_LIMIT_BYTES} bytes`;
 
-export function corruptZip(): AwsError {
-  return new AwsError("InvalidParameterValueException", CORRUPT_ZIP_MESSAGE);
+export function corruptZip(): LambdaError {
+  return new LambdaError("InvalidParameterValueException", CORRUPT_ZIP_MESSAGE);
 }
 
-function lyingEntry(name: string, what: string): AwsError {
-  return new AwsError("InvalidParameterValueException", `Could not unzip uploaded file: the entry "${name}" ${what}.`);
+function lyingEntry(name: string, what: string): LambdaError {
+  return new LambdaError("InvalidParameterValueException", `Could not unzip uploaded file: the entry "${name}" ${what}.`);
 }
 
 export interface UnpackOptions {
@@ -70,7 +70,7 @@ export function entrySegments(name: string): string[] {
   const escapes = unified.startsWith("/") || /^[A-Za-z]:/.test(unified) || unified.includes("\0");
   const segments = unified.split("/").filter((s) => s !== "" && s !== ".");
   if (escapes || segments.includes("..")) {
-    throw new AwsError(
+    throw new LambdaError(
       "InvalidParameterValueException",
       `Could not unzip uploaded file: the entry "${name}" points outside the package root.`,
     );
@@ -92,7 +92,7 @@ async function plan(archive: ZipFile, limitBytes: number): Promise<Entry[]> {
     if (zip.compressionMethod === STORED && zip.compressedSize !== zip.uncompressedSize) throw corruptZip();
     // Every entry counts, even one a later entry replaces.
     declared += directory ? 0 : zip.uncompressedSize;
-    if (declared > limitBytes) throw new AwsError("InvalidParameterValueException", TOO_LARGE_MESSAGE);
+    if (declared > limitBytes) throw new LambdaError("InvalidParameterValueException", TOO_LARGE_MESSAGE);
     if (segments.length === 0) continue;
     const key = segments.join("/");
     byPath.delete(key);
@@ -138,7 +138,7 @@ function isFsConflict(error: unknown): boolean {
 
 /**
  * Unpacks `zip` into `targetDir` (which must be new and empty: nothing in it is a symlink, so every
- * write stays below it). Throws AwsError InvalidParameterValueException on the checks above; what
+ * write stays below it). Throws LambdaError InvalidParameterValueException on the checks above; what
  * was written before a refusal stays in `targetDir`, for the caller to remove with it.
  */
 export async function unpackZip(zip: Uint8Array, targetDir: string, options: UnpackOptions = {}): Promise<UnpackResult> {
@@ -158,7 +158,7 @@ export async function unpackZip(zip: Uint8Array, targetDir: string, options: Unp
   try {
     return await unpackEntries(archive, targetDir, limitBytes);
   } catch (error) {
-    if (error instanceof AwsError) throw error;
+    if (error instanceof LambdaError) throw error;
     // A file where a directory must go, or the reverse: the archive contradicts itself.
     if (isFsConflict(error)) throw corruptZip();
     // Anything else from the filesystem (ENOSPC, EMFILE) is the host's fault, not the archive's.

@@ -10,10 +10,10 @@
  * (one batch, being handled or failed and waiting out its visibility timeout) yields no more, so
  * each group has at most one batch in flight, as with Lambda.
  */
-import { AwsError } from "../api/errors.js";
+
 import type { Queues } from "../async/sqs/index.js";
 import type { ReceivedMessage } from "../async/sqs/store.js";
-import type { Completed } from "../invoke/index.js";
+import type { Completed, Outcome } from "../lambda/invoker.js";
 import type { Metrics } from "../observe/metrics.js";
 import { RESPONSE_MAX_BYTES } from "../sandbox/limits.js";
 import { filterView, parsePatterns, patternMatches } from "./filter.js";
@@ -24,7 +24,7 @@ export interface PollerDeps {
   queues: Queues;
   region: string;
   metrics: Metrics;
-  invoke(mapping: EventSourceMapping, event: string): Promise<Completed>;
+  invoke(mapping: EventSourceMapping, event: string): Promise<Outcome>;
   recordResult(uuid: string, result: string): void;
 }
 
@@ -171,14 +171,20 @@ export class MappingPoller {
       records = records.filter((_, i) => keep[i]);
       if (batch.length === 0) return;
     }
-    let completed: Completed;
+    let completed: Completed | undefined;
+    let problem = "";
     try {
-      completed = await this.deps.invoke(this.mapping, JSON.stringify({ Records: records }));
+      const outcome = await this.deps.invoke(this.mapping, JSON.stringify({ Records: records }));
+      if (outcome.kind === "throttled") problem = "throttled";
+      else if (outcome.kind === "not-found") problem = outcome.message;
+      else completed = outcome.completed;
     } catch (error) {
-      // Throttled or gone: the batch goes back to the queue at once, untouched, and the poller waits.
+      problem = (error as Error).message;
+    }
+    if (completed === undefined) {
+      // Throttled, gone or failed before it ran: the batch goes back to the queue at once, untouched, and the poller waits.
       this.#release(batch);
-      const reason = error instanceof AwsError && error.code === "TooManyRequestsException" ? "throttled" : (error as Error).message;
-      this.deps.recordResult(uuid, `PROBLEM: ${reason}`);
+      this.deps.recordResult(uuid, `PROBLEM: ${problem}`);
       await sleep(this.#backoff(), signal);
       return;
     }

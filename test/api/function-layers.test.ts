@@ -1,8 +1,8 @@
 /** Lambda's limit on a function and its layers unzipped together, without writing 250 MB to disk. */
 import { describe, expect, it } from "vitest";
 import type { ApiDeps } from "../../src/api/deps.js";
-import { AwsError } from "../../src/api/errors.js";
 import { checkCombinedSize } from "../../src/api/function-layers.js";
+import { LambdaError } from "../../src/lambda/errors.js";
 import type { CodeStore, LayerRef, StoredCode } from "../../src/registry/types.js";
 
 const MB = 1_000_000;
@@ -32,7 +32,7 @@ describe("the combined unzipped size of a function and its layers", () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(AwsError);
+    expect(caught).toBeInstanceOf(LambdaError);
     expect(caught).toMatchObject({
       code: "InvalidParameterValueException",
       message:

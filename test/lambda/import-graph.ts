@@ -1,6 +1,7 @@
 /**
  * The import graph between the top-level parts of src/: a folder (`api/x.ts` is `api`) or a root
- * file (`server.ts` is `server`; `cli.ts` joins the `cli` folder it fronts).
+ * file (`server.ts` is `server`; `cli.ts` joins the `cli` folder it fronts). A module named as a leaf
+ * (`lambda/errors`) is a part of its own, so a folder's leaf can sit below the folder itself.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,22 +11,23 @@ import { parseSync } from "vite";
 /** `from -> to`, with the imports that make it, as `file: specifier`. */
 export type FolderEdges = Map<string, string[]>;
 
-export function partOf(relativeToSrc: string): string {
-  const [first = "", ...rest] = relativeToSrc.split(path.sep);
-  return rest.length > 0 ? first : first.replace(/\.(d\.)?[cm]?[jt]s$/, "");
+export function partOf(relativeToSrc: string, leaves: readonly string[] = []): string {
+  const bare = relativeToSrc.replace(/\.(d\.)?[cm]?[jt]s$/, "");
+  if (leaves.includes(bare)) return bare;
+  return bare.split(path.sep)[0] ?? "";
 }
 
-export function folderEdges(srcDir: string): FolderEdges {
+export function folderEdges(srcDir: string, leaves: readonly string[] = []): FolderEdges {
   const edges: FolderEdges = new Map();
   const files = readdirSync(srcDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
   for (const file of files) {
-    const from = partOf(file);
+    const from = partOf(file, leaves);
     const text = readFileSync(path.join(srcDir, file), "utf8");
     for (const fileName of specifiers(file, text)) {
       if (!fileName.startsWith(".")) continue;
       const target = path.relative(srcDir, path.resolve(srcDir, path.dirname(file), fileName));
       if (target.startsWith("..")) continue;
-      const to = partOf(target);
+      const to = partOf(target, leaves);
       if (to === from) continue;
       const key = `${from} -> ${to}`;
       edges.set(key, [...(edges.get(key) ?? []), `${file}: ${fileName}`]);

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import type { AliasInput, StoredCode } from "../../src/registry/types.js";
-import { ARN, expectAwsError, PRECONDITION, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
+import { ARN, expectLambdaError, PRECONDITION, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
 
 const LATEST_WEIGHTED = "$LATEST is not supported for an alias pointing to more than 1 version";
 const NAME_PATTERN = "(?!^[0-9]+$)([a-zA-Z0-9-_]+)";
@@ -77,19 +77,19 @@ describe("createAlias and getAlias", () => {
   it("refuses other names, including version numbers and $LATEST", async () => {
     withVersions("alpha", 1);
     const prefix = (name: string) => `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must`;
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().createAlias("alpha", "", { functionVersion: "1" }),
       "InvalidParameterValueException",
       `${prefix("")} have length greater than or equal to 1`,
     );
     const long = "x".repeat(129);
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().createAlias("alpha", long, { functionVersion: "1" }),
       "InvalidParameterValueException",
       `${prefix(long)} have length less than or equal to 128`,
     );
     for (const name of ["1", "42", "$LATEST", "with space", "a.b", "a:b", "ünï"]) {
-      await expectAwsError(
+      await expectLambdaError(
         () => registry().createAlias("alpha", name, { functionVersion: "1" }),
         "InvalidParameterValueException",
         `${prefix(name)} satisfy regular expression pattern: ${NAME_PATTERN}`,
@@ -100,13 +100,13 @@ describe("createAlias and getAlias", () => {
 
   it("refuses a missing function or target version", async () => {
     withVersions("alpha", 1);
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().createAlias("ghost", "live", { functionVersion: "1" }),
       "ResourceNotFoundException",
       `Function not found: ${ARN}ghost`,
     );
     for (const version of ["2", "0", "latest"]) {
-      await expectAwsError(
+      await expectLambdaError(
         () => registry().createAlias("alpha", "live", { functionVersion: version }),
         "ResourceNotFoundException",
         `Function not found: ${ARN}alpha:${version}`,
@@ -118,7 +118,7 @@ describe("createAlias and getAlias", () => {
   it("refuses a name already taken, leaving the alias as it was", async () => {
     withVersions("alpha", 2);
     const first = registry().createAlias("alpha", "live", { functionVersion: "1" });
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().createAlias("alpha", "live", { functionVersion: "2" }),
       "ResourceConflictException",
       `Alias already exists: ${ARN}alpha:live`,
@@ -141,7 +141,7 @@ describe("routing weights", () => {
 
   it("allow at most one weighted version", async () => {
     withVersions("alpha", 3);
-    await expectAwsError(
+    await expectLambdaError(
       create({ functionVersion: "1", additionalVersionWeights: { "2": 0.1, "3": 0.1 } }),
       "InvalidParameterValueException",
       "Number of items in AdditionalVersionWeights cannot be greater than 1",
@@ -151,7 +151,7 @@ describe("routing weights", () => {
   it("must lie between 0 and 1", async () => {
     withVersions("alpha", 2);
     for (const weight of [-0.1, 1.5, Number.NaN]) {
-      await expectAwsError(
+      await expectLambdaError(
         create({ functionVersion: "1", additionalVersionWeights: { "2": weight } }),
         "ValidationException",
         `1 validation error detected: Value '{2=${weight}}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]`,
@@ -161,17 +161,17 @@ describe("routing weights", () => {
 
   it("need a weighted version that exists and differs from the primary one", async () => {
     withVersions("alpha", 2);
-    await expectAwsError(
+    await expectLambdaError(
       create({ functionVersion: "1", additionalVersionWeights: { "7": 0.5 } }),
       "ResourceNotFoundException",
       `Function not found: ${ARN}alpha:7`,
     );
-    await expectAwsError(
+    await expectLambdaError(
       create({ functionVersion: "1", additionalVersionWeights: { "1": 0.5 } }),
       "InvalidParameterValueException",
       "Invalid function version 1. Function version 1 is already included in routing configuration.",
     );
-    await expectAwsError(
+    await expectLambdaError(
       create({ functionVersion: "1", additionalVersionWeights: { abc: 0.5 } }),
       "ValidationException",
       "1 validation error detected: Value '{abc=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]",
@@ -180,12 +180,12 @@ describe("routing weights", () => {
 
   it("are not supported with $LATEST on either side", async () => {
     withVersions("alpha", 2);
-    await expectAwsError(
+    await expectLambdaError(
       create({ functionVersion: "$LATEST", additionalVersionWeights: { "2": 0.5 } }),
       "InvalidParameterValueException",
       LATEST_WEIGHTED,
     );
-    await expectAwsError(
+    await expectLambdaError(
       create({ functionVersion: "1", additionalVersionWeights: { $LATEST: 0.5 } }),
       "InvalidParameterValueException",
       LATEST_WEIGHTED,
@@ -220,7 +220,7 @@ describe("updateAlias", () => {
     withVersions("alpha", 2);
     const created = registry().createAlias("alpha", "live", { functionVersion: "1" });
     const updated = registry().updateAlias("alpha", "live", { functionVersion: "2" }, created.revisionId);
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("alpha", "live", { functionVersion: "1" }, created.revisionId),
       "PreconditionFailedException",
       PRECONDITION,
@@ -231,17 +231,17 @@ describe("updateAlias", () => {
   it("checks the alias as it would become, and leaves it unchanged when refused", async () => {
     withVersions("alpha", 2);
     const created = registry().createAlias("alpha", "live", { functionVersion: "1", additionalVersionWeights: { "2": 0.5 } });
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("alpha", "live", { functionVersion: "2" }),
       "InvalidParameterValueException",
       "Invalid function version 2. Function version 2 is already included in routing configuration.",
     );
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("alpha", "live", { functionVersion: "$LATEST" }),
       "InvalidParameterValueException",
       LATEST_WEIGHTED,
     );
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("alpha", "live", { functionVersion: "9" }),
       "ResourceNotFoundException",
       `Function not found: ${ARN}alpha:9`,
@@ -256,12 +256,12 @@ describe("updateAlias", () => {
 
   it("refuses a missing alias or function", async () => {
     withVersions("alpha", 1);
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("alpha", "live", { functionVersion: "1" }),
       "ResourceNotFoundException",
       `Alias not found: ${ARN}alpha:live`,
     );
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("ghost", "live", { functionVersion: "1" }),
       "ResourceNotFoundException",
       `Function not found: ${ARN}ghost`,
@@ -277,8 +277,12 @@ describe("deleteAlias", () => {
     registry().deleteAlias("alpha", "live");
     expect(registry().getAlias("alpha", "live")).toBeUndefined();
     expect(names("alpha")).toEqual(["keep"]);
-    await expectAwsError(() => registry().deleteAlias("alpha", "live"), "ResourceNotFoundException", `Alias not found: ${ARN}alpha:live`);
-    await expectAwsError(() => registry().deleteAlias("ghost", "live"), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
+    await expectLambdaError(
+      () => registry().deleteAlias("alpha", "live"),
+      "ResourceNotFoundException",
+      `Alias not found: ${ARN}alpha:live`,
+    );
+    await expectLambdaError(() => registry().deleteAlias("ghost", "live"), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
     // The name can be used again.
     expect(registry().createAlias("alpha", "live", { functionVersion: "$LATEST" }).functionVersion).toBe("$LATEST");
   });
@@ -334,13 +338,13 @@ describe("listAliases", () => {
 
   it("refuses a missing function, a foreign marker and a bad MaxItems", async () => {
     withVersions("alpha", 0);
-    await expectAwsError(() => registry().listAliases("ghost", {}), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
-    await expectAwsError(
+    await expectLambdaError(() => registry().listAliases("ghost", {}), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
+    await expectLambdaError(
       () => registry().listAliases("alpha", { marker: "bogus" }),
       "InvalidParameterValueException",
       "Invalid Marker: bogus",
     );
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().listAliases("alpha", { maxItems: 10_001 }),
       "ValidationException",
       "1 validation error detected: Value '10001' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
@@ -377,8 +381,8 @@ describe("tags", () => {
 
   it("refuses a missing function in all three operations", async () => {
     const message = `Function not found: ${ARN}ghost`;
-    await expectAwsError(() => registry().listTags("ghost"), "ResourceNotFoundException", message);
-    await expectAwsError(() => registry().tagResource("ghost", { a: "1" }), "ResourceNotFoundException", message);
-    await expectAwsError(() => registry().untagResource("ghost", ["a"]), "ResourceNotFoundException", message);
+    await expectLambdaError(() => registry().listTags("ghost"), "ResourceNotFoundException", message);
+    await expectLambdaError(() => registry().tagResource("ghost", { a: "1" }), "ResourceNotFoundException", message);
+    await expectLambdaError(() => registry().untagResource("ghost", ["a"]), "ResourceNotFoundException", message);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import { unpackZip } from "../../src/registry/unzip.js";
 import { zipFolder } from "../../src/registry/zip-folder.js";
-import { expectAwsError, removeTempDirs, SETTINGS, sha256Base64, sha256Hex, tempDir, zipOf } from "./helpers.js";
+import { expectLambdaError, removeTempDirs, SETTINGS, sha256Base64, sha256Hex, tempDir, zipOf } from "./helpers.js";
 import { type Deflated, deflatedText, deflatedZeros, zipDeclaring } from "./hostile-zips.js";
 
 const CORRUPT = "Could not unzip uploaded file. Please check your file, then try to upload again.";
@@ -146,7 +146,7 @@ describe("put refuses", () => {
     ["a zip cut short", zipOf({ "index.js": "exports.handler = async () => 1;" }).subarray(0, -10)],
     ["a zip's first half", zipOf({ "index.js": "exports.handler = async () => 1;" }).subarray(0, 60)],
   ])("%s as a corrupt zip", async (_, bytes) => {
-    await expectAwsError(() => opened.code.put(bytes), "InvalidParameterValueException", CORRUPT);
+    await expectLambdaError(() => opened.code.put(bytes), "InvalidParameterValueException", CORRUPT);
     nothingStored();
   });
 
@@ -156,7 +156,7 @@ describe("put refuses", () => {
     // The first local header is 30 bytes plus the name (fflate writes no extra field): then the data,
     // whose first byte 0xff announces a block type deflate does not have.
     zip[30 + name.length] = 0xff;
-    await expectAwsError(() => opened.code.put(zip), "InvalidParameterValueException", CORRUPT);
+    await expectLambdaError(() => opened.code.put(zip), "InvalidParameterValueException", CORRUPT);
     nothingStored();
   });
 
@@ -171,7 +171,7 @@ describe("put refuses", () => {
     ["\\\\server\\share\\evil.js"],
   ])("an entry named %s, which escapes the package root", async (name) => {
     const zip = zipSync({ "index.js": strToU8("ok"), [name]: strToU8("pwned") });
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.code.put(zip),
       "InvalidParameterValueException",
       `Could not unzip uploaded file: the entry "${name}" points outside the package root.`,
@@ -203,7 +203,7 @@ describe("zip bombs", () => {
   it("are refused before anything is unpacked, whether one entry or the sum is too large", async () => {
     for (const zip of [bomb, multi]) {
       const rssBefore = process.memoryUsage().rss;
-      await expectAwsError(() => opened.code.put(zip), "InvalidParameterValueException", TOO_LARGE);
+      await expectLambdaError(() => opened.code.put(zip), "InvalidParameterValueException", TOO_LARGE);
       // Nothing was inflated: no file, no temporary directory, and no 263 MiB buffer.
       expect(readdirSync(codeDir())).toEqual([]);
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * MiB);
@@ -212,7 +212,7 @@ describe("zip bombs", () => {
 
   it("that understate their sizes are refused at the first byte past the declared size, leaving nothing", async () => {
     const liar = zipDeclaring([{ name: "zeros.bin", content: zeros, size: 4096 }]);
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.code.put(liar),
       "InvalidParameterValueException",
       'Could not unzip uploaded file: the entry "zeros.bin" holds more than the 4096 bytes its header declares.',
@@ -224,7 +224,7 @@ describe("zip bombs", () => {
     const zip = zipOf({ "a.txt": "a".repeat(600), "b.txt": "b".repeat(600) });
     const target = path.join(tempDir(), "out");
     mkdirSync(target);
-    await expectAwsError(
+    await expectLambdaError(
       () => unpackZip(zip, target, { limitBytes: 1000 }),
       "InvalidParameterValueException",
       "Unzipped size must be smaller than 262144000 bytes",
@@ -240,7 +240,7 @@ describe("entries that are not what their headers say", () => {
 
   it("are refused when they hold fewer bytes than declared", async () => {
     const zip = zipDeclaring([{ name: "index.js", content: text, size: text.size + 10 }]);
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.code.put(zip),
       "InvalidParameterValueException",
       `Could not unzip uploaded file: the entry "index.js" holds ${text.size} bytes, not the ${text.size + 10} its header declares.`,
@@ -253,7 +253,7 @@ describe("entries that are not what their headers say", () => {
       { name: "a.js", content: deflatedText("fine") },
       { name: "b.js", content: text, crc: (text.crc + 1) >>> 0 },
     ]);
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.code.put(zip),
       "InvalidParameterValueException",
       'Could not unzip uploaded file: the entry "b.js" fails its CRC-32 check.',

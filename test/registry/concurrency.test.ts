@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Sqlite from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AwsError } from "../../src/api/errors.js";
+import { LambdaError } from "../../src/lambda/errors.js";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import type { FunctionVersion } from "../../src/registry/types.js";
 import { removeTempDirs, SETTINGS, sha256Hex, tempDir, UUID, zipOf } from "./helpers.js";
@@ -57,7 +57,7 @@ describe("concurrent calls in one process", () => {
         }
         completed.push({ name, ok: true, result });
       } catch (error) {
-        if (!(error instanceof AwsError)) throw error;
+        if (!(error instanceof LambdaError)) throw error;
         completed.push({ name, ok: false, code: error.code });
       }
     };
@@ -97,7 +97,7 @@ describe("concurrent calls in one process", () => {
         try {
           return opened.registry.updateSettings("race", { description: `writer ${n}` }, created.revisionId).description;
         } catch (error) {
-          return (error as AwsError).code;
+          return (error as LambdaError).code;
         }
       }),
     );

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import type { LayerRef, NewLayerVersion, StoredCode } from "../../src/registry/types.js";
-import { expectAwsError, LAMBDA_TIME, removeTempDirs, SETTINGS, tempDir, zipOf } from "./helpers.js";
+import { expectLambdaError, LAMBDA_TIME, removeTempDirs, SETTINGS, tempDir, zipOf } from "./helpers.js";
 
 let dataDir: string;
 let opened: OpenedRegistry;
@@ -78,7 +78,7 @@ describe("layer versions in the registry", () => {
   });
 
   it("refuses a marker it did not make", async () => {
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().listLayerVersions("lib", { marker: "bogus" }),
       "InvalidParameterValueException",
       "Invalid Marker: bogus",

@@ -4,7 +4,18 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import { MIGRATIONS, migrate } from "../../src/registry/migrations.js";
 import type { StoredCode } from "../../src/registry/types.js";
-import { ARN, expectAwsError, LAMBDA_TIME, PRECONDITION, removeTempDirs, SETTINGS, sha256Base64, tempDir, UUID, zipOf } from "./helpers.js";
+import {
+  ARN,
+  expectLambdaError,
+  LAMBDA_TIME,
+  PRECONDITION,
+  removeTempDirs,
+  SETTINGS,
+  sha256Base64,
+  tempDir,
+  UUID,
+  zipOf,
+} from "./helpers.js";
 
 let dataDir: string;
 let opened: OpenedRegistry;
@@ -103,7 +114,7 @@ describe("createFunction and getVersion", () => {
 
   it("refuses an existing name with ResourceConflictException", async () => {
     const first = create("alpha");
-    await expectAwsError(() => create("alpha", codeB), "ResourceConflictException", "Function already exist: alpha");
+    await expectLambdaError(() => create("alpha", codeB), "ResourceConflictException", "Function already exist: alpha");
     expect(opened.registry.getVersion("alpha")).toEqual(first);
   });
 
@@ -153,8 +164,12 @@ describe("updateCode and updateSettings", () => {
   it("accepts the current revision id and refuses any other with PreconditionFailedException", async () => {
     const created = create("alpha");
     const updated = opened.registry.updateCode("alpha", codeB, created.revisionId);
-    await expectAwsError(() => opened.registry.updateCode("alpha", codeA, created.revisionId), "PreconditionFailedException", PRECONDITION);
-    await expectAwsError(
+    await expectLambdaError(
+      () => opened.registry.updateCode("alpha", codeA, created.revisionId),
+      "PreconditionFailedException",
+      PRECONDITION,
+    );
+    await expectLambdaError(
       () => opened.registry.updateSettings("alpha", { timeout: 9 }, "not-a-revision"),
       "PreconditionFailedException",
       PRECONDITION,
@@ -165,8 +180,12 @@ describe("updateCode and updateSettings", () => {
   });
 
   it("refuses a missing function with ResourceNotFoundException", async () => {
-    await expectAwsError(() => opened.registry.updateCode("ghost", codeA), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
-    await expectAwsError(
+    await expectLambdaError(
+      () => opened.registry.updateCode("ghost", codeA),
+      "ResourceNotFoundException",
+      `Function not found: ${ARN}ghost`,
+    );
+    await expectLambdaError(
       () => opened.registry.updateSettings("ghost", { timeout: 5 }, "any"),
       "ResourceNotFoundException",
       `Function not found: ${ARN}ghost`,
@@ -176,7 +195,7 @@ describe("updateCode and updateSettings", () => {
   it("names the configured region and account in its ARNs", async () => {
     opened.registry.close();
     opened = openRegistry(dataDir, { region: "eu-west-3", accountId: "123456789012" });
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.registry.updateCode("ghost", codeA),
       "ResourceNotFoundException",
       "Function not found: arn:aws:lambda:eu-west-3:123456789012:function:ghost",
@@ -242,7 +261,7 @@ describe("listFunctions", () => {
   });
 
   it("refuses a marker it did not make", async () => {
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.registry.listFunctions({ marker: "bogus" }),
       "InvalidParameterValueException",
       "Invalid Marker: bogus",
@@ -277,13 +296,13 @@ describe("deleteFunction", () => {
 
   it("refuses $LATEST as a qualifier, and a missing function or version", async () => {
     create("alpha");
-    await expectAwsError(
+    await expectLambdaError(
       () => opened.registry.deleteFunction("alpha", "$LATEST"),
       "InvalidParameterValueException",
       "$LATEST version cannot be deleted without deleting the function.",
     );
-    await expectAwsError(() => opened.registry.deleteFunction("ghost"), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
-    await expectAwsError(
+    await expectLambdaError(() => opened.registry.deleteFunction("ghost"), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
+    await expectLambdaError(
       () => opened.registry.deleteFunction("alpha", "7"),
       "ResourceNotFoundException",
       `Function not found: ${ARN}alpha:7`,
@@ -331,7 +350,7 @@ describe("persistence", () => {
     expect(opened.code.get(codeB.codeSha256)).toEqual(codeB);
     expect(opened.registry.codeStorageBytes()).toBe(zipA.length + zipB.length);
     // And it goes on: a reopened registry still checks revisions.
-    await expectAwsError(() => opened.registry.updateCode("alpha", codeB, "stale"), "PreconditionFailedException", PRECONDITION);
+    await expectLambdaError(() => opened.registry.updateCode("alpha", codeB, "stale"), "PreconditionFailedException", PRECONDITION);
     expect(opened.registry.updateCode("alpha", codeB, alpha.revisionId).codeSha256).toBe(codeB.codeSha256);
   });
 });

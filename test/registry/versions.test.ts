@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import { MIGRATIONS, migrate } from "../../src/registry/migrations.js";
 import type { FunctionSettings, StoredCode } from "../../src/registry/types.js";
-import { ARN, expectAwsError, LAMBDA_TIME, PRECONDITION, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
+import { ARN, expectLambdaError, LAMBDA_TIME, PRECONDITION, removeTempDirs, SETTINGS, tempDir, UUID, zipOf } from "./helpers.js";
 
 let dataDir: string;
 let opened: OpenedRegistry;
@@ -114,7 +114,7 @@ describe("publishVersion", () => {
 
   it("checks CodeSha256 against $LATEST", async () => {
     create("alpha");
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().publishVersion("alpha", { codeSha256: codeB.codeSha256 }),
       "InvalidParameterValueException",
       `CodeSHA256 (${codeB.codeSha256}) is different from current CodeSHA256 in $LATEST (${codeA.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
@@ -125,11 +125,11 @@ describe("publishVersion", () => {
 
   it("checks the revision id against $LATEST's", async () => {
     const latest = create("alpha");
-    await expectAwsError(() => registry().publishVersion("alpha", { revisionId: "stale" }), "PreconditionFailedException", PRECONDITION);
+    await expectLambdaError(() => registry().publishVersion("alpha", { revisionId: "stale" }), "PreconditionFailedException", PRECONDITION);
     expect(versionsOf("alpha")).toEqual(["$LATEST"]);
     const v1 = registry().publishVersion("alpha", { revisionId: latest.revisionId });
     // The version's own revision id is no $LATEST revision.
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().publishVersion("alpha", { revisionId: v1.revisionId }),
       "PreconditionFailedException",
       PRECONDITION,
@@ -137,7 +137,7 @@ describe("publishVersion", () => {
   });
 
   it("refuses a missing function", async () => {
-    await expectAwsError(() => registry().publishVersion("ghost"), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
+    await expectLambdaError(() => registry().publishVersion("ghost"), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
   });
 
   it("never reuses a number, even after the newest version is deleted", () => {
@@ -214,13 +214,13 @@ describe("listVersions", () => {
 
   it("refuses a missing function, a foreign marker and a bad MaxItems", async () => {
     create("alpha");
-    await expectAwsError(() => registry().listVersions("ghost", {}), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
-    await expectAwsError(
+    await expectLambdaError(() => registry().listVersions("ghost", {}), "ResourceNotFoundException", `Function not found: ${ARN}ghost`);
+    await expectLambdaError(
       () => registry().listVersions("alpha", { marker: "bogus" }),
       "InvalidParameterValueException",
       "Invalid Marker: bogus",
     );
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().listVersions("alpha", { maxItems: 0 }),
       "ValidationException",
       "1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000",
@@ -237,19 +237,23 @@ describe("deleteFunction and versions", () => {
     }
     registry().createAlias("alpha", "live", { functionVersion: "1", additionalVersionWeights: { "2": 0.1 } });
     registry().createAlias("alpha", "beta", { functionVersion: "2" });
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().deleteFunction("alpha", "1"),
       "ResourceConflictException",
       "Unable to delete version because the following aliases reference it: [live]",
     );
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().deleteFunction("alpha", "2"),
       "ResourceConflictException",
       "Unable to delete version because the following aliases reference it: [beta, live]",
     );
     expect(versionsOf("alpha")).toEqual(["$LATEST", "1", "2", "3"]);
     // A missing version is still "not found", not a conflict.
-    await expectAwsError(() => registry().deleteFunction("alpha", "9"), "ResourceNotFoundException", `Function not found: ${ARN}alpha:9`);
+    await expectLambdaError(
+      () => registry().deleteFunction("alpha", "9"),
+      "ResourceNotFoundException",
+      `Function not found: ${ARN}alpha:9`,
+    );
 
     // A version no alias routes to goes.
     registry().deleteFunction("alpha", "3");
@@ -276,7 +280,7 @@ describe("deleteFunction and versions", () => {
     registry().deleteFunction("alpha");
     expect(registry().getVersion("alpha", "1")).toBeUndefined();
     expect(registry().getAlias("alpha", "live")).toBeUndefined();
-    await expectAwsError(() => registry().listTags("alpha"), "ResourceNotFoundException", `Function not found: ${ARN}alpha`);
+    await expectLambdaError(() => registry().listTags("alpha"), "ResourceNotFoundException", `Function not found: ${ARN}alpha`);
     create("alpha");
     expect(versionsOf("alpha")).toEqual(["$LATEST"]);
     expect(registry().listAliases("alpha", {}).items).toEqual([]);
@@ -304,7 +308,7 @@ describe("persistence", () => {
     expect(registry().listTags("alpha")).toEqual({ env: "prod", team: "core" });
     // Still the same $LATEST as the deleted version 2, still number 3 next.
     expect(registry().publishVersion("alpha")).toMatchObject({ version: "3", codeSha256: v2.codeSha256 });
-    await expectAwsError(
+    await expectLambdaError(
       () => registry().updateAlias("alpha", "live", { description: "x" }, "stale"),
       "PreconditionFailedException",
       PRECONDITION,

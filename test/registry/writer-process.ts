@@ -2,7 +2,7 @@
  * A second process writing to a data dir (concurrency.test.ts starts two): run as
  * `node --import tsx writer-process.ts <dataDir> <id> <count> <startAtMs>`; prints a JSON summary.
  */
-import { AwsError } from "../../src/api/errors.js";
+import { LambdaError } from "../../src/lambda/errors.js";
 import { openRegistry } from "../../src/registry/index.js";
 import { SETTINGS, zipOf } from "./fixtures.js";
 
@@ -27,7 +27,7 @@ for (let i = 0; i < count; i += 1) {
     registry.updateSettings("shared", { description: `${id}-${i}` }, current.revisionId);
     summary.updated += 1;
   } catch (error) {
-    if (error instanceof AwsError && error.code === "PreconditionFailedException") summary.preconditionFailed += 1;
+    if (error instanceof LambdaError && error.code === "PreconditionFailedException") summary.preconditionFailed += 1;
     else summary.other.push(String(error));
   }
 }

@@ -3,11 +3,10 @@
  * through Invoke's registry cache, so an alias moved or a function updated through the Lambda API
  * takes effect on the next request, as behind a real ALB or function URL.
  */
-import { functionArn } from "../../api/deps.js";
-import { AwsError } from "../../api/errors.js";
-import { type FunctionRef, parseFunctionName } from "../../api/function-name.js";
-import { resolveFunction } from "../../api/resolve.js";
-import type { Completed, Invocation } from "../../invoke/index.js";
+
+import { type FunctionRef, functionArn, parseFunctionName } from "../../lambda/arn.js";
+import { type InvokeCore, invoke } from "../../lambda/invoke.js";
+import type { Completed } from "../../lambda/invoker.js";
 import type { DoorDeps } from "./deps.js";
 import { contentTypeError } from "./http-validate.js";
 
@@ -24,63 +23,42 @@ export const TIMED_OUT = "Sandbox.Timedout";
 export class FunctionTarget {
   readonly ref: FunctionRef;
   readonly arn: string;
-  readonly #deps: DoorDeps;
+  readonly #core: InvokeCore;
 
   constructor(deps: DoorDeps, spec: string) {
-    this.#deps = deps;
+    const { api, cache } = deps;
     this.ref = parseFunctionName(spec);
-    this.arn = functionArn(deps.api, this.ref.name, this.ref.qualifier);
+    this.arn = functionArn(api, this.ref.name, this.ref.qualifier);
+    this.#core = {
+      region: api.region,
+      accountId: api.accountId,
+      lookup: cache,
+      configOf: (version) => cache.environmentConfig(api, version),
+      invoker: api.invoker,
+    };
   }
 
   toString(): string {
     return this.ref.qualifier === undefined ? this.ref.name : `${this.ref.name}:${this.ref.qualifier}`;
   }
 
-  /** Invokes synchronously; throttles and a missing function become outcomes, not exceptions. */
+  /** Invokes synchronously; a handler's error is told apart by its type and message. */
   async invoke(
     event: string,
     requestId: string,
     traceId: string | undefined,
     onChunk?: (bytes: Uint8Array, contentType: string) => void,
   ): Promise<Outcome> {
-    let invocation: Invocation;
-    try {
-      invocation = this.#invocation(event, requestId, traceId, onChunk);
-    } catch (error) {
-      if (error instanceof AwsError && error.code === "ResourceNotFoundException") return { kind: "not-found", message: error.message };
-      throw error;
-    }
-    try {
-      const completed = await this.#deps.api.invoker.invoke(invocation);
-      const version = invocation.config.functionVersion;
-      const { result } = completed;
-      const refused = result.streamed === undefined ? undefined : contentTypeError(result.streamed.contentType);
-      if (refused !== undefined)
-        return { kind: "function-error", completed, errorType: refused.errorType, errorMessage: refused.errorMessage, version };
-      if (result.functionError === undefined) return { kind: "ok", completed, version };
-      const error = parseError(result.payload);
-      return { kind: "function-error", completed, errorType: error.errorType, errorMessage: error.errorMessage, version };
-    } catch (error) {
-      if (error instanceof AwsError && error.code === "TooManyRequestsException")
-        return { kind: "throttled", reason: error.fields.Reason ?? "Rate Exceeded." };
-      throw error;
-    }
-  }
-
-  #invocation(
-    event: string,
-    requestId: string,
-    traceId: string | undefined,
-    onChunk: ((bytes: Uint8Array, contentType: string) => void) | undefined,
-  ): Invocation {
-    const { api, cache } = this.#deps;
-    const version = resolveFunction(api, this.ref, true, cache).version;
-    return {
-      config: cache.environmentConfig(api, version),
-      resource: this.ref.qualifier ?? "$LATEST",
-      event,
-      options: { requestId, invocationType: "RequestResponse", traceId, invokedFunctionArn: this.arn, onChunk },
-    };
+    const outcome = await invoke(this.#core, this.ref, event, { requestId, invocationType: "RequestResponse", traceId, onChunk });
+    if (outcome.kind === "throttled" || outcome.kind === "not-found") return outcome;
+    const { completed } = outcome;
+    const { result, executedVersion: version } = completed;
+    const refused = result.streamed === undefined ? undefined : contentTypeError(result.streamed.contentType);
+    if (refused !== undefined)
+      return { kind: "function-error", completed, errorType: refused.errorType, errorMessage: refused.errorMessage, version };
+    if (outcome.kind === "ok") return { kind: "ok", completed, version };
+    const error = parseError(result.payload);
+    return { kind: "function-error", completed, errorType: error.errorType, errorMessage: error.errorMessage, version };
   }
 }
 

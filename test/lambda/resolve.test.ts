@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { routeAlias } from "../../src/api/resolve.js";
+import { routeAlias } from "../../src/lambda/resolve.js";
 import type { Alias } from "../../src/registry/types.js";
 
 const alias = (weights: Record<string, number>): Alias => ({

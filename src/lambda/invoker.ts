@@ -1,10 +1,10 @@
 /**
  * The invoker: admits an invocation under Lambda's concurrency limits, runs it in the warm pool,
- * and wraps its log in START / END / REPORT. An invocation over a limit is throttled (429); the
- * async box (src/async) keeps a throttled Event invocation and retries it.
+ * and wraps its log in START / END / REPORT. An invocation over a limit ends throttled, an outcome
+ * each caller answers in its own terms (the API's 429, the doors' 429 and 503, the async box's and
+ * the pollers' retry later).
  */
 import { randomFillSync } from "node:crypto";
-import { AwsError } from "../api/errors.js";
 import { Metrics } from "../observe/metrics.js";
 import { wrapLogs } from "../observe/report.js";
 import { type PooledResult, ScalingThrottledError, type WarmPool } from "../pool/index.js";
@@ -30,6 +30,16 @@ export interface Completed {
   /** The whole log: START, the handler's lines, END, REPORT. */
   log: string;
 }
+
+/** How an invocation ended. */
+export type Outcome =
+  | { kind: "ok"; completed: Completed }
+  | { kind: "function-error"; completed: Completed }
+  | { kind: "throttled"; reason: string }
+  | { kind: "not-found"; message: string };
+
+/** How an invocation the invoker was handed ended: its function was found before. */
+export type Ran = Exclude<Outcome, { kind: "not-found" }>;
 
 /** An X-Ray trace header in Lambda's format, for invocations that arrive without one. */
 export function newTraceId(now = Date.now()): string {
@@ -83,12 +93,12 @@ export class Invoker {
     await this.metrics.forget(functionName);
   }
 
-  /** Runs now, or throws TooManyRequestsException with Lambda's Reason. */
-  async invoke(invocation: Invocation): Promise<Completed> {
+  /** Runs now, or ends throttled with Lambda's Reason. */
+  async invoke(invocation: Invocation): Promise<Ran> {
     const admission = this.gate.admit(invocation.config.functionName);
     if ("throttled" in admission) {
       this.metrics.throttles.inc(labelsOf(invocation));
-      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: admission.throttled });
+      return { kind: "throttled", reason: admission.throttled };
     }
     const { config, event, options } = invocation;
     // Field by field, not a spread: the options come in several shapes, and spreading them was slow.
@@ -109,7 +119,7 @@ export class Invoker {
     } catch (error) {
       if (!(error instanceof ScalingThrottledError)) throw error;
       this.metrics.throttles.inc(labelsOf(invocation));
-      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", { Reason: "FunctionInvocationRateLimitExceeded" });
+      return { kind: "throttled", reason: "FunctionInvocationRateLimitExceeded" };
     } finally {
       this.#inFlight.delete(run);
       admission.release();
@@ -122,7 +132,7 @@ export class Invoker {
   }
 
   /** Counts the invocation and writes its log (one function, not another async step on the warm path). */
-  #complete(invocation: Invocation, result: PooledResult): Completed {
+  #complete(invocation: Invocation, result: PooledResult): Ran {
     const { config } = invocation;
     const labels = labelsOf(invocation);
     this.metrics.invocations.inc(labels);
@@ -144,6 +154,7 @@ export class Invoker {
       restoreDurationMs: result.restoreDurationMs,
     });
     this.onLog?.(config.functionName, result.logStreamName, log);
-    return { result, log, executedVersion: config.functionVersion };
+    const completed = { result, log, executedVersion: config.functionVersion };
+    return result.functionError === undefined ? { kind: "ok", completed } : { kind: "function-error", completed };
   }
 }
