@@ -1,7 +1,7 @@
 /**
  * The HTTP events Lambda adapters translate, as AWS documents them: API Gateway REST (payload 1.0),
- * API Gateway HTTP API and function URLs (payload 2.0), and an ALB target without multi-value
- * headers. Each takes the request as a client sends it (a raw query string, headers, a body) and
+ * API Gateway HTTP API and function URLs (payload 2.0), and an ALB target with and without
+ * multi-value headers. Each takes the request as a client sends it (a raw query string, headers, a body) and
  * builds what the service hands the function.
  */
 
@@ -119,4 +119,25 @@ export function albEvent(request: HttpRequest): object {
   };
 }
 
-export const EVENT_SHAPES = { "API Gateway v1": apiGatewayV1Event, "API Gateway v2": apiGatewayV2Event, ALB: albEvent } as const;
+/** An ALB target group with multi-value headers enabled: every value of a repeated key, query values as sent. */
+export function albMultiValueEvent(request: HttpRequest): object {
+  const body = bodyOf(request.body);
+  const query: Record<string, string[]> = {};
+  for (const [key, value] of pairs(request.query ?? "")) query[key] = [...(query[key] ?? []), value];
+  return {
+    requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/compat/0123456789abcdef" } },
+    httpMethod: request.method,
+    path: request.path,
+    multiValueQueryStringParameters: query,
+    multiValueHeaders: Object.fromEntries(Object.entries(headersOf(request)).map(([name, value]) => [name, [value]])),
+    body: body.body ?? "",
+    isBase64Encoded: body.isBase64Encoded,
+  };
+}
+
+export const EVENT_SHAPES = {
+  "API Gateway v1": apiGatewayV1Event,
+  "API Gateway v2": apiGatewayV2Event,
+  ALB: albEvent,
+  "ALB multi-value": albMultiValueEvent,
+} as const;

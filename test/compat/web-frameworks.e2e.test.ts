@@ -4,7 +4,7 @@
  * @fastify/aws-lambda and koa + @koa/router + serverless-http. Every exchange goes through each
  * event shape the adapter takes, and the sandbox's answer must equal what the same handler source
  * answers in the test's own Node (the Date header aside), besides the values the API must give.
- * One of them also serves behind the ALB door, through fetch.
+ * Two of them also serve behind ALB doors (with and without multi-value headers), through fetch.
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,10 +13,15 @@ import { useServer } from "../api/server.js";
 import { deployPackaged, invokeOk } from "./deploy.js";
 import { EVENT_SHAPES } from "./http-events.js";
 import { handlerInNode } from "./in-node.js";
-import { EXCHANGES, EXPRESS4_VENDIA, EXPRESS5_SERVERLESS_HTTP, FASTIFY, KOA } from "./web-frameworks.js";
+import { EXCHANGES, EXPRESS4_VENDIA, EXPRESS5_SERVERLESS_HTTP, fastifyApp, KOA } from "./web-frameworks.js";
 
 const api = useServer({
-  doors: parseConfig({ doors: [{ type: "alb", port: 0, rules: [{ priority: 1, path: "/*", target: "compat-fastify" }] }] }).doors,
+  doors: parseConfig({
+    doors: [
+      { type: "alb", port: 0, rules: [{ priority: 1, path: "/*", target: "compat-fastify" }] },
+      { type: "alb", port: 0, multiValueHeaders: true, rules: [{ priority: 1, path: "/*", target: "compat-koa" }] },
+    ],
+  }).doors,
 });
 
 type Shape = keyof typeof EVENT_SHAPES;
@@ -38,7 +43,7 @@ interface Framework {
   noCookieListOnAlb?: true;
 }
 
-const ALL_SHAPES: Shape[] = ["API Gateway v1", "API Gateway v2", "ALB"];
+const ALL_SHAPES: Shape[] = ["API Gateway v1", "API Gateway v2", "ALB", "ALB multi-value"];
 
 const FRAMEWORKS: Framework[] = [
   {
@@ -62,9 +67,18 @@ const FRAMEWORKS: Framework[] = [
     name: "fastify 5 + @fastify/aws-lambda",
     fn: "compat-fastify",
     packages: ["fastify", "@fastify/aws-lambda"],
-    source: FASTIFY,
+    source: fastifyApp({}),
     versionOf: "fastify",
-    shapes: ALL_SHAPES,
+    shapes: ["API Gateway v1", "API Gateway v2", "ALB"],
+  },
+  {
+    // Its README's option for a target group with multi-value headers, which it otherwise ignores.
+    name: "fastify 5 + @fastify/aws-lambda with albMultiValueHeaders",
+    fn: "compat-fastify-multi-value",
+    packages: ["fastify", "@fastify/aws-lambda"],
+    source: fastifyApp({ albMultiValueHeaders: true }),
+    versionOf: "fastify",
+    shapes: ["ALB multi-value"],
   },
   {
     name: "koa 3 + @koa/router + serverless-http",
@@ -192,5 +206,44 @@ describe("fastify behind the ALB door", () => {
     const missing = await fetch(`${door}/nowhere`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ statusCode: 404, error: "Not Found", message: "Route GET:/nowhere not found" });
+  });
+});
+
+describe("koa behind an ALB door with multi-value headers", () => {
+  it("answers real HTTP requests: every value of a repeated query key, a list of cookies, a streamed body, HEAD, 404 and 500", async () => {
+    const door = api.door(1);
+    const hello = await fetch(`${door}/hello/ada?q=a%20b&tag=x&tag=y`, { headers: { "user-agent": "compat-door", cookie: "session=abc" } });
+    expect(hello.status).toBe(200);
+    expect(hello.headers.get("x-greeting")).toBe("hi");
+    // Secure: serverless-http's request says its socket is encrypted, as behind a TLS listener.
+    expect(hello.headers.getSetCookie()).toEqual(["seen=1; path=/; secure; httponly"]);
+    expect(await hello.json()).toEqual({
+      hello: "ada",
+      q: "a b",
+      tag: ["x", "y"],
+      agent: "compat-door",
+      cookie: "session=abc",
+      version: versionOf("koa"),
+    });
+
+    const chunks = await fetch(`${door}/chunks`);
+    expect(chunks.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await chunks.text()).toBe("abc");
+
+    const head = await fetch(`${door}/hello/ada`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+
+    const malformed = await fetch(`${door}/items`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.text()).toBe("malformed JSON");
+
+    const boom = await fetch(`${door}/boom`);
+    expect(boom.status).toBe(500);
+    expect(await boom.text()).toBe("Internal Server Error");
+
+    const missing = await fetch(`${door}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toBe("Not Found");
   });
 });

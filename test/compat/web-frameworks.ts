@@ -45,7 +45,8 @@ export const EXPRESS4_VENDIA = `${expressApp(`() => { throw new Error("kaboom");
   app.use((err, req, res, next) => res.status(err.status ?? 500).json({ error: err.type ?? "internal" }));
   exports.handler = require("@vendia/serverless-express")({ app, binarySettings: { contentTypes: ["application/octet-stream"] } });`;
 
-export const FASTIFY = `
+/** `options` are @fastify/aws-lambda's (`albMultiValueHeaders` for a target group with multi-value headers). */
+export const fastifyApp = (options: object): string => `
   const fastify = require("fastify");
   const awsLambdaFastify = require("@fastify/aws-lambda");
   const app = fastify();
@@ -62,7 +63,7 @@ export const FASTIFY = `
   app.get("/bytes", async (request, reply) => reply.type("application/octet-stream").send(Buffer.from([0, 1, 2, 255])));
   app.get("/chunks", async (request, reply) => reply.type("text/plain").send(require("stream").Readable.from(["a", Buffer.from("b"), "c"])));
   app.get("/boom", async () => { throw new Error("kaboom"); });
-  exports.handler = awsLambdaFastify(app, { binaryMimeTypes: ["application/octet-stream"] });`;
+  exports.handler = awsLambdaFastify(app, ${JSON.stringify({ binaryMimeTypes: ["application/octet-stream"], ...options })});`;
 
 export const KOA = `
   const Koa = require("koa");
