@@ -85,6 +85,6 @@ try {
     console.log(`| ${name} | ${node.toFixed(2)} ms | ${guest.toFixed(2)} ms | ${(guest / node).toFixed(1)}× |`);
   }
 } finally {
-  await sandbox.close();
+  await sandbox.dispose();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -163,7 +163,7 @@ async function endToEnd(): Promise<Record<string, Summary | number>> {
   gc();
   const perIdleKB = (process.memoryUsage().rss - rssBefore) / ROUNDS.idle / 1024;
   progress("end to end, idle environments", ROUNDS.idle, ROUNDS.idle);
-  await sandbox.close();
+  await sandbox.dispose();
   return { cold: summarize(cold), freshVersion: summarize(fresh), warm: summarize(warm), perIdleEnvironmentKB: round(perIdleKB, 1) };
 }
 

@@ -86,6 +86,8 @@ export class WarmPool {
   /** Bumped when a function is updated or deleted: environments of an older generation are not reused. */
   readonly #generations = new Map<string, number>();
 
+  #disposed = false;
+
   /** Ends expired idle environments (lru-cache's own autopurge costs a timer per parked environment). */
   readonly #purge: NodeJS.Timeout;
 
@@ -218,7 +220,7 @@ export class WarmPool {
     if (owner !== undefined) {
       owner.busy -= 1;
       this.#returnProvisioned(env, owner);
-    } else if (env.usable && generation === this.#generation(config.functionName)) {
+    } else if (!this.#disposed && env.usable && generation === this.#generation(config.functionName)) {
       const idle = this.#byVersion.get(config.versionKey) ?? [];
       idle.push(env);
       this.#byVersion.set(config.versionKey, idle);
@@ -338,11 +340,31 @@ export class WarmPool {
     }
   }
 
-  close(): void {
+  /** False once dispose() has been called. */
+  get alive(): boolean {
+    return !this.#disposed;
+  }
+
+  /**
+   * Ends every idle and provisioned environment; those running an invocation end when it does. The
+   * sandbox is not the pool's: it is disposed by whoever started it.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
     clearInterval(this.#purge);
     for (const entry of [...this.#provisioned.values()]) this.unprovision(entry.ref);
     for (const env of this.#idle.keys()) env.dispose();
     this.#idle.clear();
     this.#byVersion.clear();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** @deprecated dispose()'s old name, kept while server.ts and test/lambda, edited elsewhere, still call it. */
+  close(): void {
+    this.dispose();
   }
 }

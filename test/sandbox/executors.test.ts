@@ -9,7 +9,7 @@ beforeAll(async () => {
   sandbox = await Sandbox.start({ executors: 1, maxExecutors: 2, extraExecutorIdleMs: 100 });
 });
 afterAll(async () => {
-  await sandbox.close();
+  await sandbox.dispose();
   removePackages();
 });
 

@@ -14,7 +14,7 @@ import { configFor, removePackages, writePackage } from "./fixtures.js";
 
 export type Files = Record<string, string>;
 
-/** One sandbox (one executor) for the suite, closed with the suite's packages at the end. */
+/** One sandbox (one executor) for the suite, disposed with the suite's packages at the end. */
 export function useSandbox(onStarted: (sandbox: Sandbox) => void): void {
   let sandbox: Sandbox | undefined;
   beforeAll(async () => {
@@ -22,7 +22,7 @@ export function useSandbox(onStarted: (sandbox: Sandbox) => void): void {
     onStarted(sandbox);
   });
   afterAll(async () => {
-    await sandbox?.close();
+    await sandbox?.dispose();
     removePackages();
   });
 }

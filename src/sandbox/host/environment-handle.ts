@@ -84,9 +84,14 @@ export class Environment {
     return this.#initError;
   }
 
-  /** False once the environment can serve no more invocations (failed INIT, timeout, OOM, crash, dispose). */
+  /** False once the environment is disposed or ended by its phase (timeout, OOM, crash) or its executor (lost, disposed). */
+  get alive(): boolean {
+    return !this.#gone && this.#executor.generation === this.#generation;
+  }
+
+  /** Alive and initialised: it can serve an invocation. */
   get usable(): boolean {
-    return !this.#gone && this.#initError === undefined && this.#executor.generation === this.#generation;
+    return this.alive && this.#initError === undefined;
   }
 
   get busy(): boolean {
@@ -128,7 +133,7 @@ export class Environment {
     this.onMemoryMeasured?.(memoryBytes);
   }
 
-  /** @internal */
+  /** @internal Its executor lost it or ended: nothing is left to dispose on the worker. */
   markGone(): void {
     this.#gone = true;
   }
@@ -203,7 +208,7 @@ export class Environment {
   dispose(): void {
     if (this.#gone && !this.#executor.environments.has(this.#envId)) return;
     this.#gone = true;
-    if (this.#executor.generation === this.#generation) this.#executor.dispose(this.#envId);
+    if (this.#executor.generation === this.#generation) this.#executor.disposeEnvironment(this.#envId);
     this.#sandbox.forget(this.#envId);
   }
 

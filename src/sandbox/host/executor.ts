@@ -35,6 +35,8 @@ export const STALLED_AFTER_MS = 10;
  * INITs would wait for all of them (1,000 cold starts at once: seconds), past its deadline.
  */
 const CREATES_IN_FLIGHT = 2;
+/** The reason an invocation in, or sent to, a disposed executor fails with. */
+const DISPOSED = "executor disposed";
 
 type Created = { initDurationMs: number; logs: string; initError?: FunctionError; restored?: boolean };
 
@@ -76,7 +78,7 @@ export class Executor {
   /** Environments hosted by the current worker; all are lost when it is replaced. */
   readonly environments = new Set<number>();
   #generation = 0;
-  #closed = false;
+  #disposed: Promise<void> | undefined;
   onEnvironmentsLost: (envIds: number[]) => void = () => {};
   onMemory: (envId: number, memoryBytes: number, tmpBytes: number) => void = () => {};
 
@@ -138,7 +140,7 @@ export class Executor {
     });
     worker.on("error", (error) => this.#lose(`worker error: ${error.message}`));
     worker.on("exit", (code) => {
-      if (this.#worker === worker && !this.#closed) this.#lose(`worker exited with code ${code}`);
+      if (this.#worker === worker && this.alive) this.#lose(`worker exited with code ${code}`);
     });
   }
 
@@ -240,6 +242,11 @@ export class Executor {
     message: Extract<ToWorker, { type: "invoke" }>,
     onChunk?: (bytes: Uint8Array, contentType: string) => void,
   ): Promise<WireInvokeResult> {
+    if (!this.alive) {
+      // As a lost worker's invocations fail (#lose): no worker is left to answer.
+      const payload = JSON.stringify(exitError(message.requestId, DISPOSED));
+      return Promise.resolve({ ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
+    }
     return new Promise((resolve) => {
       const killAt = message.deadline + HARD_KILL_GRACE_MS;
       this.#invokes.set(message.invId, { requestId: message.requestId, resolve, killAt, onChunk });
@@ -248,7 +255,7 @@ export class Executor {
     });
   }
 
-  dispose(envId: number): void {
+  disposeEnvironment(envId: number): void {
     if (this.environments.delete(envId)) this.#send({ type: "dispose", envId });
   }
 
@@ -260,7 +267,14 @@ export class Executor {
   }
 
   #lose(reason: string): void {
-    if (this.#closed) return;
+    if (!this.alive) return;
+    const lost = this.#end(reason);
+    this.#spawn();
+    this.onEnvironmentsLost(lost);
+  }
+
+  /** Stops using the current worker: what waits on it fails with `reason`; returns the environments it hosted. */
+  #end(reason: string): number[] {
     this.#unlink();
     const lost = [...this.environments];
     this.environments.clear();
@@ -273,14 +287,27 @@ export class Executor {
       resolve({ initDurationMs: 0, logs: "", initError: exitError("undefined", reason) });
       this.#creates.delete(envId);
     }
-    this.#spawn();
-    this.onEnvironmentsLost(lost);
+    return lost;
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
+  /** False once dispose() has been called. */
+  get alive(): boolean {
+    return this.#disposed === undefined;
+  }
+
+  /** Terminates the worker for good (kill() replaces it); its environments end with it. */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#dispose();
+    return this.#disposed;
+  }
+
+  async #dispose(): Promise<void> {
     clearInterval(this.#watchdog);
-    this.#unlink();
+    this.#end(DISPOSED);
     await this.#worker.terminate();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
   }
 }

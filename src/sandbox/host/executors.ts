@@ -86,7 +86,7 @@ export class Executors {
       else {
         this.#idleExtras.delete(executor);
         this.#all.splice(this.#all.indexOf(executor), 1);
-        void executor.close();
+        void executor.dispose();
       }
     }
     if (this.#all.length > this.counts.base) return;
@@ -99,8 +99,8 @@ export class Executors {
     this.#all[index]?.kill(reason);
   }
 
-  async close(): Promise<void> {
+  async dispose(): Promise<void> {
     clearInterval(this.#retireTimer);
-    await Promise.all(this.#all.map((e) => e.close()));
+    await Promise.all(this.#all.map((e) => e.dispose()));
   }
 }

@@ -5,7 +5,10 @@
  *   const sandbox = await Sandbox.start();
  *   const env = await sandbox.createEnvironment(config);   // INIT runs here
  *   const result = await env.invoke(JSON.stringify(event), { requestId });
- *   env.dispose();  await sandbox.close();
+ *   env.dispose();  await sandbox.dispose();
+ *
+ * Sandbox, Environment and Executor end the same way, as quickjs-emscripten's lifetimes do: `alive`
+ * until `dispose()` (or `using` / `await using`), which may be called again and does nothing then.
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -50,10 +53,11 @@ export class Sandbox {
    * exists on this side: kept here until it does, or the first REPORT would miss it.
    */
   readonly #earlyMeasures = new Map<number, [memoryBytes: number, tmpBytes: number]>();
-  /** A directory the sandbox made itself (for what no option placed): removed at close. */
+  /** A directory the sandbox made itself (for what no option placed): removed at dispose. */
   #temporaryDir: string | undefined;
   #nextEnvId = 1;
   #nextInvId = 1;
+  #disposed: Promise<void> | undefined;
 
   /** Where this runtime's SnapStart snapshots are stored (snapshot-files.ts). */
   readonly #snapshots: { dir: string; runtimeSha256: string };
@@ -70,6 +74,11 @@ export class Sandbox {
       };
     });
     this.#snapshots = snapshots;
+  }
+
+  /** False once dispose() has been called. */
+  get alive(): boolean {
+    return this.#disposed === undefined;
   }
 
   /** The executor workers running now: the base ones and those started on demand. */
@@ -102,6 +111,7 @@ export class Sandbox {
 
   /** Creates an execution environment and runs its INIT phase. A failed INIT is reported by the first invoke. */
   async createEnvironment(config: EnvironmentConfig): Promise<Environment> {
+    this.#assertAlive();
     validateConfig(config);
     const executor = await this.#executors.placement();
     const envId = this.#nextEnvId++;
@@ -122,6 +132,7 @@ export class Sandbox {
    * returns INIT's error, if any, and its logs. Environments of `config` are then restored from it.
    */
   async prepareSnapshot(config: EnvironmentConfig): Promise<{ initError?: FunctionError; logs: string }> {
+    this.#assertAlive();
     validateConfig(config);
     const executor = await this.#executors.placement();
     const envId = this.#nextEnvId++;
@@ -160,9 +171,31 @@ export class Sandbox {
     this.#executors.kill(index, reason);
   }
 
-  async close(): Promise<void> {
-    await this.#executors.close();
+  /** Ends the executor workers, and with them every environment; removes the sandbox's own directory. */
+  dispose(): Promise<void> {
+    this.#disposed ??= this.#dispose();
+    return this.#disposed;
+  }
+
+  async #dispose(): Promise<void> {
+    for (const env of this.#environments.values()) env.markGone();
+    this.#environments.clear();
+    await this.#executors.dispose();
     if (this.#temporaryDir !== undefined) await rm(this.#temporaryDir, { recursive: true, force: true });
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+
+  /** @deprecated dispose()'s old name, kept while server.ts and test/lambda, edited elsewhere, still call it. */
+  close(): Promise<void> {
+    return this.dispose();
+  }
+
+  #assertAlive(): void {
+    // A worker already terminated would never answer: fail now rather than wait forever.
+    if (!this.alive) throw new Error("the sandbox is disposed");
   }
 }
 
