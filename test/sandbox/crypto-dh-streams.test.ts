@@ -222,3 +222,45 @@ describe("node:crypto's remaining names", () => {
     });
   });
 });
+
+describe("node:crypto's classes in an ES module", () => {
+  it("imports Sign, Verify, ECDH, DiffieHellman, X509Certificate and Cipheriv by name, and they work as the classes do", async () => {
+    const files: Files = {
+      "index.mjs": [
+        "import { Sign, Verify, ECDH, DiffieHellmanGroup, X509Certificate, Cipheriv, Decipheriv, createSign, createVerify, createECDH, generateKeyPairSync } from 'node:crypto';",
+        "export const handler = async () => {",
+        "  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });",
+        "  const signer = createSign('sha256').update('data');",
+        "  const signature = signer.sign(privateKey);",
+        "  const called = Sign('sha256').update('data').sign(privateKey);",
+        "  class Logged extends Verify {}",
+        "  const verifier = new Logged('sha256').update('data');",
+        "  const key = Buffer.alloc(16, 1);",
+        "  const sealed = new Cipheriv('aes-128-cbc', key, key);",
+        "  const text = Buffer.concat([sealed.update('secret'), sealed.final()]);",
+        "  const opened = new Decipheriv('aes-128-cbc', key, key);",
+        "  return {",
+        "    names: [Sign, Verify, ECDH, X509Certificate, Cipheriv].map((C) => C.name),",
+        "    types: [Sign, X509Certificate].map((C) => typeof C),",
+        "    instances: [signer instanceof Sign, createVerify('sha256') instanceof Verify, createECDH('prime256v1') instanceof ECDH, verifier instanceof Verify, verifier instanceof Logged],",
+        "    verified: [verifier.verify(publicKey, signature), createVerify('sha256').update('data').verify(publicKey, called)],",
+        "    group: new DiffieHellmanGroup('modp14').getPrime().length,",
+        "    converted: ECDH.convertKey(createECDH('prime256v1').generateKeys(), 'prime256v1', undefined, 'hex', 'compressed').length,",
+        "    notCertificate: (() => { try { new X509Certificate('x'); return 'parsed'; } catch (e) { return e.code ?? e.name; } })(),",
+        "    roundTrip: Buffer.concat([opened.update(text), opened.final()]).toString(),",
+        "  };",
+        "};",
+      ].join("\n"),
+    };
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual({
+      names: ["Sign", "Verify", "ECDH", "X509Certificate", "Cipheriv"],
+      types: ["function", "function"],
+      instances: [true, true, true, true, true],
+      verified: [true, true],
+      group: 256,
+      converted: 66,
+      notCertificate: "ERR_OSSL_PEM_NO_START_LINE",
+      roundTrip: "secret",
+    });
+  });
+});

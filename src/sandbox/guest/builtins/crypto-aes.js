@@ -30,22 +30,26 @@ const keyOf = (key) =>
 const result = (out) => (typeof out === "string" ? out : Buffer.from(out));
 const encodingOf = (encoding) => (encoding === "buffer" || encoding === null ? undefined : encoding);
 
+let host;
+/** The host functions, given by node:crypto before its first cipher (the classes are Node's public ones, without them). */
+export function useHost(hostFunctions) {
+  host ??= hostFunctions;
+}
+
 // A cipher dropped unfinished frees its host half when the guest collects it.
 let registry;
 /** A sealing cipher's tag, once final() has made it. */
 const tags = new WeakMap();
 
 class CipherBase {
-  #host;
   #id;
   #done = false;
 
-  constructor(host, encrypt, algorithm, key, iv, options) {
+  constructor(encrypt, algorithm, key, iv, options) {
     if (typeof algorithm !== "string") {
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "cipher" argument must be of type string. Received ${received(algorithm)}`);
     }
     const ivData = iv === null || iv === undefined ? undefined : dataOf(iv, "iv", "ArrayBuffer, Buffer, TypedArray, or DataView");
-    this.#host = host;
     this.#id = call(host.cipherCreate, encrypt, algorithm, keyOf(key), ivData, options?.authTagLength);
     registry ??= new FinalizationRegistry((id) => host.cipherFree(id));
     registry.register(this, this.#id, this);
@@ -53,13 +57,13 @@ class CipherBase {
   update(data, inputEncoding, outputEncoding) {
     if (this.#done) throw new Error("Trying to add data in unsupported state");
     const input = dataOf(data, "data", "Buffer, TypedArray, or DataView");
-    return result(call(this.#host.cipherUpdate, this.#id, input, inputEncoding, encodingOf(outputEncoding)));
+    return result(call(host.cipherUpdate, this.#id, input, inputEncoding, encodingOf(outputEncoding)));
   }
   final(outputEncoding) {
     if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state");
     this.#done = true;
     registry.unregister(this);
-    const out = call(this.#host.cipherFinal, this.#id, encodingOf(outputEncoding));
+    const out = call(host.cipherFinal, this.#id, encodingOf(outputEncoding));
     if (typeof out === "object" && !(out instanceof ArrayBuffer)) {
       tags.set(this, Buffer.from(out.tag));
       return result(out.output);
@@ -68,17 +72,17 @@ class CipherBase {
   }
   setAAD(buffer, options) {
     this.#whileOpen("setAAD");
-    call(this.#host.cipherSetAAD, this.#id, arrayBufferOf(bytesArg(buffer, "buffer")), options?.plaintextLength);
+    call(host.cipherSetAAD, this.#id, arrayBufferOf(bytesArg(buffer, "buffer")), options?.plaintextLength);
     return this;
   }
   setAutoPadding(autoPadding = true) {
     this.#whileOpen("setAutoPadding");
-    call(this.#host.cipherSetAutoPadding, this.#id, Boolean(autoPadding));
+    call(host.cipherSetAutoPadding, this.#id, Boolean(autoPadding));
     return this;
   }
   setAuthTag(tag) {
     this.#whileOpen("setAuthTag");
-    call(this.#host.cipherSetAuthTag, this.#id, arrayBufferOf(bytesArg(tag, "buffer")));
+    call(host.cipherSetAuthTag, this.#id, arrayBufferOf(bytesArg(tag, "buffer")));
     return this;
   }
   #whileOpen(operation) {
@@ -96,18 +100,25 @@ function bytesArg(data, name) {
 }
 
 class Cipheriv extends CipherBase {
+  constructor(algorithm, key, iv, options) {
+    super(true, algorithm, key, iv, options);
+  }
   getAuthTag() {
     const tag = tags.get(this);
     if (tag === undefined) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation getAuthTag");
     return Buffer.from(tag);
   }
 }
-class Decipheriv extends CipherBase {}
+class Decipheriv extends CipherBase {
+  constructor(algorithm, key, iv, options) {
+    super(false, algorithm, key, iv, options);
+  }
+}
 
 export { Cipheriv, Decipheriv };
 
-export const createCipheriv = (host, algorithm, key, iv, options) => new Cipheriv(host, true, algorithm, key, iv, options);
-export const createDecipheriv = (host, algorithm, key, iv, options) => new Decipheriv(host, false, algorithm, key, iv, options);
+export const createCipheriv = (algorithm, key, iv, options) => new Cipheriv(algorithm, key, iv, options);
+export const createDecipheriv = (algorithm, key, iv, options) => new Decipheriv(algorithm, key, iv, options);
 
 const domError = (name, message) => Object.assign(new Error(message), { name });
 

@@ -6,6 +6,7 @@
 import { Buffer } from "buffer";
 import * as hashes from "../crypto-hash.js";
 import { CryptoKey, keyBytes, keyMaterial, SubtleCrypto, timingSafeEqualBytes } from "../crypto-subtle.js";
+import { lazyClass } from "../lazy-class.js";
 import { callHost } from "../native-error.js";
 
 /**
@@ -29,6 +30,13 @@ const keysModule = () =>
     randomBytes: (size) => globalThis.crypto.getRandomValues(new Uint8Array(size)),
     later,
   }));
+
+/** Ciphers: the crypto-aes bundle, loaded when first used. */
+const aes = () => {
+  const bundle = loadBuiltin("crypto-aes");
+  bundle.useHost(host);
+  return bundle;
+};
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
@@ -318,8 +326,8 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     // Not built in FIPS mode, and no secure heap (Node's answers when neither is enabled).
     getFips: () => 0,
     secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
-    createCipheriv: (...args) => load("crypto-aes").createCipheriv(host, ...args),
-    createDecipheriv: (...args) => load("crypto-aes").createDecipheriv(host, ...args),
+    createCipheriv: (...args) => aes().createCipheriv(...args),
+    createDecipheriv: (...args) => aes().createDecipheriv(...args),
     randomBytes,
     pseudoRandomBytes: randomBytes,
     randomFillSync,
@@ -359,13 +367,12 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     },
   };
   for (const name of KEY_FUNCTIONS) nodeCrypto[name] = (...args) => keysModule().node[name](...args);
-  // Not enumerable: listing node:crypto's names (an ES module's import) does not load the bundle.
+  // Stand-ins until first use: listing node:crypto's names (an ES module's import) loads no bundle.
+  // All but X509Certificate (a class in Node too) construct when called without new, as Node's do.
   for (const name of ["Sign", "Verify", "ECDH", "DiffieHellman", "DiffieHellmanGroup", "X509Certificate"]) {
-    Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => keysModule().node[name] });
+    nodeCrypto[name] = lazyClass(name, () => keysModule().node[name], { constructs: name !== "X509Certificate" });
   }
-  for (const name of ["Cipheriv", "Decipheriv"]) {
-    Object.defineProperty(nodeCrypto, name, { configurable: true, get: () => load("crypto-aes")[name] });
-  }
+  for (const name of ["Cipheriv", "Decipheriv"]) nodeCrypto[name] = lazyClass(name, () => aes()[name], { constructs: true });
   for (const name of UNAVAILABLE) {
     nodeCrypto[name] = () => {
       throw unavailable(name);
