@@ -4,7 +4,8 @@
  * @fastify/aws-lambda and koa + @koa/router + serverless-http. Every exchange goes through each
  * event shape the adapter takes, and the sandbox's answer must equal what the same handler source
  * answers in the test's own Node (the Date header aside), besides the values the API must give.
- * Two of them also serve behind ALB doors (with and without multi-value headers), through fetch.
+ * Three of them also serve real HTTP requests through fetch: behind ALB doors (with and without
+ * multi-value headers) and a function URL.
  */
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,7 @@ const api = useServer({
     doors: [
       { type: "alb", port: 0, rules: [{ priority: 1, path: "/*", target: "compat-fastify" }] },
       { type: "alb", port: 0, multiValueHeaders: true, rules: [{ priority: 1, path: "/*", target: "compat-koa" }] },
+      { type: "url", port: 0, target: "compat-express5" },
     ],
   }).doors,
 });
@@ -245,5 +247,54 @@ describe("koa behind an ALB door with multi-value headers", () => {
     const missing = await fetch(`${door}/nowhere`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe("Not Found");
+  });
+});
+
+describe("express 5 behind a function URL", () => {
+  it("answers real HTTP requests: params, repeated query keys, cookies both ways, JSON and binary bodies, 404 and 500", async () => {
+    const url = api.door(2);
+    const hello = await fetch(`${url}/hello/ada?q=a%20b&tag=x&tag=y`, { headers: { "user-agent": "compat-url", cookie: "session=abc" } });
+    expect(hello.status).toBe(200);
+    expect(hello.headers.get("x-greeting")).toBe("hi");
+    expect(hello.headers.get("x-powered-by")).toBe("Express");
+    expect(hello.headers.getSetCookie()).toEqual(["seen=1; Path=/; HttpOnly"]);
+    expect(await hello.json()).toEqual({
+      hello: "ada",
+      q: "a b",
+      tag: ["x", "y"],
+      agent: "compat-url",
+      cookie: "session=abc",
+      version: versionOf("express5"),
+    });
+
+    const created = await fetch(`${url}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ qty: 3 }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get("location")).toBe("/items/7");
+    expect(await created.json()).toEqual({ created: { qty: 3 } });
+
+    const echo = await fetch(`${url}/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: new Uint8Array([0, 1, 2, 255]),
+    });
+    expect(await echo.json()).toEqual({ length: 4, bytes: [0, 1, 2, 255] });
+
+    const bytes = await fetch(`${url}/bytes`);
+    expect([...new Uint8Array(await bytes.arrayBuffer())]).toEqual([0, 1, 2, 255]);
+
+    const chunks = await fetch(`${url}/chunks`);
+    expect(await chunks.text()).toBe("abc");
+
+    const boom = await fetch(`${url}/boom`);
+    expect(boom.status).toBe(500);
+    expect(await boom.text()).toContain("<pre>Internal Server Error</pre>");
+
+    const missing = await fetch(`${url}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain("<pre>Cannot GET /nowhere</pre>");
   });
 });
