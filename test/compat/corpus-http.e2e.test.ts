@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { useServer } from "../api/server.js";
 import { type CorpusCase, corpusTests } from "./corpus.js";
@@ -8,7 +9,7 @@ const api = useServer();
 let origin: Server;
 let base = "";
 
-/** A loopback origin: echoes JSON requests, answers 404 and a redirect, as an upstream API would. */
+/** A loopback origin: echoes JSON requests (gzipped when accepted), answers 404 and a redirect, as an upstream API would. */
 beforeAll(async () => {
   origin = createServer((req, res) => {
     let body = "";
@@ -18,15 +19,20 @@ beforeAll(async () => {
     req.on("end", () => {
       if (req.url === "/missing") return res.writeHead(404, { "content-type": "application/json" }).end('{"error":"nope"}');
       if (req.url === "/moved") return res.writeHead(302, { location: "/things?from=moved" }).end();
-      res.writeHead(req.method === "POST" ? 201 : 200, { "content-type": "application/json", "x-origin": "corpus" });
-      res.end(
-        JSON.stringify({
-          method: req.method,
-          url: req.url,
-          client: req.headers["x-client"] ?? null,
-          body: body === "" ? null : JSON.parse(body),
-        }),
-      );
+      const answer = JSON.stringify({
+        method: req.method,
+        url: req.url,
+        client: req.headers["x-client"] ?? null,
+        body: body === "" ? null : JSON.parse(body),
+      });
+      // Compressed for a client that accepts it, as real APIs answer: each client decodes it once.
+      const zipped = /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
+      res.writeHead(req.method === "POST" ? 201 : 200, {
+        "content-type": "application/json",
+        "x-origin": "corpus",
+        ...(zipped ? { "content-encoding": "gzip" } : {}),
+      });
+      res.end(zipped ? gzipSync(answer) : answer);
     });
   });
   await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));

@@ -10,6 +10,7 @@ import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } f
 import { builtinSource } from "../shared/guest-bundle.js";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
+import type { FetchMode } from "./host-fetch.js";
 import { useDirectHostCalls } from "./native/host-calls.js";
 import { nativeFunctions } from "./native/index.js";
 import type { PackageFiles } from "./package-files.js";
@@ -22,7 +23,7 @@ export interface HostHooks {
   clearTimer(id: number): void;
   timerRef(id: number, ref: boolean | undefined): boolean;
   timerRefresh(id: number): void;
-  fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined, redirect: "follow" | "manual"): void;
+  fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined, redirect: FetchMode): void;
   /** A streaming handler's response: its content type (set before the first write), then its bytes. */
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
@@ -174,7 +175,8 @@ export function hostFunctions(
         using lifetime = ctx.getArrayBuffer(body);
         bytes = lifetime.value.slice();
       }
-      hooks.fetch(num(id), str(url), str(method), str(headers), bytes, str(redirect) === "manual" ? "manual" : "follow");
+      const mode = str(redirect);
+      hooks.fetch(num(id), str(url), str(method), str(headers), bytes, mode === "manual" || mode === "raw" ? mode : "follow");
     },
     uncaught: (errorJson) => void hooks.uncaught(str(errorJson)),
     exit: (status) => void hooks.exit(num(status)),

@@ -1,6 +1,6 @@
 /**
- * The host half of the guest's fetch: undici's fetch, bounded by the invocation's remaining time,
- * through the egress policy's Agents (src/sandbox/shared/egress.ts).
+ * The host half of the guest's fetch and node:http: undici, bounded by the invocation's remaining
+ * time, through the egress policy's Agents (src/sandbox/shared/egress.ts).
  */
 import { fetch } from "undici";
 import { CALLER_HEADER, type EgressSettings, egressPolicy } from "../shared/egress.js";
@@ -14,6 +14,13 @@ export type FetchSettled = [
   body?: ArrayBuffer,
 ];
 
+/**
+ * `follow` and `manual` are fetch's redirect modes. `raw` is node:http's exchange: the request as
+ * written and the answer as it came (no redirect followed, no body decoded), through undici's
+ * dispatcher, which skips fetch's WHATWG machinery (~0.4 ms of a small SDK call's exchange here).
+ */
+export type FetchMode = "follow" | "manual" | "raw";
+
 export async function performFetch(
   url: string,
   method: string,
@@ -21,8 +28,7 @@ export async function performFetch(
   body: Uint8Array | undefined,
   deadline: number,
   maxBytes: number,
-  /** `manual` for node:http, which hands redirects to the caller as Node does. */
-  redirect: "follow" | "manual" = "follow",
+  redirect: FetchMode = "follow",
   egress?: EgressSettings,
 ): Promise<FetchSettled> {
   try {
@@ -34,13 +40,32 @@ export async function performFetch(
     const api = egress?.api;
     const toApi = api !== undefined && port === api.port;
     if (toApi) headers.push([CALLER_HEADER, api.caller]);
+    const dispatcher = toApi ? policy.stamped : policy.plain;
+    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+    if (redirect === "raw") {
+      const answer = await dispatcher.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method,
+        headers: headers.flat(),
+        body,
+        signal,
+      });
+      const bytes = await answer.body.arrayBuffer();
+      if (bytes.byteLength > maxBytes) return [`response body of ${bytes.byteLength} bytes exceeds the function's memory`];
+      const pairs: [string, string][] = [];
+      for (const [name, value] of Object.entries(answer.headers)) {
+        for (const one of Array.isArray(value) ? value : [value ?? ""]) pairs.push([name, one]);
+      }
+      return [undefined, answer.statusCode, "", url, JSON.stringify(pairs), bytes];
+    }
     const response = await fetch(url, {
       method,
       headers,
       body,
       redirect,
-      dispatcher: toApi ? policy.stamped : policy.plain,
-      signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+      dispatcher,
+      signal,
     });
     const bytes = await response.arrayBuffer();
     // The body has to fit in the function's memory anyway; refuse it before copying it in.

@@ -40,6 +40,7 @@ export default function boot(capabilities) {
         webcrypto,
         makeRequire: modules.makeRequire,
         host,
+        fetchApi: () => loadFetch(),
       });
       return requireBuiltin(name);
     },

@@ -29,11 +29,23 @@ export function createFetch(host) {
       );
     });
 
+  /**
+   * node:http's exchange: the request as written, the answer as it came (status, header pairs,
+   * body bytes), without fetch's Request and Response around them.
+   */
+  const exchange = (url, method, headerPairs, bytes) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject, raw: true });
+      host.fetch(id, url, method, JSON.stringify(headerPairs), bytes, "raw");
+    });
+
   const settled = (id, failure, status, statusText, url, headersJson, body) => {
     const entry = pending.get(id);
     if (!entry) return;
     pending.delete(id);
     if (failure !== undefined) entry.reject(new TypeError(`fetch failed: ${failure}`));
+    else if (entry.raw) entry.resolve({ status, headers: JSON.parse(headersJson), body });
     else {
       const pairs = JSON.parse(headersJson);
       // A 204 or 304 arrives with an empty body, which a Response of that status must not be given.
@@ -44,5 +56,5 @@ export function createFetch(host) {
       entry.resolve(response);
     }
   };
-  return { fetch, Headers, Request, Response, settled };
+  return { fetch, exchange, Headers, Request, Response, settled };
 }

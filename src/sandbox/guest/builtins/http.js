@@ -1,14 +1,12 @@
-// node:http and node:https clients over the host's fetch (bounded by the invocation's remaining
-// time): ClientRequest is a Writable collecting the body, sent at end(); IncomingMessage is a
-// Readable of the answer. No sockets exist in the sandbox: a server cannot listen, and the `socket`
+// node:http and node:https clients over the host's HTTP client (undici, bounded by the invocation's
+// remaining time): ClientRequest is a Writable collecting the body, sent at end(); IncomingMessage
+// is a Readable of the answer, its body as the server sent it. No sockets exist in the sandbox: a server cannot listen, and the `socket`
 // a request emits is a stand-in carrying the calls libraries make on one (setTimeout, setNoDelay).
 // IncomingMessage and ServerResponse are also Node's server-side classes, which Lambda adapters
 // (serverless-http) build a framework's request and response on.
 
 import { createIncoming } from "../http-incoming.js";
 import { createServerClass } from "../http-server.js";
-
-const RAW_HEADERS = Symbol.for("isolambda.rawHeaders");
 
 export const STATUS_CODES = {
   100: "Continue",
@@ -146,7 +144,8 @@ function normalize(defaultProtocol, input, options, callback) {
 }
 
 /** `outgoing` is the http-outgoing bundle: OutgoingMessage and ServerResponse. */
-export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
+/** `fetchApi()` is the environment's fetch, whose `exchange` carries a request to the host and its answer back. */
+export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
   const Stream = nodeBuiltin("stream");
   const { Readable, Writable } = Stream;
   const { OutgoingMessage, ServerResponse } = outgoing.createOutgoing(Stream, STATUS_CODES);
@@ -203,19 +202,13 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
 
   const IncomingMessage = createIncoming(Readable);
 
-  /** A fetch Response as the IncomingMessage a ClientRequest emits. */
-  function incomingResponse(response, socket) {
+  /** The host's answer as the IncomingMessage a ClientRequest emits: its body as it came, compressed or not, as Node's is. */
+  function incomingResponse(status, pairs, socket) {
     const message = new IncomingMessage(socket);
-    const pairs = response[RAW_HEADERS] ?? [...response.headers];
-    // The host's fetch has already decoded a compressed body: its encoding no longer applies.
-    const decoded = pairs.some(([name]) => name.toLowerCase() === "content-encoding");
-    for (const [name, value] of pairs) {
-      const key = name.toLowerCase();
-      if (decoded && (key === "content-encoding" || key === "content-length")) continue;
-      message.rawHeaders.push(name, value);
-    }
-    message.statusCode = response.status;
-    message.statusMessage = response.statusText || STATUS_CODES[response.status] || "";
+    for (const [name, value] of pairs) message.rawHeaders.push(name, value);
+    message.statusCode = status;
+    // The server's reason phrase does not reach the host; the standard one stands in.
+    message.statusMessage = STATUS_CODES[status] || "";
     message.httpVersion = "1.1";
     message.httpVersionMajor = 1;
     message.httpVersionMinor = 1;
@@ -310,32 +303,36 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing) {
       for (const [name, value] of this.#headers.values()) {
         for (const one of Array.isArray(value) ? value : [value]) headers.push([name, String(one)]);
       }
-      const body = this.#chunks.length > 0 ? Buffer.concat(this.#chunks) : undefined;
-      fetch(this.#url, { method: this.method, headers, body, redirect: "manual" }).then(
-        async (response) => {
-          clearTimeout(this.timer);
-          if (this.destroyed) return;
-          const message = incomingResponse(response, this.socket);
-          message.req = this;
-          this.res = message;
-          const bytes = new Uint8Array(await response.arrayBuffer());
-          this.emit("response", message);
-          if (bytes.length > 0) message.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-          message.complete = true;
-          message.push(null);
-          queueMicrotask(() => this.emit("close"));
-        },
-        (error) => {
-          clearTimeout(this.timer);
-          if (this.destroyed) return;
-          // Node's message is the connection's own ("connect ECONNREFUSED 127.0.0.1:9"), not fetch's wrapping of it.
-          const text = String(error?.message ?? error).replace(/^(fetch failed: )+/, "");
-          const code =
-            /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.exec(text)?.[0] ??
-            (/aborted|timeout/i.test(text) ? "ETIMEDOUT" : "ECONNRESET");
-          this.destroy(Object.assign(new Error(text), { code }));
-        },
-      );
+      const chunks = this.#chunks;
+      const body = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+      const whole = body === undefined || (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength);
+      const bytes = whole ? body?.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+      fetchApi()
+        .exchange(this.#url, this.method, headers, bytes)
+        .then(
+          (answer) => {
+            clearTimeout(this.timer);
+            if (this.destroyed) return;
+            const message = incomingResponse(answer.status, answer.headers, this.socket);
+            message.req = this;
+            this.res = message;
+            this.emit("response", message);
+            if (answer.body.byteLength > 0) message.push(Buffer.from(answer.body));
+            message.complete = true;
+            message.push(null);
+            queueMicrotask(() => this.emit("close"));
+          },
+          (error) => {
+            clearTimeout(this.timer);
+            if (this.destroyed) return;
+            // Node's message is the connection's own ("connect ECONNREFUSED 127.0.0.1:9"), not fetch's wrapping of it.
+            const text = String(error?.message ?? error).replace(/^(fetch failed: )+/, "");
+            const code =
+              /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.exec(text)?.[0] ??
+              (/aborted|timeout/i.test(text) ? "ETIMEDOUT" : "ECONNRESET");
+            this.destroy(Object.assign(new Error(text), { code }));
+          },
+        );
     }
   }
 

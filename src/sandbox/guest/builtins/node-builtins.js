@@ -44,8 +44,8 @@ const NODE_BUILTINS = {
   // layers read-only, the environment's own /tmp.
   fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
   "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
-  http: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "http:", load("http-outgoing")),
-  https: ({ load, nodeBuiltin }) => load("http").createHttp(nodeBuiltin, "https:", load("http-outgoing")),
+  http: ({ load, nodeBuiltin, fetchApi }) => load("http").createHttp(nodeBuiltin, "http:", load("http-outgoing"), fetchApi),
+  https: ({ load, nodeBuiltin, fetchApi }) => load("http").createHttp(nodeBuiltin, "https:", load("http-outgoing"), fetchApi),
   // Without sockets: they load (axios requires them), and connecting or listening throws.
   http2: ({ load }) => load("sockets").createHttp2(),
   module: ({ load, makeRequire }) => load("module").createModule(makeRequire),
@@ -118,9 +118,9 @@ const NODE_BUILTINS = {
 };
 
 /** `requireBuiltin(name)` for names without `node:`; one instance of each per environment. */
-export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire, host }) {
+export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire, host, fetchApi }) {
   const made = new Map();
-  const context = { load: builtin, config, webcrypto, makeRequire, host, nodeBuiltin: (name) => requireBuiltin(name) };
+  const context = { load: builtin, config, webcrypto, makeRequire, host, fetchApi, nodeBuiltin: (name) => requireBuiltin(name) };
   function requireBuiltin(name) {
     if (!made.has(name)) {
       const make = Object.hasOwn(NODE_BUILTINS, name) ? NODE_BUILTINS[name] : undefined;
