@@ -888,7 +888,7 @@ describe("module table", () => {
   });
 
   it("modules without an implementation fail with an error naming them, never the host's", async () => {
-    const unsupported = ["child_process", "worker_threads", "vm", "cluster", "dgram", "inspector", "node:repl"];
+    const unsupported = ["child_process", "vm", "cluster", "inspector", "node:repl"];
     const out = await run([
       "const attempt = (name) => { try { require(name); return 'loaded'; } catch (e) { return [e.message, e.code]; } };",
       `exports.handler = async () => ${JSON.stringify(unsupported)}.map(attempt);`,
@@ -896,6 +896,25 @@ describe("module table", () => {
     expect(out).toEqual(
       unsupported.map((name) => [`Module "node:${name.replace("node:", "")}" is not available in isolambda`, "ERR_UNKNOWN_BUILTIN_MODULE"]),
     );
+  });
+
+  it("worker_threads says it is the main thread and refuses a Worker; dgram loads and fails a send through its callback", async () => {
+    const out = await run([
+      "const { isMainThread, Worker } = require('worker_threads');",
+      "exports.handler = async () => ({",
+      "  isMainThread,",
+      "  worker: (() => { try { new Worker('x.js'); return 'started'; } catch (e) { return [e.message, e.code]; } })(),",
+      "  send: await new Promise((resolve) => require('dgram').createSocket('udp4').send('x', 9, '127.0.0.1', (e) => resolve(e ? e.code : 'sent'))),",
+      "});",
+    ]);
+    expect(out).toMatchObject({
+      isMainThread: true,
+      worker: [
+        "new worker_threads.Worker() is not available in isolambda: the sandbox runs one thread",
+        "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
+      ],
+    });
+    expect((out as { send: unknown }).send).not.toBe("sent");
   });
 
   it("net, tls and http2 load without sockets: helpers work, connecting or listening throws naming what is missing", async () => {
