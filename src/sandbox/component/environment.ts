@@ -8,8 +8,8 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { PhaseOutcome } from "../executor/environment.js";
 import { LogBuffer } from "../executor/log-buffer.js";
+import type { PhaseOutcome } from "../executor/phase.js";
 import { exitError, outOfMemory, responseTooLarge, timedOut } from "../shared/errors.js";
 import { lambdaEnvironment } from "../shared/lambda-env.js";
 import { MiB, RESPONSE_MAX_BYTES } from "../shared/limits.js";

@@ -14,9 +14,10 @@ import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { removeSnapshots, snapshotFile } from "../shared/snapshot-files.js";
 import type { EnvironmentConfig } from "../shared/types.js";
-import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
+import { GuestEnvironment } from "./environment.js";
 import { type Instance, type ModuleInstances, SPARE_DELAY_MS } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
+import type { PhaseOutcome } from "./phase.js";
 import { Baseline, decodeSnapshot, encodeSnapshot, loadSnapshot, type MemorySnapshot, restoreMemory } from "./snapshot.js";
 
 /** Compression is paid once per version, decompression once per worker and restart: the fastest level. */

@@ -20,11 +20,13 @@ import {
 import { RingReader, RingWriter } from "../shared/ring.js";
 import { TurnClockWriter } from "../shared/turn-clock.js";
 import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
-import { GuestEnvironment, type PhaseOutcome } from "./environment.js";
+import { GuestEnvironment } from "./environment.js";
 import { warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
 import { MemoryGate, returnMemory } from "./memory-gate.js";
 import { PackageFiles } from "./package-files.js";
+import type { PhaseOutcome } from "./phase.js";
+import { PhaseLoop } from "./phase-loop.js";
 import { runtimeModules } from "./runtime-modules.js";
 import { SnapshotStore } from "./snapshot-store.js";
 
@@ -33,11 +35,11 @@ const port = parentPort;
 const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerData as ExecutorData & { link: ExecutorLink };
 const instances = new ModuleInstances(wasmModule);
 const clock = new TurnClockWriter(link.turns);
-GuestEnvironment.turns = clock;
+PhaseLoop.turns = clock;
 const sendSettled = () => {
   if (answers.length > 0) sendAnswers();
 };
-GuestEnvironment.duringTurn = sendSettled;
+PhaseLoop.duringTurn = sendSettled;
 MemoryGate.onGrow = sendSettled;
 const bootstrap = guestBootstrapSource();
 const snapshots = new SnapshotStore(instances, bootstrap, runtimeSha256, snapshotDir);
