@@ -9,7 +9,7 @@ import { LambdaError } from "../lambda/errors.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import { LATEST } from "../registry/common.js";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
-import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/limits.js";
+import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/index.js";
 import { checkComponent } from "./components.js";
 import type { ApiDeps } from "./deps.js";
 import { checkCombinedSize, resolveLayers } from "./function-layers.js";

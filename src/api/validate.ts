@@ -13,7 +13,7 @@ import {
   MEMORY_MIN_MB,
   TIMEOUT_MAX_S,
   TIMEOUT_MIN_S,
-} from "../sandbox/limits.js";
+} from "../sandbox/index.js";
 
 /** Keys Lambda sets itself and refuses in Environment.Variables. */
 const RESERVED_KEYS = new Set([

@@ -4,8 +4,7 @@
  * configuration built, the invocation run through the invoker. Every way it can end is an Outcome.
  */
 import type { FunctionVersion } from "../registry/types.js";
-import type { EnvironmentConfig, InvokeOptions as SandboxInvokeOptions } from "../sandbox/index.js";
-import type { InvocationType } from "../sandbox/limits.js";
+import type { EnvironmentConfig, InvocationType, InvokeOptions as SandboxInvokeOptions } from "../sandbox/index.js";
 import { type Account, type FunctionRef, functionArn } from "./arn.js";
 import type { Invoker, Outcome } from "./invoker.js";
 import { functionNotFoundMessage, type Lookup, resolve } from "./resolve.js";

@@ -8,8 +8,7 @@ import { randomFillSync } from "node:crypto";
 import { Metrics } from "../observe/metrics.js";
 import { wrapLogs } from "../observe/report.js";
 import { type PooledResult, ScalingThrottledError, type WarmPool } from "../pool/index.js";
-import type { EnvironmentConfig, InvokeOptions } from "../sandbox/index.js";
-import type { InvocationType } from "../sandbox/limits.js";
+import type { EnvironmentConfig, InvocationType, InvokeOptions } from "../sandbox/index.js";
 import type { ConcurrencyGate } from "./concurrency.js";
 
 export interface Invocation {

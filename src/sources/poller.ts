@@ -15,7 +15,7 @@ import type { Queues } from "../async/sqs/index.js";
 import type { ReceivedMessage } from "../async/sqs/store.js";
 import type { Completed, Outcome } from "../lambda/invoker.js";
 import type { Metrics } from "../observe/metrics.js";
-import { RESPONSE_MAX_BYTES } from "../sandbox/limits.js";
+import { RESPONSE_MAX_BYTES } from "../sandbox/index.js";
 import { filterView, parsePatterns, patternMatches } from "./filter.js";
 import { sqsRecord } from "./sqs-event.js";
 import { DEFAULT_POLLERS, type EventSourceMapping } from "./types.js";

@@ -44,8 +44,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  pool.close();
-  await sandbox.close();
+  pool.dispose();
+  await sandbox.dispose();
   opened.registry.close();
   removeTempDirs();
 });
