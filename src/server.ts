@@ -12,7 +12,6 @@ import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/e
 import { type ApiDeps, createApi } from "./api/index.js";
 import { invokeRoute } from "./api/invoke-route.js";
 import { provisionAll } from "./api/provisioned.js";
-import { RegistryCache } from "./api/registry-cache.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
 import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
 import { Queues } from "./async/sqs/index.js";
@@ -23,6 +22,7 @@ import { type FunctionFolder, readFunctionFolder, readFunctionFolders } from "./
 import { functionArn } from "./lambda/arn.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./lambda/concurrency.js";
 import { Invoker, type LogSink } from "./lambda/invoker.js";
+import { RegistryCache } from "./lambda/registry-cache.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
@@ -194,7 +194,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let server: Server;
   try {
     const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
-    doors = await startDoors(options.doors ?? [], { api: deps, cache, host: options.host, log });
+    doors = await startDoors(options.doors ?? [], { core: deps, cache, host: options.host, log });
     // Invoke first, on node:http (src/api/invoke-route.ts); every other request goes to the Hono app.
     const invoke = invokeRoute(deps, cache);
     const toApp = getRequestListener(app.fetch, { hostname: options.host });

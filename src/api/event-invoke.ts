@@ -4,12 +4,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { QueuedEvent } from "../async/types.js";
+import { environmentConfig } from "../lambda/environment.js";
 import { type InvokeCore, invoke } from "../lambda/invoke.js";
 import type { Outcome } from "../lambda/invoker.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import type { ApiDeps } from "./deps.js";
-import { environmentConfig } from "./shapes.js";
 
 export interface InternalInvocation {
   functionName: string;

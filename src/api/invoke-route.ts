@@ -6,10 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send } from "../doors/shared/response.js";
+import type { RegistryCache } from "../lambda/registry-cache.js";
 import type { ApiDeps } from "./deps.js";
 import { errorAnswer } from "./errors.js";
 import { answerInvoke, nodeInvokeRequest } from "./invoke.js";
-import type { RegistryCache } from "./registry-cache.js";
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/?]+)\/invocations(?:\?(.*))?$/;
 

@@ -9,13 +9,13 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import type { Hono } from "hono";
 import { contentTypeError } from "../doors/shared/http-validate.js";
 import type { Completed } from "../lambda/invoker.js";
+import type { RegistryCache } from "../lambda/registry-cache.js";
 import { logTail } from "../observe/report.js";
 import type { FunctionError } from "../sandbox/index.js";
 import type { InvocationType } from "../sandbox/limits.js";
 import type { ApiDeps } from "./deps.js";
 import { errorResponse } from "./errors.js";
 import { completedOf, honoInvokeRequest, readInvokeRequest } from "./invoke.js";
-import type { RegistryCache } from "./registry-cache.js";
 
 const INVOCATION_TYPES = new Set<InvocationType>(["RequestResponse", "DryRun"]);
 const codec = new EventStreamCodec(

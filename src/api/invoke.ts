@@ -12,13 +12,13 @@ import { readBody } from "../doors/shared/request.js";
 import { functionArn, parseFunctionName } from "../lambda/arn.js";
 import { LambdaError, throttled } from "../lambda/errors.js";
 import type { Completed, Invocation, Ran } from "../lambda/invoker.js";
+import type { RegistryCache } from "../lambda/registry-cache.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import { logTail } from "../observe/report.js";
 import { responseTooLarge } from "../sandbox/errors.js";
 import { type InvocationType, RESPONSE_MAX_BYTES, requestPayloadLimit } from "../sandbox/limits.js";
 import type { ApiDeps } from "./deps.js";
 import { errorAnswer } from "./errors.js";
-import type { RegistryCache } from "./registry-cache.js";
 
 function decodeClientContext(header: string | undefined): unknown {
   if (header === undefined) return undefined;

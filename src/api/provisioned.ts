@@ -6,13 +6,13 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { functionArn, parseFunctionName } from "../lambda/arn.js";
+import { environmentConfig } from "../lambda/environment.js";
 import { LambdaError } from "../lambda/errors.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import type { ProvisionedConfig } from "../registry/types.js";
 import type { EnvironmentConfig } from "../sandbox/index.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonBody } from "./request.js";
-import { environmentConfig } from "./shapes.js";
 import { parseBody } from "./validate.js";
 
 const PutBody = z.object({ ProvisionedConcurrentExecutions: z.number().int().min(1, "Member must have value greater than or equal to 1") });

@@ -2,10 +2,11 @@
 import type { Hono } from "hono";
 import { z } from "zod";
 import { parseFunctionName } from "../lambda/arn.js";
+import { environmentConfig, snapStartApplies } from "../lambda/environment.js";
 import type { FunctionVersion } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonBody, maxItemsOf } from "./request.js";
-import { environmentConfig, snapStartApplies, toConfiguration } from "./shapes.js";
+import { toConfiguration } from "./shapes.js";
 import { parseBody } from "./validate.js";
 
 const PublishVersionBody = z.object({

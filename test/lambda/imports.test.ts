@@ -27,8 +27,6 @@ const LAYERS: string[][] = [
  * entry whose import is gone fails the test until it is removed.
  */
 const ALLOWED: Record<string, string> = {
-  "doors -> api":
-    "the doors are handed ApiDeps and Invoke's RegistryCache (doors/shared/deps.ts), which builds environment configurations from them",
   "doors -> config": "the doors take DoorConfig and throw ConfigError from config/index.ts",
   "functions -> api":
     "folder deploys validate with api/validate and api/components: create/update validation is not yet shared from lambda/",

@@ -9,17 +9,11 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LRUCache } from "lru-cache";
+import type { CredentialMinter, FunctionCaller } from "../../lambda/environment.js";
 import type { AwsCredentials } from "../../sandbox/index.js";
 
 const TOKEN_PREFIX = "isolambda1.";
 const KEY_FILE = "function-credentials.key";
-
-/** Who a function's credentials (or its requests, stamped by the sandbox's fetch) speak for. */
-export interface FunctionCaller {
-  functionName: string;
-  /** The execution role ARN the function had when its environment started. */
-  role: string;
-}
 
 /** The key in the data directory, made on first use; unreadable to other users. */
 function keyOf(dataDir: string): Buffer {
@@ -32,7 +26,7 @@ function keyOf(dataDir: string): Buffer {
   return readFileSync(file);
 }
 
-export class FunctionCredentials {
+export class FunctionCredentials implements CredentialMinter {
   readonly #key: Buffer;
   /** Tokens already checked: two HMACs cost ~15 µs, and a function sends its token with every call. Only valid ones are kept. */
   /** Minted per configuration an environment is made from (Event invocations make one each). */

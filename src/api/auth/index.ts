@@ -5,9 +5,10 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { readBody } from "../../doors/shared/request.js";
+import type { FunctionCaller } from "../../lambda/environment.js";
 import { CALLER_HEADER } from "../../sandbox/index.js";
 import { crossSite, hostCheck } from "./browser.js";
-import type { FunctionCaller, FunctionCredentials } from "./function-credentials.js";
+import type { FunctionCredentials } from "./function-credentials.js";
 import { isDataPlane, lambdaActionOf, type Protocol, protocolOf } from "./operations.js";
 import { BAD_SIGNATURE, MISSING, Refusal, refuse, UNKNOWN_KEY } from "./refusals.js";
 import { claimOf, type ReceivedRequest, signatureMatches, staleness } from "./sigv4.js";

@@ -44,7 +44,7 @@ export async function startAlbDoor(config: AlbDoorConfig, deps: DoorDeps): Promi
   const group = (spec: string): TargetGroup => {
     let g = groups.get(spec);
     if (g === undefined) {
-      g = { target: new FunctionTarget(deps, spec), arn: targetGroupArn(deps.api.region, deps.api.accountId, spec) };
+      g = { target: new FunctionTarget(deps, spec), arn: targetGroupArn(deps.core.region, deps.core.accountId, spec) };
       groups.set(spec, g);
     }
     return g;

@@ -86,7 +86,7 @@ function distributionOf(config: EdgeDoorConfig, seed: string): { id: string; dom
 /** Lambda@Edge's association rules, checked against the registry once the function folders are deployed. */
 function checkHook(deps: DoorDeps, ref: string, eventType: EdgeEventType, where: string): void {
   const { name, version } = parseEdgeHook(ref);
-  const fn = deps.api.registry.getVersion(name, version);
+  const fn = deps.core.registry.getVersion(name, version);
   if (fn === undefined) throw new ConfigError(`${where}: ${ref} is not a published version of ${name}; Lambda@Edge triggers need one`);
   if (eventType.startsWith("viewer") && fn.memorySize > VIEWER_MEMORY_MAX_MB)
     throw new ConfigError(`${where}: ${ref} has ${fn.memorySize} MB; Lambda@Edge viewer triggers allow at most ${VIEWER_MEMORY_MAX_MB} MB`);
@@ -119,7 +119,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
   });
   const cache = behaviors.some((b) => b.config.cache !== undefined) ? new EdgeCache(config.cacheMaxBytes) : undefined;
   const agent = new Agent();
-  const distribution = distributionOf(config, `${deps.api.accountId}:${where}:${config.port}`);
+  const distribution = distributionOf(config, `${deps.core.accountId}:${where}:${config.port}`);
   let port = config.port;
   let name = `cloudfront door :${config.port}`;
 
@@ -283,7 +283,7 @@ export async function startEdgeDoor(config: EdgeDoorConfig, deps: DoorDeps, wher
               customHeaders: {},
               domainName: `${path.basename(behavior.folder ?? "")}.s3.amazonaws.com`,
               path: "",
-              region: deps.api.region,
+              region: deps.core.region,
             },
           }
         : { custom };

@@ -1,9 +1,9 @@
-/** What every door works with: the Lambda API's deps (invoker, registry, region, account) and Invoke's registry cache. */
-import type { ApiDeps } from "../../api/deps.js";
-import type { RegistryCache } from "../../api/registry-cache.js";
+/** What every door works with: the Lambda core (invoker, registry, region, account) and Invoke's registry cache. */
+import type { LambdaCore } from "../../lambda/core.js";
+import type { RegistryCache } from "../../lambda/registry-cache.js";
 
 export interface DoorDeps {
-  api: ApiDeps;
+  core: LambdaCore;
   /** Shared with the Lambda API, which clears it on every control-plane change. */
   cache: RegistryCache;
   /** Address the door listeners bind to. */

@@ -26,15 +26,15 @@ export class FunctionTarget {
   readonly #core: InvokeCore;
 
   constructor(deps: DoorDeps, spec: string) {
-    const { api, cache } = deps;
+    const { core, cache } = deps;
     this.ref = parseFunctionName(spec);
-    this.arn = functionArn(api, this.ref.name, this.ref.qualifier);
+    this.arn = functionArn(core, this.ref.name, this.ref.qualifier);
     this.#core = {
-      region: api.region,
-      accountId: api.accountId,
+      region: core.region,
+      accountId: core.accountId,
       lookup: cache,
-      configOf: (version) => cache.environmentConfig(api, version),
-      invoker: api.invoker,
+      configOf: (version) => cache.environmentConfig(core, version),
+      invoker: core.invoker,
     };
   }
 

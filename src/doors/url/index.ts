@@ -28,7 +28,7 @@ export function urlIdOf(accountId: string, functionName: string): string {
 
 export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promise<Listener> {
   const target = new FunctionTarget(deps, config.target);
-  const urlId = urlIdOf(deps.api.accountId, target.ref.name);
+  const urlId = urlIdOf(deps.core.accountId, target.ref.name);
   const name = `url door (${target})`;
   const streaming = config.invokeMode === "RESPONSE_STREAM";
   const iam = config.authType === "AWS_IAM";
@@ -182,7 +182,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       // Preflights come unsigned (browsers never send credentials on them), so they are answered before auth.
       if (cors !== undefined && isPreflight(req.method, origin, lastHeader(req.rawHeaders, "access-control-request-method")))
         return send(outgoing, 200, cors.preflight(origin, requestId), "");
-      const authorizer = iam ? iamCaller(req.rawHeaders, req.query, deps.api.accountId) : undefined;
+      const authorizer = iam ? iamCaller(req.rawHeaders, req.query, deps.core.accountId) : undefined;
       if (iam && authorizer === undefined) {
         deps.log(`${name}: 403 for request ${requestId}: AuthType AWS_IAM and the request is not signed with SigV4`);
         return send(outgoing, FORBIDDEN.status, withCors({ ...FORBIDDEN.headers, "x-amzn-requestid": requestId }, origin), FORBIDDEN.body);
@@ -190,7 +190,7 @@ export async function startUrlDoor(config: UrlDoorConfig, deps: DoorDeps): Promi
       const traceId = lastHeader(req.rawHeaders, "x-amzn-trace-id") ?? rootTraceId();
       const now = Date.now();
       const event = JSON.stringify(
-        buildUrlEvent(req, { accountId: deps.api.accountId, urlId, region: deps.api.region, requestId, traceId, now, authorizer }),
+        buildUrlEvent(req, { accountId: deps.core.accountId, urlId, region: deps.core.region, requestId, traceId, now, authorizer }),
       );
       await (streaming ? streamed : buffered)(outgoing, event, requestId, traceId, origin);
     },

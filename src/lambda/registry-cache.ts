@@ -3,11 +3,10 @@
  * directory), kept in memory. Any request that can change the registry clears it when it ends,
  * so a cached answer is never older than the last control-plane call.
  */
-import type { Lookup } from "../lambda/resolve.js";
 import type { Alias, CodeStore, FunctionVersion, Registry } from "../registry/types.js";
 import type { EnvironmentConfig } from "../sandbox/index.js";
-import type { ApiDeps } from "./deps.js";
-import { environmentConfig } from "./shapes.js";
+import { type EnvironmentSettings, environmentConfig } from "./environment.js";
+import type { Lookup } from "./resolve.js";
 
 export class RegistryCache implements Lookup {
   readonly #versions = new Map<string, FunctionVersion>();
@@ -51,10 +50,10 @@ export class RegistryCache implements Lookup {
   }
 
   /** The environment configuration of a version this cache returned, made once. */
-  environmentConfig(deps: ApiDeps, version: FunctionVersion): EnvironmentConfig {
+  environmentConfig(settings: EnvironmentSettings, version: FunctionVersion): EnvironmentConfig {
     let config = this.#configs.get(version);
     if (config === undefined) {
-      config = environmentConfig(deps, version, (sha) => this.codeDir(sha));
+      config = environmentConfig(settings, version, (sha) => this.codeDir(sha));
       this.#configs.set(version, config);
     }
     return config;
