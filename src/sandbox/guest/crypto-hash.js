@@ -5,6 +5,7 @@
 import { Buffer } from "buffer";
 import { arrayBufferOf } from "./host-values.js";
 import { callHost, nodeErrorOf } from "./native-error.js";
+import { streamOnUse } from "./stream-on-use.js";
 
 /** Updates kept before they cross: small enough to copy, large enough that short messages cross once. */
 const BATCH_BYTES = 64 * 1024;
@@ -200,65 +201,8 @@ class Digest {
   }
 }
 
-// Hash and Hmac are Transform streams in Node, but only once something uses them as one: the first
-// stream method or state access makes Digest a Transform (evaluating node:stream) and sets the
-// instance up, as Node's LazyTransform does. update/digest alone never load node:stream.
-let Transform;
-const streams = new WeakSet();
-function asStream(digest) {
-  if (streams.has(digest)) return;
-  streams.add(digest);
-  if (Transform === undefined) {
-    ({ Transform } = require("readable-stream"));
-    Object.setPrototypeOf(Digest.prototype, Transform.prototype);
-  }
-  Transform.call(digest, {});
-}
-const STREAM_METHODS = [
-  "write",
-  "end",
-  "pipe",
-  "unpipe",
-  "read",
-  "setEncoding",
-  "on",
-  "once",
-  "off",
-  "addListener",
-  "removeListener",
-  "removeAllListeners",
-  "prependListener",
-  "prependOnceListener",
-  "emit",
-  "listeners",
-  "listenerCount",
-  "destroy",
-  "pause",
-  "resume",
-  "isPaused",
-  "cork",
-  "uncork",
-  "unshift",
-  Symbol.asyncIterator,
-];
-for (const name of STREAM_METHODS) {
-  Digest.prototype[name] = function (...args) {
-    asStream(this);
-    return Transform.prototype[name].apply(this, args);
-  };
-}
-for (const key of ["_readableState", "_writableState"]) {
-  Object.defineProperty(Digest.prototype, key, {
-    configurable: true,
-    get() {
-      asStream(this);
-      return Object.getOwnPropertyDescriptor(this, key)?.value;
-    },
-    set(value) {
-      Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
-    },
-  });
-}
+// Hash and Hmac are Transform streams in Node (written to, or piped into and out of).
+streamOnUse(Digest, "Transform");
 Digest.prototype._transform = function (chunk, encoding, callback) {
   this.update(chunk, encoding === "buffer" ? undefined : encoding);
   callback();

@@ -6,7 +6,7 @@ import { Buffer } from "buffer";
 import { createDh } from "../crypto-dh.js";
 import { createSubtleKeys } from "../crypto-subtle-keys.js";
 import { createX509 } from "../crypto-x509.js";
-import { writableOnUse } from "../writable-on-use.js";
+import { streamOnUse } from "../stream-on-use.js";
 
 const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
 
@@ -282,7 +282,11 @@ export function createKeys({
     }
   }
   // Sign and Verify are Writable streams in Node (written to, or piped into, before sign()/verify()).
-  writableOnUse(Collector);
+  streamOnUse(Collector, "Writable");
+  Collector.prototype._write = function (chunk, encoding, callback) {
+    this.update(chunk, encoding === "buffer" ? undefined : encoding);
+    callback();
+  };
 
   function generateKeyPairSync(type, options = {}) {
     if (typeof type !== "string") {
