@@ -6,26 +6,18 @@
 import type { Context, Hono } from "hono";
 import { defaultRole, parseFunctionName } from "../lambda/arn.js";
 import { LambdaError } from "../lambda/errors.js";
+import { checkDeadLetterTarget, checkEnvironment, checkPackage } from "../lambda/function-rules.js";
+import { resolveLayers } from "../lambda/layers.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import { LATEST } from "../registry/common.js";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/index.js";
-import { checkComponent } from "./components.js";
 import type { ApiDeps } from "./deps.js";
-import { checkCombinedSize, resolveLayers } from "./function-layers.js";
 import { unprovisionFunction } from "./provisioned.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { toConfiguration } from "./shapes.js";
 import { withStoredZip } from "./store-code.js";
-import {
-  CreateFunctionBody,
-  checkDeadLetterTarget,
-  checkEnvironment,
-  parseBody,
-  UpdateCodeBody,
-  UpdateConfigurationBody,
-  zipOf,
-} from "./validate.js";
+import { CreateFunctionBody, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
 import { publishedConfiguration } from "./versions.js";
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
@@ -39,8 +31,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const environment = checkEnvironment(body.Environment?.Variables);
     const layers = resolveLayers(deps, body.Layers ?? []);
     const created = await withStoredZip(deps, zipOf(body.Code), async (code) => {
-      checkCombinedSize(deps, code.codeSha256, layers);
-      await checkComponent(deps.components, body.Runtime, body.Handler, code.dir);
+      await checkPackage(deps, { codeSha256: code.codeSha256, codeDir: code.dir, runtime: body.Runtime, handler: body.Handler, layers });
       return deps.registry.createFunction({
         functionName: name,
         runtime: body.Runtime,
@@ -103,8 +94,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     if (body.DryRun) return c.json(toConfiguration(deps, current));
     // Releasing the new package also removes the one $LATEST had, unless a published version keeps it.
     const updated = await withStoredZip(deps, zip, async (code) => {
-      checkCombinedSize(deps, code.codeSha256, current.layers);
-      await checkComponent(deps.components, current.runtime, current.handler, code.dir);
+      await checkPackage(deps, { ...current, codeDir: code.dir, codeSha256: code.codeSha256 });
       return deps.registry.updateCode(current.functionName, code, body.RevisionId);
     });
     deps.invoker.retire(current.functionName);
@@ -132,10 +122,14 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       deadLetterTarget: body.DeadLetterConfig === undefined ? undefined : checkDeadLetterTarget(body.DeadLetterConfig.TargetArn),
       snapStartApplyOn: body.SnapStart?.ApplyOn,
     };
-    if (patch.layers !== undefined) checkCombinedSize(deps, current.codeSha256, patch.layers);
-    const codeDir = deps.code.get(current.codeSha256)?.dir;
-    if (codeDir !== undefined)
-      await checkComponent(deps.components, patch.runtime ?? current.runtime, patch.handler ?? current.handler, codeDir);
+    await checkPackage(deps, {
+      codeSha256: current.codeSha256,
+      codeDir: deps.code.get(current.codeSha256)?.dir,
+      runtime: patch.runtime ?? current.runtime,
+      handler: patch.handler ?? current.handler,
+      // Unchanged layers were checked with this package when they were set.
+      layers: patch.layers ?? [],
+    });
     // Only what the request names changes.
     const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<FunctionSettings>;
     const updated = deps.registry.updateSettings(current.functionName, given, body.RevisionId);

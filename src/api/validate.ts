@@ -15,29 +15,6 @@ import {
   TIMEOUT_MIN_S,
 } from "../sandbox/index.js";
 
-/** Keys Lambda sets itself and refuses in Environment.Variables. */
-const RESERVED_KEYS = new Set([
-  "_HANDLER",
-  "_X_AMZN_TRACE_ID",
-  "AWS_DEFAULT_REGION",
-  "AWS_REGION",
-  "AWS_EXECUTION_ENV",
-  "AWS_LAMBDA_FUNCTION_NAME",
-  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-  "AWS_LAMBDA_FUNCTION_VERSION",
-  "AWS_LAMBDA_INITIALIZATION_TYPE",
-  "AWS_LAMBDA_LOG_GROUP_NAME",
-  "AWS_LAMBDA_LOG_STREAM_NAME",
-  "AWS_ACCESS_KEY",
-  "AWS_ACCESS_KEY_ID",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "AWS_LAMBDA_RUNTIME_API",
-  "LAMBDA_TASK_ROOT",
-  "LAMBDA_RUNTIME_DIR",
-]);
-/** Lambda: the environment variables of a function, serialised, may take 4 KB. */
-const ENVIRONMENT_MAX_BYTES = 4096;
 /** Lambda: a zip uploaded directly (not from S3) may be 50 MB (larger: RequestEntityTooLargeException, HTTP 413). */
 export const ZIP_UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
 
@@ -64,7 +41,7 @@ const settings = {
       /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/,
       "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+",
     ),
-  // Each ARN's form, the count and existence are checked with Lambda's own messages (function-layers.ts).
+  // Each ARN's form, the count and existence are checked with Lambda's own messages (lambda/layers.ts).
   Layers: z.array(z.string()),
   EphemeralStorage: z.object({
     Size: z
@@ -109,18 +86,6 @@ export const CreateFunctionBody = optionalSettings.extend({
 
 export const UpdateConfigurationBody = optionalSettings.extend({ RevisionId: z.string().optional() });
 
-/** DeadLetterConfig.TargetArn: "" removes it; isolambda delivers to its own SQS queues. */
-export function checkDeadLetterTarget(arn: string | undefined): string {
-  if (arn === undefined || arn === "") return "";
-  if (!/^arn:aws[\w-]*:sqs:[\w-]+:\d{12}:[\w-]{1,80}$/.test(arn)) {
-    throw new LambdaError(
-      "InvalidParameterValueException",
-      `The provided DeadLetterConfig.TargetArn ${arn} is not supported: isolambda delivers dead letters to its SQS queues (arn:aws:sqs:...).`,
-    );
-  }
-  return arn;
-}
-
 export const UpdateCodeBody = zipCode.extend({
   Publish: z.boolean().optional(),
   RevisionId: z.string().optional(),
@@ -146,24 +111,6 @@ export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   });
   const count = issues.length === 1 ? "1 validation error detected" : `${issues.length} validation errors detected`;
   throw new LambdaError("ValidationException", `${count}: ${issues.join("; ")}`);
-}
-
-export function checkEnvironment(variables: Record<string, string> | undefined): Record<string, string> {
-  const vars = variables ?? {};
-  const reserved = Object.keys(vars).filter((key) => RESERVED_KEYS.has(key));
-  if (reserved.length > 0) {
-    throw new LambdaError(
-      "InvalidParameterValueException",
-      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
-    );
-  }
-  if (Buffer.byteLength(JSON.stringify(vars)) > ENVIRONMENT_MAX_BYTES) {
-    throw new LambdaError(
-      "InvalidParameterValueException",
-      "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.",
-    );
-  }
-  return vars;
 }
 
 /** The zip of a Code or UpdateFunctionCode body; S3 and images are not available locally. */

@@ -1,17 +1,17 @@
 /**
  * Deploys a function folder into the registry, as `isolambda serve` does at start: create the
  * function or update its code and settings where they changed, publish a version when anything
- * changed, and move the aliases function.json declares.
+ * changed, and move the aliases function.json declares. The settings and package meet the rules
+ * the API's CreateFunction and updates check (lambda/function-rules.ts).
  */
 
-import { checkComponent } from "../api/components.js";
-import { checkEnvironment } from "../api/validate.js";
 import { defaultRole } from "../lambda/arn.js";
 import { LambdaError } from "../lambda/errors.js";
+import { checkEnvironment, checkPackage } from "../lambda/function-rules.js";
 import type { CodeStore, FunctionSettings, Registry, StoredCode } from "../registry/types.js";
 import type { ComponentCache } from "../sandbox/index.js";
 import { type FunctionFolder, FunctionFolderError } from "./folder.js";
-import { checkFolderSize, folderLayers } from "./folder-layers.js";
+import { folderLayers } from "./folder-layers.js";
 
 export type DeployOutcome = "created" | "updated" | "unchanged";
 
@@ -51,13 +51,10 @@ export async function deployFolder(
   const stored = await code.putFolder(folder.codeDir);
   let outcome: DeployOutcome;
   try {
-    checkFolderSize(folder, stored, settings.layers, code);
-    if (components !== undefined) {
-      try {
-        await checkComponent(components, settings.runtime, settings.handler, stored.dir);
-      } catch (error) {
-        throw new FunctionFolderError(`${folder.codeDir}: ${error instanceof Error ? error.message : String(error)}`);
-      }
+    try {
+      await checkPackage({ code, components }, { ...settings, codeSha256: stored.codeSha256, codeDir: stored.dir });
+    } catch (error) {
+      throw new FunctionFolderError(`${folder.codeDir}: ${error instanceof Error ? error.message : String(error)}`);
     }
     outcome = applyFolder(folder.name, settings, stored, registry);
   } finally {

@@ -8,8 +8,7 @@
 import path from "node:path";
 import { type Account, layerVersionArn, parseLayerVersionArn } from "../lambda/arn.js";
 import { LambdaError } from "../lambda/errors.js";
-import type { CodeStore, LayerRef, LayerVersion, Registry, StoredCode } from "../registry/types.js";
-import { UNZIPPED_LIMIT_BYTES } from "../registry/unzip.js";
+import type { CodeStore, LayerRef, LayerVersion, Registry } from "../registry/types.js";
 import type { FunctionFolder } from "./folder.js";
 import { FunctionFolderError } from "./folder.js";
 
@@ -60,14 +59,4 @@ export async function folderLayers(folder: FunctionFolder, registry: Registry, c
     refs.push({ arn: layerVersionArn(account, name, layer.version), codeSha256: layer.codeSha256, codeSize: layer.codeSize });
   }
   return refs;
-}
-
-/** Lambda's limit on a function and its layers unzipped together, for a folder. */
-export function checkFolderSize(folder: FunctionFolder, stored: StoredCode, layers: LayerRef[], code: CodeStore): void {
-  const total = layers.reduce((sum, layer) => sum + (code.get(layer.codeSha256)?.unzippedSize ?? 0), stored.unzippedSize);
-  if (total > UNZIPPED_LIMIT_BYTES) {
-    throw new FunctionFolderError(
-      `${folder.codeDir}: the function and its layers take ${total} bytes unzipped; Lambda allows ${UNZIPPED_LIMIT_BYTES}`,
-    );
-  }
 }

@@ -28,8 +28,6 @@ const LAYERS: string[][] = [
  */
 const ALLOWED: Record<string, string> = {
   "doors -> config": "the doors take DoorConfig and throw ConfigError from config/index.ts",
-  "functions -> api":
-    "folder deploys validate with api/validate and api/components: create/update validation is not yet shared from lambda/",
   "functions -> config": "function.json is read with config/json-file.ts",
   "async -> api": "the SQS service (async/sqs) parses request bodies with api/json-body",
 };

@@ -1,19 +1,18 @@
 /** Lambda's limit on a function and its layers unzipped together, without writing 250 MB to disk. */
 import { describe, expect, it } from "vitest";
-import type { ApiDeps } from "../../src/api/deps.js";
-import { checkCombinedSize } from "../../src/api/function-layers.js";
 import { LambdaError } from "../../src/lambda/errors.js";
+import { checkCombinedSize } from "../../src/lambda/layers.js";
 import type { CodeStore, LayerRef, StoredCode } from "../../src/registry/types.js";
 
 const MB = 1_000_000;
 
 /** A code store knowing only the unzipped sizes of some packages. */
-function depsWith(sizes: Record<string, number>): ApiDeps {
+function depsWith(sizes: Record<string, number>): { code: Pick<CodeStore, "get"> } {
   const code: Pick<CodeStore, "get"> = {
     get: (sha): StoredCode | undefined =>
       sizes[sha] === undefined ? undefined : { codeSha256: sha, codeSize: 1, unzippedSize: sizes[sha], dir: `/nowhere/${sha}` },
   };
-  return { code } as unknown as ApiDeps;
+  return { code };
 }
 
 const layer = (sha: string): LayerRef => ({ arn: `arn:aws:lambda:us-east-1:000000000000:layer:${sha}:1`, codeSha256: sha, codeSize: 1 });

@@ -4,21 +4,20 @@
  * limit on the function's package and its layers unzipped together.
  */
 
-import { layerVersionArn, parseLayerVersionArn } from "../lambda/arn.js";
-import { LambdaError } from "../lambda/errors.js";
-import type { LayerRef } from "../registry/types.js";
+import type { CodeStore, LayerRef, Registry } from "../registry/types.js";
 import { UNZIPPED_LIMIT_BYTES } from "../registry/unzip.js";
-import type { ApiDeps } from "./deps.js";
+import { type Account, layerVersionArn, parseLayerVersionArn } from "./arn.js";
+import { LambdaError } from "./errors.js";
 
 /** Lambda: a function may use up to 5 layers. */
-export const MAX_LAYERS = 5;
+const MAX_LAYERS = 5;
 /** The Layers member's constraint, as Lambda's ValidationException spells it. */
 const LAYERS_CONSTRAINT =
   "Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1, " +
   "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+), Member must not be null]";
 
 /** The layer versions the ARNs name, pinned (their code recorded) as the function will keep them. */
-export function resolveLayers(deps: ApiDeps, arns: string[]): LayerRef[] {
+export function resolveLayers(deps: Account & { registry: Pick<Registry, "getLayerVersion"> }, arns: string[]): LayerRef[] {
   if (arns.length > MAX_LAYERS) throw new LambdaError("InvalidParameterValueException", `Cannot reference more than ${MAX_LAYERS} layers.`);
   const seen = new Map<string, string>();
   return arns.map((arn) => {
@@ -50,7 +49,7 @@ export function resolveLayers(deps: ApiDeps, arns: string[]): LayerRef[] {
 }
 
 /** Lambda: a function's package and its layers, unzipped, may take 262144000 bytes together. */
-export function checkCombinedSize(deps: ApiDeps, functionCodeSha256: string, layers: LayerRef[]): void {
+export function checkCombinedSize(deps: { code: Pick<CodeStore, "get"> }, functionCodeSha256: string, layers: LayerRef[]): void {
   if (layers.length === 0) return;
   let total = 0;
   for (const sha of [functionCodeSha256, ...layers.map((l) => l.codeSha256)]) {
