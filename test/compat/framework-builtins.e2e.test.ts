@@ -126,3 +126,40 @@ describe("a callback throwing outside the handler's promise", () => {
     }
   });
 });
+
+describe("an error's stack", () => {
+  it("begins with V8's header for an error code makes, formatted at its first read, as in Node", async () => {
+    const source = `class HttpError extends Error { constructor(message) { super(message); this.name = "HttpError"; } }
+    exports.handler = async () => {
+      const changed = new Error("before");
+      changed.message = "after";
+      const assigned = new Error("s");
+      assigned.stack = "custom";
+      const first = (error) => error.stack.split("\\n")[0];
+      return {
+        headers: [new Error("plain"), new HttpError("missing"), Error("called"), changed, new TypeError("typed"), new RangeError("far"), new AggregateError([], "many")].map(first),
+        framesFollow: /^Error: plain\\n {4}at /.test(new Error("plain").stack),
+        assigned: assigned.stack,
+        identity: [new Error().constructor === Error, Object.getPrototypeOf(TypeError) === Error, new TypeError() instanceof Error, new HttpError() instanceof HttpError, Error.name, Error.length],
+        enumerable: [Object.keys(new Error("k")), JSON.stringify(new Error("j")), Object.getOwnPropertyDescriptor(new Error("d"), "stack").enumerable],
+      };
+    };`;
+    await deployPackaged(api, "compat-error-stacks", { packages: [], files: { "index.js": source } });
+    const ours = await invokeOk(api, "compat-error-stacks", {});
+    expect(ours).toEqual(await handlerInNode(source)({}));
+    expect(ours).toMatchObject({
+      headers: [
+        "Error: plain",
+        "HttpError: missing",
+        "Error: called",
+        "Error: after",
+        "TypeError: typed",
+        "RangeError: far",
+        "AggregateError: many",
+      ],
+      framesFollow: true,
+      assigned: "custom",
+      identity: [true, true, true, true, "Error", 1],
+    });
+  });
+});

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
 import { useServer } from "../api/server.js";
-import { deployPackaged, invokeOk } from "./deploy.js";
+import { deployPackaged, invoke, invokeOk } from "./deploy.js";
 import { EVENT_SHAPES } from "./http-events.js";
 import { handlerInNode } from "./in-node.js";
 import { EXCHANGES, EXPRESS4_VENDIA, EXPRESS5_SERVERLESS_HTTP, fastifyApp, KOA } from "./web-frameworks.js";
@@ -208,6 +208,15 @@ describe("fastify behind the ALB door", () => {
     const missing = await fetch(`${door}/nowhere`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toEqual({ statusCode: 404, error: "Not Found", message: "Route GET:/nowhere not found" });
+  });
+});
+
+describe("koa's own error log", () => {
+  it("prints the thrown error's stack with its header, as in Node", async () => {
+    const out = await invoke(api, "compat-koa", EVENT_SHAPES["API Gateway v2"]({ method: "GET", path: "/boom" }));
+    expect(out.functionError).toBeUndefined();
+    // koa's onerror: the stack indented two spaces, between blank lines, on stderr.
+    expect(out.logTail).toMatch(/\tERROR\t\n {2}Error: kaboom\n {6}at /);
   });
 });
 

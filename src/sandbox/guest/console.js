@@ -15,7 +15,8 @@ export function installConsole(host, format) {
     warn: emit("WARN"),
     error: emit("ERROR"),
     debug: emit("DEBUG"),
-    trace: (...args) => host.log("TRACE", `Trace: ${format(args)}\n${new Error().stack ?? ""}`.trimEnd()),
+    // The frames without the stack's own `Error` header.
+    trace: (...args) => host.log("TRACE", `Trace: ${format(args)}\n${(new Error().stack ?? "").replace(/^Error\n?/, "")}`.trimEnd()),
     dir: (value) => info(value),
     table: (value) => info(value),
     assert: (condition, ...args) => {

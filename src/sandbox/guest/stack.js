@@ -2,7 +2,10 @@
 // which QuickJS lacks and packages call at import (depd, and so express and body-parser). Only this
 // small function is evaluated at boot; the CallSites are built by builtins/call-sites.js on first use.
 
+import { installErrorHeaders } from "./error-header.js";
+
 export function installStackTraceApi(builtin, mapStack) {
+  const NativeError = installErrorHeaders();
   Error.stackTraceLimit = 10;
   Object.defineProperty(Error, "captureStackTrace", {
     configurable: true,
@@ -10,7 +13,7 @@ export function installStackTraceApi(builtin, mapStack) {
     enumerable: false,
     value: function captureStackTrace(target, constructorOpt) {
       // QuickJS writes the frames of the Error made here; the first is this function's own.
-      const frames = new Error().stack;
+      const frames = new NativeError().stack;
       builtin("call-sites").capture(target, constructorOpt, frames.slice(frames.indexOf("\n") + 1), mapStack);
     },
   });

@@ -50,7 +50,7 @@ export function createConsoleClass(load) {
       this.#write(this.#stderr, args);
     }
     trace(...args) {
-      this.#write(this.#stderr, [`Trace: ${format(args)}\n${(new Error().stack ?? "").split("\n").slice(1).join("\n")}`.trimEnd()]);
+      this.#write(this.#stderr, [`Trace: ${format(args)}\n${(new Error().stack ?? "").split("\n").slice(2).join("\n")}`.trimEnd()]);
     }
     assert(condition, ...args) {
       if (!condition) this.#write(this.#stderr, [`Assertion failed${args.length ? `: ${format(args)}` : ""}`]);
