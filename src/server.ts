@@ -14,7 +14,6 @@ import { invokeRoute } from "./api/invoke-route.js";
 import { provisionAll } from "./api/provisioned.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
 import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
-import { Queues } from "./async/sqs/index.js";
 import type { DoorConfig } from "./config/index.js";
 import { type RunningDoor, startDoors } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
@@ -30,6 +29,7 @@ import type { EgressRules } from "./sandbox/egress.js";
 import { type AwsCredentials, ComponentCache, Sandbox } from "./sandbox/index.js";
 import { EventSources, MappingStore } from "./sources/index.js";
 import { Scheduler } from "./sources/scheduler.js";
+import { Queues, SqsEventSource } from "./sqs/index.js";
 
 /** AWS's default account-wide code storage (CodeStorageExceededException past it). */
 const CODE_STORAGE_LIMIT_BYTES = 75 * 1024 ** 3;
@@ -131,8 +131,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     { ...DEFAULT_ASYNC_OPTIONS, ...options.async },
   );
   const sources = new EventSources(new MappingStore(db), {
-    queues,
-    region,
+    queues: new SqsEventSource(queues, region),
     metrics: invoker.metrics,
     invoke: (mapping, event) =>
       invokeInternally(deps, {

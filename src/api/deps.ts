@@ -1,12 +1,12 @@
 /** What the Lambda API's routes work with. */
 import type { Dispatcher } from "../async/dispatcher.js";
-import type { Queues } from "../async/sqs/index.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
 import type { LambdaCore } from "../lambda/core.js";
 import type { LogStore } from "../observe/log-store.js";
 import type { ComponentCache } from "../sandbox/index.js";
 import type { EventSources } from "../sources/index.js";
 import type { Scheduler } from "../sources/scheduler.js";
+import type { Queues } from "../sqs/index.js";
 import type { FunctionCredentials } from "./auth/function-credentials.js";
 
 export interface ApiDeps extends LambdaCore {

@@ -1,9 +1,9 @@
 /** The Lambda API under its real REST paths (2015-03-31/...), as a Hono app. */
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { mountSqs } from "../async/sqs/index.js";
 import { LambdaError } from "../lambda/errors.js";
 import { RegistryCache } from "../lambda/registry-cache.js";
+import { mountSqs } from "../sqs/index.js";
 import { mountAccount } from "./account.js";
 import { mountAliases } from "./aliases.js";
 import { mountConcurrency } from "./concurrency.js";

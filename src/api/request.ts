@@ -1,8 +1,8 @@
 /** Reading Lambda API requests: bounded JSON bodies and paging parameters, with AWS's errors. */
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { parseJsonObject, UnparsableBody } from "../http/json-body.js";
 import { LambdaError } from "../lambda/errors.js";
-import { parseJsonObject, UnparsableBody } from "./json-body.js";
 
 /** Lambda's list operations take MaxItems 1–10000. */
 const MAX_ITEMS_LIMIT = 10_000;

@@ -102,7 +102,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (function_name, qualifier)
   ) STRICT;
   `,
-  // 6: the built-in SQS-compatible queues (src/async/sqs) and their messages.
+  // 6: the built-in SQS-compatible queues (src/sqs) and their messages.
   `
   CREATE TABLE sqs_queues (
     name TEXT PRIMARY KEY,

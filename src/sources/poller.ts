@@ -11,18 +11,14 @@
  * each group has at most one batch in flight, as with Lambda.
  */
 
-import type { Queues } from "../async/sqs/index.js";
-import type { ReceivedMessage } from "../async/sqs/store.js";
 import type { Completed, Outcome } from "../lambda/invoker.js";
 import type { Metrics } from "../observe/metrics.js";
 import { RESPONSE_MAX_BYTES } from "../sandbox/index.js";
 import { filterView, parsePatterns, patternMatches } from "./filter.js";
-import { sqsRecord } from "./sqs-event.js";
-import { DEFAULT_POLLERS, type EventSourceMapping } from "./types.js";
+import { DEFAULT_POLLERS, type EventSourceMapping, type PolledMessage, type QueueSource } from "./types.js";
 
 export interface PollerDeps {
-  queues: Queues;
-  region: string;
+  queues: QueueSource;
   metrics: Metrics;
   invoke(mapping: EventSourceMapping, event: string): Promise<Outcome>;
   recordResult(uuid: string, result: string): void;
@@ -90,7 +86,7 @@ export class MappingPoller {
   async #loop(): Promise<void> {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
-      let batch: ReceivedMessage[];
+      let batch: PolledMessage[];
       try {
         batch = await this.#collect(signal);
         this.#recordOldestAge(signal);
@@ -122,9 +118,9 @@ export class MappingPoller {
   }
 
   /** A batch: full, or the batching window over, or close to Invoke's 6 MB payload limit. */
-  async #collect(signal: AbortSignal): Promise<ReceivedMessage[]> {
+  async #collect(signal: AbortSignal): Promise<PolledMessage[]> {
     const { batchSize, maximumBatchingWindowInSeconds } = this.mapping.settings;
-    const batch: ReceivedMessage[] = [];
+    const batch: PolledMessage[] = [];
     let bytes = 0;
     let windowEnds = Number.POSITIVE_INFINITY;
     while (batch.length < batchSize && !signal.aborted) {
@@ -149,11 +145,11 @@ export class MappingPoller {
     return batch;
   }
 
-  async #process(received: ReceivedMessage[], signal: AbortSignal): Promise<void> {
+  async #process(received: PolledMessage[], signal: AbortSignal): Promise<void> {
     const { uuid, functionName } = this.mapping;
     const labels = this.#labels;
     this.deps.metrics.sourceMessagesReceived.inc(labels, received.length);
-    let records = received.map((message) => sqsRecord(message, this.mapping.eventSourceArn, this.deps.region));
+    let records = received.map((message) => message.record);
     let batch = received;
     if (this.#filters.length > 0) {
       // As Lambda does: a message no filter matches is deleted without an invocation.
@@ -213,7 +209,7 @@ export class MappingPoller {
     this.deps.recordResult(uuid, "OK");
   }
 
-  #release(batch: ReceivedMessage[]): void {
+  #release(batch: PolledMessage[]): void {
     try {
       for (const message of batch) this.deps.queues.changeMessageVisibility(this.#queue, message.receiptHandle, 0);
     } catch {
@@ -228,7 +224,7 @@ export class MappingPoller {
  * names fewer, the messages of a group after its first failure count as failed too: deleting them
  * would let them overtake the one that failed.
  */
-export function withRestOfGroups(failed: Set<string>, batch: ReceivedMessage[]): Set<string> {
+export function withRestOfGroups(failed: Set<string>, batch: PolledMessage[]): Set<string> {
   const stopped = new Set<string | undefined>();
   const held = new Set(failed);
   for (const message of batch) {
@@ -242,7 +238,7 @@ export function withRestOfGroups(failed: Set<string>, batch: ReceivedMessage[]):
  * The ids a ReportBatchItemFailures answer names, or undefined when it is malformed (Lambda then
  * fails the whole batch): null, {}, or an empty list mean every message succeeded.
  */
-export function failedItems(payload: string, batch: ReceivedMessage[]): Set<string> | undefined {
+export function failedItems(payload: string, batch: PolledMessage[]): Set<string> | undefined {
   let answer: unknown;
   try {
     answer = JSON.parse(payload);

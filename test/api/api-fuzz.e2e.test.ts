@@ -9,7 +9,7 @@ import { connect } from "node:net";
 import { GetFunctionConfigurationCommand, InvokeCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import {
   BAD_BODIES,
   BAD_SEGMENTS,

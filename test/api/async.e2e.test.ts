@@ -16,7 +16,7 @@ import {
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import { sample, storedLogs, useServer, zipOf } from "./server.js";
 
 const RETRY_BASE_MS = 50;

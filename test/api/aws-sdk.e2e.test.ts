@@ -1,7 +1,7 @@
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import { useServer, zipOf } from "./server.js";
 
 const api = useServer();

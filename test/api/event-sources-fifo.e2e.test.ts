@@ -1,7 +1,7 @@
 import { CreateEventSourceMappingCommand, InvalidParameterValueException } from "@aws-sdk/client-lambda";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import { sample, useServer } from "./server.js";
 import { type Batch, loggedBatches, RECORDER } from "./source-batches.js";
 

@@ -15,7 +15,7 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import { sample, storedLogs, useServer } from "./server.js";
 import { loggedBatches, RECORDER } from "./source-batches.js";
 

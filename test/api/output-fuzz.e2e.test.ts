@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import {
   FUZZ_SOURCE,
   FUZZ_STREAM_SOURCE,

@@ -4,7 +4,7 @@ import path from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { useSqs } from "../async/sqs.js";
+import { useSqs } from "../sqs/sqs.js";
 import { storedLogs, useServer } from "./server.js";
 
 const functionsDir = mkdtempSync(path.join(tmpdir(), "isolambda-schedules-fn-"));

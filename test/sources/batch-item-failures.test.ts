@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ReceivedMessage } from "../../src/async/sqs/store.js";
 import { failedItems, withRestOfGroups } from "../../src/sources/poller.js";
+import type { PolledMessage } from "../../src/sources/types.js";
 
-const batch = ["a", "b", "c"].map((id) => ({ id }) as ReceivedMessage);
+const batch = ["a", "b", "c"].map((id) => ({ id }) as PolledMessage);
 
 describe("a ReportBatchItemFailures answer, read as Lambda reads it", () => {
   it("names the messages that stay in the queue", () => {
@@ -36,7 +36,7 @@ describe("a ReportBatchItemFailures answer on a FIFO queue", () => {
     ["a2", "A"],
     ["a3", "A"],
     ["b2", "B"],
-  ].map(([id, groupId]) => ({ id, groupId }) as ReceivedMessage);
+  ].map(([id, groupId]) => ({ id, groupId }) as PolledMessage);
 
   it("also keeps the messages of a group after its first failure, and only of that group", () => {
     expect(withRestOfGroups(new Set(["a2"]), fifo)).toEqual(new Set(["a2", "a3"]));

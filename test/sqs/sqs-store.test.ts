@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { newMessage } from "../../src/async/sqs/message.js";
-import { DEFAULT_SETTINGS } from "../../src/async/sqs/queue-attributes.js";
-import { QueueStore } from "../../src/async/sqs/store.js";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
+import { newMessage } from "../../src/sqs/message.js";
+import { DEFAULT_SETTINGS } from "../../src/sqs/queue-attributes.js";
+import { QueueStore } from "../../src/sqs/store.js";
 
 // The store takes `now` from its caller, so time-based rules are checked here without waiting.
 describe("QueueStore", () => {

@@ -13,7 +13,7 @@ import {
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it, vi } from "vitest";
-import { md5OfAttributes } from "../../src/async/sqs/md5.js";
+import { md5OfAttributes } from "../../src/sqs/md5.js";
 import { useServer } from "../api/server.js";
 import { useSqs } from "./sqs.js";
 

@@ -4,4 +4,5 @@
  */
 export { mountSqs } from "./api.js";
 export { SqsError, type SqsErrorName } from "./errors.js";
+export { SqsEventSource } from "./event-source.js";
 export { type QueueMessageAttribute, Queues, type QueuesOptions, type SentMessage } from "./queues.js";

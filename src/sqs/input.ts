@@ -1,5 +1,5 @@
 /** Reading SQS JSON requests: typed parameters with SQS's MissingParameter and InvalidParameterValue errors. */
-import { parseJsonObject, UnparsableBody } from "../../api/json-body.js";
+import { parseJsonObject, UnparsableBody } from "../http/json-body.js";
 import { invalidParameter, missingParameter, queueDoesNotExist, SqsError } from "./errors.js";
 
 export type Input = Record<string, unknown>;

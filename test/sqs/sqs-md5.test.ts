@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { md5Hex, md5OfAttributes } from "../../src/async/sqs/md5.js";
+import { md5Hex, md5OfAttributes } from "../../src/sqs/md5.js";
 
 // Digests published with the aws-md5-of-message-attributes package, which checks them against SQS.
 describe("MD5 digests as SQS computes them", () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { md5OfAttributes } from "../../src/async/sqs/md5.js";
+import { md5OfAttributes } from "../../src/sqs/md5.js";
 import { useServer } from "../api/server.js";
 import { useSqs } from "./sqs.js";
 
