@@ -5,43 +5,40 @@
  * at a time, so the kill lands mid-way.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useOrigin } from "../loopback.js";
+import { waitFor } from "../wait.js";
 import { ChildServers } from "./serve-child.js";
 
 const EVENTS = 40;
 let dir = "";
-let recorder: Server;
 const seen: number[] = [];
+/** Where the handler reports each event it handled. */
+const recorder = useOrigin((req, res) => {
+  seen.push(Number(new URL(req.url ?? "/", "http://x").searchParams.get("i")));
+  res.end("ok");
+});
 const servers = new ChildServers();
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "isolambda-crash-"));
-  recorder = createServer((req, res) => {
-    seen.push(Number(new URL(req.url ?? "/", "http://x").searchParams.get("i")));
-    res.end("ok");
-  });
-  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
   const fn = path.join(dir, "functions", "recorded");
   mkdirSync(fn, { recursive: true });
   writeFileSync(
     path.join(fn, "index.js"),
     "exports.handler = async (e) => { await new Promise((r) => setTimeout(r, 50)); await fetch(process.env.RECORDER + '?i=' + e.i); };",
   );
-  const recorderUrl = `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/`;
   writeFileSync(
     path.join(fn, "function.json"),
-    JSON.stringify({ handler: "index.handler", reservedConcurrency: 2, environment: { RECORDER: recorderUrl } }),
+    JSON.stringify({ handler: "index.handler", reservedConcurrency: 2, environment: { RECORDER: `${recorder.url}/` } }),
   );
 });
 
 afterAll(async () => {
   servers.killAll();
-  await new Promise<void>((resolve) => recorder.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -63,14 +60,22 @@ describe("asynchronous invocation across a crash", () => {
     client.destroy();
     expect(accepted.every((out) => out.StatusCode === 202)).toBe(true);
     // Mid-flight: some events are done, some running, some waiting.
-    for (let waited = 0; seen.length < 5 && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(
+      () => seen.length >= 5,
+      () => `5 events handled before the kill (${seen.length})`,
+    );
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));
     expect(seen.length).toBeLessThan(EVENTS);
 
     const second = await servers.start(dir);
-    for (let waited = 0; new Set(seen).size < EVENTS && waited < 15_000; waited += 20)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(
+      () => new Set(seen).size === EVENTS,
+      () => `every event handled after the restart (${new Set(seen).size} of ${EVENTS})`,
+      {
+        timeoutMs: 15_000,
+      },
+    );
     expect([...new Set(seen)].sort((a, b) => a - b)).toEqual(Array.from({ length: EVENTS }, (_, i) => i));
     second.child.kill("SIGTERM");
   });

@@ -17,6 +17,7 @@ import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { useSqs } from "../sqs/sqs.js";
+import { waitFor } from "../wait.js";
 import { sample, storedLogs, useServer, zipOf } from "./server.js";
 
 const RETRY_BASE_MS = 50;
@@ -164,15 +165,13 @@ describe("asynchronous invocation", () => {
       }),
     );
     await sendEvent("to-nowhere", {});
-    let failures: number | undefined;
-    for (let attempt = 0; attempt < 100 && failures === undefined; attempt++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      failures = sample(
+    const failures = async () =>
+      sample(
         await (await fetch(`${api.url}/metrics`)).text(),
         'isolambda_destination_delivery_failures_total{function="to-nowhere",resource="$LATEST"}',
       );
-    }
-    expect(failures).toBe(1);
+    await waitFor(async () => (await failures()) !== undefined, "a destination delivery failure counted", { intervalMs: 20 });
+    expect(await failures()).toBe(1);
   });
 
   it("delivers events beyond the function's concurrency later, each exactly once", async () => {

@@ -4,27 +4,26 @@
  * message. Messages in flight at the kill reappear after their visibility timeout (here 1 s).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetQueueUrlCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useOrigin } from "../loopback.js";
+import { waitFor } from "../wait.js";
 import { ChildServers } from "./serve-child.js";
 
 const MESSAGES = 60;
 let dir = "";
-let recorder: Server;
 const seen: number[] = [];
+/** Where the handler reports each message it handled. */
+const recorder = useOrigin((req, res) => {
+  seen.push(Number(new URL(req.url ?? "/", "http://x").searchParams.get("i")));
+  res.end("ok");
+});
 const servers = new ChildServers();
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "isolambda-sources-crash-"));
-  recorder = createServer((req, res) => {
-    seen.push(Number(new URL(req.url ?? "/", "http://x").searchParams.get("i")));
-    res.end("ok");
-  });
-  await new Promise<void>((resolve) => recorder.listen(0, "127.0.0.1", resolve));
   const fn = path.join(dir, "functions", "consumer");
   mkdirSync(fn, { recursive: true });
   // One message at a time, 40 ms each: the kill lands mid-way.
@@ -36,7 +35,7 @@ beforeAll(async () => {
     path.join(fn, "function.json"),
     JSON.stringify({
       handler: "index.handler",
-      environment: { RECORDER: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}/` },
+      environment: { RECORDER: `${recorder.url}/` },
       eventSources: [{ queue: "crash-queue", batchSize: 1 }],
     }),
   );
@@ -44,7 +43,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   servers.killAll();
-  await new Promise<void>((resolve) => recorder.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -65,14 +63,20 @@ describe("an event source mapping across a crash", () => {
       await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
     }
     sqs.destroy();
-    for (let waited = 0; seen.length < 5 && waited < 10_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(
+      () => seen.length >= 5,
+      () => `5 messages handled before the kill (${seen.length})`,
+    );
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));
     expect(new Set(seen).size).toBeLessThan(MESSAGES);
 
     const second = await servers.start(dir);
-    for (let waited = 0; new Set(seen).size < MESSAGES && waited < 20_000; waited += 20)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor(
+      () => new Set(seen).size === MESSAGES,
+      () => `every message handled after the restart (${new Set(seen).size} of ${MESSAGES})`,
+      { timeoutMs: 20_000 },
+    );
     expect([...new Set(seen)].sort((a, b) => a - b)).toEqual(Array.from({ length: MESSAGES }, (_, i) => i));
     second.child.kill("SIGTERM");
   });

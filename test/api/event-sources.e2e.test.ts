@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { useSqs } from "../sqs/sqs.js";
+import { waitFor } from "../wait.js";
 import { sample, storedLogs, useServer } from "./server.js";
 import { loggedBatches, RECORDER } from "./source-batches.js";
 
@@ -42,6 +43,10 @@ async function visibleCount(url: string): Promise<number> {
   );
   return Number(out.Attributes?.ApproximateNumberOfMessages) + Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible);
 }
+
+/** Resolves once the queue holds no message, visible or in flight: each was deleted. */
+const drained = (url: string) =>
+  waitFor(async () => (await visibleCount(url)) === 0, `the queue at ${url} emptied by its mapping`, { intervalMs: 20 });
 
 describe("event source mappings on the built-in queues", () => {
   it("invokes with batches of Lambda's SQS event shape and deletes what succeeded", async () => {
@@ -83,8 +88,7 @@ describe("event source mappings on the built-in queues", () => {
       ].sort(),
     );
     expect(batch?.Records[0]?.attributes).toMatchObject({ ApproximateReceiveCount: "1", SentTimestamp: expect.stringMatching(/^\d+$/) });
-    for (let i = 0; i < 100 && (await visibleCount(url)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await visibleCount(url)).toBe(0);
+    await drained(url);
     const got = await api.client.send(new GetEventSourceMappingCommand({ UUID: created.UUID }));
     expect(got).toMatchObject({ State: "Enabled", LastProcessingResult: "OK" });
   });
@@ -179,8 +183,7 @@ describe("event source mappings on the built-in queues", () => {
     expect(created.FilterCriteria?.Filters?.[0]?.Pattern).toContain('"kind":["order"]');
     const seen = (await batches("filtered-worker", 1)).flatMap((b) => b.Records.map((r) => r.body));
     expect(seen).toEqual([JSON.stringify({ kind: "order", total: 500 })]);
-    for (let i = 0; i < 100 && (await visibleCount(url)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await visibleCount(url)).toBe(0);
+    await drained(url);
     await expect(
       api.client.send(
         new CreateEventSourceMappingCommand({
@@ -202,20 +205,19 @@ describe("event source mappings on the built-in queues", () => {
     );
     const series = `isolambda_source_oldest_message_age_seconds{mapping="${created.UUID}",function="never-done"}`;
     const age = async () => sample(await (await fetch(`${api.url}/metrics`)).text(), series);
-    const until = async (done: (value: number | undefined) => boolean) => {
-      for (let i = 0; i < 200; i++) {
-        const value = await age();
-        if (done(value)) return value;
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      return age();
-    };
     // The failed message waits out its visibility timeout in flight: it still counts, and ages.
-    const old = await until((value) => value !== undefined && value >= 1.5);
-    expect(old).toBeGreaterThanOrEqual(1.5);
+    let old: number | undefined;
+    await waitFor(
+      async () => {
+        old = await age();
+        return old !== undefined && old >= 1.5;
+      },
+      () => `the oldest message's age reported at 1.5 s or more (${old} s)`,
+      { intervalMs: 25 },
+    );
     expect(old).toBeLessThanOrEqual((Date.now() - sent) / 1000);
     await sqs.client().send(new PurgeQueueCommand({ QueueUrl: url }));
-    expect(await until((value) => value === 0)).toBe(0);
+    await waitFor(async () => (await age()) === 0, "the age reported as 0 once the queue was purged", { intervalMs: 25 });
     await api.client.send(new DeleteEventSourceMappingCommand({ UUID: created.UUID }));
     expect(await age()).toBeUndefined();
   });
@@ -227,7 +229,15 @@ describe("event source mappings on the built-in queues", () => {
       new CreateEventSourceMappingCommand({ FunctionName: "paused-worker", EventSourceArn: sqs.arn("paused"), Enabled: false }),
     );
     await sendAll(url, ["waits"]);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // An enabled twin, made after it, takes its own message and is done with it: in that time the
+    // disabled mapping took nothing.
+    const twin = await sqs.createQueue("paused-twin");
+    await api.create("paused-twin-worker", RECORDER);
+    await sendAll(twin, ["taken"]);
+    await api.client.send(
+      new CreateEventSourceMappingCommand({ FunctionName: "paused-twin-worker", EventSourceArn: sqs.arn("paused-twin") }),
+    );
+    await drained(twin);
     expect(await visibleCount(url)).toBe(1);
     const updated = await api.client.send(new UpdateEventSourceMappingCommand({ UUID: created.UUID, Enabled: true }));
     expect(updated.State).toBe("Updating");

@@ -1,22 +1,29 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { useGate } from "../loopback.js";
+import { waitFor } from "../wait.js";
 import { useServer } from "./server.js";
 
 const api = useServer({ executors: 2 });
+const gate = useGate();
 const decoder = new TextDecoder();
-const SLOW = "exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return 'done'; };";
+/** Waits at the gate: running, and held there while the test acts. */
+const GATED = () => `exports.handler = async () => { await fetch(${JSON.stringify(gate.url)}); return 'done'; };`;
 
-const invoke = (name: string, event: object) =>
-  api.client.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode(JSON.stringify(event)) }));
+const invoke = (name: string) => api.client.send(new InvokeCommand({ FunctionName: name }));
 
 describe("executor workers", () => {
   it("replaces a killed executor: only its in-flight invocations fail with Runtime.ExitError, the server stays up", async () => {
-    await api.create("survivor", SLOW);
+    await api.create("survivor", GATED());
+    gate.close();
     // Two environments, one on each executor (the sandbox spreads them by load).
-    const running = [invoke("survivor", { ms: 500 }), invoke("survivor", { ms: 500 })];
-    await sleep(200);
+    const running = [invoke("survivor"), invoke("survivor")];
+    await waitFor(
+      () => gate.held === 2,
+      () => `both invocations running (${gate.held} at the gate)`,
+    );
     api.killExecutor(0);
+    gate.open();
     const outcomes = await Promise.all(running);
     const failed = outcomes.filter((out) => out.FunctionError === "Unhandled");
     expect(failed).toHaveLength(1);
@@ -26,7 +33,7 @@ describe("executor workers", () => {
     });
     expect(outcomes.filter((out) => out.FunctionError === undefined)).toHaveLength(1);
     // The lost environment is replaced by a cold start on the new executor; the other stays warm.
-    const after = await Promise.all([invoke("survivor", { ms: 50 }), invoke("survivor", { ms: 50 })]);
+    const after = await Promise.all([invoke("survivor"), invoke("survivor")]);
     expect(after.map((out) => out.FunctionError)).toEqual([undefined, undefined]);
   });
 });

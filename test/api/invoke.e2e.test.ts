@@ -117,8 +117,10 @@ describe("Invoke's HTTP details, over plain HTTP", () => {
     const { port, hostname } = new URL(api.url);
     await new Promise<void>((resolve, reject) => {
       const socket = connect(Number(port), hostname, () => {
-        socket.write(`POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: 100\r\n\r\n{"na`);
-        setTimeout(() => socket.destroy(), 20);
+        // Gone as soon as the head and a piece of the body are on their way.
+        socket.write(`POST /2015-03-31/functions/hello/invocations HTTP/1.1\r\nHost: ${hostname}\r\nContent-Length: 100\r\n\r\n{"na`, () =>
+          socket.destroy(),
+        );
       });
       socket.on("close", () => resolve());
       socket.on("error", reject);

@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../../src/observe/log-store.js";
+import { waitFor } from "../wait.js";
 import { useServer } from "./server.js";
 
 const api = useServer();
@@ -15,10 +16,14 @@ const decoder = new TextDecoder();
 async function records(fn: string, count: number): Promise<LogRecord[]> {
   const file = path.join(api.dataDir, "logs", fn, "current.log");
   let lines: string[] = [];
-  for (let attempt = 0; attempt < 100 && lines.length < count; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    lines = readFileSync(file, "utf8").split("\n").filter(Boolean);
-  }
+  await waitFor(
+    () => {
+      // Whole lines only: the last piece is "" or a line still being written.
+      lines = existsSync(file) ? readFileSync(file, "utf8").split("\n").slice(0, -1) : [];
+      return lines.length >= count;
+    },
+    () => `${count} log records of ${fn} stored (${lines.length} so far)`,
+  );
   return lines.map((line) => JSON.parse(line) as LogRecord);
 }
 

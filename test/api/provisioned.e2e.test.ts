@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   DeleteProvisionedConcurrencyConfigCommand,
   GetProvisionedConcurrencyConfigCommand,
@@ -11,13 +10,19 @@ import {
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { useGate } from "../loopback.js";
+import { waitFor } from "../wait.js";
 import { sample, useServer } from "./server.js";
 
 const api = useServer();
+const gate = useGate();
 const decoder = new TextDecoder();
-/** Holds its environment 300 ms and says how it was initialised. */
-const SLOW =
-  "exports.handler = async () => { await new Promise((r) => setTimeout(r, 300)); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };";
+/** Holds its environment at the gate and says how it was initialised. */
+const GATED = () =>
+  `exports.handler = async () => { await fetch(${JSON.stringify(gate.url)}); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };`;
+
+const provisionedStatus = async (qualifier: string) =>
+  (await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: qualifier }))).Status;
 
 async function invoke(qualifier: string): Promise<{ type: string; cold: boolean }> {
   const out = await api.client.send(new InvokeCommand({ FunctionName: "warm", Qualifier: qualifier, LogType: "Tail" }));
@@ -27,25 +32,25 @@ async function invoke(qualifier: string): Promise<{ type: string; cold: boolean 
 
 describe("provisioned concurrency", () => {
   it("initialises environments ahead of traffic, serves from them warm, and spills over to on-demand", async () => {
-    await api.create("warm", SLOW);
+    await api.create("warm", GATED());
     await api.client.send(new PublishVersionCommand({ FunctionName: "warm" }));
     const put = await api.client.send(
       new PutProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1", ProvisionedConcurrentExecutions: 2 }),
     );
     expect(put.RequestedProvisionedConcurrentExecutions).toBe(2);
-    let status = put.Status;
-    for (let attempt = 0; attempt < 100 && status !== "READY"; attempt++) {
-      await sleep(20);
-      status = (await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1" }))).Status;
-    }
-    expect(status).toBe("READY");
+    await waitFor(async () => (await provisionedStatus("1")) === "READY", "provisioned concurrency READY", { intervalMs: 20 });
     const ready = await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: "1" }));
     expect(ready).toMatchObject({ AllocatedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2 });
 
     expect(await invoke("1")).toEqual({ type: "provisioned-concurrency", cold: false });
+    gate.close();
     const running = Promise.all([invoke("1"), invoke("1"), invoke("1")]);
-    await sleep(150);
+    await waitFor(
+      () => gate.held === 3,
+      () => `the burst's three invocations running (${gate.held} at the gate)`,
+    );
     const during = await (await fetch(`${api.url}/metrics`)).text();
+    gate.open();
     const burst = await running;
     const after = await (await fetch(`${api.url}/metrics`)).text();
     const labels = '{function="warm",resource="1"}';
@@ -68,7 +73,7 @@ describe("provisioned concurrency", () => {
   });
 
   it("refuses $LATEST and more than the function's reservation", async () => {
-    await api.create("limited", SLOW);
+    await api.create("limited", GATED());
     await api.client.send(new PublishVersionCommand({ FunctionName: "limited" }));
     await expect(
       api.client.send(

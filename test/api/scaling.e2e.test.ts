@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { InvokeCommand, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../wait.js";
 import { sample, useServer } from "./server.js";
 
 /** Two new environments per function, refilled over an hour: the third parallel cold start is over the rate. */
@@ -41,12 +41,11 @@ describe("the scaling rate", () => {
   it("keeps an Event invocation over the scaling rate and runs it when an environment frees up", async () => {
     await api.create("queued", SLOW);
     await Promise.all([invoke("queued", { ms: 300 }), invoke("queued", { ms: 300 }), invoke("queued", { ms: 0 }, "Event")]);
-    let invocations: number | undefined;
-    for (let attempt = 0; attempt < 100 && invocations !== 3; attempt++) {
-      await sleep(20);
-      invocations = sample(await metrics(), 'isolambda_invocations_total{function="queued",resource="$LATEST"}');
-    }
-    expect(invocations).toBe(3);
+    await waitFor(
+      async () => sample(await metrics(), 'isolambda_invocations_total{function="queued",resource="$LATEST"}') === 3,
+      "the kept Event invocation run (3 invocations counted)",
+      { intervalMs: 20 },
+    );
     expect(sample(await metrics(), 'isolambda_throttles_total{function="queued",resource="$LATEST"}')).toBeGreaterThanOrEqual(1);
   });
 });

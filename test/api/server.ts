@@ -7,6 +7,7 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll } from "vitest";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
+import { waitFor } from "../wait.js";
 
 export interface TestServer {
   readonly url: string;
@@ -129,12 +130,11 @@ export function sample(text: string, line: string): number | undefined {
   return found === undefined ? undefined : Number(found.slice(line.length + 1));
 }
 
-/** The invocation logs stored for `fn` once `done` accepts them (the server writes them within ~20 ms). */
+/** The invocation logs stored for `fn` once `done` accepts them; fails if they never do within `timeoutMs`. */
 export async function storedLogs(dataDir: string, fn: string, done: (messages: string[]) => boolean, timeoutMs = 5000): Promise<string[]> {
   const file = path.join(dataDir, "logs", fn, "current.log");
-  const until = Date.now() + timeoutMs;
   let messages: string[] = [];
-  while (Date.now() < until) {
+  const read = () => {
     // The last piece is "" or a line still being written: only whole lines count.
     messages = existsSync(file)
       ? readFileSync(file, "utf8")
@@ -143,8 +143,10 @@ export async function storedLogs(dataDir: string, fn: string, done: (messages: s
           .filter(Boolean)
           .map((line) => (JSON.parse(line) as { message: string }).message)
       : [];
-    if (done(messages)) return messages;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return messages;
+    return done(messages) && messages;
+  };
+  return waitFor(read, () => `the logs of ${fn} to hold what the test awaits (${messages.length} records stored)`, {
+    timeoutMs,
+    intervalMs: 20,
+  });
 }

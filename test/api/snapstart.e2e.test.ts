@@ -1,7 +1,6 @@
 /** SnapStart through the Lambda API, with @aws-sdk/client-lambda: publish, restore, provisioned, restart. */
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -13,6 +12,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../wait.js";
 import { useServer, zipOf } from "./server.js";
 
 const api = useServer();
@@ -138,12 +138,9 @@ describe("SnapStart", () => {
     await api.client.send(
       new PutProvisionedConcurrencyConfigCommand({ FunctionName: "provisioned", Qualifier: "1", ProvisionedConcurrentExecutions: 2 }),
     );
-    let status: string | undefined;
-    for (let attempt = 0; attempt < 100 && status !== "READY"; attempt++) {
-      status = (await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "provisioned", Qualifier: "1" }))).Status;
-      if (status !== "READY") await sleep(20);
-    }
-    expect(status).toBe("READY");
+    const status = async () =>
+      (await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "provisioned", Qualifier: "1" }))).Status;
+    await waitFor(async () => (await status()) === "READY", "provisioned concurrency READY", { intervalMs: 20 });
     const served = await invoke("provisioned", "1");
     expect(served.answer).toMatchObject({ initUuid: first.answer.initUuid, counter: 1, type: "provisioned-concurrency" });
     expect(served.report).not.toMatch(/Restore Duration|Init Duration/);

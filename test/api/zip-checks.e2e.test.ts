@@ -8,8 +8,8 @@ import {
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
-import { until } from "../observe/open-files.js";
 import { type Deflated, deflatedText, deflatedZeros, zipDeclaring } from "../registry/hostile-zips.js";
+import { waitFor } from "../wait.js";
 import { useServer, zipOf } from "./server.js";
 
 const api = useServer();
@@ -99,7 +99,7 @@ describe("uploaded zips are checked entry by entry", () => {
       created = true;
     });
     // Unpacking has begun once its temporary directory is there.
-    await until(() => codeEntries().some((name) => name.startsWith(".tmp-")), "an unpacking under way");
+    await waitFor(() => codeEntries().some((name) => name.startsWith(".tmp-")), "an unpacking under way");
     const other = await api.client.send(new GetFunctionCommand({ FunctionName: "good" }));
     expect(other.Configuration?.FunctionName).toBe("good");
     expect(created).toBe(false);

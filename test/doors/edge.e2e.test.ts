@@ -108,12 +108,10 @@ mkdirSync(site, { recursive: true });
 writeFileSync(path.join(site, "index.html"), "<h1>home</h1>");
 writeFileSync(path.join(site, "app.js"), "console.log(1)");
 
-/** The origin: echoes what it received; /slow answers after 2 s; /status/N answers N. */
+/** The origin: echoes what it received; /slow never answers; /status/N answers N. */
 const origin = http.createServer((req, res) => {
-  if (req.url === "/slow") {
-    setTimeout(() => res.end("late"), 2000);
-    return;
-  }
+  // Only the behavior's origin timeout ends this exchange.
+  if (req.url === "/slow") return;
   if (req.url === "/gzip") {
     res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip" });
     res.end(gzipSync("compressed at the origin"));
@@ -129,7 +127,11 @@ const origin = http.createServer((req, res) => {
 });
 await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
 const originUrl = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
-afterAll(() => new Promise<void>((resolve) => origin.close(() => resolve())));
+afterAll(() => {
+  // A /slow exchange the door gave up on may hold its socket still.
+  origin.closeAllConnections();
+  return new Promise<void>((resolve) => origin.close(() => resolve()));
+});
 /** A port nothing listens on. */
 const closed = http.createServer();
 await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));

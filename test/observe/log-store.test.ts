@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LogRecord, LogStore, logDir } from "../../src/observe/log-store.js";
-import { openFilesUnder, until } from "./open-files.js";
+import { waitFor } from "../wait.js";
+import { openFilesUnder } from "./open-files.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -78,10 +79,10 @@ describe("LogStore", () => {
     const store = new LogStore(dataDir, { maxOpen: 4 });
     for (let round = 0; round < 3; round++) {
       for (let fn = 0; fn < 10; fn++) store.append(`fn-${fn}`, "s", `${round}\n`);
-      await until(() => openFilesUnder(dataDir) <= 4, "at most 4 log files open");
+      await waitFor(() => openFilesUnder(dataDir) <= 4, "at most 4 log files open");
     }
     // The last four written are the ones open.
-    await until(() => openFilesUnder(dataDir) === 4, "4 log files open");
+    await waitFor(() => openFilesUnder(dataDir) === 4, "4 log files open");
     for (let fn = 6; fn < 10; fn++) expect(openFilesUnder(logDir(dataDir, `fn-${fn}`))).toBe(1);
     await store.close();
     for (let fn = 0; fn < 10; fn++) {
@@ -98,8 +99,8 @@ describe("LogStore", () => {
     dirs.push(dataDir);
     const store = new LogStore(dataDir, { idleCloseMs: 20 });
     store.append("fn", "s", "one\n");
-    await until(() => openFilesUnder(dataDir) === 1, "the log file open");
-    await until(() => openFilesUnder(dataDir) === 0, "the idle log file closed");
+    await waitFor(() => openFilesUnder(dataDir) === 1, "the log file open");
+    await waitFor(() => openFilesUnder(dataDir) === 0, "the idle log file closed");
     store.append("fn", "s", "two\n");
     await store.close();
     expect(stored(dataDir, "fn").map((r) => r.message)).toEqual(["one\n", "two\n"]);

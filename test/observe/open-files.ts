@@ -18,12 +18,3 @@ export function openFiles(): string[] {
 export function openFilesUnder(dir: string): number {
   return openFiles().filter((file) => file.startsWith(`${dir}/`)).length;
 }
-
-/** Resolves once `check` holds, polling every few milliseconds; fails after `timeoutMs`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`still not true after ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

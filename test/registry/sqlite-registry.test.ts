@@ -3,7 +3,9 @@ import Sqlite from "better-sqlite3";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type OpenedRegistry, openRegistry } from "../../src/registry/index.js";
 import { MIGRATIONS, migrate } from "../../src/registry/migrations.js";
+import { lambdaTimestamp } from "../../src/registry/timestamp.js";
 import type { StoredCode } from "../../src/registry/types.js";
+import { waitFor } from "../wait.js";
 import {
   ARN,
   expectLambdaError,
@@ -133,10 +135,14 @@ describe("createFunction and getVersion", () => {
   });
 });
 
+/** Resolves once a new LastModified (millisecond resolution) would be later than `lastModified`. */
+const clockPast = (lastModified: string) =>
+  waitFor(() => lambdaTimestamp() > lastModified, `the clock past ${lastModified}`, { intervalMs: 1 });
+
 describe("updateCode and updateSettings", () => {
   it("gives every change to $LATEST a new revision id and LastModified", async () => {
     const created = create("alpha");
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await clockPast(created.lastModified);
     const recoded = opened.registry.updateCode("alpha", codeB);
     expect(recoded.codeSha256).toBe(sha256Base64(zipB));
     expect(recoded.codeSize).toBe(zipB.length);
@@ -144,7 +150,7 @@ describe("updateCode and updateSettings", () => {
     expect(recoded.revisionId).not.toBe(created.revisionId);
     expect(recoded.lastModified > created.lastModified).toBe(true);
 
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await clockPast(recoded.lastModified);
     const reset = opened.registry.updateSettings("alpha", { memorySize: 512, environment: { A: "1" } });
     expect(reset).toMatchObject({ memorySize: 512, environment: { A: "1" }, timeout: 3, handler: "index.handler" });
     expect(reset.codeSha256).toBe(codeB.codeSha256);

@@ -1,6 +1,7 @@
 /** Executors started on demand beside a stalled one, and their end once idle. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Sandbox } from "../../src/sandbox/index.js";
+import { waitFor } from "../wait.js";
 import { configFor, removePackages, writePackage } from "./fixtures.js";
 import { errorOf, resultOf } from "./harness.js";
 
@@ -34,15 +35,15 @@ describe("executors on demand", () => {
     // The first executor is free again: its environment answers.
     expect(resultOf(await neighbour.invoke("{}"))).toBe("hi");
     elsewhere.dispose();
-    while (sandbox.executorCount > 1) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(sandbox.executorCount).toBe(1);
+    await waitFor(
+      () => sandbox.executorCount === 1,
+      () => `the extra executor to end once idle (${sandbox.executorCount} running)`,
+    );
     neighbour.dispose();
   });
 
   it("past the bound, a new environment still goes somewhere, and answers once a spinner's turn ends", async () => {
-    const stalled = async (env: { executorStalled: boolean }) => {
-      while (!env.executorStalled) await new Promise((resolve) => setTimeout(resolve, 5));
-    };
+    const stalled = (env: { executorStalled: boolean }) => waitFor(() => env.executorStalled, "a spinning turn to stall its executor");
     const first = await spin();
     const running = [first.invoke("{}")];
     await stalled(first);
