@@ -3,23 +3,24 @@
  * workers, and the Lambda API on one port. Deploys every folder under --functions at start.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { type AuthSettings, authGate, FunctionCredentials } from "./api/auth/index.js";
-import { deadLetterTargetOf, invokeInternally, invokeStoredEvent } from "./api/event-invoke.js";
 import { type ApiDeps, createApi } from "./api/index.js";
 import { invokeRoute } from "./api/invoke-route.js";
+import { apiListener } from "./api/listener.js";
 import { provisionAll } from "./api/provisioned.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
 import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
+import { deadLetterTargetOf, invokeStoredEvent } from "./async/stored-event.js";
 import type { DoorConfig } from "./config/index.js";
-import { type RunningDoor, startDoors } from "./doors/index.js";
+import { doors, type RunningDoor } from "./doors/index.js";
 import { type DeployOutcome, deployFolder } from "./functions/deploy.js";
 import { type FunctionFolder, readFunctionFolder, readFunctionFolders } from "./functions/folder.js";
 import { functionArn } from "./lambda/arn.js";
 import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./lambda/concurrency.js";
+import type { LambdaCore } from "./lambda/core.js";
+import { invokeInternally } from "./lambda/internal-invoke.js";
 import { Invoker, type LogSink } from "./lambda/invoker.js";
 import { RegistryCache } from "./lambda/registry-cache.js";
 import { LogStore } from "./observe/log-store.js";
@@ -27,6 +28,7 @@ import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
 import type { EgressRules } from "./sandbox/egress.js";
 import { type AwsCredentials, ComponentCache, Sandbox } from "./sandbox/index.js";
+import { Services } from "./service.js";
 import { EventSources, MappingStore } from "./sources/index.js";
 import { Scheduler } from "./sources/scheduler.js";
 import { Queues, SqsEventSource } from "./sqs/index.js";
@@ -87,45 +89,76 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const services = new Services();
+  try {
+    return await start(options, services);
+  } catch (error) {
+    // The port is taken (or refused): nothing may keep the process alive after the error.
+    await services.close();
+    throw error;
+  }
+}
+
+/** Each part started after what it uses, so closing in reverse stops taking work before it waits for what runs. */
+async function start(options: ServerOptions, services: Services): Promise<RunningServer> {
   const region = options.region ?? "us-east-1";
   const accountId = options.accountId ?? "000000000000";
-  const { registry, code, db } = openRegistry(options.dataDir, { region, accountId });
+  const { registry, code, db } = await services.start("registry", {
+    start: () => {
+      const opened = openRegistry(options.dataDir, { region, accountId });
+      return { ...opened, close: () => opened.registry.close() };
+    },
+  });
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const components = new ComponentCache(path.join(options.dataDir, "components"));
   const deployed = new Map<string, DeployOutcome>();
   const deploy = (folder: FunctionFolder) =>
     deployFolder(folder, registry, code, accountId, limits.accountConcurrency - limits.unreservedMinimum, region, components);
-  let folders: FunctionFolder[] = [];
-  try {
-    folders = readFunctionFolders(options.functionsDir ?? "");
-    for (const folder of folders) deployed.set(folder.name, await deploy(folder));
-  } catch (error) {
-    registry.close();
-    throw error;
-  }
-  const sandbox = await Sandbox.start({
-    executors: options.executors,
-    snapshotDir: path.join(options.dataDir, "snapshots"),
-    componentDir: components.root,
+  const folders = readFunctionFolders(options.functionsDir ?? "");
+  for (const folder of folders) deployed.set(folder.name, await deploy(folder));
+  const logs = await services.start("logs", { start: () => new LogStore(options.dataDir) });
+  const sandbox = await services.start("sandbox", {
+    start: () =>
+      Sandbox.start({
+        executors: options.executors,
+        snapshotDir: path.join(options.dataDir, "snapshots"),
+        componentDir: components.root,
+      }),
   });
-  const pool = new WarmPool(sandbox, options.pool);
-  const logs = new LogStore(options.dataDir);
+  const pool = await services.start("warm pool", { start: () => new WarmPool(sandbox, options.pool) });
   const gate = new ConcurrencyGate(registry, limits);
-  const queues = new Queues(db, { region, accountId });
   const invoker = new Invoker(pool, gate, (name, stream, log) => {
     logs.append(name, stream, log);
     options.onLog?.(name, stream, log);
   });
+  // Async invocations still running finish, and their outcome is written to the queue before it closes.
+  await services.start("invocations", { start: () => ({ close: () => invoker.drained() }) });
+  // Bound before the core is built, so every environment knows the endpoint; nothing is read until it serves.
+  const listener = await services.start("Lambda API listener", apiListener, { port: options.port, host: options.host });
+  const functionCredentials = new FunctionCredentials(options.dataDir);
+  const core: LambdaCore = {
+    registry,
+    code,
+    invoker,
+    region,
+    accountId,
+    credentials: options.credentials,
+    functionCredentials,
+    egress: options.egress,
+    endpointUrl: listener.endpointUrl,
+    snapStartEverywhere: options.snapStartEverywhere,
+  };
+  const queues = new Queues(db, { region, accountId });
   const eventInvokeConfigs = new SqliteEventInvokeConfigs(db);
   const dispatcher = new Dispatcher(
     {
       queue: new SqliteEventQueue(db),
       configs: eventInvokeConfigs,
       metrics: invoker.metrics,
-      invoke: (event, payload) => invokeStoredEvent(deps, event, payload),
+      invoke: (event, payload) => invokeStoredEvent(core, event, payload),
       hasRoom: (functionName) => gate.hasRoom(functionName),
-      functionArn: (name, qualifier) => functionArn({ region, accountId }, name, qualifier),
-      deadLetterTarget: (event) => deadLetterTargetOf(deps, event),
+      functionArn: (name, qualifier) => functionArn(core, name, qualifier),
+      deadLetterTarget: (event) => deadLetterTargetOf(core, event),
       queues,
     },
     { ...DEFAULT_ASYNC_OPTIONS, ...options.async },
@@ -134,7 +167,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     queues: new SqsEventSource(queues, region),
     metrics: invoker.metrics,
     invoke: (mapping, event) =>
-      invokeInternally(deps, {
+      invokeInternally(core, {
         functionName: mapping.functionName,
         qualifier: mapping.qualifier,
         payload: event,
@@ -160,47 +193,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
   for (const folder of folders) declare(folder);
   const deps: ApiDeps = {
-    registry,
-    code,
+    ...core,
     components,
-    invoker,
-    region,
-    accountId,
     codeStorageLimitBytes: options.codeStorageLimitBytes ?? CODE_STORAGE_LIMIT_BYTES,
     async: dispatcher,
     eventInvokeConfigs,
-    credentials: options.credentials,
-    functionCredentials: new FunctionCredentials(options.dataDir),
-    egress: options.egress,
+    functionCredentials,
     queues,
     sources,
     scheduler,
-    snapStartEverywhere: options.snapStartEverywhere,
     logs,
   };
   const cache = new RegistryCache(registry, code);
   const app = createApi(deps, cache);
-  const shutdown = async () => {
-    scheduler.close();
-    sources.close();
-    dispatcher.close();
-    pool.close();
-    await sandbox.close();
-    await logs.close();
-    registry.close();
-  };
-  let doors: RunningDoor[];
-  let server: Server;
-  try {
-    const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
-    doors = await startDoors(options.doors ?? [], { core: deps, cache, host: options.host, log });
-    // Invoke first, on node:http (src/api/invoke-route.ts); every other request goes to the Hono app.
-    const invoke = invokeRoute(deps, cache);
-    const toApp = getRequestListener(app.fetch, { hostname: options.host });
-    const gate = authGate(
+  // Invoke first, on node:http (src/api/invoke-route.ts); every other request goes to the Hono app.
+  const invoke = invokeRoute(deps, cache);
+  const toApp = getRequestListener(app.fetch, { hostname: options.host });
+  listener.serve(
+    authGate(
       {
         settings: options.auth ?? { mode: "none", credentials: [] },
-        functions: deps.functionCredentials,
+        functions: functionCredentials,
         region,
         accountId,
         listenHost: options.host,
@@ -208,36 +221,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       (incoming, outgoing) => {
         if (!invoke(incoming, outgoing)) void toApp(incoming, outgoing);
       },
-    );
-    server = await new Promise<Server>((resolve, reject) => {
-      const s = createServer(gate);
-      s.once("error", reject);
-      s.listen(options.port, options.host, () => resolve(s));
-    }).catch(async (error: unknown) => {
-      await Promise.all(doors.map((door) => door.close()));
-      throw error;
-    });
-  } catch (error) {
-    // The port is taken (or refused): nothing may keep the process alive after the error.
-    await shutdown();
-    throw error;
-  }
-  const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-  // A server on every address is reached from its functions on loopback.
-  const reachable = ["0.0.0.0", "::"].includes(options.host) ? "127.0.0.1" : host;
-  deps.endpointUrl = `http://${reachable}:${port}`;
-  // Environments started from here on know the endpoint.
+    ),
+  );
   provisionAll(deps);
-  dispatcher.start();
-  sources.start();
-  scheduler.start();
+  await services.start("SQS", queues);
+  const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
+  const running = await services.start("doors", doors, { configs: options.doors ?? [], deps: { core, cache, host: options.host, log } });
+  await services.start("async dispatch", dispatcher);
+  await services.start("event source pollers", sources);
+  await services.start("scheduler", scheduler);
   return {
-    url: `http://${host}:${port}`,
+    url: listener.url,
     deployed,
     sandbox,
     queues,
-    doors,
+    doors: running.list,
     provisioning() {
       let requested = 0;
       let allocated = 0;
@@ -256,17 +254,6 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       declare(folder);
       return outcome;
     },
-    async close() {
-      // Pollers stop, and long polls answer now (empty), or closing would wait up to 20 s for them.
-      sources.close();
-      queues.close();
-      scheduler.close();
-      dispatcher.close();
-      // Listeners stop accepting; each waits for the requests it is answering.
-      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), ...doors.map((door) => door.close())]);
-      // Async invocations still running finish, and their outcome is written to the queue before it closes.
-      await invoker.drained();
-      await shutdown();
-    },
+    close: () => services.close(),
   };
 }

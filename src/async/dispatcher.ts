@@ -12,6 +12,7 @@ import { parseFunctionArn } from "../lambda/arn.js";
 import { LambdaError } from "../lambda/errors.js";
 import type { Outcome } from "../lambda/invoker.js";
 import type { Metrics } from "../observe/metrics.js";
+import type { Running, Service } from "../service.js";
 import { type Condition, deadLetterAttributes, invocationRecord, type LastResponse } from "./records.js";
 import {
   DEFAULT_MAX_EVENT_AGE_S,
@@ -72,7 +73,7 @@ export function isSupportedDestination(arn: string): boolean {
   return parseFunctionArn(arn) !== undefined || SQS_ARN.test(arn);
 }
 
-export class Dispatcher {
+export class Dispatcher implements Service {
   readonly #lanes = new Map<string, Lane>();
   /** Events waiting for a retry, soonest first. */
   #delayed: QueuedEvent[] = [];
@@ -91,10 +92,11 @@ export class Dispatcher {
   ) {}
 
   /** Resumes every stored event (after a restart, those in flight at the crash run again). */
-  start(): void {
+  start(): Running {
     for (const event of this.deps.queue.all()) this.#schedule(event);
     this.#stored = this.deps.queue.size();
     this.#pumpSoon();
+    return this;
   }
 
   /** Stores an Event invocation; once this returns, it will be delivered. */

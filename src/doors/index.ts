@@ -1,8 +1,9 @@
 /**
  * The HTTP doors (docs/guide.md, "Doors"): each configured door is its own listener in front
- * of the invoker. startDoors starts them all or none.
+ * of the invoker, started together as one service.
  */
 import type { DoorConfig } from "../config/index.js";
+import type { Service } from "../service.js";
 import { startAlbDoor } from "./alb/index.js";
 import { startEdgeDoor } from "./edge/index.js";
 import type { DoorDeps } from "./shared/deps.js";
@@ -41,16 +42,29 @@ function summaryOf(config: DoorConfig): string {
   }
 }
 
-export async function startDoors(configs: DoorConfig[], deps: DoorDeps): Promise<RunningDoor[]> {
-  const running: RunningDoor[] = [];
-  try {
-    for (const [i, config] of configs.entries()) {
-      const listener = await startDoor(config, deps, `doors.${i}`);
-      running.push({ type: config.type, url: listener.url, summary: summaryOf(config), close: listener.close });
-    }
-  } catch (error) {
-    await Promise.all(running.map((door) => door.close()));
-    throw error;
-  }
-  return running;
+export interface RunningDoors {
+  /** In config order. */
+  list: RunningDoor[];
+  close(): Promise<void>;
 }
+
+async function closeAll(running: RunningDoor[]): Promise<void> {
+  await Promise.all(running.map((door) => door.close()));
+}
+
+/** Starts every configured door, or none: one that fails closes those started before it. */
+export const doors: Service<{ configs: DoorConfig[]; deps: DoorDeps }, RunningDoors> = {
+  async start({ configs, deps }) {
+    const running: RunningDoor[] = [];
+    try {
+      for (const [i, config] of configs.entries()) {
+        const listener = await startDoor(config, deps, `doors.${i}`);
+        running.push({ type: config.type, url: listener.url, summary: summaryOf(config), close: listener.close });
+      }
+    } catch (error) {
+      await closeAll(running);
+      throw error;
+    }
+    return { list: running, close: () => closeAll(running) };
+  },
+};

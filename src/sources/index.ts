@@ -1,6 +1,7 @@
 /** The event source box: mappings kept in SQLite, one poller per enabled mapping. */
 
 import { randomUUID } from "node:crypto";
+import type { Running, Service } from "../service.js";
 import { MappingPoller, type PollerDeps } from "./poller.js";
 import type { MappingStore } from "./store.js";
 import type { EventSourceMapping } from "./types.js";
@@ -18,7 +19,7 @@ export interface DeclaredSource {
   enabled?: boolean;
 }
 
-export class EventSources {
+export class EventSources implements Service {
   readonly #pollers = new Map<string, MappingPoller>();
 
   constructor(
@@ -27,8 +28,9 @@ export class EventSources {
   ) {}
 
   /** Starts polling every enabled mapping (at server start). */
-  start(): void {
+  start(): Running {
     for (const mapping of this.store.all()) this.apply(mapping);
+    return this;
   }
 
   /** Polls a mapping as it is now: a new poller for an enabled one, none for a disabled one. */

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type Sqlite from "better-sqlite3";
+import type { Running, Service } from "../service.js";
 import { parseSchedule } from "./schedule-expression.js";
 
 export interface DeclaredSchedule {
@@ -44,7 +45,7 @@ const toSchedule = (row: Row): StoredSchedule => ({
   nextFire: row.next_fire,
 });
 
-export class Scheduler {
+export class Scheduler implements Service {
   readonly #db: Sqlite.Database;
   readonly #all: Sqlite.Statement<[], Row>;
   readonly #deleteFunction: Sqlite.Statement<[string]>;
@@ -97,8 +98,10 @@ export class Scheduler {
     this.#arm();
   }
 
-  start(): void {
+  /** Fires what fell due while the server was down (once each), then each schedule as it comes due. */
+  start(): Running {
     this.#fireDue();
+    return this;
   }
 
   close(): void {

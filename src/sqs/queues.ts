@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type Sqlite from "better-sqlite3";
+import type { Running, Service } from "../service.js";
 import { queueDoesNotExist, SqsError } from "./errors.js";
 import { DEDUPLICATION_INTERVAL_MS, deduplicationScope, type Ordering, orderingOf, sequenceNumberText } from "./fifo.js";
 import { FifoStore } from "./fifo-store.js";
@@ -61,7 +62,7 @@ function checkQueueName(name: string, fifo: boolean): void {
   );
 }
 
-export class Queues {
+export class Queues implements Service {
   readonly region: string;
   readonly accountId: string;
   readonly #store: QueueStore;
@@ -283,6 +284,15 @@ export class Queues {
   /** How many long polls wait on `name` now (for tests and diagnostics). */
   pollsWaiting(name: string): number {
     return this.#waiting.get(name)?.size ?? 0;
+  }
+
+  /**
+   * The queues answer from the start (the API and the boxes that deliver to them use them); as a
+   * service, SQS starts after the API's listener, so that closing it answers the long polls at once
+   * before the listener waits for the requests it is answering.
+   */
+  start(): Running {
+    return this;
   }
 
   /** Ends every long poll now (with what is there, usually nothing), so the server can close. */

@@ -19,8 +19,8 @@ const LAYERS: string[][] = [
   ["lambda"],
   ["pool", "registry", "observe"],
   ["sandbox"],
-  // The JSON body reader the Lambda and SQS APIs share imports nothing.
-  ["wasm", "http", ...LEAVES],
+  // The JSON body reader the Lambda and SQS APIs share, and the service interface, import nothing.
+  ["wasm", "http", "service", ...LEAVES],
 ];
 
 /**
