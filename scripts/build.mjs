@@ -1,5 +1,5 @@
-// Builds dist/: the TypeScript host with tsc, and the guest runtime (the JavaScript that runs
-// inside QuickJS) with esbuild, bundled once here so no environment pays for bundling. It builds
+// Builds dist/: the TypeScript host with tsc, and the guest runtime (the TypeScript that runs
+// inside QuickJS, type-checked by its own src/sandbox/guest/tsconfig.json) with esbuild, bundled once here so no environment pays for bundling. It builds
 // into a fresh directory and then swaps it in, so stale files go and a server or test running from
 // dist/ meanwhile never finds it half written.
 import { execFileSync } from "node:child_process";
@@ -16,15 +16,17 @@ chmodSync(`${out}/cli.js`, 0o755);
 
 const guest = "src/sandbox/guest";
 const common = GUEST_BUNDLE;
-await build({ ...common, entryPoints: [`${guest}/bootstrap.js`], globalName: "__boot", outfile: `${out}/guest/bootstrap.js` });
+await build({ ...common, entryPoints: [`${guest}/bootstrap.ts`], globalName: "__boot", outfile: `${out}/guest/bootstrap.js` });
 
+// The host loads a built-in's bundle by its name, builtins/<name>.js, whatever its source's extension.
 for (const file of readdirSync(`${guest}/builtins`)) {
+  const name = file.replace(/\.[jt]s$/, "");
   await build({
     ...common,
     entryPoints: [`${guest}/builtins/${file}`],
     globalName: "__mod",
-    outfile: `${out}/guest/builtins/${file}`,
-    plugins: [guestBuiltins(file)],
+    outfile: `${out}/guest/builtins/${name}.js`,
+    plugins: [guestBuiltins(name)],
   });
 }
 const old = `dist.old-${process.pid}`;

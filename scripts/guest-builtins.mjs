@@ -28,13 +28,13 @@ const SHARED = {
   "path-browserify": "path",
 };
 
-/** Which shared package a builtins/ file is the home of, and so bundles itself. */
+/** Which shared package a builtins/ bundle (by its name) is the home of, and so bundles itself. */
 const HOME = {
-  "buffer.js": "buffer",
-  "events.js": "events",
-  "path.js": "path-browserify",
-  "stream.js": "readable-stream",
-  "string-decoder.js": "string_decoder",
+  buffer: "buffer",
+  events: "events",
+  path: "path-browserify",
+  stream: "readable-stream",
+  "string-decoder": "string_decoder",
 };
 
 /** Imports answered by what the sandbox already has, instead of the package of that name. */
@@ -80,13 +80,13 @@ const SHARED_IMPORT = /^(buffer|safe-buffer|events|readable-stream|string_decode
 const STAND_IN_IMPORT =
   /^(process\/?|qs|abort-controller|object\.assign\/polyfill|object-is\/polyfill|object-is|is-nan|call-bind\/callBound)$/;
 
-/** The plugin for the bundle of builtins/`file`. */
-export const guestBuiltins = (file) => ({
+/** The plugin for the bundle builtins/`bundle`.js. */
+export const guestBuiltins = (bundle) => ({
   name: "isolambda-guest-builtins",
   setup(build) {
     build.onResolve({ filter: SHARED_IMPORT }, ({ path }) => {
       const name = path.replace(/\/$/, "");
-      if (HOME[file] === name) return undefined;
+      if (HOME[bundle] === name) return undefined;
       return { path: SHARED[name], namespace: "isolambda-builtin" };
     });
     build.onResolve({ filter: STAND_IN_IMPORT }, ({ path }) => ({ path: path.replace(/\/$/, ""), namespace: "isolambda-stand-in" }));

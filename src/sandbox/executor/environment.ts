@@ -6,13 +6,14 @@
  */
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import { exitError } from "../shared/errors.js";
+import type { GuestConfig } from "../shared/guest-protocol.js";
 import { lambdaEnvironment, logStreamName, nodeVersionOf } from "../shared/lambda-env.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB, INIT_TIMEOUT_MS, MiB } from "../shared/limits.js";
 import { type WireInvokeContext, wireInvocation } from "../shared/protocol.js";
 import type { EnvironmentConfig } from "../shared/types.js";
 import { EsmLoader } from "./esm-loader.js";
 import { GuestFileSystem } from "./file-system.js";
-import { GuestContext, type Origin, pinJobContext } from "./guest-context.js";
+import { type EntryArgs, GuestContext, type Origin, pinJobContext } from "./guest-context.js";
 import { type HostFunction, hostFunctions } from "./guest-host.js";
 import type { Instance, ModuleInstances } from "./instances.js";
 import type { PackageFiles } from "./package-files.js";
@@ -156,7 +157,7 @@ export class GuestEnvironment {
   }
 
   /** SnapStart's hooks run as part of the INIT phase, under its deadline. */
-  #runHook(entry: "beforeSnapshot" | "afterRestore", ...args: string[]): Promise<PhaseOutcome> {
+  #runHook<E extends "beforeSnapshot" | "afterRestore">(entry: E, ...args: EntryArgs<E>): Promise<PhaseOutcome> {
     return this.#loop.run("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () => this.#loop.call(entry, ...args));
   }
 
@@ -200,7 +201,7 @@ export class GuestEnvironment {
       env: lambdaEnvironment(config, streamName),
       nodeVersion: nodeVersionOf(config.runtime),
       timeOrigin: Date.now(),
-    };
+    } satisfies GuestConfig;
     return this.#loop.run("init", "undefined", Date.now() + INIT_TIMEOUT_MS, () => {
       this.#loop.call("configure", JSON.stringify(guestConfig));
       this.#loop.call("init");

@@ -4,24 +4,18 @@
  * capture into a snapshot. What a call means for a phase (INIT, an invocation) is environment.ts's.
  */
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { GuestEntries } from "../shared/guest-protocol.js";
 import { GUEST_STACK_BYTES } from "../shared/limits.js";
 import { bootstrapScript, createHostObject, type HostFunction } from "./guest-host.js";
 import { HotCalls } from "./quickjs-hot.js";
 import { type Baseline, captureSnapshot, type MemorySnapshot, restoreSnapshot } from "./snapshot.js";
 
-export type GuestArg = string | number | ArrayBuffer | undefined;
-export type Entry =
-  | "configure"
-  | "init"
-  | "invoke"
-  | "beforeExit"
-  | "fireTimer"
-  | "fetchSettled"
-  | "exportNames"
-  | "beforeSnapshot"
-  | "afterRestore"
-  /** Not a function: the box in which the guest leaves its log lines and a phase's answer (src/sandbox/executor/guest-output.ts). */
-  | "output";
+/** The guest's entry points (shared/guest-protocol.ts) and its output box. */
+export type Entry = keyof GuestEntries;
+/** The entry points the host calls. */
+export type EntryPoint = Exclude<Entry, "output">;
+/** The arguments of entry point `E`. */
+export type EntryArgs<E extends EntryPoint> = Parameters<GuestEntries[E]>;
 /** In this order in a snapshot's handles. */
 const ENTRIES: Entry[] = [
   "configure",
@@ -92,7 +86,7 @@ export class GuestContext {
   }
 
   /** Calls an entry point; the exception that escaped it, if any, as a handle the caller disposes. */
-  call(entry: Entry, args: GuestArg[]): QuickJSHandle | undefined {
+  call<E extends EntryPoint>(entry: E, args: EntryArgs<E>): QuickJSHandle | undefined {
     const ctx = this.ctx;
     const fn = this.#entries.get(entry);
     if (fn === undefined) throw new Error(`guest entry ${entry} missing`);

@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import { builtinSource } from "../shared/guest-bundle.js";
+import type { HostCapabilities } from "../shared/guest-protocol.js";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
 import type { FetchMode } from "./host-fetch.js";
@@ -80,6 +81,16 @@ function randomArrayBuffer(size: number): ArrayBuffer {
 export type HostFunction = (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
 
 /**
+ * The host's side of the guest's capability object (shared/guest-protocol.ts): a host function of
+ * the same name for each, taking one handle per argument the guest passes.
+ */
+export type HostImplementation = {
+  [K in keyof HostCapabilities]: HostCapabilities[K] extends (...args: infer A) => unknown
+    ? (...args: { [I in keyof A]-?: QuickJSHandle }) => ReturnType<HostFunction>
+    : never;
+};
+
+/**
  * The host functions behind the capability object, bound to `ctx`. `files` and `fileSystem` give
  * the package and the environment's file system once INIT has set them: a spare runtime is booted
  * before it has either. A restored environment (SnapStart) binds them again, by name.
@@ -89,7 +100,7 @@ export function hostFunctions(
   hooks: HostHooks,
   files: () => PackageFiles,
   fileSystem: () => GuestFileSystem,
-): Record<string, HostFunction> {
+): HostImplementation {
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
   const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
@@ -190,7 +201,7 @@ export function hostFunctions(
       using lifetime = ctx.getArrayBuffer(chunk);
       hooks.streamWrite(lifetime.value.slice());
     },
-  };
+  } satisfies HostImplementation;
 }
 
 /** The capability object: one guest function per host function. */

@@ -1,6 +1,6 @@
 /**
  * What the guest tells the host in a turn: log lines and a phase's answer, batched in its output
- * box (src/sandbox/guest/output-box.js) and read once the turn is over. Each entry is three fields,
+ * box (src/sandbox/guest/output-box.ts) and read once the turn is over. Each entry is three fields,
  * each ended by END (ASCII's record separator: not NUL, as strings cross to the host as C strings).
  */
 const END = "\u001e";

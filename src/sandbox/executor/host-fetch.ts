@@ -4,22 +4,9 @@
  */
 import { fetch } from "undici";
 import { CALLER_HEADER, type EgressSettings, egressPolicy } from "../shared/egress.js";
+import type { FetchMode, FetchSettled } from "../shared/guest-protocol.js";
 
-export type FetchSettled = [
-  failure: string | undefined,
-  status?: number,
-  statusText?: string,
-  url?: string,
-  headersJson?: string,
-  body?: ArrayBuffer,
-];
-
-/**
- * `follow` and `manual` are fetch's redirect modes. `raw` is node:http's exchange: the request as
- * written and the answer as it came (no redirect followed, no body decoded), through undici's
- * dispatcher, which skips fetch's WHATWG machinery (~0.4 ms of a small SDK call's exchange here).
- */
-export type FetchMode = "follow" | "manual" | "raw";
+export type { FetchMode, FetchSettled };
 
 export async function performFetch(
   url: string,

@@ -6,7 +6,7 @@
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import { exitError, exitedWith, initTimedOut, outOfMemory, timedOut } from "../shared/errors.js";
 import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
-import type { Entry, GuestArg, GuestContext } from "./guest-context.js";
+import type { EntryArgs, EntryPoint, GuestContext } from "./guest-context.js";
 import type { HostHooks } from "./guest-host.js";
 import { GuestTimers } from "./guest-timers.js";
 import { performFetch } from "./host-fetch.js";
@@ -101,7 +101,7 @@ export class PhaseLoop {
     }
   }
 
-  call(entry: Entry, ...args: GuestArg[]): void {
+  call<E extends EntryPoint>(entry: E, ...args: EntryArgs<E>): void {
     this.#guest.call(entry, args)?.consume((error) => this.#guestThrew(error));
   }
 

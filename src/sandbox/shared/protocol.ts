@@ -38,7 +38,7 @@ export interface WireInvokeContext {
  * traceId, clientContext's JSON, identity's JSON (the last three empty when absent), each ended by a
  * newline, then the event. JSON without indentation holds no raw newline; ids, ARNs and trace ids
  * (from HTTP headers) should not either, and lose any they have. Splitting lines costs the guest
- * ~1.5 µs less than JSON.parse of a context object (src/sandbox/guest/invoke.js reads them).
+ * ~1.5 µs less than JSON.parse of a context object (src/sandbox/guest/invoke.ts reads them).
  */
 export function wireInvocation(event: string, context: WireInvokeContext): string {
   const { deadline, clientContext, identity } = context;

@@ -6,7 +6,7 @@
  */
 import { type CipherGCM, type CipherGCMTypes, createCipheriv, createDecipheriv, type DecipherGCM, getCipherInfo } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostImplementation } from "../guest-host.js";
 import {
   bytesOf,
   dataOf,
@@ -121,7 +121,7 @@ function webCipher(
   return aesCtr(key, iv, length, data);
 }
 
-export function cipherFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function cipherFunctions(ctx: QuickJSContext) {
   const ciphers = new HandleTable<Entry>("ciphers", MAX_CIPHERS);
   const output = (value: Buffer | string): QuickJSHandle => guestValue(ctx, value);
   const id = (handle: QuickJSHandle): number => ctx.getNumber(handle);
@@ -220,5 +220,5 @@ export function cipherFunctions(ctx: QuickJSContext): Record<string, HostFunctio
           ),
         );
       }),
-  };
+  } satisfies Partial<HostImplementation>;
 }

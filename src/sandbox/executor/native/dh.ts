@@ -13,7 +13,7 @@ import {
   generatePrimeSync,
 } from "node:crypto";
 import type { QuickJSContext } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction } from "./guest-values.js";
 
 /**
@@ -58,7 +58,7 @@ function paramsOf(state: DhState): DiffieHellman | DiffieHellmanGroup {
   return createDiffieHellman(state.primeLength, generator);
 }
 
-export function dhFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function dhFunctions(ctx: QuickJSContext) {
   const stateOf = (handle: Parameters<HostFunction>[0]): DhState => JSON.parse(ctx.getString(handle)) as DhState;
   const reply = (value: unknown) => ctx.newString(JSON.stringify(value));
 
@@ -101,5 +101,5 @@ export function dhFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
       const checks = ctx.getNumber(checksHandle);
       return checkPrimeSync(b64(ctx.getString(candidateHandle)), { checks }) ? ctx.true : ctx.false;
     }),
-  };
+  } satisfies Partial<HostImplementation>;
 }

@@ -6,12 +6,12 @@
  */
 import { TextDecoder } from "node:util";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction, MAX_CALL_BYTES } from "./guest-values.js";
 import { arrayBuffer, tooLarge } from "./hash.js";
 import { guestString, hostString } from "./strings.js";
 
-export function encodingFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function encodingFunctions(ctx: QuickJSContext) {
   const text = (h: QuickJSHandle | undefined): string => (h === undefined || ctx.typeof(h) !== "string" ? "" : hostString(ctx, h));
   const name = (h: QuickJSHandle | undefined): BufferEncoding =>
     (h === undefined || ctx.typeof(h) !== "string" ? "utf8" : ctx.getString(h)) as BufferEncoding;
@@ -59,5 +59,5 @@ export function encodingFunctions(ctx: QuickJSContext): Record<string, HostFunct
     }),
     encodingAtob: guarded((data) => guestString(ctx, atob(text(data)))),
     encodingBtoa: guarded((data) => guestString(ctx, btoa(text(data)))),
-  };
+  } satisfies Partial<HostImplementation>;
 }

@@ -17,7 +17,7 @@ import {
   scryptSync,
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
 import { guestString, hostText } from "./strings.js";
 
@@ -33,7 +33,7 @@ type Digest = Hash | Hmac;
  * arrive plain (no NUL, no surrogate: the guest sends others as bytes), so the handle API's C-string
  * path reads them exactly, at a third of binary JSON's cost.
  */
-export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function hashFunctions(ctx: QuickJSContext) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
@@ -147,7 +147,7 @@ export function hashFunctions(ctx: QuickJSContext): Record<string, HostFunction>
       const parsed = JSON.parse(str(options) || "{}") as ScryptOptions;
       return arrayBuffer(ctx, scryptSync(...([password, salt, keylen].map(arg) as [string, string, number]), parsed));
     }),
-  };
+  } satisfies Partial<HostImplementation>;
 }
 
 /** Host bytes as a new guest ArrayBuffer. */

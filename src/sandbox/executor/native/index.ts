@@ -6,7 +6,6 @@
  * host functions and dropped with it, and the guest holds only an opaque number for it.
  */
 import type { QuickJSContext } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
 import type { PackageFiles } from "../package-files.js";
 import { cipherFunctions } from "./cipher.js";
 import { dhFunctions } from "./dh.js";
@@ -18,7 +17,7 @@ import { sourceMapFunctions } from "./source-map.js";
 import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
-export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles): Record<string, HostFunction> {
+export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles) {
   return {
     ...encodingFunctions(ctx),
     ...hashFunctions(ctx),

@@ -8,7 +8,7 @@
  * defaults here.
  */
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostImplementation } from "../guest-host.js";
 import { guarded } from "./guest-values.js";
 
 const DEFAULT_LOCALE = "en-US";
@@ -122,7 +122,7 @@ function localeInfo(locale: Intl.Locale): Record<string, unknown> {
   return info;
 }
 
-export function intlFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function intlFunctions(ctx: QuickJSContext) {
   const formatters = new Map<number, Formatter>();
   const byKey = new Map<string, number>();
   let next = 1;
@@ -194,5 +194,5 @@ export function intlFunctions(ctx: QuickJSContext): Record<string, HostFunction>
             throw new TypeError("Unknown Intl operation");
         }
       }),
-  };
+  } satisfies Partial<HostImplementation>;
 }

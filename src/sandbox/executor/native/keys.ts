@@ -24,7 +24,7 @@ import {
   verify,
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostFunction, HostImplementation } from "../guest-host.js";
 
 /**
  * Keys one environment may hold at once. Importing the same key again returns the same entry
@@ -58,7 +58,7 @@ const sha256 = (...parts: (string | Uint8Array)[]): string => {
 const arrayBufferOf = (bytes: Uint8Array): ArrayBuffer =>
   bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
-export function keyFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function keyFunctions(ctx: QuickJSContext) {
   const entries = new Map<number, Entry>();
   const interned = new Map<string, number>();
   let nextId = 1;
@@ -266,5 +266,5 @@ export function keyFunctions(ctx: QuickJSContext): Record<string, HostFunction> 
           throw new TypeError(`Unknown ECDH operation ${str(op)}`);
       }
     }),
-  };
+  } satisfies Partial<HostImplementation>;
 }

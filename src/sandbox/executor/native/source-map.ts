@@ -8,13 +8,13 @@ import path from "node:path";
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import { SourceMapConsumer } from "source-map-js";
 import { esmPrelude } from "../esm-loader.js";
-import type { HostFunction } from "../guest-host.js";
+import type { HostImplementation } from "../guest-host.js";
 import type { PackageFiles } from "../package-files.js";
 
 const FRAME_LOCATION = /^( {4}at (?:.*? \()?)(\/[^()]*?):(\d+):(\d+)(\)?)$/gm;
 const MAPPING_URL = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
 const INLINE = /^data:application\/json;(?:charset=[^;,]+;)?base64,(.*)$/;
-/** What src/sandbox/guest/modules.js puts before a CommonJS file's first line (and esm-loader.ts before an ES module's): QuickJS's columns there count it. */
+/** What src/sandbox/guest/modules.ts puts before a CommonJS file's first line (and esm-loader.ts before an ES module's): QuickJS's columns there count it. */
 const CJS_WRAPPER = "(function (exports, require, module, __filename, __dirname) {";
 
 interface LoadedMap {
@@ -43,7 +43,7 @@ function firstLineShift(files: PackageFiles, file: string, source: string): numb
   return (files.formatOf(file) === "esm" ? esmPrelude(file).length : CJS_WRAPPER.length) + shebang;
 }
 
-export function sourceMapFunctions(ctx: QuickJSContext, files: () => PackageFiles): Record<string, HostFunction> {
+export function sourceMapFunctions(ctx: QuickJSContext, files: () => PackageFiles) {
   const maps = new Map<string, LoadedMap | null>();
 
   const load = (file: string): LoadedMap | null => {
@@ -86,5 +86,5 @@ export function sourceMapFunctions(ctx: QuickJSContext, files: () => PackageFile
       const source = files().read(name);
       return ctx.newNumber(source === undefined ? 0 : firstLineShift(files(), name, source));
     },
-  };
+  } satisfies Partial<HostImplementation>;
 }

@@ -5,7 +5,7 @@
  */
 import { createPublicKey, X509Certificate } from "node:crypto";
 import type { QuickJSContext } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { bytesOf, dataOf, guardedFunction } from "./guest-values.js";
 
 /** The fields the guest's X509Certificate answers from, with the DER bytes and the public key as PEM. */
@@ -29,7 +29,7 @@ function fieldsOf(cert: X509Certificate) {
   };
 }
 
-export function x509Functions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function x509Functions(ctx: QuickJSContext) {
   const certificate = (handle: Parameters<HostFunction>[0]) => new X509Certificate(bytesOf(ctx, handle));
   return {
     /** new X509Certificate(PEM text or DER bytes) → its fields as JSON; Node's error for a bad one. */
@@ -68,5 +68,5 @@ export function x509Functions(ctx: QuickJSContext): Record<string, HostFunction>
           throw new TypeError(`Unknown X509Certificate operation ${op}`);
       }
     }),
-  };
+  } satisfies Partial<HostImplementation>;
 }

@@ -6,7 +6,7 @@
  */
 import * as zlib from "node:zlib";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
-import type { HostFunction } from "../guest-host.js";
+import type { HostImplementation } from "../guest-host.js";
 import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber, withData } from "./guest-values.js";
 
 const SYNC = {
@@ -133,7 +133,7 @@ function flagFor(stream: Stream, asked: number): number {
   return asked;
 }
 
-export function zlibFunctions(ctx: QuickJSContext): Record<string, HostFunction> {
+export function zlibFunctions(ctx: QuickJSContext) {
   const streams = new HandleTable<Stream>("zlib streams", MAX_STREAMS);
   const close = (id: number): void => {
     try {
@@ -198,5 +198,5 @@ export function zlibFunctions(ctx: QuickJSContext): Record<string, HostFunction>
     /** (data, value) → CRC-32 as zlib.crc32 computes it. */
     zlibCrc32: (data, value) =>
       guarded(ctx, () => ctx.newNumber(zlib.crc32(dataOf(ctx, data) ?? Buffer.alloc(0), optionalNumber(ctx, value) ?? 0))),
-  };
+  } satisfies Partial<HostImplementation>;
 }

@@ -1,4 +1,4 @@
-// Lambda's response streaming, the part only a streaming handler needs (see ../response-stream.js):
+// Lambda's response streaming, the part only a streaming handler needs (see ../response-stream.ts):
 // HttpResponseStream and the writable response stream a streaming handler receives. Bytes leave
 // the sandbox as they are written (host.streamWrite).
 

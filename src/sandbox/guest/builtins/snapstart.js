@@ -1,4 +1,4 @@
-// SnapStart's runtime hooks, run around the snapshot (see ../snapstart.js, which registers them).
+// SnapStart's runtime hooks, run around the snapshot (see ../snapstart.ts, which registers them).
 // The environment that saves the snapshot loads this bundle; the restored ones have it already.
 
 // Hooks run one after another, awaited; a throwing hook fails the phase (as in Lambda, where a

@@ -1,5 +1,5 @@
 // The web globals a hello-world handler rarely touches, evaluated when one is first used (see
-// ../globals.js): crypto (getRandomValues and randomUUID from the host's CSPRNG on every call,
+// ../globals.ts): crypto (getRandomValues and randomUUID from the host's CSPRNG on every call,
 // never from snapshotted state; subtle from the crypto bundle), btoa and atob.
 
 function createCrypto(host, builtin) {

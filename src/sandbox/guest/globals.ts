@@ -1,15 +1,17 @@
 // The globals a Lambda Node.js handler expects, built inside the sandbox. Nothing here hands
 // out a host object: every capability is a narrow host function taking and returning plain values.
+import type { GuestConfig, HostCapabilities } from "../shared/guest-protocol.js";
+import type { Builtin, BuiltinModules } from "./builtin-modules.js";
 import { stackMapper } from "./error-text.js";
 import { defineLazy } from "./lazy.js";
 import { installStackTraceApi } from "./stack.js";
 
 /** process and performance: they carry the function's configuration, so they are set at INIT. */
-export function installProcess(host, builtin, config) {
+export function installProcess(host: HostCapabilities, builtin: Builtin, config: GuestConfig): void {
   const startedAt = host.now();
-  const hrtime = (previous) => {
+  const hrtime = (previous?: [number, number]): [number, number] => {
     const ns = BigInt(Math.round(host.now() * 1e6));
-    const now = [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
+    const now: [number, number] = [Number(ns / 1_000_000_000n), Number(ns % 1_000_000_000n)];
     if (!previous) return now;
     const diff = (now[0] - previous[0]) * 1e9 + (now[1] - previous[1]);
     return [Math.floor(diff / 1e9), diff % 1e9];
@@ -27,12 +29,12 @@ export function installProcess(host, builtin, config) {
     cwd: () => "/var/task",
     uptime: () => (host.now() - startedAt) / 1000,
     hrtime,
-    nextTick: (fn, ...args) => queueMicrotask(() => fn(...args)),
+    nextTick: (fn: (...args: unknown[]) => void, ...args: unknown[]) => queueMicrotask(() => fn(...args)),
     emitWarning: () => {},
     exitCode: undefined,
     // Lambda's runtime ends with the process (Runtime.ExitError) and the next invocation starts cold:
     // the host stops the guest at its next interrupt check, which the loop below reaches at once.
-    exit(code) {
+    exit(code?: number | string): never {
       host.exit(Number(code ?? globalThis.process.exitCode ?? 0) & 0xff);
       for (;;);
     },
@@ -58,12 +60,12 @@ export function installProcess(host, builtin, config) {
   for (const [name, fd] of [
     ["stdout", 1],
     ["stderr", 2],
-  ]) {
-    let stream;
+  ] as const) {
+    let stream: unknown;
     Object.defineProperty(globalThis.process, name, {
       enumerable: true,
       get: () => {
-        stream ??= builtin("stdio").createOutput(fd, (text) => host.log("", text));
+        stream ??= builtin("stdio").createOutput(fd, (text: string) => host.log("", text));
         return stream;
       },
     });
@@ -74,7 +76,7 @@ export function installProcess(host, builtin, config) {
 }
 
 /** The WHATWG stream classes Node 20 has as globals, all from node:stream/web. */
-const WEB_STREAMS = [
+const WEB_STREAMS: readonly (keyof BuiltinModules["stream-web"])[] = [
   "ReadableStream",
   "ReadableStreamDefaultReader",
   "ReadableStreamBYOBReader",
@@ -94,10 +96,10 @@ const WEB_STREAMS = [
   "DecompressionStream",
 ];
 
-export function installGlobals(host, builtin) {
+export function installGlobals(host: HostCapabilities, builtin: Builtin): { webcrypto: () => unknown } {
   globalThis.global = globalThis;
   // crypto, btoa and atob live in a bundle of their own, evaluated when first touched.
-  let web;
+  let web: ReturnType<BuiltinModules["web-globals"]["createWebGlobals"]> | undefined;
   const webGlobals = () => {
     web ??= builtin("web-globals").createWebGlobals(host, builtin);
     return web;
@@ -107,15 +109,15 @@ export function installGlobals(host, builtin) {
   defineLazy("atob", () => webGlobals().atob);
   defineLazy("Buffer", () => builtin("buffer").Buffer);
   defineLazy("TextEncoder", () => builtin("encoding").utf8Encoder(builtin));
-  defineLazy("TextDecoder", () => builtin("encoding").utf8Decoder(builtin));
+  defineLazy("TextDecoder", () => builtin("encoding").utf8Decoder());
   defineLazy("URL", () => builtin("url").URL);
   defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
   defineLazy("Blob", () => builtin("blob")?.Blob);
   defineLazy("File", () => builtin("blob")?.File);
-  for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event"]) defineLazy(name, () => builtin("abort")?.[name]);
+  for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event"] as const) defineLazy(name, () => builtin("abort")?.[name]);
   defineLazy("structuredClone", () => {
     const { serialize, deserialize } = builtin("structured-clone");
-    return (value, options) => deserialize(serialize(value, options));
+    return (value: unknown, options: unknown) => deserialize(serialize(value, options));
   });
   defineLazy("Intl", () => builtin("intl").intl);
   for (const name of WEB_STREAMS) defineLazy(name, () => builtin("stream-web")?.[name]);
@@ -124,30 +126,36 @@ export function installGlobals(host, builtin) {
 }
 
 /** QuickJS's locale methods ignore locales; these go through Intl, whose bundle loads at their first call. */
-function installLocaleMethods(intl) {
-  const define = (proto, methods) => {
+interface LocaleMethods {
+  number(value: unknown, locales: unknown, options: unknown): string;
+  date(value: unknown, locales: unknown, options: unknown, which: "any" | "date" | "time"): string;
+  compare(value: unknown, that: unknown, locales: unknown, options: unknown): number;
+}
+
+function installLocaleMethods(intl: () => LocaleMethods): void {
+  const define = (proto: object, methods: Record<string, unknown>) => {
     for (const [name, value] of Object.entries(methods)) Object.defineProperty(proto, name, { value, writable: true, configurable: true });
   };
   const number = {
-    toLocaleString(locales, options) {
+    toLocaleString(this: unknown, locales: unknown, options: unknown) {
       return intl().number(this, locales, options);
     },
   };
   define(Number.prototype, number);
   define(BigInt.prototype, number);
   define(Date.prototype, {
-    toLocaleString(locales, options) {
+    toLocaleString(this: unknown, locales: unknown, options: unknown) {
       return intl().date(this, locales, options, "any");
     },
-    toLocaleDateString(locales, options) {
+    toLocaleDateString(this: unknown, locales: unknown, options: unknown) {
       return intl().date(this, locales, options, "date");
     },
-    toLocaleTimeString(locales, options) {
+    toLocaleTimeString(this: unknown, locales: unknown, options: unknown) {
       return intl().date(this, locales, options, "time");
     },
   });
   define(String.prototype, {
-    localeCompare(that, locales, options) {
+    localeCompare(this: unknown, that: unknown, locales: unknown, options: unknown) {
       return intl().compare(this, that, locales, options);
     },
   });

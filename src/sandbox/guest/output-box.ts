@@ -3,13 +3,24 @@
 // each in a scope and a generator), more than the line itself. Each entry is three fields, each
 // ended by END: a log line's level, epoch milliseconds and message; or ANSWER, the answer's two flags
 // ("1" or "0": success, waiting for the empty event loop) and its payload, JSON, which never holds a
-// raw control character. src/sandbox/guest-output.ts reads them. END is not NUL: strings cross to
-// the host as C strings. A message that holds END, and a box grown past FLUSH_AT, go at once.
+// raw control character. src/sandbox/executor/guest-output.ts reads them. END is not NUL: strings
+// cross to the host as C strings. A message that holds END, and a box grown past FLUSH_AT, go at once.
+import type { GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
+
 const END = "\u001e";
 const ANSWER = "\u0001";
 const FLUSH_AT = 64 * 1024;
 
-export function createOutputBox(host) {
+/** How a phase answers: success, its payload (JSON), and whether the answer waits for the empty event loop. */
+export type Answer = (ok: boolean, payload: string, waitForEmptyLoop: boolean) => void;
+
+export interface OutputBox {
+  box: GuestEntries["output"];
+  log(level: string, message: string): void;
+  answer: Answer;
+}
+
+export function createOutputBox(host: HostCapabilities): OutputBox {
   const box = { value: "" };
   const flush = () => {
     if (box.value === "") return;

@@ -2,24 +2,26 @@
 // environment knows its function (a pre-booted spare). The host calls the returned function with
 // its narrow capability object; the result is the handful of entry points the host drives.
 // Neither is reachable from handler code.
+import type { GuestConfig, GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
+import type { BuiltinModules } from "./builtin-modules.js";
 import { installConsole } from "./console.js";
 import { installGlobals, installProcess } from "./globals.js";
 import { createInvoker } from "./invoke.js";
 import { builtinLoader, defineLazy } from "./lazy.js";
-import { createModules } from "./modules.js";
+import { createModules, type Modules } from "./modules.js";
 import { createOutputBox } from "./output-box.js";
 import { installAwsLambda } from "./response-stream.js";
 import { installSnapStart } from "./snapstart.js";
 import { installTimers } from "./timers.js";
 
-export default function boot(capabilities) {
+export default function boot(capabilities: HostCapabilities): GuestEntries {
   const output = createOutputBox(capabilities);
   // Every log line (console, process.stdout and stderr) goes through the box.
   const host = { ...capabilities, log: output.log };
   // Filled by `configure` at INIT: a booted runtime waits as a spare before it knows its function.
-  const config = {};
+  const config = {} as GuestConfig;
   const builtin = builtinLoader(host);
-  let format;
+  let format: ((args: unknown[]) => string) | undefined;
   installConsole(host, (args) => {
     if (args.length === 1 && typeof args[0] === "string") return args[0];
     format ??= builtin("format").createFormatter(builtin);
@@ -29,9 +31,8 @@ export default function boot(capabilities) {
   const streaming = () => builtin("response-stream");
   installAwsLambda(streaming);
   const snapStart = installSnapStart(host, () => builtin("snapstart"));
-  let modules;
-  let requireBuiltin;
-  modules = createModules(
+  let requireBuiltin: ((name: string) => unknown) | undefined;
+  const modules: Modules = createModules(
     host,
     (name) => {
       requireBuiltin ??= builtin("node-builtins").createNodeBuiltins({
@@ -46,13 +47,13 @@ export default function boot(capabilities) {
     },
     config,
   );
-  let invoker;
+  const invoker = createInvoker(host, config, modules, streaming, output.answer);
   const fireTimer = installTimers(
     host,
     (error) => invoker.uncaught(error),
     (name) => builtin("timers-promises")[name],
   );
-  let fetchApi;
+  let fetchApi: ReturnType<BuiltinModules["fetch"]["createFetch"]> | undefined;
   const loadFetch = () => {
     fetchApi ??= builtin("fetch").createFetch(host);
     return fetchApi;
@@ -61,7 +62,6 @@ export default function boot(capabilities) {
   defineLazy("Headers", () => loadFetch().Headers);
   defineLazy("Request", () => loadFetch().Request);
   defineLazy("Response", () => loadFetch().Response);
-  invoker = createInvoker(host, config, modules, streaming, output.answer);
   return {
     configure(configJson) {
       Object.assign(config, JSON.parse(configJson));

@@ -7,8 +7,14 @@
  * A constructor function named `name` that runs `init` on `this`; `Body` (a class extending the
  * base, without a constructor of its own) gives its prototype and its static inheritance.
  */
-export function functionClass(name, Body, init) {
-  const Constructor = function (...args) {
+export function functionClass<T extends object, A extends unknown[]>(
+  name: string,
+  Body: abstract new (...args: never[]) => T,
+  init: (this: T, ...args: A) => void,
+): new (
+  ...args: A
+) => T {
+  const Constructor = function (this: T, ...args: A) {
     init.apply(this, args);
   };
   Object.defineProperty(Constructor, "name", { value: name });
@@ -16,5 +22,7 @@ export function functionClass(name, Body, init) {
   Constructor.prototype = Body.prototype;
   Object.defineProperty(Body.prototype, "constructor", { value: Constructor, writable: true, configurable: true });
   Object.setPrototypeOf(Constructor, Object.getPrototypeOf(Body));
-  return Constructor;
+  return Constructor as unknown as new (
+    ...args: A
+  ) => T;
 }

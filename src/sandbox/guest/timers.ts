@@ -1,10 +1,11 @@
 // Timers are kept by the host, which runs them only while an invocation is active: between
 // invocations they are frozen, as Lambda freezes the whole environment, and resume on the next.
+import type { GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
 
-class Timeout {
-  #id;
-  #host;
-  constructor(id, host) {
+class Timeout implements GuestTimeout {
+  readonly #id: number;
+  readonly #host: HostCapabilities;
+  constructor(id: number, host: HostCapabilities) {
     this.#id = id;
     this.#host = host;
   }
@@ -28,21 +29,32 @@ class Timeout {
   }
 }
 
+interface Entry {
+  fn: TimerCallback;
+  args: unknown[];
+  repeat: boolean;
+  delay: number;
+}
+
 /** `promised(name)` gives timers/promises' form of a timer, for util.promisify as Node has it. */
-export function installTimers(host, reportUncaught, promised) {
-  const entries = new Map();
+export function installTimers(
+  host: HostCapabilities,
+  reportUncaught: (error: unknown) => void,
+  promised: (name: "setTimeout" | "setImmediate") => unknown,
+): GuestEntries["fireTimer"] {
+  const entries = new Map<number, Entry>();
   let nextId = 1;
 
-  const schedule = (fn, ms, args, repeat) => {
+  const schedule = (fn: unknown, ms: unknown, args: unknown[], repeat: boolean) => {
     if (typeof fn !== "function") throw new TypeError('The "callback" argument must be of type function');
     // Node's timers wait at least 1 ms; an immediate (ms null) runs as soon as the loop comes round.
     const delay = ms === null ? 0 : Number.isFinite(Number(ms)) ? Math.max(1, Number(ms)) : 1;
     const id = nextId++;
-    entries.set(id, { fn, args, repeat, delay });
+    entries.set(id, { fn: fn as TimerCallback, args, repeat, delay });
     host.timer(id, delay);
     return new Timeout(id, host);
   };
-  const clear = (handle) => {
+  const clear = (handle: unknown) => {
     const id = typeof handle === "object" && handle !== null ? Number(handle) : handle;
     if (typeof id === "number" && entries.delete(id)) host.clearTimer(id);
   };
@@ -50,7 +62,7 @@ export function installTimers(host, reportUncaught, promised) {
   globalThis.setTimeout = (fn, ms, ...args) => schedule(fn, ms, args, false);
   globalThis.setInterval = (fn, ms, ...args) => schedule(fn, ms, args, true);
   globalThis.setImmediate = (fn, ...args) => schedule(fn, null, args, false);
-  for (const name of ["setTimeout", "setImmediate"]) {
+  for (const name of ["setTimeout", "setImmediate"] as const) {
     Object.defineProperty(globalThis[name], Symbol.for("nodejs.util.promisify.custom"), { get: () => promised(name) });
   }
   globalThis.clearTimeout = clear;

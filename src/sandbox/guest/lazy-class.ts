@@ -5,22 +5,29 @@
 // answers instanceof for it, and finds its statics through its own prototype chain.
 
 /** `constructs`: a call without `new` constructs, as Node's older constructors do (`crypto.Sign("sha256")`). */
-export function lazyClass(name, load, { constructs = false } = {}) {
-  let loaded;
-  const real = () => {
+/** The real class, constructed and called through Reflect with whatever arguments code passes. */
+type Real = new (...args: unknown[]) => unknown;
+
+export function lazyClass<C extends abstract new (...args: never[]) => unknown>(
+  name: string,
+  load: () => C,
+  { constructs = false }: { constructs?: boolean } = {},
+): C {
+  let loaded: Real | undefined;
+  const real = (): Real => {
     if (loaded === undefined) {
-      loaded = load();
+      loaded = load() as unknown as Real;
       // A subclass made from the stand-in inherits the real methods through its prototype.
       Object.setPrototypeOf(Stand.prototype, loaded.prototype);
     }
     return loaded;
   };
-  function Stand(...args) {
+  function Stand(this: unknown, ...args: unknown[]): unknown {
     if (new.target === undefined) return constructs ? Reflect.construct(real(), args) : Reflect.apply(real(), this, args);
     return Reflect.construct(real(), args, new.target === Stand ? real() : new.target);
   }
   Object.defineProperty(Stand, "name", { value: name });
-  Object.defineProperty(Stand, Symbol.hasInstance, { value: (value) => value instanceof real() });
+  Object.defineProperty(Stand, Symbol.hasInstance, { value: (value: unknown) => value instanceof real() });
   Object.setPrototypeOf(Stand, new Proxy(Function.prototype, { get: (_target, key) => Reflect.get(real(), key) }));
-  return Stand;
+  return Stand as unknown as C;
 }

@@ -12,21 +12,28 @@ const RUNTIME = "/var/runtime/node_modules/";
  * is exactly the UTF-8 of JSON.stringify's (the same short escapes, lowercase `\u00xx` for the other
  * controls and for lone surrogates, DEL and U+2028/9 raw), which QuickJS computes in C.
  */
-function jsonStrings(exports) {
-  const proto = exports.JsonShapeSerializer2?.prototype;
+interface JsonShapeSerializer {
+  writeJsonString(s: string): void;
+  ensure(bytes: number): void;
+  i: number;
+  json: Uint8Array;
+}
+
+function jsonStrings(exports: unknown): void {
+  const proto = (exports as { JsonShapeSerializer2?: { prototype?: Partial<JsonShapeSerializer> } }).JsonShapeSerializer2?.prototype;
   if (typeof proto?.writeJsonString !== "function" || typeof proto.ensure !== "function") return;
   const encoder = new TextEncoder();
-  proto.writeJsonString = function writeJsonString(s) {
+  proto.writeJsonString = function writeJsonString(this: JsonShapeSerializer, s: string) {
     const quoted = JSON.stringify(s);
     this.ensure(quoted.length * 3);
     this.i += encoder.encodeInto(quoted, this.json.subarray(this.i)).written;
   };
 }
 
-const PATCHES = new Map([["@smithy/core/dist-cjs/submodules/protocols/index.js", jsonStrings]]);
+const PATCHES = new Map<string, (exports: unknown) => void>([["@smithy/core/dist-cjs/submodules/protocols/index.js", jsonStrings]]);
 
 /** Called with every CommonJS module once it has run. */
-export function patchRuntimeModule(path, exports) {
+export function patchRuntimeModule(path: string, exports: unknown): void {
   if (!path.startsWith(RUNTIME)) return;
   PATCHES.get(path.slice(RUNTIME.length))?.(exports);
 }

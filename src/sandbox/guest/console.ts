@@ -1,15 +1,16 @@
 // console as Lambda's Node.js runtime has it: each call becomes one log line
 // `timestamp\trequestId\tLEVEL\tmessage`; the host adds timestamp and request id.
+import type { HostCapabilities } from "../shared/guest-protocol.js";
 
-export function installConsole(host, format) {
-  const counts = new Map();
-  const timers = new Map();
+export function installConsole(host: HostCapabilities, format: (args: unknown[]) => string): void {
+  const counts = new Map<string, number>();
+  const timers = new Map<string, number>();
   const emit =
-    (level) =>
-    (...args) =>
+    (level: string) =>
+    (...args: unknown[]) =>
       host.log(level, format(args));
   const info = emit("INFO");
-  const console = {
+  const console: GuestConsole = {
     log: info,
     info,
     warn: emit("WARN"),
@@ -37,7 +38,7 @@ export function installConsole(host, format) {
     group: info,
     groupEnd: () => {},
   };
-  const elapsed = (label) => {
+  const elapsed = (label: string) => {
     const start = timers.get(label);
     return start === undefined ? "(no such label)" : `${(host.now() - start).toFixed(3)}ms`;
   };

@@ -1,7 +1,9 @@
 // Globals that cost real bytes (Buffer, URL, ...) are defined as getters and evaluated on first
 // use, so a hello-world environment pays nothing for them.
+import type { HostCapabilities } from "../shared/guest-protocol.js";
+import type { Builtin, BuiltinName } from "./builtin-modules.js";
 
-export function defineLazy(name, load) {
+export function defineLazy(name: string, load: () => unknown): void {
   Object.defineProperty(globalThis, name, {
     configurable: true,
     enumerable: false,
@@ -19,10 +21,10 @@ export function defineLazy(name, load) {
 }
 
 /** Loads one of the bundled libraries under builtins/, once per environment. */
-export function builtinLoader(host) {
-  const loaded = new Map();
-  const loading = new Set();
-  return (name) => {
+export function builtinLoader(host: HostCapabilities): Builtin {
+  const loaded = new Map<BuiltinName, unknown>();
+  const loading = new Set<BuiltinName>();
+  return ((name: BuiltinName) => {
     if (!loaded.has(name)) {
       // A bundle that probes for a global it provides itself (event-target-shim looks for a native
       // Event) finds it absent, instead of evaluating itself again.
@@ -32,12 +34,14 @@ export function builtinLoader(host) {
         const source = host.builtin(name);
         // A bundle sees the host functions as `isolambdaHost`, a parameter of the function that
         // evaluates it (Buffer's codecs run there): handler code has no name for it.
-        const evaluate = host.evalScript(`(isolambdaHost) => {${source}\nreturn __mod;}`, `isolambda:${name}`);
+        const evaluate = host.evalScript(`(isolambdaHost) => {${source}\nreturn __mod;}`, `isolambda:${name}`) as (
+          host: HostCapabilities,
+        ) => unknown;
         loaded.set(name, evaluate(host));
       } finally {
         loading.delete(name);
       }
     }
     return loaded.get(name);
-  };
+  }) as Builtin;
 }

@@ -3,12 +3,12 @@
 // print `error.stack` as it is (koa logs an app's error so, express's error page shows it), and
 // lost the message. So the error constructors are wrapped: an error made by code gets V8's stack.
 // Errors QuickJS raises itself (a TypeError for a call of undefined) keep frames only; the
-// runtime's own printing adds their header (error-text.js).
+// runtime's own printing adds their header (error-text.ts).
 
 const NATIVE_ERRORS = ["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError"];
 
 /** V8's ErrorUtils::ToString, which heads a stack. */
-function header(error) {
+function header(error: { name?: unknown; message?: unknown }): string {
   const name = error.name === undefined ? "Error" : String(error.name);
   const message = error.message === undefined ? "" : String(error.message);
   if (name === "") return message;
@@ -16,20 +16,20 @@ function header(error) {
 }
 
 /** `error` with a stack that reads as V8's: the header on first read, then QuickJS's frames. */
-function withHeader(error) {
+function withHeader(error: object): object {
   const own = Object.getOwnPropertyDescriptor(error, "stack");
   if (typeof own?.value !== "string") return error;
   // The first two frames are Reflect.construct's and the wrapper's own.
   const frames = own.value.split("\n").slice(2).join("\n").trimEnd();
-  let text;
+  let text: string | undefined;
   Object.defineProperty(error, "stack", {
     configurable: true,
     enumerable: false,
-    get() {
+    get(this: Error) {
       text ??= frames === "" ? header(this) : `${header(this)}\n${frames}`;
       return text;
     },
-    set(value) {
+    set(this: Error, value: unknown) {
       Object.defineProperty(this, "stack", { value, writable: true, configurable: true, enumerable: false });
     },
   });
@@ -37,11 +37,11 @@ function withHeader(error) {
 }
 
 /** Wraps the global error constructors; returns QuickJS's own Error, whose stacks stay frames only. */
-export function installErrorHeaders() {
+export function installErrorHeaders(): ErrorConstructor {
   const NativeError = globalThis.Error;
-  let ErrorWrapper;
+  let ErrorWrapper: object | undefined;
   for (const name of NATIVE_ERRORS) {
-    const Native = globalThis[name];
+    const Native = (globalThis as unknown as Record<string, unknown>)[name];
     if (typeof Native !== "function") continue;
     const Wrapper = new Proxy(Native, {
       construct: (target, args, newTarget) => withHeader(Reflect.construct(target, args, newTarget)),
@@ -52,7 +52,7 @@ export function installErrorHeaders() {
     Object.defineProperty(globalThis, name, { value: Wrapper, writable: true, configurable: true, enumerable: false });
     // As in V8, TypeError's own prototype is the global Error.
     if (name === "Error") ErrorWrapper = Wrapper;
-    else Object.setPrototypeOf(Native, ErrorWrapper);
+    else Object.setPrototypeOf(Native, ErrorWrapper as object);
   }
   return NativeError;
 }

@@ -2,18 +2,20 @@
 // which QuickJS lacks and packages call at import (depd, and so express and body-parser). Only this
 // small function is evaluated at boot; the CallSites are built by builtins/call-sites.js on first use.
 
+import type { Builtin } from "./builtin-modules.js";
 import { installErrorHeaders } from "./error-header.js";
+import type { StackMapper } from "./error-text.js";
 
-export function installStackTraceApi(builtin, mapStack) {
+export function installStackTraceApi(builtin: Builtin, mapStack: StackMapper | undefined): void {
   const NativeError = installErrorHeaders();
   Error.stackTraceLimit = 10;
   Object.defineProperty(Error, "captureStackTrace", {
     configurable: true,
     writable: true,
     enumerable: false,
-    value: function captureStackTrace(target, constructorOpt) {
+    value: function captureStackTrace(target: object, constructorOpt?: AnyFunction) {
       // QuickJS writes the frames of the Error made here; the first is this function's own.
-      const frames = new NativeError().stack;
+      const frames = new NativeError().stack as string;
       builtin("call-sites").capture(target, constructorOpt, frames.slice(frames.indexOf("\n") + 1), mapStack);
     },
   });
