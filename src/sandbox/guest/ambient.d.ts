@@ -103,3 +103,15 @@ interface ErrorConstructor {
   prepareStackTrace?: (error: Error, frames: unknown[]) => unknown;
   stackTraceLimit: number;
 }
+
+/** The capability object as a built-in bundle sees it: a parameter of the function that evaluates it (lazy.ts). */
+declare const isolambdaHost: import("../shared/guest-protocol.js").HostCapabilities;
+
+/** esbuild's require of a bundled package, for a module that evaluates it only on first use. */
+declare function require(name: string): unknown;
+
+// The lazy globals (globals.ts), as their bundles define them.
+declare var URL: typeof import("./builtins/url.js").URL;
+declare var URLSearchParams: typeof import("./builtins/url.js").URLSearchParams;
+declare var TextDecoder: ReturnType<typeof import("./encoding.js").utf8Decoder>;
+declare var AbortController: typeof import("./builtins/abort.js").AbortController;

@@ -3,15 +3,17 @@
 // has no WHATWG streams: a body is held whole, and `body` is a small stand-in for a ReadableStream
 // of that one chunk (getReader().read(), async iteration), which Request and Response accept back,
 // as frameworks do when they re-wrap a response (`new Response(res.body, res)`).
-import { Headers } from "./web-headers.js";
+import { Headers, type HeadersInit } from "./web-headers.js";
 
 const BYTES = Symbol("bytes");
 
+type Chunk = { done: true; value: undefined } | { done: false; value: Uint8Array };
+
 /** The one-chunk body stream; reading it or handing it to a new Request/Response disturbs it. */
 class BodyStream {
-  #bytes;
-  #owner;
-  constructor(bytes, owner) {
+  readonly #bytes: Uint8Array;
+  readonly #owner: Body;
+  constructor(bytes: Uint8Array, owner: Body) {
     this.#bytes = bytes;
     this.#owner = owner;
   }
@@ -19,18 +21,18 @@ class BodyStream {
     return this.#owner.bodyUsed;
   }
   /** The bytes, once: the owner's body is used from then on. */
-  [BYTES]() {
+  [BYTES](): Uint8Array {
     if (this.#owner.bodyUsed) throw new TypeError("ReadableStream is locked or disturbed");
     this.#owner.markUsed();
     return this.#bytes;
   }
   getReader() {
-    let pending = this[BYTES]();
+    let pending: Uint8Array | undefined = this[BYTES]();
     return {
-      read: () => {
+      read: (): Promise<Chunk> => {
         const chunk = pending;
         pending = undefined;
-        return Promise.resolve(
+        return Promise.resolve<Chunk>(
           chunk === undefined || chunk.byteLength === 0 ? { done: true, value: undefined } : { done: false, value: chunk },
         );
       },
@@ -46,14 +48,14 @@ class BodyStream {
     if (!this.#owner.bodyUsed) this.#owner.markUsed();
     return Promise.resolve();
   }
-  async *[Symbol.asyncIterator]() {
+  async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
     const reader = this.getReader();
     for (let next = await reader.read(); !next.done; next = await reader.read()) yield next.value;
   }
 }
 
 /** A body init's bytes and the content type it implies (fetch's "extract a body"). */
-function extractBody(body) {
+function extractBody(body: unknown): { bytes: Uint8Array | null; type: string | null } {
   if (body == null) return { bytes: null, type: null };
   if (body instanceof BodyStream) return { bytes: body[BYTES](), type: null };
   if (typeof body === "string") return { bytes: new TextEncoder().encode(body), type: "text/plain;charset=UTF-8" };
@@ -62,16 +64,16 @@ function extractBody(body) {
   }
   if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body.slice(0)), type: null };
   if (ArrayBuffer.isView(body))
-    return { bytes: new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength)), type: null };
+    return { bytes: new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer), type: null };
   return { bytes: new TextEncoder().encode(String(body)), type: "text/plain;charset=UTF-8" };
 }
 
 class Body {
-  #bytes;
+  #bytes!: Uint8Array | null;
   #used = false;
-  #stream;
+  #stream: BodyStream | undefined;
   /** Sets the body from an init value; a content type it implies is added unless one is set. */
-  initBody(body, headers) {
+  initBody(body: unknown, headers: Headers): void {
     const { bytes, type } = extractBody(body);
     this.#bytes = bytes;
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
@@ -82,37 +84,37 @@ class Body {
   markUsed() {
     this.#used = true;
   }
-  get body() {
+  get body(): BodyStream | null {
     if (this.#bytes === null) return null;
     this.#stream ??= new BodyStream(this.#bytes, this);
     return this.#stream;
   }
   /** The bytes for a clone or for fetch, without using the body. */
-  peekBytes() {
+  peekBytes(): Uint8Array | null {
     if (this.#used) throw new TypeError("Body is unusable: Body has already been read");
     return this.#bytes;
   }
-  #consume() {
+  #consume(): Promise<Uint8Array> {
     if (this.#used) return Promise.reject(new TypeError("Body is unusable: Body has already been read"));
     this.#used = true;
     return Promise.resolve(this.#bytes ?? new Uint8Array(0));
   }
-  arrayBuffer() {
-    return this.#consume().then((b) => b.slice().buffer);
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#consume().then((b) => b.slice().buffer as ArrayBuffer);
   }
-  bytes() {
+  bytes(): Promise<Uint8Array> {
     return this.#consume().then((b) => b.slice());
   }
-  text() {
+  text(): Promise<string> {
     return this.#consume().then((b) => new TextDecoder().decode(b));
   }
-  json() {
+  json(): Promise<unknown> {
     return this.text().then(JSON.parse);
   }
-  formData() {
+  formData(): Promise<never> {
     return Promise.reject(new TypeError("FormData is not available in isolambda"));
   }
-  blob() {
+  blob(): Promise<never> {
     return Promise.reject(new TypeError("Blob is not available in isolambda"));
   }
 }
@@ -121,11 +123,41 @@ class Body {
 const NORMALISED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
+/** fetch's RequestInit, as far as Request reads it. */
+export interface RequestInit {
+  method?: unknown;
+  headers?: HeadersInit;
+  body?: unknown;
+  signal?: unknown;
+  redirect?: string;
+  credentials?: string;
+  mode?: string;
+  cache?: string;
+  referrerPolicy?: string;
+  integrity?: string;
+  keepalive?: boolean;
+}
+
 export class Request extends Body {
-  constructor(input, init = {}) {
+  declare url: string;
+  declare method: string;
+  declare headers: Headers;
+  declare signal: unknown;
+  declare redirect: string;
+  declare credentials: string;
+  declare mode: string;
+  declare cache: string;
+  declare referrer: string;
+  declare referrerPolicy: string;
+  declare integrity: string;
+  declare keepalive: boolean;
+  declare destination: string;
+  declare duplex: string;
+
+  constructor(input: unknown, init: RequestInit = {}) {
     super();
     const source = input instanceof Request ? input : undefined;
-    let url;
+    let url: string;
     try {
       url = source ? source.url : new URL(String(input)).href;
     } catch {
@@ -152,7 +184,7 @@ export class Request extends Body {
     this.destination = "";
     this.duplex = "half";
   }
-  clone() {
+  clone(): Request {
     return new Request(this);
   }
   get [Symbol.toStringTag]() {
@@ -164,8 +196,26 @@ export class Request extends Body {
 export const RAW_HEADERS = Symbol.for("isolambda.rawHeaders");
 export const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
+/** fetch's ResponseInit, and a received response's raw header pairs. */
+export interface ResponseInit {
+  status?: number;
+  statusText?: string;
+  headers?: HeadersInit;
+  url?: string;
+  [RAW_HEADERS]?: [string, string][];
+}
+
 export class Response extends Body {
-  constructor(body = null, init = {}) {
+  declare [RAW_HEADERS]?: [string, string][];
+  declare status: number;
+  declare statusText: string;
+  declare headers: Headers;
+  declare url: string;
+  declare ok: boolean;
+  declare redirected: boolean;
+  declare type: string;
+
+  constructor(body: unknown = null, init: ResponseInit = {}) {
     super();
     const status = init.status ?? 200;
     if (!Number.isInteger(status) || status < 200 || status > 599) {
@@ -182,19 +232,19 @@ export class Response extends Body {
     this.redirected = false;
     this.type = "default";
   }
-  clone() {
+  clone(): Response {
     return new Response(this.peekBytes()?.slice() ?? null, this);
   }
-  static json(data, init = {}) {
+  static json(data: unknown, init: ResponseInit = {}): Response {
     const headers = new Headers(init.headers);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
     return new Response(JSON.stringify(data), { ...init, headers });
   }
-  static redirect(url, status = 302) {
+  static redirect(url: unknown, status = 302): Response {
     if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Invalid status code ${status}`);
     return new Response(null, { status, headers: { location: new URL(String(url)).href } });
   }
-  static error() {
+  static error(): Response {
     const response = new Response(null, { status: 200 });
     Object.assign(response, { status: 0, ok: false, type: "error" });
     return response;

@@ -20,7 +20,9 @@ const LISTENING = [
   "uncork",
 ];
 /** The methods that make a Writable, and a Transform's readable side besides. */
-const METHODS = {
+type Kind = "Writable" | "Transform";
+
+const METHODS: Record<Kind, (string | symbol)[]> = {
   Writable: ["write", "end", "setDefaultEncoding", ...LISTENING],
   Transform: [
     "write",
@@ -38,45 +40,51 @@ const METHODS = {
   ],
 };
 /** Stream state a caller (Readable.pipe, stream.finished) may read before calling a method. */
-const GETTERS = { Writable: ["writable", "writableEnded", "writableFinished", "writableNeedDrain"], Transform: [] };
-const STATES = { Writable: ["_writableState"], Transform: ["_readableState", "_writableState"] };
+const GETTERS: Record<Kind, string[]> = { Writable: ["writable", "writableEnded", "writableFinished", "writableNeedDrain"], Transform: [] };
+const STATES: Record<Kind, string[]> = { Writable: ["_writableState"], Transform: ["_readableState", "_writableState"] };
 
 /** Makes instances of `Class` streams of node:stream's `kind` ("Writable" or "Transform") on first use as one. */
-export function streamOnUse(Class, kind) {
-  let Stream;
-  const streams = new WeakSet();
-  const asStream = (instance) => {
+/** A stream class of node:stream: called on an instance to set it up, as Node's own subclasses do. */
+interface StreamClass {
+  call(instance: object, options: object): void;
+  prototype: Record<string | symbol, (...args: unknown[]) => unknown>;
+}
+
+export function streamOnUse(Class: { prototype: object }, kind: Kind): void {
+  let Stream: StreamClass | undefined;
+  const streams = new WeakSet<object>();
+  const asStream = (instance: object) => {
     if (streams.has(instance)) return;
     streams.add(instance);
     if (Stream === undefined) {
-      Stream = require("readable-stream")[kind];
+      Stream = (require("readable-stream") as Record<Kind, StreamClass>)[kind];
       Object.setPrototypeOf(Class.prototype, Stream.prototype);
     }
     Stream.call(instance, {});
   };
   for (const name of METHODS[kind]) {
-    Class.prototype[name] = function (...args) {
+    (Class.prototype as Record<string | symbol, unknown>)[name] = function (this: object, ...args: unknown[]) {
       asStream(this);
-      return Stream.prototype[name].apply(this, args);
+      return ((Stream as StreamClass).prototype[name] as (...args: unknown[]) => unknown).apply(this, args);
     };
   }
   for (const name of GETTERS[kind]) {
     Object.defineProperty(Class.prototype, name, {
       configurable: true,
-      get() {
+      get(this: object) {
         asStream(this);
-        return Reflect.get(Stream.prototype, name, this);
+        return Reflect.get((Stream as StreamClass).prototype, name, this);
       },
     });
   }
   for (const key of STATES[kind]) {
     Object.defineProperty(Class.prototype, key, {
       configurable: true,
-      get() {
+      get(this: object) {
         asStream(this);
         return Object.getOwnPropertyDescriptor(this, key)?.value;
       },
-      set(value) {
+      set(this: object, value: unknown) {
         Object.defineProperty(this, key, { value, writable: true, configurable: true, enumerable: true });
       },
     });

@@ -3,11 +3,26 @@
 // requests by an adapter and never listens: listen() throws, the rest behaves as an unstarted
 // Node server. Adapters also dispatch to one (serverless-http emits 'request' on an http.Server).
 
-export function createServerClass(EventEmitter, protocol) {
+/** node:events' EventEmitter, as far as Server uses it. */
+interface Emitter {
+  on(event: string, listener: (...args: never[]) => unknown): this;
+  once(event: string, listener: (...args: never[]) => unknown): this;
+  emit(event: string, ...args: unknown[]): boolean;
+}
+
+export function createServerClass(EventEmitter: new () => Emitter, protocol: string) {
   return class Server extends EventEmitter {
-    constructor(options, requestListener) {
+    declare listening: boolean;
+    declare timeout: number;
+    declare keepAliveTimeout: number;
+    declare headersTimeout: number;
+    declare requestTimeout: number;
+    declare maxHeadersCount: number | null;
+    declare maxRequestsPerSocket: number;
+
+    constructor(options?: unknown, requestListener?: (...args: never[]) => unknown) {
       super();
-      if (typeof options === "function") requestListener = options;
+      if (typeof options === "function") requestListener = options as (...args: never[]) => unknown;
       if (requestListener) this.on("request", requestListener);
       this.listening = false;
       this.timeout = 0;
@@ -22,7 +37,7 @@ export function createServerClass(EventEmitter, protocol) {
         code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
       });
     }
-    setTimeout(ms, callback) {
+    setTimeout(ms: number, callback?: () => void) {
       this.timeout = ms;
       if (callback) this.on("timeout", callback);
       return this;
@@ -31,7 +46,7 @@ export function createServerClass(EventEmitter, protocol) {
     address() {
       return null;
     }
-    close(callback) {
+    close(callback?: unknown) {
       if (typeof callback === "function") {
         this.once("close", () => callback(Object.assign(new Error("Server is not running."), { code: "ERR_SERVER_NOT_RUNNING" })));
       }
@@ -40,8 +55,8 @@ export function createServerClass(EventEmitter, protocol) {
     }
     closeAllConnections() {}
     closeIdleConnections() {}
-    getConnections(callback) {
-      process.nextTick(callback, null, 0);
+    getConnections(callback: (error: null, count: number) => void) {
+      process.nextTick(callback as (...args: unknown[]) => void, null, 0);
       return this;
     }
     ref() {
