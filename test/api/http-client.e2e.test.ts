@@ -1,39 +1,29 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { closedLoopbackPort, useOrigin } from "../loopback.js";
 import { useServer } from "./server.js";
 
 const api = useServer();
 const decoder = new TextDecoder();
-let origin: Server;
-let base = "";
+const origin = useOrigin((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => {
+    body += chunk.toString();
+  });
+  req.on("end", () => {
+    if (req.url === "/redirect") return res.writeHead(302, { location: "/elsewhere" }).end();
+    if (req.url === "/gzip")
+      return res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("zipped text"));
+    res.writeHead(201, { "content-type": "application/json", "set-cookie": ["a=1", "b=2"], "x-echo-method": req.method ?? "" });
+    res.end(JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization, custom: req.headers["x-custom"] }));
+  });
+});
 /** A loopback port nothing listens on. */
 let closedPort = 0;
-
 beforeAll(async () => {
-  origin = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      if (req.url === "/redirect") return res.writeHead(302, { location: "/elsewhere" }).end();
-      if (req.url === "/gzip")
-        return res.writeHead(200, { "content-encoding": "gzip", "content-type": "text/plain" }).end(gzipSync("zipped text"));
-      res.writeHead(201, { "content-type": "application/json", "set-cookie": ["a=1", "b=2"], "x-echo-method": req.method ?? "" });
-      res.end(JSON.stringify({ method: req.method, url: req.url, body, auth: req.headers.authorization, custom: req.headers["x-custom"] }));
-    });
-  });
-  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-  closedPort = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  closedPort = await closedLoopbackPort();
 });
-afterAll(() => new Promise<void>((resolve) => origin.close(() => resolve())));
 
 async function run(source: string, event: object): Promise<unknown> {
   const name = `http-${Math.random().toString(36).slice(2, 8)}`;
@@ -63,7 +53,7 @@ describe("node:http client requests inside the sandbox", () => {
          req.write("hello ");
          req.end(Buffer.from("world"));
        });`,
-      { url: base },
+      { url: origin.url },
     )) as { status: number; message: string; headers: Record<string, unknown>; text: string };
     expect(result.status).toBe(201);
     expect(result.message).toBe("Created");
@@ -88,7 +78,7 @@ describe("node:http client requests inside the sandbox", () => {
          const refused = await get(event.refused).catch((e) => [e.code, e.message]);
          return { redirect: [redirect.status, redirect.headers.location], gzip: [zlib.gunzipSync(gzip.bytes).toString(), gzip.headers["content-encoding"] ?? null], refused };
        };`,
-      { url: base, refused: `http://127.0.0.1:${closedPort}/` },
+      { url: origin.url, refused: `http://127.0.0.1:${closedPort}/` },
     );
     expect(result).toEqual({
       redirect: [302, "/elsewhere"],

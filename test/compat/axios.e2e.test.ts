@@ -1,31 +1,24 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { IncomingHttpHeaders } from "node:http";
+import { describe, expect, it } from "vitest";
 import { useServer } from "../api/server.js";
+import { useOrigin } from "../loopback.js";
 import { deployPackaged, invokeOk } from "./deploy.js";
 
 const api = useServer();
-let origin: Server;
-let base = "";
 const received: { method?: string; url?: string; headers: IncomingHttpHeaders; body: string }[] = [];
 
-beforeAll(async () => {
-  origin = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      received.push({ method: req.method, url: req.url, headers: req.headers, body });
-      if (req.url === "/missing") return res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "nope" }));
-      res.writeHead(req.method === "POST" ? 201 : 200, { "content-type": "application/json", "x-origin": "compat" });
-      res.end(JSON.stringify({ method: req.method, url: req.url, body: body === "" ? null : JSON.parse(body) }));
-    });
+const origin = useOrigin((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => {
+    body += chunk.toString();
   });
-  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+  req.on("end", () => {
+    received.push({ method: req.method, url: req.url, headers: req.headers, body });
+    if (req.url === "/missing") return res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: "nope" }));
+    res.writeHead(req.method === "POST" ? 201 : 200, { "content-type": "application/json", "x-origin": "compat" });
+    res.end(JSON.stringify({ method: req.method, url: req.url, body: body === "" ? null : JSON.parse(body) }));
+  });
 });
-afterAll(() => new Promise<void>((resolve) => origin.close(() => resolve())));
 
 describe("axios inside the sandbox", () => {
   it("GETs and POSTs JSON through its http adapter over node:http, and turns a 404 into an AxiosError", async () => {
@@ -53,7 +46,7 @@ describe("axios inside the sandbox", () => {
       },
     });
     received.length = 0;
-    const out = (await invokeOk(api, "compat-axios", { base })) as Record<string, unknown>;
+    const out = (await invokeOk(api, "compat-axios", { base: origin.url })) as Record<string, unknown>;
     expect(out.get).toEqual({
       status: 200,
       data: { method: "GET", url: "/things?q=a+b&n=2", body: null },

@@ -1,44 +1,36 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect } from "vitest";
+import { describe, expect } from "vitest";
 import { useServer } from "../api/server.js";
+import { useOrigin } from "../loopback.js";
 import { type CorpusCase, corpusTests } from "./corpus.js";
 
 const api = useServer();
-let origin: Server;
-let base = "";
 
 /** A loopback origin: echoes JSON requests (gzipped when accepted), answers 404 and a redirect, as an upstream API would. */
-beforeAll(async () => {
-  origin = createServer((req, res) => {
-    let body = "";
-    req.on("data", (chunk: Buffer) => {
-      body += chunk.toString();
-    });
-    req.on("end", () => {
-      if (req.url === "/missing") return res.writeHead(404, { "content-type": "application/json" }).end('{"error":"nope"}');
-      if (req.url === "/moved") return res.writeHead(302, { location: "/things?from=moved" }).end();
-      const answer = JSON.stringify({
-        method: req.method,
-        url: req.url,
-        client: req.headers["x-client"] ?? null,
-        body: body === "" ? null : JSON.parse(body),
-      });
-      // Compressed for a client that accepts it, as real APIs answer: each client decodes it once.
-      const zipped = /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
-      res.writeHead(req.method === "POST" ? 201 : 200, {
-        "content-type": "application/json",
-        "x-origin": "corpus",
-        ...(zipped ? { "content-encoding": "gzip" } : {}),
-      });
-      res.end(zipped ? gzipSync(answer) : answer);
-    });
+const origin = useOrigin((req, res) => {
+  let body = "";
+  req.on("data", (chunk: Buffer) => {
+    body += chunk.toString();
   });
-  await new Promise<void>((resolve) => origin.listen(0, "127.0.0.1", resolve));
-  base = `http://127.0.0.1:${(origin.address() as AddressInfo).port}`;
+  req.on("end", () => {
+    if (req.url === "/missing") return res.writeHead(404, { "content-type": "application/json" }).end('{"error":"nope"}');
+    if (req.url === "/moved") return res.writeHead(302, { location: "/things?from=moved" }).end();
+    const answer = JSON.stringify({
+      method: req.method,
+      url: req.url,
+      client: req.headers["x-client"] ?? null,
+      body: body === "" ? null : JSON.parse(body),
+    });
+    // Compressed for a client that accepts it, as real APIs answer: each client decodes it once.
+    const zipped = /\bgzip\b/.test(req.headers["accept-encoding"] ?? "");
+    res.writeHead(req.method === "POST" ? 201 : 200, {
+      "content-type": "application/json",
+      "x-origin": "corpus",
+      ...(zipped ? { "content-encoding": "gzip" } : {}),
+    });
+    res.end(zipped ? gzipSync(answer) : answer);
+  });
 });
-afterAll(() => new Promise<void>((resolve) => origin.close(() => resolve())));
 
 /** What every client is asked to do: a GET with a query, a JSON POST, a 404, a followed redirect. */
 const EXPECTED = {
@@ -155,5 +147,5 @@ const CASES: CorpusCase[] = [
 ];
 
 describe("HTTP clients inside the sandbox against a loopback origin, each answer equal to Node's", () => {
-  corpusTests(api, CASES, () => base);
+  corpusTests(api, CASES, () => origin.url);
 });
