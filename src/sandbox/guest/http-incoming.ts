@@ -33,41 +33,79 @@ const SINGLE = new Set([
   "expires",
 ]);
 
+/** Headers as Node gives them: a string per field, an array for set-cookie. */
+type HeaderRecord = Record<string, string | string[]>;
+
+interface HeaderLines {
+  _addHeaderLine(field: unknown, value: string, dest: HeaderRecord): void;
+}
+
 /** `dest` with the pairs of `raw` (the first `count` entries) added as Node adds them. */
-function headersOf(message, raw, count) {
-  const dest = {};
-  for (let i = 0; i < count; i += 2) message._addHeaderLine(raw[i], raw[i + 1], dest);
+function headersOf(message: HeaderLines, raw: string[], count: number): HeaderRecord {
+  const dest: HeaderRecord = {};
+  for (let i = 0; i < count; i += 2) message._addHeaderLine(raw[i], raw[i + 1] as string, dest);
   return dest;
 }
 
-function distinct(raw, count) {
-  const dest = {};
+function distinct(raw: string[], count: number): Record<string, string[]> {
+  const dest: Record<string, string[]> = {};
   for (let i = 0; i < count; i += 2) {
     const name = String(raw[i]).toLowerCase();
-    if (dest[name] === undefined) dest[name] = [raw[i + 1]];
-    else dest[name].push(raw[i + 1]);
+    if (dest[name] === undefined) dest[name] = [raw[i + 1] as string];
+    else dest[name].push(raw[i + 1] as string);
   }
   return dest;
 }
 
+/** The socket an IncomingMessage is made with: a stand-in that may have setTimeout. */
+interface Socket {
+  setTimeout?(ms: number): unknown;
+}
+
+/** node:stream's Readable, as far as IncomingMessage uses it. */
+interface ReadableBase {
+  once(event: string, listener: (...args: never[]) => unknown): this;
+}
+type ReadableClass = (new () => ReadableBase) & { call(self: object): void };
+
 /** Node's IncomingMessage: a Readable of a message's body, made with the socket it came on (a stand-in here). */
-export function createIncoming(Readable) {
+export function createIncoming(Readable: ReadableClass) {
   class IncomingMessageBody extends Readable {
-    get headers() {
+    declare socket: Socket | null;
+    declare client: Socket | null;
+    declare httpVersion: string | null;
+    declare httpVersionMajor: number | null;
+    declare httpVersionMinor: number | null;
+    declare joinDuplicateHeaders: boolean;
+    declare complete: boolean;
+    declare aborted: boolean;
+    declare upgrade: boolean | null;
+    declare rawHeaders: string[];
+    declare rawTrailers: string[];
+    declare url: string;
+    declare method: string | null;
+    declare statusCode: number | null;
+    declare statusMessage: string | null;
+    declare [kHeaders]: HeaderRecord | null;
+    declare [kHeadersCount]: number;
+    declare [kTrailers]: HeaderRecord | null;
+    declare [kTrailersCount]: number;
+
+    get headers(): HeaderRecord {
       this[kHeaders] ??= headersOf(this, this.rawHeaders, this[kHeadersCount] || this.rawHeaders.length);
       return this[kHeaders];
     }
-    set headers(value) {
+    set headers(value: HeaderRecord) {
       this[kHeaders] = value;
     }
     get headersDistinct() {
       return distinct(this.rawHeaders, this[kHeadersCount] || this.rawHeaders.length);
     }
-    get trailers() {
+    get trailers(): HeaderRecord {
       this[kTrailers] ??= headersOf(this, this.rawTrailers, this[kTrailersCount] || this.rawTrailers.length);
       return this[kTrailers];
     }
-    set trailers(value) {
+    set trailers(value: HeaderRecord) {
       this[kTrailers] = value;
     }
     get trailersDistinct() {
@@ -76,10 +114,10 @@ export function createIncoming(Readable) {
     get connection() {
       return this.socket;
     }
-    set connection(socket) {
+    set connection(socket: Socket | null) {
       this.socket = socket;
     }
-    _addHeaderLines(headers, n) {
+    _addHeaderLines(headers: string[] | undefined, n: number): void {
       if (!headers?.length) return;
       const trailers = this.complete;
       if (trailers) {
@@ -90,13 +128,13 @@ export function createIncoming(Readable) {
         this[kHeadersCount] = n;
       }
       const dest = trailers ? this[kTrailers] : this[kHeaders];
-      if (dest) for (let i = 0; i < n; i += 2) this._addHeaderLine(headers[i], headers[i + 1], dest);
+      if (dest) for (let i = 0; i < n; i += 2) this._addHeaderLine(headers[i], headers[i + 1] as string, dest);
     }
-    _addHeaderLine(field, value, dest) {
+    _addHeaderLine(field: unknown, value: string, dest: HeaderRecord): void {
       const name = String(field).toLowerCase();
       if (name === "set-cookie") {
         if (dest[name] === undefined) dest[name] = [value];
-        else dest[name].push(value);
+        else (dest[name] as string[]).push(value);
       } else if (SINGLE.has(name) && !this.joinDuplicateHeaders) {
         if (dest[name] === undefined) dest[name] = value;
       } else if (typeof dest[name] === "string") {
@@ -106,13 +144,13 @@ export function createIncoming(Readable) {
       }
     }
     _read() {}
-    setTimeout(ms, callback) {
+    setTimeout(ms: number, callback?: () => void) {
       if (callback) this.once("timeout", callback);
       this.socket?.setTimeout?.(ms);
       return this;
     }
   }
-  return functionClass("IncomingMessage", IncomingMessageBody, function (socket) {
+  return functionClass("IncomingMessage", IncomingMessageBody, function (socket: Socket | null) {
     Readable.call(this);
     this.socket = socket;
     this.client = socket;
