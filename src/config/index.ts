@@ -8,6 +8,7 @@ import { AlbDoorSchema } from "../doors/alb/config.js";
 import { EdgeDoorSchema } from "../doors/edge/config.js";
 import { UrlDoorSchema } from "../doors/url/config.js";
 import { compileRule } from "../sandbox/index.js";
+import { ConfigError } from "./error.js";
 import { describeIssues, type JsonFile, parseJsonFile } from "./json-file.js";
 
 /** Each door owns its schema (src/doors/<door>/config.ts); a door's port is its own listener. */
@@ -118,9 +119,7 @@ const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 export type DoorConfig = Config["doors"][number];
 
-export class ConfigError extends Error {
-  override readonly name = "ConfigError";
-}
+export { ConfigError };
 
 /** Validates a config; read from a file (`json`), each issue names its line. */
 export function parseConfig(raw: unknown, source = "config", json?: JsonFile): Config {

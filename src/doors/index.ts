@@ -2,15 +2,20 @@
  * The HTTP doors (docs/guide.md, "Doors"): each configured door is its own listener in front
  * of the invoker, started together as one service.
  */
-import type { DoorConfig } from "../config/index.js";
 import type { Service } from "../service.js";
+import type { AlbDoorConfig } from "./alb/config.js";
 import { startAlbDoor } from "./alb/index.js";
+import type { EdgeDoorConfig } from "./edge/config.js";
 import { startEdgeDoor } from "./edge/index.js";
 import type { DoorDeps } from "./shared/deps.js";
 import type { Listener } from "./shared/listen.js";
+import type { UrlDoorConfig } from "./url/config.js";
 import { startUrlDoor } from "./url/index.js";
 
 export type { DoorDeps } from "./shared/deps.js";
+
+/** One entry of the config file's `doors` (src/config assembles the schemas). */
+export type DoorConfig = AlbDoorConfig | EdgeDoorConfig | UrlDoorConfig;
 
 export interface RunningDoor {
   type: DoorConfig["type"];

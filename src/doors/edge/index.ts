@@ -13,7 +13,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import path from "node:path";
 import { Agent } from "undici";
-import { ConfigError } from "../../config/index.js";
+import { ConfigError } from "../../config/error.js";
 import type { DoorDeps } from "../shared/deps.js";
 import { type Listener, listen } from "../shared/listen.js";
 import { wildcard } from "../shared/pattern.js";
