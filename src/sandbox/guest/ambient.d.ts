@@ -115,3 +115,13 @@ declare var URL: typeof import("./builtins/url.js").URL;
 declare var URLSearchParams: typeof import("./builtins/url.js").URLSearchParams;
 declare var TextDecoder: ReturnType<typeof import("./encoding.js").utf8Decoder>;
 declare var AbortController: typeof import("./builtins/abort.js").AbortController;
+
+/** The `string_decoder` package, node:string_decoder as Node's own code (builtins/string-decoder.ts); it ships no types. */
+declare module "string_decoder" {
+  export class StringDecoder {
+    constructor(encoding?: string);
+    readonly encoding: string;
+    write(buffer: string | Uint8Array): string;
+    end(buffer?: string | Uint8Array): string;
+  }
+}
