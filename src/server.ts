@@ -26,7 +26,7 @@ import { RegistryCache } from "./lambda/registry-cache.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
 import { openRegistry } from "./registry/index.js";
-import type { EgressRules } from "./sandbox/egress.js";
+import type { EgressRules } from "./sandbox/index.js";
 import { type AwsCredentials, ComponentCache, Sandbox } from "./sandbox/index.js";
 import { Services } from "./service.js";
 import { EventSources, MappingStore } from "./sources/index.js";
@@ -84,8 +84,12 @@ export interface RunningServer {
    * the next invocation is a cold start of the new code.
    */
   redeploy(folderName: string): Promise<DeployOutcome>;
-  /** Stops taking work, lets running invocations finish (async ones record their outcome), then stops everything. */
+  /** Stops taking work, lets running invocations finish (async ones record their outcome), then stops everything; once. */
   close(): Promise<void>;
+  /** `await using server = await startServer(...)` closes it. */
+  [Symbol.asyncDispose](): Promise<void>;
+  /** False once close() has begun. */
+  readonly alive: boolean;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
@@ -255,5 +259,9 @@ async function start(options: ServerOptions, services: Services): Promise<Runnin
       return outcome;
     },
     close: () => services.close(),
+    [Symbol.asyncDispose]: () => services.close(),
+    get alive() {
+      return services.alive;
+    },
   };
 }

@@ -5,8 +5,18 @@
  * follow, so closing stops taking work before it waits for what is running.
  */
 
-export interface Running {
+/** A started service that closes: a listener or a loop. */
+export interface Closing {
   close(): void | Promise<void>;
+}
+
+/** A started service: one that closes, or an object with a disposable lifetime (the sandbox, the warm pool). */
+export type Running = Closing | AsyncDisposable | Disposable;
+
+function end(running: Running): void | PromiseLike<void> {
+  if (Symbol.asyncDispose in running) return running[Symbol.asyncDispose]();
+  if (Symbol.dispose in running) return running[Symbol.dispose]();
+  return running.close();
 }
 
 export interface Service<Context = void, Started extends Running = Running> {
@@ -28,13 +38,18 @@ export class Services {
     return running;
   }
 
+  /** False once close() has begun. */
+  get alive(): boolean {
+    return this.#closing === undefined;
+  }
+
   /** Closes every started service, the last started first; each is closed even when one before it fails. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const failures: unknown[] = [];
       for (const { name, running } of this.#started.reverse()) {
         try {
-          await running.close();
+          await end(running);
         } catch (error) {
           failures.push(new Error(`isolambda: closing ${name} failed`, { cause: error }));
         }

@@ -15,8 +15,7 @@ import type { Completed, Invocation, Ran } from "../lambda/invoker.js";
 import type { RegistryCache } from "../lambda/registry-cache.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import { logTail } from "../observe/report.js";
-import { responseTooLarge } from "../sandbox/errors.js";
-import { type InvocationType, RESPONSE_MAX_BYTES, requestPayloadLimit } from "../sandbox/limits.js";
+import { type InvocationType, RESPONSE_MAX_BYTES, requestPayloadLimit, responseTooLarge } from "../sandbox/index.js";
 import type { ApiDeps } from "./deps.js";
 import { errorAnswer } from "./errors.js";
 

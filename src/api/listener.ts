@@ -5,9 +5,9 @@
  */
 import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Running, Service } from "../service.js";
+import type { Closing, Service } from "../service.js";
 
-export interface ApiListener extends Running {
+export interface ApiListener extends Closing {
   /** The server's URL as the startup banner and clients name it. */
   url: string;
   /** Where functions reach the APIs: on loopback when the server listens on every address. */

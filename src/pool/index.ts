@@ -362,9 +362,4 @@ export class WarmPool {
   [Symbol.dispose](): void {
     this.dispose();
   }
-
-  /** @deprecated dispose()'s old name, kept while server.ts and test/lambda, edited elsewhere, still call it. */
-  close(): void {
-    this.dispose();
-  }
 }

@@ -62,7 +62,7 @@ describe("a sandbox's lifetime", () => {
     const env = await sandbox.createEnvironment(hello());
     const first = sandbox.dispose();
     expect(sandbox.dispose()).toBe(first);
-    expect(sandbox.close()).toBe(first);
+    expect(sandbox[Symbol.asyncDispose]()).toBe(first);
     await first;
     env.dispose();
     {

@@ -43,9 +43,21 @@ describe("the server's lifetime", () => {
     const server = await startServer({ port: 0, host: "127.0.0.1", dataDir: dataDir(), executors: 1, doors });
     const ports = [server.url, server.doors[0]?.url ?? ""].map((url) => Number(new URL(url).port));
     expect((await fetch(`${server.url}/2015-03-31/functions`)).status).toBe(200);
+    expect(server.alive).toBe(true);
     await Promise.all([server.close(), server.close()]);
     await server.close();
+    expect(server.alive).toBe(false);
     for (const port of ports) expect(await isFree(port)).toBe(true);
+  });
+
+  it("closes at the end of an `await using` block", async () => {
+    let port = 0;
+    {
+      await using server = await startServer({ port: 0, host: "127.0.0.1", dataDir: dataDir(), executors: 1 });
+      port = Number(new URL(server.url).port);
+      expect(await isFree(port)).toBe(false);
+    }
+    expect(await isFree(port)).toBe(true);
   });
 
   it("fails to start when a door's port is taken, leaving the API's port and the data dir free for the next start", async () => {

@@ -29,6 +29,18 @@ describe("services", () => {
     expect(events).toEqual(["start registry", "start sandbox", "start listener", "close listener", "close sandbox", "close registry"]);
   });
 
+  it("end a disposable service (the sandbox, the warm pool) through its dispose symbol, and say when closing has begun", async () => {
+    const events: string[] = [];
+    const services = new Services();
+    await services.start("sandbox", { start: () => ({ [Symbol.asyncDispose]: async () => void events.push("sandbox disposed") }) });
+    await services.start("pool", { start: () => ({ [Symbol.dispose]: () => void events.push("pool disposed") }) });
+    expect(services.alive).toBe(true);
+    const closing = services.close();
+    expect(services.alive).toBe(false);
+    await closing;
+    expect(events).toEqual(["pool disposed", "sandbox disposed"]);
+  });
+
   it("hand the started value and its context through", async () => {
     const services = new Services();
     const started = await services.start("doors", { start: (ports: number[]) => ({ ports, close: () => {} }) }, [8080, 8081]);

@@ -188,11 +188,6 @@ export class Sandbox {
     return this.dispose();
   }
 
-  /** @deprecated dispose()'s old name, kept while server.ts and test/lambda, edited elsewhere, still call it. */
-  close(): Promise<void> {
-    return this.dispose();
-  }
-
   #assertAlive(): void {
     // A worker already terminated would never answer: fail now rather than wait forever.
     if (!this.alive) throw new Error("the sandbox is disposed");
