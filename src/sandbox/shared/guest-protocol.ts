@@ -135,8 +135,8 @@ export interface HostCapabilities {
   x509Call(op: string, der: Bytes, argument: Data | undefined, optionsJson: string): string | boolean | undefined;
 
   // zlib (executor/native/zlib.ts)
-  zlibSync(kind: string, data: Data, optionsJson: string, dictionary: Bytes | undefined): Bytes;
-  zlibOpen(kind: string, optionsJson: string, dictionary: Bytes | undefined): number;
+  zlibSync(kind: string, data: Data, optionsJson: string | undefined, dictionary: Bytes | undefined): Bytes;
+  zlibOpen(kind: string, optionsJson: string | undefined, dictionary: Bytes | undefined): number;
   zlibWrite(id: number, chunk: Bytes | undefined, flush: number): Bytes;
   zlibParams(id: number, level: number, strategy: number): void;
   zlibReset(id: number): void;

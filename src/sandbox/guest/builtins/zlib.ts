@@ -4,13 +4,18 @@
 // with the flush flag Node's stream would use. The stream classes are made on first use:
 // gunzipSync alone does not pay for evaluating node:stream.
 import { Buffer } from "buffer";
+import type { Bytes, Data, HostCapabilities } from "../../shared/guest-protocol.js";
 import { arrayBufferOf, received } from "../host-values.js";
 import { callHost as call } from "../native-error.js";
 
-const argTypeError = (name, accepted, value) =>
+type Callback = (error?: unknown, result?: unknown) => void;
+/** Node's zlib options, read by the host; anything else a caller passes is what Node would refuse or ignore. */
+type ZlibOptions = Record<string, unknown> | null;
+
+const argTypeError = (name: string, accepted: string, value: unknown) =>
   Object.assign(new TypeError(`The "${name}" argument must be ${accepted}. Received ${received(value)}`), { code: "ERR_INVALID_ARG_TYPE" });
 
-function inputOf(data) {
+function inputOf(data: unknown): Data {
   if (typeof data === "string") return data;
   if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return arrayBufferOf(data);
   throw argTypeError("buffer", "of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer", data);
@@ -18,11 +23,11 @@ function inputOf(data) {
 
 /** The zlib options Node reads, as JSON for the host (the dictionary crosses as bytes). */
 const OPTION_FIELDS = ["flush", "finishFlush", "chunkSize", "windowBits", "level", "memLevel", "strategy", "maxOutputLength", "params"];
-function optionsOf(options) {
+function optionsOf(options: ZlibOptions | undefined): [json: string | undefined, dictionary: Bytes | undefined] {
   if (options === null || typeof options !== "object") return [undefined, undefined];
-  const picked = {};
+  const picked: ZlibOptions = {};
   for (const field of OPTION_FIELDS) if (options[field] !== undefined) picked[field] = options[field];
-  const dictionary = options.dictionary === undefined ? undefined : inputOf(options.dictionary);
+  const dictionary = options.dictionary === undefined ? undefined : (inputOf(options.dictionary) as Bytes);
   return [JSON.stringify(picked), dictionary];
 }
 
@@ -31,6 +36,8 @@ const FLUSH_DEFAULT = -1;
 const FLUSH_FINISH = -2;
 const FLUSH_FULL = -3;
 const FLUSH = Symbol("isolambda.zlibFlush");
+/** A written chunk; an empty one marked with a flush flag is flush()'s. */
+type Chunk = Uint8Array & { [FLUSH]?: number };
 
 const KINDS = {
   Gzip: "gzip",
@@ -43,14 +50,29 @@ const KINDS = {
   BrotliCompress: "brotliCompress",
   BrotliDecompress: "brotliDecompress",
 };
+type ClassName = keyof typeof KINDS;
 
-function streamClasses(host, Transform, constants) {
+/** What the stream classes use of readable-stream's Transform. */
+interface Transform {
+  readonly _writableState: { ending: boolean; ended: boolean; length: number };
+  readonly writableFinished: boolean;
+  readonly writableEnded: boolean;
+  push(chunk: Uint8Array): boolean;
+  write(chunk: Uint8Array, encoding: string, callback?: Callback): boolean;
+  once(event: string, listener: () => void): this;
+  destroy(error?: unknown): this;
+}
+type ZlibStreamClass = new (options?: ZlibOptions) => Transform;
+
+function streamClasses(host: HostCapabilities, Transform: new (options: object) => Transform, constants: Record<string, number>) {
   // A stream dropped unfinished frees its host half when the guest collects it.
-  const registry = new FinalizationRegistry((id) => host.zlibClose(id));
+  const registry = new FinalizationRegistry((id: number) => host.zlibClose(id));
 
   class ZlibBase extends Transform {
-    #id;
-    constructor(kind, options) {
+    #id: number;
+    declare bytesWritten: number;
+    declare _handle: object;
+    constructor(kind: string, options: ZlibOptions | undefined) {
       super({ ...options, readableObjectMode: false, writableObjectMode: false });
       const [json, dictionary] = optionsOf(options);
       this.#id = call(host.zlibOpen, kind, json, dictionary);
@@ -58,13 +80,13 @@ function streamClasses(host, Transform, constants) {
       this.bytesWritten = 0;
       this._handle = {};
     }
-    _transform(chunk, encoding, callback) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
-      let flush = typeof chunk[FLUSH] === "number" ? chunk[FLUSH] : FLUSH_DEFAULT;
+    _transform(chunk: Chunk | string, encoding: string, callback: Callback): void {
+      const bytes: Chunk = typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk;
+      let flush = (typeof (chunk as Chunk)[FLUSH] === "number" ? (chunk as Chunk)[FLUSH] : FLUSH_DEFAULT) as number;
       // The last chunk carries the finish flag, as Node's stream does.
       const state = this._writableState;
       if ((state.ending || state.ended) && state.length === bytes.byteLength) flush = FLUSH_FINISH;
-      let out;
+      let out: Bytes;
       try {
         out = call(host.zlibWrite, this.#id, arrayBufferOf(bytes), flush);
       } catch (error) {
@@ -75,27 +97,27 @@ function streamClasses(host, Transform, constants) {
       if (out.byteLength > 0) this.push(Buffer.from(out));
       callback();
     }
-    _flush(callback) {
+    _flush(callback: Callback): void {
       this._transform(Buffer.alloc(0), "", callback);
     }
-    _destroy(error, callback) {
+    _destroy(error: unknown, callback: Callback): void {
       registry.unregister(this);
       host.zlibClose(this.#id);
       callback(error);
     }
-    flush(kind, callback) {
+    flush(kind?: number | Callback, callback?: Callback): void {
       if (typeof kind === "function" || (kind === undefined && !callback)) [kind, callback] = [FLUSH_FULL, kind];
       if (this.writableFinished) {
         if (callback) process.nextTick(callback);
       } else if (this.writableEnded) {
         if (callback) this.once("end", callback);
       } else {
-        const marker = Buffer.alloc(0);
+        const marker: Chunk = Buffer.alloc(0);
         marker[FLUSH] = kind ?? FLUSH_FULL;
         this.write(marker, "", callback);
       }
     }
-    params(level, strategy, callback) {
+    params(level: number, strategy: number, callback?: () => void): void {
       this.flush(constants.Z_SYNC_FLUSH, () => {
         try {
           call(host.zlibParams, this.#id, level, strategy);
@@ -106,70 +128,77 @@ function streamClasses(host, Transform, constants) {
         if (callback) callback();
       });
     }
-    reset() {
+    reset(): void {
       call(host.zlibReset, this.#id);
     }
-    close(callback) {
+    close(callback?: () => void): void {
       if (callback) this.once("close", callback);
       this.destroy();
     }
   }
-  const classes = {};
-  for (const [className, kind] of Object.entries(KINDS)) {
+  const classes = {} as Record<ClassName, ZlibStreamClass>;
+  for (const [className, kind] of Object.entries(KINDS) as [ClassName, string][]) {
     classes[className] = {
       [className]: class extends ZlibBase {
-        constructor(options) {
+        constructor(options?: ZlibOptions) {
           super(kind, options);
         }
       },
-    }[className];
+    }[className] as ZlibStreamClass;
   }
   return classes;
 }
 
-export function createZlib(host) {
-  const constants = JSON.parse(host.zlibConstants());
-  const codes = {};
+/** node:zlib: the sync, callback and stream forms by name (gzipSync, gzip, Gzip, createGzip...), the constants and crc32. */
+export type Zlib = Record<string, unknown> & {
+  constants: Record<string, number>;
+  codes: Record<string, string | number>;
+  crc32(data: unknown, value?: number): number;
+};
+
+export function createZlib(host: HostCapabilities): Zlib {
+  const constants = JSON.parse(host.zlibConstants()) as Record<string, number>;
+  const codes: Record<string, string | number> = {};
   for (const [name, value] of Object.entries(constants)) {
     if (/^Z_(OK|STREAM_END|NEED_DICT|ERRNO|STREAM_ERROR|DATA_ERROR|MEM_ERROR|BUF_ERROR|VERSION_ERROR)$/.test(name)) {
       codes[name] = value;
       codes[value] = name;
     }
   }
-  const sync = (kind, data, options) => {
+  const sync = (kind: string, data: unknown, options: ZlibOptions | undefined) => {
     const [json, dictionary] = optionsOf(options);
     return Buffer.from(call(host.zlibSync, kind, inputOf(data), json, dictionary));
   };
-  let classes;
-  const streamClass = (className) => {
-    classes ??= streamClasses(host, require("readable-stream").Transform, constants);
+  let classes: Record<ClassName, ZlibStreamClass> | undefined;
+  const streamClass = (className: ClassName) => {
+    classes ??= streamClasses(host, (require("readable-stream") as { Transform: new (options: object) => Transform }).Transform, constants);
     return classes[className];
   };
-  const crc32 = (data, value = 0) => {
+  const crc32 = (data: unknown, value = 0): number => {
     if (typeof data !== "string" && !ArrayBuffer.isView(data)) {
       throw argTypeError("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
     }
     return call(host.zlibCrc32, typeof data === "string" ? data : arrayBufferOf(data), value);
   };
 
-  const api = { constants, codes, crc32 };
-  for (const [className, kind] of Object.entries(KINDS)) {
+  const api: Zlib = { constants, codes, crc32 };
+  for (const [className, kind] of Object.entries(KINDS) as [ClassName, string][]) {
     Object.defineProperty(api, className, { enumerable: true, get: () => streamClass(className) });
-    api[`create${className}`] = (options) => new (streamClass(className))(options);
-    api[`${kind}Sync`] = (data, options) => sync(kind, data, options);
-    api[kind] = (data, options, callback) => {
+    api[`create${className}`] = (options?: ZlibOptions) => new (streamClass(className))(options);
+    api[`${kind}Sync`] = (data: unknown, options?: ZlibOptions) => sync(kind, data, options);
+    api[kind] = (data: unknown, options: ZlibOptions | Callback | undefined, callback?: Callback) => {
       if (typeof options === "function") [options, callback] = [{}, options];
       if (typeof callback !== "function") throw argTypeError("callback", "of type function", callback);
       const input = inputOf(data);
       process.nextTick(() => {
-        let result;
+        let result: Buffer;
         try {
           result = sync(kind, input, options);
         } catch (error) {
-          callback(error);
+          (callback as Callback)(error);
           return;
         }
-        callback(null, result);
+        (callback as Callback)(null, result);
       });
     };
   }

@@ -2,8 +2,14 @@
 // codecs are interpreted JavaScript, slower than a crossing from a few dozen bytes on (15 µs to
 // base64 16 bytes, 45 µs to decode them): the host's Node converts instead (src/sandbox/native/
 // encoding.ts), in one crossing, with Node's own results. Short one-byte text stays here.
-/* global isolambdaHost */
 import { Buffer, INSPECT_MAX_BYTES, kMaxLength, SlowBuffer } from "buffer";
+
+// The package's types name its Buffer class only.
+declare module "buffer" {
+  export const INSPECT_MAX_BYTES: number;
+  export const kMaxLength: number;
+  export const SlowBuffer: (size: number) => Buffer;
+}
 
 const host = isolambdaHost;
 
@@ -30,18 +36,18 @@ const NATIVE_ENCODINGS = new Set([
   "utf-16le",
 ]);
 /** The encoding's lower-case name if the host converts it, else undefined (the package decides, and throws for an unknown one). */
-const nativeEncoding = (encoding) => {
+const nativeEncoding = (encoding: unknown): string | undefined => {
   if (encoding === undefined || encoding === null || encoding === "") return "utf8";
   if (typeof encoding !== "string") return undefined;
   const lower = encoding.toLowerCase();
   return NATIVE_ENCODINGS.has(lower) ? lower : undefined;
 };
-const isUtf8 = (encoding) => encoding === "utf8" || encoding === "utf-8";
+const isUtf8 = (encoding: unknown) => encoding === "utf8" || encoding === "utf-8";
 /** Node writes a character in these as its low byte, whatever it is. */
 const LOW_BYTE = new Set(["latin1", "binary", "ascii"]);
 
 /** Short text as bytes made here, when each character is one byte in `name`; else undefined. */
-function shortBytes(string, name) {
+function shortBytes(string: string, name: string): Buffer | undefined {
   const length = string.length;
   if (length >= SHORT) return undefined;
   const low = LOW_BYTE.has(name);
@@ -55,32 +61,40 @@ function shortBytes(string, name) {
   return bytes;
 }
 
-function isAsciiText(string) {
+function isAsciiText(string: string): boolean {
   for (let i = 0; i < string.length; i++) if (string.charCodeAt(i) > 0x7f) return false;
   return true;
 }
 
 /** A view's bytes from..to as a whole ArrayBuffer, the form the host takes (copied unless it is one already). */
-function arrayBufferOf(view, from, to) {
+function arrayBufferOf(view: Uint8Array, from: number, to: number): ArrayBuffer {
   const start = view.byteOffset + from;
   const end = view.byteOffset + to;
-  return start === 0 && end === view.buffer.byteLength ? view.buffer : view.buffer.slice(start, end);
+  return (start === 0 && end === view.buffer.byteLength ? view.buffer : view.buffer.slice(start, end)) as ArrayBuffer;
 }
 
-function isAscii(bytes, from, to) {
-  for (let i = from; i < to; i++) if (bytes[i] > 0x7f) return false;
+function isAscii(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((bytes[i] as number) > 0x7f) return false;
   return true;
 }
 
 // Node has spoken base64url since v15; the package has not. Its base64 decoder already accepts the
 // URL-safe alphabet, so decoding maps the name, and encoding rewrites base64's output.
-const isBase64url = (encoding) => typeof encoding === "string" && encoding.toLowerCase() === "base64url";
-const toUrlAlphabet = (base64) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const isBase64url = (encoding: unknown) => typeof encoding === "string" && encoding.toLowerCase() === "base64url";
+const toUrlAlphabet = (base64: string) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 
-const { from, byteLength, isEncoding } = Buffer;
-const { toString: bufferToString, write } = Buffer.prototype;
+// The package's own methods, called with the arguments as they came: it checks them as Node does.
+const { from, byteLength, isEncoding } = Buffer as unknown as {
+  from(this: typeof Buffer, ...args: unknown[]): Buffer;
+  byteLength(...args: unknown[]): number;
+  isEncoding(encoding: unknown): boolean;
+};
+const { toString: bufferToString, write } = Buffer.prototype as unknown as {
+  toString(this: Buffer, ...args: unknown[]): string;
+  write(this: Buffer, ...args: unknown[]): number;
+};
 
-Buffer.from = function (value, encodingOrOffset, length) {
+Buffer.from = function (this: typeof Buffer, value: unknown, encodingOrOffset?: unknown, length?: unknown): Buffer {
   if (typeof value === "string") {
     const name = nativeEncoding(encodingOrOffset);
     if (name !== undefined) return shortBytes(value, name) ?? from.call(this, host.encodingFromString(value, name));
@@ -88,7 +102,7 @@ Buffer.from = function (value, encodingOrOffset, length) {
   return from.call(this, value, isBase64url(encodingOrOffset) ? "base64" : encodingOrOffset, length);
 };
 
-Buffer.byteLength = (string, encoding) => {
+Buffer.byteLength = (string: unknown, encoding?: unknown): number => {
   if (typeof string === "string") {
     const name = nativeEncoding(encoding);
     if (name !== undefined) {
@@ -99,9 +113,9 @@ Buffer.byteLength = (string, encoding) => {
   return byteLength(string, isBase64url(encoding) ? "base64" : encoding);
 };
 
-Buffer.isEncoding = (encoding) => isBase64url(encoding) || isEncoding(encoding);
+Buffer.isEncoding = (encoding: unknown): boolean => isBase64url(encoding) || isEncoding(encoding);
 
-Buffer.prototype.toString = function (encoding, start, end) {
+Buffer.prototype.toString = function (this: Buffer, encoding?: unknown, start?: number, end?: number): string {
   const length = this.length;
   // The package's (and Node's) bounds: out-of-range start and end are clamped, not refused.
   const from = start === undefined || start < 0 ? 0 : Math.trunc(start) || 0;
@@ -112,7 +126,7 @@ Buffer.prototype.toString = function (encoding, start, end) {
     if (size >= SHORT) return host.encodingToString(arrayBufferOf(this, from, to), name);
     const ascii = isAscii(this, from, to);
     if (name === "latin1" || name === "binary" || ((isUtf8(name) || name === "ascii") && ascii)) {
-      return String.fromCharCode.apply(null, new Uint8Array(this.buffer, this.byteOffset + from, size));
+      return String.fromCharCode.apply(null, new Uint8Array(this.buffer, this.byteOffset + from, size) as unknown as number[]);
     }
     // The package encodes ascii, hex, base64 and UTF-16 as Node does, but decodes invalid UTF-8 its own way.
     if (isUtf8(name) || size >= SHORT_ENCODE) return host.encodingToString(arrayBufferOf(this, from, to), name);
@@ -122,18 +136,18 @@ Buffer.prototype.toString = function (encoding, start, end) {
 };
 
 /** How many of `bytes` fit in `room` without splitting a character, as Node writes a string that does not fit. */
-function fitting(bytes, room, encoding) {
+function fitting(bytes: Uint8Array, room: number, encoding: string): number {
   if (bytes.length <= room) return bytes.length;
   if (isUtf8(encoding)) {
     let end = room;
-    while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+    while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
     return end;
   }
   return TWO_BYTE.has(encoding) ? room - (room % 2) : room;
 }
 const TWO_BYTE = new Set(["ucs2", "ucs-2", "utf16le", "utf-16le"]);
 
-Buffer.prototype.write = function (string, offset, length, encoding) {
+Buffer.prototype.write = function (this: Buffer, string: unknown, offset?: unknown, length?: unknown, encoding?: unknown): number {
   if (typeof string === "string") {
     // write(string[, offset[, length]][, encoding]), as Node reads it.
     let at = offset;
@@ -146,18 +160,18 @@ Buffer.prototype.write = function (string, offset, length, encoding) {
     if (
       native !== undefined &&
       Number.isInteger(at) &&
-      at >= 0 &&
-      at <= this.length &&
-      (max === undefined || (Number.isInteger(max) && max >= 0))
+      (at as number) >= 0 &&
+      (at as number) <= this.length &&
+      (max === undefined || (Number.isInteger(max) && (max as number) >= 0))
     ) {
-      const room = Math.min(max ?? this.length, this.length - at);
+      const room = Math.min((max as number | undefined) ?? this.length, this.length - (at as number));
       const bytes = shortBytes(string, native) ?? new Uint8Array(host.encodingFromString(string, native));
       const count = fitting(bytes, room, native);
-      this.set(count === bytes.length ? bytes : bytes.subarray(0, count), at);
+      this.set(count === bytes.length ? bytes : bytes.subarray(0, count), at as number);
       return count;
     }
   }
-  const base64 = (arg) => (isBase64url(arg) ? "base64" : arg);
+  const base64 = (arg: unknown) => (isBase64url(arg) ? "base64" : arg);
   return write.call(this, string, base64(offset), base64(length), base64(encoding));
 };
 
