@@ -92,6 +92,11 @@ interface TextEncoder {
 }
 declare var TextEncoder: { new (): TextEncoder; prototype: TextEncoder };
 
+/** ES2024's, which QuickJS has and this TypeScript's ES2023 library does not. */
+interface String {
+  isWellFormed(): boolean;
+}
+
 /** QuickJS's errors carry where they were raised; V8's stack trace API is stack.ts's. */
 interface Error {
   fileName?: string;
@@ -115,6 +120,13 @@ declare var URL: typeof import("./builtins/url.js").URL;
 declare var URLSearchParams: typeof import("./builtins/url.js").URLSearchParams;
 declare var TextDecoder: ReturnType<typeof import("./encoding.js").utf8Decoder>;
 declare var AbortController: typeof import("./builtins/abort.js").AbortController;
+declare var Buffer: typeof import("buffer").Buffer;
+declare var ReadableStream: typeof import("./builtins/stream-web.js").ReadableStream;
+// Their instances' types, by the same names.
+type URL = import("./builtins/url.js").URL;
+type URLSearchParams = import("./builtins/url.js").URLSearchParams;
+type Buffer = import("buffer").Buffer;
+type ReadableStream<R = unknown> = import("./builtins/stream-web.js").ReadableStream<R>;
 
 /** The `string_decoder` package, node:string_decoder as Node's own code (builtins/string-decoder.ts); it ships no types. */
 declare module "string_decoder" {
