@@ -2,7 +2,7 @@
 // styled only when the caller skips that check (validateStream: false) or FORCE_COLOR asks for it.
 
 /** Each style's opening and closing SGR codes, in Node's order. */
-export const colors = {
+export const colors: Record<string, [open: number, close: number]> = {
   reset: [0, 0],
   bold: [1, 22],
   dim: [2, 22],
@@ -74,8 +74,8 @@ for (const [alias, name] of [
   });
 }
 
-const codesOf = (format) => {
-  const codes = Object.hasOwn(colors, format) ? colors[format] : undefined;
+const codesOf = (format: unknown): [number, number] => {
+  const codes = Object.hasOwn(colors, format as PropertyKey) ? colors[format as string] : undefined;
   if (codes == null) {
     const allowed = Object.keys(colors)
       .map((name) => `'${name}'`)
@@ -88,17 +88,21 @@ const codesOf = (format) => {
   return codes;
 };
 
-const received = (value) => {
+const received = (value: unknown): string => {
   if (value === null || value === undefined) return `Received ${value}`;
   if (typeof value === "function") return `Received function ${value.name}`;
   if (typeof value === "object") return `Received an instance of ${value.constructor?.name ?? "Object"}`;
   return `Received type ${typeof value} (${String(value)})`;
 };
 
-const isStream = (stream) =>
+type StreamLike = Record<"write" | "pipe" | "getReader", unknown>;
+
+const isStream = (stream: unknown) =>
   typeof stream === "object" &&
   stream !== null &&
-  (typeof stream.write === "function" || typeof stream.pipe === "function" || typeof stream.getReader === "function");
+  (typeof (stream as StreamLike).write === "function" ||
+    typeof (stream as StreamLike).pipe === "function" ||
+    typeof (stream as StreamLike).getReader === "function");
 
 /** Node's shouldColorize for a stream that is not a TTY: FORCE_COLOR alone decides. */
 const forced = () => {
@@ -106,7 +110,16 @@ const forced = () => {
   return force !== undefined && force !== "0" && force !== "false";
 };
 
-export function styleText(format, text, { validateStream = true, stream = globalThis.process?.stdout } = {}) {
+interface StyleOptions {
+  validateStream?: unknown;
+  stream?: unknown;
+}
+
+export function styleText(
+  format: unknown,
+  text: unknown,
+  { validateStream = true, stream = globalThis.process?.stdout }: StyleOptions = {},
+): string {
   if (typeof text !== "string") {
     throw Object.assign(new TypeError(`The "text" argument must be of type string. ${received(text)}`), { code: "ERR_INVALID_ARG_TYPE" });
   }

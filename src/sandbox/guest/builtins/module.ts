@@ -58,12 +58,12 @@ const builtinModules = [
   "zlib",
 ];
 
-const isBuiltin = (name) => builtinModules.includes(String(name).replace(/^node:/, ""));
+const isBuiltin = (name: unknown) => builtinModules.includes(String(name).replace(/^node:/, ""));
 
 /** `makeRequire(dir)` is the module loader's require for files in `dir`. */
-export function createModule(makeRequire) {
-  function createRequire(filename) {
-    const href = filename instanceof URL ? filename.href : String(filename);
+export function createModule<R>(makeRequire: (dir: string) => R) {
+  function createRequire(filename: unknown): R {
+    const href = filename instanceof URL ? (filename as URL).href : String(filename);
     let file = href;
     if (href.startsWith("file:")) file = decodeURIComponent(new URL(href).pathname);
     else if (!href.startsWith("/")) {

@@ -4,9 +4,9 @@ import path from "path-browserify";
 import punycode from "punycode/";
 import legacy from "url";
 
-const invalidArg = (message) => Object.assign(new TypeError(message), { code: "ERR_INVALID_ARG_TYPE" });
+const invalidArg = (message: string) => Object.assign(new TypeError(message), { code: "ERR_INVALID_ARG_TYPE" });
 
-function fileURLToPath(input) {
+function fileURLToPath(input: unknown): string {
   const url = typeof input === "string" ? new URL(input) : input;
   if (!(url instanceof URL)) throw invalidArg(`The "path" argument must be of type string or an instance of URL. Received ${typeof input}`);
   if (url.protocol !== "file:") throw Object.assign(new TypeError("The URL must be of scheme file"), { code: "ERR_INVALID_URL_SCHEME" });
@@ -19,7 +19,7 @@ function fileURLToPath(input) {
   return decodeURIComponent(url.pathname);
 }
 
-function pathToFileURL(filepath) {
+function pathToFileURL(filepath: string): URL {
   let resolved = path.resolve(filepath);
   // path.resolve drops a trailing slash that names a directory; Node keeps it in the URL.
   if (String(filepath).endsWith("/") && !resolved.endsWith("/")) resolved += "/";
@@ -34,10 +34,16 @@ function pathToFileURL(filepath) {
   return new URL(`file://${encoded}`);
 }
 
-function format(urlObject, options) {
+interface FormatOptions {
+  auth?: boolean;
+  fragment?: boolean;
+  search?: boolean;
+}
+
+function format(urlObject: unknown, options?: FormatOptions): string {
   if (urlObject instanceof URL) {
     const { auth = true, fragment = true, search = true } = options ?? {};
-    const url = new URL(urlObject.href);
+    const url = new URL((urlObject as URL).href);
     if (!auth) {
       url.username = "";
       url.password = "";
@@ -49,8 +55,21 @@ function format(urlObject, options) {
   return legacy.format(urlObject);
 }
 
-function urlToHttpOptions(url) {
-  const options = {
+/** The options node:http's request takes, as a URL gives them. */
+interface HttpOptions {
+  protocol: string;
+  hostname: string;
+  hash: string;
+  search: string;
+  pathname: string;
+  path: string;
+  href: string;
+  port?: number;
+  auth?: string;
+}
+
+function urlToHttpOptions(url: URL): HttpOptions {
+  const options: HttpOptions = {
     protocol: url.protocol,
     hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
     hash: url.hash,
@@ -64,7 +83,7 @@ function urlToHttpOptions(url) {
   return options;
 }
 
-function domainToASCII(domain) {
+function domainToASCII(domain: unknown): string {
   try {
     return new URL(`ws://${punycode.toASCII(String(domain))}`).hostname;
   } catch {
@@ -72,7 +91,7 @@ function domainToASCII(domain) {
   }
 }
 
-function domainToUnicode(domain) {
+function domainToUnicode(domain: unknown): string {
   const ascii = domainToASCII(domain);
   return ascii === "" ? "" : punycode.toUnicode(ascii);
 }

@@ -5,29 +5,37 @@ import EventEmitter from "events";
 const errorMonitor = Symbol("events.errorMonitor");
 const emit = EventEmitter.prototype.emit;
 // Node: listeners on errorMonitor see an 'error' before the regular ones, and do not consume it.
-EventEmitter.prototype.emit = function (type, ...args) {
+EventEmitter.prototype.emit = function (this: EventEmitter, type: string | symbol, ...args: unknown[]) {
   if (type === "error" && this._events?.[errorMonitor] !== undefined) emit.call(this, errorMonitor, ...args);
   return emit.call(this, type, ...args);
 };
 
-const abortError = (signal) =>
+const abortError = (signal: GuestSignal | undefined) =>
   Object.assign(new Error("The operation was aborted", { cause: signal?.reason }), { name: "AbortError", code: "ABORT_ERR" });
 
+type Step = IteratorResult<unknown[], undefined>;
+
+/** What events.on gives: each emission's arguments, until return() or an error. */
+interface EventIterator extends AsyncIterableIterator<unknown[], undefined> {
+  return(): Promise<Step>;
+  throw(error: unknown): Promise<Step>;
+}
+
 /** An async iterator over `event`'s arguments arrays; an 'error' event rejects it. */
-function on(emitter, event, options = {}) {
+function on(emitter: EventEmitter, event: string | symbol, options: { signal?: GuestSignal } = {}): EventIterator {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
-  const queued = [];
-  const waiting = [];
-  let failure;
+  const queued: Step[] = [];
+  const waiting: { resolve(step: Step): void; reject(error: unknown): void }[] = [];
+  let failure: unknown;
   let done = false;
-  const settle = (result) => {
+  const settle = (result: Step) => {
     const next = waiting.shift();
     if (next) next.resolve(result);
     else queued.push(result);
   };
-  const onEvent = (...args) => settle({ value: args, done: false });
-  const onError = (error) => {
+  const onEvent = (...args: unknown[]) => settle({ value: args, done: false });
+  const onError = (error: unknown) => {
     failure = error;
     const next = waiting.shift();
     if (next) next.reject(error);
@@ -37,18 +45,18 @@ function on(emitter, event, options = {}) {
   emitter.on(event, onEvent);
   if (event !== "error") emitter.on("error", onError);
   signal?.addEventListener?.("abort", onAbort, { once: true });
-  const iterator = {
+  const iterator: EventIterator = {
     next() {
-      if (queued.length > 0) return Promise.resolve(queued.shift());
+      if (queued.length > 0) return Promise.resolve(queued.shift() as Step);
       if (failure !== undefined) {
         const error = failure;
         failure = undefined;
         return Promise.reject(error);
       }
       if (done) return Promise.resolve({ value: undefined, done: true });
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+      return new Promise<Step>((resolve, reject) => waiting.push({ resolve, reject }));
     },
-    return() {
+    return(): Promise<Step> {
       done = true;
       emitter.removeListener(event, onEvent);
       emitter.removeListener("error", onError);
@@ -56,7 +64,7 @@ function on(emitter, event, options = {}) {
       for (const next of waiting.splice(0)) next.resolve({ value: undefined, done: true });
       return Promise.resolve({ value: undefined, done: true });
     },
-    throw(error) {
+    throw(error: unknown) {
       onError(error);
       return Promise.reject(error);
     },
@@ -81,7 +89,8 @@ EventEmitter.addAbortListener = (signal, listener) => {
   if (signal?.aborted) queueMicrotask(() => listener());
   else signal.addEventListener("abort", listener, { once: true });
   const dispose = () => signal.removeEventListener("abort", listener);
-  return { [Symbol.dispose ?? Symbol.for("nodejs.dispose")]: dispose };
+  // Symbol.dispose is newer than the engine's ES2023.
+  return { [(Symbol as { dispose?: symbol }).dispose ?? Symbol.for("nodejs.dispose")]: dispose };
 };
 
 export default EventEmitter;

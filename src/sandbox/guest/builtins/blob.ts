@@ -1,15 +1,16 @@
 // Node's Blob and File (globals, and node:buffer's), held in memory as Node's are: koa and other
 // frameworks test `body instanceof Blob` on every response, so the global must exist. A Blob is
 // immutable, so one copy of its bytes is made at construction and slices share it.
+import type { ReadableByteStreamController } from "./stream-web.js";
 
-function invalidArg(name, expected, value) {
+function invalidArg(name: string, expected: string, value: unknown): TypeError {
   const shown = typeof value === "string" ? `'${value.length > 28 ? `${value.slice(0, 25)}...` : value}'` : String(value);
   const received = value === null ? "null" : typeof value === "object" ? "an instance of Object" : `type ${typeof value} (${shown})`;
   return Object.assign(new TypeError(`The "${name}" argument must be ${expected}. Received ${received}`), { code: "ERR_INVALID_ARG_TYPE" });
 }
 
 /** The bytes of one part other than a Blob: a string as UTF-8 (line endings as `endings` asks), a buffer source's bytes. */
-function bytesOf(part, endings) {
+function bytesOf(part: unknown, endings: string): Uint8Array {
   if (part instanceof ArrayBuffer || part instanceof SharedArrayBuffer) return new Uint8Array(part);
   if (ArrayBuffer.isView(part)) return new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
   const text = String(part);
@@ -17,26 +18,35 @@ function bytesOf(part, endings) {
 }
 
 /** The MIME type as the File API keeps it: lower case, or empty if it holds a character outside U+0020–U+007E. */
-function typeOf(type) {
+function typeOf(type: unknown): string {
   const text = type === undefined ? "" : String(type);
   return /^[\x20-\x7e]*$/.test(text) ? text.toLowerCase() : "";
 }
 
+interface BlobOptions {
+  type?: unknown;
+  endings?: unknown;
+}
+
+interface FileOptions extends BlobOptions {
+  lastModified?: unknown;
+}
+
 export class Blob {
-  #bytes;
-  #type;
-  constructor(sources = [], options = {}) {
-    if (sources === null || typeof sources !== "object" || typeof sources[Symbol.iterator] !== "function") {
+  #bytes: Uint8Array;
+  #type: string;
+  constructor(sources: unknown = [], options: unknown = {}) {
+    if (sources === null || typeof sources !== "object" || typeof (sources as Iterable<unknown>)[Symbol.iterator] !== "function") {
       throw invalidArg("sources", "a sequence", sources);
     }
     if (options !== undefined && (options === null || typeof options !== "object")) throw invalidArg("options", "of type object", options);
-    const endings = options?.endings ?? "transparent";
+    const endings = (options as BlobOptions | undefined)?.endings ?? "transparent";
     if (endings !== "transparent" && endings !== "native") {
       throw Object.assign(new TypeError(`The property 'options.endings' must be one of: 'transparent', 'native'. Received '${endings}'`), {
         code: "ERR_INVALID_ARG_VALUE",
       });
     }
-    const parts = [...sources].map((part) => (part instanceof Blob ? part.#bytes : bytesOf(part, endings)));
+    const parts = [...(sources as Iterable<unknown>)].map((part) => (part instanceof Blob ? part.#bytes : bytesOf(part, endings)));
     const bytes = new Uint8Array(parts.reduce((size, part) => size + part.byteLength, 0));
     let offset = 0;
     for (const part of parts) {
@@ -44,7 +54,7 @@ export class Blob {
       offset += part.byteLength;
     }
     this.#bytes = bytes;
-    this.#type = typeOf(options?.type);
+    this.#type = typeOf((options as BlobOptions | undefined)?.type);
   }
   get size() {
     return this.#bytes.byteLength;
@@ -52,25 +62,27 @@ export class Blob {
   get type() {
     return this.#type;
   }
-  slice(start = 0, end = this.size, type = "") {
+  slice(start = 0, end = this.size, type = ""): Blob {
     const blob = new Blob([], { type });
-    blob.#bytes = this.#bytes.subarray(...[start, end].map((at) => (at < 0 ? Math.max(this.size + at, 0) : Math.min(at, this.size))));
+    blob.#bytes = this.#bytes.subarray(
+      ...([start, end].map((at) => (at < 0 ? Math.max(this.size + at, 0) : Math.min(at, this.size))) as [number, number]),
+    );
     return blob;
   }
-  async arrayBuffer() {
+  async arrayBuffer(): Promise<ArrayBuffer> {
     return this.#bytes.slice().buffer;
   }
-  async bytes() {
+  async bytes(): Promise<Uint8Array> {
     return this.#bytes.slice();
   }
-  async text() {
+  async text(): Promise<string> {
     return new TextDecoder().decode(this.#bytes);
   }
-  stream() {
+  stream(): ReadableStream<Uint8Array> {
     const bytes = this.#bytes;
     return new ReadableStream({
       type: "bytes",
-      start(controller) {
+      start(controller: ReadableByteStreamController) {
         if (bytes.byteLength > 0) controller.enqueue(bytes.slice());
         controller.close();
       },
@@ -82,16 +94,17 @@ export class Blob {
 }
 
 export class File extends Blob {
-  #name;
-  #lastModified;
-  constructor(...args) {
+  #name: string;
+  #lastModified: number;
+  constructor(...args: [fileBits: unknown, fileName: unknown, options?: unknown]) {
     if (args.length < 2) {
       throw Object.assign(new TypeError('The "fileBits" and "fileName" arguments must be specified'), { code: "ERR_MISSING_ARGS" });
     }
     const [fileBits, fileName, options = {}] = args;
     super(fileBits, options);
     this.#name = String(fileName);
-    this.#lastModified = options?.lastModified === undefined ? Date.now() : Number(options.lastModified);
+    const { lastModified } = (options ?? {}) as FileOptions;
+    this.#lastModified = lastModified === undefined ? Date.now() : Number(lastModified);
   }
   get name() {
     return this.#name;
@@ -99,7 +112,7 @@ export class File extends Blob {
   get lastModified() {
     return this.#lastModified;
   }
-  get [Symbol.toStringTag]() {
+  override get [Symbol.toStringTag]() {
     return "File";
   }
 }

@@ -1,9 +1,20 @@
 // The web globals a hello-world handler rarely touches, evaluated when one is first used (see
 // ../globals.ts): crypto (getRandomValues and randomUUID from the host's CSPRNG on every call,
 // never from snapshotted state; subtle from the crypto bundle), btoa and atob.
+import type { HostCapabilities } from "../../shared/guest-protocol.js";
+import type { Builtin } from "../builtin-modules.js";
 
-function createCrypto(host, builtin) {
-  const getRandomValues = (array) => {
+type GetRandomValues = <T extends ArrayBufferView>(array: T) => T;
+
+/** The global crypto: Web Crypto's, the random parts in this bundle, subtle on first use. */
+export interface WebCrypto {
+  getRandomValues: GetRandomValues;
+  randomUUID(): string;
+  readonly subtle: unknown;
+}
+
+function createCrypto(host: HostCapabilities, builtin: Builtin): WebCrypto {
+  const getRandomValues: GetRandomValues = (array) => {
     if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
       throw new TypeError("The data argument must be an integer-type TypedArray");
     }
@@ -14,9 +25,9 @@ function createCrypto(host, builtin) {
   };
   // Made by the host: formatting 16 bytes as hex here cost ~10 µs of QuickJS a UUID.
   const randomUUID = () => host.randomUUID();
-  const webcrypto = { getRandomValues, randomUUID };
+  const webcrypto = { getRandomValues, randomUUID } as WebCrypto;
   // SubtleCrypto lives in the crypto bundle: only a handler that touches crypto.subtle pays for it.
-  let subtle;
+  let subtle: unknown;
   Object.defineProperty(webcrypto, "subtle", {
     enumerable: true,
     get: () => {
@@ -30,15 +41,18 @@ function createCrypto(host, builtin) {
 /** Shorter input is converted here: below it, the crossing costs more than the package's loop. */
 const NATIVE_MIN_LENGTH = 64;
 
-export function createWebGlobals(host, builtin) {
+export function createWebGlobals(
+  host: HostCapabilities,
+  builtin: Builtin,
+): { crypto: WebCrypto; btoa: (data: unknown) => string; atob: (data: unknown) => string } {
   // Longer input goes to the host's own atob and btoa, in one crossing (their DOMException crosses as its name, message and code, the guest's own carry the same).
-  const btoa = (data) => {
+  const btoa = (data: unknown) => {
     const text = String(data);
     if (text.length >= NATIVE_MIN_LENGTH) return host.encodingBtoa(text);
     if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError", code: 5 });
     return builtin("buffer").Buffer.from(text, "latin1").toString("base64");
   };
-  const atob = (data) => {
+  const atob = (data: unknown) => {
     const text = String(data);
     if (text.length >= NATIVE_MIN_LENGTH) return host.encodingAtob(text);
     const compact = text.replace(/[\t\n\f\r ]/g, "");

@@ -8,7 +8,7 @@ const HOME = "/home/sbx_user1051";
  * Lambda: vCPUs grow with memory, one full vCPU at 1,769 MB, six at 10,240 MB; environments
  * below 3,008 MB still show two cores to the process.
  */
-function vcpus(memorySizeMB) {
+function vcpus(memorySizeMB: number): number {
   return Math.max(2, Math.min(6, Math.ceil(memorySizeMB / 1769)));
 }
 
@@ -49,7 +49,7 @@ const signals = {
 };
 
 /** The node:os module for one environment; `config.memorySizeMB` is the function's memory. */
-export function createOs(config) {
+export function createOs(config: { memorySizeMB?: number }) {
   const memorySizeMB = config.memorySizeMB ?? 128;
   const cpuCount = vcpus(memorySizeMB);
   const cpus = () =>

@@ -1,16 +1,18 @@
 // util.parseArgs: @pkgjs/parseargs is Node's own implementation, published by its authors, as of
 // before Node 20.16; this adds what came after (allowNegative) and throws Node's TypeErrors.
-import { parseArgs as parse } from "@pkgjs/parseargs";
+import { type ParseArgsConfig, type ParseArgsResult, parseArgs as parse, type Token } from "@pkgjs/parseargs";
 
-function asNodeError(error) {
-  if (!(error instanceof Error) || error instanceof TypeError || !String(error.code).startsWith("ERR_")) return error;
-  return Object.assign(new TypeError(error.message), { code: error.code });
+type CodedError = Error & { code?: unknown };
+
+function asNodeError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof TypeError || !String((error as CodedError).code).startsWith("ERR_")) return error;
+  return Object.assign(new TypeError(error.message), { code: (error as CodedError).code });
 }
 
 /** `--no-name` for a boolean option sets it false, the last of `--name` and `--no-name` winning. */
-function parseWithNegatives(config) {
+function parseWithNegatives(config: ParseArgsConfig): ParseArgsResult {
   const options = { ...config.options };
-  const negated = new Map();
+  const negated = new Map<string, string>();
   for (const [name, option] of Object.entries(config.options ?? {})) {
     if (option?.type === "boolean" && !Object.hasOwn(options, `no-${name}`)) {
       options[`no-${name}`] = { type: "boolean" };
@@ -20,10 +22,10 @@ function parseWithNegatives(config) {
   const { allowNegative: _, ...rest } = config;
   const result = parse({ ...rest, options, tokens: true });
   for (const synthetic of negated.keys()) delete result.values[synthetic];
-  for (const token of result.tokens) {
+  for (const token of result.tokens as Token[]) {
     if (token.kind !== "option") continue;
     if (negated.has(token.name)) {
-      token.name = negated.get(token.name);
+      token.name = negated.get(token.name) as string;
       result.values[token.name] = false;
     } else if (config.options?.[token.name]?.type === "boolean") {
       result.values[token.name] = true;
@@ -33,7 +35,7 @@ function parseWithNegatives(config) {
   return result;
 }
 
-export function parseArgs(config = {}) {
+export function parseArgs(config: ParseArgsConfig = {}): ParseArgsResult {
   try {
     return config.allowNegative ? parseWithNegatives(config) : parse(config);
   } catch (error) {

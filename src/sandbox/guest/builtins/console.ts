@@ -2,57 +2,76 @@
 // console's formatting. Structured loggers (Powertools for AWS Lambda) build one over
 // process.stdout and process.stderr to write raw JSON lines.
 
+import type { Builtin } from "../builtin-modules.js";
+
+/** What a Console writes to: anything with write(). */
+interface Writable {
+  write(text: string): unknown;
+}
+
+/** new Console(stdout, stderr) or new Console({ stdout, stderr }). */
+interface ConsoleOptions {
+  stdout?: Writable;
+  stderr?: Writable;
+}
+
+const isWritable = (value: unknown): value is Writable => typeof (value as Writable | undefined)?.write === "function";
+
 /** The Console class for one environment; `load` is the builtins/ loader. */
-export function createConsoleClass(load) {
+export function createConsoleClass(load: Builtin) {
   const format = load("format").createFormatter(load);
 
   return class Console {
-    #stdout;
-    #stderr;
+    #stdout: Writable;
+    #stderr: Writable;
     #indent = "";
-    #counts = new Map();
-    #timers = new Map();
-    constructor(stdout, stderr) {
-      const options = stdout !== null && typeof stdout === "object" && typeof stdout.write !== "function" ? stdout : { stdout, stderr };
-      if (typeof options.stdout?.write !== "function") {
+    #counts = new Map<string, number>();
+    #timers = new Map<string, number>();
+    constructor(stdout: unknown, stderr?: unknown) {
+      const options = (
+        stdout !== null && typeof stdout === "object" && !isWritable(stdout) ? stdout : { stdout, stderr }
+      ) as ConsoleOptions;
+      if (!isWritable(options.stdout)) {
         throw Object.assign(new TypeError('The "stdout" argument must be an instance of Stream'), { code: "ERR_CONSOLE_WRITABLE_STREAM" });
       }
       this.#stdout = options.stdout;
-      this.#stderr = typeof options.stderr?.write === "function" ? options.stderr : options.stdout;
+      this.#stderr = isWritable(options.stderr) ? options.stderr : options.stdout;
       // Node binds every method to its console, so `const { log } = new Console(...)` works.
+      const self = this as unknown as Record<string, unknown>;
       for (const name of Object.getOwnPropertyNames(Console.prototype)) {
-        if (name !== "constructor" && typeof this[name] === "function") this[name] = this[name].bind(this);
+        const method = self[name];
+        if (name !== "constructor" && typeof method === "function") self[name] = method.bind(this);
       }
     }
-    #write(stream, args) {
+    #write(stream: Writable, args: unknown[]) {
       const text = format(args);
       stream.write(`${this.#indent ? text.replace(/^/gm, this.#indent) : text}\n`);
     }
-    log(...args) {
+    log(...args: unknown[]) {
       this.#write(this.#stdout, args);
     }
-    info(...args) {
+    info(...args: unknown[]) {
       this.#write(this.#stdout, args);
     }
-    debug(...args) {
+    debug(...args: unknown[]) {
       this.#write(this.#stdout, args);
     }
-    dir(value) {
+    dir(value: unknown) {
       this.#write(this.#stdout, [value]);
     }
-    table(value) {
+    table(value: unknown) {
       this.#write(this.#stdout, [value]);
     }
-    warn(...args) {
+    warn(...args: unknown[]) {
       this.#write(this.#stderr, args);
     }
-    error(...args) {
+    error(...args: unknown[]) {
       this.#write(this.#stderr, args);
     }
-    trace(...args) {
+    trace(...args: unknown[]) {
       this.#write(this.#stderr, [`Trace: ${format(args)}\n${(new Error().stack ?? "").split("\n").slice(2).join("\n")}`.trimEnd()]);
     }
-    assert(condition, ...args) {
+    assert(condition: unknown, ...args: unknown[]) {
       if (!condition) this.#write(this.#stderr, [`Assertion failed${args.length ? `: ${format(args)}` : ""}`]);
     }
     count(label = "default") {
@@ -63,11 +82,11 @@ export function createConsoleClass(load) {
     countReset(label = "default") {
       this.#counts.delete(label);
     }
-    group(...args) {
+    group(...args: unknown[]) {
       if (args.length > 0) this.#write(this.#stdout, args);
       this.#indent += "  ";
     }
-    groupCollapsed(...args) {
+    groupCollapsed(...args: unknown[]) {
       this.group(...args);
     }
     groupEnd() {
@@ -76,14 +95,14 @@ export function createConsoleClass(load) {
     time(label = "default") {
       this.#timers.set(label, performance.now());
     }
-    timeLog(label = "default", ...args) {
+    timeLog(label = "default", ...args: unknown[]) {
       this.#write(this.#stdout, [`${label}: ${this.#elapsed(label)}`, ...args]);
     }
     timeEnd(label = "default") {
       this.#write(this.#stdout, [`${label}: ${this.#elapsed(label)}`]);
       this.#timers.delete(label);
     }
-    #elapsed(label) {
+    #elapsed(label: string) {
       const start = this.#timers.get(label);
       return start === undefined ? "(no such label)" : `${(performance.now() - start).toFixed(3)}ms`;
     }

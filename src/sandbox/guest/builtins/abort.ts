@@ -8,12 +8,14 @@ const timeoutError = () => Object.assign(new Error("The operation was aborted du
 
 const internal = Symbol("AbortSignal");
 /** Aborts a signal: its controller's capability, kept out of the signal's public face. */
-let abortSignal;
+let abortSignal: (signal: AbortSignal, reason: unknown) => void;
+
+type AbortHandler = Parameters<typeof setEventAttributeValue>[2];
 
 class AbortSignal extends EventTarget {
   #aborted = false;
-  #reason;
-  constructor(token) {
+  #reason: unknown;
+  constructor(token: symbol) {
     if (token !== internal) throw new TypeError("Illegal constructor");
     super();
   }
@@ -26,7 +28,7 @@ class AbortSignal extends EventTarget {
   get onabort() {
     return getEventAttributeValue(this, "abort");
   }
-  set onabort(handler) {
+  set onabort(handler: AbortHandler) {
     setEventAttributeValue(this, "abort", handler);
   }
   throwIfAborted() {
@@ -35,18 +37,18 @@ class AbortSignal extends EventTarget {
   get [Symbol.toStringTag]() {
     return "AbortSignal";
   }
-  static abort(reason = abortError()) {
+  static abort(reason: unknown = abortError()): AbortSignal {
     const signal = new AbortSignal(internal);
     signal.#abort(reason);
     return signal;
   }
-  static timeout(ms) {
+  static timeout(ms: number): AbortSignal {
     const signal = new AbortSignal(internal);
     // Node's timeout signal does not keep the process alive; neither does it keep an invocation open.
     setTimeout(() => signal.#abort(timeoutError()), ms).unref?.();
     return signal;
   }
-  static any(signals) {
+  static any(signals: AbortSignal[]): AbortSignal {
     const signal = new AbortSignal(internal);
     const aborted = signals.find((s) => s.aborted);
     if (aborted) {
@@ -59,7 +61,7 @@ class AbortSignal extends EventTarget {
   static {
     abortSignal = (signal, reason) => signal.#abort(reason);
   }
-  #abort(reason) {
+  #abort(reason: unknown) {
     if (this.#aborted) return;
     this.#aborted = true;
     this.#reason = reason === undefined ? abortError() : reason;
@@ -72,7 +74,7 @@ class AbortController {
   get signal() {
     return this.#signal;
   }
-  abort(reason) {
+  abort(reason?: unknown) {
     abortSignal(this.#signal, reason);
   }
   get [Symbol.toStringTag]() {

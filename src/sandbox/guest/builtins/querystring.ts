@@ -4,10 +4,10 @@
 import { Buffer } from "buffer";
 import qs from "querystring-es3";
 
-const isHex = (byte) => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
+const isHex = (byte: number) => (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x46) || (byte >= 0x61 && byte <= 0x66);
 
 /** Node's unescapeBuffer: %XX sequences become bytes, anything else stays as it is. */
-function unescapeBuffer(text) {
+function unescapeBuffer(text: unknown): Buffer {
   const input = Buffer.from(String(text), "utf8");
   const out = Buffer.alloc(input.length);
   let length = 0;
@@ -19,10 +19,10 @@ function unescapeBuffer(text) {
       out[length++] = input[i];
     }
   }
-  return out.subarray(0, length);
+  return out.subarray(0, length) as Buffer;
 }
 
-function unescapeText(text) {
+function unescapeText(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
@@ -30,8 +30,16 @@ function unescapeText(text) {
   }
 }
 
-function parse(text, sep = "&", eq = "=", options = {}) {
-  const result = Object.create(null);
+interface ParseOptions {
+  decodeURIComponent?: (text: string) => string;
+  maxKeys?: number;
+}
+
+/** A parsed query: each key's value, or its values when it came more than once. */
+type Query = Record<string, string | string[]>;
+
+function parse(text: unknown, sep = "&", eq = "=", options: ParseOptions = {}): Query {
+  const result: Query = Object.create(null);
   if (typeof text !== "string" || text.length === 0) return result;
   const decode = typeof options.decodeURIComponent === "function" ? options.decodeURIComponent : unescapeText;
   const maxKeys = typeof options.maxKeys === "number" ? options.maxKeys : 1000;
@@ -57,7 +65,7 @@ export default {
   decode: parse,
   stringify: qs.stringify,
   encode: qs.stringify,
-  escape: (text) => encodeURIComponent(text),
+  escape: (text: string | number | boolean) => encodeURIComponent(text),
   unescape: unescapeText,
   unescapeBuffer,
 };
