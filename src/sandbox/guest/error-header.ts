@@ -15,24 +15,29 @@ function header(error: { name?: unknown; message?: unknown }): string {
   return message === "" ? name : `${name}: ${message}`;
 }
 
+/** QuickJS's stack of an error made by code, kept until its first read: the work of a header is paid by errors whose stack is read. */
+const frames = new WeakMap<object, string>();
+
+function readStack(this: Error): string {
+  const raw = frames.get(this);
+  if (raw === undefined) return "";
+  // The first two frames are Reflect.construct's and the wrapper's own.
+  const own = raw.split("\n").slice(2).join("\n").trimEnd();
+  const text = own === "" ? header(this) : `${header(this)}\n${own}`;
+  Object.defineProperty(this, "stack", { value: text, writable: true, configurable: true, enumerable: false });
+  return text;
+}
+
+function writeStack(this: Error, value: unknown): void {
+  Object.defineProperty(this, "stack", { value, writable: true, configurable: true, enumerable: false });
+}
+
 /** `error` with a stack that reads as V8's: the header on first read, then QuickJS's frames. */
 function withHeader(error: object): object {
-  const own = Object.getOwnPropertyDescriptor(error, "stack");
-  if (typeof own?.value !== "string") return error;
-  // The first two frames are Reflect.construct's and the wrapper's own.
-  const frames = own.value.split("\n").slice(2).join("\n").trimEnd();
-  let text: string | undefined;
-  Object.defineProperty(error, "stack", {
-    configurable: true,
-    enumerable: false,
-    get(this: Error) {
-      text ??= frames === "" ? header(this) : `${header(this)}\n${frames}`;
-      return text;
-    },
-    set(this: Error, value: unknown) {
-      Object.defineProperty(this, "stack", { value, writable: true, configurable: true, enumerable: false });
-    },
-  });
+  const raw = (error as { stack?: unknown }).stack;
+  if (typeof raw !== "string") return error;
+  frames.set(error, raw);
+  Object.defineProperty(error, "stack", { configurable: true, enumerable: false, get: readStack, set: writeStack });
   return error;
 }
 
