@@ -17,9 +17,13 @@ import { sample, useServer } from "./server.js";
 const api = useServer();
 const gate = useGate();
 const decoder = new TextDecoder();
-/** Holds its environment at the gate and says how it was initialised. */
+/**
+ * Holds its environment at the gate and says how it was initialised. Its Request is made in INIT:
+ * fetch's and URL's first use is a guest turn of tens of ms, which during the burst would stall the
+ * one executor and send a provisioned environment's invocation elsewhere.
+ */
 const GATED = () =>
-  `exports.handler = async () => { await fetch(${JSON.stringify(gate.url)}); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };`;
+  `const knock = new Request(${JSON.stringify(gate.url)}); exports.handler = async () => { await fetch(knock); return process.env.AWS_LAMBDA_INITIALIZATION_TYPE; };`;
 
 const provisionedStatus = async (qualifier: string) =>
   (await api.client.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: "warm", Qualifier: qualifier }))).Status;
