@@ -13,8 +13,9 @@ import {
   type SendMessageCommandInput,
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useServer } from "../api/server.js";
+import { waitFor } from "../wait.js";
 import { failure, useSqs } from "./sqs.js";
 
 const api = useServer();
@@ -192,7 +193,7 @@ describe("FIFO queues through @aws-sdk/client-sqs", () => {
     await send(url, { MessageBody: "next", MessageGroupId: "g" });
     const [head] = await receive(url, 1);
     const waiting = receive(url, 10, { WaitTimeSeconds: 20 });
-    await vi.waitFor(() => expect(api.queues.pollsWaiting("woken.fifo")).toBe(1));
+    await waitFor(() => api.queues.pollsWaiting("woken.fifo") === 1, "a long poll waiting on woken.fifo");
     await sqs.client().send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: head?.ReceiptHandle }));
     expect(bodies(await waiting)).toEqual(["next"]);
   });

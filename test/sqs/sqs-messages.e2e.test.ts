@@ -12,9 +12,10 @@ import {
   SendMessageBatchCommand,
   SendMessageCommand,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { md5OfAttributes } from "../../src/sqs/md5.js";
 import { useServer } from "../api/server.js";
+import { waitFor } from "../wait.js";
 import { useSqs } from "./sqs.js";
 
 const api = useServer();
@@ -145,7 +146,7 @@ describe("messages through @aws-sdk/client-sqs", () => {
     const url = await sqs.createQueue("long-poll");
     const started = Date.now();
     const polling = receive(url, { WaitTimeSeconds: 10 });
-    await vi.waitFor(() => expect(api.queues.pollsWaiting("long-poll")).toBe(1));
+    await waitFor(() => api.queues.pollsWaiting("long-poll") === 1, "a long poll waiting on long-poll");
     await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "wake up" }));
     const [message] = await polling;
     expect(message?.Body).toBe("wake up");
@@ -156,10 +157,10 @@ describe("messages through @aws-sdk/client-sqs", () => {
     const url = await sqs.createQueue("abandoned-poll");
     const abort = new AbortController();
     const abandoned = sqs.client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), { abortSignal: abort.signal });
-    await vi.waitFor(() => expect(api.queues.pollsWaiting("abandoned-poll")).toBe(1));
+    await waitFor(() => api.queues.pollsWaiting("abandoned-poll") === 1, "a long poll waiting on abandoned-poll");
     abort.abort();
     await expect(abandoned).rejects.toThrow();
-    await vi.waitFor(() => expect(api.queues.pollsWaiting("abandoned-poll")).toBe(0));
+    await waitFor(() => api.queues.pollsWaiting("abandoned-poll") === 0, "the long poll on abandoned-poll gone");
     await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "for the next poll" }));
     expect((await receive(url)).map((m) => m.Body)).toEqual(["for the next poll"]);
   });
@@ -289,7 +290,7 @@ describe("messages through @aws-sdk/client-sqs", () => {
     await sqs.client().send(new SendMessageCommand({ QueueUrl: url, MessageBody: "bounce" }));
     expect(await receive(url)).toHaveLength(1);
     const polling = receive(dlq, { WaitTimeSeconds: 10 });
-    await vi.waitFor(() => expect(api.queues.pollsWaiting("wake-dlq")).toBe(1));
+    await waitFor(() => api.queues.pollsWaiting("wake-dlq") === 1, "a long poll waiting on wake-dlq");
     const started = Date.now();
     expect(await receive(url)).toEqual([]);
     expect((await polling).map((m) => m.Body)).toEqual(["bounce"]);

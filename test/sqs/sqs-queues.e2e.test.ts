@@ -21,8 +21,9 @@ import {
   TooManyEntriesInBatchRequest,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { useServer } from "../api/server.js";
+import { waitFor } from "../wait.js";
 import { failure, useSqs } from "./sqs.js";
 
 const api = useServer();
@@ -185,7 +186,7 @@ describe("queues through @aws-sdk/client-sqs", () => {
   it("ends a long poll on a queue deleted meanwhile with QueueDoesNotExist", async () => {
     const url = await sqs.createQueue("deleted-while-polling");
     const polling = sqs.client().send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }));
-    await vi.waitFor(() => expect(api.queues.pollsWaiting("deleted-while-polling")).toBe(1));
+    await waitFor(() => api.queues.pollsWaiting("deleted-while-polling") === 1, "a long poll waiting on deleted-while-polling");
     const started = Date.now();
     await sqs.client().send(new DeleteQueueCommand({ QueueUrl: url }));
     await expect(polling).rejects.toBeInstanceOf(QueueDoesNotExist);
