@@ -122,6 +122,10 @@ declare var TextDecoder: ReturnType<typeof import("./encoding.js").utf8Decoder>;
 declare var AbortController: typeof import("./builtins/abort.js").AbortController;
 declare var Buffer: typeof import("buffer").Buffer;
 declare var ReadableStream: typeof import("./builtins/stream-web.js").ReadableStream;
+declare var Blob: typeof import("./builtins/blob.js").Blob;
+declare var File: typeof import("./builtins/blob.js").File;
+declare var btoa: (data: unknown) => string;
+declare var atob: (data: unknown) => string;
 // Their instances' types, by the same names.
 type URL = import("./builtins/url.js").URL;
 type URLSearchParams = import("./builtins/url.js").URLSearchParams;

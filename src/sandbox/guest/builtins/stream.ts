@@ -2,6 +2,8 @@
 // `readable-stream` package ships it.
 import Stream from "readable-stream/lib/stream.js";
 
+export type { StreamModule } from "readable-stream/lib/stream.js";
+
 export default Stream;
 
 /** A Buffer of a stream's chunks: strings as UTF-8, the rest as the bytes they are. */

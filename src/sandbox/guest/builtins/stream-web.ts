@@ -1,7 +1,7 @@
 // node:stream/web and the WHATWG stream globals: web-streams-polyfill (the spec's reference
 // implementation), with the encoding streams over the sandbox's TextEncoder/TextDecoder and the
 // compression streams over node:zlib.
-import { TransformStream } from "web-streams-polyfill";
+import { type Transformer, TransformStream, type TransformStreamDefaultController } from "web-streams-polyfill";
 
 export {
   ByteLengthQueuingStrategy,
@@ -20,9 +20,9 @@ export {
 } from "web-streams-polyfill";
 
 /** A class whose readable and writable sides are those of a TransformStream built by `transformer`. */
-class TransformPair {
-  #stream;
-  constructor(transformer) {
+class TransformPair<I, O> {
+  #stream: TransformStream<I, O>;
+  constructor(transformer: Transformer<I, O>) {
     this.#stream = new TransformStream(transformer);
   }
   get readable() {
@@ -33,13 +33,13 @@ class TransformPair {
   }
 }
 
-export class TextEncoderStream extends TransformPair {
+export class TextEncoderStream extends TransformPair<unknown, Uint8Array> {
   constructor() {
     const encoder = new TextEncoder();
     // A surrogate pair split across chunks is encoded whole, with the next chunk.
     let pending = "";
     super({
-      transform(chunk, controller) {
+      transform(chunk, controller: TransformStreamDefaultController<Uint8Array>) {
         let text = pending + String(chunk);
         pending = "";
         const last = text.charCodeAt(text.length - 1);
@@ -49,7 +49,7 @@ export class TextEncoderStream extends TransformPair {
         }
         if (text.length > 0) controller.enqueue(encoder.encode(text));
       },
-      flush(controller) {
+      flush(controller: TransformStreamDefaultController<Uint8Array>) {
         if (pending) controller.enqueue(encoder.encode(pending));
       },
     });
@@ -62,16 +62,16 @@ export class TextEncoderStream extends TransformPair {
   }
 }
 
-export class TextDecoderStream extends TransformPair {
-  #decoder;
-  constructor(label = "utf-8", options = {}) {
+export class TextDecoderStream extends TransformPair<Uint8Array, string> {
+  #decoder: InstanceType<typeof TextDecoder>;
+  constructor(label = "utf-8", options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
     const decoder = new TextDecoder(label, options);
     super({
-      transform(chunk, controller) {
+      transform(chunk, controller: TransformStreamDefaultController<string>) {
         const text = decoder.decode(chunk, { stream: true });
         if (text) controller.enqueue(text);
       },
-      flush(controller) {
+      flush(controller: TransformStreamDefaultController<string>) {
         const text = decoder.decode();
         if (text) controller.enqueue(text);
       },
@@ -92,17 +92,31 @@ export class TextDecoderStream extends TransformPair {
   }
 }
 
-const FORMATS = { gzip: "Gzip", deflate: "Deflate", "deflate-raw": "DeflateRaw" };
-const INVERSE = { gzip: "Gunzip", deflate: "Inflate", "deflate-raw": "InflateRaw" };
+/** The node:zlib stream of each format, by the name after `create`. */
+type Names = Record<string, string>;
+
+const FORMATS: Names = { gzip: "Gzip", deflate: "Deflate", "deflate-raw": "DeflateRaw" };
+const INVERSE: Names = { gzip: "Gunzip", deflate: "Inflate", "deflate-raw": "InflateRaw" };
+
+/** A zlib stream of node:zlib, as far as a TransformStream drives it. */
+interface ZlibStream {
+  on(event: "data", listener: (data: Uint8Array) => void): unknown;
+  on(event: "error", listener: (error: unknown) => void): unknown;
+  once(event: "end" | "error", listener: (...args: never[]) => void): unknown;
+  write(chunk: ArrayBufferView, callback: () => void): unknown;
+  end(): unknown;
+}
+
+type Require = (name: string) => Record<string, () => ZlibStream>;
 
 /** A zlib stream of node:zlib as a TransformStream of Uint8Arrays. */
-function zlibTransform(format, names) {
-  if (!Object.hasOwn(names, format)) {
+function zlibTransform(format: unknown, names: Names): Transformer<unknown, Uint8Array> {
+  if (!Object.hasOwn(names, format as PropertyKey)) {
     throw new TypeError(`The argument 'format' must be one of: 'deflate', 'deflate-raw', 'gzip'. Received '${format}'`);
   }
-  const zlib = globalThis[Symbol.for("isolambda.require")]("node:zlib");
-  const stream = zlib[`create${names[format]}`]();
-  let failure;
+  const zlib = (globalThis as unknown as Record<symbol, Require>)[Symbol.for("isolambda.require")]("node:zlib");
+  const stream = zlib[`create${names[format as string]}`]();
+  let failure: unknown;
   return {
     start(controller) {
       stream.on("data", (data) => controller.enqueue(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
@@ -115,12 +129,12 @@ function zlibTransform(format, names) {
       if (!ArrayBuffer.isView(chunk) && !(chunk instanceof ArrayBuffer)) {
         throw new TypeError('The "chunk" argument must be of type ArrayBuffer or ArrayBufferView');
       }
-      return new Promise((resolve, reject) =>
+      return new Promise<void>((resolve, reject) =>
         stream.write(chunk instanceof ArrayBuffer ? new Uint8Array(chunk) : chunk, () => (failure ? reject(failure) : resolve())),
       );
     },
     flush() {
-      return new Promise((resolve, reject) => {
+      return new Promise<void>((resolve, reject) => {
         stream.once("end", resolve);
         stream.once("error", reject);
         stream.end();
@@ -129,14 +143,14 @@ function zlibTransform(format, names) {
   };
 }
 
-export class CompressionStream extends TransformPair {
-  constructor(format) {
+export class CompressionStream extends TransformPair<unknown, Uint8Array> {
+  constructor(format: unknown) {
     super(zlibTransform(format, FORMATS));
   }
 }
 
-export class DecompressionStream extends TransformPair {
-  constructor(format) {
+export class DecompressionStream extends TransformPair<unknown, Uint8Array> {
+  constructor(format: unknown) {
     super(zlibTransform(format, INVERSE));
   }
 }

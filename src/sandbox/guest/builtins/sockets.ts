@@ -4,7 +4,9 @@
 // HTTP/2 session), so the modules load, their pure helpers work, and whatever would open or serve a
 // connection throws an error naming what is missing.
 
-function unavailable(name) {
+import type EventEmitter from "events";
+
+function unavailable(name: string): () => never {
   return () => {
     throw Object.assign(new Error(`${name} is not available in isolambda: the sandbox has no sockets`), {
       code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
@@ -13,7 +15,7 @@ function unavailable(name) {
 }
 
 /** A class whose construction throws: `instanceof` checks against it still work. */
-function unavailableClass(name) {
+function unavailableClass(name: string): new (...args: unknown[]) => object {
   const fail = unavailable(`new ${name}()`);
   return class {
     constructor() {
@@ -24,15 +26,15 @@ function unavailableClass(name) {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-function isIPv6(input) {
+function isIPv6(input: unknown): boolean {
   const text = String(input).replace(/%[0-9A-Za-z._~-]+$/, "");
   if (!/^[0-9A-Fa-f:.]+$/.test(text) || text.includes(":::")) return false;
   const halves = text.split("::");
   if (halves.length > 2) return false;
   const groups = halves.flatMap((half) => (half === "" ? [] : half.split(":")));
   const last = groups.at(-1);
-  const hasV4 = last !== undefined && last.includes(".");
-  if (hasV4 && !IPV4.test(last)) return false;
+  const hasV4 = last?.includes(".");
+  if (hasV4 && !IPV4.test(last as string)) return false;
   const hexGroups = hasV4 ? groups.slice(0, -1) : groups;
   if (!hexGroups.every((g) => /^[0-9A-Fa-f]{1,4}$/.test(g))) return false;
   const size = hexGroups.length + (hasV4 ? 2 : 0);
@@ -40,12 +42,12 @@ function isIPv6(input) {
 }
 
 export function createNet() {
-  const isIPv4 = (input) => IPV4.test(String(input));
+  const isIPv4 = (input: unknown) => IPV4.test(String(input));
   const Socket = unavailableClass("net.Socket");
   return {
     isIPv4,
     isIPv6,
-    isIP: (input) => (isIPv4(input) ? 4 : isIPv6(input) ? 6 : 0),
+    isIP: (input: unknown) => (isIPv4(input) ? 4 : isIPv6(input) ? 6 : 0),
     Socket,
     Stream: Socket,
     Server: unavailableClass("net.Server"),
@@ -102,18 +104,28 @@ const RESOLVE_METHODS = [
   "reverse",
 ];
 
+interface LookupOptions {
+  all?: boolean;
+}
+/** An address dns.lookup finds: an IP address is its own. */
+interface Address {
+  address: unknown;
+  family: number;
+}
+type LookupCallback = (error: Error | null, found: unknown, family?: number) => void;
+
 /**
  * Frameworks require node:dns at load time for a listen() a function never makes (fastify). An IP
  * address looks up to itself without a query, as in Node; a name needs a resolver the sandbox lacks.
  */
 export function createDns() {
   const { isIP } = createNet();
-  function literal(hostname, options) {
+  function literal(hostname: unknown, options: LookupOptions | undefined): Address | Address[] {
     const family = isIP(hostname);
     if (family === 0) unavailable(`dns.lookup("${hostname}")`)();
     return options?.all ? [{ address: hostname, family }] : { address: hostname, family };
   }
-  function lookup(hostname, options, callback) {
+  function lookup(hostname: unknown, options: LookupOptions | LookupCallback, callback: LookupCallback) {
     if (typeof options === "function") [options, callback] = [{}, options];
     const found = literal(hostname, options);
     queueMicrotask(() => (Array.isArray(found) ? callback(null, found) : callback(null, found.address, found.family)));
@@ -123,7 +135,7 @@ export function createDns() {
   const promises = {
     ...resolvers,
     ...codes,
-    lookup: async (hostname, options) => literal(hostname, options),
+    lookup: async (hostname: unknown, options?: LookupOptions) => literal(hostname, options),
     Resolver: unavailableClass("dns.promises.Resolver"),
   };
   return {
@@ -152,13 +164,14 @@ const JSStreamSocket = unavailableClass("JSStreamSocket");
  * `_handle._parentWrap`, which it uses for proxies alone. Without a stream it would connect: that throws.
  */
 class TLSSocket {
-  constructor(socket) {
-    if (typeof socket?.pipe !== "function") unavailable("new tls.TLSSocket()")();
+  declare _handle: { _parentWrap: object };
+  constructor(socket: unknown) {
+    if (typeof (socket as { pipe?: unknown } | undefined)?.pipe !== "function") unavailable("new tls.TLSSocket()")();
     this._handle = { _parentWrap: Object.create(JSStreamSocket.prototype) };
   }
 }
 for (const name of ["connect", "write", "end", "setServername", "renegotiate"]) {
-  TLSSocket.prototype[name] = unavailable(`tls.TLSSocket.${name}`);
+  (TLSSocket.prototype as unknown as Record<string, unknown>)[name] = unavailable(`tls.TLSSocket.${name}`);
 }
 
 export function createTls() {
@@ -183,16 +196,16 @@ export function createTls() {
  * to reach Lambda's X-Ray daemon; isolambda's trace header says Sampled=0, so it sends nothing. A
  * datagram that is sent anyway fails through its callback (or an `error` event), as a send does in Node.
  */
-export function createDgram(EventEmitter) {
-  class Socket extends EventEmitter {
-    send(...args) {
-      const callback = typeof args.at(-1) === "function" ? args.at(-1) : undefined;
+export function createDgram(Emitter: typeof EventEmitter) {
+  class Socket extends Emitter {
+    send(...args: unknown[]) {
+      const callback = typeof args.at(-1) === "function" ? (args.at(-1) as (error: Error) => void) : undefined;
       const error = Object.assign(new Error("dgram.Socket.send is not available in isolambda: the sandbox has no sockets"), {
         code: "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM",
       });
       queueMicrotask(() => (callback ? callback(error) : this.emit("error", error)));
     }
-    close(callback) {
+    close(callback?: () => void) {
       if (callback) this.once("close", callback);
       queueMicrotask(() => this.emit("close"));
       return this;
@@ -205,11 +218,11 @@ export function createDgram(EventEmitter) {
     }
   }
   for (const name of ["bind", "connect", "address", "remoteAddress", "addMembership", "setBroadcast"]) {
-    Socket.prototype[name] = unavailable(`dgram.Socket.${name}`);
+    (Socket.prototype as unknown as Record<string, unknown>)[name] = unavailable(`dgram.Socket.${name}`);
   }
   return {
     Socket,
-    createSocket: (options, listener) => {
+    createSocket: (options: string | { type?: string } | undefined, listener?: GuestListener) => {
       const type = typeof options === "string" ? options : options?.type;
       if (type !== "udp4" && type !== "udp6") {
         throw Object.assign(new TypeError(`Bad socket type specified. Valid types are: udp4, udp6`), { code: "ERR_SOCKET_BAD_TYPE" });

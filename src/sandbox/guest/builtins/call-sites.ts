@@ -11,14 +11,21 @@ const EVAL_FILE = "<input>";
 const EVAL_NAME = "<eval>";
 
 class CallSite {
-  #name;
-  #file;
-  #line;
-  #column;
-  #native;
-  #evalOrigin;
+  #name: string | null;
+  #file: string | null;
+  #line: number | null;
+  #column: number | null;
+  #native: boolean;
+  #evalOrigin: string | undefined;
 
-  constructor(name, file, line, column, native, evalOrigin) {
+  constructor(
+    name: string | null,
+    file: string | null,
+    line: number | null,
+    column: number | null,
+    native: boolean,
+    evalOrigin: string | undefined,
+  ) {
     this.#name = name;
     this.#file = file;
     this.#line = line;
@@ -99,19 +106,27 @@ class CallSite {
 }
 
 /** The CallSites of QuickJS's frames text (no header line). */
-export function callSites(frames) {
-  const parsed = [];
+/** One frame of the text: its function's name, whether it is native, its file, and where in it. */
+interface Frame {
+  name: string | null;
+  native: boolean;
+  file: string | null;
+  location: RegExpExecArray | null;
+}
+
+export function callSites(frames: string): CallSite[] {
+  const parsed: Frame[] = [];
   for (const line of frames.split("\n")) {
     const match = FRAME.exec(line);
     if (match === null) continue;
     const name = match[1] === undefined || match[1] === "<anonymous>" ? null : match[1];
-    const where = match[2] ?? match[3];
+    const where = (match[2] ?? match[3]) as string;
     const location = LOCATION.exec(where);
     parsed.push({ name, native: where === "native", file: location ? location[1] : null, location });
   }
   return parsed.map(({ name, native, file, location }, index) => {
     // V8 names the code of an eval by where eval was called: the frame below it.
-    let evalOrigin;
+    let evalOrigin: string | undefined;
     if (file === EVAL_FILE) {
       const caller = parsed[index + 1];
       const callerWhere = caller?.location ? `${caller.file}:${caller.location[2]}:${caller.location[3]}` : "<anonymous>";
@@ -129,7 +144,7 @@ export function callSites(frames) {
 }
 
 /** The header V8 puts above the frames: Error.prototype.toString of the target, as ErrorUtils::ToString does. */
-function header(target) {
+function header(target: { name?: unknown; message?: unknown }): string {
   let name = "Error";
   let message = "";
   try {
@@ -144,7 +159,12 @@ function header(target) {
  * Error.captureStackTrace(target, constructorOpt): frames above the topmost call of
  * `constructorOpt` are left out, found by its name since QuickJS's frames carry only names.
  */
-export function capture(target, constructorOpt, frames, mapStack) {
+export function capture(
+  target: object,
+  constructorOpt: AnyFunction | undefined,
+  frames: string,
+  mapStack: ((text: string) => string) | undefined,
+): void {
   if (target === null || (typeof target !== "object" && typeof target !== "function")) {
     throw new TypeError("Invalid argument");
   }
@@ -160,6 +180,6 @@ export function capture(target, constructorOpt, frames, mapStack) {
   if (mapStack !== undefined && text !== "") text = mapStack(text);
   const prepare = Error.prepareStackTrace;
   const stack =
-    typeof prepare === "function" ? prepare(target, callSites(text)) : text === "" ? header(target) : `${header(target)}\n${text}`;
+    typeof prepare === "function" ? prepare(target as Error, callSites(text)) : text === "" ? header(target) : `${header(target)}\n${text}`;
   Object.defineProperty(target, "stack", { value: stack, writable: true, configurable: true, enumerable: false });
 }

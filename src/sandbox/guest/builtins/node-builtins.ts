@@ -3,9 +3,27 @@
 // this table lacks fails with an error naming it; adding a module is one line here (and its file).
 // The table is a bundle itself, evaluated by the first require of a built-in, so that a handler
 // requiring none does not parse it at every cold start.
+import type { GuestConfig, HostCapabilities } from "../../shared/guest-protocol.js";
+import type { Builtin, BuiltinModules } from "../builtin-modules.js";
+import type { StreamModule } from "./stream.js";
 
-/** Built-in name → how to make it; `load` evaluates a builtins/ bundle once per environment. */
-const NODE_BUILTINS = {
+/** What a built-in is made with. */
+interface Context {
+  /** Evaluates a builtins/ bundle once per environment. */
+  load: Builtin;
+  config: GuestConfig;
+  webcrypto: () => unknown;
+  makeRequire: (dir: string) => unknown;
+  host: HostCapabilities;
+  fetchApi: () => FetchApi;
+  /** Another built-in, by its name without `node:`. */
+  nodeBuiltin: (name: string) => unknown;
+}
+
+type FetchApi = ReturnType<BuiltinModules["fetch"]["createFetch"]>;
+
+/** Built-in name → how to make it. */
+const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
   assert: ({ load }) => load("assert").default,
   "assert/strict": ({ load }) => load("assert").default.strict,
   async_hooks: ({ load }) => load("async-hooks"),
@@ -36,14 +54,14 @@ const NODE_BUILTINS = {
   },
   crypto: ({ load, webcrypto, host }) => load("crypto").createCrypto(webcrypto(), load, host),
   dns: ({ load }) => load("sockets").createDns(),
-  "dns/promises": ({ nodeBuiltin }) => nodeBuiltin("dns").promises,
+  "dns/promises": ({ nodeBuiltin }) => (nodeBuiltin("dns") as { promises: unknown }).promises,
   dgram: ({ load }) => load("sockets").createDgram(load("events").default),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
   // node:fs over the host's file system operations (src/sandbox/file-system.ts): the package and
   // layers read-only, the environment's own /tmp.
-  fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream")),
-  "fs/promises": ({ nodeBuiltin }) => nodeBuiltin("fs").promises,
+  fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream") as StreamModule),
+  "fs/promises": ({ nodeBuiltin }) => (nodeBuiltin("fs") as { promises: unknown }).promises,
   http: ({ load, nodeBuiltin, fetchApi }) => load("http").createHttp(nodeBuiltin, "http:", load("http-outgoing"), fetchApi),
   https: ({ load, nodeBuiltin, fetchApi }) => load("http").createHttp(nodeBuiltin, "https:", load("http-outgoing"), fetchApi),
   // Without sockets: they load (axios requires them), and connecting or listening throws.
@@ -97,7 +115,7 @@ const NODE_BUILTINS = {
     },
   }),
   util: ({ load }) => load("util").createUtil(load),
-  "util/types": ({ nodeBuiltin }) => nodeBuiltin("util").types,
+  "util/types": ({ nodeBuiltin }) => (nodeBuiltin("util") as { types: unknown }).types,
   // The one thread a handler runs on: pino asks at load time whether it is the main one. A Worker
   // would need a thread of its own, which the sandbox does not give.
   worker_threads: () => ({
@@ -118,10 +136,17 @@ const NODE_BUILTINS = {
 };
 
 /** `requireBuiltin(name)` for names without `node:`; one instance of each per environment. */
-export function createNodeBuiltins({ builtin, config, webcrypto, makeRequire, host, fetchApi }) {
-  const made = new Map();
-  const context = { load: builtin, config, webcrypto, makeRequire, host, fetchApi, nodeBuiltin: (name) => requireBuiltin(name) };
-  function requireBuiltin(name) {
+export function createNodeBuiltins({
+  builtin,
+  config,
+  webcrypto,
+  makeRequire,
+  host,
+  fetchApi,
+}: Omit<Context, "load" | "nodeBuiltin"> & { builtin: Builtin }): (name: string) => unknown {
+  const made = new Map<string, unknown>();
+  const context: Context = { load: builtin, config, webcrypto, makeRequire, host, fetchApi, nodeBuiltin: (name) => requireBuiltin(name) };
+  function requireBuiltin(name: string): unknown {
     if (!made.has(name)) {
       const make = Object.hasOwn(NODE_BUILTINS, name) ? NODE_BUILTINS[name] : undefined;
       if (!make) {

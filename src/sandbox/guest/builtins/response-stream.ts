@@ -1,12 +1,49 @@
 // Lambda's response streaming, the part only a streaming handler needs (see ../response-stream.ts):
 // HttpResponseStream and the writable response stream a streaming handler receives. Bytes leave
 // the sandbox as they are written (host.streamWrite).
+import type { HostCapabilities } from "../../shared/guest-protocol.js";
 
 const METADATA_PRELUDE_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
 const DELIMITER_LEN = 8;
 
+/** What a handler writes: text, bytes, or any other value, which is sent as its JSON. */
+type Chunk = unknown;
+type Callback = (error?: unknown) => void;
+type Listener = ((...args: unknown[]) => void) & { listener?: Listener };
+/** Called with the writer of the stream's first bytes, before them. */
+type BeforeFirstWrite = (write: (chunk: Chunk) => void) => void;
+
+/** The writable response stream a streaming handler is given. */
+export interface ResponseStream {
+  writable: boolean;
+  writableEnded: boolean;
+  writableFinished: boolean;
+  writableNeedDrain: boolean;
+  writableHighWaterMark: number;
+  writableObjectMode: boolean;
+  writableLength: number;
+  destroyed: boolean;
+  _onBeforeFirstWrite: BeforeFirstWrite | undefined;
+  setContentType(contentType: unknown): void;
+  write(chunk: Chunk, encoding?: string | Callback, callback?: Callback): boolean;
+  end(chunk?: Chunk | Callback, encoding?: string | Callback, callback?: Callback): ResponseStream;
+  destroy(error?: unknown): ResponseStream;
+  cork(): void;
+  uncork(): void;
+  setDefaultEncoding(): ResponseStream;
+  on(event: string, listener: Listener): ResponseStream;
+  once(event: string, listener: Listener): ResponseStream;
+  off(event: string, listener: Listener): ResponseStream;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+  removeAllListeners(event?: string): ResponseStream;
+  addListener?: ResponseStream["on"];
+  removeListener?: ResponseStream["off"];
+  prependListener?: ResponseStream["on"];
+}
+
 export class HttpResponseStream {
-  static from(underlyingStream, prelude) {
+  static from(underlyingStream: ResponseStream, prelude: unknown): ResponseStream {
     underlyingStream.setContentType(METADATA_PRELUDE_CONTENT_TYPE);
     // JSON.stringify is required: a NUL byte may not appear in the prelude.
     const metadataPrelude = JSON.stringify(prelude);
@@ -18,7 +55,7 @@ export class HttpResponseStream {
   }
 }
 
-function invalidOperation(message) {
+function invalidOperation(message: string): Error {
   const error = new Error(message);
   error.name = "Runtime.InvalidStreamingOperation";
   return error;
@@ -29,21 +66,27 @@ function invalidOperation(message) {
  * `stream.pipeline` use (write / end with callbacks, 'drain', 'finish', 'close', 'error'); writes
  * are never buffered in the guest, so it is never over its high-water mark.
  */
-export function createResponseStream(host) {
-  const listeners = new Map();
+export function createResponseStream(host: HostCapabilities): ResponseStream {
+  const listeners = new Map<string, Listener[]>();
   let started = false;
-  const emit = (event, ...args) => {
+  const emit = (event: string, ...args: unknown[]) => {
     for (const listener of [...(listeners.get(event) ?? [])]) listener.apply(stream, args);
     return (listeners.get(event)?.length ?? 0) > 0;
   };
   // Strings cross as UTF-8 text; other encodings and bytes cross as an ArrayBuffer.
-  const send = (chunk, encoding) => {
+  const send = (chunk: Chunk, encoding?: string) => {
     if (typeof chunk !== "string" && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
     if (typeof chunk === "string" && encoding !== undefined && !/^utf-?8$/i.test(encoding)) chunk = Buffer.from(chunk, encoding);
     if (typeof chunk === "string") host.streamWrite(chunk);
-    else host.streamWrite(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength));
+    else
+      host.streamWrite(
+        (chunk as Uint8Array).buffer.slice(
+          (chunk as Uint8Array).byteOffset,
+          (chunk as Uint8Array).byteOffset + (chunk as Uint8Array).byteLength,
+        ) as ArrayBuffer,
+      );
   };
-  const stream = {
+  const stream: ResponseStream = {
     writable: true,
     writableEnded: false,
     writableFinished: false,
@@ -66,12 +109,12 @@ export function createResponseStream(host) {
       }
       if (!started && typeof stream._onBeforeFirstWrite === "function") stream._onBeforeFirstWrite((ch) => send(ch));
       started = true;
-      send(chunk, encoding);
+      send(chunk, encoding as string | undefined);
       if (callback) queueMicrotask(() => callback(null));
       return true;
     },
     end(chunk, encoding, callback) {
-      if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk];
+      if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk as Callback];
       else if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
       if (stream.writableEnded) {
         if (callback) queueMicrotask(callback);
@@ -108,7 +151,7 @@ export function createResponseStream(host) {
       return stream;
     },
     once(event, listener) {
-      const wrapped = (...args) => {
+      const wrapped: Listener = (...args) => {
         stream.off(event, wrapped);
         listener.apply(stream, args);
       };

@@ -10,15 +10,19 @@
 // An `await` of a value that is not a promise is not observable: its continuation sees the
 // ambient context, the one async run in flight, or none while several are.
 
+/** Each storage's store; never mutated once current. */
+type Context = Map<AsyncLocalStorage, unknown>;
+type Then = Promise<unknown>["then"];
+
 let inside = false;
-let current; // Map of storage → store, never mutated once current; undefined is the empty context.
+let current: Context | undefined; // undefined is the empty context.
 let installed = false;
-let then;
+let then: Then;
 /** Contexts of the runs whose promise has not settled, with how many of each. */
-const inFlight = new Map();
+const inFlight = new Map<Context, number>();
 const ambient = () => (inFlight.size === 1 ? inFlight.keys().next().value : undefined);
 
-function runIn(context, fn, thisArg, args) {
+function runIn<R>(context: Context | undefined, fn: (...args: never[]) => R, thisArg: unknown, args: unknown[]): R {
   const previous = current;
   current = context;
   try {
@@ -28,11 +32,11 @@ function runIn(context, fn, thisArg, args) {
   }
 }
 
-function bound(fn, context = current) {
+function bound<T>(fn: T, context = current): T {
   if (typeof fn !== "function") return fn;
-  return function (...args) {
-    return runIn(context, fn, this, args);
-  };
+  return function (this: unknown, ...args: unknown[]) {
+    return runIn(context, fn as AnyFunction, this, args);
+  } as T;
 }
 
 function install() {
@@ -41,7 +45,7 @@ function install() {
   const proto = Promise.prototype;
   then = proto.then;
   const resolved = Promise.resolve();
-  const restore = (context) => () => {
+  const restore = (context: Context | undefined) => () => {
     current = context;
     // The continuation this reaction precedes runs next; after it, the ambient context is cleared.
     inside = true;
@@ -54,11 +58,11 @@ function install() {
   const clear = () => {
     current = ambient();
   };
-  function wrappedThen(onFulfilled, onRejected) {
+  function wrappedThen(this: Promise<unknown>, onFulfilled: unknown, onRejected: unknown) {
     const context = current;
     inside = true;
     try {
-      return then.call(this, bound(onFulfilled, context), bound(onRejected, context));
+      return then.call(this, bound(onFulfilled, context) as undefined, bound(onRejected, context) as undefined);
     } finally {
       inside = false;
     }
@@ -69,7 +73,7 @@ function install() {
   const Constructor = Promise;
   Object.defineProperty(proto, "constructor", {
     configurable: true,
-    get() {
+    get(this: unknown) {
       if (!inside && this instanceof Constructor) {
         const back = restore(current);
         inside = true;
@@ -81,16 +85,16 @@ function install() {
       }
       return Constructor;
     },
-    set(value) {
+    set(this: object, value: unknown) {
       Object.defineProperty(this, "constructor", { value, writable: true, configurable: true, enumerable: true });
     },
   });
-  for (const name of ["setTimeout", "setInterval", "setImmediate"]) {
-    const original = globalThis[name];
-    const wrapped = (fn, ...rest) => original(bound(fn), ...rest);
+  for (const name of ["setTimeout", "setInterval", "setImmediate"] as const) {
+    const original: (fn: TimerCallback, ...rest: unknown[]) => GuestTimeout = globalThis[name];
+    const wrapped = (fn: TimerCallback, ...rest: unknown[]) => original(bound(fn), ...rest);
     for (const key of Reflect.ownKeys(original)) {
       if (key !== "length" && key !== "name" && key !== "prototype") {
-        Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(original, key));
+        Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(original, key) as PropertyDescriptor);
       }
     }
     globalThis[name] = wrapped;
@@ -102,35 +106,35 @@ export class AsyncLocalStorage {
   constructor() {
     install();
   }
-  static bind(fn) {
+  static bind<T>(fn: T): T {
     return bound(fn);
   }
   static snapshot() {
     const context = current;
-    return (fn, ...args) => runIn(context, fn, undefined, args);
+    return <R>(fn: (...args: never[]) => R, ...args: unknown[]): R => runIn(context, fn, undefined, args);
   }
-  #with(store) {
+  #with(store: unknown): Context {
     const context = new Map(current);
     context.set(this, store);
     return context;
   }
-  getStore() {
+  getStore(): unknown {
     return this.#enabled ? current?.get(this) : undefined;
   }
-  run(store, fn, ...args) {
+  run<R>(store: unknown, fn: (...args: never[]) => R, ...args: unknown[]): R {
     this.#enabled = true;
     const context = this.#with(store);
     const result = runIn(context, fn, undefined, args);
     if (result instanceof Promise) track(context, result);
     return result;
   }
-  exit(fn, ...args) {
+  exit<R>(fn: (...args: never[]) => R, ...args: unknown[]): R {
     if (!current?.has(this)) return Reflect.apply(fn, undefined, args);
     const context = new Map(current);
     context.delete(this);
     return runIn(context, fn, undefined, args);
   }
-  enterWith(store) {
+  enterWith(store: unknown): void {
     this.#enabled = true;
     current = this.#with(store);
   }
@@ -145,10 +149,10 @@ export class AsyncLocalStorage {
 }
 
 /** Counts an async run in flight until its promise settles. */
-function track(context, promise) {
+function track(context: Context, promise: Promise<unknown>): void {
   inFlight.set(context, (inFlight.get(context) ?? 0) + 1);
   const done = () => {
-    const left = inFlight.get(context) - 1;
+    const left = (inFlight.get(context) as number) - 1;
     if (left === 0) inFlight.delete(context);
     else inFlight.set(context, left);
     current = ambient();
@@ -167,20 +171,20 @@ let nextId = 1;
 export class AsyncResource {
   #context = current;
   #id = nextId++;
-  constructor(type) {
+  constructor(type: unknown) {
     if (typeof type !== "string") throw new TypeError('The "type" argument must be of type string');
     install();
   }
-  runInAsyncScope(fn, thisArg, ...args) {
+  runInAsyncScope<R>(fn: (...args: never[]) => R, thisArg?: unknown, ...args: unknown[]): R {
     return runIn(this.#context, fn, thisArg, args);
   }
-  bind(fn, thisArg) {
+  bind<R>(fn: (...args: never[]) => R, thisArg?: unknown): (...args: unknown[]) => R {
     const resource = this;
-    return function (...args) {
+    return function (this: unknown, ...args: unknown[]) {
       return resource.runInAsyncScope(fn, thisArg ?? this, ...args);
     };
   }
-  static bind(fn, type, thisArg) {
+  static bind<R>(fn: (...args: never[]) => R, type?: string, thisArg?: unknown): (...args: unknown[]) => R {
     return new AsyncResource(type ?? "bound-anonymous-fn").bind(fn, thisArg);
   }
   emitDestroy() {

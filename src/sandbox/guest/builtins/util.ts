@@ -1,10 +1,15 @@
 // node:util. format and inspect are the ones console uses (format.js over object-inspect), so a
 // value prints the same either way; isDeepStrictEqual is the `assert` package's comparison, loaded
 // on first call. The rest is the glue Node's own util.js is, written against the engine's builtins.
+import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 import { errorText } from "../error-text.js";
 import { createFormatter } from "../format.js";
 
-const call = (fn, value) => {
+type Check = (value: unknown) => boolean;
+/** A function as the code here calls it, with any receiver and arguments. */
+type Callable = (this: unknown, ...args: unknown[]) => unknown;
+
+const call = (fn: AnyFunction, value: unknown) => {
   try {
     fn.call(value);
     return true;
@@ -12,12 +17,16 @@ const call = (fn, value) => {
     return false;
   }
 };
-const getter = (proto, name) => Object.getOwnPropertyDescriptor(proto, name).get;
-const tag = (value) => Object.prototype.toString.call(value);
-const isObject = (value) => value !== null && typeof value === "object";
+const getter = (proto: object, name: PropertyKey) =>
+  (Object.getOwnPropertyDescriptor(proto, name) as PropertyDescriptor).get as () => unknown;
+const tag = (value: unknown) => Object.prototype.toString.call(value);
+const isObject = (value: unknown): value is object => value !== null && typeof value === "object";
 
 const typedArrayTag = getter(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag);
-const isTypedArrayOf = (name) => (value) => typedArrayTag.call(value) === name;
+const isTypedArrayOf =
+  (name: string): Check =>
+  (value) =>
+    typedArrayTag.call(value) === name;
 const mapSize = getter(Map.prototype, "size");
 const setSize = getter(Set.prototype, "size");
 const byteLength = getter(ArrayBuffer.prototype, "byteLength");
@@ -28,7 +37,7 @@ const AsyncGeneratorFunction = Object.getPrototypeOf(async function* () {}).cons
 const MapIterator = Object.getPrototypeOf(new Map().entries());
 const SetIterator = Object.getPrototypeOf(new Set().values());
 
-const boxed = {
+const boxed: Record<string, Check> = {
   isNumberObject: (v) => isObject(v) && call(Number.prototype.valueOf, v),
   isStringObject: (v) => isObject(v) && call(String.prototype.valueOf, v),
   isBooleanObject: (v) => isObject(v) && call(Boolean.prototype.valueOf, v),
@@ -36,7 +45,7 @@ const boxed = {
   isSymbolObject: (v) => isObject(v) && call(Symbol.prototype.valueOf, v),
 };
 
-const types = {
+const types: Record<string, Check> = {
   ...boxed,
   isBoxedPrimitive: (v) => Object.values(boxed).some((check) => check(v)),
   isArrayBuffer: (v) => isObject(v) && call(byteLength, v),
@@ -86,20 +95,20 @@ const ANSI_ESCAPES =
 const kCustomPromisify = Symbol.for("nodejs.util.promisify.custom");
 const kCustomInspect = Symbol.for("nodejs.util.inspect.custom");
 
-function promisify(original) {
+function promisify(original: unknown): AnyFunction {
   if (typeof original !== "function") {
     throw Object.assign(new TypeError('The "original" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
   }
-  const custom = original[kCustomPromisify];
+  const custom = (original as { [kCustomPromisify]?: unknown })[kCustomPromisify];
   if (custom !== undefined) {
     if (typeof custom !== "function") {
       throw Object.assign(new TypeError('The "util.promisify.custom" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
     }
-    return Object.defineProperty(custom, kCustomPromisify, { value: custom, configurable: true });
+    return Object.defineProperty(custom as Callable, kCustomPromisify, { value: custom, configurable: true });
   }
-  function fn(...args) {
+  function fn(this: unknown, ...args: unknown[]) {
     return new Promise((resolve, reject) => {
-      Reflect.apply(original, this, [...args, (error, value) => (error ? reject(error) : resolve(value))]);
+      Reflect.apply(original as Callable, this, [...args, (error: unknown, value: unknown) => (error ? reject(error) : resolve(value))]);
     });
   }
   Object.setPrototypeOf(fn, Object.getPrototypeOf(original));
@@ -108,29 +117,29 @@ function promisify(original) {
 }
 promisify.custom = kCustomPromisify;
 
-function callbackify(original) {
+function callbackify(original: unknown): (...args: unknown[]) => void {
   if (typeof original !== "function") {
     throw Object.assign(new TypeError('The "original" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" });
   }
-  return function (...args) {
+  return function (this: unknown, ...args: unknown[]) {
     const callback = args.pop();
     if (typeof callback !== "function") {
       throw Object.assign(new TypeError("The last argument must be of type function"), { code: "ERR_INVALID_ARG_TYPE" });
     }
-    Reflect.apply(original, this, args).then(
-      (value) => process.nextTick(callback, null, value),
+    (Reflect.apply(original as Callable, this, args) as Promise<unknown>).then(
+      (value) => process.nextTick(callback as Callable, null, value),
       (reason) => {
         // Node: a falsy rejection reason becomes an Error carrying it, so `err` is always truthy.
         const error = reason
           ? reason
           : Object.assign(new Error("Promise was rejected with a falsy value"), { code: "ERR_FALSY_VALUE_REJECTION", reason });
-        process.nextTick(callback, error);
+        process.nextTick(callback as Callable, error);
       },
     );
   };
 }
 
-function inherits(ctor, superCtor) {
+function inherits(ctor: unknown, superCtor: unknown): void {
   if (typeof ctor !== "function" || typeof superCtor !== "function" || superCtor.prototype === undefined) {
     throw Object.assign(new TypeError('The "ctor" and "superCtor" arguments must be functions with a prototype'), {
       code: "ERR_INVALID_ARG_TYPE",
@@ -140,9 +149,9 @@ function inherits(ctor, superCtor) {
   Object.setPrototypeOf(ctor.prototype, superCtor.prototype);
 }
 
-const warned = new Set();
-function deprecate(fn, message, code) {
-  return function deprecated(...args) {
+const warned = new Set<unknown>();
+function deprecate(fn: AnyFunction, message: unknown, code?: unknown): AnyFunction {
+  return function deprecated(this: unknown, ...args: unknown[]) {
     const key = code ?? message;
     if (!warned.has(key)) {
       warned.add(key);
@@ -152,30 +161,40 @@ function deprecate(fn, message, code) {
   };
 }
 
-function debuglog(section) {
+function debuglog(section: unknown): ((...args: unknown[]) => void) & { enabled: boolean } {
   const sections = String(process.env.NODE_DEBUG ?? "")
     .toUpperCase()
     .split(/[\s,]+/);
   const enabled = sections.includes(String(section).toUpperCase());
-  const log = (...args) => {
+  const log = (...args: unknown[]) => {
     if (enabled) console.error("%s %d: %s", String(section).toUpperCase(), process.pid, format(...args));
   };
   log.enabled = enabled;
   return log;
 }
 
-let format;
+let format: (...args: unknown[]) => string;
+
+/** util.inspect's options, the ones this inspect honours. */
+interface InspectOptions {
+  depth?: number | null;
+  breakLength?: number;
+  maxStringLength?: number;
+  maxArrayLength?: number;
+  showHidden?: unknown;
+  colors?: unknown;
+}
 
 /** The node:util module for one environment; `load` is the builtins/ loader. */
-export function createUtil(load) {
+export function createUtil(load: Builtin) {
   const formatArgs = createFormatter(load);
   format = (...args) => formatArgs(args);
   const objectInspect = load("inspect").default;
 
-  function inspect(value, options, depth, colors) {
+  function inspect(value: unknown, options?: unknown, depth?: number | null, colors?: unknown): string {
     // As console prints it: Node shows an error as its stack.
     if (value instanceof Error) return errorText(value);
-    const opts = typeof options === "object" && options !== null ? options : { showHidden: options, depth, colors };
+    const opts = (typeof options === "object" && options !== null ? options : { showHidden: options, depth, colors }) as InspectOptions;
     // object-inspect counts depth from 1 where util.inspect counts from 0 (default 2).
     const levels = opts.depth === null || opts.depth === Infinity ? Infinity : (opts.depth ?? 2) + 1;
     return objectInspect(value, {
@@ -189,11 +208,11 @@ export function createUtil(load) {
   inspect.defaultOptions = { depth: 2, breakLength: 80, maxArrayLength: 100, maxStringLength: 10000 };
   Object.defineProperty(inspect, "colors", { get: () => load("style-text").colors, enumerable: true, configurable: true });
 
-  const isPrimitive = (v) => v === null || (typeof v !== "object" && typeof v !== "function");
+  const isPrimitive: Check = (v) => v === null || (typeof v !== "object" && typeof v !== "function");
 
   return {
     format,
-    formatWithOptions: (_options, ...args) => format(...args),
+    formatWithOptions: (_options: unknown, ...args: unknown[]) => format(...args),
     inspect,
     promisify,
     callbackify,
@@ -202,28 +221,29 @@ export function createUtil(load) {
     debuglog,
     debug: debuglog,
     types,
-    isDeepStrictEqual: (a, b) => load("assert").isDeepStrictEqual(a, b),
-    stripVTControlCharacters: (text) => String(text).replace(ANSI_ESCAPES, ""),
-    parseArgs: (config) => load("parse-args").parseArgs(config),
-    styleText: (format, text, options) => load("style-text").styleText(format, text, options),
-    toUSVString: (text) => String(text).toWellFormed?.() ?? String(text),
+    isDeepStrictEqual: (a: unknown, b: unknown) => load("assert").isDeepStrictEqual(a, b),
+    stripVTControlCharacters: (text: unknown) => String(text).replace(ANSI_ESCAPES, ""),
+    parseArgs: (config?: Parameters<BuiltinModules["parse-args"]["parseArgs"]>[0]) => load("parse-args").parseArgs(config),
+    styleText: (format: unknown, text: unknown, options?: Parameters<BuiltinModules["style-text"]["styleText"]>[2]) =>
+      load("style-text").styleText(format, text, options),
+    toUSVString: (text: unknown) => (String(text) as { toWellFormed?: () => string }).toWellFormed?.() ?? String(text),
     TextEncoder: globalThis.TextEncoder,
     TextDecoder: globalThis.TextDecoder,
     // Deprecated in Node, still present: some older libraries call them.
     isArray: Array.isArray,
-    isBoolean: (v) => typeof v === "boolean",
-    isBuffer: (v) => globalThis.Buffer.isBuffer(v),
+    isBoolean: (v: unknown) => typeof v === "boolean",
+    isBuffer: (v: unknown) => globalThis.Buffer.isBuffer(v),
     isDate: types.isDate,
     isError: types.isNativeError,
-    isFunction: (v) => typeof v === "function",
-    isNull: (v) => v === null,
-    isNullOrUndefined: (v) => v === null || v === undefined,
-    isNumber: (v) => typeof v === "number",
-    isObject: (v) => v !== null && typeof v === "object",
+    isFunction: (v: unknown) => typeof v === "function",
+    isNull: (v: unknown) => v === null,
+    isNullOrUndefined: (v: unknown) => v === null || v === undefined,
+    isNumber: (v: unknown) => typeof v === "number",
+    isObject: (v: unknown) => v !== null && typeof v === "object",
     isPrimitive,
     isRegExp: types.isRegExp,
-    isString: (v) => typeof v === "string",
-    isSymbol: (v) => typeof v === "symbol",
-    isUndefined: (v) => v === undefined,
+    isString: (v: unknown) => typeof v === "string",
+    isSymbol: (v: unknown) => typeof v === "symbol",
+    isUndefined: (v: unknown) => v === undefined,
   };
 }
