@@ -3,49 +3,39 @@
  * letting a running invocation finish before exiting 0, and --watch redeploying an edited folder.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { DATABASE_FILE } from "../../src/registry/database.js";
-import { ChildServers } from "../api/serve-child.js";
+import { type ChildServer, ChildServers } from "../api/serve-child.js";
+import { useGate } from "../loopback.js";
+import { waitFor } from "../wait.js";
 import { isolambda } from "./cli.js";
 
 const servers = new ChildServers();
 const dirs: string[] = [];
 
-/** Handlers call it as they start, so that a test signals the server while one is surely running. */
-const started = new (class {
-  readonly #waiting: Array<() => void> = [];
-  #unclaimed = 0;
-  readonly server = createServer((_req, res) => {
-    res.end();
-    const waiter = this.#waiting.shift();
-    if (waiter) waiter();
-    else this.#unclaimed += 1;
-  });
-  /** Resolves once a handler has started that no earlier call claimed. */
-  next(): Promise<void> {
-    if (this.#unclaimed === 0) return new Promise((resolve) => this.#waiting.push(resolve));
-    this.#unclaimed -= 1;
-    return Promise.resolve();
-  }
-})();
-beforeAll(() => new Promise<void>((resolve) => started.server.listen(0, "127.0.0.1", resolve)));
+/** Handlers knock here as they start and wait to be let in, so that a signal lands while one surely runs. */
+const gate = useGate();
 
-/** A function that reports its start, runs for a second and a half, then does `then`. */
-function slowHandler(then: string): Record<string, string> {
-  const recorder = `http://127.0.0.1:${(started.server.address() as AddressInfo).port}/`;
+/** A function that knocks at the gate, then does `then`. */
+function gatedHandler(then: string): Record<string, string> {
   return {
-    "index.js": `exports.handler = async () => { await fetch(process.env.STARTED); await new Promise((r) => setTimeout(r, 1500)); ${then} };`,
-    "function.json": JSON.stringify({ timeout: 10, environment: { STARTED: recorder } }),
+    "index.js": `exports.handler = async () => { await fetch(process.env.GATE); ${then} };`,
+    "function.json": JSON.stringify({ timeout: 10, environment: { GATE: gate.url } }),
   };
 }
 
+/** Sends SIGTERM while a handler waits at the closed gate, and lets it finish once serve has said it is draining. */
+async function terminateWhileRunning(server: ChildServer): Promise<void> {
+  await waitFor(() => gate.held === 1, "the handler running");
+  server.child.kill("SIGTERM");
+  await server.waitFor(/SIGTERM: finishing running invocations/);
+  gate.open();
+}
+
 afterAll(() => {
-  started.server.close();
   servers.killAll();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -114,12 +104,12 @@ describe("isolambda serve", () => {
   });
 
   it("on SIGTERM lets the running invocation finish, answers it, and exits 0", async () => {
-    const dir = project({ slow: slowHandler("return 'finished';") });
+    const dir = project({ slow: gatedHandler("return 'finished';") });
     const server = await servers.start(dir);
     const exit = exited(server.child);
+    gate.close();
     const response = invoke(server.url, "slow");
-    await started.next();
-    server.child.kill("SIGTERM");
+    await terminateWhileRunning(server);
     const answered = await response;
     expect(answered.status).toBe(200);
     expect(await answered.text()).toBe('"finished"');
@@ -128,17 +118,17 @@ describe("isolambda serve", () => {
   });
 
   it("on SIGTERM lets a running Event invocation finish and records it, so a restart does not run it again", async () => {
-    const dir = project({ later: slowHandler("console.log('done later');") });
+    const dir = project({ later: gatedHandler("console.log('done later');") });
     const server = await servers.start(dir);
     const exit = exited(server.child);
+    gate.close();
     const accepted = await fetch(`${server.url}/2015-03-31/functions/later/invocations`, {
       method: "POST",
       body: "{}",
       headers: { "X-Amz-Invocation-Type": "Event" },
     });
     expect(accepted.status).toBe(202);
-    await started.next();
-    server.child.kill("SIGTERM");
+    await terminateWhileRunning(server);
     expect(await exit).toBe(0);
     expect(server.output()).toContain("done later");
     const db = new Database(path.join(dir, "data", DATABASE_FILE), { readonly: true });
