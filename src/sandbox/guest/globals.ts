@@ -2,6 +2,7 @@
 // out a host object: every capability is a narrow host function taking and returning plain values.
 import type { GuestConfig, HostCapabilities } from "../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "./builtin-modules.js";
+import type { WebCrypto } from "./builtins/web-globals.js";
 import { stackMapper } from "./error-text.js";
 import { defineLazy } from "./lazy.js";
 import { installStackTraceApi } from "./stack.js";
@@ -96,7 +97,7 @@ const WEB_STREAMS: readonly (keyof BuiltinModules["stream-web"])[] = [
   "DecompressionStream",
 ];
 
-export function installGlobals(host: HostCapabilities, builtin: Builtin): { webcrypto: () => unknown } {
+export function installGlobals(host: HostCapabilities, builtin: Builtin): { webcrypto: () => WebCrypto } {
   globalThis.global = globalThis;
   // crypto, btoa and atob live in a bundle of their own, evaluated when first touched.
   let web: ReturnType<BuiltinModules["web-globals"]["createWebGlobals"]> | undefined;

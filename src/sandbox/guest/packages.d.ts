@@ -71,7 +71,13 @@ declare module "readable-stream/lib/stream.js" {
     end(chunk?: unknown, encoding?: unknown, callback?: Callback): this;
   }
   export class PassThrough extends Duplex {}
+  /** The legacy Stream, node:stream itself: an EventEmitter with pipe. */
+  export class LegacyStream extends EventEmitter {
+    constructor(options?: object);
+    pipe<T>(destination: T, options?: object): T;
+  }
   export interface StreamModule {
+    new (options?: object): LegacyStream;
     Readable: typeof Readable;
     Writable: typeof Writable;
     Duplex: typeof Duplex;

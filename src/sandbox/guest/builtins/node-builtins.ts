@@ -6,13 +6,14 @@
 import type { GuestConfig, HostCapabilities } from "../../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 import type { StreamModule } from "./stream.js";
+import type { WebCrypto } from "./web-globals.js";
 
 /** What a built-in is made with. */
 interface Context {
   /** Evaluates a builtins/ bundle once per environment. */
   load: Builtin;
   config: GuestConfig;
-  webcrypto: () => unknown;
+  webcrypto: () => WebCrypto;
   makeRequire: (dir: string) => unknown;
   host: HostCapabilities;
   fetchApi: () => FetchApi;

@@ -2,7 +2,10 @@
 // ../globals.ts): crypto (getRandomValues and randomUUID from the host's CSPRNG on every call,
 // never from snapshotted state; subtle from the crypto bundle), btoa and atob.
 import type { HostCapabilities } from "../../shared/guest-protocol.js";
-import type { Builtin } from "../builtin-modules.js";
+import type { Builtin, BuiltinModules } from "../builtin-modules.js";
+
+/** SubtleCrypto, made by the crypto bundle. */
+type Subtle = ReturnType<BuiltinModules["crypto"]["createSubtle"]>;
 
 type GetRandomValues = <T extends ArrayBufferView>(array: T) => T;
 
@@ -10,7 +13,7 @@ type GetRandomValues = <T extends ArrayBufferView>(array: T) => T;
 export interface WebCrypto {
   getRandomValues: GetRandomValues;
   randomUUID(): string;
-  readonly subtle: unknown;
+  readonly subtle: Subtle;
 }
 
 function createCrypto(host: HostCapabilities, builtin: Builtin): WebCrypto {
@@ -27,7 +30,7 @@ function createCrypto(host: HostCapabilities, builtin: Builtin): WebCrypto {
   const randomUUID = () => host.randomUUID();
   const webcrypto = { getRandomValues, randomUUID } as WebCrypto;
   // SubtleCrypto lives in the crypto bundle: only a handler that touches crypto.subtle pays for it.
-  let subtle: unknown;
+  let subtle: Subtle | undefined;
   Object.defineProperty(webcrypto, "subtle", {
     enumerable: true,
     get: () => {

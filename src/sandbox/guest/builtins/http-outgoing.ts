@@ -5,32 +5,63 @@
 // to the socket before the first body bytes; `finished` is set by end(), and 'finish' is emitted
 // once the socket has taken everything (never without a socket, as in Node).
 
+import type { StreamModule } from "readable-stream/lib/stream.js";
 import { functionClass } from "../function-class.js";
 
 const kOutHeaders = Symbol("kOutHeaders");
 
-function headersSentError(action) {
+type Encoding = string | undefined;
+type WriteCallback = ((error?: unknown) => void) | null | undefined;
+/** A body chunk as written: text or bytes. */
+type Chunk = string | Uint8Array;
+/** The headers as set: lowercased name → the name as given and its value (one, or several). */
+type OutHeaders = Record<string, [string, unknown]>;
+/** Headers as writeHead takes them: an object, or a flat array of names and values. */
+type HeadersArgument = OutHeaders | Record<string, unknown> | unknown[] | null | undefined;
+
+/** The socket an adapter assigns (serverless-http's, @vendia/serverless-express's): the response's bytes go to it. */
+interface OutgoingSocket {
+  _httpMessage?: object | null;
+  writable?: boolean;
+  write(data: Chunk, encoding?: Encoding, callback?: WriteCallback): boolean;
+  setTimeout?(ms: number): unknown;
+  cork?(): void;
+  uncork?(): void;
+  destroy?(error?: unknown): void;
+}
+
+/** What writeChunk uses of an OutgoingMessage. */
+interface Message {
+  _header: string | null;
+  _contentLength: number | null;
+  _hasBody: boolean;
+  chunkedEncoding: boolean;
+  _implicitHeader(): void;
+  _send(data: Chunk, encoding?: Encoding, callback?: WriteCallback): boolean;
+}
+
+function headersSentError(action: string): Error {
   return Object.assign(new Error(`Cannot ${action} headers after they are sent to the client`), { code: "ERR_HTTP_HEADERS_SENT" });
 }
 
-function validHeaderName(name) {
+function validHeaderName(name: unknown): asserts name is string {
   if (typeof name !== "string" || !/^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/.test(name))
     throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: "ERR_INVALID_HTTP_TOKEN" });
 }
 
-function validHeaderValue(name, value) {
+function validHeaderValue(name: string, value: unknown): void {
   if (value === undefined)
     throw Object.assign(new TypeError(`Invalid value "undefined" for header "${name}"`), { code: "ERR_HTTP_INVALID_HEADER_VALUE" });
   if (/[^\t\x20-\x7e\x80-\xff]/.test(String(value)))
     throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: "ERR_INVALID_CHAR" });
 }
 
-function byteLength(chunk, encoding) {
+function byteLength(chunk: Chunk, encoding: Encoding): number {
   return typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.byteLength;
 }
 
 /** OutgoingMessage's write of one body chunk: the head first if it is not out yet, then chunked framing if in use. */
-function writeChunk(message, chunk, encoding, callback, fromEnd) {
+function writeChunk(message: Message, chunk: unknown, encoding: Encoding, callback: WriteCallback, fromEnd: boolean): boolean {
   if (chunk === null) throw Object.assign(new TypeError("May not write null values to stream"), { code: "ERR_STREAM_NULL_VALUES" });
   if (typeof chunk !== "string" && !(chunk instanceof Uint8Array))
     throw Object.assign(new TypeError('The "chunk" argument must be of type string or an instance of Buffer or Uint8Array'), {
@@ -48,8 +79,26 @@ function writeChunk(message, chunk, encoding, callback, fromEnd) {
   return message._send("\r\n", "latin1", callback);
 }
 
-export function createOutgoing(Stream, STATUS_CODES) {
-  class OutgoingMessageBody extends Stream {
+export function createOutgoing(Stream: StreamModule, STATUS_CODES: Record<number, string>) {
+  abstract class OutgoingMessageBody extends Stream implements Message {
+    declare outputData: { data: Chunk; encoding: Encoding; callback: WriteCallback }[];
+    declare outputSize: number;
+    declare writable: boolean;
+    declare destroyed: boolean;
+    declare chunkedEncoding: boolean;
+    declare useChunkedEncodingByDefault: boolean;
+    declare shouldKeepAlive: boolean;
+    declare sendDate: boolean;
+    declare finished: boolean;
+    declare socket: OutgoingSocket | null;
+    declare _header: string | null;
+    declare _headerSent: boolean;
+    declare _hasBody: boolean;
+    declare _contentLength: number | null;
+    declare _trailer: string;
+    declare [kOutHeaders]: OutHeaders | null;
+    /** Writes the head with the response's status (ServerResponse). */
+    abstract _implicitHeader(): void;
     get connection() {
       return this.socket;
     }
@@ -71,28 +120,28 @@ export function createOutgoing(Stream, STATUS_CODES) {
     get writableCorked() {
       return 0;
     }
-    setHeader(name, value) {
+    setHeader(name: unknown, value: unknown): this {
       if (this._header) throw headersSentError("set");
       validHeaderName(name);
       validHeaderValue(name, value);
-      this[kOutHeaders] ??= { __proto__: null };
+      this[kOutHeaders] ??= { __proto__: null } as unknown as OutHeaders;
       this[kOutHeaders][name.toLowerCase()] = [name, value];
       return this;
     }
-    appendHeader(name, value) {
+    appendHeader(name: string, value: unknown): this {
       const existing = this.getHeader(name);
       if (existing === undefined) return this.setHeader(name, value);
       return this.setHeader(name, [existing, value].flat());
     }
-    setHeaders(headers) {
+    setHeaders(headers: Iterable<[string, unknown]>): this {
       for (const [name, value] of headers) this.setHeader(name, value);
       return this;
     }
-    getHeader(name) {
+    getHeader(name: unknown): unknown {
       return this[kOutHeaders]?.[String(name).toLowerCase()]?.[1];
     }
-    getHeaders() {
-      const out = { __proto__: null };
+    getHeaders(): Record<string, unknown> {
+      const out: Record<string, unknown> = { __proto__: null };
       for (const [key, [, value]] of Object.entries(this[kOutHeaders] ?? {})) out[key] = value;
       return out;
     }
@@ -102,10 +151,10 @@ export function createOutgoing(Stream, STATUS_CODES) {
     getRawHeaderNames() {
       return Object.values(this[kOutHeaders] ?? {}).map(([name]) => name);
     }
-    hasHeader(name) {
-      return Boolean(this[kOutHeaders]) && String(name).toLowerCase() in this[kOutHeaders];
+    hasHeader(name: unknown): boolean {
+      return Boolean(this[kOutHeaders]) && String(name).toLowerCase() in (this[kOutHeaders] as OutHeaders);
     }
-    removeHeader(name) {
+    removeHeader(name: unknown): void {
       if (this._header) throw headersSentError("remove");
       if (this[kOutHeaders]) delete this[kOutHeaders][String(name).toLowerCase()];
     }
@@ -113,10 +162,10 @@ export function createOutgoing(Stream, STATUS_CODES) {
       if (!this._header) this._implicitHeader();
       this._send("");
     }
-    addTrailers(headers) {
+    addTrailers(headers: Record<string, unknown>): void {
       for (const [name, value] of Object.entries(headers)) this._trailer += `${name}: ${value}\r\n`;
     }
-    setTimeout(ms, callback) {
+    setTimeout(ms: number, callback?: () => void): this {
       if (callback) this.once("timeout", callback);
       this.socket?.setTimeout?.(ms);
       return this;
@@ -127,24 +176,24 @@ export function createOutgoing(Stream, STATUS_CODES) {
     uncork() {
       this.socket?.uncork?.();
     }
-    destroy(error) {
+    destroy(error?: unknown): this {
       if (this.destroyed) return this;
       this.destroyed = true;
       this.socket?.destroy?.(error);
       return this;
     }
     /** The head as Node writes it; chunked framing when the length is unknown and the peer allows it. */
-    _storeHeader(firstLine, headers) {
+    _storeHeader(firstLine: string, headers: HeadersArgument): void {
       let head = firstLine;
-      const names = new Set();
+      const names = new Set<string>();
       let transferEncoding = "";
-      const add = (name, value) => {
+      const add = (name: string, value: unknown) => {
         names.add(name.toLowerCase());
         if (name.toLowerCase() === "transfer-encoding") transferEncoding = String(value);
         for (const one of Array.isArray(value) ? value : [value]) head += `${name}: ${one}\r\n`;
       };
-      if (headers === this[kOutHeaders]) for (const [name, value] of Object.values(headers ?? {})) add(name, value);
-      else if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) add(headers[i], headers[i + 1]);
+      if (headers === this[kOutHeaders]) for (const [name, value] of Object.values((headers ?? {}) as OutHeaders)) add(name, value);
+      else if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) add(headers[i] as string, headers[i + 1]);
       else for (const [name, value] of Object.entries(headers ?? {})) add(name, value);
       if (this.sendDate && !names.has("date")) head += `Date: ${new Date().toUTCString()}\r\n`;
       if (!names.has("connection"))
@@ -164,7 +213,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
       this._header = `${head}\r\n`;
       this._headerSent = false;
     }
-    _send(data, encoding, callback) {
+    _send(data: Chunk, encoding?: Encoding, callback?: WriteCallback): boolean {
       if (!this._headerSent && this._header !== null) {
         if (typeof data === "string" && (!encoding || encoding === "utf8" || encoding === "latin1")) data = this._header + data;
         else {
@@ -175,7 +224,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
       }
       return this._writeRaw(data, encoding, callback);
     }
-    _writeRaw(data, encoding, callback) {
+    _writeRaw(data: Chunk, encoding: Encoding, callback: WriteCallback): boolean {
       const socket = this.socket;
       if (socket && socket._httpMessage === this && socket.writable) {
         this._flushOutput(socket);
@@ -185,7 +234,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
       this.outputSize += byteLength(data, encoding);
       return false;
     }
-    _flushOutput(socket) {
+    _flushOutput(socket: OutgoingSocket): void {
       const pending = this.outputData;
       this.outputData = [];
       this.outputSize = 0;
@@ -200,7 +249,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
     _finish() {
       this.emit("prefinish");
     }
-    write(chunk, encoding, callback) {
+    write(chunk: unknown, encoding?: Encoding | WriteCallback, callback?: WriteCallback): boolean {
       if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
       if (this.finished) {
         const error = Object.assign(new Error("write after end"), { code: "ERR_STREAM_WRITE_AFTER_END" });
@@ -210,16 +259,16 @@ export function createOutgoing(Stream, STATUS_CODES) {
         });
         return true;
       }
-      return writeChunk(this, chunk, encoding, callback, false);
+      return writeChunk(this, chunk, encoding as Encoding, callback, false);
     }
-    end(chunk, encoding, callback) {
-      if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk];
+    end(chunk?: unknown, encoding?: Encoding | WriteCallback, callback?: WriteCallback): this {
+      if (typeof chunk === "function") [chunk, encoding, callback] = [undefined, undefined, chunk as WriteCallback];
       else if (typeof encoding === "function") [encoding, callback] = [undefined, encoding];
       if (this.finished) {
         if (typeof callback === "function") queueMicrotask(callback);
         return this;
       }
-      if (chunk) writeChunk(this, chunk, encoding, null, true);
+      if (chunk) writeChunk(this, chunk, encoding as Encoding, null, true);
       else if (!this._header) {
         this._contentLength = 0;
         this._implicitHeader();
@@ -236,8 +285,8 @@ export function createOutgoing(Stream, STATUS_CODES) {
     }
   }
 
-  const OutgoingMessage = functionClass("OutgoingMessage", OutgoingMessageBody, function (options) {
-    Stream.call(this, options);
+  const OutgoingMessage = functionClass("OutgoingMessage", OutgoingMessageBody, function (options?: unknown) {
+    Stream.call(this, options as object | undefined);
     this.outputData = [];
     this.outputSize = 0;
     this.writable = true;
@@ -257,41 +306,44 @@ export function createOutgoing(Stream, STATUS_CODES) {
   });
 
   class ServerResponseBody extends OutgoingMessage {
-    assignSocket(socket) {
+    declare req: { method?: unknown } | undefined;
+    declare statusCode: number;
+    declare statusMessage: string | undefined;
+    assignSocket(socket: OutgoingSocket): void {
       if (socket._httpMessage) throw Object.assign(new Error("Socket already assigned"), { code: "ERR_HTTP_SOCKET_ASSIGNED" });
       socket._httpMessage = this;
       this.socket = socket;
       this.emit("socket", socket);
       this._flush();
     }
-    detachSocket(socket) {
+    detachSocket(socket: OutgoingSocket): void {
       socket._httpMessage = null;
       this.socket = null;
     }
-    writeContinue(callback) {
+    writeContinue(callback?: WriteCallback): void {
       this._writeRaw("HTTP/1.1 100 Continue\r\n\r\n", "ascii", callback);
     }
-    writeProcessing(callback) {
+    writeProcessing(callback?: WriteCallback): void {
       this._writeRaw("HTTP/1.1 102 Processing\r\n\r\n", "ascii", callback);
     }
     writeEarlyHints() {}
     _implicitHeader() {
       this.writeHead(this.statusCode);
     }
-    writeHead(statusCode, reason, headers) {
+    writeHead(statusCode: number, reason?: string | HeadersArgument, headers?: HeadersArgument): this {
       const code = statusCode | 0;
       if (code < 100 || code > 999)
         throw Object.assign(new RangeError(`Invalid status code: ${statusCode}`), { code: "ERR_HTTP_INVALID_STATUS_CODE" });
       if (typeof reason === "string") this.statusMessage = reason;
       else {
         this.statusMessage ||= STATUS_CODES[code] || "unknown";
-        headers ??= reason;
+        headers ??= reason as HeadersArgument;
       }
       this.statusCode = code;
       let head = headers;
       if (this[kOutHeaders]) {
-        if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) this.appendHeader(headers[i], headers[i + 1]);
-        else for (const name in headers) if (name) this.setHeader(name, headers[name]);
+        if (Array.isArray(headers)) for (let i = 0; i < headers.length; i += 2) this.appendHeader(headers[i] as string, headers[i + 1]);
+        else for (const name in headers) if (name) this.setHeader(name, (headers as Record<string, unknown>)[name]);
         head = this[kOutHeaders];
       }
       if (this._header) throw headersSentError("write");
@@ -302,7 +354,7 @@ export function createOutgoing(Stream, STATUS_CODES) {
     }
   }
 
-  const ServerResponse = functionClass("ServerResponse", ServerResponseBody, function (req, options) {
+  const ServerResponse = functionClass("ServerResponse", ServerResponseBody, function (req?: { method?: unknown }, options?: unknown) {
     OutgoingMessage.call(this, options);
     this.req = req;
     this.statusCode = 200;

@@ -5,10 +5,14 @@
 // IncomingMessage and ServerResponse are also Node's server-side classes, which Lambda adapters
 // (serverless-http) build a framework's request and response on.
 
+import type EventEmitterClass from "events";
+import type { StreamModule } from "readable-stream/lib/stream.js";
+import type { BuiltinModules } from "../builtin-modules.js";
+import type { FetchApi } from "../fetch.js";
 import { createIncoming } from "../http-incoming.js";
 import { createServerClass } from "../http-server.js";
 
-export const STATUS_CODES = {
+export const STATUS_CODES: Record<number, string> = {
   100: "Continue",
   101: "Switching Protocols",
   102: "Processing",
@@ -113,16 +117,38 @@ export const METHODS = [
 ];
 
 /** The bytes of a body chunk, whatever a library wrote. */
-function bytesOf(chunk, encoding) {
+function bytesOf(chunk: unknown, encoding?: string): Uint8Array {
   if (typeof chunk === "string") return Buffer.from(chunk, encoding);
   if (chunk instanceof Uint8Array) return chunk;
   return Buffer.from(String(chunk));
 }
 
+/** http.request's options, the ones used here. */
+interface RequestOptions {
+  protocol?: string;
+  hostname?: string;
+  host?: string;
+  port?: string | number;
+  path?: string;
+  auth?: string;
+  method?: unknown;
+  headers?: Record<string, unknown>;
+  agent?: unknown;
+  timeout?: number;
+  signal?: GuestSignal;
+}
+
+type ResponseCallback = (response: never) => unknown;
+
 /** `(url | URL | options)[, options][, callback]` as http.request takes them, as one URL and options. */
-function normalize(defaultProtocol, input, options, callback) {
+function normalize(
+  defaultProtocol: string,
+  input: unknown,
+  options: RequestOptions | ResponseCallback | undefined,
+  callback: ResponseCallback | undefined,
+) {
   if (typeof options === "function") [options, callback] = [undefined, options];
-  let base = {};
+  let base: RequestOptions = {};
   if (typeof input === "string" || input instanceof URL) {
     const url = new URL(String(input));
     base = {
@@ -133,9 +159,9 @@ function normalize(defaultProtocol, input, options, callback) {
       auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
     };
   } else if (input !== null && typeof input === "object") {
-    options = { ...input, ...options };
+    options = { ...(input as RequestOptions), ...options };
   }
-  const merged = { ...base, ...options };
+  const merged: RequestOptions = { ...base, ...options };
   const protocol = merged.protocol ?? defaultProtocol;
   const hostname = merged.hostname ?? (merged.host ?? "localhost").replace(/:\d+$/, "");
   const port = merged.port || (merged.host?.match(/:(\d+)$/)?.[1] ?? "");
@@ -143,16 +169,38 @@ function normalize(defaultProtocol, input, options, callback) {
   return { merged, callback, url: `${protocol}//${host}${port ? `:${port}` : ""}${merged.path ?? "/"}`, protocol, hostname, port };
 }
 
+/** http.Agent's options; the rest are kept as given. */
+interface AgentOptions {
+  keepAlive?: boolean;
+  maxSockets?: number;
+  maxFreeSockets?: number;
+  [option: string]: unknown;
+}
+
 /** `outgoing` is the http-outgoing bundle: OutgoingMessage and ServerResponse. */
 /** `fetchApi()` is the environment's fetch, whose `exchange` carries a request to the host and its answer back. */
-export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
-  const Stream = nodeBuiltin("stream");
+export function createHttp(
+  nodeBuiltin: (name: string) => unknown,
+  defaultProtocol: string,
+  outgoing: BuiltinModules["http-outgoing"],
+  fetchApi: () => FetchApi,
+) {
+  const Stream = nodeBuiltin("stream") as StreamModule;
   const { Readable, Writable } = Stream;
   const { OutgoingMessage, ServerResponse } = outgoing.createOutgoing(Stream, STATUS_CODES);
-  const { EventEmitter } = nodeBuiltin("events");
+  const { EventEmitter } = nodeBuiltin("events") as { EventEmitter: typeof EventEmitterClass };
 
   class Agent extends EventEmitter {
-    constructor(options = {}) {
+    declare options: AgentOptions;
+    declare keepAlive: boolean;
+    declare maxSockets: number;
+    declare maxFreeSockets: number;
+    declare defaultPort: number;
+    declare protocol: string;
+    declare sockets: object;
+    declare freeSockets: object;
+    declare requests: object;
+    constructor(options: AgentOptions = {}) {
       super();
       this.options = { ...options };
       this.keepAlive = options.keepAlive === true;
@@ -170,7 +218,12 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
 
   /** What a library may ask of a request's socket; the host's fetch owns the real connection. */
   class Socket extends EventEmitter {
-    constructor(remoteAddress, remotePort) {
+    declare remoteAddress: string;
+    declare remotePort: number | undefined;
+    declare connecting: boolean;
+    declare destroyed: boolean;
+    declare encrypted: boolean;
+    constructor(remoteAddress: string, remotePort: unknown) {
       super();
       this.remoteAddress = remoteAddress;
       this.remotePort = Number(remotePort) || undefined;
@@ -178,7 +231,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
       this.destroyed = false;
       this.encrypted = defaultProtocol === "https:";
     }
-    setTimeout(_ms, callback) {
+    setTimeout(_ms: unknown, callback?: () => void) {
       if (callback) this.once("timeout", callback);
       return this;
     }
@@ -203,8 +256,8 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
   const IncomingMessage = createIncoming(Readable);
 
   /** The host's answer as the IncomingMessage a ClientRequest emits: its body as it came, compressed or not, as Node's is. */
-  function incomingResponse(status, pairs, socket) {
-    const message = new IncomingMessage(socket);
+  function incomingResponse(status: number, pairs: [string, string][], socket: Socket) {
+    const message = new IncomingMessage(socket) as ClientIncoming;
     for (const [name, value] of pairs) message.rawHeaders.push(name, value);
     message.statusCode = status;
     // The server's reason phrase does not reach the host; the standard one stands in.
@@ -215,12 +268,29 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
     return message;
   }
 
+  /** The answer a ClientRequest emits, with the request it answers. */
+  type ClientIncoming = InstanceType<typeof IncomingMessage> & { req: ClientRequest; push(chunk: unknown): boolean };
+
   class ClientRequest extends Writable {
-    #chunks = [];
-    #headers = new Map();
-    #url;
+    declare method: string;
+    declare path: string;
+    declare host: string;
+    declare protocol: string;
+    declare agent: unknown;
+    declare reusedSocket: boolean;
+    declare aborted: boolean;
+    declare finished: boolean;
+    declare headersSent: boolean;
+    declare socket: Socket;
+    declare connection: Socket;
+    declare timer: GuestTimeout | undefined;
+    declare res: ClientIncoming;
+    #chunks: Uint8Array[] = [];
+    /** Lowercased name → the name as set and its value. */
+    #headers = new Map<string, [string, unknown]>();
+    #url: string;
     #controller = new AbortController();
-    constructor(input, options, callback) {
+    constructor(input: unknown, options?: RequestOptions | ResponseCallback, callback?: ResponseCallback) {
       // Not destroyed at finish: the answer comes after the body is written.
       super({ decodeStrings: false, autoDestroy: false });
       const { merged, callback: cb, url, hostname, port } = normalize(defaultProtocol, input, options, callback);
@@ -241,22 +311,22 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
       this.socket = new Socket(hostname, port);
       this.connection = this.socket;
       if (merged.timeout) this.setTimeout(merged.timeout);
-      if (merged.signal) merged.signal.addEventListener("abort", () => this.destroy(merged.signal.reason), { once: true });
+      if (merged.signal) merged.signal.addEventListener("abort", () => this.destroy((merged.signal as GuestSignal).reason), { once: true });
       queueMicrotask(() => this.emit("socket", this.socket));
     }
-    setHeader(name, value) {
+    setHeader(name: unknown, value: unknown) {
       if (this.headersSent)
         throw Object.assign(new Error("Cannot set headers after they are sent to the client"), { code: "ERR_HTTP_HEADERS_SENT" });
       this.#headers.set(String(name).toLowerCase(), [String(name), value]);
       return this;
     }
-    getHeader(name) {
+    getHeader(name: unknown) {
       return this.#headers.get(String(name).toLowerCase())?.[1];
     }
-    hasHeader(name) {
+    hasHeader(name: unknown) {
       return this.#headers.has(String(name).toLowerCase());
     }
-    removeHeader(name) {
+    removeHeader(name: unknown) {
       this.#headers.delete(String(name).toLowerCase());
     }
     getHeaders() {
@@ -271,7 +341,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
     flushHeaders() {}
     setNoDelay() {}
     setSocketKeepAlive() {}
-    setTimeout(ms, callback) {
+    setTimeout(ms: number, callback?: () => void) {
       if (callback) this.once("timeout", callback);
       clearTimeout(this.timer);
       if (ms > 0) this.timer = setTimeout(() => this.emit("timeout"), ms);
@@ -283,30 +353,37 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
       queueMicrotask(() => this.emit("abort"));
       this.destroy();
     }
-    _write(chunk, encoding, callback) {
+    _write(chunk: unknown, encoding: string, callback: () => void) {
       this.#chunks.push(bytesOf(chunk, encoding));
       callback();
     }
-    _final(callback) {
+    _final(callback: () => void) {
       this.finished = true;
       this.headersSent = true;
       this.#send();
       callback();
     }
-    _destroy(error, callback) {
+    _destroy(error: unknown, callback: (error: unknown) => void) {
       clearTimeout(this.timer);
       this.#controller.abort();
       callback(error);
     }
     #send() {
-      const headers = [];
+      const headers: [string, string][] = [];
       for (const [name, value] of this.#headers.values()) {
         for (const one of Array.isArray(value) ? value : [value]) headers.push([name, String(one)]);
       }
       const chunks = this.#chunks;
       const body = chunks.length === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
       const whole = body === undefined || (body.byteOffset === 0 && body.byteLength === body.buffer.byteLength);
-      const bytes = whole ? body?.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+      const bytes = (
+        whole
+          ? body?.buffer
+          : (body as Uint8Array).buffer.slice(
+              (body as Uint8Array).byteOffset,
+              (body as Uint8Array).byteOffset + (body as Uint8Array).byteLength,
+            )
+      ) as ArrayBuffer | undefined;
       fetchApi()
         .exchange(this.#url, this.method, headers, bytes)
         .then(
@@ -326,7 +403,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
             clearTimeout(this.timer);
             if (this.destroyed) return;
             // Node's message is the connection's own ("connect ECONNREFUSED 127.0.0.1:9"), not fetch's wrapping of it.
-            const text = String(error?.message ?? error).replace(/^(fetch failed: )+/, "");
+            const text = String((error as Error | undefined)?.message ?? error).replace(/^(fetch failed: )+/, "");
             const code =
               /ECONNREFUSED|ENOTFOUND|ECONNRESET|ETIMEDOUT|EAI_AGAIN/.exec(text)?.[0] ??
               (/aborted|timeout/i.test(text) ? "ETIMEDOUT" : "ECONNRESET");
@@ -336,8 +413,9 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
     }
   }
 
-  const request = (input, options, callback) => new ClientRequest(input, options, callback);
-  const get = (input, options, callback) => {
+  const request = (input: unknown, options?: RequestOptions | ResponseCallback, callback?: ResponseCallback) =>
+    new ClientRequest(input, options, callback);
+  const get = (input: unknown, options?: RequestOptions | ResponseCallback, callback?: ResponseCallback) => {
     const req = request(input, options, callback);
     req.end();
     return req;
@@ -355,7 +433,7 @@ export function createHttp(nodeBuiltin, defaultProtocol, outgoing, fetchApi) {
     METHODS,
     STATUS_CODES,
     maxHeaderSize: 16384,
-    createServer: (options, requestListener) => new Server(options, requestListener),
+    createServer: (options?: unknown, requestListener?: (...args: never[]) => unknown) => new Server(options, requestListener),
     Server,
     validateHeaderName() {},
     validateHeaderValue() {},
