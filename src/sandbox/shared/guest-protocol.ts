@@ -123,7 +123,8 @@ export interface HostCapabilities {
   keyGenerate(type: string, optionsJson: string): string;
   keyDigest(algorithm: string): void;
   keyDiffieHellman(privateId: number, publicId: number): Bytes;
-  keyEcdh(op: string, curve: string, privateKey?: Data, otherKey?: Data, format?: string): Data | undefined;
+  /** `curve` is absent for "curves", the list. */
+  keyEcdh(op: string, curve?: string, privateKey?: Data, otherKey?: Data, format?: string): Data | undefined;
 
   // Diffie-Hellman and primes (executor/native/dh.ts): JSON and base64.
   dhCall(op: string, stateJson: string): string;

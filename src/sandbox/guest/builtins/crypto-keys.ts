@@ -3,47 +3,91 @@
 // key material stays in the environment's table there, and a KeyObject here holds only its number.
 // A bundle of its own, loaded by crypto.js when a handler first uses one of these.
 import { Buffer } from "buffer";
+import type { Bytes, Data, HostCapabilities } from "../../shared/guest-protocol.js";
 import { createDh } from "../crypto-dh.js";
-import { createSubtleKeys } from "../crypto-subtle-keys.js";
+import type { BufferSource, CryptoKey, JsonWebKey, KeyMaterial } from "../crypto-subtle.js";
+import { type AsymmetricKey, createSubtleKeys } from "../crypto-subtle-keys.js";
 import { createX509 } from "../crypto-x509.js";
 import { streamOnUse } from "../stream-on-use.js";
+import type { KeyExportOptions, KeyObject } from "./crypto.js";
 
-const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+/** A key as the host describes it (keyCreate, keyGenerate): its number in the host's table, and what Node reports of it. */
+export interface KeyInfo {
+  id: number;
+  type: string;
+  asymmetricKeyType?: string;
+  details?: { modulusLength?: number; publicExponent?: number | bigint; namedCurve?: string; [detail: string]: unknown };
+}
+/** Runs `compute` after the current task and hands its result to a Node-style callback (crypto.ts). */
+export type Later = <T>(callback: unknown, compute: () => T) => void;
 
-const received = (value) =>
+/** What node:crypto (crypto.ts) lends this bundle: its classes, their construction tokens and helpers. */
+export interface KeysDeps {
+  host: HostCapabilities;
+  KeyObject: typeof KeyObject;
+  keyObjectToken: unknown;
+  CryptoKey: typeof CryptoKey;
+  cryptoKeyToken: unknown;
+  keyMaterial(key: CryptoKey): KeyMaterial;
+  createSecretKey(key: unknown, encoding?: string): KeyObject;
+  randomBytes(size: number): Uint8Array;
+  later: Later;
+}
+/** A key argument given as an object: the key itself and how to read it, plus the options of the call. */
+type KeyInput = Record<string, unknown> & {
+  key?: unknown;
+  format?: string;
+  type?: string;
+  encoding?: string;
+  passphrase?: string | BufferSource;
+};
+/** What the host is told of a key to read: its format, type, encoding and passphrase, or a JWK, or a private key's id. */
+interface KeySpec {
+  format?: string;
+  type?: string;
+  encoding?: string;
+  passphrase?: string;
+  jwk?: object;
+  keyId?: number;
+}
+
+const nodeError = (Kind: ErrorConstructor, code: string, message: string) => Object.assign(new Kind(message), { code });
+
+const received = (value: unknown): string =>
   value == null
     ? String(value)
     : typeof value === "object"
-      ? `an instance of ${value.constructor?.name ?? "Object"}`
+      ? `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "Object"}`
       : typeof value === "function"
         ? `function ${value.name}`
         : `type ${typeof value} (${String(value)})`;
 
-const ERROR_KINDS = { TypeError, RangeError, SyntaxError };
+const ERROR_KINDS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError };
 /** A host call, its Node error thrown again as the class Node throws it (TypeError, RangeError...). */
-function call(fn, ...args) {
+function call<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): R {
   try {
     return fn(...args);
   } catch (error) {
-    const Kind = ERROR_KINDS[error?.name];
+    const Kind = ERROR_KINDS[(error as Error | undefined)?.name as string];
     if (!Kind) throw error;
-    throw Object.assign(new Kind(error.message), { code: error.code });
+    throw Object.assign(new Kind((error as Error).message), { code: (error as { code?: unknown }).code });
   }
 }
 
-const viewBytes = (view) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+const viewBytes = (view: ArrayBufferView) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 /** A copy of `data`'s bytes as an ArrayBuffer, the form bytes cross to the host in. */
-function arrayBufferOf(data, encoding) {
+function arrayBufferOf(data: string | BufferSource, encoding?: string): Bytes {
   if (typeof data === "string") data = Buffer.from(data, encoding ?? "utf8");
   if (data instanceof ArrayBuffer) return data.slice(0);
   const bytes = viewBytes(data);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as Bytes;
 }
-const isBytes = (value) => ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
-const toBuffer = (arrayBuffer) => Buffer.from(arrayBuffer);
-const encoded = (buffer, encoding) => (encoding === undefined || encoding === "buffer" ? buffer : buffer.toString(encoding));
+const isBytes = (value: unknown): value is BufferSource => ArrayBuffer.isView(value) || value instanceof ArrayBuffer;
+const toBuffer = (arrayBuffer: Bytes) => Buffer.from(arrayBuffer);
+const encoded = (buffer: Buffer, encoding?: string): string | Buffer =>
+  encoding === undefined || encoding === "buffer" ? buffer : buffer.toString(encoding);
 
-function dataArgument(data, name = "data", encoding) {
+function dataArgument(data: unknown, name = "data", encoding?: string): Bytes {
   if (typeof data === "string" || isBytes(data)) return arrayBufferOf(data, encoding);
   throw nodeError(
     TypeError,
@@ -51,6 +95,8 @@ function dataArgument(data, name = "data", encoding) {
     `The "${name}" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${received(data)}`,
   );
 }
+
+type Callback = (error: unknown, ...results: unknown[]) => void;
 
 /** Node's RSA constants (crypto.constants) that key options use. */
 const RSA_PKCS1_PADDING = 1;
@@ -66,41 +112,47 @@ export function createKeys({
   createSecretKey,
   randomBytes,
   later,
-}) {
-  const ids = new WeakMap();
-  const infos = new WeakMap();
+}: KeysDeps) {
+  const ids = new WeakMap<object, number>();
+  const infos = new WeakMap<object, KeyInfo>();
   // A collected KeyObject lets go of its host entry, so keys imported per invocation do not pile up.
-  const released = new FinalizationRegistry((id) => host.keyFree(id));
+  const released = new FinalizationRegistry((id: number) => host.keyFree(id));
 
-  class AsymmetricKeyObject extends KeyObject {
-    constructor(type, info) {
+  class AsymmetricKeyObject extends KeyObject implements AsymmetricKey {
+    constructor(type: string, info: KeyInfo) {
       super(type, keyObjectToken);
       ids.set(this, info.id);
       infos.set(this, info);
       released.register(this, info.id);
     }
-    get asymmetricKeyType() {
-      return infos.get(this).asymmetricKeyType;
+    override get asymmetricKeyType(): string | undefined {
+      return (infos.get(this) as KeyInfo).asymmetricKeyType;
     }
-    get asymmetricKeyDetails() {
-      const details = { ...infos.get(this).details };
+    get asymmetricKeyDetails(): AsymmetricKey["asymmetricKeyDetails"] {
+      const details = { ...(infos.get(this) as KeyInfo).details };
       if (details.publicExponent !== undefined) details.publicExponent = BigInt(details.publicExponent);
-      return details;
+      return details as AsymmetricKey["asymmetricKeyDetails"];
     }
-    get symmetricKeySize() {
+    override get symmetricKeySize(): undefined {
       return undefined;
     }
-    export(options = {}) {
+    override export(options: KeyExportOptions & { format: "pem" }): string;
+    override export(options: KeyExportOptions & { format: "jwk" }): JsonWebKey;
+    override export(options?: KeyExportOptions): string | Buffer | JsonWebKey;
+    override export(options: KeyExportOptions = {}): string | Buffer | JsonWebKey {
       if (options === null || typeof options !== "object") {
         throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "options" argument must be of type object. Received ${received(options)}`);
       }
       const { passphrase, ...rest } = options;
-      const spec = { ...rest, ...(passphrase === undefined ? {} : { passphrase: Buffer.from(passphrase).toString("latin1") }) };
-      const out = call(host.keyExport, ids.get(this), JSON.stringify(spec));
+      const spec = {
+        ...rest,
+        ...(passphrase === undefined ? {} : { passphrase: Buffer.from(passphrase as string).toString("latin1") }),
+      };
+      const out = call(host.keyExport, ids.get(this) as number, JSON.stringify(spec));
       if (typeof out !== "string") return toBuffer(out);
-      return options.format === "jwk" ? JSON.parse(out) : out;
+      return options.format === "jwk" ? (JSON.parse(out) as JsonWebKey) : out;
     }
-    equals(other) {
+    override equals(other: unknown): boolean {
       if (!(other instanceof KeyObject)) {
         throw nodeError(
           TypeError,
@@ -109,26 +161,28 @@ export function createKeys({
         );
       }
       if (other.type !== this.type) return false;
-      return call(host.keyEquals, ids.get(this), ids.get(other));
+      return call(host.keyEquals, ids.get(this) as number, ids.get(other) as number);
     }
   }
   class PublicKeyObject extends AsymmetricKeyObject {}
   class PrivateKeyObject extends AsymmetricKeyObject {}
 
-  const keyObjectOf = (info) => (info.type === "public" ? new PublicKeyObject("public", info) : new PrivateKeyObject("private", info));
-  const created = (kind, input, spec) => keyObjectOf(JSON.parse(call(host.keyCreate, kind, input, JSON.stringify(spec))));
+  const keyObjectOf = (info: KeyInfo): AsymmetricKeyObject =>
+    info.type === "public" ? new PublicKeyObject("public", info) : new PrivateKeyObject("private", info);
+  const created = (kind: string, input: Data | undefined, spec: KeySpec) =>
+    keyObjectOf(JSON.parse(call(host.keyCreate, kind, input, JSON.stringify(spec))) as KeyInfo);
 
-  const invalidKeyType = (key) =>
+  const invalidKeyType = (key: unknown) =>
     nodeError(
       TypeError,
       "ERR_INVALID_ARG_TYPE",
       `The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey. Received ${received(key)}`,
     );
-  const wrongKeyObject = (actual, expected) =>
+  const wrongKeyObject = (actual: string, expected: string) =>
     nodeError(TypeError, "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE", `Invalid key object type ${actual}, expected ${expected}.`);
 
   /** The KeyObject behind a CryptoKey (secret CryptoKeys hold bytes, asymmetric ones a KeyObject). */
-  const fromCryptoKey = (key) => {
+  const fromCryptoKey = (key: CryptoKey): KeyObject => {
     const material = keyMaterial(key);
     return material instanceof KeyObject ? material : createSecretKey(material);
   };
@@ -137,12 +191,12 @@ export function createKeys({
    * A key argument as Node accepts it (PEM text or bytes, DER or JWK in an object with `format`, a
    * KeyObject or a CryptoKey) as a KeyObject of `kind`, plus the options the object carried.
    */
-  function prepare(key, kind) {
-    let options = {};
+  function prepare(key: unknown, kind: string): { keyObject: KeyObject; options: Record<string, unknown> } {
+    let options: Record<string, unknown> = {};
     let source = key;
-    let spec = {};
+    let spec: KeySpec = {};
     if (key !== null && typeof key === "object" && !isBytes(key) && !(key instanceof KeyObject) && !(key instanceof CryptoKey)) {
-      const { key: inner, format, type, encoding, passphrase, ...rest } = key;
+      const { key: inner, format, type, encoding, passphrase, ...rest } = key as KeyInput;
       options = rest;
       source = inner;
       if (format === "jwk") {
@@ -153,7 +207,7 @@ export function createKeys({
       }
       spec = { format, type, encoding };
       if (passphrase !== undefined)
-        spec.passphrase = typeof passphrase === "string" ? passphrase : Buffer.from(passphrase).toString("latin1");
+        spec.passphrase = typeof passphrase === "string" ? passphrase : Buffer.from(passphrase as Uint8Array).toString("latin1");
     }
     if (source instanceof CryptoKey) source = fromCryptoKey(source);
     if (source instanceof KeyObject) {
@@ -171,17 +225,22 @@ export function createKeys({
     throw invalidKeyType(source);
   }
 
-  function createPublicKey(key) {
-    if (key instanceof KeyObject || key instanceof CryptoKey || key?.key instanceof KeyObject || key?.key instanceof CryptoKey) {
-      let source = key instanceof KeyObject || key instanceof CryptoKey ? key : key.key;
+  function createPublicKey(key: unknown): KeyObject {
+    if (
+      key instanceof KeyObject ||
+      key instanceof CryptoKey ||
+      (key as KeyInput | undefined)?.key instanceof KeyObject ||
+      (key as KeyInput | undefined)?.key instanceof CryptoKey
+    ) {
+      let source = (key instanceof KeyObject || key instanceof CryptoKey ? key : (key as KeyInput).key) as KeyObject | CryptoKey;
       if (source instanceof CryptoKey) source = fromCryptoKey(source);
       if (source.type === "public") return source;
       if (source.type !== "private") throw wrongKeyObject(source.type, "private");
-      return created("public", undefined, { keyId: ids.get(source) });
+      return created("public", undefined, { keyId: ids.get(source) as number });
     }
     return prepare(key, "public").keyObject;
   }
-  const createPrivateKey = (key) => {
+  const createPrivateKey = (key: unknown): KeyObject => {
     if (key instanceof KeyObject || key instanceof CryptoKey) {
       throw nodeError(
         TypeError,
@@ -193,25 +252,25 @@ export function createKeys({
   };
 
   /** Options for a sign or verify call: a key object's padding, saltLength and dsaEncoding. */
-  const signOptions = ({ padding, saltLength, dsaEncoding }) => {
-    const out = {};
+  const signOptions = ({ padding, saltLength, dsaEncoding }: Record<string, unknown>): string => {
+    const out: Record<string, unknown> = {};
     if (padding !== undefined) out.padding = padding;
     if (saltLength !== undefined) out.saltLength = saltLength;
     if (dsaEncoding !== undefined) out.dsaEncoding = dsaEncoding;
     return JSON.stringify(out);
   };
 
-  function signBytes(algorithm, data, key) {
+  function signBytes(algorithm: string | null | undefined, data: Bytes, key: unknown): Buffer {
     if (key === undefined || key === null) throw nodeError(Error, "ERR_CRYPTO_SIGN_KEY_REQUIRED", "No key provided to sign");
     const { keyObject, options } = prepare(key, "private");
-    return toBuffer(call(host.keySign, algorithm ?? "", data, ids.get(keyObject), signOptions(options)));
+    return toBuffer(call(host.keySign, algorithm ?? "", data, ids.get(keyObject) as number, signOptions(options)));
   }
-  function verifyBytes(algorithm, data, key, signature) {
+  function verifyBytes(algorithm: string | null | undefined, data: Bytes, key: unknown, signature: Bytes): boolean {
     const { keyObject, options } = prepare(key, "public");
-    return call(host.keyVerify, algorithm ?? "", data, ids.get(keyObject), signature, signOptions(options));
+    return call(host.keyVerify, algorithm ?? "", data, ids.get(keyObject) as number, signature, signOptions(options));
   }
 
-  const checkCallback = (callback) => {
+  const checkCallback = (callback: unknown) => {
     if (callback !== undefined && typeof callback !== "function") {
       throw nodeError(
         TypeError,
@@ -221,13 +280,19 @@ export function createKeys({
     }
   };
 
-  function sign(algorithm, data, key, callback) {
+  function sign(algorithm: string | null | undefined, data: unknown, key: unknown, callback?: unknown): Buffer | undefined {
     checkCallback(callback);
     const bytes = dataArgument(data);
     if (callback === undefined) return signBytes(algorithm, bytes, key);
     later(callback, () => signBytes(algorithm, bytes, key));
   }
-  function verify(algorithm, data, key, signature, callback) {
+  function verify(
+    algorithm: string | null | undefined,
+    data: unknown,
+    key: unknown,
+    signature: unknown,
+    callback?: unknown,
+  ): boolean | undefined {
     checkCallback(callback);
     const bytes = dataArgument(data);
     const sig = dataArgument(signature, "signature");
@@ -237,10 +302,12 @@ export function createKeys({
 
   /** Sign and Verify collect what update() gives and cross to the host once, at sign() or verify(). */
   class Collector {
-    #algorithm;
-    #chunks = [];
+    #algorithm: string;
+    #chunks: Uint8Array[] = [];
     #done = false;
-    constructor(algorithm) {
+    // Set on the prototype below; node:stream's Writable calls it once the collector is used as one (stream-on-use.ts).
+    declare _write: (chunk: Uint8Array | string, encoding: string, callback: () => void) => void;
+    constructor(algorithm: unknown) {
       if (typeof algorithm !== "string") {
         throw nodeError(
           TypeError,
@@ -251,12 +318,12 @@ export function createKeys({
       call(host.keyDigest, algorithm);
       this.#algorithm = algorithm;
     }
-    update(data, encoding) {
+    update(data: unknown, encoding?: string): this {
       if (this.#done) throw nodeError(Error, "ERR_CRYPTO_SIGN_KEY_REQUIRED", "No key provided to sign");
       this.#chunks.push(new Uint8Array(dataArgument(data, "data", encoding)));
       return this;
     }
-    finish() {
+    finish(): { algorithm: string; data: Bytes } {
       this.#done = true;
       const length = this.#chunks.reduce((sum, chunk) => sum + chunk.length, 0);
       const all = new Uint8Array(length);
@@ -266,17 +333,17 @@ export function createKeys({
         offset += chunk.length;
       }
       this.#chunks = [];
-      return { algorithm: this.#algorithm, data: all.buffer };
+      return { algorithm: this.#algorithm, data: all.buffer as Bytes };
     }
   }
   class Sign extends Collector {
-    sign(privateKey, outputEncoding) {
+    sign(privateKey: unknown, outputEncoding?: string): string | Buffer {
       const { algorithm, data } = this.finish();
       return encoded(signBytes(algorithm, data, privateKey), outputEncoding);
     }
   }
   class Verify extends Collector {
-    verify(publicKey, signature, signatureEncoding) {
+    verify(publicKey: unknown, signature: unknown, signatureEncoding?: string): boolean {
       const { algorithm, data } = this.finish();
       return verifyBytes(algorithm, data, publicKey, dataArgument(signature, "signature", signatureEncoding));
     }
@@ -288,13 +355,19 @@ export function createKeys({
     callback();
   };
 
-  function generateKeyPairSync(type, options = {}) {
+  /** generateKeyPairSync's options: the host's, with each key's export encoding read here. */
+  type KeyPairOptions = Record<string, unknown> & {
+    publicKeyEncoding?: KeyExportOptions;
+    privateKeyEncoding?: KeyExportOptions;
+    publicExponent?: number | bigint;
+  };
+  function generateKeyPairSync(type: unknown, options: KeyPairOptions | null = {}) {
     if (typeof type !== "string") {
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "type" argument must be of type string. Received ${received(type)}`);
     }
     const { publicKeyEncoding, privateKeyEncoding, publicExponent, ...rest } = options ?? {};
     const spec = { ...rest, ...(publicExponent === undefined ? {} : { publicExponent: Number(publicExponent) }) };
-    const pair = JSON.parse(call(host.keyGenerate, type, JSON.stringify(spec)));
+    const pair = JSON.parse(call(host.keyGenerate, type, JSON.stringify(spec))) as { publicKey: KeyInfo; privateKey: KeyInfo };
     const publicKey = keyObjectOf(pair.publicKey);
     const privateKey = keyObjectOf(pair.privateKey);
     return {
@@ -302,7 +375,7 @@ export function createKeys({
       privateKey: privateKeyEncoding ? privateKey.export(privateKeyEncoding) : privateKey,
     };
   }
-  function generateKeyPair(type, options, callback) {
+  function generateKeyPair(type: unknown, options: KeyPairOptions | null | undefined | Callback, callback?: Callback): void {
     if (typeof options === "function") [options, callback] = [undefined, options];
     if (typeof callback !== "function") {
       throw nodeError(
@@ -312,54 +385,57 @@ export function createKeys({
       );
     }
     later(
-      (error, pair) => (error ? callback(error) : callback(null, pair.publicKey, pair.privateKey)),
+      (error: unknown, pair: ReturnType<typeof generateKeyPairSync>) =>
+        error ? (callback as Callback)(error) : (callback as Callback)(null, pair.publicKey, pair.privateKey),
       () => generateKeyPairSync(type, options),
     );
   }
-  function generateKeySync(type, options) {
+  function generateKeySync(type: unknown, options?: { length?: number } | null): KeyObject {
     if (type !== "hmac" && type !== "aes") {
       throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'type' must be a supported key type. Received '${type}'`);
     }
     const length = options?.length;
-    if (type === "aes" && ![128, 192, 256].includes(length)) {
+    if (type === "aes" && ![128, 192, 256].includes(length as number)) {
       throw nodeError(
         TypeError,
         "ERR_INVALID_ARG_VALUE",
         `The property 'options.length' must be one of: 128, 192, 256. Received ${length}`,
       );
     }
-    if (type === "hmac" && !(Number.isInteger(length) && length >= 8 && length <= 2 ** 31 - 1)) {
+    if (type === "hmac" && !(Number.isInteger(length) && (length as number) >= 8 && (length as number) <= 2 ** 31 - 1)) {
       throw nodeError(
         RangeError,
         "ERR_OUT_OF_RANGE",
         `The value of "options.length" is out of range. It must be >= 8 && <= 2147483647. Received ${length}`,
       );
     }
-    return createSecretKey(randomBytes(Math.floor(length / 8)));
+    return createSecretKey(randomBytes(Math.floor((length as number) / 8)));
   }
 
   /** publicEncrypt and friends: `kind` is the key they need. */
-  const crypt = (op, kind, defaultPadding) => (key, buffer) => {
-    const { keyObject, options } = prepare(key, kind);
-    const { padding = defaultPadding, oaepHash, oaepLabel } = options;
-    const spec = { padding };
-    if (oaepHash !== undefined) spec.oaepHash = oaepHash;
-    if (oaepLabel !== undefined) spec.oaepLabel = Buffer.from(arrayBufferOf(oaepLabel)).toString("base64");
-    return toBuffer(call(host.keyCrypt, op, ids.get(keyObject), dataArgument(buffer, "buffer"), JSON.stringify(spec)));
-  };
+  const crypt =
+    (op: string, kind: string, defaultPadding: number) =>
+    (key: unknown, buffer: unknown): Buffer => {
+      const { keyObject, options } = prepare(key, kind);
+      const { padding = defaultPadding, oaepHash, oaepLabel } = options;
+      const spec: { padding: unknown; oaepHash?: unknown; oaepLabel?: string } = { padding };
+      if (oaepHash !== undefined) spec.oaepHash = oaepHash;
+      if (oaepLabel !== undefined) spec.oaepLabel = Buffer.from(arrayBufferOf(oaepLabel as BufferSource)).toString("base64");
+      return toBuffer(call(host.keyCrypt, op, ids.get(keyObject) as number, dataArgument(buffer, "buffer"), JSON.stringify(spec)));
+    };
 
-  function diffieHellman(options) {
+  function diffieHellman(options: unknown): Buffer {
     if (options === null || typeof options !== "object") {
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "options" argument must be of type object. Received ${received(options)}`);
     }
-    const { privateKey, publicKey } = options;
+    const { privateKey, publicKey } = options as { privateKey?: unknown; publicKey?: unknown };
     if (!(privateKey instanceof KeyObject)) {
       throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", "The property 'options.privateKey' must be a private KeyObject.");
     }
     if (!(publicKey instanceof KeyObject)) {
       throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", "The property 'options.publicKey' must be a public KeyObject.");
     }
-    return toBuffer(call(host.keyDiffieHellman, ids.get(privateKey), ids.get(publicKey)));
+    return toBuffer(call(host.keyDiffieHellman, ids.get(privateKey) as number, ids.get(publicKey) as number));
   }
 
   const node = {
@@ -367,14 +443,14 @@ export function createKeys({
     createPrivateKey,
     sign,
     verify,
-    createSign: (algorithm) => new Sign(algorithm),
-    createVerify: (algorithm) => new Verify(algorithm),
+    createSign: (algorithm: unknown) => new Sign(algorithm),
+    createVerify: (algorithm: unknown) => new Verify(algorithm),
     Sign,
     Verify,
     generateKeyPairSync,
     generateKeyPair,
     generateKeySync,
-    generateKey: (type, options, callback) => {
+    generateKey: (type: unknown, options: { length?: number } | null | undefined, callback: unknown) => {
       checkCallback(callback);
       later(callback, () => generateKeySync(type, options));
     },
@@ -385,7 +461,7 @@ export function createKeys({
     diffieHellman,
     ...createDh({ host, later }),
     X509Certificate: createX509({ host, KeyObject, createPublicKey }),
-    getCurves: () => call(host.keyEcdh, "curves").split(","),
+    getCurves: () => (call(host.keyEcdh, "curves") as string).split(","),
   };
 
   return {

@@ -3,6 +3,7 @@
 // with the digest, so hashing a short message is one crossing; past BATCH_BYTES they go to a hash
 // the host keeps under an id. Part of the crypto bundle.
 import { Buffer } from "buffer";
+import type { Bytes, Data, HashParts, HostCapabilities } from "../shared/guest-protocol.js";
 import { arrayBufferOf } from "./host-values.js";
 import { callHost, nodeErrorOf } from "./native-error.js";
 import { streamOnUse } from "./stream-on-use.js";
@@ -12,15 +13,15 @@ const BATCH_BYTES = 64 * 1024;
 /** Kept updates before they cross: each is two arguments of the call. */
 const BATCH_PARTS = 32;
 
-let host;
+let host: HostCapabilities;
 /** The host functions, set by whichever of node:crypto and crypto.subtle is made first. */
-export function useHost(hostFunctions) {
+export function useHost(hostFunctions: HostCapabilities): void {
   host ??= hostFunctions;
 }
 
-const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+const nodeError = (Kind: ErrorConstructor, code: string, message: string) => Object.assign(new Kind(message), { code });
 
-export const received = (value) => {
+export const received = (value: unknown): string => {
   if (value === null || value === undefined) return ` Received ${value}`;
   if (typeof value === "function") return ` Received function ${value.name}`;
   if (typeof value === "object") {
@@ -31,7 +32,7 @@ export const received = (value) => {
   return ` Received type ${typeof value} (${shown})`;
 };
 
-const invalidType = (name, expected, value) =>
+const invalidType = (name: string, expected: string, value: unknown) =>
   nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be ${expected}.${received(value)}`);
 
 export { arrayBufferOf };
@@ -43,14 +44,14 @@ export { arrayBufferOf };
 // two C built-ins, not a regular expression: 0.4 µs against 0.9 of a small HMAC's ~11.
 const EXACT_STRING = 1024;
 /** A string's crossing form: itself if plain, else its bytes. The encoding is never "bytes" here. */
-const isPlain = (text) => text.length >= EXACT_STRING || (text.isWellFormed() && !text.includes("\0"));
-const bytesOfString = (text, encoding) => {
+const isPlain = (text: string) => text.length >= EXACT_STRING || (text.isWellFormed() && !text.includes("\0"));
+const bytesOfString = (text: string, encoding?: string): Bytes => {
   const buf = Buffer.from(text, encoding || "utf8");
-  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as Bytes;
 };
 
 /** A key derivation input as it crosses: bytes as an ArrayBuffer, a plain string as it is, anything else as it is for Node's checks. */
-export function kdfInput(value, name) {
+export function kdfInput(value: unknown, name: string): unknown {
   if (typeof value === "string") return isPlain(value) ? value : bytesOfString(value);
   if (ArrayBuffer.isView(value)) return arrayBufferOf(value);
   if (value !== null && typeof value === "object" && !(value instanceof ArrayBuffer)) {
@@ -59,16 +60,16 @@ export function kdfInput(value, name) {
   return value;
 }
 
-const outputOf = (out) => (typeof out === "string" ? out : Buffer.from(out));
+const outputOf = (out: Data): string | Buffer => (typeof out === "string" ? out : Buffer.from(out));
 /** An output encoding as it crosses: "" for a Buffer. */
-const encodingOf = (encoding) => (typeof encoding === "string" && encoding !== "buffer" ? encoding : "");
+const encodingOf = (encoding: unknown): string => (typeof encoding === "string" && encoding !== "buffer" ? encoding : "");
 
 /** Algorithms the host has accepted (a hash's with its output length), so creating one crosses once per name. */
-const acceptedHashes = new Set();
-const acceptedHmacs = new Set();
+const acceptedHashes = new Set<string>();
+const acceptedHmacs = new Set<string>();
 
 /** Node's error if createHash would refuse the algorithm. */
-function checkHash(algorithm, outputLength) {
+function checkHash(algorithm: unknown, outputLength: number): asserts algorithm is string {
   if (typeof algorithm !== "string") throw invalidType("algorithm", "of type string", algorithm);
   const name = outputLength < 0 ? algorithm : `${algorithm}\n${outputLength}`;
   if (acceptedHashes.has(name)) return;
@@ -76,7 +77,7 @@ function checkHash(algorithm, outputLength) {
   acceptedHashes.add(name);
 }
 
-function checkHmac(algorithm) {
+function checkHmac(algorithm: unknown): asserts algorithm is string {
   if (typeof algorithm !== "string") throw invalidType("hmac", "of type string", algorithm);
   if (acceptedHmacs.has(algorithm)) return;
   callHost(host.hmacCheck, algorithm);
@@ -84,36 +85,40 @@ function checkHmac(algorithm) {
 }
 
 /** The last string key found plain: a handler signing with one secret tests it once. */
-let plainKey;
+let plainKey: string | undefined;
 
 // A hash dropped before its digest frees its host half when the guest collects it.
-let registry;
+let registry: FinalizationRegistry<number> | undefined;
 
 class Digest {
-  #algorithm;
+  #algorithm: string;
   /** An Hmac's key: a plain string or an ArrayBuffer, with its kind ("utf8" or "bytes"); a Hash's output length. */
-  #key;
-  #keyKind;
-  #outputLength;
+  #key: Data | undefined;
+  #keyKind: string | undefined;
+  #outputLength: number;
   /** The host's hash, once updates went past the batch. */
   #id = 0;
-  /** Kept updates: data, encoding pairs ("bytes" for an ArrayBuffer). */
-  #parts = [];
+  /** Kept updates: data, encoding pairs ("bytes" for an ArrayBuffer); none once digested. */
+  #parts: HashParts = [];
   #bytes = 0;
   #done = false;
+  // Set on the prototype below, and by node:stream once the digest is used as one (stream-on-use.ts).
+  declare _transform: (chunk: Uint8Array | string, encoding: string, callback: () => void) => void;
+  declare _flush: (callback: () => void) => void;
+  declare push: (chunk: unknown) => boolean;
 
-  constructor(algorithm, key, keyKind, outputLength) {
+  constructor(algorithm: string, key: Data | undefined, keyKind: string | undefined, outputLength: number) {
     this.#algorithm = algorithm;
     this.#key = key;
     this.#keyKind = keyKind;
     this.#outputLength = outputLength;
   }
 
-  update(data, inputEncoding) {
+  update(data: unknown, inputEncoding?: unknown): this {
     if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
-    let part;
-    let encoding;
-    let size;
+    let part: Data;
+    let encoding: string;
+    let size: number;
     if (typeof data === "string") {
       encoding = typeof inputEncoding === "string" && inputEncoding !== "bytes" ? inputEncoding : "";
       size = data.length;
@@ -127,7 +132,7 @@ class Digest {
       size = data.byteLength;
       if (size + this.#bytes < BATCH_BYTES && this.#parts.length < BATCH_PARTS * 2) {
         // Kept bytes are copied: the caller may change its buffer before the digest, and Node has read it already.
-        part = data.buffer.slice(data.byteOffset, data.byteOffset + size);
+        part = data.buffer.slice(data.byteOffset, data.byteOffset + size) as Bytes;
       } else part = arrayBufferOf(data);
     } else throw invalidType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
     this.#parts.push(part, encoding);
@@ -136,7 +141,7 @@ class Digest {
     return this;
   }
 
-  digest(outputEncoding) {
+  digest(outputEncoding?: unknown): string | Buffer {
     if (this.#done) {
       // Node's Hmac answers a second digest with nothing; a Hash refuses it.
       if (this.#keyKind !== undefined) return outputEncoding === undefined || outputEncoding === "buffer" ? Buffer.alloc(0) : "";
@@ -145,10 +150,10 @@ class Digest {
     this.#done = true;
     const encoding = encodingOf(outputEncoding);
     const parts = this.#parts;
-    this.#parts = undefined;
+    this.#parts = undefined as unknown as HashParts;
     try {
       if (this.#id !== 0) {
-        registry.unregister(this);
+        (registry as FinalizationRegistry<number>).unregister(this);
         return outputOf(host.hashDigest(this.#id, encoding, ...parts));
       }
       const how = `${this.#algorithm}\n${this.#keyKind ?? this.#outputLength}\n${encoding}`;
@@ -156,8 +161,8 @@ class Digest {
       // argument a handle read (a UTF-8 string's encoding, "", can be left out).
       if (parts.length === 2) {
         // Indexed, not destructured: QuickJS destructures through the iterator protocol.
-        const data = parts[0];
-        const dataEncoding = parts[1];
+        const data = parts[0] as Data;
+        const dataEncoding = parts[1] as string;
         if (this.#keyKind === undefined)
           return outputOf(dataEncoding === "" ? host.hashOnce(how, data) : host.hashOnce(how, data, dataEncoding));
         return outputOf(dataEncoding === "" ? host.hmacOnce(how, this.#key, data) : host.hmacOnce(how, this.#key, data, dataEncoding));
@@ -170,7 +175,7 @@ class Digest {
   }
 
   /** Hash's copy (Hmac has none): the kept updates are shared, the host's hash is copied there. */
-  static copy(source, options) {
+  static copy(source: Digest, options?: HashOptions): Hash {
     if (source.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
     const outputLength = options?.outputLength ?? source.#outputLength;
     const copy = new Hash(source.#algorithm, outputLength < 0 ? undefined : { outputLength });
@@ -191,10 +196,10 @@ class Digest {
     this.#bytes = 0;
     if (this.#id !== 0) callHost(host.hashUpdate, this.#id, ...parts);
     else if (this.#keyKind === undefined) this.#own(callHost(host.hashCreate, this.#algorithm, this.#outputLength, ...parts));
-    else this.#own(callHost(host.hmacCreate, this.#algorithm, this.#key, this.#keyKind, ...parts));
+    else this.#own(callHost(host.hmacCreate, this.#algorithm, this.#key as Data, this.#keyKind as string, ...parts));
   }
 
-  #own(id) {
+  #own(id: number): void {
     this.#id = id;
     registry ??= new FinalizationRegistry((held) => host.hashFree(held));
     registry.register(this, id, this);
@@ -213,13 +218,18 @@ Digest.prototype._flush = function (callback) {
 };
 
 /** `new Hash(algorithm, options)`, as Node allows: its constructor is exported. */
+/** createHash's options: an XOF's output length. */
+interface HashOptions {
+  outputLength?: number;
+}
+
 export class Hash extends Digest {
-  constructor(algorithm, options) {
+  constructor(algorithm: unknown, options?: HashOptions) {
     const outputLength = options?.outputLength ?? -1;
     checkHash(algorithm, outputLength);
     super(algorithm, undefined, undefined, outputLength);
   }
-  copy(options) {
+  copy(options?: HashOptions): Hash {
     return Digest.copy(this, options);
   }
 }
@@ -228,8 +238,8 @@ const KEY_TYPES = "of type string or an instance of ArrayBuffer, Buffer, TypedAr
 
 /** `key`: a string, bytes, or the bytes of the KeyObject or CryptoKey node:crypto was given. */
 export class Hmac extends Digest {
-  constructor(algorithm, key) {
-    let secret;
+  constructor(algorithm: unknown, key: unknown) {
+    let secret: Data;
     let kind = "bytes";
     if (typeof key === "string") {
       if (key === plainKey || isPlain(key)) {
@@ -239,7 +249,7 @@ export class Hmac extends Digest {
       } else secret = bytesOfString(key);
     }
     // Copied: the caller may change its buffer before the digest.
-    else if (ArrayBuffer.isView(key)) secret = key.buffer.slice(key.byteOffset, key.byteOffset + key.byteLength);
+    else if (ArrayBuffer.isView(key)) secret = key.buffer.slice(key.byteOffset, key.byteOffset + key.byteLength) as Bytes;
     else if (key instanceof ArrayBuffer) secret = key.slice(0);
     else throw invalidType("key", KEY_TYPES, key);
     checkHmac(algorithm);
@@ -247,17 +257,20 @@ export class Hmac extends Digest {
   }
 }
 
-export const createHash = (algorithm, options) => new Hash(algorithm, options);
-export const createHmac = (algorithm, key) => new Hmac(algorithm, key);
+export const createHash = (algorithm: unknown, options?: HashOptions): Hash => new Hash(algorithm, options);
+export const createHmac = (algorithm: unknown, key: unknown): Hmac => new Hmac(algorithm, key);
 
 /** Web Crypto's digest, or its HMAC with `key` (an ArrayBuffer), of `data` (bytes), in one crossing. */
-export function digestOf(algorithm, data, key) {
+export function digestOf(algorithm: string, data: ArrayBufferView | ArrayBuffer, key?: Bytes): Bytes {
   const bytes = arrayBufferOf(data);
-  if (key === undefined) return callHost(host.hashOnce, `${algorithm}\n-1\n`, bytes, "bytes");
-  return callHost(host.hmacOnce, `${algorithm}\nbytes\n`, key, bytes, "bytes");
+  if (key === undefined) return callHost(host.hashOnce, `${algorithm}\n-1\n`, bytes, "bytes") as Bytes;
+  return callHost(host.hmacOnce, `${algorithm}\nbytes\n`, key, bytes, "bytes") as Bytes;
 }
 
-export const pbkdf2 = (password, salt, iterations, keylen, digest) => callHost(host.hashPbkdf2, password, salt, iterations, keylen, digest);
-export const hkdf = (digest, ikm, salt, info, keylen) => callHost(host.hashHkdf, digest, ikm, salt, info, keylen);
-export const scrypt = (password, salt, keylen, options) => callHost(host.hashScrypt, password, salt, keylen, JSON.stringify(options ?? {}));
-export const hashNames = () => host.hashNames().split(",");
+export const pbkdf2 = (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Bytes =>
+  callHost(host.hashPbkdf2, password, salt, iterations, keylen, digest);
+export const hkdf = (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): Bytes =>
+  callHost(host.hashHkdf, digest, ikm, salt, info, keylen);
+export const scrypt = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Bytes =>
+  callHost(host.hashScrypt, password, salt, keylen, JSON.stringify(options ?? {}));
+export const hashNames = (): string[] => host.hashNames().split(",");

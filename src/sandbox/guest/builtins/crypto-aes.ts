@@ -3,15 +3,16 @@
 // (src/sandbox/native/cipher.ts). A cipher here is an id for the host's; every update is one
 // crossing that returns its output, as Node's does. A bundle of its own: hashing does not pay for it.
 import { Buffer } from "buffer";
+import type { Data, HostCapabilities } from "../../shared/guest-protocol.js";
 import { arrayBufferOf, received } from "../host-values.js";
 import { callHost as call } from "../native-error.js";
 
-const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+const nodeError = (Kind: ErrorConstructor, code: string, message: string) => Object.assign(new Kind(message), { code });
 
-const isBytes = (data) => ArrayBuffer.isView(data) || data instanceof ArrayBuffer;
+const isBytes = (data: unknown): data is ArrayBufferView | ArrayBuffer => ArrayBuffer.isView(data) || data instanceof ArrayBuffer;
 
 /** A string (the host decodes it in its encoding) or bytes; Node's error for anything else. */
-function dataOf(data, name, accepted) {
+function dataOf(data: unknown, name: string, accepted: string): Data {
   if (typeof data === "string") return data;
   if (isBytes(data)) return arrayBufferOf(data);
   throw nodeError(
@@ -22,30 +23,42 @@ function dataOf(data, name, accepted) {
 }
 
 /** A secret KeyObject is its bytes; other key forms go to the host as they are. */
-const keyOf = (key) =>
-  typeof key?.export === "function" && key.type === "secret"
-    ? arrayBufferOf(key.export())
+const keyOf = (key: unknown): Data =>
+  typeof (key as SecretKey | undefined)?.export === "function" && (key as SecretKey).type === "secret"
+    ? arrayBufferOf((key as SecretKey).export())
     : dataOf(key, "key", "ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey");
 
-const result = (out) => (typeof out === "string" ? out : Buffer.from(out));
-const encodingOf = (encoding) => (encoding === "buffer" || encoding === null ? undefined : encoding);
+/** A secret KeyObject, as far as a cipher reads one. */
+interface SecretKey {
+  type: string;
+  export(): Uint8Array;
+}
 
-let host;
+const result = (out: Data): string | Buffer => (typeof out === "string" ? out : Buffer.from(out));
+const encodingOf = (encoding: unknown): string | undefined =>
+  encoding === "buffer" || encoding === null ? undefined : (encoding as string | undefined);
+
+let host: HostCapabilities;
 /** The host functions, given by node:crypto before its first cipher (the classes are Node's public ones, without them). */
-export function useHost(hostFunctions) {
+export function useHost(hostFunctions: HostCapabilities): void {
   host ??= hostFunctions;
 }
 
 // A cipher dropped unfinished frees its host half when the guest collects it.
-let registry;
+let registry: FinalizationRegistry<number> | undefined;
 /** A sealing cipher's tag, once final() has made it. */
-const tags = new WeakMap();
+const tags = new WeakMap<object, Buffer>();
+
+/** createCipheriv's options Node reads here: an AEAD tag's length. */
+interface CipherOptions {
+  authTagLength?: number;
+}
 
 class CipherBase {
-  #id;
+  #id: number;
   #done = false;
 
-  constructor(encrypt, algorithm, key, iv, options) {
+  constructor(encrypt: boolean, algorithm: unknown, key: unknown, iv: unknown, options?: CipherOptions) {
     if (typeof algorithm !== "string") {
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "cipher" argument must be of type string. Received ${received(algorithm)}`);
     }
@@ -54,15 +67,15 @@ class CipherBase {
     registry ??= new FinalizationRegistry((id) => host.cipherFree(id));
     registry.register(this, this.#id, this);
   }
-  update(data, inputEncoding, outputEncoding) {
+  update(data: unknown, inputEncoding?: string, outputEncoding?: string | null): string | Buffer {
     if (this.#done) throw new Error("Trying to add data in unsupported state");
     const input = dataOf(data, "data", "Buffer, TypedArray, or DataView");
     return result(call(host.cipherUpdate, this.#id, input, inputEncoding, encodingOf(outputEncoding)));
   }
-  final(outputEncoding) {
+  final(outputEncoding?: string | null): string | Buffer {
     if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state");
     this.#done = true;
-    registry.unregister(this);
+    (registry as FinalizationRegistry<number>).unregister(this);
     const out = call(host.cipherFinal, this.#id, encodingOf(outputEncoding));
     if (typeof out === "object" && !(out instanceof ArrayBuffer)) {
       tags.set(this, Buffer.from(out.tag));
@@ -70,27 +83,27 @@ class CipherBase {
     }
     return result(out);
   }
-  setAAD(buffer, options) {
+  setAAD(buffer: unknown, options?: { plaintextLength?: number }): this {
     this.#whileOpen("setAAD");
     call(host.cipherSetAAD, this.#id, arrayBufferOf(bytesArg(buffer, "buffer")), options?.plaintextLength);
     return this;
   }
-  setAutoPadding(autoPadding = true) {
+  setAutoPadding(autoPadding: unknown = true): this {
     this.#whileOpen("setAutoPadding");
     call(host.cipherSetAutoPadding, this.#id, Boolean(autoPadding));
     return this;
   }
-  setAuthTag(tag) {
+  setAuthTag(tag: unknown): this {
     this.#whileOpen("setAuthTag");
     call(host.cipherSetAuthTag, this.#id, arrayBufferOf(bytesArg(tag, "buffer")));
     return this;
   }
-  #whileOpen(operation) {
+  #whileOpen(operation: string): void {
     if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", `Invalid state for operation ${operation}`);
   }
 }
 
-function bytesArg(data, name) {
+function bytesArg(data: unknown, name: string): ArrayBufferView | ArrayBuffer {
   if (isBytes(data)) return data;
   throw nodeError(
     TypeError,
@@ -100,30 +113,48 @@ function bytesArg(data, name) {
 }
 
 class Cipheriv extends CipherBase {
-  constructor(algorithm, key, iv, options) {
+  constructor(algorithm: unknown, key: unknown, iv: unknown, options?: CipherOptions) {
     super(true, algorithm, key, iv, options);
   }
-  getAuthTag() {
+  getAuthTag(): Buffer {
     const tag = tags.get(this);
     if (tag === undefined) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", "Invalid state for operation getAuthTag");
     return Buffer.from(tag);
   }
 }
 class Decipheriv extends CipherBase {
-  constructor(algorithm, key, iv, options) {
+  constructor(algorithm: unknown, key: unknown, iv: unknown, options?: CipherOptions) {
     super(false, algorithm, key, iv, options);
   }
 }
 
 export { Cipheriv, Decipheriv };
 
-export const createCipheriv = (algorithm, key, iv, options) => new Cipheriv(algorithm, key, iv, options);
-export const createDecipheriv = (algorithm, key, iv, options) => new Decipheriv(algorithm, key, iv, options);
+export const createCipheriv = (algorithm: unknown, key: unknown, iv: unknown, options?: CipherOptions): Cipheriv =>
+  new Cipheriv(algorithm, key, iv, options);
+export const createDecipheriv = (algorithm: unknown, key: unknown, iv: unknown, options?: CipherOptions): Decipheriv =>
+  new Decipheriv(algorithm, key, iv, options);
 
-const domError = (name, message) => Object.assign(new Error(message), { name });
+const domError = (name: string, message: string) => Object.assign(new Error(message), { name });
 
 /** Web Crypto's AES encrypt/decrypt: `name` is AES-GCM, AES-CBC or AES-CTR; `key` the raw key bytes. */
-export function webCipher(host, encrypt, name, params, key, data) {
+/** A Web Crypto cipher's parameters, its BufferSources already copied (crypto-subtle.ts). */
+export interface WebCipherParams {
+  iv?: Uint8Array;
+  counter?: Uint8Array;
+  additionalData?: Uint8Array;
+  tagLength?: number;
+  length?: number;
+}
+
+export function webCipher(
+  host: HostCapabilities,
+  encrypt: boolean,
+  name: string,
+  params: WebCipherParams,
+  key: Uint8Array,
+  data: Uint8Array,
+): Uint8Array {
   const length = name === "AES-GCM" ? params.tagLength : params.length;
   // AES-KW has no parameters: RFC 3394's fixed initial value is the host's.
   const iv = name === "AES-CTR" ? params.counter : name === "AES-KW" ? new Uint8Array(0) : params.iv;
@@ -132,6 +163,9 @@ export function webCipher(host, encrypt, name, params, key, data) {
   try {
     return new Uint8Array(host.cipherWeb(encrypt, name, arrayBufferOf(key), arrayBufferOf(iv), extra, length, arrayBufferOf(data)));
   } catch (error) {
-    throw domError(error?.name ?? "OperationError", error?.message ?? String(error));
+    throw domError(
+      (error as Partial<Error> | undefined)?.name ?? "OperationError",
+      (error as Partial<Error> | undefined)?.message ?? String(error),
+    );
   }
 }

@@ -4,8 +4,18 @@
 // crypto.getRandomValues.
 
 import { Buffer } from "buffer";
+import type { HostCapabilities } from "../../shared/guest-protocol.js";
+import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 import * as hashes from "../crypto-hash.js";
-import { CryptoKey, keyBytes, keyMaterial, SubtleCrypto, timingSafeEqualBytes } from "../crypto-subtle.js";
+import {
+  CryptoKey,
+  type GetRandomValues,
+  type JsonWebKey,
+  keyBytes,
+  keyMaterial,
+  SubtleCrypto,
+  timingSafeEqualBytes,
+} from "../crypto-subtle.js";
 import { lazyClass } from "../lazy-class.js";
 import { callHost } from "../native-error.js";
 
@@ -13,11 +23,11 @@ import { callHost } from "../native-error.js";
  * The environment's host functions (src/sandbox/native/): native hashes, ciphers and keys run
  * there, over bytes. Set by whichever of createCrypto and createSubtle runs first.
  */
-let host;
-let loadBuiltin;
+let host: HostCapabilities;
+let loadBuiltin: Builtin;
 
 /** Keys, signatures and key agreement: the crypto-keys bundle, loaded when first used. */
-let keys;
+let keys: ReturnType<BuiltinModules["crypto-keys"]["createKeys"]> | undefined;
 const keysModule = () =>
   (keys ??= loadBuiltin("crypto-keys").createKeys({
     host,
@@ -27,7 +37,7 @@ const keysModule = () =>
     cryptoKeyToken: keyMaterial,
     keyMaterial: keyBytes,
     createSecretKey,
-    randomBytes: (size) => globalThis.crypto.getRandomValues(new Uint8Array(size)),
+    randomBytes: (size: number) => (globalThis as unknown as { crypto: WebCrypto }).crypto.getRandomValues(new Uint8Array(size)),
     later,
   }));
 
@@ -38,17 +48,17 @@ const aes = () => {
   return bundle;
 };
 
-const nodeError = (Kind, code, message) => Object.assign(new Kind(message), { code });
+const nodeError = (Kind: ErrorConstructor, code: string, message: string) => Object.assign(new Kind(message), { code });
 
-const received = (value) =>
+const received = (value: unknown): string =>
   value === null || value === undefined
     ? String(value)
     : typeof value === "object"
-      ? `an instance of ${value.constructor?.name ?? "Object"}`
+      ? `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "Object"}`
       : `type ${typeof value} (${String(value)})`;
 
 /** Node's accepted inputs (string in an encoding, Buffer, TypedArray, DataView, ArrayBuffer) as bytes. */
-function bytesOf(data, encoding, name = "data") {
+function bytesOf(data: unknown, encoding?: string, name = "data"): Uint8Array {
   if (typeof data === "string") return Buffer.from(data, encoding ?? "utf8");
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
@@ -61,53 +71,69 @@ function bytesOf(data, encoding, name = "data") {
 
 const { createHash, Hash, Hmac } = hashes;
 /** Secret-key bytes from what Node accepts as a key: bytes, a string, a KeyObject or a CryptoKey. */
-function secretOf(key, name = "key") {
-  if (key instanceof KeyObject) return secretKeys.get(key);
+function secretOf(key: unknown, name = "key"): Uint8Array {
+  if (key instanceof KeyObject) return secretKeys.get(key) as Uint8Array;
   if (key instanceof CryptoKey) return keyBytes(key);
   return bytesOf(key, undefined, name);
 }
 
-export function createHmac(algorithm, key) {
+export function createHmac(algorithm: unknown, key: unknown): hashes.Hmac {
   return hashes.createHmac(algorithm, key instanceof KeyObject || key instanceof CryptoKey ? secretOf(key) : key);
 }
 
 // Secret KeyObjects: JWT libraries (jsonwebtoken, jose) wrap an HMAC secret in one.
-const secretKeys = new WeakMap();
+const secretKeys = new WeakMap<KeyObject, Uint8Array>();
+
+/** KeyObject.export's options: Node's format, type, cipher and passphrase. */
+export interface KeyExportOptions {
+  format?: string;
+  type?: string;
+  [option: string]: unknown;
+}
+
 class KeyObject {
-  constructor(type, token) {
+  declare type: string;
+  constructor(type: string, token: unknown) {
     if (token !== secretKeys) {
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "handle" argument must be of type object. Received ${received(token)}`);
     }
     this.type = type;
   }
-  get symmetricKeySize() {
-    return secretKeys.get(this).length;
+  get symmetricKeySize(): number | undefined {
+    return (secretKeys.get(this) as Uint8Array).length;
   }
-  get asymmetricKeyType() {
+  get asymmetricKeyType(): string | undefined {
     return undefined;
   }
-  export(options = {}) {
-    const bytes = secretKeys.get(this);
+  export(options: KeyExportOptions & { format: "pem" }): string;
+  export(options: KeyExportOptions & { format: "jwk" }): JsonWebKey;
+  export(options?: KeyExportOptions): string | Buffer | JsonWebKey;
+  export(options: KeyExportOptions = {}): string | Buffer | JsonWebKey {
+    const bytes = secretKeys.get(this) as Uint8Array;
     if (options.format === "jwk") return { kty: "oct", k: Buffer.from(bytes).toString("base64url") };
     return Buffer.from(bytes);
   }
-  equals(other) {
-    return other instanceof KeyObject && other.type === "secret" && timingSafeEqualBytes(secretKeys.get(this), secretKeys.get(other));
+  equals(other: unknown): boolean {
+    return (
+      other instanceof KeyObject &&
+      other.type === "secret" &&
+      timingSafeEqualBytes(secretKeys.get(this) as Uint8Array, secretKeys.get(other) as Uint8Array)
+    );
   }
-  static from(key) {
+  static from(key: unknown): KeyObject {
     if (!(key instanceof CryptoKey))
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "key" argument must be an instance of CryptoKey. Received ${received(key)}`);
     return key.type === "secret" ? createSecretKey(keyBytes(key)) : keysModule().subtle.keyObjectOf(key);
   }
 }
 
-function createSecretKey(key, encoding) {
+function createSecretKey(key: unknown, encoding?: string): KeyObject {
   const secret = new KeyObject("secret", secretKeys);
   secretKeys.set(secret, Uint8Array.from(typeof key === "string" ? Buffer.from(key, encoding) : secretOf(key)));
   return secret;
 }
 
-function checkSize(value, name, max = 2 ** 31 - 1) {
+function checkSize(value: unknown, name: string, max = 2 ** 31 - 1): asserts value is number {
   if (typeof value !== "number")
     throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be of type number. Received ${received(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > max) {
@@ -120,11 +146,11 @@ function checkSize(value, name, max = 2 ** 31 - 1) {
 }
 
 /** Runs `compute` after the current task and hands its result to a Node-style callback. */
-function later(callback, compute) {
+function later<T>(callback: unknown, compute: () => T): void {
   if (typeof callback !== "function")
     throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", 'The "callback" argument must be of type function');
   setTimeout(() => {
-    let result;
+    let result: T;
     try {
       result = compute();
     } catch (error) {
@@ -136,7 +162,7 @@ function later(callback, compute) {
 }
 
 /** Runs `compute` now (Node checks the arguments at once) and hands its result to the callback after the current task. */
-function settle(callback, compute) {
+function settle<T>(callback: unknown, compute: () => T): void {
   if (typeof callback !== "function")
     throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received ${received(callback)}`);
   const result = compute();
@@ -144,8 +170,8 @@ function settle(callback, compute) {
 }
 
 /** The SubtleCrypto behind globalThis.crypto.subtle; one per environment. */
-let subtle;
-export function createSubtle(getRandomValues, load, hostFunctions) {
+let subtle: SubtleCrypto | undefined;
+export function createSubtle(getRandomValues: GetRandomValues, load: Builtin, hostFunctions: HostCapabilities): SubtleCrypto {
   host ??= hostFunctions;
   hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
@@ -189,12 +215,27 @@ const KEY_FUNCTIONS = [
   "checkPrimeSync",
 ];
 
+type CipherModule = BuiltinModules["crypto-aes"];
+/** A bundle's exports looked up by a name from a list. */
+type Functions = Record<string, (...args: unknown[]) => unknown>;
+type Classes = Record<string, abstract new (...args: never[]) => unknown>;
+
 /** What isolambda does not offer (and the classes below): present, so a handler learns why it cannot use them. */
 const UNAVAILABLE = ["setEngine", "setFips"];
-const unavailable = (name) => nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
+const unavailable = (name: string) =>
+  nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
 
-let nodeCrypto;
-export function createCrypto(webcrypto, load, hostFunctions) {
+/** globalThis.crypto, as node:crypto's webcrypto. */
+export interface WebCrypto {
+  getRandomValues: GetRandomValues;
+  randomUUID(): string;
+  readonly subtle: SubtleCrypto;
+}
+/** node:crypto's exports, by name. */
+export type NodeCrypto = Record<string, unknown>;
+
+let nodeCrypto: NodeCrypto | undefined;
+export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions: HostCapabilities): NodeCrypto {
   host ??= hostFunctions;
   hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
@@ -202,17 +243,17 @@ export function createCrypto(webcrypto, load, hostFunctions) {
   const { getRandomValues } = webcrypto;
   // One crossing for any size (Web Crypto's getRandomValues keeps its 64 KiB quota): 1 MB in 16
   // quota-sized calls onto a zeroed Buffer cost 3.5× Node.
-  const fill = (bytes) => {
+  const fill = (bytes: Uint8Array): Uint8Array => {
     if (bytes.length > 0) bytes.set(new Uint8Array(host.random(bytes.length)));
     return bytes;
   };
-  const fresh = (size) => (size === 0 ? Buffer.alloc(0) : Buffer.from(host.random(size)));
-  const randomBytes = (size, callback) => {
+  const fresh = (size: number): Buffer => (size === 0 ? Buffer.alloc(0) : Buffer.from(host.random(size)));
+  const randomBytes = (size: unknown, callback?: unknown): Buffer | undefined => {
     checkSize(size, "size");
     if (callback === undefined) return fresh(size);
     later(callback, () => fresh(size));
   };
-  const viewBytes = (buf, offset, size) => {
+  const viewBytes = (buf: unknown, offset: unknown, size: unknown): Uint8Array => {
     if (!ArrayBuffer.isView(buf) && !(buf instanceof ArrayBuffer)) {
       throw nodeError(
         TypeError,
@@ -226,11 +267,11 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     checkSize(length, "size", all.length - offset);
     return all.subarray(offset, offset + length);
   };
-  const randomFillSync = (buf, offset = 0, size) => {
+  const randomFillSync = (buf: unknown, offset: unknown = 0, size?: unknown): unknown => {
     fill(viewBytes(buf, offset, size));
     return buf;
   };
-  const randomFill = (buf, offset, size, callback) => {
+  const randomFill = (buf: unknown, offset: unknown, size?: unknown, callback?: unknown): void => {
     if (typeof offset === "function") [offset, callback] = [0, offset];
     else if (typeof size === "function") [size, callback] = [undefined, size];
     const view = viewBytes(buf, offset, size);
@@ -239,19 +280,19 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       return buf;
     });
   };
-  const randomInt = (min, max, callback) => {
+  const randomInt = (min: unknown, max?: unknown, callback?: unknown): number | undefined => {
     if (max === undefined || typeof max === "function") [min, max, callback] = [0, min, max];
     if (!Number.isSafeInteger(min))
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "min" argument must be a safe integer. Received ${received(min)}`);
     if (!Number.isSafeInteger(max))
       throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "max" argument must be a safe integer. Received ${received(max)}`);
-    if (max <= min)
+    if ((max as number) <= (min as number))
       throw nodeError(
         RangeError,
         "ERR_OUT_OF_RANGE",
         `The value of "max" is out of range. It must be greater than the value of "min" (${min}). Received ${max}`,
       );
-    const range = max - min;
+    const range = (max as number) - (min as number);
     if (range > 2 ** 48)
       throw nodeError(
         RangeError,
@@ -264,13 +305,13 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       for (;;) {
         const b = fill(new Uint8Array(6));
         const x = b[0] * 2 ** 40 + b[1] * 2 ** 32 + b[2] * 2 ** 24 + b[3] * 2 ** 16 + b[4] * 2 ** 8 + b[5];
-        if (x < limit) return min + (x % range);
+        if (x < limit) return (min as number) + (x % range);
       }
     };
     if (callback === undefined) return draw();
     later(callback, draw);
   };
-  const timingSafeEqual = (a, b) => {
+  const timingSafeEqual = (a: unknown, b: unknown): boolean => {
     for (const [name, value] of [
       ["buf1", a],
       ["buf2", b],
@@ -289,9 +330,9 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       throw nodeError(RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH", "Input buffers must have the same byte length");
     return timingSafeEqualBytes(x, y);
   };
-  const pbkdf2Sync = (password, salt, iterations, keylen, digest) =>
+  const pbkdf2Sync = (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Buffer =>
     Buffer.from(hashes.pbkdf2(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), iterations, keylen, digest));
-  const hkdfSync = (digest, ikm, salt, info, keylen) =>
+  const hkdfSync = (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): ArrayBuffer =>
     hashes.hkdf(
       digest,
       ikm instanceof KeyObject ? hashes.arrayBufferOf(secretOf(ikm)) : hashes.kdfInput(ikm, "ikm"),
@@ -299,19 +340,19 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       hashes.kdfInput(info, "info"),
       keylen,
     );
-  const scryptSync = (password, salt, keylen, options) =>
+  const scryptSync = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Buffer =>
     Buffer.from(hashes.scrypt(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), keylen, options));
 
   nodeCrypto = {
     createHash,
     createHmac,
-    hash: (algorithm, data, outputEncoding = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
+    hash: (algorithm: unknown, data: unknown, outputEncoding: unknown = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
     getHashes: hashes.hashNames,
     getCiphers: () =>
       ["128", "192", "256"]
         .flatMap((bits) => ["cbc", "ctr", "ecb", "gcm"].map((mode) => `aes-${bits}-${mode}`))
         .concat("chacha20-poly1305"),
-    getCipherInfo: (nameOrNid, options = {}) => {
+    getCipherInfo: (nameOrNid: unknown, options: { keyLength?: number; ivLength?: number } | null = {}) => {
       if (typeof nameOrNid !== "string" && typeof nameOrNid !== "number") {
         throw nodeError(
           TypeError,
@@ -321,28 +362,29 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       }
       const { keyLength, ivLength } = options ?? {};
       const info = callHost(host.cipherInfo, nameOrNid, JSON.stringify({ keyLength, ivLength }));
-      return info === "" ? undefined : JSON.parse(info);
+      return info === "" ? undefined : (JSON.parse(info) as Record<string, unknown>);
     },
     // Not built in FIPS mode, and no secure heap (Node's answers when neither is enabled).
     getFips: () => 0,
     secureHeapUsed: () => ({ total: 0, min: 0, used: 0, utilization: 0 }),
-    createCipheriv: (...args) => aes().createCipheriv(...args),
-    createDecipheriv: (...args) => aes().createDecipheriv(...args),
+    createCipheriv: (...args: Parameters<CipherModule["createCipheriv"]>) => aes().createCipheriv(...args),
+    createDecipheriv: (...args: Parameters<CipherModule["createDecipheriv"]>) => aes().createDecipheriv(...args),
     randomBytes,
     pseudoRandomBytes: randomBytes,
     randomFillSync,
     randomFill,
     randomInt,
     randomUUID: webcrypto.randomUUID,
-    getRandomValues: (array) => getRandomValues(array),
+    getRandomValues: (array: ArrayBufferView) => getRandomValues(array),
     timingSafeEqual,
     pbkdf2Sync,
-    pbkdf2: (password, salt, iterations, keylen, digest, callback) =>
+    pbkdf2: (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown, callback: unknown) =>
       settle(callback, () => pbkdf2Sync(password, salt, iterations, keylen, digest)),
     hkdfSync,
-    hkdf: (digest, ikm, salt, info, keylen, callback) => settle(callback, () => hkdfSync(digest, ikm, salt, info, keylen)),
+    hkdf: (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown, callback: unknown) =>
+      settle(callback, () => hkdfSync(digest, ikm, salt, info, keylen)),
     scryptSync,
-    scrypt: (password, salt, keylen, options, callback) => {
+    scrypt: (password: unknown, salt: unknown, keylen: unknown, options: unknown, callback?: unknown) => {
       if (typeof options === "function") [options, callback] = [undefined, options];
       settle(callback, () => scryptSync(password, salt, keylen, options));
     },
@@ -366,13 +408,13 @@ export function createCrypto(webcrypto, load, hostFunctions) {
       RSA_PSS_SALTLEN_AUTO: -2,
     },
   };
-  for (const name of KEY_FUNCTIONS) nodeCrypto[name] = (...args) => keysModule().node[name](...args);
+  for (const name of KEY_FUNCTIONS) nodeCrypto[name] = (...args: unknown[]) => (keysModule().node as unknown as Functions)[name](...args);
   // Stand-ins until first use: listing node:crypto's names (an ES module's import) loads no bundle.
   // All but X509Certificate (a class in Node too) construct when called without new, as Node's do.
   for (const name of ["Sign", "Verify", "ECDH", "DiffieHellman", "DiffieHellmanGroup", "X509Certificate"]) {
-    nodeCrypto[name] = lazyClass(name, () => keysModule().node[name], { constructs: name !== "X509Certificate" });
+    nodeCrypto[name] = lazyClass(name, () => (keysModule().node as unknown as Classes)[name], { constructs: name !== "X509Certificate" });
   }
-  for (const name of ["Cipheriv", "Decipheriv"]) nodeCrypto[name] = lazyClass(name, () => aes()[name], { constructs: true });
+  for (const name of ["Cipheriv", "Decipheriv"] as const) nodeCrypto[name] = lazyClass(name, () => aes()[name], { constructs: true });
   for (const name of UNAVAILABLE) {
     nodeCrypto[name] = () => {
       throw unavailable(name);
@@ -389,11 +431,12 @@ export function createCrypto(webcrypto, load, hostFunctions) {
     }[name];
   }
   for (const method of ["verifySpkac", "exportPublicKey", "exportChallenge"]) {
-    nodeCrypto.Certificate[method] = () => {
+    (nodeCrypto.Certificate as Functions)[method] = () => {
       throw unavailable(`Certificate.${method}`);
     };
   }
   return nodeCrypto;
 }
 
+export type { KeyObject };
 export { CryptoKey };
