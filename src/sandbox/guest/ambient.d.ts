@@ -126,6 +126,7 @@ declare var Blob: typeof import("./builtins/blob.js").Blob;
 declare var File: typeof import("./builtins/blob.js").File;
 declare var btoa: (data: unknown) => string;
 declare var atob: (data: unknown) => string;
+declare var crypto: import("./builtins/web-globals.js").WebCrypto;
 // Their instances' types, by the same names.
 type URL = import("./builtins/url.js").URL;
 type URLSearchParams = import("./builtins/url.js").URLSearchParams;

@@ -3,13 +3,32 @@
 // `path`, `bytesRead` / `bytesWritten`. A read stream reads its file once, then hands it out in
 // highWaterMark chunks.
 
-/** The classes over `stream` (node:stream), with fs.js's helpers for the host's file operations. */
-export function createFileStreams(stream, { call, toPath, optionsOf, checkEncoding, transfer, bytesOf }) {
+import type { StreamModule } from "readable-stream/lib/stream.js";
+
+type Callback = (error?: unknown) => void;
+
+/** fs.ts's helpers for the host's file operations. */
+export interface FileHelpers {
+  /** One operation on the host: its value, or a file's bytes. */
+  call<T = unknown>(op: string, args: object, bytes?: ArrayBuffer): T;
+  toPath(value: unknown, name?: string): string;
+  /** The caller's options (an object, an encoding's name, or none) over the defaults. */
+  optionsOf<D extends object>(options: unknown, defaults: D): D & Record<string, unknown>;
+  checkEncoding(encoding: unknown): void;
+  /** The exact bytes as an ArrayBuffer, the form that crosses to the host. */
+  transfer(bytes: Uint8Array): ArrayBuffer;
+  bytesOf(data: unknown, encoding?: string): Uint8Array;
+}
+
+/** The classes over `stream` (node:stream), with fs.ts's helpers for the host's file operations. */
+export function createFileStreams(stream: StreamModule, { call, toPath, optionsOf, checkEncoding, transfer, bytesOf }: FileHelpers) {
   class ReadStream extends stream.Readable {
-    #data;
+    declare path: string;
+    declare bytesRead: number;
+    #data!: Uint8Array;
     #offset = 0;
-    #range;
-    constructor(path, options) {
+    #range: { start: number; end: number; highWaterMark: number };
+    constructor(path: unknown, options?: unknown) {
       const o = optionsOf(options, { encoding: null, highWaterMark: 64 * 1024, start: 0, end: Number.POSITIVE_INFINITY });
       checkEncoding(o.encoding);
       super({ highWaterMark: o.highWaterMark, encoding: o.encoding ?? undefined });
@@ -17,9 +36,9 @@ export function createFileStreams(stream, { call, toPath, optionsOf, checkEncodi
       this.path = toPath(path);
       this.bytesRead = 0;
     }
-    _construct(callback) {
+    _construct(callback: Callback) {
       try {
-        const whole = Buffer.from(call("read", { path: this.path }));
+        const whole = Buffer.from(call<ArrayBuffer>("read", { path: this.path }));
         this.#data = whole.subarray(this.#range.start, Math.min(whole.length, this.#range.end + 1));
       } catch (error) {
         callback(error);
@@ -42,8 +61,10 @@ export function createFileStreams(stream, { call, toPath, optionsOf, checkEncodi
   }
 
   class WriteStream extends stream.Writable {
-    #flags;
-    constructor(path, options) {
+    declare path: string;
+    declare bytesWritten: number;
+    #flags: string;
+    constructor(path: unknown, options?: unknown) {
       const o = optionsOf(options, { encoding: "utf8", flags: "w" });
       checkEncoding(o.encoding);
       super({ decodeStrings: true, defaultEncoding: o.encoding });
@@ -51,7 +72,7 @@ export function createFileStreams(stream, { call, toPath, optionsOf, checkEncodi
       this.path = toPath(path);
       this.bytesWritten = 0;
     }
-    _construct(callback) {
+    _construct(callback: Callback) {
       try {
         // Opening creates the file (and with "w" empties it) before anything is written.
         call("write", { path: this.path, flag: this.#flags }, new ArrayBuffer(0));
@@ -63,7 +84,7 @@ export function createFileStreams(stream, { call, toPath, optionsOf, checkEncodi
       this.emit("open", 3);
       this.emit("ready");
     }
-    _write(chunk, _encoding, callback) {
+    _write(chunk: Uint8Array, _encoding: string, callback: Callback) {
       try {
         call("write", { path: this.path, flag: "a" }, transfer(bytesOf(chunk)));
         this.bytesWritten += chunk.length;

@@ -4,7 +4,43 @@
 // API over it: argument checks, encodings, Buffers, Stats and Dirent objects, errors with Node's
 // code / errno / syscall / path, callbacks and promises, and read / write streams over node:stream.
 
-import { createFileStreams } from "./fs-streams.js";
+import type { StreamModule } from "readable-stream/lib/stream.js";
+import type { HostCapabilities } from "../shared/guest-protocol.js";
+import { createFileStreams, type FileHelpers } from "./fs-streams.js";
+
+/** An error with Node's code, and for a system call's failure its errno, syscall, path and dest. */
+type NodeError = Error & { code?: string; errno?: number; syscall?: string; path?: string; dest?: string };
+
+/** What the host says of a failed operation (src/sandbox/file-system.ts). */
+interface SystemErrorInfo {
+  message: string;
+  errno: number;
+  code: string;
+  syscall: string;
+  path?: string;
+  dest?: string;
+}
+
+/** What the host says of a file for Stats. */
+interface StatInfo {
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  ino: number;
+  size: number;
+  blocks: number;
+  atimeMs: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  birthtimeMs: number;
+}
+
+/** Options as optionsOf gives them: the defaults, and whatever else the caller passed. */
+type Options<D> = D & Record<string, unknown>;
+
+/** A function as the loops below call it, whatever its own parameters. */
+type Callable = (...args: unknown[]) => unknown;
 
 const constants = Object.freeze({
   F_OK: 0,
@@ -48,7 +84,7 @@ const NOT_IMPLEMENTED = [
   "cp",
 ];
 
-function describe(value) {
+function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
   if (typeof value === "function") return `function ${value.name}`;
@@ -56,19 +92,19 @@ function describe(value) {
   return `type ${typeof value} (${JSON.stringify(value)})`;
 }
 
-function nodeError(ErrorClass, code, message) {
-  const error = new ErrorClass(message);
+function nodeError(ErrorClass: new (message: string) => Error, code: string, message: string): NodeError {
+  const error: NodeError = new ErrorClass(message);
   error.code = code;
   return error;
 }
 
-function invalidArgType(name, expected, value) {
+function invalidArgType(name: string, expected: string, value: unknown): NodeError {
   return nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be ${expected}. Received ${describe(value)}`);
 }
 
 /** An Error shaped as Node's uvException: own errno, code, syscall, path and dest. */
-function systemError(info) {
-  const error = new Error(info.message);
+function systemError(info: SystemErrorInfo): NodeError {
+  const error: NodeError = new Error(info.message);
   error.errno = info.errno;
   error.code = info.code;
   error.syscall = info.syscall;
@@ -97,7 +133,25 @@ class RegularKinds {
 }
 
 class Stats extends RegularKinds {
-  constructor(s) {
+  declare dev: number;
+  declare mode: number;
+  declare nlink: number;
+  declare uid: number;
+  declare gid: number;
+  declare rdev: number;
+  declare blksize: number;
+  declare ino: number;
+  declare size: number;
+  declare blocks: number;
+  declare atimeMs: number;
+  declare mtimeMs: number;
+  declare ctimeMs: number;
+  declare birthtimeMs: number;
+  declare atime: Date;
+  declare mtime: Date;
+  declare ctime: Date;
+  declare birthtime: Date;
+  constructor(s: StatInfo) {
     super();
     this.dev = 2049;
     this.mode = s.mode;
@@ -127,7 +181,7 @@ class Stats extends RegularKinds {
 }
 
 class StatFs {
-  constructor(s) {
+  constructor(s: object) {
     Object.assign(this, s);
   }
 }
@@ -135,7 +189,11 @@ class StatFs {
 const kind = Symbol("type");
 
 class Dirent extends RegularKinds {
-  constructor(name, type, parentPath) {
+  declare name: string | Buffer;
+  declare parentPath: string;
+  declare path: string;
+  declare [kind]: string;
+  constructor(name: string | Buffer, type: string, parentPath: string) {
     super();
     this.name = name;
     this.parentPath = parentPath;
@@ -151,22 +209,27 @@ class Dirent extends RegularKinds {
 }
 
 /** `stream()` gives node:stream, evaluated only when a handler first makes a file stream. */
-export function createFs(host, stream) {
-  const call = (op, args, bytes) => {
+export function createFs(host: HostCapabilities, stream: () => StreamModule): Record<string, unknown> {
+  const call = <T = unknown>(op: string, args: object, bytes?: ArrayBuffer): T => {
     const answer = host.fs(op, JSON.stringify(args), bytes);
-    if (typeof answer !== "string") return answer;
+    if (typeof answer !== "string") return answer as T;
     const parsed = JSON.parse(answer);
     if (parsed.error) throw systemError(parsed.error);
     return parsed.value;
   };
 
-  const toPath = (value, name = "path") => {
-    let path = value;
+  const toPath = (value: unknown, name = "path"): string => {
+    let path = value as string;
     if (typeof value !== "string") {
       if (value instanceof Uint8Array) path = Buffer.from(value).toString("utf8");
-      else if (value !== null && typeof value === "object" && typeof value.href === "string" && typeof value.protocol === "string") {
-        if (value.protocol !== "file:") throw nodeError(TypeError, "ERR_INVALID_URL_SCHEME", "The URL must be of scheme file");
-        path = decodeURIComponent(value.pathname);
+      else if (
+        value !== null &&
+        typeof value === "object" &&
+        typeof (value as URL).href === "string" &&
+        typeof (value as URL).protocol === "string"
+      ) {
+        if ((value as URL).protocol !== "file:") throw nodeError(TypeError, "ERR_INVALID_URL_SCHEME", "The URL must be of scheme file");
+        path = decodeURIComponent((value as URL).pathname);
       } else throw invalidArgType(name, "of type string or an instance of Buffer or URL", value);
     }
     if (path.includes("\0")) {
@@ -179,54 +242,54 @@ export function createFs(host, stream) {
     return path;
   };
 
-  const optionsOf = (options, defaults) => {
-    if (options == null) return { ...defaults };
-    if (typeof options === "string") return { ...defaults, encoding: options };
+  const optionsOf: FileHelpers["optionsOf"] = <D extends object>(options: unknown, defaults: D) => {
+    if (options == null) return { ...defaults } as Options<D>;
+    if (typeof options === "string") return { ...defaults, encoding: options } as Options<D>;
     if (typeof options !== "object") throw invalidArgType("options", "of type object", options);
-    return { ...defaults, ...options };
+    return { ...defaults, ...options } as Options<D>;
   };
 
-  const checkEncoding = (encoding) => {
-    if (encoding == null || encoding === "buffer" || Buffer.isEncoding(encoding)) return;
+  const checkEncoding = (encoding: unknown) => {
+    if (encoding == null || encoding === "buffer" || Buffer.isEncoding(encoding as string)) return;
     throw nodeError(TypeError, "ERR_INVALID_ARG_VALUE", `The argument 'encoding' is invalid encoding. Received '${encoding}'`);
   };
 
-  const bytesOf = (data, encoding) => {
+  const bytesOf = (data: unknown, encoding?: string): Uint8Array => {
     if (typeof data === "string") return Buffer.from(data, encoding ?? "utf8");
     if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     throw invalidArgType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
   };
 
   /** The exact bytes as an ArrayBuffer, the form that crosses to the host. */
-  const transfer = (bytes) =>
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+  const transfer = (bytes: Uint8Array): ArrayBuffer =>
+    (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
       ? bytes.buffer
-      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
 
-  const encode = (text, encoding) => (encoding === "buffer" ? Buffer.from(text) : text);
+  const encode = (text: string, encoding: unknown) => (encoding === "buffer" ? Buffer.from(text) : text);
 
-  const writeWith = (defaultFlag) => (path, data, options) => {
+  const writeWith = (defaultFlag: string) => (path: unknown, data: unknown, options?: unknown) => {
     const o = optionsOf(options, { encoding: "utf8", flag: defaultFlag });
     checkEncoding(o.encoding);
     call("write", { path: toPath(path), flag: String(o.flag) }, transfer(bytesOf(data, o.encoding)));
   };
 
-  const statWith = (op) => (path, options) => {
+  const statWith = (op: string) => (path: unknown, options?: { throwIfNoEntry?: boolean }) => {
     try {
-      return new Stats(call(op, { path: toPath(path) }));
+      return new Stats(call<StatInfo>(op, { path: toPath(path) }));
     } catch (error) {
-      if (options?.throwIfNoEntry === false && error.code === "ENOENT") return undefined;
+      if (options?.throwIfNoEntry === false && (error as NodeError).code === "ENOENT") return undefined;
       throw error;
     }
   };
 
-  const readdirSync = (path, options) => {
+  const readdirSync = (path: unknown, options?: unknown) => {
     const o = optionsOf(options, { encoding: "utf8", withFileTypes: false, recursive: false });
     checkEncoding(o.encoding);
     const root = toPath(path);
-    const results = [];
-    const walk = (dir, prefix) => {
-      for (const [name, type] of call("readdir", { path: dir })) {
+    const results: (string | Buffer | Dirent)[] = [];
+    const walk = (dir: string, prefix: string) => {
+      for (const [name, type] of call<[string, string][]>("readdir", { path: dir })) {
         const relative = prefix ? `${prefix}/${name}` : name;
         results.push(o.withFileTypes ? new Dirent(encode(name, o.encoding), type, dir) : encode(relative, o.encoding));
         if (o.recursive && type === "dir") walk(`${dir}/${name}`, relative);
@@ -241,21 +304,22 @@ export function createFs(host, stream) {
     return Array.from(crypto.getRandomValues(new Uint8Array(6)), (b) => alphabet[b % alphabet.length]).join("");
   };
 
-  const realpathSync = (path, options) => encode(call("realpath", { path: toPath(path) }), optionsOf(options, {}).encoding);
+  const realpathSync = (path: unknown, options?: unknown): string | Buffer =>
+    encode(call<string>("realpath", { path: toPath(path) }), optionsOf(options, {}).encoding);
   realpathSync.native = realpathSync;
 
   const sync = {
-    readFileSync(path, options) {
-      const o = optionsOf(options, { encoding: null, flag: "r" });
+    readFileSync(path: unknown, options?: unknown) {
+      const o = optionsOf(options, { encoding: null as string | null, flag: "r" });
       checkEncoding(o.encoding);
-      const data = Buffer.from(call("read", { path: toPath(path) }));
+      const data = Buffer.from(call<ArrayBuffer>("read", { path: toPath(path) }));
       return o.encoding && o.encoding !== "buffer" ? data.toString(o.encoding) : data;
     },
     writeFileSync: writeWith("w"),
     appendFileSync: writeWith("a"),
-    existsSync(path) {
+    existsSync(path: unknown): boolean {
       try {
-        return call("exists", { path: toPath(path) });
+        return call<boolean>("exists", { path: toPath(path) });
       } catch {
         return false;
       }
@@ -263,12 +327,12 @@ export function createFs(host, stream) {
     statSync: statWith("stat"),
     lstatSync: statWith("lstat"),
     readdirSync,
-    mkdirSync(path, options) {
-      const recursive = typeof options === "object" && options !== null && Boolean(options.recursive);
-      const first = call("mkdir", { path: toPath(path), recursive });
+    mkdirSync(path: unknown, options?: unknown) {
+      const recursive = typeof options === "object" && options !== null && Boolean((options as { recursive?: unknown }).recursive);
+      const first = call<string | null>("mkdir", { path: toPath(path), recursive });
       return recursive && first !== null ? first : undefined;
     },
-    mkdtempSync(prefix, options) {
+    mkdtempSync(prefix: unknown, options?: unknown) {
       const base = toPath(prefix, "prefix");
       for (;;) {
         const path = base + randomSuffix();
@@ -276,47 +340,47 @@ export function createFs(host, stream) {
           call("mkdir", { path, recursive: false });
           return encode(path, optionsOf(options, {}).encoding);
         } catch (error) {
-          if (error.code !== "EEXIST") throw error;
+          if ((error as NodeError).code !== "EEXIST") throw error;
         }
       }
     },
-    rmSync(path, options) {
+    rmSync(path: unknown, options?: { recursive?: unknown; force?: unknown }) {
       call("rm", { path: toPath(path), recursive: Boolean(options?.recursive), force: Boolean(options?.force) });
     },
-    rmdirSync(path, options) {
+    rmdirSync(path: unknown, options?: { recursive?: unknown }) {
       // Node's deprecated recursive rmdir removes like rm -r.
       if (options?.recursive) call("rm", { path: toPath(path), recursive: true, force: false });
       else call("rmdir", { path: toPath(path) });
     },
-    unlinkSync(path) {
+    unlinkSync(path: unknown) {
       call("unlink", { path: toPath(path) });
     },
-    renameSync(oldPath, newPath) {
+    renameSync(oldPath: unknown, newPath: unknown) {
       call("rename", { path: toPath(oldPath, "oldPath"), dest: toPath(newPath, "newPath") });
     },
-    copyFileSync(src, dest, mode = 0) {
+    copyFileSync(src: unknown, dest: unknown, mode = 0) {
       call("copyFile", { path: toPath(src, "src"), dest: toPath(dest, "dest"), exclusive: (mode & constants.COPYFILE_EXCL) !== 0 });
     },
-    accessSync(path, mode = constants.F_OK) {
+    accessSync(path: unknown, mode: number = constants.F_OK) {
       call("access", { path: toPath(path), mode });
     },
     realpathSync,
-    statfsSync(path) {
-      return new StatFs(call("statfs", { path: toPath(path) }));
+    statfsSync(path: unknown) {
+      return new StatFs(call<object>("statfs", { path: toPath(path) }));
     },
   };
 
-  const fs = { constants, Stats, Dirent };
-  const promises = { constants };
-  for (const [syncName, fn] of Object.entries(sync)) {
+  const fs: Record<string, unknown> = { constants, Stats, Dirent };
+  const promises: Record<string, unknown> = { constants };
+  for (const [syncName, fn] of Object.entries(sync) as [string, Callable][]) {
     const name = syncName.slice(0, -"Sync".length);
     fs[syncName] = fn;
     // Callbacks run after the caller's code, as Node's do, never inside the call.
-    fs[name] = (...args) => {
+    fs[name] = (...args: unknown[]) => {
       const callback = args.pop();
       if (typeof callback !== "function") throw invalidArgType("cb", "of type function", callback);
-      let result;
-      let failure = null;
+      let result: unknown;
+      let failure: unknown = null;
       try {
         result = fn(...args);
       } catch (error) {
@@ -324,18 +388,18 @@ export function createFs(host, stream) {
       }
       queueMicrotask(() => (failure ? callback(failure) : callback(null, result)));
     };
-    if (name !== "exists") promises[name] = async (...args) => fn(...args);
+    if (name !== "exists") promises[name] = async (...args: unknown[]) => fn(...args);
   }
   // The deprecated fs.exists answers with a bare boolean.
-  fs.exists = (path, callback) => {
+  fs.exists = (path: unknown, callback: (found: boolean) => void) => {
     const found = sync.existsSync(path);
     queueMicrotask(() => callback(found));
   };
-  fs.realpath.native = fs.realpath;
+  (fs.realpath as { native?: unknown }).native = fs.realpath;
   // Descriptors 1 and 2 are the function's log, as standard output and error are in Lambda: loggers
   // write to them (pino through sonic-boom). There are no other descriptors (open() is absent).
-  const STDIO = { 1: "stdout", 2: "stderr" };
-  const stdioWriteSync = (fd, data, offsetOrPosition, lengthOrEncoding) => {
+  const STDIO: Record<number, "stdout" | "stderr"> = { 1: "stdout", 2: "stderr" };
+  const stdioWriteSync = (fd: number, data: unknown, offsetOrPosition?: number, lengthOrEncoding?: number | string) => {
     const stream = STDIO[fd];
     if (stream === undefined) {
       throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", "The fs.writeSync() method is not implemented in isolambda");
@@ -345,29 +409,31 @@ export function createFs(host, stream) {
         ? Buffer.from(data, typeof lengthOrEncoding === "string" ? lengthOrEncoding : "utf8")
         : bytesOf(data).subarray(
             offsetOrPosition ?? 0,
-            lengthOrEncoding === undefined ? undefined : (offsetOrPosition ?? 0) + lengthOrEncoding,
+            lengthOrEncoding === undefined ? undefined : (offsetOrPosition ?? 0) + (lengthOrEncoding as number),
           );
-    process[stream].write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+    (process[stream] as { write(text: string): unknown }).write(
+      Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),
+    );
     return bytes.byteLength;
   };
   fs.writeSync = stdioWriteSync;
-  fs.write = (fd, data, ...rest) => {
-    const callback = rest.pop();
-    let failure;
-    let written;
+  fs.write = (fd: number, data: unknown, ...rest: unknown[]) => {
+    const callback = rest.pop() as Callable;
+    let failure: unknown;
+    let written: number | undefined;
     try {
-      written = stdioWriteSync(fd, data, ...rest);
+      written = stdioWriteSync(fd, data, ...(rest as [number?, (number | string)?]));
     } catch (error) {
       failure = error;
     }
     queueMicrotask(() => (failure ? callback(failure) : callback(null, written, data)));
   };
-  fs.fsyncSync = (fd) => {
+  fs.fsyncSync = (fd: number) => {
     if (STDIO[fd] === undefined)
       throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", "The fs.fsyncSync() method is not implemented in isolambda");
   };
   for (const name of NOT_IMPLEMENTED) {
-    const missing = (method) => () => {
+    const missing = (method: string) => () => {
       throw nodeError(Error, "ERR_METHOD_NOT_IMPLEMENTED", `The ${method} method is not implemented in isolambda`);
     };
     fs[name] ??= missing(`fs.${name}()`);
@@ -376,16 +442,16 @@ export function createFs(host, stream) {
   }
   // fs.ReadStream and fs.WriteStream are classes (libraries test `instanceof fs.ReadStream`: destroy,
   // under koa and send), made with node:stream on first use.
-  let fileStreams;
+  let fileStreams: ReturnType<typeof createFileStreams> | undefined;
   const streamClasses = () => {
     fileStreams ??= createFileStreams(stream(), { call, toPath, optionsOf, checkEncoding, transfer, bytesOf });
     return fileStreams;
   };
-  for (const name of ["ReadStream", "WriteStream"]) {
+  for (const name of ["ReadStream", "WriteStream"] as const) {
     Object.defineProperty(fs, name, { enumerable: true, configurable: true, get: () => streamClasses()[name] });
   }
-  fs.createReadStream = (path, options) => new (streamClasses().ReadStream)(path, options);
-  fs.createWriteStream = (path, options) => new (streamClasses().WriteStream)(path, options);
+  fs.createReadStream = (path: unknown, options?: unknown) => new (streamClasses().ReadStream)(path, options);
+  fs.createWriteStream = (path: unknown, options?: unknown) => new (streamClasses().WriteStream)(path, options);
   fs.promises = promises;
   return fs;
 }
