@@ -1,4 +1,4 @@
-// node:util. format and inspect are the ones console uses (format.js over object-inspect), so a
+// node:util. format and inspect are the ones console uses (format.ts over object-inspect), so a
 // value prints the same either way; isDeepStrictEqual is the `assert` package's comparison, loaded
 // on first call. The rest is the glue Node's own util.js is, written against the engine's builtins.
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
