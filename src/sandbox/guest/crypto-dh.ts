@@ -2,9 +2,8 @@
 // primes (generatePrime, checkPrime), run by the host's OpenSSL (src/sandbox/native/keys.ts and
 // dh.ts). Their API hands the private key out, so the guest holds the numbers and each call carries
 // them. Part of the crypto-keys bundle.
-import { Buffer } from "buffer";
 import type { Bytes, HostCapabilities } from "../shared/guest-protocol.js";
-import type { Later } from "./builtins/crypto-keys.js";
+import { Buffer, type Later } from "./crypto-key-args.js";
 import type { BufferSource } from "./crypto-subtle.js";
 import { callHost } from "./native-error.js";
 

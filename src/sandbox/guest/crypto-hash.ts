@@ -2,8 +2,9 @@
 // host's OpenSSL (src/sandbox/native/hash.ts). A hash keeps its small updates here and sends them
 // with the digest, so hashing a short message is one crossing; past BATCH_BYTES they go to a hash
 // the host keeps under an id. Part of the crypto bundle.
-import { Buffer } from "buffer";
+
 import type { Bytes, Data, HashParts, HostCapabilities } from "../shared/guest-protocol.js";
+import { Buffer } from "./crypto-node-args.js";
 import { arrayBufferOf } from "./host-values.js";
 import { callHost, nodeErrorOf } from "./native-error.js";
 import { streamOnUse } from "./stream-on-use.js";

@@ -1,10 +1,9 @@
 // Web Crypto's asymmetric algorithms (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP, ECDSA, ECDH, Ed25519,
 // X25519) over the host functions node:crypto's keys use (src/sandbox/native/keys.ts). Part of the
 // crypto-keys bundle.
-import { Buffer } from "buffer";
 import type { Bytes, Data, HostCapabilities } from "../shared/guest-protocol.js";
 import type { KeyObject } from "./builtins/crypto.js";
-import type { KeyInfo } from "./builtins/crypto-keys.js";
+import { Buffer, type KeyInfo } from "./crypto-key-args.js";
 import type { Algorithm, AlgorithmIdentifier, BufferSource, CryptoKey, JsonWebKey, KeyAlgorithm } from "./crypto-subtle.js";
 
 const domError = (name: string, message: string) => Object.assign(new Error(message), { name });

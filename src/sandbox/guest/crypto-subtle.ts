@@ -2,10 +2,11 @@
 // HKDF) and the operations built from others (deriveKey, wrapKey, unwrapKey). Hashes run on the
 // host's OpenSSL through ../crypto-hash.js, AES through the crypto-aes bundle; asymmetric algorithms
 // go to the crypto-keys bundle. Part of the crypto bundle.
-import { Buffer } from "buffer";
+
 import type { Bytes, HostCapabilities } from "../shared/guest-protocol.js";
 import type { Builtin } from "./builtin-modules.js";
 import * as hashes from "./crypto-hash.js";
+import { Buffer } from "./crypto-node-args.js";
 import type { SubtleKeys } from "./crypto-subtle-keys.js";
 
 /** Web Crypto's BufferSource. */

@@ -3,10 +3,10 @@
 // crypto-keys bundle, loaded on first use. Randomness comes from the host's CSPRNG through
 // crypto.getRandomValues.
 
-import { Buffer } from "buffer";
 import type { HostCapabilities } from "../../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 import * as hashes from "../crypto-hash.js";
+import { Buffer, bytesOf, checkSize, later, nodeError, received, settle } from "../crypto-node-args.js";
 import {
   CryptoKey,
   type GetRandomValues,
@@ -18,6 +18,7 @@ import {
 } from "../crypto-subtle.js";
 import { lazyClass } from "../lazy-class.js";
 import { callHost } from "../native-error.js";
+import type { WebCrypto } from "./web-globals.js";
 
 /**
  * The environment's host functions (src/sandbox/native/): native hashes, ciphers and keys run
@@ -47,27 +48,6 @@ const aes = () => {
   bundle.useHost(host);
   return bundle;
 };
-
-const nodeError = (Kind: ErrorConstructor, code: string, message: string) => Object.assign(new Kind(message), { code });
-
-const received = (value: unknown): string =>
-  value === null || value === undefined
-    ? String(value)
-    : typeof value === "object"
-      ? `an instance of ${(value as { constructor?: { name?: string } }).constructor?.name ?? "Object"}`
-      : `type ${typeof value} (${String(value)})`;
-
-/** Node's accepted inputs (string in an encoding, Buffer, TypedArray, DataView, ArrayBuffer) as bytes. */
-function bytesOf(data: unknown, encoding?: string, name = "data"): Uint8Array {
-  if (typeof data === "string") return Buffer.from(data, encoding ?? "utf8");
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  throw nodeError(
-    TypeError,
-    "ERR_INVALID_ARG_TYPE",
-    `The "${name}" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${received(data)}`,
-  );
-}
 
 const { createHash, Hash, Hmac } = hashes;
 /** Secret-key bytes from what Node accepts as a key: bytes, a string, a KeyObject or a CryptoKey. */
@@ -133,42 +113,6 @@ function createSecretKey(key: unknown, encoding?: string): KeyObject {
   return secret;
 }
 
-function checkSize(value: unknown, name: string, max = 2 ** 31 - 1): asserts value is number {
-  if (typeof value !== "number")
-    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "${name}" argument must be of type number. Received ${received(value)}`);
-  if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw nodeError(
-      RangeError,
-      "ERR_OUT_OF_RANGE",
-      `The value of "${name}" is out of range. It must be >= 0 && <= ${max}. Received ${value}`,
-    );
-  }
-}
-
-/** Runs `compute` after the current task and hands its result to a Node-style callback. */
-function later<T>(callback: unknown, compute: () => T): void {
-  if (typeof callback !== "function")
-    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", 'The "callback" argument must be of type function');
-  setTimeout(() => {
-    let result: T;
-    try {
-      result = compute();
-    } catch (error) {
-      callback(error);
-      return;
-    }
-    callback(null, result);
-  }, 0);
-}
-
-/** Runs `compute` now (Node checks the arguments at once) and hands its result to the callback after the current task. */
-function settle<T>(callback: unknown, compute: () => T): void {
-  if (typeof callback !== "function")
-    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received ${received(callback)}`);
-  const result = compute();
-  setTimeout(() => callback(null, result), 0);
-}
-
 /** The SubtleCrypto behind globalThis.crypto.subtle; one per environment. */
 let subtle: SubtleCrypto | undefined;
 export function createSubtle(getRandomValues: GetRandomValues, load: Builtin, hostFunctions: HostCapabilities): SubtleCrypto {
@@ -225,12 +169,6 @@ const UNAVAILABLE = ["setEngine", "setFips"];
 const unavailable = (name: string) =>
   nodeError(Error, "ERR_FEATURE_UNAVAILABLE_ON_PLATFORM", `crypto.${name} is not available in isolambda`);
 
-/** globalThis.crypto, as node:crypto's webcrypto. */
-export interface WebCrypto {
-  getRandomValues: GetRandomValues;
-  randomUUID(): string;
-  readonly subtle: SubtleCrypto;
-}
 /** node:crypto's exports, by name. */
 export type NodeCrypto = Record<string, unknown>;
 
