@@ -95,6 +95,7 @@ declare var TextEncoder: { new (): TextEncoder; prototype: TextEncoder };
 /** ES2024's, which QuickJS has and this TypeScript's ES2023 library does not. */
 interface String {
   isWellFormed(): boolean;
+  toWellFormed(): string;
 }
 
 /** QuickJS's errors carry where they were raised; V8's stack trace API is stack.ts's. */

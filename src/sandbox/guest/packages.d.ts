@@ -122,46 +122,6 @@ declare module "object-inspect" {
   export default function inspect(value: unknown, options?: Record<string, unknown>): string;
 }
 
-/** The WHATWG URL Standard's classes. */
-declare module "whatwg-url-without-unicode" {
-  export class URLSearchParams {
-    constructor(init?: unknown);
-    readonly size: number;
-    append(name: string, value: string): void;
-    delete(name: string, value?: string): void;
-    get(name: string): string | null;
-    getAll(name: string): string[];
-    has(name: string, value?: string): boolean;
-    set(name: string, value: string): void;
-    sort(): void;
-    forEach(callback: (value: string, name: string, params: URLSearchParams) => void, thisArg?: unknown): void;
-    keys(): IterableIterator<string>;
-    values(): IterableIterator<string>;
-    entries(): IterableIterator<[string, string]>;
-    [Symbol.iterator](): IterableIterator<[string, string]>;
-    toString(): string;
-  }
-  export class URL {
-    constructor(url: string, base?: string | URL);
-    static canParse(url: string, base?: string): boolean;
-    href: string;
-    readonly origin: string;
-    protocol: string;
-    username: string;
-    password: string;
-    host: string;
-    hostname: string;
-    port: string;
-    pathname: string;
-    search: string;
-    readonly searchParams: URLSearchParams;
-    hash: string;
-    toJSON(): string;
-    toString(): string;
-  }
-}
-
-/** The WHATWG DOM's Event and EventTarget. The package's own types are not reachable through its exports map. */
 declare module "event-target-shim" {
   export class Event<TEventType extends string = string> {
     constructor(type: TEventType, init?: { bubbles?: boolean; cancelable?: boolean; composed?: boolean });

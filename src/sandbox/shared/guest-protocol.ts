@@ -145,6 +145,10 @@ export interface HostCapabilities {
   zlibConstants(): string;
   zlibCrc32(data: Data, value: number | undefined): number;
 
+  // URL (executor/native/url.ts): a URL's parts joined by "\n", href first; undefined for an invalid input.
+  urlParse(input: Data, base: Data | undefined): string | undefined;
+  urlSet(href: string, part: string, value: Data): string;
+
   // Source maps (executor/native/source-map.ts)
   mapStack(text: string): string;
   firstLineShift(file: string): number;

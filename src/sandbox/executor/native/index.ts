@@ -14,6 +14,7 @@ import { hashFunctions } from "./hash.js";
 import { intlFunctions } from "./intl.js";
 import { keyFunctions } from "./keys.js";
 import { sourceMapFunctions } from "./source-map.js";
+import { urlFunctions } from "./url.js";
 import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
@@ -28,5 +29,6 @@ export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles) 
     ...zlibFunctions(ctx),
     ...sourceMapFunctions(ctx, files),
     ...intlFunctions(ctx),
+    ...urlFunctions(ctx),
   };
 }
