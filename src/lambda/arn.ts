@@ -23,12 +23,17 @@ export interface LayerVersionRef {
   version: number;
 }
 
+/** A Lambda resource's ARN: `kind` is function, layer or event-source-mapping. */
+export function lambdaArn(at: Account, kind: string, name: string): string {
+  return `arn:aws:lambda:${at.region}:${at.accountId}:${kind}:${name}`;
+}
+
 export function functionArn(at: Account, name: string, qualifier?: string): string {
-  return `arn:aws:lambda:${at.region}:${at.accountId}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
+  return `${lambdaArn(at, "function", name)}${qualifier ? `:${qualifier}` : ""}`;
 }
 
 export function layerArn(at: Account, name: string): string {
-  return `arn:aws:lambda:${at.region}:${at.accountId}:layer:${name}`;
+  return lambdaArn(at, "layer", name);
 }
 
 export function layerVersionArn(at: Account, name: string, version: number): string {
@@ -36,7 +41,7 @@ export function layerVersionArn(at: Account, name: string, version: number): str
 }
 
 export function eventSourceMappingArn(at: Account, uuid: string): string {
-  return `arn:aws:lambda:${at.region}:${at.accountId}:event-source-mapping:${uuid}`;
+  return lambdaArn(at, "event-source-mapping", uuid);
 }
 
 /** The execution role a function gets when none is given: isolambda accepts any role. */

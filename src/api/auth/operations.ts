@@ -4,6 +4,8 @@
  * IAM action and resource an AccessDeniedException names.
  */
 
+import { lambdaArn } from "../../lambda/arn.js";
+
 /** Lambda's REST JSON, SQS's AWS JSON 1.0 (X-Amz-Target), or SQS's query protocol (a form, XML answers). */
 export type Protocol = "lambda" | "sqs-json" | "sqs-query";
 
@@ -87,8 +89,7 @@ export function lambdaActionOf(
   query: string,
   where: { region: string; accountId: string },
 ): { action: string; resource: string } {
-  const arn = (kind: string, name: string) =>
-    name.startsWith("arn:") ? name : `arn:aws:lambda:${where.region}:${where.accountId}:${kind}:${name}`;
+  const arn = (kind: string, name: string) => (name.startsWith("arn:") ? name : lambdaArn(where, kind, name));
   for (const [m, pattern, action] of ROUTES) {
     if (m !== method) continue;
     const match = pattern.exec(path);

@@ -3,6 +3,7 @@
  * Lambda, on the executor worker that hosts it.
  */
 import { randomUUID } from "node:crypto";
+import { functionArn } from "../../lambda/arn.js";
 import { timedOut } from "../shared/errors.js";
 import { type InvocationType, requestPayloadLimit } from "../shared/limits.js";
 import { type WireInvokeContext, type WireInvokeResult, wireInvocation } from "../shared/protocol.js";
@@ -169,8 +170,7 @@ export class Environment {
       const deadline = Date.now() + config.timeoutSeconds * 1000;
       const context: WireInvokeContext = {
         requestId,
-        invokedFunctionArn:
-          options.invokedFunctionArn ?? `arn:aws:lambda:${config.region}:${config.accountId}:function:${config.functionName}`,
+        invokedFunctionArn: options.invokedFunctionArn ?? functionArn(config, config.functionName),
         deadline,
         clientContext: options.clientContext,
         identity: options.identity,
