@@ -1,5 +1,5 @@
 // node:crypto's key agreement over raw numbers (ECDH, DiffieHellman, DiffieHellmanGroup) and its
-// primes (generatePrime, checkPrime), run by the host's OpenSSL (src/sandbox/native/keys.ts and
+// primes (generatePrime, checkPrime), run by the host's OpenSSL (src/sandbox/executor/native/keys.ts and
 // dh.ts). Their API hands the private key out, so the guest holds the numbers and each call carries
 // them. Part of the crypto-keys bundle.
 import type { Bytes, HostCapabilities } from "../shared/guest-protocol.js";

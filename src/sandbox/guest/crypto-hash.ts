@@ -1,5 +1,5 @@
 // node:crypto's Hash and Hmac, and the hash functions Web Crypto and key derivation use, over the
-// host's OpenSSL (src/sandbox/native/hash.ts). A hash keeps its small updates here and sends them
+// host's OpenSSL (src/sandbox/executor/native/hash.ts). A hash keeps its small updates here and sends them
 // with the digest, so hashing a short message is one crossing; past BATCH_BYTES they go to a hash
 // the host keeps under an id. Part of the crypto bundle.
 

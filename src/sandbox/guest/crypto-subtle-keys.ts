@@ -1,5 +1,5 @@
 // Web Crypto's asymmetric algorithms (RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP, ECDSA, ECDH, Ed25519,
-// X25519) over the host functions node:crypto's keys use (src/sandbox/native/keys.ts). Part of the
+// X25519) over the host functions node:crypto's keys use (src/sandbox/executor/native/keys.ts). Part of the
 // crypto-keys bundle.
 import type { Bytes, Data, HostCapabilities } from "../shared/guest-protocol.js";
 import type { KeyObject } from "./builtins/crypto.js";

@@ -1,5 +1,5 @@
 // node:fs and node:fs/promises inside the sandbox. The file system itself is on the host side
-// (src/sandbox/file-system.ts): one host function takes an operation, its arguments as JSON and
+// (src/sandbox/executor/file-system.ts): one host function takes an operation, its arguments as JSON and
 // bytes to write, and answers with plain values or a file's bytes. This side only shapes Node's
 // API over it: argument checks, encodings, Buffers, Stats and Dirent objects, errors with Node's
 // code / errno / syscall / path, callbacks and promises, and read / write streams over node:stream.
@@ -11,7 +11,7 @@ import { createFileStreams, type FileHelpers } from "./fs-streams.js";
 /** An error with Node's code, and for a system call's failure its errno, syscall, path and dest. */
 type NodeError = Error & { code?: string; errno?: number; syscall?: string; path?: string; dest?: string };
 
-/** What the host says of a failed operation (src/sandbox/file-system.ts). */
+/** What the host says of a failed operation (src/sandbox/executor/file-system.ts). */
 interface SystemErrorInfo {
   message: string;
   errno: number;

@@ -1,6 +1,6 @@
 // The `buffer` package: the global Buffer, and node:buffer with the constants Node adds. Its string
 // codecs are interpreted JavaScript, slower than a crossing from a few dozen bytes on (15 µs to
-// base64 16 bytes, 45 µs to decode them): the host's Node converts instead (src/sandbox/native/
+// base64 16 bytes, 45 µs to decode them): the host's Node converts instead (src/sandbox/executor/native/
 // encoding.ts), in one crossing, with Node's own results. Short one-byte text stays here.
 import { Buffer, INSPECT_MAX_BYTES, kMaxLength, SlowBuffer } from "buffer";
 

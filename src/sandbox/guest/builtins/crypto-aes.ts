@@ -1,6 +1,6 @@
 // Ciphers for node:crypto (createCipheriv / createDecipheriv: AES GCM, CBC, CTR, ECB and
 // ChaCha20-Poly1305) and Web Crypto (AES-GCM, AES-CBC, AES-CTR), run by the host's OpenSSL
-// (src/sandbox/native/cipher.ts). A cipher here is an id for the host's; every update is one
+// (src/sandbox/executor/native/cipher.ts). A cipher here is an id for the host's; every update is one
 // crossing that returns its output, as Node's does. A bundle of its own: hashing does not pay for it.
 import { Buffer } from "buffer";
 import type { Data, HostCapabilities } from "../../shared/guest-protocol.js";

@@ -1,5 +1,5 @@
 // Public-key crypto for node:crypto and Web Crypto: KeyObjects, sign and verify, key pairs, RSA
-// encryption, Diffie-Hellman and ECDH. The work runs in the host's OpenSSL (src/sandbox/native/keys.ts):
+// encryption, Diffie-Hellman and ECDH. The work runs in the host's OpenSSL (src/sandbox/executor/native/keys.ts):
 // key material stays in the environment's table there, and a KeyObject here holds only its number.
 // A bundle of its own, loaded by crypto.js when a handler first uses one of these.
 import type { Bytes, Data } from "../../shared/guest-protocol.js";

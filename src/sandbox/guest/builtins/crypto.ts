@@ -21,7 +21,7 @@ import { callHost } from "../native-error.js";
 import type { WebCrypto } from "./web-globals.js";
 
 /**
- * The environment's host functions (src/sandbox/native/): native hashes, ciphers and keys run
+ * The environment's host functions (src/sandbox/executor/native/): native hashes, ciphers and keys run
  * there, over bytes. Set by whichever of createCrypto and createSubtle runs first.
  */
 let host: HostCapabilities;

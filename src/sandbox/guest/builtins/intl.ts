@@ -1,4 +1,4 @@
-// Intl, computed by the host's Node with its full ICU (src/sandbox/native/intl.ts): each object here
+// Intl, computed by the host's Node with its full ICU (src/sandbox/executor/native/intl.ts): each object here
 // holds the number of a formatter on the host and crosses once per call with plain values.
 
 const host = isolambdaHost;

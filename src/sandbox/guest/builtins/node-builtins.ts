@@ -59,7 +59,7 @@ const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
   dgram: ({ load }) => load("sockets").createDgram(load("events").default),
   diagnostics_channel: ({ load }) => load("diagnostics-channel").default,
   events: ({ load }) => load("events").default,
-  // node:fs over the host's file system operations (src/sandbox/file-system.ts): the package and
+  // node:fs over the host's file system operations (src/sandbox/executor/file-system.ts): the package and
   // layers read-only, the environment's own /tmp.
   fs: ({ load, host, nodeBuiltin }) => load("fs").createFs(host, () => nodeBuiltin("stream") as StreamModule),
   "fs/promises": ({ nodeBuiltin }) => (nodeBuiltin("fs") as { promises: unknown }).promises,

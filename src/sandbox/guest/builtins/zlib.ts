@@ -1,4 +1,4 @@
-// node:zlib run by the host's Node (src/sandbox/native/zlib.ts): gzip, deflate, raw deflate, unzip
+// node:zlib run by the host's Node (src/sandbox/executor/native/zlib.ts): gzip, deflate, raw deflate, unzip
 // and brotli in sync, callback and stream forms, with Node's options, constants and errors. A sync
 // call is one crossing; a stream is an id for a host stream, fed one crossing per written chunk
 // with the flush flag Node's stream would use. The stream classes are made on first use:
@@ -31,7 +31,7 @@ function optionsOf(options: ZlibOptions | undefined): [json: string | undefined,
   return [JSON.stringify(picked), dictionary];
 }
 
-// What a stream write asks of the host's stream (src/sandbox/native/zlib.ts).
+// What a stream write asks of the host's stream (src/sandbox/executor/native/zlib.ts).
 const FLUSH_DEFAULT = -1;
 const FLUSH_FINISH = -2;
 const FLUSH_FULL = -3;
