@@ -8,7 +8,7 @@ import * as crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { BYTES_SOURCE, bytes } from "./deterministic-bytes.js";
-import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { errorOf, type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -338,5 +338,36 @@ describe("Web Crypto's hashes on the host", () => {
       pbkdf2: crypto.pbkdf2Sync("password", "salt", 1000, 32, "sha256").toString("hex"),
       hkdf: Buffer.from(crypto.hkdfSync("sha1", "ikm", "salt", "info", 20)).toString("hex"),
     });
+  });
+});
+
+describe("pbkdf2 and scrypt's callback forms on the host's thread pool", () => {
+  it("leave the event loop running meanwhile, as in Node: a 10 ms timer set after a long pbkdf2 fires before its key", async () => {
+    const out = await run(`
+      exports.handler = () => new Promise((resolve) => {
+        const order = [];
+        const done = () => order.length === 3 && resolve(order);
+        crypto.pbkdf2('password', 'salt', 300000, 64, 'sha512', (e, key) => { order.push(e ? e.code : 'pbkdf2 ' + key.length); done(); });
+        crypto.scrypt('password', 'salt', 32, { N: 1 << 14 }, (e, key) => { order.push(e ? e.code : 'scrypt ' + key.length); done(); });
+        setTimeout(() => { order.push('timer'); done(); }, 10);
+      });`);
+    expect(out).toEqual(["timer", expect.any(String), expect.any(String)]);
+    expect([...(out as string[])].sort()).toEqual(["pbkdf2 64", "scrypt 32", "timer"]);
+  });
+
+  it("throw Node's argument errors at once, and are held to the function's timeout", async () => {
+    const errors = (await run(`${CAUGHT}
+      exports.handler = async () => ({
+        digest: thrown(() => crypto.pbkdf2('p', 's', 1, 32, 'nope', () => {})),
+        scryptParams: thrown(() => crypto.scrypt('p', 's', 16, { N: 3 }, () => {})),
+      });`)) as Record<string, { name: string; code: unknown; message: string }>;
+    expect(errors.digest).toMatchObject(thrown(() => crypto.pbkdf2("p", "s", 1, 32, "nope", () => {})));
+    expect(errors.scryptParams).toMatchObject(thrown(() => crypto.scrypt("p", "s", 16, { N: 3 }, () => {})));
+
+    const files: Files = {
+      "index.js":
+        "const crypto = require('node:crypto');\nexports.handler = () => new Promise((resolve) => crypto.pbkdf2('p', 's', 3000000, 64, 'sha512', () => resolve('finished')));",
+    };
+    expect(errorOf(await invokeOnce(sandbox, files, {}, { timeoutSeconds: 1 })).errorType).toBe("Sandbox.Timedout");
   });
 });

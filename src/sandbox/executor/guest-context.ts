@@ -28,6 +28,7 @@ const ENTRIES: Entry[] = [
   "beforeSnapshot",
   "afterRestore",
   "output",
+  "workSettled",
 ];
 
 /** How a guest comes to be: booted from the guest runtime, or restored from a SnapStart snapshot. */

@@ -25,6 +25,8 @@ export interface HostHooks {
   timerRef(id: number, ref: boolean | undefined): boolean;
   timerRefresh(id: number): void;
   fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined, redirect: FetchMode): void;
+  /** Host work (on Node's thread pool) whose bytes or error the guest gets later, through workSettled. */
+  work(id: number, job: Promise<Uint8Array>): void;
   /** A streaming handler's response: its content type (set before the first write), then its bytes. */
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
@@ -108,7 +110,7 @@ export function hostFunctions(
   useDirectHostCalls(ctx);
 
   return {
-    ...nativeFunctions(ctx, files),
+    ...nativeFunctions(ctx, files, (id, job) => hooks.work(id, job)),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),

@@ -26,6 +26,8 @@ export class PhaseLoop {
   egress: EnvironmentConfig["egress"];
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
+  /** Host work started by the guest (pbkdf2 and scrypt's callback forms), not yet settled. */
+  readonly #works = new Set<number>();
   readonly #ready: Array<() => void> = [];
   #phase: Phase | undefined;
   #interrupted = false;
@@ -57,6 +59,7 @@ export class PhaseLoop {
   pendingWork(): string | undefined {
     if (this.#timers.count > 0) return "a timer is pending (clear it in a beforeSnapshot hook)";
     if (this.#fetches.size > 0) return "a fetch is in flight";
+    if (this.#works.size > 0) return "a pbkdf2 or scrypt is running";
     if (this.#guest.runtime.hasPendingJob()) return "a promise job is pending";
     return undefined;
   }
@@ -149,7 +152,7 @@ export class PhaseLoop {
   }
 
   #loopEmpty(): boolean {
-    if (this.#fetches.size > 0 || this.#guest.runtime.hasPendingJob()) return false;
+    if (this.#fetches.size > 0 || this.#works.size > 0 || this.#guest.runtime.hasPendingJob()) return false;
     return !this.#timers.keepLoopAlive;
   }
 
@@ -227,6 +230,19 @@ export class PhaseLoop {
           this.#fetches.delete(id);
           this.call("fetchSettled", id, ...settled);
         }),
+      );
+    },
+    work: (id, job) => {
+      this.#works.add(id);
+      const settled = (errorJson: string | undefined, result: ArrayBuffer | undefined) =>
+        this.#deliver(() => {
+          this.#works.delete(id);
+          this.call("workSettled", id, errorJson, result);
+        });
+      job.then(
+        (bytes) => settled(undefined, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer),
+        (error: Error & { code?: unknown }) =>
+          settled(JSON.stringify({ name: error.name, message: error.message, code: error.code }), undefined),
       );
     },
     streamContentType: (contentType) => {

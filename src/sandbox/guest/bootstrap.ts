@@ -6,6 +6,7 @@ import type { GuestConfig, GuestEntries, HostCapabilities } from "../shared/gues
 import type { BuiltinModules } from "./builtin-modules.js";
 import { installConsole } from "./console.js";
 import { installGlobals, installProcess } from "./globals.js";
+import { installHostWork, workSettled } from "./host-work.js";
 import { createInvoker } from "./invoke.js";
 import { builtinLoader, defineLazy } from "./lazy.js";
 import { createModules, type Modules } from "./modules.js";
@@ -48,6 +49,7 @@ export default function boot(capabilities: HostCapabilities): GuestEntries {
     config,
   );
   const invoker = createInvoker(host, config, modules, streaming, output.answer);
+  installHostWork();
   const fireTimer = installTimers(
     host,
     (error) => invoker.uncaught(error),
@@ -72,6 +74,7 @@ export default function boot(capabilities: HostCapabilities): GuestEntries {
     beforeExit: invoker.beforeExit,
     fireTimer,
     fetchSettled: (...args) => loadFetch().settled(...args),
+    workSettled,
     exportNames: modules.exportNames,
     beforeSnapshot: () => snapStart.beforeSnapshot((error) => invoker.settlePhase(error)),
     afterRestore: (patchJson) => snapStart.afterRestore(config, patchJson, (error) => invoker.settlePhase(error)),

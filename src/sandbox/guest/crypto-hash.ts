@@ -270,6 +270,15 @@ export function digestOf(algorithm: string, data: ArrayBufferView | ArrayBuffer,
 
 export const pbkdf2 = (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Bytes =>
   callHost(host.hashPbkdf2, password, salt, iterations, keylen, digest);
+type HostWork = (start: (id: number) => void) => Promise<Bytes>;
+const hostWork = (start: (id: number) => void): Promise<Bytes> =>
+  ((globalThis as unknown as Record<symbol, HostWork>)[Symbol.for("isolambda.hostWork")] as HostWork)(start);
+
+/** pbkdf2 on the host's thread pool: Node's argument errors are thrown at once, the key comes later. */
+export const pbkdf2Later = (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Promise<Bytes> =>
+  hostWork((id) => callHost(host.hashPbkdf2Start, id, password, salt, iterations, keylen, digest));
+export const scryptLater = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Promise<Bytes> =>
+  hostWork((id) => callHost(host.hashScryptStart, id, password, salt, keylen, JSON.stringify(options ?? {})));
 export const hkdf = (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): Bytes =>
   callHost(host.hashHkdf, digest, ikm, salt, info, keylen);
 export const scrypt = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Bytes =>

@@ -88,6 +88,13 @@ export interface HostCapabilities {
   hashCopy(id: number, outputLength: number): number;
   hashFree(id: number): void;
   hashPbkdf2(password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Bytes;
+  /**
+   * pbkdf2's and scrypt's callback forms: the work starts on the host's thread pool (Node's
+   * argument errors are thrown at once) and ends in `workSettled(id, ...)`, so the executor and the
+   * invocation's deadline go on meanwhile, as in Node.
+   */
+  hashPbkdf2Start(id: number, password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): void;
+  hashScryptStart(id: number, password: unknown, salt: unknown, keylen: unknown, optionsJson: string): void;
   hashHkdf(digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): Bytes;
   hashScrypt(password: unknown, salt: unknown, keylen: unknown, optionsJson: string): Bytes;
 
@@ -185,6 +192,8 @@ export interface GuestEntries {
   beforeExit(): void;
   fireTimer(id: number): void;
   fetchSettled(id: number, ...settled: FetchSettled): void;
+  /** Host work a guest call started (hashPbkdf2Start, ...): its error as JSON, or its bytes. */
+  workSettled(id: number, errorJson: string | undefined, result: Bytes | undefined): void;
   /** A CommonJS module's (or a built-in's) export names, comma-separated, for an ES module facade. */
   exportNames(path: string): string;
   beforeSnapshot(): void;

@@ -12,8 +12,10 @@ import {
   type Hash,
   type Hmac,
   hkdfSync,
+  pbkdf2,
   pbkdf2Sync,
   type ScryptOptions,
+  scrypt,
   scryptSync,
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
@@ -33,7 +35,7 @@ type Digest = Hash | Hmac;
  * arrive plain (no NUL, no surrogate: the guest sends others as bytes), so the handle API's C-string
  * path reads them exactly, at a third of binary JSON's cost.
  */
-export function hashFunctions(ctx: QuickJSContext) {
+export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
@@ -147,7 +149,31 @@ export function hashFunctions(ctx: QuickJSContext) {
       const parsed = JSON.parse(str(options) || "{}") as ScryptOptions;
       return arrayBuffer(ctx, scryptSync(...([password, salt, keylen].map(arg) as [string, string, number]), parsed));
     }),
+    // Node's own pbkdf2 and scrypt: arguments are checked (and thrown) at once, the work runs on the thread pool.
+    hashPbkdf2Start: guarded((id, password, salt, iterations, keylen, digest) => {
+      const args = [password, salt, iterations, keylen, digest].map(arg) as Parameters<typeof pbkdf2Sync>;
+      const job = settledBy();
+      pbkdf2(...args, job.callback);
+      work(ctx.getNumber(id as QuickJSHandle), job.promise);
+      return undefined;
+    }),
+    hashScryptStart: guarded((id, password, salt, keylen, options) => {
+      const parsed = JSON.parse(str(options) || "{}") as ScryptOptions;
+      const job = settledBy();
+      scrypt(...([password, salt, keylen].map(arg) as [string, string, number]), parsed, job.callback);
+      work(ctx.getNumber(id as QuickJSHandle), job.promise);
+      return undefined;
+    }),
   } satisfies Partial<HostImplementation>;
+}
+
+/** A Node callback and the promise it settles: the call that takes the callback throws its argument errors itself. */
+function settledBy(): { promise: Promise<Uint8Array>; callback: (error: Error | null, key: Uint8Array) => void } {
+  let callback: (error: Error | null, key: Uint8Array) => void = () => {};
+  const promise = new Promise<Uint8Array>((resolve, reject) => {
+    callback = (error, key) => (error ? reject(error) : resolve(key));
+  });
+  return { promise, callback };
 }
 
 /** Host bytes as a new guest ArrayBuffer. */

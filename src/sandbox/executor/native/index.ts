@@ -18,10 +18,11 @@ import { urlFunctions } from "./url.js";
 import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
-export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles) {
+/** `work` hands the environment host work that settles later (the guest hears of it through workSettled). */
+export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles, work: (id: number, job: Promise<Uint8Array>) => void) {
   return {
     ...encodingFunctions(ctx),
-    ...hashFunctions(ctx),
+    ...hashFunctions(ctx, work),
     ...cipherFunctions(ctx),
     ...keyFunctions(ctx),
     ...dhFunctions(ctx),

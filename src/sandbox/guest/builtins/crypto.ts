@@ -6,7 +6,7 @@
 import type { HostCapabilities } from "../../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 import * as hashes from "../crypto-hash.js";
-import { Buffer, bytesOf, checkSize, later, nodeError, received, settle } from "../crypto-node-args.js";
+import { Buffer, bytesOf, checkSize, later, nodeError, onHost, received, settle } from "../crypto-node-args.js";
 import {
   CryptoKey,
   type GetRandomValues,
@@ -317,14 +317,16 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
     timingSafeEqual,
     pbkdf2Sync,
     pbkdf2: (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown, callback: unknown) =>
-      settle(callback, () => pbkdf2Sync(password, salt, iterations, keylen, digest)),
+      onHost(callback, () =>
+        hashes.pbkdf2Later(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), iterations, keylen, digest),
+      ),
     hkdfSync,
     hkdf: (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown, callback: unknown) =>
       settle(callback, () => hkdfSync(digest, ikm, salt, info, keylen)),
     scryptSync,
     scrypt: (password: unknown, salt: unknown, keylen: unknown, options: unknown, callback?: unknown) => {
       if (typeof options === "function") [options, callback] = [undefined, options];
-      settle(callback, () => scryptSync(password, salt, keylen, options));
+      onHost(callback, () => hashes.scryptLater(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), keylen, options));
     },
     webcrypto,
     get subtle() {
