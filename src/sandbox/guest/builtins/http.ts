@@ -1,7 +1,8 @@
 // node:http and node:https clients over the host's HTTP client (undici, bounded by the invocation's
 // remaining time): ClientRequest is a Writable collecting the body, sent at end(); IncomingMessage
-// is a Readable of the answer, its body as the server sent it. No sockets exist in the sandbox: a server cannot listen, and the `socket`
-// a request emits is a stand-in carrying the calls libraries make on one (setTimeout, setNoDelay).
+// is a Readable of the answer, its body as the server sent it. No sockets exist in the sandbox: a
+// server cannot listen, and the `socket` a request emits is a stand-in carrying the calls libraries
+// make on one (setTimeout, setNoDelay). STATUS_CODES and METHODS are http-codes.ts's.
 // IncomingMessage and ServerResponse are also Node's server-side classes, which Lambda adapters
 // (serverless-http) build a framework's request and response on.
 
@@ -9,112 +10,9 @@ import type EventEmitterClass from "events";
 import type { StreamModule } from "readable-stream/lib/stream.js";
 import type { BuiltinModules } from "../builtin-modules.js";
 import type { FetchApi } from "../fetch.js";
+import { METHODS, STATUS_CODES } from "../http-codes.js";
 import { createIncoming } from "../http-incoming.js";
 import { createServerClass } from "../http-server.js";
-
-export const STATUS_CODES: Record<number, string> = {
-  100: "Continue",
-  101: "Switching Protocols",
-  102: "Processing",
-  103: "Early Hints",
-  200: "OK",
-  201: "Created",
-  202: "Accepted",
-  203: "Non-Authoritative Information",
-  204: "No Content",
-  205: "Reset Content",
-  206: "Partial Content",
-  207: "Multi-Status",
-  208: "Already Reported",
-  226: "IM Used",
-  300: "Multiple Choices",
-  301: "Moved Permanently",
-  302: "Found",
-  303: "See Other",
-  304: "Not Modified",
-  305: "Use Proxy",
-  307: "Temporary Redirect",
-  308: "Permanent Redirect",
-  400: "Bad Request",
-  401: "Unauthorized",
-  402: "Payment Required",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  406: "Not Acceptable",
-  407: "Proxy Authentication Required",
-  408: "Request Timeout",
-  409: "Conflict",
-  410: "Gone",
-  411: "Length Required",
-  412: "Precondition Failed",
-  413: "Payload Too Large",
-  414: "URI Too Long",
-  415: "Unsupported Media Type",
-  416: "Range Not Satisfiable",
-  417: "Expectation Failed",
-  418: "I'm a Teapot",
-  421: "Misdirected Request",
-  422: "Unprocessable Entity",
-  423: "Locked",
-  424: "Failed Dependency",
-  425: "Too Early",
-  426: "Upgrade Required",
-  428: "Precondition Required",
-  429: "Too Many Requests",
-  431: "Request Header Fields Too Large",
-  451: "Unavailable For Legal Reasons",
-  500: "Internal Server Error",
-  501: "Not Implemented",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-  505: "HTTP Version Not Supported",
-  506: "Variant Also Negotiates",
-  507: "Insufficient Storage",
-  508: "Loop Detected",
-  509: "Bandwidth Limit Exceeded",
-  510: "Not Extended",
-  511: "Network Authentication Required",
-};
-
-export const METHODS = [
-  "ACL",
-  "BIND",
-  "CHECKOUT",
-  "CONNECT",
-  "COPY",
-  "DELETE",
-  "GET",
-  "HEAD",
-  "LINK",
-  "LOCK",
-  "M-SEARCH",
-  "MERGE",
-  "MKACTIVITY",
-  "MKCALENDAR",
-  "MKCOL",
-  "MOVE",
-  "NOTIFY",
-  "OPTIONS",
-  "PATCH",
-  "POST",
-  "PROPFIND",
-  "PROPPATCH",
-  "PURGE",
-  "PUT",
-  "QUERY",
-  "REBIND",
-  "REPORT",
-  "SEARCH",
-  "SOURCE",
-  "SUBSCRIBE",
-  "TRACE",
-  "UNBIND",
-  "UNLINK",
-  "UNLOCK",
-  "UNSUBSCRIBE",
-];
 
 /** The bytes of a body chunk, whatever a library wrote. */
 function bytesOf(chunk: unknown, encoding?: string): Uint8Array {
@@ -440,3 +338,5 @@ export function createHttp(
     setMaxIdleHTTPParsers() {},
   };
 }
+
+export { METHODS, STATUS_CODES };
