@@ -360,9 +360,11 @@ describe("pbkdf2 and scrypt's callback forms on the host's thread pool", () => {
       exports.handler = async () => ({
         digest: thrown(() => crypto.pbkdf2('p', 's', 1, 32, 'nope', () => {})),
         scryptParams: thrown(() => crypto.scrypt('p', 's', 16, { N: 3 }, () => {})),
+        scryptMemory: thrown(() => crypto.scrypt('p', 's', 32, { N: 1 << 15 }, () => {})),
       });`)) as Record<string, { name: string; code: unknown; message: string }>;
     expect(errors.digest).toMatchObject(thrown(() => crypto.pbkdf2("p", "s", 1, 32, "nope", () => {})));
     expect(errors.scryptParams).toMatchObject(thrown(() => crypto.scrypt("p", "s", 16, { N: 3 }, () => {})));
+    expect(errors.scryptMemory).toMatchObject(thrown(() => crypto.scrypt("p", "s", 32, { N: 1 << 15 }, () => {})));
 
     const files: Files = {
       "index.js":

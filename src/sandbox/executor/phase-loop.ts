@@ -11,6 +11,7 @@ import type { HostHooks } from "./guest-host.js";
 import { GuestTimers } from "./guest-timers.js";
 import { performFetch } from "./host-fetch.js";
 import type { Instance } from "./instances.js";
+import { errorData } from "./native/guest-values.js";
 import { type ChunkSink, guestFailure, Phase, type PhaseOutcome } from "./phase.js";
 
 export class PhaseLoop {
@@ -241,8 +242,7 @@ export class PhaseLoop {
         });
       job.then(
         (bytes) => settled(undefined, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer),
-        (error: Error & { code?: unknown }) =>
-          settled(JSON.stringify({ name: error.name, message: error.message, code: error.code }), undefined),
+        (error: unknown) => settled(JSON.stringify(errorData(error)), undefined),
       );
     },
     streamContentType: (contentType) => {

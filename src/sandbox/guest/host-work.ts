@@ -2,6 +2,8 @@
 // on Node's thread pool): each waits here under an id until the host's workSettled entry brings its
 // bytes or its error. Bundles reach it through a global symbol, as they reach require.
 
+import { nodeErrorOf } from "./native-error.js";
+
 type Waiting = { resolve(bytes: ArrayBuffer): void; reject(error: unknown): void };
 
 const waiting = new Map<number, Waiting>();
@@ -20,7 +22,7 @@ export function installHostWork(): void {
   Object.defineProperty(globalThis, HOST_WORK, { value: hostWork });
 }
 
-/** The host's answer for `id`: an error as JSON ({name, message, code}), or the bytes. */
+/** The host's answer for `id`: an error as data in JSON (name, message, code, ...), or the bytes. */
 export function workSettled(id: number, errorJson: string | undefined, result: ArrayBuffer | undefined): void {
   const entry = waiting.get(id);
   if (entry === undefined) return;
@@ -29,8 +31,8 @@ export function workSettled(id: number, errorJson: string | undefined, result: A
     entry.resolve(result ?? new ArrayBuffer(0));
     return;
   }
-  const { name, message, code } = JSON.parse(errorJson) as { name?: string; message?: string; code?: unknown };
-  const error = new (name === "RangeError" ? RangeError : name === "TypeError" ? TypeError : Error)(message ?? "host work failed");
-  if (code !== undefined) Object.assign(error, { code });
-  entry.reject(error);
+  // The host's error as data (executor/native/guest-values.ts errorData), thrown as Node's class, as a host call's is.
+  const { name, message, ...fields } = JSON.parse(errorJson) as { name: string; message: string };
+  const error = Object.assign(new Error(message), fields, { name });
+  entry.reject(nodeErrorOf(error));
 }

@@ -59,22 +59,29 @@ export function guestValue(ctx: QuickJSContext, value: Uint8Array | string): Qui
 
 const ERROR_FIELDS = ["code", "errno", "library", "reason", "function"] as const;
 
+/** A host error as data: its name and message, and those of code, errno, library, reason and function it has. */
+export type ErrorData = { name: string; message: string; [field: string]: string | number };
+
+export function errorData(error: unknown): ErrorData {
+  const source = (error instanceof Error ? error : new Error(String(error))) as Error & Record<string, unknown>;
+  const data: ErrorData = { name: source.name, message: source.message };
+  for (const field of ERROR_FIELDS) {
+    const value = source[field];
+    if (typeof value === "string" || typeof value === "number") data[field] = value;
+  }
+  return data;
+}
+
 /**
  * The host's Node error as a guest error carrying its name, message and code (and errno,
  * OpenSSL's library and reason): the guest throws an error of the matching class from it.
  */
 export function errorResult(ctx: QuickJSContext, error: unknown): VmCallResult<QuickJSHandle> {
-  const source = (error instanceof Error ? error : new Error(String(error))) as Error & Record<string, unknown>;
-  const handle = ctx.newError({ name: source.name, message: source.message });
-  for (const field of ERROR_FIELDS) {
-    const value = source[field];
-    if (typeof value === "string") {
-      using text = ctx.newString(value);
-      ctx.setProp(handle, field, text);
-    } else if (typeof value === "number") {
-      using number = ctx.newNumber(value);
-      ctx.setProp(handle, field, number);
-    }
+  const { name, message, ...fields } = errorData(error);
+  const handle = ctx.newError({ name, message });
+  for (const [field, value] of Object.entries(fields)) {
+    using fieldValue = typeof value === "string" ? ctx.newString(value) : ctx.newNumber(value);
+    ctx.setProp(handle, field, fieldValue);
   }
   return { error: handle };
 }
