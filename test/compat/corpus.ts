@@ -8,12 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import { beforeAll, expect, it } from "vitest";
 import type { TestServer } from "../api/server.js";
 import { deployPackaged, invokeOk, type PackagedFunction } from "./deploy.js";
-
-const REPO_MODULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../node_modules");
+import { installedPackage } from "./package-closure.js";
 
 export interface CorpusCase extends PackagedFunction {
   /** The function's name, and the test's. */
@@ -23,7 +22,7 @@ export interface CorpusCase extends PackagedFunction {
   events?: readonly unknown[];
   /**
    * Packages the handler imports without zipping them (Lambda's preinstalled AWS SDK): the sandbox
-   * finds them at /var/runtime/node_modules, Node in this repository's node_modules.
+   * finds them at /var/runtime/node_modules, Node in this repository's node_modules (the corpus has none).
    */
   preinstalled?: readonly string[];
   /** False where Node's answer cannot equal the sandbox's (it names the sandbox, or the server's own state). */
@@ -50,7 +49,7 @@ function nodeContext(name: string) {
 
 /** The real name of an installed package folder (an alias such as `middy-core5` is `@middy/core`). */
 function realName(installed: string): string {
-  return (JSON.parse(readFileSync(path.join(REPO_MODULES, installed, "package.json"), "utf8")) as { name: string }).name;
+  return (JSON.parse(readFileSync(path.join(installedPackage(installed), "package.json"), "utf8")) as { name: string }).name;
 }
 
 /**
@@ -65,7 +64,7 @@ export async function runInNode(fn: CorpusCase, events: readonly unknown[]): Pro
     for (const installed of [...fn.packages, ...(fn.preinstalled ?? [])]) {
       const link = path.join(dir, "node_modules", realName(installed));
       mkdirSync(path.dirname(link), { recursive: true });
-      symlinkSync(path.join(REPO_MODULES, installed), link, "dir");
+      symlinkSync(installedPackage(installed), link, "dir");
     }
     for (const [file, text] of Object.entries(fn.files)) writeFileSync(path.join(dir, file), text);
     const [file, exported] = (fn.handler ?? "index.handler").split(".") as [string, string];

@@ -5,9 +5,10 @@
 
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { CORPUS_DIR } from "./package-closure.js";
 
-const fromRepository = createRequire(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../package.json"));
+/** Node's require from the corpus's folder: the packages the deployment packages are zipped from. */
+export const fromCorpus = createRequire(path.join(CORPUS_DIR, "package.json"));
 
 export type NodeHandler = (event: unknown, context: object) => Promise<unknown>;
 
@@ -25,7 +26,7 @@ const CONTEXT = {
 };
 
 /**
- * `source`'s `exports.handler`, its requires resolved from the repository; `aliases` maps a
+ * `source`'s `exports.handler`, its requires resolved from the corpus; `aliases` maps a
  * package's real name to the name it is installed under (`{ express: "express5" }`), as the zip
  * holds it under its real name.
  */
@@ -35,7 +36,7 @@ export function handlerInNode(source: string, aliases: Record<string, string> = 
       ? [name.split("/").slice(0, 2).join("/"), name.split("/").slice(2)]
       : [name.split("/")[0], name.split("/").slice(1)];
     const installed = aliases[scopeOrName];
-    return fromRepository(installed === undefined ? name : [installed, ...(rest ?? [])].join("/"));
+    return fromCorpus(installed === undefined ? name : [installed, ...(rest ?? [])].join("/"));
   };
   const module = { exports: {} as { handler?: NodeHandler } };
   new Function("exports", "require", "module", source)(module.exports, require, module);

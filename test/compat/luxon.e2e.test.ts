@@ -1,7 +1,7 @@
-import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { useServer } from "../api/server.js";
 import { deployPackaged, invokeOk } from "./deploy.js";
+import { fromCorpus } from "./in-node.js";
 
 const api = useServer();
 
@@ -48,7 +48,7 @@ describe("luxon inside the sandbox", () => {
     const at = "2024-07-04T16:05:09.250Z";
     const out = await invokeOk(api, "compat-luxon", { at });
     process.env.TZ = "UTC";
-    const expected = (new Function(`return ${WORK}`)() as (l: unknown, at: string) => unknown)(createRequire(import.meta.url)("luxon"), at);
+    const expected = (new Function(`return ${WORK}`)() as (l: unknown, at: string) => unknown)(fromCorpus("luxon"), at);
     expect(out).toEqual(JSON.parse(JSON.stringify(expected)));
     expect(out).toMatchObject({ ny: "2024-07-04 12:05:09 EDT (-04:00) Thursday July", nyOffset: -240, nowZone: "America/New_York" });
   });

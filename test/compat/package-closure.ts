@@ -1,6 +1,9 @@
 /**
- * The files of npm packages and of their whole dependency closure, read from this repository's
- * node_modules, keyed by their path in a deployment package (`node_modules/<name>/...`).
+ * The files of npm packages and of their whole dependency closure, keyed by their path in a
+ * deployment package (`node_modules/<name>/...`). The packages are the compatibility corpus's
+ * (test/corpus, its own package with its own node_modules, which the test run installs) and resolve
+ * as Node resolves them from there: the corpus's node_modules, then the repository's, where the
+ * packages isolambda itself depends on (hono, zod, the AWS SDK) are found.
  *
  * Dependencies resolve as Node resolves them (the requiring package's own node_modules first, then
  * each parent's), and every package keeps its place in the tree, so a nested copy (two versions of
@@ -14,6 +17,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/** The corpus's package folder: handlers' packages resolve from here. */
+export const CORPUS_DIR = path.join(REPO_ROOT, "test", "corpus");
 
 interface Manifest {
   name: string;
@@ -35,10 +40,17 @@ function resolvePackage(name: string, fromDir: string): string | undefined {
   return undefined;
 }
 
+/** The folder of the installed package `installed` (a name or an npm alias), as the corpus resolves it. */
+export function installedPackage(installed: string): string {
+  const dir = resolvePackage(installed, CORPUS_DIR);
+  if (dir === undefined) throw new Error(`${installed} is installed neither in test/corpus/node_modules nor in node_modules`);
+  return dir;
+}
+
 /** The folders of `names` and of everything they depend on, each once. */
 export function dependencyClosure(names: readonly string[]): string[] {
   const found = new Set<string>();
-  const pending = names.map((name) => ({ name, fromDir: REPO_ROOT, required: true }));
+  const pending = names.map((name) => ({ name, fromDir: CORPUS_DIR, required: true }));
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const dir = resolvePackage(next.name, next.fromDir);
     if (dir === undefined) {
@@ -69,11 +81,17 @@ function* packageFilesIn(dir: string): Generator<string> {
   }
 }
 
+/** A file's path in the zip: from the first node_modules of its path, the corpus's or the repository's. */
+function zipRelative(file: string): string {
+  const relative = path.relative(REPO_ROOT, file).split(path.sep).join("/");
+  return relative.slice(relative.indexOf("node_modules/"));
+}
+
 /** Zip-relative folders of aliased packages (`node_modules/express5`) → their real name's folder (`node_modules/express`). */
 function aliasedFolders(dirs: readonly string[]): Map<string, string> {
   const renamed = new Map<string, string>();
   for (const dir of dirs) {
-    const relative = path.relative(REPO_ROOT, dir).split(path.sep).join("/");
+    const relative = zipRelative(dir);
     const at = relative.lastIndexOf("node_modules/") + "node_modules/".length;
     const { name } = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest;
     if (relative.slice(at) !== name) renamed.set(relative, relative.slice(0, at) + name);
@@ -89,11 +107,17 @@ export function packageFiles(names: readonly string[]): Record<string, Uint8Arra
     for (const [alias, real] of renamed) if (relative.startsWith(`${alias}/`)) return real + relative.slice(alias.length);
     return relative;
   };
+  // A package of the corpus and one of the repository (or an alias and its real name) would share a folder of the zip.
+  const zipFolders = new Map<string, string>();
+  for (const dir of dirs) {
+    const folder = zipPath(`${zipRelative(dir)}/`);
+    const other = zipFolders.get(folder);
+    if (other !== undefined) throw new Error(`${dir} and ${other} would both be ${folder} in the zip`);
+    zipFolders.set(folder, dir);
+  }
   const files: Record<string, Uint8Array> = {};
   for (const dir of dirs) {
-    for (const file of packageFilesIn(dir)) {
-      files[zipPath(path.relative(REPO_ROOT, file).split(path.sep).join("/"))] = readFileSync(file);
-    }
+    for (const file of packageFilesIn(dir)) files[zipPath(zipRelative(file))] = readFileSync(file);
   }
   return files;
 }

@@ -8,12 +8,14 @@
  * multi-value headers) and a function URL.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/index.js";
 import { useServer } from "../api/server.js";
 import { deployPackaged, invoke, invokeOk } from "./deploy.js";
 import { EVENT_SHAPES } from "./http-events.js";
 import { handlerInNode } from "./in-node.js";
+import { installedPackage } from "./package-closure.js";
 import { EXCHANGES, EXPRESS4_VENDIA, EXPRESS5_SERVERLESS_HTTP, fastifyApp, KOA } from "./web-frameworks.js";
 
 const api = useServer({
@@ -103,8 +105,7 @@ interface ProxyResult {
 }
 
 function versionOf(installed: string): string {
-  return (JSON.parse(readFileSync(new URL(`../../node_modules/${installed}/package.json`, import.meta.url), "utf8")) as { version: string })
-    .version;
+  return (JSON.parse(readFileSync(path.join(installedPackage(installed), "package.json"), "utf8")) as { version: string }).version;
 }
 
 /** Without the Date header, which says when each answer was made. */
