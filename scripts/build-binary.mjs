@@ -2,6 +2,7 @@
 // support (node --experimental-sea-config, then postject). The CLI and the executor worker are
 // bundled with esbuild; the files isolambda reads at run time go in one zip asset that the binary
 // extracts to a cache directory on its first run (scripts/binary/sea-main.cjs). Run after `npm run build`.
+// postject lives in its own side package (scripts/binary/package.json), installed here on first use.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { build } from "esbuild";
 import { zipSync } from "fflate";
 
 const started = performance.now();
+execFileSync(process.execPath, ["scripts/install-side.mjs", "scripts/binary"], { stdio: "inherit" });
 const require = createRequire(import.meta.url);
 const work = "build/binary";
 const root = `${work}/root`;
@@ -113,7 +115,7 @@ const binary = "dist/isolambda";
 mkdirSync("dist", { recursive: true });
 copyFileSync(process.execPath, binary);
 chmodSync(binary, 0o755);
-const { inject } = require("postject");
+const { inject } = createRequire(path.resolve("scripts/binary/package.json"))("postject");
 await inject(binary, "NODE_SEA_BLOB", readFileSync(`${work}/sea-prep.blob`), {
   sentinelFuse: "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
 });
