@@ -1,9 +1,11 @@
 /** node:zlib inside the sandbox run by the host's Node: every output and error equals what the host's Node gives. */
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { bytes } from "./deterministic-bytes.js";
+import { environmentFor, errorOf, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -83,5 +85,71 @@ describe("zlib run by the host", () => {
     // The stream error is Node's, emitted as an error event.
     expect((expected.streamError as { error: { code: string } }).error.code).toMatch(/^Z_/);
     expect((expected.errors as { code: string }[])[0]?.code).toBe("Z_DATA_ERROR");
+  });
+});
+
+/** The sync forms over inputs of several 256 KB slices (they cross through a host stream, a slice a call). */
+const LARGE_CASES = `function largeCases(zlib, text, noise) {
+  const digest = (b) => require("node:crypto").createHash("sha256").update(b).digest("hex");
+  const attempt = (fn) => { try { return digest(fn()); } catch (e) { return { name: e.name, code: e.code, errno: e.errno, message: e.message }; } };
+  const dictionary = Buffer.from("the quick brown fox jumps over the lazy dog");
+  const quality = (q) => ({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: q } });
+  const gzipped = zlib.gzipSync(noise);
+  return {
+    gzip: attempt(() => zlib.gzipSync(text)),
+    gzipString: attempt(() => zlib.gzipSync(text.toString("latin1"))),
+    deflateDictionary: attempt(() => zlib.deflateSync(text, { dictionary, level: 9 })),
+    deflateRawSyncFlush: attempt(() => zlib.deflateRawSync(text, { level: 1, flush: zlib.constants.Z_SYNC_FLUSH })),
+    brotli5: attempt(() => zlib.brotliCompressSync(text, quality(5))),
+    brotli9: attempt(() => zlib.brotliCompressSync(text, quality(9))),
+    brotli10Hinted: attempt(() => zlib.brotliCompressSync(text.subarray(0, 400 * 1024), { params: { ...quality(10).params, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: 1000 } })),
+    brotli11: attempt(() => zlib.brotliCompressSync(text.subarray(0, 600 * 1024), quality(11))),
+    gunzip: attempt(() => zlib.gunzipSync(gzipped)),
+    inflateRaw: attempt(() => zlib.inflateRawSync(zlib.deflateRawSync(noise, { dictionary }), { dictionary })),
+    brotliDecompress: attempt(() => zlib.brotliDecompressSync(zlib.brotliCompressSync(noise, quality(2)))),
+    truncated: attempt(() => zlib.gunzipSync(gzipped.subarray(0, gzipped.length - 100))),
+    corrupt: attempt(() => zlib.gunzipSync(Buffer.concat([gzipped.subarray(0, 600000), Buffer.alloc(1000, 7), gzipped.subarray(601000)]))),
+    limited: attempt(() => zlib.gzipSync(noise, { maxOutputLength: 300000 })),
+  };
+}`;
+const hostLarge = new Function("require", `return ${LARGE_CASES}`)(createRequire(import.meta.url)) as (
+  z: typeof zlib,
+  text: Buffer,
+  noise: Buffer,
+) => unknown;
+
+describe("zlib's sync forms over large inputs", () => {
+  it("cross in slices and still make Node's bytes and Node's errors", async () => {
+    const text = Buffer.from(
+      Array.from({ length: 40_000 }, (_, i) => `line ${i}: ${(i * 7919) % 10007} ${"abc".repeat(i % 9)}\n`).join(""),
+    );
+    const noise = Buffer.concat([bytes(700 * 1024, 3), text.subarray(0, 100_000)]);
+    expect(text.length).toBeGreaterThan(4 * 256 * 1024);
+    const handler = `const zlib = require("node:zlib");\n${LARGE_CASES}\nexports.handler = async (e) => largeCases(zlib, Buffer.from(e.text, "base64"), Buffer.from(e.noise, "base64"));`;
+    const out = resultOf(
+      await invokeOnce(
+        sandbox,
+        { "index.js": handler },
+        { text: text.toString("base64"), noise: noise.toString("base64") },
+        { timeoutSeconds: 20 },
+      ),
+    );
+    expect(out).toEqual(JSON.parse(JSON.stringify(hostLarge(zlib, text, noise))));
+  });
+
+  it("end at the timeout between two slices, leaving the executor and its other environments alone", async () => {
+    const neighbour = await environmentFor(sandbox, { "index.js": "let calls = 0; exports.handler = async () => ({ calls: ++calls });" });
+    expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 1 });
+    // Brotli at quality 9 over 16 MB of hex takes seconds here, a slice ~0.1 s: far past a 1 s timeout
+    // in one call (the executor would be terminated, and the neighbour with it), not in slices.
+    const slow = `const zlib = require("node:zlib");
+exports.handler = async () => {
+  const text = Buffer.from(require("node:crypto").randomBytes(8 * 1024 * 1024).toString("hex"));
+  return zlib.brotliCompressSync(text, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 9 } }).length;
+};`;
+    const result = await invokeOnce(sandbox, { "index.js": slow }, {}, { timeoutSeconds: 1, memorySizeMB: 256 });
+    expect(errorOf(result).errorType).toBe("Sandbox.Timedout");
+    expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 2 });
+    neighbour.dispose();
   });
 });

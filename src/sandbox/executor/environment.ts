@@ -167,6 +167,7 @@ export class GuestEnvironment {
       this.#loop.hooks,
       () => this.#packageFiles(),
       () => this.#guestFileSystem(),
+      () => this.#instance.memory.limitBytes,
     );
   }
 

@@ -12,8 +12,10 @@ import type { HostCapabilities } from "../shared/guest-protocol.js";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
 import type { FetchMode } from "./host-fetch.js";
+import { guardedFunction, MAX_CALL_BYTES } from "./native/guest-values.js";
 import { useDirectHostCalls } from "./native/host-calls.js";
 import { nativeFunctions } from "./native/index.js";
+import { checkOutputBytes } from "./native/work-bounds.js";
 import type { PackageFiles } from "./package-files.js";
 
 export interface HostHooks {
@@ -33,6 +35,8 @@ export interface HostHooks {
   uncaught(errorJson: string): void;
   /** process.exit(status): the phase ends at once, and the environment with it. */
   exit(status: number): void;
+  /** The phase must end (past its deadline, out of memory): the interrupt handler's answer. */
+  shouldStop(): boolean;
 }
 
 /** The bundled guest runtime as a script whose value is its boot function. */
@@ -52,12 +56,6 @@ export function warmUp(module: QuickJSWASMModule, bootstrap: string): void {
   runtime.dispose();
 }
 
-/**
- * The most random bytes one call gives: node:crypto's randomBytes takes any size in one crossing
- * (Web Crypto's 64 KiB quota is the guest's getRandomValues' to keep); the copy into the guest is
- * held to its MemorySize like any allocation.
- */
-const RANDOM_MAX_BYTES = 1 << 30;
 /**
  * Random bytes are drawn from the CSPRNG in blocks, as Node's randomUUID does: every restore
  * reseeds Math.random and handlers ask for UUIDs 16 bytes at a time. No byte is handed out twice.
@@ -102,23 +100,30 @@ export function hostFunctions(
   hooks: HostHooks,
   files: () => PackageFiles,
   fileSystem: () => GuestFileSystem,
+  memoryBytes: () => number,
 ): HostImplementation {
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
   const bool = (h: QuickJSHandle | undefined): boolean => h !== undefined && Boolean(ctx.dump(h));
   const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
   useDirectHostCalls(ctx);
+  // What the host makes for the guest in one call, at most: its memory limit (none before INIT).
+  const outputBytes = (): number => Math.min(memoryBytes(), MAX_CALL_BYTES);
 
   return {
-    ...nativeFunctions(ctx, files, (id, job) => hooks.work(id, job)),
+    ...nativeFunctions(ctx, files, (id, job) => hooks.work(id, job), outputBytes),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
+    shouldStop: () => (hooks.shouldStop() ? ctx.true : ctx.false),
     randomUUID: () => ctx.newString(randomUUID()),
-    random: (n) => {
-      const size = Math.min(Math.max(0, Math.trunc(num(n))), RANDOM_MAX_BYTES);
+    // node:crypto's randomBytes takes any size in one crossing (Web Crypto's 64 KiB quota is the
+    // guest's getRandomValues' to keep), up to what the guest's memory could hold.
+    random: guardedFunction(ctx, (n) => {
+      const size = Math.max(0, Math.trunc(num(n)));
+      checkOutputBytes(size, outputBytes(), "random bytes");
       return ctx.newArrayBuffer(randomArrayBuffer(size));
-    },
+    }),
     builtin: (name) => {
       const source = builtinSource(str(name));
       if (source === undefined) return { error: ctx.newError(`No built-in named ${str(name)}`) };

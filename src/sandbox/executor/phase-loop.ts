@@ -233,6 +233,7 @@ export class PhaseLoop {
         }),
       );
     },
+    shouldStop: () => this.shouldInterrupt(),
     work: (id, job) => {
       this.#works.add(id);
       const settled = (errorJson: string | undefined, result: ArrayBuffer | undefined) =>

@@ -39,6 +39,11 @@ export interface HostCapabilities {
   output(batch: string): void;
   /** Epoch milliseconds, fractional. */
   now(): number;
+  /**
+   * Whether the phase must end now (its deadline passed, its memory ran out): a guest loop of long
+   * host calls asks between two, as QuickJS asks its interrupt handler only every ~10,000 of its own steps.
+   */
+  shouldStop(): boolean;
   randomUUID(): string;
   random(size: number): Bytes;
   /** A bundle of guest/builtins/ by name; throws for a name that has none. */

@@ -15,14 +15,7 @@ import {
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction } from "./guest-values.js";
-
-/**
- * The largest primes generated on an executor's thread, which blocks until OpenSSL finds one (the
- * invocation's timeout cannot interrupt it): on this 2-core machine a 2,048-bit prime took ~0.9 s
- * and a 1,024-bit safe prime ~9 s; both grow steeply with size.
- */
-const MAX_PRIME_BITS = 2048;
-const MAX_SAFE_PRIME_BITS = 1024;
+import { checkBits, MAX_CHECKED_PRIME_BITS, MAX_DH_PRIME_BITS, MAX_PRIME_BITS, MAX_SAFE_PRIME_BITS } from "./work-bounds.js";
 
 interface DhState {
   prime?: string;
@@ -36,23 +29,19 @@ interface DhState {
 
 const b64 = (value: string | undefined): Buffer => Buffer.from(value ?? "", "base64");
 
-function tooLarge(bits: number, max: number, what: string): Error {
-  return Object.assign(new RangeError(`isolambda generates ${what} of at most ${max} bits (asked for ${bits})`), {
-    code: "ERR_OUT_OF_RANGE",
-  });
-}
-
 /** The host's DiffieHellman for the guest's prime and generator (a named group's numbers too). */
 function diffieHellmanOf(state: DhState): DiffieHellman {
+  const prime = b64(state.prime);
+  checkBits(bitLength(prime), MAX_DH_PRIME_BITS, "computes Diffie-Hellman keys over primes");
   const generator = typeof state.generator === "number" ? state.generator : b64(state.generator);
-  return createDiffieHellman(b64(state.prime), generator);
+  return createDiffieHellman(prime, generator);
 }
 
 /** "params": a named group, a prime of `primeLength` bits OpenSSL generates, or the guest's prime. */
 function paramsOf(state: DhState): DiffieHellman | DiffieHellmanGroup {
   if (state.group !== undefined) return createDiffieHellmanGroup(state.group);
   if (state.primeLength === undefined) return diffieHellmanOf(state);
-  if (state.primeLength > MAX_SAFE_PRIME_BITS) throw tooLarge(state.primeLength, MAX_SAFE_PRIME_BITS, "Diffie-Hellman primes");
+  checkBits(state.primeLength, MAX_SAFE_PRIME_BITS, "generates Diffie-Hellman primes");
   // Node takes a number or bytes as the generator here; its typings list the number only.
   const generator = (typeof state.generator === "number" ? state.generator : b64(state.generator)) as number;
   return createDiffieHellman(state.primeLength, generator);
@@ -87,8 +76,8 @@ export function dhFunctions(ctx: QuickJSContext) {
     primeGenerate: guardedFunction(ctx, (sizeHandle, optionsHandle) => {
       const size = ctx.getNumber(sizeHandle);
       const options = JSON.parse(ctx.getString(optionsHandle)) as { safe?: boolean; add?: string; rem?: string };
-      const max = options.safe ? MAX_SAFE_PRIME_BITS : MAX_PRIME_BITS;
-      if (size > max) throw tooLarge(size, max, options.safe ? "safe primes" : "primes");
+      if (options.safe) checkBits(size, MAX_SAFE_PRIME_BITS, "generates safe primes");
+      else checkBits(size, MAX_PRIME_BITS, "generates primes");
       const prime = generatePrimeSync(size, {
         safe: options.safe,
         ...(options.add === undefined ? {} : { add: b64(options.add) }),
@@ -99,7 +88,17 @@ export function dhFunctions(ctx: QuickJSContext) {
     /** checkPrimeSync(candidate bytes as base64, checks) → boolean. */
     primeCheck: guardedFunction(ctx, (candidateHandle, checksHandle) => {
       const checks = ctx.getNumber(checksHandle);
-      return checkPrimeSync(b64(ctx.getString(candidateHandle)), { checks }) ? ctx.true : ctx.false;
+      const candidate = b64(ctx.getString(candidateHandle));
+      checkBits(bitLength(candidate), MAX_CHECKED_PRIME_BITS, "checks primes");
+      return checkPrimeSync(candidate, { checks }) ? ctx.true : ctx.false;
     }),
   } satisfies Partial<HostImplementation>;
+}
+
+/** The bit length of a big-endian unsigned number. */
+function bitLength(bytes: Uint8Array): number {
+  let first = 0;
+  while (first < bytes.length && bytes[first] === 0) first++;
+  if (first === bytes.length) return 0;
+  return (bytes.length - first - 1) * 8 + (32 - Math.clz32(bytes[first] as number));
 }

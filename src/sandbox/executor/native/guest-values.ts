@@ -8,9 +8,9 @@ import type { HostFunction } from "../guest-host.js";
 import { hostText } from "./strings.js";
 
 /**
- * What one call takes or gives back at most. The guest's own allocations are held to its
- * MemorySize by its wasm memory; this bounds what the host allocates on its behalf first (an
- * inflated zip bomb, say) to Lambda's largest MemorySize rounded down.
+ * What one call takes or gives back at most, whatever the function's memory. The guest's own
+ * allocations are held to its MemorySize by its wasm memory, and what the host makes for it to the
+ * same (work-bounds.ts); this is the cap below both, Lambda's largest MemorySize rounded down.
  */
 export const MAX_CALL_BYTES = 1 << 30;
 

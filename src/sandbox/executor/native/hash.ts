@@ -22,6 +22,7 @@ import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
 import { guestString, hostText } from "./strings.js";
+import { boundedScrypt, checkOutputBytes, checkPbkdf2 } from "./work-bounds.js";
 
 /** Open streaming hashes an environment may hold: far past any handler's need, short of a leak's. */
 const MAX_OPEN_HASHES = 4096;
@@ -35,7 +36,7 @@ type Digest = Hash | Hmac;
  * arrive plain (no NUL, no surrogate: the guest sends others as bytes), so the handle API's C-string
  * path reads them exactly, at a third of binary JSON's cost.
  */
-export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void) {
+export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, memoryBytes: () => number) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
@@ -81,6 +82,18 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
   };
 
   const guarded = (work: (...args: QuickJSHandle[]) => QuickJSHandle | undefined): HostFunction => guardedFunction(ctx, work);
+
+  type Pbkdf2Args = [string, string, number, number, string];
+  const pbkdf2Args = (...handles: (QuickJSHandle | undefined)[]): Pbkdf2Args => {
+    const args = handles.map(arg) as Pbkdf2Args;
+    checkPbkdf2(args[2], args[3], args[4], memoryBytes());
+    return args;
+  };
+  /** scrypt's options cross as JSON: numbers only (N, r, p, maxmem and their long names). */
+  const scryptArgs = (...[password, salt, keylen, options]: (QuickJSHandle | undefined)[]): [string, string, number, ScryptOptions] => {
+    const [p, s, length] = [password, salt, keylen].map(arg) as [string, string, number];
+    return [p, s, length, boundedScrypt(JSON.parse(str(options) || "{}") as ScryptOptions, length, memoryBytes())];
+  };
 
   return {
     hashNames: () => ctx.newString(getHashes().join(",")),
@@ -139,28 +152,24 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
       return undefined;
     },
     hashPbkdf2: guarded((password, salt, iterations, keylen, digest) =>
-      arrayBuffer(ctx, pbkdf2Sync(...([password, salt, iterations, keylen, digest].map(arg) as Parameters<typeof pbkdf2Sync>))),
+      arrayBuffer(ctx, pbkdf2Sync(...pbkdf2Args(password, salt, iterations, keylen, digest))),
     ),
-    hashHkdf: guarded((digest, ikm, salt, info, keylen) =>
-      arrayBuffer(ctx, Buffer.from(hkdfSync(...([digest, ikm, salt, info, keylen].map(arg) as Parameters<typeof hkdfSync>)))),
-    ),
-    /** scrypt's options cross as JSON: numbers only (N, r, p, maxmem and their long names). */
-    hashScrypt: guarded((password, salt, keylen, options) => {
-      const parsed = JSON.parse(str(options) || "{}") as ScryptOptions;
-      return arrayBuffer(ctx, scryptSync(...([password, salt, keylen].map(arg) as [string, string, number]), parsed));
+    hashHkdf: guarded((digest, ikm, salt, info, keylen) => {
+      const args = [digest, ikm, salt, info, keylen].map(arg) as Parameters<typeof hkdfSync>;
+      checkOutputBytes(args[4], memoryBytes(), "keys");
+      return arrayBuffer(ctx, Buffer.from(hkdfSync(...args)));
     }),
+    hashScrypt: guarded((password, salt, keylen, options) => arrayBuffer(ctx, scryptSync(...scryptArgs(password, salt, keylen, options)))),
     // Node's own pbkdf2 and scrypt: arguments are checked (and thrown) at once, the work runs on the thread pool.
     hashPbkdf2Start: guarded((id, password, salt, iterations, keylen, digest) => {
-      const args = [password, salt, iterations, keylen, digest].map(arg) as Parameters<typeof pbkdf2Sync>;
       const job = settledBy();
-      pbkdf2(...args, job.callback);
+      pbkdf2(...pbkdf2Args(password, salt, iterations, keylen, digest), job.callback);
       work(ctx.getNumber(id as QuickJSHandle), job.promise);
       return undefined;
     }),
     hashScryptStart: guarded((id, password, salt, keylen, options) => {
-      const parsed = JSON.parse(str(options) || "{}") as ScryptOptions;
       const job = settledBy();
-      scrypt(...([password, salt, keylen].map(arg) as [string, string, number]), parsed, job.callback);
+      scrypt(...scryptArgs(password, salt, keylen, options), job.callback);
       work(ctx.getNumber(id as QuickJSHandle), job.promise);
       return undefined;
     }),

@@ -18,16 +18,24 @@ import { urlFunctions } from "./url.js";
 import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
-/** `work` hands the environment host work that settles later (the guest hears of it through workSettled). */
-export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles, work: (id: number, job: Promise<Uint8Array>) => void) {
+/**
+ * `work` hands the environment host work that settles later (the guest hears of it through
+ * workSettled); `memoryBytes` is the guest's memory limit, which bounds what the host makes for it.
+ */
+export function nativeFunctions(
+  ctx: QuickJSContext,
+  files: () => PackageFiles,
+  work: (id: number, job: Promise<Uint8Array>) => void,
+  memoryBytes: () => number,
+) {
   return {
     ...encodingFunctions(ctx),
-    ...hashFunctions(ctx, work),
+    ...hashFunctions(ctx, work, memoryBytes),
     ...cipherFunctions(ctx),
     ...keyFunctions(ctx),
     ...dhFunctions(ctx),
     ...x509Functions(ctx),
-    ...zlibFunctions(ctx),
+    ...zlibFunctions(ctx, memoryBytes),
     ...sourceMapFunctions(ctx, files),
     ...intlFunctions(ctx),
     ...urlFunctions(ctx),

@@ -25,6 +25,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
+import { checkBits, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS } from "./work-bounds.js";
 
 /**
  * Keys one environment may hold at once. Importing the same key again returns the same entry
@@ -32,8 +33,6 @@ import type { HostFunction, HostImplementation } from "../guest-host.js";
  * imports its verification key on every invocation stays at one entry.
  */
 const MAX_KEYS = 10_000;
-/** RSA moduli past this take the host's CPU for minutes to generate; Web Crypto engines stop here too. */
-const MAX_RSA_BITS = 16_384;
 
 interface Entry {
   key: KeyObject;
@@ -224,9 +223,7 @@ export function keyFunctions(ctx: QuickJSContext) {
     /** generateKeyPairSync without encodings (the guest exports with them): the two keys' infos. */
     keyGenerate: guarded((type, optionsJson) => {
       const options = json<Record<string, unknown> & { publicExponent?: number }>(optionsJson);
-      if (typeof options.modulusLength === "number" && options.modulusLength > MAX_RSA_BITS) {
-        throw Object.assign(new RangeError(`isolambda generates RSA keys of at most ${MAX_RSA_BITS} bits`), { code: "ERR_OUT_OF_RANGE" });
-      }
+      checkKeyGeneration(str(type), options);
       const pair = generateKeyPairSync(str(type) as never, options as never) as unknown as { publicKey: KeyObject; privateKey: KeyObject };
       return reply({ publicKey: holdNew(pair.publicKey), privateKey: holdNew(pair.privateKey) });
     }),
@@ -267,4 +264,14 @@ export function keyFunctions(ctx: QuickJSContext) {
       }
     }),
   } satisfies Partial<HostImplementation>;
+}
+
+/** Key sizes whose generation would hold the host's thread too long (work-bounds.ts). */
+function checkKeyGeneration(type: string, options: Record<string, unknown>): void {
+  const { modulusLength, primeLength } = options;
+  if (typeof modulusLength === "number") {
+    if (type === "rsa" || type === "rsa-pss") checkBits(modulusLength, MAX_RSA_BITS, "generates RSA keys");
+    if (type === "dsa") checkBits(modulusLength, MAX_DSA_BITS, "generates DSA keys");
+  }
+  if (type === "dh" && typeof primeLength === "number") checkBits(primeLength, MAX_SAFE_PRIME_BITS, "generates Diffie-Hellman primes");
 }

@@ -7,7 +7,7 @@
 import * as zlib from "node:zlib";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
-import { bytesOf, dataOf, guarded, guestValue, HandleTable, MAX_CALL_BYTES, optionalNumber, withData } from "./guest-values.js";
+import { bytesOf, dataOf, guarded, guestValue, HandleTable, optionalNumber, withData } from "./guest-values.js";
 
 const SYNC = {
   gzip: zlib.gzipSync,
@@ -62,17 +62,22 @@ function kindOf(ctx: QuickJSContext, handle: QuickJSHandle): Kind {
   return kind as Kind;
 }
 
-/** The options as JSON (numbers, booleans, brotli params), the dictionary as bytes. */
+/**
+ * The options as JSON (numbers, booleans, brotli params), the dictionary as bytes. The output is
+ * held to the guest's memory (`limit`), which could not take more: a small bomb inflates no further
+ * on the host.
+ */
 function optionsOf(
   ctx: QuickJSContext,
   json: QuickJSHandle | undefined,
   dictionary: QuickJSHandle | undefined,
+  limit: number,
 ): zlib.ZlibOptions & zlib.BrotliOptions {
   const options = json === undefined || ctx.typeof(json) !== "string" ? {} : (JSON.parse(ctx.getString(json)) as Record<string, unknown>);
   const bytes = dataOf(ctx, dictionary);
   if (bytes !== undefined) options.dictionary = bytes;
-  const limit = typeof options.maxOutputLength === "number" ? Math.min(options.maxOutputLength, MAX_CALL_BYTES) : MAX_CALL_BYTES;
-  return { ...options, maxOutputLength: limit };
+  const asked = options.maxOutputLength;
+  return { ...options, maxOutputLength: typeof asked === "number" ? Math.min(asked, limit) : limit };
 }
 
 function tooLarge(limit: number): RangeError {
@@ -133,7 +138,7 @@ function flagFor(stream: Stream, asked: number): number {
   return asked;
 }
 
-export function zlibFunctions(ctx: QuickJSContext) {
+export function zlibFunctions(ctx: QuickJSContext, memoryBytes: () => number) {
   const streams = new HandleTable<Stream>("zlib streams", MAX_STREAMS);
   const close = (id: number): void => {
     try {
@@ -149,7 +154,7 @@ export function zlibFunctions(ctx: QuickJSContext) {
     zlibSync: (kind, data, options, dictionary) =>
       guarded(ctx, () => {
         const run = SYNC[kindOf(ctx, kind)] as (data: string | Uint8Array, options: object) => Buffer;
-        const settings = optionsOf(ctx, options, dictionary);
+        const settings = optionsOf(ctx, options, dictionary, memoryBytes());
         // zlib reads the input in place in the guest's heap and writes to a new host buffer.
         return guestValue(
           ctx,
@@ -159,7 +164,7 @@ export function zlibFunctions(ctx: QuickJSContext) {
     /** (kind, optionsJson, dictionary) → a stream's id; Node's error for a bad option. */
     zlibOpen: (kind, options, dictionary) =>
       guarded(ctx, () => {
-        const stream = STREAMS[kindOf(ctx, kind)](optionsOf(ctx, options, dictionary)) as unknown as Stream;
+        const stream = STREAMS[kindOf(ctx, kind)](optionsOf(ctx, options, dictionary, memoryBytes())) as unknown as Stream;
         // Its errors are thrown from step(); destroy() also emits them, where no one listens.
         stream.on("error", () => {});
         return ctx.newNumber(streams.add(stream));

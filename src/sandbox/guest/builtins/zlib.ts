@@ -1,8 +1,8 @@
 // node:zlib run by the host's Node (src/sandbox/executor/native/zlib.ts): gzip, deflate, raw deflate, unzip
 // and brotli in sync, callback and stream forms, with Node's options, constants and errors. A sync
-// call is one crossing; a stream is an id for a host stream, fed one crossing per written chunk
-// with the flush flag Node's stream would use. The stream classes are made on first use:
-// gunzipSync alone does not pay for evaluating node:stream.
+// call is one crossing (a large one, a crossing per slice); a stream is an id for a host stream, fed
+// one crossing per written chunk with the flush flag Node's stream would use. The stream classes are
+// made on first use: gunzipSync alone does not pay for evaluating node:stream.
 import { Buffer } from "buffer";
 import type { Bytes, Data, HostCapabilities } from "../../shared/guest-protocol.js";
 import { arrayBufferOf, received } from "../host-values.js";
@@ -36,6 +36,16 @@ const FLUSH_DEFAULT = -1;
 const FLUSH_FINISH = -2;
 const FLUSH_FULL = -3;
 const FLUSH = Symbol("isolambda.zlibFlush");
+/** Z_NO_FLUSH, and BROTLI_OPERATION_PROCESS: a slice of a sync call's input that more will follow. */
+const NO_FLUSH = 0;
+/**
+ * A sync call's input past this crosses in slices through a host stream, with the bytes Node's
+ * one call makes: nothing interrupts the host's zlib, and brotli at quality 10 or 11 makes
+ * ~0.6–0.9 MB/s here, so one call over a large input would hold the executor's thread long past
+ * the timeout, which ends the guest between two slices (brotli encodes at most 2^18 bytes a block
+ * at those qualities, so a slice's call does a block's work or less).
+ */
+const SYNC_SLICE_BYTES = 256 * 1024;
 /** A written chunk; an empty one marked with a flush flag is flush()'s. */
 type Chunk = Uint8Array & { [FLUSH]?: number };
 
@@ -167,7 +177,35 @@ export function createZlib(host: HostCapabilities): Zlib {
   }
   const sync = (kind: string, data: unknown, options: ZlibOptions | undefined) => {
     const [json, dictionary] = optionsOf(options);
-    return Buffer.from(call(host.zlibSync, kind, inputOf(data), json, dictionary));
+    const input = inputOf(data);
+    if (typeof input === "string" ? input.length * 3 <= SYNC_SLICE_BYTES : input.byteLength <= SYNC_SLICE_BYTES) {
+      return Buffer.from(call(host.zlibSync, kind, input, json, dictionary));
+    }
+    const bytes = typeof input === "string" ? arrayBufferOf(Buffer.from(input)) : input;
+    // Brotli takes the input its first call sees as its size hint, which steers its choices: a
+    // sliced encoder is told the whole size, as the one call would have told it.
+    const sizeHint = { params: { [constants.BROTLI_PARAM_SIZE_HINT as number]: bytes.byteLength, ...(options?.params as object) } };
+    const [streamJson] = kind === "brotliCompress" ? optionsOf({ ...options, ...sizeHint }) : [json];
+    const id: number = call(host.zlibOpen, kind, streamJson, dictionary);
+    try {
+      const limit = options?.maxOutputLength;
+      const parts: Uint8Array[] = [];
+      let total = 0;
+      for (let offset = 0; offset < bytes.byteLength; offset += SYNC_SLICE_BYTES) {
+        // The timeout's interrupt, which QuickJS would not poll in so few steps of its own.
+        if (offset > 0 && host.shouldStop()) throw Object.assign(new Error("interrupted"), { name: "InternalError" });
+        const end = Math.min(offset + SYNC_SLICE_BYTES, bytes.byteLength);
+        const out: Bytes = call(host.zlibWrite, id, bytes.slice(offset, end), end === bytes.byteLength ? FLUSH_FINISH : NO_FLUSH);
+        total += out.byteLength;
+        if (typeof limit === "number" && total > limit) {
+          throw Object.assign(new RangeError(`Cannot create a Buffer larger than ${limit} bytes`), { code: "ERR_BUFFER_TOO_LARGE" });
+        }
+        parts.push(new Uint8Array(out));
+      }
+      return Buffer.concat(parts, total);
+    } finally {
+      host.zlibClose(id);
+    }
   };
   let classes: Record<ClassName, ZlibStreamClass> | undefined;
   const streamClass = (className: ClassName) => {
