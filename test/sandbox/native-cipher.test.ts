@@ -289,3 +289,54 @@ describe("ciphers run by the host", () => {
     });
   });
 });
+
+/** Every cipher getCiphers names, encrypted and decrypted: one source, run by the host's Node and by the handler. */
+const EVERY_CIPHER = `function everyCipher(crypto) {
+  const out = {};
+  for (const name of crypto.getCiphers()) {
+    try {
+      const info = crypto.getCipherInfo(name);
+      const key = Buffer.alloc(info.keyLength, 1);
+      if (info.mode === "xts") key.fill(2, info.keyLength / 2);
+      const iv = info.ivLength ? Buffer.alloc(info.ivLength, 3) : null;
+      const aead = ["ccm", "ocb", "gcm"].includes(info.mode) || name === "chacha20-poly1305";
+      const options = aead ? { authTagLength: 16 } : undefined;
+      const plain = Buffer.alloc(info.mode === "wrap" ? 24 : 40, 5);
+      const sealer = crypto.createCipheriv(name, key, iv, options);
+      if (info.mode === "ccm") sealer.setAAD(Buffer.from("aad"), { plaintextLength: plain.length });
+      const sealed = Buffer.concat([sealer.update(plain), sealer.final()]);
+      const tag = aead ? sealer.getAuthTag() : undefined;
+      const opener = crypto.createDecipheriv(name, key, iv, options);
+      if (info.mode === "ccm") opener.setAAD(Buffer.from("aad"), { plaintextLength: plain.length });
+      if (tag) opener.setAuthTag(tag);
+      const opened = Buffer.concat([opener.update(sealed), opener.final()]);
+      // CMS's triple-DES key wrap pads with random bytes (RFC 3217): its ciphertext is new each time.
+      const again = crypto.createCipheriv(name, key, iv, options);
+      const random = !aead && !Buffer.concat([again.update(plain), again.final()]).equals(sealed);
+      out[name] = (random ? "random" : sealed.toString("hex")) + (tag ? "." + tag.toString("hex") : "") + (opened.equals(plain) ? "" : " (not opened)");
+    } catch (e) {
+      out[name] = e.code + ": " + e.message;
+    }
+  }
+  return out;
+}`;
+
+describe("every cipher of the host", () => {
+  it("is named by getCiphers and encrypts and decrypts as the host's Node does", async () => {
+    const hostEvery = new Function(`return ${EVERY_CIPHER}`)() as (crypto: typeof nodeCrypto) => Record<string, string>;
+    const expected = hostEvery(nodeCrypto);
+    expect(Object.keys(expected)).toEqual(nodeCrypto.getCiphers());
+    expect(Object.keys(expected).length).toBeGreaterThan(100);
+    expect(
+      Object.entries(expected)
+        .filter(([, value]) => value.startsWith("random"))
+        .map(([name]) => name),
+    ).toEqual(["des3-wrap", "id-smime-alg-CMS3DESwrap"]);
+    const out = resultOf(
+      await invokeOnce(sandbox, {
+        "index.js": `const crypto = require("node:crypto");\n${EVERY_CIPHER}\nexports.handler = async () => everyCipher(crypto);`,
+      }),
+    );
+    expect(out).toEqual(expected);
+  });
+});

@@ -255,6 +255,7 @@ describe("key derivation on the host", () => {
         hkdf: Buffer.from(crypto.hkdfSync('sha256', 'ikm', 'salt', 'info', 42)).toString('hex'),
         hkdfKeyObject: Buffer.from(crypto.hkdfSync('sha384', crypto.createSecretKey(Buffer.from('ikm')), '', '', 16)).toString('hex'),
         hkdfCallback: await viaCallback(crypto.hkdf, 'sha1', 'ikm', 'salt', 'info', 20),
+        hkdfCallbackType: await new Promise((resolve) => crypto.hkdf('sha256', 'k', 's', 'i', 8, (e, key) => resolve(Object.prototype.toString.call(key)))),
         scrypt: crypto.scryptSync('password', 'salt', 32).toString('hex'),
         scryptOptions: crypto.scryptSync('password', 'salt', 16, { N: 1024, r: 4, p: 2 }).toString('hex'),
         scryptCallback: await viaCallback(crypto.scrypt, 'pw', 'NaCl', 24),
@@ -267,6 +268,7 @@ describe("key derivation on the host", () => {
       hkdf: Buffer.from(crypto.hkdfSync("sha256", "ikm", "salt", "info", 42)).toString("hex"),
       hkdfKeyObject: Buffer.from(crypto.hkdfSync("sha384", "ikm", "", "", 16)).toString("hex"),
       hkdfCallback: Buffer.from(crypto.hkdfSync("sha1", "ikm", "salt", "info", 20)).toString("hex"),
+      hkdfCallbackType: "[object ArrayBuffer]",
       scrypt: crypto.scryptSync("password", "salt", 32).toString("hex"),
       scryptOptions: crypto.scryptSync("password", "salt", 16, { N: 1024, r: 4, p: 2 }).toString("hex"),
       scryptCallback: crypto.scryptSync("pw", "NaCl", 24).toString("hex"),
@@ -282,6 +284,7 @@ describe("key derivation on the host", () => {
         hkdfLength: thrown(() => crypto.hkdfSync('sha256', 'k', 's', 'i', 1e6)),
         scryptParams: thrown(() => crypto.scryptSync('p', 's', 16, { N: 3 })),
         callback: thrown(() => crypto.pbkdf2('p', 's', 1, 32, 'sha256')),
+        hkdfCallbackLength: thrown(() => crypto.hkdf('sha256', 'k', 's', 'i', 1e6, () => {})),
       });`)) as Record<string, { name: string; code: unknown; message: string; isType: boolean; isRange: boolean }>;
     const host = {
       digest: thrown(() => crypto.pbkdf2Sync("p", "s", 1, 32, "nope")),
@@ -290,6 +293,7 @@ describe("key derivation on the host", () => {
       hkdfLength: thrown(() => crypto.hkdfSync("sha256", "k", "s", "i", 1e6)),
       scryptParams: thrown(() => crypto.scryptSync("p", "s", 16, { N: 3 })),
       callback: thrown(() => crypto.pbkdf2("p", "s", 1, 32, "sha256", undefined as never)),
+      hkdfCallbackLength: thrown(() => crypto.hkdf("sha256", "k", "s", "i", 1e6, () => {})),
     };
     for (const [name, expected] of Object.entries(host)) {
       const { isType, isRange, ...error } = out[name] ?? {};

@@ -279,6 +279,8 @@ export const pbkdf2Later = (password: unknown, salt: unknown, iterations: unknow
   hostWork((id) => callHost(host.hashPbkdf2Start, id, password, salt, iterations, keylen, digest));
 export const scryptLater = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Promise<Bytes> =>
   hostWork((id) => callHost(host.hashScryptStart, id, password, salt, keylen, JSON.stringify(options ?? {})));
+export const hkdfLater = (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): Promise<Bytes> =>
+  hostWork((id) => callHost(host.hashHkdfStart, id, digest, ikm, salt, info, keylen));
 export const hkdf = (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): Bytes =>
   callHost(host.hashHkdf, digest, ikm, salt, info, keylen);
 export const scrypt = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Bytes =>

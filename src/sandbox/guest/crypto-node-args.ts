@@ -54,20 +54,19 @@ export function later<T>(callback: unknown, compute: () => T): void {
   }, 0);
 }
 
-/** Runs `compute` now (Node checks the arguments at once) and hands its result to the callback after the current task. */
-/** A callback form whose work the host does meanwhile: `start` throws Node's argument errors at once. */
-export function onHost(callback: unknown, start: () => Promise<ArrayBuffer>): void {
+/**
+ * A callback form whose work the host does meanwhile: `start` throws Node's argument errors at once,
+ * and the bytes reach `callback` as a Buffer unless `shape` makes them otherwise (hkdf's are an ArrayBuffer).
+ */
+export function onHost(
+  callback: unknown,
+  start: () => Promise<ArrayBuffer>,
+  shape: (bytes: ArrayBuffer) => unknown = (bytes) => Buffer.from(bytes),
+): void {
   if (typeof callback !== "function")
     throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received ${received(callback)}`);
   start().then(
-    (bytes) => callback(null, Buffer.from(bytes)),
+    (bytes) => callback(null, shape(bytes)),
     (error: unknown) => callback(error),
   );
-}
-
-export function settle<T>(callback: unknown, compute: () => T): void {
-  if (typeof callback !== "function")
-    throw nodeError(TypeError, "ERR_INVALID_ARG_TYPE", `The "callback" argument must be of type function. Received ${received(callback)}`);
-  const result = compute();
-  setTimeout(() => callback(null, result), 0);
 }

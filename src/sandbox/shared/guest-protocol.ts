@@ -94,12 +94,13 @@ export interface HostCapabilities {
   hashFree(id: number): void;
   hashPbkdf2(password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Bytes;
   /**
-   * pbkdf2's and scrypt's callback forms: the work starts on the host's thread pool (Node's
+   * pbkdf2's, scrypt's and hkdf's callback forms: the work starts on the host's thread pool (Node's
    * argument errors are thrown at once) and ends in `workSettled(id, ...)`, so the executor and the
    * invocation's deadline go on meanwhile, as in Node.
    */
   hashPbkdf2Start(id: number, password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): void;
   hashScryptStart(id: number, password: unknown, salt: unknown, keylen: unknown, optionsJson: string): void;
+  hashHkdfStart(id: number, digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): void;
   hashHkdf(digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): Bytes;
   hashScrypt(password: unknown, salt: unknown, keylen: unknown, optionsJson: string): Bytes;
 
@@ -114,6 +115,8 @@ export interface HostCapabilities {
   cipherFree(id: number): void;
   /** JSON, "" for an unknown cipher. */
   cipherInfo(nameOrNid: string | number, optionsJson: string): string;
+  /** The host's getCiphers(), comma-separated: every one of them works through cipherCreate. */
+  cipherNames(): string;
   cipherWeb(
     encrypt: boolean,
     name: string,

@@ -4,7 +4,15 @@
  * ECB, and ChaCha20-Poly1305. A streaming cipher is a host Cipher kept in the environment's table;
  * each update is one crossing that returns its output, as Node's does.
  */
-import { type CipherGCM, type CipherGCMTypes, createCipheriv, createDecipheriv, type DecipherGCM, getCipherInfo } from "node:crypto";
+import {
+  type CipherGCM,
+  type CipherGCMTypes,
+  createCipheriv,
+  createDecipheriv,
+  type DecipherGCM,
+  getCipherInfo,
+  getCiphers,
+} from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
 import {
@@ -195,6 +203,7 @@ export function cipherFunctions(ctx: QuickJSContext) {
       ciphers.delete(id(handle));
       return undefined;
     },
+    cipherNames: () => ctx.newString(getCiphers().join(",")),
     /** getCipherInfo(nameOrNid, options as JSON) → its answer as JSON ("" for an unknown cipher). */
     cipherInfo: (nameOrNid, optionsJson) =>
       guarded(ctx, () => {

@@ -11,6 +11,7 @@ import {
   getHashes,
   type Hash,
   type Hmac,
+  hkdf,
   hkdfSync,
   pbkdf2,
   pbkdf2Sync,
@@ -89,6 +90,11 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     checkPbkdf2(args[2], args[3], args[4], memoryBytes());
     return args;
   };
+  const hkdfArgs = (...handles: (QuickJSHandle | undefined)[]): Parameters<typeof hkdfSync> => {
+    const args = handles.map(arg) as Parameters<typeof hkdfSync>;
+    checkOutputBytes(args[4], memoryBytes(), "keys");
+    return args;
+  };
   /** scrypt's options cross as JSON: numbers only (N, r, p, maxmem and their long names). */
   const scryptArgs = (...[password, salt, keylen, options]: (QuickJSHandle | undefined)[]): [string, string, number, ScryptOptions] => {
     const [p, s, length] = [password, salt, keylen].map(arg) as [string, string, number];
@@ -154,16 +160,20 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     hashPbkdf2: guarded((password, salt, iterations, keylen, digest) =>
       arrayBuffer(ctx, pbkdf2Sync(...pbkdf2Args(password, salt, iterations, keylen, digest))),
     ),
-    hashHkdf: guarded((digest, ikm, salt, info, keylen) => {
-      const args = [digest, ikm, salt, info, keylen].map(arg) as Parameters<typeof hkdfSync>;
-      checkOutputBytes(args[4], memoryBytes(), "keys");
-      return arrayBuffer(ctx, Buffer.from(hkdfSync(...args)));
-    }),
+    hashHkdf: guarded((digest, ikm, salt, info, keylen) =>
+      arrayBuffer(ctx, Buffer.from(hkdfSync(...hkdfArgs(digest, ikm, salt, info, keylen)))),
+    ),
     hashScrypt: guarded((password, salt, keylen, options) => arrayBuffer(ctx, scryptSync(...scryptArgs(password, salt, keylen, options)))),
     // Node's own pbkdf2 and scrypt: arguments are checked (and thrown) at once, the work runs on the thread pool.
     hashPbkdf2Start: guarded((id, password, salt, iterations, keylen, digest) => {
       const job = settledBy();
       pbkdf2(...pbkdf2Args(password, salt, iterations, keylen, digest), job.callback);
+      work(ctx.getNumber(id as QuickJSHandle), job.promise);
+      return undefined;
+    }),
+    hashHkdfStart: guarded((id, digest, ikm, salt, info, keylen) => {
+      const job = settledBy();
+      hkdf(...hkdfArgs(digest, ikm, salt, info, keylen), (error, key) => job.callback(error, new Uint8Array(key)));
       work(ctx.getNumber(id as QuickJSHandle), job.promise);
       return undefined;
     }),

@@ -6,7 +6,7 @@
 import type { HostCapabilities } from "../../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 import * as hashes from "../crypto-hash.js";
-import { Buffer, bytesOf, checkSize, later, nodeError, onHost, received, settle } from "../crypto-node-args.js";
+import { Buffer, bytesOf, checkSize, later, nodeError, onHost, received } from "../crypto-node-args.js";
 import {
   CryptoKey,
   type GetRandomValues,
@@ -270,14 +270,14 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
   };
   const pbkdf2Sync = (password: unknown, salt: unknown, iterations: unknown, keylen: unknown, digest: unknown): Buffer =>
     Buffer.from(hashes.pbkdf2(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), iterations, keylen, digest));
+  /** hkdf's arguments as they cross: a KeyObject's secret, the rest as kdfInput makes them. */
+  const hkdfInputs = (ikm: unknown, salt: unknown, info: unknown): [unknown, unknown, unknown] => [
+    ikm instanceof KeyObject ? hashes.arrayBufferOf(secretOf(ikm)) : hashes.kdfInput(ikm, "ikm"),
+    hashes.kdfInput(salt, "salt"),
+    hashes.kdfInput(info, "info"),
+  ];
   const hkdfSync = (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown): ArrayBuffer =>
-    hashes.hkdf(
-      digest,
-      ikm instanceof KeyObject ? hashes.arrayBufferOf(secretOf(ikm)) : hashes.kdfInput(ikm, "ikm"),
-      hashes.kdfInput(salt, "salt"),
-      hashes.kdfInput(info, "info"),
-      keylen,
-    );
+    hashes.hkdf(digest, ...hkdfInputs(ikm, salt, info), keylen);
   const scryptSync = (password: unknown, salt: unknown, keylen: unknown, options: unknown): Buffer =>
     Buffer.from(hashes.scrypt(hashes.kdfInput(password, "password"), hashes.kdfInput(salt, "salt"), keylen, options));
 
@@ -286,10 +286,7 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
     createHmac,
     hash: (algorithm: unknown, data: unknown, outputEncoding: unknown = "hex") => createHash(algorithm).update(data).digest(outputEncoding),
     getHashes: hashes.hashNames,
-    getCiphers: () =>
-      ["128", "192", "256"]
-        .flatMap((bits) => ["cbc", "ctr", "ecb", "gcm"].map((mode) => `aes-${bits}-${mode}`))
-        .concat("chacha20-poly1305"),
+    getCiphers: () => host.cipherNames().split(","),
     getCipherInfo: (nameOrNid: unknown, options: { keyLength?: number; ivLength?: number } | null = {}) => {
       if (typeof nameOrNid !== "string" && typeof nameOrNid !== "number") {
         throw nodeError(
@@ -322,7 +319,11 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
       ),
     hkdfSync,
     hkdf: (digest: unknown, ikm: unknown, salt: unknown, info: unknown, keylen: unknown, callback: unknown) =>
-      settle(callback, () => hkdfSync(digest, ikm, salt, info, keylen)),
+      onHost(
+        callback,
+        () => hashes.hkdfLater(digest, ...hkdfInputs(ikm, salt, info), keylen),
+        (bytes) => bytes,
+      ),
     scryptSync,
     scrypt: (password: unknown, salt: unknown, keylen: unknown, options: unknown, callback?: unknown) => {
       if (typeof options === "function") [options, callback] = [undefined, options];
