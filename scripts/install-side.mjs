@@ -73,7 +73,7 @@ function lockHolder() {
 
 function install() {
   const count = Object.keys(readJson(path.join(dir, "package.json")).dependencies ?? {}).length;
-  process.stderr.write(`${name}: installing its ${count} packages into ${name}/node_modules (once) ... `);
+  process.stderr.write(`${name}: installing ${count} package${count === 1 ? "" : "s"} into ${name}/node_modules (once) ... `);
   const started = performance.now();
   // npm ci installs exactly the lockfile, so every machine tests, benchmarks and builds with the same versions.
   const npm = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
