@@ -164,6 +164,32 @@ describe("Buffer's codecs", () => {
       tail: data.toString("base64").slice(-16),
     });
   });
+
+  it("makes a long text's bytes again as new, unshared buffers, per encoding (the last one is kept to copy)", async () => {
+    const out = await run(`exports.handler = async () => {
+      const text = 'ab€'.repeat(20000) + 'ff';
+      const first = Buffer.from(text);
+      first[0] = 0x21;
+      const second = Buffer.from(text);
+      const viaEncoder = new TextEncoder().encode(text);
+      const hex = Buffer.from(text.slice(0, 40000).replace(/[^a-f]/g, 'a'), 'hex');
+      const latin1 = Buffer.from(text, 'latin1');
+      second[1] = 0x22;
+      const third = Buffer.from(text);
+      return { first: first.subarray(0, 4).toString('hex'), second: second.subarray(0, 4).toString('hex'), third: third.subarray(0, 4).toString('hex'),
+        lengths: [first.length, second.length, third.length, viaEncoder.length, latin1.length, hex.length], latin1Tail: latin1.subarray(-4).toString('hex'),
+        shared: first.buffer === second.buffer || second.buffer === third.buffer };
+    };`);
+    const text = `${"ab€".repeat(20000)}ff`;
+    expect(out).toEqual({
+      first: `21${Buffer.from(text).subarray(1, 4).toString("hex")}`,
+      second: `${Buffer.from(text).subarray(0, 1).toString("hex")}22${Buffer.from(text).subarray(2, 4).toString("hex")}`,
+      third: Buffer.from(text).subarray(0, 4).toString("hex"),
+      lengths: [Buffer.byteLength(text), Buffer.byteLength(text), Buffer.byteLength(text), Buffer.byteLength(text), text.length, 20000],
+      latin1Tail: Buffer.from(text, "latin1").subarray(-4).toString("hex"),
+      shared: false,
+    });
+  });
 });
 
 describe("TextEncoder and TextDecoder", () => {

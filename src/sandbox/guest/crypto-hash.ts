@@ -38,14 +38,16 @@ const invalidType = (name: string, expected: string, value: unknown) =>
 
 export { arrayBufferOf };
 
-// The host reads a short string through C strings, which stop at a NUL and mangle a lone surrogate
-// (a pair is whole UTF-8): such a string crosses as its bytes, encoded here (the package is exact for
-// them; see native/hash.ts). A long one crosses exactly as it is (native/strings.ts hostText, at
-// SHORT_STRING), unscanned: a scan takes ~7 ms over the 200 KB body of an SQS message. The test is
-// two C built-ins, not a regular expression: 0.4 µs against 0.9 of a small HMAC's ~11.
+// The host reads a short string as the C string QuickJS writes, which stops at a NUL and mangles a
+// lone surrogate (a pair is whole UTF-8): a short string with either crosses as its bytes, encoded
+// here (the package is exact for them; see native/hash.ts), and a plain one is hashed as the C
+// string's bytes, undecoded (native/strings.ts withPlainBytes). A long one crosses exactly as it is
+// (native/strings.ts hostText, at SHORT_STRING), unscanned: a scan takes ~7 ms over the 200 KB body
+// of an SQS message. The test is two C built-ins, not a regular expression: 0.4 µs against 0.9.
 const EXACT_STRING = 1024;
-/** A string's crossing form: itself if plain, else its bytes. The encoding is never "bytes" here. */
-const isPlain = (text: string) => text.length >= EXACT_STRING || (text.isWellFormed() && !text.includes("\0"));
+const isShortPlain = (text: string) => text.length < EXACT_STRING && text.isWellFormed() && !text.includes("\0");
+/** A string's crossing form: itself if plain (or long), else its bytes. */
+const isPlain = (text: string) => text.length >= EXACT_STRING || isShortPlain(text);
 const bytesOfString = (text: string, encoding?: string): Bytes => {
   const buf = Buffer.from(text, encoding || "utf8");
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as Bytes;
@@ -61,69 +63,83 @@ export function kdfInput(value: unknown, name: string): unknown {
   return value;
 }
 
-const outputOf = (out: Data): string | Buffer => (typeof out === "string" ? out : Buffer.from(out));
-/** An output encoding as it crosses: "" for a Buffer. */
-const encodingOf = (encoding: unknown): string => (typeof encoding === "string" && encoding !== "buffer" ? encoding : "");
+/**
+ * The `how` of algorithms the host has accepted (a hash's with its output length, an Hmac's with its
+ * key's kind), so creating one crosses once per name and builds no string.
+ */
+const hashHows = new Map<string, string>();
+const hmacHows = new Map<string, string>();
 
-/** Algorithms the host has accepted (a hash's with its output length), so creating one crosses once per name. */
-const acceptedHashes = new Set<string>();
-const acceptedHmacs = new Set<string>();
-
-/** Node's error if createHash would refuse the algorithm. */
-function checkHash(algorithm: unknown, outputLength: number): asserts algorithm is string {
+/** A Hash's `how`, or Node's error if createHash would refuse the algorithm. */
+function hashHow(algorithm: unknown, outputLength: number): string {
   if (typeof algorithm !== "string") throw invalidType("algorithm", "of type string", algorithm);
   const name = outputLength < 0 ? algorithm : `${algorithm}\n${outputLength}`;
-  if (acceptedHashes.has(name)) return;
-  callHost(host.hashCheck, algorithm, outputLength);
-  acceptedHashes.add(name);
+  let how = hashHows.get(name);
+  if (how === undefined) {
+    callHost(host.hashCheck, algorithm, outputLength);
+    how = `${algorithm}\n${outputLength}\n`;
+    hashHows.set(name, how);
+  }
+  return how;
 }
 
-function checkHmac(algorithm: unknown): asserts algorithm is string {
+function hmacHow(algorithm: unknown, keyKind: string): string {
   if (typeof algorithm !== "string") throw invalidType("hmac", "of type string", algorithm);
-  if (acceptedHmacs.has(algorithm)) return;
-  callHost(host.hmacCheck, algorithm);
-  acceptedHmacs.add(algorithm);
+  const name = keyKind === "plain" ? algorithm : `${algorithm}\n${keyKind}`;
+  let how = hmacHows.get(name);
+  if (how === undefined) {
+    callHost(host.hmacCheck, algorithm);
+    how = `${algorithm}\n${keyKind}\n`;
+    hmacHows.set(name, how);
+  }
+  return how;
 }
 
-/** The last string key found plain: a handler signing with one secret tests it once. */
+/** The last short string key found plain: a handler signing with one secret tests it once. */
 let plainKey: string | undefined;
 
 // A hash dropped before its digest frees its host half when the guest collects it.
 let registry: FinalizationRegistry<number> | undefined;
 
+/** A digest's kept updates once it is digested: nothing more may be added. */
+const DIGESTED: HashParts = [];
+
+// Few fields, set once: QuickJS pays ~0.15 µs a field at construction, and a small HMAC's whole
+// guest side is a few µs.
 class Digest {
-  #algorithm: string;
-  /** An Hmac's key: a plain string or an ArrayBuffer, with its kind ("utf8" or "bytes"); a Hash's output length. */
+  /** The host's `how` but for the output encoding: "algorithm\nkind\n", kind an Hmac key's ("plain", "utf8" or "bytes": native/hash.ts) or a Hash's output length. */
+  #how: string;
+  /** An Hmac's key, a plain string or an ArrayBuffer; undefined for a Hash. */
   #key: Data | undefined;
-  #keyKind: string | undefined;
-  #outputLength: number;
   /** The host's hash, once updates went past the batch. */
   #id = 0;
-  /** Kept updates: data, encoding pairs ("bytes" for an ArrayBuffer); none once digested. */
-  #parts: HashParts = [];
+  /** Kept updates: data, encoding pairs ("bytes" for an ArrayBuffer); null before the first, DIGESTED after the digest. */
+  #parts: HashParts | null = null;
   #bytes = 0;
-  #done = false;
   // Set on the prototype below, and by node:stream once the digest is used as one (stream-on-use.ts).
   declare _transform: (chunk: Uint8Array | string, encoding: string, callback: () => void) => void;
   declare _flush: (callback: () => void) => void;
   declare push: (chunk: unknown) => boolean;
 
-  constructor(algorithm: string, key: Data | undefined, keyKind: string | undefined, outputLength: number) {
-    this.#algorithm = algorithm;
+  constructor(how: string, key: Data | undefined) {
+    this.#how = how;
     this.#key = key;
-    this.#keyKind = keyKind;
-    this.#outputLength = outputLength;
   }
 
   update(data: unknown, inputEncoding?: unknown): this {
-    if (this.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    const parts = this.#parts;
+    if (parts === DIGESTED) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
     let part: Data;
     let encoding: string;
     let size: number;
     if (typeof data === "string") {
-      encoding = typeof inputEncoding === "string" && inputEncoding !== "bytes" ? inputEncoding : "";
+      // "" for UTF-8: the host reads a short plain string's bytes as they are; a long one it reads exactly, named "utf8".
+      encoding = typeof inputEncoding === "string" && inputEncoding !== "bytes" && inputEncoding !== "utf8" ? inputEncoding : "";
       size = data.length;
-      if (isPlain(data)) part = data;
+      if (size >= EXACT_STRING) {
+        part = data;
+        if (encoding === "") encoding = "utf8";
+      } else if (isShortPlain(data)) part = data;
       else {
         part = bytesOfString(data, encoding);
         encoding = "bytes";
@@ -131,73 +147,77 @@ class Digest {
     } else if (ArrayBuffer.isView(data)) {
       encoding = "bytes";
       size = data.byteLength;
-      if (size + this.#bytes < BATCH_BYTES && this.#parts.length < BATCH_PARTS * 2) {
+      if (size + this.#bytes < BATCH_BYTES && (parts === null || parts.length < BATCH_PARTS * 2)) {
         // Kept bytes are copied: the caller may change its buffer before the digest, and Node has read it already.
         part = data.buffer.slice(data.byteOffset, data.byteOffset + size) as Bytes;
       } else part = arrayBufferOf(data);
     } else throw invalidType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
-    this.#parts.push(part, encoding);
+    if (parts === null) this.#parts = [part, encoding];
+    else parts.push(part, encoding);
     this.#bytes += size;
-    if (this.#bytes >= BATCH_BYTES || this.#parts.length > BATCH_PARTS * 2) this.#flush();
+    if (this.#bytes >= BATCH_BYTES || (parts !== null && parts.length > BATCH_PARTS * 2)) this.#flush();
     return this;
   }
 
   digest(outputEncoding?: unknown): string | Buffer {
-    if (this.#done) {
+    const parts = this.#parts ?? [];
+    if (parts === DIGESTED) {
       // Node's Hmac answers a second digest with nothing; a Hash refuses it.
-      if (this.#keyKind !== undefined) return outputEncoding === undefined || outputEncoding === "buffer" ? Buffer.alloc(0) : "";
+      if (this.#key !== undefined) return outputEncoding === undefined || outputEncoding === "buffer" ? Buffer.alloc(0) : "";
       throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
     }
-    this.#done = true;
-    const encoding = encodingOf(outputEncoding);
-    const parts = this.#parts;
-    this.#parts = undefined as unknown as HashParts;
+    this.#parts = DIGESTED;
+    const encoding = typeof outputEncoding === "string" && outputEncoding !== "buffer" ? outputEncoding : "";
+    let out: Data;
     try {
       if (this.#id !== 0) {
         (registry as FinalizationRegistry<number>).unregister(this);
-        return outputOf(host.hashDigest(this.#id, encoding, ...parts));
-      }
-      const how = `${this.#algorithm}\n${this.#keyKind ?? this.#outputLength}\n${encoding}`;
-      // One part is the common case: a call with spread arguments costs QuickJS ~3 µs more, and every
-      // argument a handle read (a UTF-8 string's encoding, "", can be left out).
-      if (parts.length === 2) {
-        // Indexed, not destructured: QuickJS destructures through the iterator protocol.
+        out = host.hashDigest(this.#id, encoding, ...parts);
+      } else if (parts.length === 2) {
+        // One part is the common case: a call with spread arguments costs QuickJS ~3 µs more, and every
+        // argument a handle read (a UTF-8 string's encoding, "", can be left out). Indexed, not
+        // destructured: QuickJS destructures through the iterator protocol.
         const data = parts[0] as Data;
         const dataEncoding = parts[1] as string;
-        if (this.#keyKind === undefined)
-          return outputOf(dataEncoding === "" ? host.hashOnce(how, data) : host.hashOnce(how, data, dataEncoding));
-        return outputOf(dataEncoding === "" ? host.hmacOnce(how, this.#key, data) : host.hmacOnce(how, this.#key, data, dataEncoding));
-      }
-      if (this.#keyKind === undefined) return outputOf(host.hashOnce(how, ...parts));
-      return outputOf(host.hmacOnce(how, this.#key, ...parts));
+        const how = this.#how + encoding;
+        if (this.#key === undefined) out = dataEncoding === "" ? host.hashOnce(how, data) : host.hashOnce(how, data, dataEncoding);
+        else out = dataEncoding === "" ? host.hmacOnce(how, this.#key, data) : host.hmacOnce(how, this.#key, data, dataEncoding);
+      } else if (this.#key === undefined) out = host.hashOnce(this.#how + encoding, ...parts);
+      else out = host.hmacOnce(this.#how + encoding, this.#key, ...parts);
     } catch (error) {
       throw nodeErrorOf(error);
     }
+    return typeof out === "string" ? out : Buffer.from(out);
   }
 
   /** Hash's copy (Hmac has none): the kept updates are shared, the host's hash is copied there. */
   static copy(source: Digest, options?: HashOptions): Hash {
-    if (source.#done) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
-    const outputLength = options?.outputLength ?? source.#outputLength;
-    const copy = new Hash(source.#algorithm, outputLength < 0 ? undefined : { outputLength });
+    if (source.#parts === DIGESTED) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    const [algorithm, kept] = source.#how.split("\n") as [string, string];
+    const outputLength = options?.outputLength ?? Number(kept);
+    const copy = new Hash(algorithm, outputLength < 0 ? undefined : { outputLength });
     if (source.#id === 0) {
-      copy.#parts = [...source.#parts];
+      copy.#parts = source.#parts === null ? null : [...source.#parts];
       copy.#bytes = source.#bytes;
     } else {
       // The host's hash first takes the updates kept here, then is copied.
-      if (source.#parts.length > 0) source.#flush();
+      if (source.#parts !== null && source.#parts.length > 0) source.#flush();
       copy.#own(callHost(host.hashCopy, source.#id, outputLength));
     }
     return copy;
   }
 
   #flush() {
-    const parts = this.#parts;
-    this.#parts = [];
+    const parts = this.#parts ?? [];
+    this.#parts = null;
     this.#bytes = 0;
-    if (this.#id !== 0) callHost(host.hashUpdate, this.#id, ...parts);
-    else if (this.#keyKind === undefined) this.#own(callHost(host.hashCreate, this.#algorithm, this.#outputLength, ...parts));
-    else this.#own(callHost(host.hmacCreate, this.#algorithm, this.#key as Data, this.#keyKind as string, ...parts));
+    if (this.#id !== 0) {
+      callHost(host.hashUpdate, this.#id, ...parts);
+      return;
+    }
+    const [algorithm, kind] = this.#how.split("\n") as [string, string];
+    if (this.#key === undefined) this.#own(callHost(host.hashCreate, algorithm, Number(kind), ...parts));
+    else this.#own(callHost(host.hmacCreate, algorithm, this.#key, kind, ...parts));
   }
 
   #own(id: number): void {
@@ -226,9 +246,7 @@ interface HashOptions {
 
 export class Hash extends Digest {
   constructor(algorithm: unknown, options?: HashOptions) {
-    const outputLength = options?.outputLength ?? -1;
-    checkHash(algorithm, outputLength);
-    super(algorithm, undefined, undefined, outputLength);
+    super(hashHow(algorithm, options?.outputLength ?? -1), undefined);
   }
   copy(options?: HashOptions): Hash {
     return Digest.copy(this, options);
@@ -243,18 +261,20 @@ export class Hmac extends Digest {
     let secret: Data;
     let kind = "bytes";
     if (typeof key === "string") {
-      if (key === plainKey || isPlain(key)) {
+      if (key === plainKey || isShortPlain(key)) {
+        secret = key;
+        kind = "plain";
+        plainKey = key;
+      } else if (key.length >= EXACT_STRING) {
         secret = key;
         kind = "utf8";
-        plainKey = key;
       } else secret = bytesOfString(key);
     }
     // Copied: the caller may change its buffer before the digest.
     else if (ArrayBuffer.isView(key)) secret = key.buffer.slice(key.byteOffset, key.byteOffset + key.byteLength) as Bytes;
     else if (key instanceof ArrayBuffer) secret = key.slice(0);
     else throw invalidType("key", KEY_TYPES, key);
-    checkHmac(algorithm);
-    super(algorithm, secret, kind, -1);
+    super(hmacHow(algorithm, kind), secret);
   }
 }
 

@@ -78,7 +78,9 @@ export interface HostCapabilities {
   encodingAtob(data: string): string;
   encodingBtoa(data: string): string;
 
-  // Hashes (executor/native/hash.ts): names and encodings are "" for none, output lengths -1.
+  // Hashes (executor/native/hash.ts): names and encodings are "" for none, output lengths -1. A part's
+  // encoding is "" for a short plain string (hashed as its UTF-8 bytes), "bytes" for an ArrayBuffer,
+  // else the string's; a key's kind is "plain" (the same), "utf8" (any string) or "bytes".
   hashNames(): string;
   hashCheck(algorithm: string, outputLength: number): void;
   hmacCheck(algorithm: string): void;

@@ -22,7 +22,7 @@ import {
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
-import { guestString, hostText } from "./strings.js";
+import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
 import { boundedScrypt, checkOutputBytes, checkPbkdf2 } from "./work-bounds.js";
 
 /** Open streaming hashes an environment may hold: far past any handler's need, short of a leak's. */
@@ -40,7 +40,7 @@ type Digest = Hash | Hmac;
 export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, memoryBytes: () => number) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
 
-  const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
+  const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : plainString(ctx, h));
   const length = (h: QuickJSHandle | undefined): { outputLength: number } | undefined => {
     const value = h === undefined ? -1 : ctx.getNumber(h);
     return value < 0 ? undefined : { outputLength: value };
@@ -51,16 +51,24 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     if (lifetime.value.byteLength > MAX_CALL_BYTES) throw tooLarge();
     return use(lifetime.value);
   };
-  const key = (h: QuickJSHandle | undefined, kind: QuickJSHandle | undefined): string | Buffer =>
-    h === undefined ? "" : str(kind) === "bytes" ? withBytes(h, (bytes) => Buffer.from(bytes)) : hostText(ctx, h);
+  /** An Hmac's key of `kind`: "plain" (a short plain string, read as its bytes), "bytes" or "utf8" (any string, exactly). */
+  const key = (h: QuickJSHandle | undefined, kind: string): string | Buffer => {
+    if (h === undefined) return "";
+    if (kind === "plain") return withPlainBytes(ctx, h, (bytes) => Buffer.from(bytes));
+    return kind === "bytes" ? withBytes(h, (bytes) => Buffer.from(bytes)) : hostText(ctx, h);
+  };
 
-  /** `data, encoding` pairs (the guest's batched updates) fed to `digest`. */
+  /**
+   * `data, encoding` pairs (the guest's batched updates) fed to `digest`: "" (or none) for a short
+   * plain string, fed as its UTF-8 bytes; "bytes" for an ArrayBuffer; else a string's encoding.
+   */
   const feed = (digest: Digest, parts: QuickJSHandle[]): void => {
     for (let i = 0; i < parts.length; i += 2) {
       const chunk = parts[i] as QuickJSHandle;
       const encoding = str(parts[i + 1]);
-      if (encoding === "bytes") withBytes(chunk, (bytes) => digest.update(bytes));
-      else digest.update(hostText(ctx, chunk), (encoding || "utf8") as BufferEncoding);
+      if (encoding === "") withPlainBytes(ctx, chunk, (bytes) => digest.update(bytes));
+      else if (encoding === "bytes") withBytes(chunk, (bytes) => digest.update(bytes));
+      else digest.update(hostText(ctx, chunk), encoding as BufferEncoding);
     }
   };
 
@@ -125,10 +133,10 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     /** A whole HMAC in one crossing; `how` is "algorithm\nkeyKind\nencoding". */
     hmacOnce: guarded((how, secret, ...parts) => {
       const [algorithm = "", kind = "", encoding = ""] = str(how).split("\n");
-      const digest = createHmac(
-        algorithm,
-        secret === undefined ? "" : kind === "bytes" ? withBytes(secret, (bytes) => Buffer.from(bytes)) : hostText(ctx, secret),
-      );
+      const digest =
+        kind === "plain" && secret !== undefined
+          ? withPlainBytes(ctx, secret, (bytes) => createHmac(algorithm, bytes))
+          : createHmac(algorithm, key(secret, kind));
       feed(digest, parts);
       return output(digest, encoding);
     }),
@@ -138,7 +146,7 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
       return keep(digest);
     }),
     hmacCreate: guarded((algorithm, secret, secretKind, ...parts) => {
-      const digest = createHmac(str(algorithm), key(secret, secretKind));
+      const digest = createHmac(str(algorithm), key(secret, str(secretKind)));
       feed(digest, parts);
       return keep(digest);
     }),

@@ -94,10 +94,33 @@ const { toString: bufferToString, write } = Buffer.prototype as unknown as {
   write(this: Buffer, ...args: unknown[]): number;
 };
 
+/**
+ * The last long text made bytes, kept with a copy of its bytes: the AWS SDK encodes an SQS message
+ * body twice a call (its JSON writer, then its MD5 check), and copying 200 KB in the guest costs a
+ * tenth of sending it to the host and back. Past MEMO_MAX a text is not kept: it would hold its
+ * bytes twice in the function's memory.
+ */
+const MEMO_MIN = 16 * 1024;
+const MEMO_MAX = 1024 * 1024;
+let memoText: string | undefined;
+let memoName = "";
+let memoBytes = new ArrayBuffer(0);
+
+function textBytes(value: string, name: string): ArrayBuffer {
+  if (value.length >= MEMO_MIN && value === memoText && name === memoName) return memoBytes.slice(0);
+  const bytes = host.encodingFromString(value, name);
+  if (value.length >= MEMO_MIN && value.length <= MEMO_MAX) {
+    memoText = value;
+    memoName = name;
+    memoBytes = bytes.slice(0);
+  }
+  return bytes;
+}
+
 Buffer.from = function (this: typeof Buffer, value: unknown, encodingOrOffset?: unknown, length?: unknown): Buffer {
   if (typeof value === "string") {
     const name = nativeEncoding(encodingOrOffset);
-    if (name !== undefined) return shortBytes(value, name) ?? from.call(this, host.encodingFromString(value, name));
+    if (name !== undefined) return shortBytes(value, name) ?? from.call(this, textBytes(value, name));
   }
   return from.call(this, value, isBase64url(encodingOrOffset) ? "base64" : encodingOrOffset, length);
 };
