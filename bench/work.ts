@@ -23,6 +23,9 @@ import { median, round } from "./stats.js";
 import { CASES, TARGETS, type WorkCase } from "./work/cases.js";
 
 const QUICK = process.argv.includes("--quick");
+const caseIndex = process.argv.indexOf("--case");
+/** `--case <id>` runs that case alone (its figures print; the results files are left as they are). */
+const ONLY = caseIndex === -1 ? undefined : process.argv[caseIndex + 1];
 const outIndex = process.argv.indexOf("--out");
 /** Where the results go: bench/results unless --out names another directory (the smoke test's). */
 const OUT = outIndex === -1 ? "bench/results" : (process.argv[outIndex + 1] as string);
@@ -139,8 +142,10 @@ interface Row {
 
 const rows: Row[] = [];
 const started = performance.now();
-for (const [index, c] of CASES.entries()) {
-  process.stderr.write(`[${index + 1}/${CASES.length}] ${c.name}: `);
+const chosen = CASES.filter((c) => ONLY === undefined || c.id === ONLY);
+if (chosen.length === 0) throw new Error(`No case ${ONLY}: the cases are ${CASES.map((c) => c.id).join(", ")}`);
+for (const [index, c] of chosen.entries()) {
+  process.stderr.write(`[${index + 1}/${chosen.length}] ${c.name}: `);
   const event = eventFor(c);
   const node: number[] = [];
   const iso: number[] = [];
@@ -175,6 +180,10 @@ for (const [index, c] of CASES.entries()) {
     if (isoCheck !== nodeWarm.check) row.checksDiffer = { node: nodeWarm.check, isolambda: isoCheck ?? "" };
   }
   rows.push(row);
+  if (ONLY !== undefined)
+    process.stderr.write(
+      `\n  runs: Node ${node.map((ms) => round(ms, 2)).join(" ")}\n  runs: isolambda ${iso.map((ms) => round(ms, 2)).join(" ")}\n`,
+    );
   process.stderr.write(
     ` Node ${nodeMs} ms, isolambda ${row.fails === undefined ? `${row.isolambdaMs} ms (${row.ratio}×)` : `fails: ${row.fails}`}\n`,
   );
@@ -213,9 +222,11 @@ const markdown = [
   "",
 ].join("\n");
 
-await writeFile(path.join(OUT, "work.json"), `${JSON.stringify(result, null, 2)}\n`);
-await writeFile(path.join(OUT, "work.md"), markdown);
-process.stdout.write(`${markdown}\nwritten: ${path.join(OUT, "work.json")}, ${path.join(OUT, "work.md")}\n`);
+if (ONLY === undefined) {
+  await writeFile(path.join(OUT, "work.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(path.join(OUT, "work.md"), markdown);
+  process.stdout.write(`${markdown}\nwritten: ${path.join(OUT, "work.json")}, ${path.join(OUT, "work.md")}\n`);
+} else process.stdout.write(`${markdown}\n`);
 
 await server.close();
 s3.close();
