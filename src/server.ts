@@ -9,7 +9,6 @@ import { type AuthSettings, authGate, FunctionCredentials } from "./api/auth/ind
 import { type ApiDeps, createApi } from "./api/index.js";
 import { invokeRoute } from "./api/invoke-route.js";
 import { apiListener } from "./api/listener.js";
-import { provisionAll } from "./api/provisioned.js";
 import { type AsyncOptions, DEFAULT_ASYNC_OPTIONS, Dispatcher } from "./async/dispatcher.js";
 import { SqliteEventInvokeConfigs, SqliteEventQueue } from "./async/sqlite-store.js";
 import { deadLetterTargetOf, invokeStoredEvent } from "./async/stored-event.js";
@@ -22,6 +21,7 @@ import { ConcurrencyGate, type ConcurrencyLimits, DEFAULT_LIMITS } from "./lambd
 import type { LambdaCore } from "./lambda/core.js";
 import { invokeInternally } from "./lambda/internal-invoke.js";
 import { Invoker, type LogSink } from "./lambda/invoker.js";
+import { provisionAll } from "./lambda/provisioned.js";
 import { RegistryCache } from "./lambda/registry-cache.js";
 import { LogStore } from "./observe/log-store.js";
 import { type PoolOptions, WarmPool } from "./pool/index.js";
@@ -227,7 +227,7 @@ async function start(options: ServerOptions, services: Services): Promise<Runnin
       },
     ),
   );
-  provisionAll(deps);
+  provisionAll(core);
   await services.start("SQS", queues);
   const log = options.onDoorLog ?? ((line: string) => console.error(`isolambda: ${line}`));
   const running = await services.start("doors", doors, { configs: options.doors ?? [], deps: { core, cache, host: options.host, log } });

@@ -1,6 +1,7 @@
 /** What the Lambda API's routes work with. */
 import type { Dispatcher } from "../async/dispatcher.js";
 import type { EventInvokeConfigStore } from "../async/types.js";
+import type { CodeStorageLimit } from "../lambda/code-storage.js";
 import type { LambdaCore } from "../lambda/core.js";
 import type { LogStore } from "../observe/log-store.js";
 import type { ComponentCache } from "../sandbox/index.js";
@@ -9,11 +10,9 @@ import type { Scheduler } from "../sources/scheduler.js";
 import type { Queues } from "../sqs/index.js";
 import type { FunctionCredentials } from "./auth/function-credentials.js";
 
-export interface ApiDeps extends LambdaCore {
+export interface ApiDeps extends LambdaCore, CodeStorageLimit {
   /** WebAssembly components transpiled at deploy, for the executors to load. */
   components: ComponentCache;
-  /** CodeStorageExceededException: the account-wide total of stored code; AWS's default is 75 GB. */
-  codeStorageLimitBytes: number;
   /** Event invocations: stored, then delivered with retries and destinations. */
   async: Dispatcher;
   eventInvokeConfigs: EventInvokeConfigStore;

@@ -5,18 +5,18 @@
  */
 import type { Context, Hono } from "hono";
 import { defaultRole, parseFunctionName } from "../lambda/arn.js";
+import { withStoredZip } from "../lambda/code-storage.js";
 import { LambdaError } from "../lambda/errors.js";
 import { checkDeadLetterTarget, checkEnvironment, checkPackage } from "../lambda/function-rules.js";
 import { resolveLayers } from "../lambda/layers.js";
+import { unprovisionFunction } from "../lambda/provisioned.js";
 import { resolveFunction } from "../lambda/resolve.js";
 import { LATEST } from "../registry/common.js";
 import type { FunctionSettings, FunctionVersion } from "../registry/types.js";
 import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/index.js";
 import type { ApiDeps } from "./deps.js";
-import { unprovisionFunction } from "./provisioned.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { toConfiguration } from "./shapes.js";
-import { withStoredZip } from "./store-code.js";
 import { CreateFunctionBody, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
 import { publishedConfiguration } from "./versions.js";
 

@@ -14,11 +14,11 @@ import {
   parseLayerName,
   parseLayerVersionArn,
 } from "../lambda/arn.js";
+import { withStoredZip } from "../lambda/code-storage.js";
 import { LambdaError } from "../lambda/errors.js";
 import type { LayerFilter, LayerVersion } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonBody } from "./request.js";
-import { withStoredZip } from "./store-code.js";
 import { parseBody, zipCode, zipOf } from "./validate.js";
 
 /** A VersionNumber path parameter: Lambda refuses numbers below 1 before looking anything up. */
