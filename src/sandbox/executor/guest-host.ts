@@ -4,7 +4,7 @@
  * object. Module loading goes through PackageFiles, which confines it to the package and its
  * layers; `fs` goes through GuestFileSystem (the package and layers read-only, a private /tmp).
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomFillSync, randomUUID } from "node:crypto";
 import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import { builtinSource } from "../shared/guest-bundle.js";
@@ -65,16 +65,18 @@ let randomBlock = Buffer.alloc(0);
 let randomUsed = 0;
 
 function randomArrayBuffer(size: number): ArrayBuffer {
-  let bytes: Buffer;
-  if (size > RANDOM_BLOCK_BYTES) bytes = randomBytes(size);
-  else {
-    if (randomUsed + size > randomBlock.byteLength) {
-      randomBlock = randomBytes(RANDOM_BLOCK_BYTES);
-      randomUsed = 0;
-    }
-    bytes = randomBlock.subarray(randomUsed, randomUsed + size);
-    randomUsed += size;
+  if (size > RANDOM_BLOCK_BYTES) {
+    // Filled where it is made: one host buffer of the size, not a Buffer and then its copy.
+    const large = new ArrayBuffer(size);
+    randomFillSync(new Uint8Array(large));
+    return large;
   }
+  if (randomUsed + size > randomBlock.byteLength) {
+    randomBlock = randomBytes(RANDOM_BLOCK_BYTES);
+    randomUsed = 0;
+  }
+  const bytes = randomBlock.subarray(randomUsed, randomUsed + size);
+  randomUsed += size;
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
