@@ -18,6 +18,7 @@ import type { Row, Settings, Step } from "./types.js";
 const run = promisify(execFile);
 const WORKER = `export default { async fetch(request) { const event = await request.json(); return new Response(JSON.stringify({ statusCode: 200, body: JSON.stringify({ message: "hello " + event.name }) }), { headers: { "content-type": "application/json" } }); } };`;
 const HANDLER_CJS =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own template literal, as source text
   'exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ message: `hello ${event?.name ?? "world"}` }) });';
 
 /** The part of Miniflare's API the harness uses: its types live in bench/node_modules, which the type check does not need. */

@@ -260,6 +260,7 @@ describe("console", () => {
       "index.js": [
         "exports.handler = (event, context, callback) => {",
         // 2,000 lines of ~100 characters: the guest's output box goes to the host several times mid-turn.
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the handler's own template literal, as source text
         "  for (let i = 0; i < 2000; i++) console.log(`line ${i} ${'x'.repeat(90)}`);",
         // The box's own separator and a NUL inside messages: these lines take the direct route.
         "  console.log('record\\u001eseparator');",
@@ -286,7 +287,8 @@ describe("console", () => {
       .split("\n")
       .filter((line) => line.includes("\tafter raw") || line.includes("\tlater"))
       .map((line) => Date.parse(line.split("\t")[0] ?? ""));
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(20);
+    const [first = Number.NaN, second = Number.NaN] = times;
+    expect(second - first).toBeGreaterThanOrEqual(20);
   });
 
   it("attributes INIT logs to the environment and invocation logs to their request", async () => {

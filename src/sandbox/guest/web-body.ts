@@ -221,7 +221,7 @@ export class Response extends Body {
     if (!Number.isInteger(status) || status < 200 || status > 599) {
       throw new RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
     }
-    if (body != null && NULL_BODY_STATUSES.has(status)) throw new TypeError("Response constructor: Invalid response status code " + status);
+    if (body != null && NULL_BODY_STATUSES.has(status)) throw new TypeError(`Response constructor: Invalid response status code ${status}`);
     if (init[RAW_HEADERS]) this[RAW_HEADERS] = init[RAW_HEADERS];
     this.status = status;
     this.statusText = init.statusText ?? "";

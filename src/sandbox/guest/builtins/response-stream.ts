@@ -42,6 +42,7 @@ export interface ResponseStream {
   prependListener?: ResponseStream["on"];
 }
 
+// biome-ignore lint/complexity/noStaticOnlyClass: Lambda's runtime gives handlers awslambda.HttpResponseStream as a class with a static from().
 export class HttpResponseStream {
   static from(underlyingStream: ResponseStream, prelude: unknown): ResponseStream {
     underlyingStream.setContentType(METADATA_PRELUDE_CONTENT_TYPE);

@@ -30,6 +30,7 @@ export class URL {
   #params: URLSearchParams | undefined;
 
   constructor(input: unknown, base?: unknown) {
+    // biome-ignore lint/complexity/noArguments: Node tells new URL() from new URL(undefined) by the count of arguments.
     if (arguments.length === 0) {
       throw Object.assign(new TypeError('The "url" argument must be specified'), { code: "ERR_MISSING_ARGS" });
     }
