@@ -5,6 +5,7 @@ import type { Builtin, BuiltinModules } from "./builtin-modules.js";
 import type { WebCrypto } from "./builtins/web-globals.js";
 import { stackMapper } from "./error-text.js";
 import { defineLazy } from "./lazy.js";
+import { quietListeners } from "./quiet-listeners.js";
 import { installStackTraceApi } from "./stack.js";
 
 /** process and performance: they carry the function's configuration, so they are set at INIT. */
@@ -39,18 +40,7 @@ export function installProcess(host: HostCapabilities, builtin: Builtin, config:
       host.exit(Number(code ?? globalThis.process.exitCode ?? 0) & 0xff);
       for (;;);
     },
-    on() {
-      return this;
-    },
-    once() {
-      return this;
-    },
-    off() {
-      return this;
-    },
-    removeListener() {
-      return this;
-    },
+    ...quietListeners,
     // Listeners given to `on` are not kept (process events do not happen here); depd asks before it warns.
     listenerCount: () => 0,
     // Object.prototype.toString gives "[object process]" in Node; libraries test it to know they run

@@ -2,6 +2,8 @@
 // without the prefix console adds, as in Lambda (structured loggers such as Powertools for AWS
 // Lambda write JSON lines this way). `log(text)` is the host's raw log.
 
+import { quietListeners } from "../quiet-listeners.js";
+
 type Callback = () => void;
 
 /** What process.stdout and process.stderr are: enough of a Writable for loggers. */
@@ -37,18 +39,7 @@ export function createOutput(fd: number, log: (text: string) => void): Output {
       if (chunk !== undefined && typeof chunk !== "function") this.write(chunk, encoding, callback);
       return this;
     },
-    on() {
-      return this;
-    },
-    once() {
-      return this;
-    },
-    off() {
-      return this;
-    },
-    removeListener() {
-      return this;
-    },
+    ...quietListeners,
     emit: () => false,
   };
 }
