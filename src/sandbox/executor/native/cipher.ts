@@ -24,6 +24,7 @@ import {
   MAX_CALL_BYTES,
   optionalNumber,
   optionalString,
+  outOfRange,
   withData,
 } from "./guest-values.js";
 
@@ -42,7 +43,7 @@ const byteArg = (value: string | Buffer | undefined): string | Buffer => value ?
 
 function checkSize(data: string | Uint8Array | undefined): void {
   if (data !== undefined && data.length > MAX_CALL_BYTES) {
-    throw Object.assign(new RangeError(`The data is larger than ${MAX_CALL_BYTES} bytes`), { code: "ERR_OUT_OF_RANGE" });
+    throw outOfRange(`The data is larger than ${MAX_CALL_BYTES} bytes`);
   }
 }
 

@@ -103,6 +103,11 @@ export function guardedFunction(ctx: QuickJSContext, work: (...args: QuickJSHand
   return (...args) => guarded(ctx, () => work(...args));
 }
 
+/** A RangeError with Node's ERR_OUT_OF_RANGE code: a limit of isolambda's, named in `message`. */
+export function outOfRange(message: string): RangeError {
+  return Object.assign(new RangeError(message), { code: "ERR_OUT_OF_RANGE" });
+}
+
 /** A table of host objects the guest names by number, bounded so an environment cannot pile them up. */
 export class HandleTable<T> {
   readonly #entries = new Map<number, T>();
@@ -115,9 +120,7 @@ export class HandleTable<T> {
 
   add(value: T): number {
     if (this.#entries.size >= this.limit) {
-      throw Object.assign(new RangeError(`More than ${this.limit} ${this.what} are open in this environment`), {
-        code: "ERR_OUT_OF_RANGE",
-      });
+      throw outOfRange(`More than ${this.limit} ${this.what} are open in this environment`);
     }
     const id = this.#next++;
     this.#entries.set(id, value);

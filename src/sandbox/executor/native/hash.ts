@@ -21,7 +21,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
-import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES } from "./guest-values.js";
+import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
 import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
 import { boundedScrypt, checkOutputBytes, checkPbkdf2 } from "./work-bounds.js";
 
@@ -210,5 +210,5 @@ export function arrayBuffer(ctx: QuickJSContext, bytes: Uint8Array): QuickJSHand
 }
 
 export function tooLarge(): Error {
-  return Object.assign(new RangeError(`Cannot process more than ${MAX_CALL_BYTES} bytes in one call`), { code: "ERR_OUT_OF_RANGE" });
+  return outOfRange(`Cannot process more than ${MAX_CALL_BYTES} bytes in one call`);
 }

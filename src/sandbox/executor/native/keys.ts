@@ -25,6 +25,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
+import { outOfRange } from "./guest-values.js";
 import { checkBits, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS } from "./work-bounds.js";
 
 /**
@@ -129,7 +130,7 @@ export function keyFunctions(ctx: QuickJSContext) {
       return infoOf(existing, entry.key);
     }
     if (entries.size >= MAX_KEYS) {
-      throw Object.assign(new RangeError(`An environment holds at most ${MAX_KEYS} keys at once`), { code: "ERR_OUT_OF_RANGE" });
+      throw outOfRange(`An environment holds at most ${MAX_KEYS} keys at once`);
     }
     const key = make();
     const id = nextId++;

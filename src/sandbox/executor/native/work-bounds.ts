@@ -8,6 +8,7 @@
  * hold more anyway. Past a bound the call throws a RangeError (ERR_OUT_OF_RANGE) that names it.
  */
 import { createHash } from "node:crypto";
+import { outOfRange } from "./guest-values.js";
 
 /** RSA moduli generated: 4,096 bits took 0.9–2.1 s here (8,192 ~10 s, and the time grows as bits⁴). */
 export const MAX_RSA_BITS = 4096;
@@ -25,10 +26,6 @@ export const MAX_DH_PRIME_BITS = 8192;
 export const MAX_PBKDF2_ROUNDS = 10_000_000;
 /** scrypt's N × r × p: Node's default (2¹⁴ × 8 × 1) took 44 ms here, this is 128 times that. */
 export const MAX_SCRYPT_COST = 2 ** 24;
-
-export function outOfRange(message: string): RangeError {
-  return Object.assign(new RangeError(message), { code: "ERR_OUT_OF_RANGE" });
-}
 
 /** Refuses `bits` past `max`, naming what would have been made. */
 export function checkBits(bits: number, max: number, what: string): void {
