@@ -5,7 +5,7 @@
 import * as nodeCrypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { FAILURE_SOURCE, type Files, hostFailure, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -110,7 +110,7 @@ describe("node:crypto Diffie-Hellman and primes", () => {
 
   it("fails as Node does, and refuses primes too large to generate on the executor's thread", async () => {
     const out = await run([
-      "const failure = (make) => { try { make(); return 'no error'; } catch (e) { return [e.name, e.code, e.message]; } };",
+      FAILURE_SOURCE,
       "exports.handler = async () => ({",
       "  unknownGroup: failure(() => crypto.getDiffieHellman('modp0')),",
       "  badPrime: failure(() => crypto.createDiffieHellman({})),",
@@ -122,15 +122,6 @@ describe("node:crypto Diffie-Hellman and primes", () => {
       "  hugeSafe: failure(() => crypto.createDiffieHellman(2048)),",
       "});",
     ]);
-    const hostFailure = (make: () => unknown) => {
-      try {
-        make();
-        return "no error";
-      } catch (e) {
-        const error = e as Error & { code?: string };
-        return [error.name, error.code, error.message];
-      }
-    };
     expect(out).toMatchObject({
       unknownGroup: hostFailure(() => nodeCrypto.getDiffieHellman("modp0")),
       badPrime: hostFailure(() => nodeCrypto.createDiffieHellman({} as never)),

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { FAILURE_SOURCE, type Files, hostFailure, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -141,7 +141,7 @@ describe("node:crypto X509Certificate", () => {
     const leaf = new X509Certificate(pki.leaf);
     const out = await run(
       [
-        "const failure = (make) => { try { make(); return 'no error'; } catch (e) { return [e.name, e.code, e.message]; } };",
+        FAILURE_SOURCE,
         "exports.handler = async ({ leafPem }) => {",
         "  const leaf = new crypto.X509Certificate(leafPem);",
         "  return {",
@@ -156,15 +156,6 @@ describe("node:crypto X509Certificate", () => {
       ],
       { leafPem: pki.leaf },
     );
-    const hostFailure = (make: () => unknown) => {
-      try {
-        make();
-        return "no error";
-      } catch (e) {
-        const error = e as Error & { code?: string };
-        return [error.name, error.code, error.message];
-      }
-    };
     expect(out).toEqual({
       garbage: hostFailure(() => new X509Certificate("garbage")),
       notBytes: hostFailure(() => new X509Certificate({} as never)),

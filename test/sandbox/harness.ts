@@ -80,3 +80,18 @@ export async function expectHealthy(sandbox: Sandbox): Promise<void> {
   expect(resultOf(result)).toEqual({ hello: "again" });
   expect(result.environmentGone).toBe(false);
 }
+
+/** A handler's `failure(make)`, as source: what `make` throws as [name, code, message], or "no error". */
+export const FAILURE_SOURCE =
+  "const failure = (make) => { try { make(); return 'no error'; } catch (e) { return [e.name, e.code, e.message]; } };";
+
+/** The same, run here by the host's Node, to compare with a handler's. */
+export function hostFailure(make: () => unknown): "no error" | [string, string | undefined, string] {
+  try {
+    make();
+    return "no error";
+  } catch (e) {
+    const error = e as Error & { code?: string };
+    return [error.name, error.code, error.message];
+  }
+}

@@ -7,7 +7,7 @@ import * as nodeCrypto from "node:crypto";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { FAILURE_SOURCE, hostFailure, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -15,12 +15,7 @@ useSandbox((started) => {
 });
 
 async function run(lines: string[], event: unknown = {}): Promise<Record<string, unknown>> {
-  const source = [
-    "const crypto = require('node:crypto');",
-    "const zlib = require('node:zlib');",
-    "const failure = (make) => { try { make(); return 'no error'; } catch (e) { return [e.name, e.code, e.message]; } };",
-    ...lines,
-  ].join("\n");
+  const source = ["const crypto = require('node:crypto');", "const zlib = require('node:zlib');", FAILURE_SOURCE, ...lines].join("\n");
   return resultOf(await invokeOnce(sandbox, { "index.js": source }, event, { memorySizeMB: 128, timeoutSeconds: 20 })) as Record<
     string,
     unknown
@@ -67,15 +62,7 @@ describe("what the host makes for a guest is held to the guest's memory", () => 
       "  fits: crypto.randomBytes(1024 * 1024).length,",
       "});",
     ]);
-    const scryptError = (() => {
-      try {
-        nodeCrypto.scryptSync("p", "s", 16, { N: 2 ** 18, r: 8, maxmem: MEMORY });
-        return "no error";
-      } catch (e) {
-        const error = e as Error & { code?: string };
-        return [error.name, error.code, error.message];
-      }
-    })();
+    const scryptError = hostFailure(() => nodeCrypto.scryptSync("p", "s", 16, { N: 2 ** 18, r: 8, maxmem: MEMORY }));
     expect(out).toEqual({
       random: refusedOutput("random bytes", big),
       pbkdf2: refusedOutput("keys", big),
