@@ -133,10 +133,7 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     /** A whole HMAC in one crossing; `how` is "algorithm\nkeyKind\nencoding". */
     hmacOnce: guarded((how, secret, ...parts) => {
       const [algorithm = "", kind = "", encoding = ""] = str(how).split("\n");
-      const digest =
-        kind === "plain" && secret !== undefined
-          ? withPlainBytes(ctx, secret, (bytes) => createHmac(algorithm, bytes))
-          : createHmac(algorithm, key(secret, kind));
+      const digest = createHmac(algorithm, key(secret, kind));
       feed(digest, parts);
       return output(digest, encoding);
     }),
