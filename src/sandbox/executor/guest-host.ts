@@ -113,7 +113,7 @@ export function hostFunctions(
   const outputBytes = (): number => Math.min(memoryBytes(), MAX_CALL_BYTES);
 
   return {
-    ...nativeFunctions(ctx, files, (id, job) => hooks.work(id, job), outputBytes),
+    ...nativeFunctions(ctx, files, (id, job) => hooks.work(id, job), { outputBytes, timeIsUp: () => hooks.shouldStop() }),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),

@@ -162,6 +162,9 @@ export class PhaseLoop {
     this.#readOutput(this.#guest.takeOutput());
     if (phase === undefined) return;
     if (this.#instance.memory.exhausted) this.#outOfMemory = true;
+    // A turn that ended past the deadline (in host work nothing interrupts, between two interrupt
+    // checks) timed out too: Lambda delivers no answer made after the timeout.
+    if (Date.now() > phase.deadline) this.#interrupted = true;
     // An interrupt is uncatchable, yet an async function turns it into a rejection and a timer
     // into an uncaught exception: whatever the guest made of it, the phase timed out or ran out of memory.
     if (this.#outOfMemory) phase.failure = outOfMemory(phase.requestId);

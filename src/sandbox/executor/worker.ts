@@ -23,6 +23,7 @@ import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
 import { GuestEnvironment } from "./environment.js";
 import { warmUp } from "./guest-host.js";
 import { ModuleInstances } from "./instances.js";
+import { countHostCallsIn } from "./native/host-calls.js";
 import { MemoryGate, returnMemory } from "./memory-gate.js";
 import { PackageFiles } from "./package-files.js";
 import type { PhaseOutcome } from "./phase.js";
@@ -35,6 +36,7 @@ const port = parentPort;
 const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerData as ExecutorData & { link: ExecutorLink };
 const instances = new ModuleInstances(wasmModule);
 const clock = new TurnClockWriter(link.turns);
+countHostCallsIn(clock.hostCalls);
 PhaseLoop.turns = clock;
 const sendSettled = () => {
   if (answers.length > 0) sendAnswers();

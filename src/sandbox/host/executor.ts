@@ -22,6 +22,13 @@ import type { FunctionError } from "../shared/types.js";
 
 /** How long past an invocation's deadline the worker may stay silent before it is terminated. */
 export const HARD_KILL_GRACE_MS = 1000;
+/**
+ * How long past a deadline a worker in host work (OpenSSL, zlib: nothing interrupts them) is waited
+ * for instead. One host call is bounded to a few seconds of a slow machine (executor/native/
+ * work-bounds.ts; a 1,024-bit safe prime took up to 9 s); when it returns, the guest's interrupt
+ * handler ends the invocation at its next check, and the executor's other environments live on.
+ */
+export const HOST_WORK_GRACE_MS = 15_000;
 /** Deadlines and stalls are checked this often by one timer, not one timer per invocation. */
 const WATCHDOG_EVERY_MS = 25;
 /**
@@ -43,8 +50,7 @@ type Created = { initDurationMs: number; logs: string; initError?: FunctionError
 interface PendingInvoke {
   requestId: string;
   resolve(result: WireInvokeResult): void;
-  /** Epoch milliseconds past which the worker is stuck: the deadline plus the grace. */
-  killAt: number;
+  deadline: number;
   onChunk?: (bytes: Uint8Array, contentType: string) => void;
 }
 
@@ -74,6 +80,8 @@ export class Executor {
   readonly #waitingCreates: Array<() => void> = [];
   /** When the worker last sent anything: one that is silent while an INIT runs may be stuck in it. */
   #lastHeard = Date.now();
+  /** When the watchdog last saw the worker inside a host call. */
+  #hostWorkSeenAt = 0;
   readonly #invokes = new Map<number, PendingInvoke>();
   /** Environments hosted by the current worker; all are lost when it is replaced. */
   readonly environments = new Set<number>();
@@ -177,9 +185,10 @@ export class Executor {
     if (this.#watchdog !== undefined) return;
     this.#watchdog = setInterval(() => {
       const now = Date.now();
+      if (this.#clock.inHostCall()) this.#hostWorkSeenAt = now;
       for (const [invId, pending] of this.#invokes) {
         // One still waiting to start is not stuck: the turn ahead of it is, and is taken back below.
-        if (now > pending.killAt && this.#clock.started(invId)) {
+        if (this.#stuck(now, pending.deadline) && this.#clock.started(invId)) {
           return this.kill(`invocation ${pending.requestId} did not stop at its deadline`);
         }
       }
@@ -197,11 +206,20 @@ export class Executor {
     }, WATCHDOG_EVERY_MS);
   }
 
+  /**
+   * Past `deadline` by the grace, unless the worker is in host work, or was a grace ago (the guest
+   * is interrupted soon after it returns), and not past the longer grace host work has.
+   */
+  #stuck(now: number, deadline: number): boolean {
+    if (now <= deadline + HARD_KILL_GRACE_MS) return false;
+    return now > deadline + HOST_WORK_GRACE_MS || now - this.#hostWorkSeenAt > HARD_KILL_GRACE_MS;
+  }
+
   /** Silent for longer than an INIT may take since the oldest pending create was sent. */
   #stuckInInit(now: number): boolean {
     const oldest = this.#creates.values().next();
     if (oldest.done === true) return false;
-    return now - Math.max(this.#lastHeard, oldest.value.sentAt) > INIT_TIMEOUT_MS + HARD_KILL_GRACE_MS;
+    return this.#stuck(now, Math.max(this.#lastHeard, oldest.value.sentAt) + INIT_TIMEOUT_MS);
   }
 
   /**
@@ -248,8 +266,7 @@ export class Executor {
       return Promise.resolve({ ok: false, payload, logs: "", durationMs: 0, environmentGone: true });
     }
     return new Promise((resolve) => {
-      const killAt = message.deadline + HARD_KILL_GRACE_MS;
-      this.#invokes.set(message.invId, { requestId: message.requestId, resolve, killAt, onChunk });
+      this.#invokes.set(message.invId, { requestId: message.requestId, resolve, deadline: message.deadline, onChunk });
       this.#watch();
       this.#send(message);
     });

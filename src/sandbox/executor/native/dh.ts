@@ -15,7 +15,15 @@ import {
 import type { QuickJSContext } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction } from "./guest-values.js";
-import { checkBits, MAX_CHECKED_PRIME_BITS, MAX_DH_PRIME_BITS, MAX_PRIME_BITS, MAX_SAFE_PRIME_BITS } from "./work-bounds.js";
+import {
+  checkBits,
+  checkTime,
+  MAX_CHECKED_PRIME_BITS,
+  MAX_DH_PRIME_BITS,
+  MAX_PRIME_BITS,
+  MAX_SAFE_PRIME_BITS,
+  type WorkLimits,
+} from "./work-bounds.js";
 
 interface DhState {
   prime?: string;
@@ -47,7 +55,7 @@ function paramsOf(state: DhState): DiffieHellman | DiffieHellmanGroup {
   return createDiffieHellman(state.primeLength, generator);
 }
 
-export function dhFunctions(ctx: QuickJSContext) {
+export function dhFunctions(ctx: QuickJSContext, limits: WorkLimits) {
   const stateOf = (handle: Parameters<HostFunction>[0]): DhState => JSON.parse(ctx.getString(handle)) as DhState;
   const reply = (value: unknown) => ctx.newString(JSON.stringify(value));
 
@@ -57,6 +65,7 @@ export function dhFunctions(ctx: QuickJSContext) {
      * "generate": the key pair (from the private key if one is set); "compute": the shared secret.
      */
     dhCall: guardedFunction(ctx, (opHandle, stateHandle) => {
+      checkTime(limits);
       const op = ctx.getString(opHandle);
       const state = stateOf(stateHandle);
       if (op === "params") {
@@ -74,6 +83,7 @@ export function dhFunctions(ctx: QuickJSContext) {
     }),
     /** generatePrimeSync(size, {safe, add, rem}) → the prime's big-endian bytes (base64). */
     primeGenerate: guardedFunction(ctx, (sizeHandle, optionsHandle) => {
+      checkTime(limits);
       const size = ctx.getNumber(sizeHandle);
       const options = JSON.parse(ctx.getString(optionsHandle)) as { safe?: boolean; add?: string; rem?: string };
       if (options.safe) checkBits(size, MAX_SAFE_PRIME_BITS, "generates safe primes");
@@ -87,6 +97,7 @@ export function dhFunctions(ctx: QuickJSContext) {
     }),
     /** checkPrimeSync(candidate bytes as base64, checks) → boolean. */
     primeCheck: guardedFunction(ctx, (candidateHandle, checksHandle) => {
+      checkTime(limits);
       const checks = ctx.getNumber(checksHandle);
       const candidate = b64(ctx.getString(candidateHandle));
       checkBits(bitLength(candidate), MAX_CHECKED_PRIME_BITS, "checks primes");

@@ -23,7 +23,7 @@ import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
 import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
-import { boundedScrypt, checkOutputBytes, checkPbkdf2 } from "./work-bounds.js";
+import { boundedScrypt, checkOutputBytes, checkPbkdf2, checkTime, type WorkLimits } from "./work-bounds.js";
 
 /** Open streaming hashes an environment may hold: far past any handler's need, short of a leak's. */
 const MAX_OPEN_HASHES = 4096;
@@ -37,7 +37,7 @@ type Digest = Hash | Hmac;
  * arrive plain (no NUL, no surrogate: the guest sends others as bytes), so the handle API's C-string
  * path reads them exactly, at a third of binary JSON's cost.
  */
-export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, memoryBytes: () => number) {
+export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, limits: WorkLimits) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : plainString(ctx, h));
@@ -95,18 +95,20 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
   type Pbkdf2Args = [string, string, number, number, string];
   const pbkdf2Args = (...handles: (QuickJSHandle | undefined)[]): Pbkdf2Args => {
     const args = handles.map(arg) as Pbkdf2Args;
-    checkPbkdf2(args[2], args[3], args[4], memoryBytes());
+    checkTime(limits);
+    checkPbkdf2(args[2], args[3], args[4], limits.outputBytes());
     return args;
   };
   const hkdfArgs = (...handles: (QuickJSHandle | undefined)[]): Parameters<typeof hkdfSync> => {
     const args = handles.map(arg) as Parameters<typeof hkdfSync>;
-    checkOutputBytes(args[4], memoryBytes(), "keys");
+    checkOutputBytes(args[4], limits.outputBytes(), "keys");
     return args;
   };
   /** scrypt's options cross as JSON: numbers only (N, r, p, maxmem and their long names). */
   const scryptArgs = (...[password, salt, keylen, options]: (QuickJSHandle | undefined)[]): [string, string, number, ScryptOptions] => {
+    checkTime(limits);
     const [p, s, length] = [password, salt, keylen].map(arg) as [string, string, number];
-    return [p, s, length, boundedScrypt(JSON.parse(str(options) || "{}") as ScryptOptions, length, memoryBytes())];
+    return [p, s, length, boundedScrypt(JSON.parse(str(options) || "{}") as ScryptOptions, length, limits.outputBytes())];
   };
 
   return {

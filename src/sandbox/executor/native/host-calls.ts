@@ -29,6 +29,16 @@ interface ContextInternals {
 }
 
 const installed = new WeakSet<QuickJSContext>();
+/**
+ * Host calls under way, shared with the main thread (shared/turn-clock.ts), whose watchdog waits for
+ * host work it cannot interrupt instead of terminating the executor at a deadline.
+ */
+let hostCalls: Int32Array<ArrayBufferLike> = new Int32Array(1);
+
+/** Counts this thread's host calls into `counter` from now on. */
+export function countHostCallsIn(counter: Int32Array<ArrayBufferLike>): void {
+  hostCalls = counter;
+}
 
 /** Makes `context`'s host functions answer through the direct path; idempotent. */
 export function useDirectHostCalls(context: QuickJSContext): void {
@@ -54,6 +64,7 @@ export function useDirectHostCalls(context: QuickJSContext): void {
         runtime as never,
       ) as unknown as QuickJSHandle;
     }
+    Atomics.add(hostCalls, 0, 1);
     try {
       const result = fn(...args);
       if (result === undefined) return 0;
@@ -67,6 +78,7 @@ export function useDirectHostCalls(context: QuickJSContext): void {
     } catch (error) {
       return thrown(error);
     } finally {
+      Atomics.sub(hostCalls, 0, 1);
       for (const arg of args) arg.dispose();
     }
   };

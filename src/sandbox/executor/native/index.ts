@@ -15,27 +15,28 @@ import { intlFunctions } from "./intl.js";
 import { keyFunctions } from "./keys.js";
 import { sourceMapFunctions } from "./source-map.js";
 import { urlFunctions } from "./url.js";
+import type { WorkLimits } from "./work-bounds.js";
 import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
 /**
  * `work` hands the environment host work that settles later (the guest hears of it through
- * workSettled); `memoryBytes` is the guest's memory limit, which bounds what the host makes for it.
+ * workSettled); `limits` bound what one call may make and when long work may still start.
  */
 export function nativeFunctions(
   ctx: QuickJSContext,
   files: () => PackageFiles,
   work: (id: number, job: Promise<Uint8Array>) => void,
-  memoryBytes: () => number,
+  limits: WorkLimits,
 ) {
   return {
     ...encodingFunctions(ctx),
-    ...hashFunctions(ctx, work, memoryBytes),
+    ...hashFunctions(ctx, work, limits),
     ...cipherFunctions(ctx),
-    ...keyFunctions(ctx),
-    ...dhFunctions(ctx),
+    ...keyFunctions(ctx, limits),
+    ...dhFunctions(ctx, limits),
     ...x509Functions(ctx),
-    ...zlibFunctions(ctx, memoryBytes),
+    ...zlibFunctions(ctx, limits),
     ...sourceMapFunctions(ctx, files),
     ...intlFunctions(ctx),
     ...urlFunctions(ctx),

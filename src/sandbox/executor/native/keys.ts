@@ -26,7 +26,7 @@ import {
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { outOfRange } from "./guest-values.js";
-import { checkBits, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS } from "./work-bounds.js";
+import { checkBits, checkTime, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS, type WorkLimits } from "./work-bounds.js";
 
 /**
  * Keys one environment may hold at once. Importing the same key again returns the same entry
@@ -58,7 +58,7 @@ const sha256 = (...parts: (string | Uint8Array)[]): string => {
 const arrayBufferOf = (bytes: Uint8Array): ArrayBuffer =>
   bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
-export function keyFunctions(ctx: QuickJSContext) {
+export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
   const entries = new Map<number, Entry>();
   const interned = new Map<string, number>();
   let nextId = 1;
@@ -224,6 +224,7 @@ export function keyFunctions(ctx: QuickJSContext) {
     /** generateKeyPairSync without encodings (the guest exports with them): the two keys' infos. */
     keyGenerate: guarded((type, optionsJson) => {
       const options = json<Record<string, unknown> & { publicExponent?: number }>(optionsJson);
+      checkTime(limits);
       checkKeyGeneration(str(type), options);
       const pair = generateKeyPairSync(str(type) as never, options as never) as unknown as { publicKey: KeyObject; privateKey: KeyObject };
       return reply({ publicKey: holdNew(pair.publicKey), privateKey: holdNew(pair.privateKey) });

@@ -27,6 +27,23 @@ export const MAX_PBKDF2_ROUNDS = 10_000_000;
 /** scrypt's N × r × p: Node's default (2¹⁴ × 8 × 1) took 44 ms here, this is 128 times that. */
 export const MAX_SCRYPT_COST = 2 ** 24;
 
+/** What bounds one native call of an environment. */
+export interface WorkLimits {
+  /** The most bytes the host makes for the guest in one call: its memory. */
+  outputBytes(): number;
+  /** The phase must end (past its deadline, out of memory). */
+  timeIsUp(): boolean;
+}
+
+/**
+ * Refuses to start a long call once the phase must end, with the error QuickJS's interrupt gives.
+ * QuickJS checks for an interrupt only every ~10,000 of its steps, so a guest looping over such
+ * calls past its deadline would otherwise hold its executor for as many calls.
+ */
+export function checkTime(limits: WorkLimits): void {
+  if (limits.timeIsUp()) throw Object.assign(new Error("interrupted"), { name: "InternalError" });
+}
+
 /** Refuses `bits` past `max`, naming what would have been made. */
 export function checkBits(bits: number, max: number, what: string): void {
   if (bits > max) throw outOfRange(`isolambda ${what} of at most ${max} bits (asked for ${bits})`);

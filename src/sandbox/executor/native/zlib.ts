@@ -8,6 +8,7 @@ import * as zlib from "node:zlib";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
 import { bytesOf, dataOf, guarded, guestValue, HandleTable, optionalNumber, withData } from "./guest-values.js";
+import { checkTime, type WorkLimits } from "./work-bounds.js";
 
 const SYNC = {
   gzip: zlib.gzipSync,
@@ -138,7 +139,7 @@ function flagFor(stream: Stream, asked: number): number {
   return asked;
 }
 
-export function zlibFunctions(ctx: QuickJSContext, memoryBytes: () => number) {
+export function zlibFunctions(ctx: QuickJSContext, limits: WorkLimits) {
   const streams = new HandleTable<Stream>("zlib streams", MAX_STREAMS);
   const close = (id: number): void => {
     try {
@@ -154,7 +155,8 @@ export function zlibFunctions(ctx: QuickJSContext, memoryBytes: () => number) {
     zlibSync: (kind, data, options, dictionary) =>
       guarded(ctx, () => {
         const run = SYNC[kindOf(ctx, kind)] as (data: string | Uint8Array, options: object) => Buffer;
-        const settings = optionsOf(ctx, options, dictionary, memoryBytes());
+        checkTime(limits);
+        const settings = optionsOf(ctx, options, dictionary, limits.outputBytes());
         // zlib reads the input in place in the guest's heap and writes to a new host buffer.
         return guestValue(
           ctx,
@@ -164,7 +166,7 @@ export function zlibFunctions(ctx: QuickJSContext, memoryBytes: () => number) {
     /** (kind, optionsJson, dictionary) → a stream's id; Node's error for a bad option. */
     zlibOpen: (kind, options, dictionary) =>
       guarded(ctx, () => {
-        const stream = STREAMS[kindOf(ctx, kind)](optionsOf(ctx, options, dictionary, memoryBytes())) as unknown as Stream;
+        const stream = STREAMS[kindOf(ctx, kind)](optionsOf(ctx, options, dictionary, limits.outputBytes())) as unknown as Stream;
         // Its errors are thrown from step(); destroy() also emits them, where no one listens.
         stream.on("error", () => {});
         return ctx.newNumber(streams.add(stream));
