@@ -152,4 +152,24 @@ exports.handler = async () => {
     expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 2 });
     neighbour.dispose();
   });
+
+  it("end at the timeout inside one stream write of a huge chunk, leaving the executor's other environments alone", async () => {
+    const neighbour = await environmentFor(sandbox, { "index.js": "let calls = 0; exports.handler = async () => ({ calls: ++calls });" });
+    expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 1 });
+    // One write of 16 MB at brotli's quality 11 takes far longer than the 15 s the executor is waited
+    // for in host work; the host asks for the deadline between the binding's outputs.
+    const slow = `const zlib = require("node:zlib");
+exports.handler = async () => {
+  const text = Buffer.from(require("node:crypto").randomBytes(8 * 1024 * 1024).toString("hex"));
+  const stream = zlib.createBrotliCompress({ params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+  let length = 0;
+  stream.on("data", (chunk) => (length += chunk.length));
+  await new Promise((resolve, reject) => stream.on("end", resolve).on("error", reject).end(text));
+  return length;
+};`;
+    const result = await invokeOnce(sandbox, { "index.js": slow }, {}, { timeoutSeconds: 1, memorySizeMB: 256 });
+    expect(errorOf(result).errorType).toBe("Sandbox.Timedout");
+    expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 2 });
+    neighbour.dispose();
+  }, 60_000);
 });

@@ -87,9 +87,11 @@ function tooLarge(limit: number): RangeError {
 
 /**
  * Feeds one chunk with one flush flag and returns what comes out: Node's processChunkSync, without
- * closing the stream at the end, so the next chunk continues it.
+ * closing the stream at the end, so the next chunk continues it. Between two outputs of the
+ * binding (a block's work at most) it asks `limits` whether the phase must end: one write of a huge
+ * chunk would otherwise be seconds that nothing interrupts.
  */
-function step(stream: Stream, chunk: Buffer, flushFlag: number): Buffer {
+function step(stream: Stream, chunk: Buffer, flushFlag: number, limits: WorkLimits): Buffer {
   const handle = stream._handle;
   if (handle === null) throw Object.assign(new Error("zlib binding closed"), { code: "ERR_INVALID_STATE" });
   const state = stream._writeState;
@@ -119,6 +121,7 @@ function step(stream: Stream, chunk: Buffer, flushFlag: number): Buffer {
       buffer = Buffer.allocUnsafe(chunkSize);
     }
     if (availOutAfter !== 0) break;
+    checkTime(limits);
     inOff += availInBefore - availInAfter;
     availInBefore = availInAfter;
   }
@@ -179,7 +182,7 @@ export function zlibFunctions(ctx: QuickJSContext, limits: WorkLimits) {
         try {
           return guestValue(
             ctx,
-            step(stream, chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk), flagFor(stream, ctx.getNumber(flush))),
+            step(stream, chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk), flagFor(stream, ctx.getNumber(flush)), limits),
           );
         } catch (error) {
           close(key);
