@@ -72,6 +72,34 @@ describe("hashes on the host", () => {
     );
   });
 
+  it("HMACs with string keys, switching keys, algorithms and output forms between digests, equal the host's", async () => {
+    // Consecutive digests with one plain key, algorithm and output form send only their data (the
+    // host keeps the key): every switch, and interleaved objects, must still get their own.
+    const CALLS: [string, string, string | undefined][] = [
+      ["sha256", "k1", "hex"],
+      ["sha256", "k1", "hex"],
+      ["sha256", "k2", "hex"],
+      ["sha512", "k2", "hex"],
+      ["sha512", "k2", "base64"],
+      ["sha512", "k2", undefined],
+      ["sha256", "k1", "base64url"],
+      ["md5", "", "hex"],
+      ["sha256", "k\u00e9", "hex"],
+    ];
+    const out = (await run(
+      `exports.handler = async ({ calls }) => {
+        const digests = calls.map(([a, k, e], i) => { const d = crypto.createHmac(a, k).update('m' + i).digest(e); return typeof d === 'string' ? d : d.toString('hex'); });
+        const x = crypto.createHmac('sha256', 'k1').update('x');
+        const y = crypto.createHmac('sha256', 'k2').update('y');
+        return [...digests, y.digest('hex'), x.digest('hex')];
+      };`,
+      { calls: CALLS },
+    )) as string[];
+    const expected = CALLS.map(([a, k, e], i) => crypto.createHmac(a, JSON.parse(`"${k}"`)).update(`m${i}`).digest(e ?? "hex"));
+    expected.push(crypto.createHmac("sha256", "k2").update("y").digest("hex"), crypto.createHmac("sha256", "k1").update("x").digest("hex"));
+    expect(out).toEqual(expected);
+  });
+
   it("XOFs take an output length, and getHashes lists the host's", async () => {
     const out = await run(`exports.handler = async () => ({
       shake128: crypto.createHash('shake128', { outputLength: 5 }).update('abc').digest('hex'),

@@ -1,4 +1,5 @@
 /** SnapStart in the sandbox: environments restored from a snapshot of an initialised one. */
+import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { configFor, writePackage } from "./fixtures.js";
@@ -63,6 +64,26 @@ describe("SnapStart", () => {
     } finally {
       a.dispose();
       b.dispose();
+    }
+  });
+
+  it("signs in a restored environment with the HMAC key INIT last used, which the host's new half never saw", async () => {
+    const files = {
+      "index.js": `const { createHmac } = require("node:crypto");
+        const atInit = createHmac("sha256", "init-key").update("a").digest("hex");
+        exports.handler = async () => ({ atInit, restored: createHmac("sha256", "init-key").update("b").digest("hex") });`,
+    };
+    const config = configFor(writePackage(files), { snapStart: true });
+    expect(await sandbox.prepareSnapshot(config)).toEqual({ initError: undefined, logs: "" });
+    const env = await sandbox.createEnvironment(config);
+    try {
+      expect(env.restored).toBe(true);
+      expect(resultOf(await env.invoke("{}"))).toEqual({
+        atInit: createHmac("sha256", "init-key").update("a").digest("hex"),
+        restored: createHmac("sha256", "init-key").update("b").digest("hex"),
+      });
+    } finally {
+      env.dispose();
     }
   });
 

@@ -88,6 +88,13 @@ export interface HostCapabilities {
   hashOnce(how: string, ...parts: HashParts): Data;
   /** `how` is "algorithm\nkeyKind\nencoding". */
   hmacOnce(how: string, secret: Data | undefined, ...parts: HashParts): Data;
+  /**
+   * The environment's one HMAC setup: `how` ("algorithm\nplain\nencoding") and a plain key, named `id`,
+   * replacing the one before; `hmacWith` is an HMAC of one short plain string under it, or undefined
+   * when the host holds another (a restored snapshot holds none).
+   */
+  hmacSetup(id: number, how: string, secret: string): void;
+  hmacWith(id: number, data: string): Data | undefined;
   hashCreate(algorithm: string, outputLength: number, ...parts: HashParts): number;
   hmacCreate(algorithm: string, secret: Data, secretKind: string, ...parts: HashParts): number;
   hashUpdate(id: number, ...parts: HashParts): void;
@@ -167,7 +174,8 @@ export interface HostCapabilities {
   urlSet(href: string, part: string, value: Data): string;
 
   // Source maps (executor/native/source-map.ts)
-  mapStack(text: string): string;
+  /** Frames' first-line columns counted in the file's own text; mapped to the original sources when `sourceMaps`. */
+  mapStack(text: string, sourceMaps: boolean): string;
   firstLineShift(file: string): number;
 
   // Intl (executor/native/intl.ts): locales and options as JSON.

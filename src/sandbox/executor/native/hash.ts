@@ -39,6 +39,8 @@ type Digest = Hash | Hmac;
  */
 export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, limits: WorkLimits) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
+  /** The HMAC setup the guest names by number (hmacSetup): a handler signing with one secret reads it once. */
+  let setup: { id: number; algorithm: string; key: string | Buffer; encoding: string } | undefined;
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : plainString(ctx, h));
   const length = (h: QuickJSHandle | undefined): { outputLength: number } | undefined => {
@@ -143,6 +145,17 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
       const digest = createHash(str(algorithm), length(outputLength));
       feed(digest, parts);
       return keep(digest);
+    }),
+    hmacSetup: guarded((id, how, secret) => {
+      const [algorithm = "", , encoding = ""] = str(how).split("\n");
+      setup = { id: ctx.getNumber(id), algorithm, key: key(secret, "plain"), encoding };
+      return undefined;
+    }),
+    hmacWith: guarded((id, data) => {
+      if (setup?.id !== ctx.getNumber(id)) return undefined;
+      const digest = createHmac(setup.algorithm, setup.key);
+      withPlainBytes(ctx, data, (bytes) => digest.update(bytes));
+      return output(digest, setup.encoding);
     }),
     hmacCreate: guarded((algorithm, secret, secretKind, ...parts) => {
       const digest = createHmac(str(algorithm), key(secret, str(secretKind)));
