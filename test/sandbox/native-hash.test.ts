@@ -95,7 +95,12 @@ describe("hashes on the host", () => {
       };`,
       { calls: CALLS },
     )) as string[];
-    const expected = CALLS.map(([a, k, e], i) => crypto.createHmac(a, JSON.parse(`"${k}"`)).update(`m${i}`).digest(e ?? "hex"));
+    const expected = CALLS.map(([a, k, e], i) =>
+      crypto
+        .createHmac(a, JSON.parse(`"${k}"`))
+        .update(`m${i}`)
+        .digest(e ?? "hex"),
+    );
     expected.push(crypto.createHmac("sha256", "k2").update("y").digest("hex"), crypto.createHmac("sha256", "k1").update("x").digest("hex"));
     expect(out).toEqual(expected);
   });
