@@ -30,6 +30,7 @@ interface GuestConsole {
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
   debug(...args: unknown[]): void;
+  fatal(...args: unknown[]): void;
   trace(...args: unknown[]): void;
   dir(value: unknown): void;
   table(value: unknown): void;

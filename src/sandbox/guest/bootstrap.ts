@@ -4,6 +4,7 @@
 // Neither is reachable from handler code.
 import type { GuestConfig, GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
 import type { BuiltinModules } from "./builtin-modules.js";
+import type { JsonLog } from "./builtins/json-log.js";
 import { installConsole } from "./console.js";
 import { installGlobals, installProcess } from "./globals.js";
 import { installHostWork, workSettled } from "./host-work.js";
@@ -23,11 +24,13 @@ export default function boot(capabilities: HostCapabilities): GuestEntries {
   const config = {} as GuestConfig;
   const builtin = builtinLoader(host);
   let format: ((args: unknown[]) => string) | undefined;
-  installConsole(host, (args) => {
+  const textFormat = (args: unknown[]) => {
     if (args.length === 1 && typeof args[0] === "string") return args[0];
     format ??= builtin("format").createFormatter(builtin);
     return format(args);
-  });
+  };
+  installConsole(host, textFormat);
+  let jsonLog: JsonLog | undefined;
   const { webcrypto } = installGlobals(host, builtin);
   const streaming = () => builtin("response-stream");
   installAwsLambda(streaming);
@@ -48,7 +51,7 @@ export default function boot(capabilities: HostCapabilities): GuestEntries {
     },
     config,
   );
-  const invoker = createInvoker(host, config, modules, streaming, output.answer);
+  const invoker = createInvoker(host, config, modules, streaming, output.answer, () => jsonLog);
   installHostWork();
   const fireTimer = installTimers(
     host,
@@ -68,6 +71,16 @@ export default function boot(capabilities: HostCapabilities): GuestEntries {
     configure(configJson) {
       Object.assign(config, JSON.parse(configJson));
       installProcess(host, builtin, config);
+      // The runtime interface client's switch: Lambda sets it for LoggingConfig JSON.
+      if (config.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === "JSON") {
+        jsonLog = builtin("json-log").createJsonLog(
+          builtin,
+          (line) => host.log("", line),
+          config.env.AWS_LAMBDA_LOG_LEVEL,
+          () => invoker.requestId,
+        );
+        installConsole(host, textFormat, jsonLog.method);
+      }
     },
     init: invoker.init,
     invoke: invoker.invoke,

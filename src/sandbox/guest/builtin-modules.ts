@@ -22,6 +22,7 @@ export interface BuiltinModules {
   http: typeof import("./builtins/http.js");
   inspect: typeof import("./builtins/inspect.js");
   intl: typeof import("./builtins/intl.js");
+  "json-log": typeof import("./builtins/json-log.js");
   module: typeof import("./builtins/module.js");
   "node-builtins": typeof import("./builtins/node-builtins.js");
   os: typeof import("./builtins/os.js");

@@ -3,6 +3,7 @@
 // or an empty event loop decides the result, and later ones are ignored, as in Lambda.
 import type { GuestConfig, GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
 import type { BuiltinModules } from "./builtin-modules.js";
+import type { JsonLog } from "./builtins/json-log.js";
 import { type ErrorLike, errorText, type StackMapper, stackMapper } from "./error-text.js";
 import type { Modules } from "./modules.js";
 import type { Answer } from "./output-box.js";
@@ -104,6 +105,8 @@ type Callback = (error?: unknown, result?: unknown) => void;
 type Handler = ((event: unknown, context: unknown, callback?: unknown) => unknown) & Record<symbol, unknown>;
 
 export interface Invoker {
+  /** The request id of the invocation running, or of the last one; undefined until the first. */
+  readonly requestId: string | undefined;
   init: GuestEntries["init"];
   invoke: GuestEntries["invoke"];
   beforeExit: GuestEntries["beforeExit"];
@@ -120,19 +123,28 @@ export function createInvoker(
   modules: Modules,
   streaming: () => BuiltinModules["response-stream"],
   done: Answer,
+  /** A function that logs JSON writes its error lines as a JSON record instead (builtins/json-log.ts). */
+  jsonLog: () => JsonLog | undefined,
 ): Invoker {
   let handler: Handler;
+  let requestId: string | undefined;
   let mapStack: StackMapper | undefined;
   const shape = (error: unknown) => JSON.stringify(errorShape(error, mapStack));
 
   /**
    * The runtime interface client's log line for an error that fails the invocation:
-   * `console.error(label, "\t" + JSON)`, the JSON holding the error's enumerable properties.
+   * `console.error(label, "\t" + JSON)`, the JSON holding the error's enumerable properties; in the
+   * JSON format, `console.error(error)`'s record, without the label.
    */
   const logFailure = (label: string, error: unknown) => {
     // QuickJS's interrupt (a timeout, process.exit) ends the phase; Lambda logs no error line for it.
     if ((error as Thrown)?.name === "InternalError" && (error as Error).message === "interrupted") return;
     const value = error instanceof Error ? error : new Error(error as string);
+    const json = jsonLog();
+    if (json !== undefined) {
+      json.logError(value, mapStack);
+      return;
+    }
     let formatted: string;
     // Each Error becomes a new plain object, which JSON's own cycle check cannot see: an error that
     // refers to itself (e.self = e) would recurse until the stack runs out, seconds in QuickJS.
@@ -208,6 +220,10 @@ export function createInvoker(
   };
 
   return {
+    get requestId() {
+      return requestId;
+    },
+
     init() {
       mapStack = stackMapper(host, config.env);
       loadHandler().then(
@@ -227,7 +243,7 @@ export function createInvoker(
     invoke(invocation) {
       // One split for the six lines (1.2 µs in QuickJS; six indexOf/slice pairs cost 2.7): the
       // event, last, may hold newlines of its own, so it is cut off by the lines' lengths.
-      const [requestId, invokedFunctionArn, deadlineText, traceId, clientContext, identity] = invocation.split("\n", 6) as [
+      const [id, invokedFunctionArn, deadlineText, traceId, clientContext, identity] = invocation.split("\n", 6) as [
         string,
         string,
         string,
@@ -236,8 +252,9 @@ export function createInvoker(
         string,
       ];
       const eventJson = invocation.slice(
-        requestId.length + invokedFunctionArn.length + deadlineText.length + traceId.length + clientContext.length + identity.length + 6,
+        id.length + invokedFunctionArn.length + deadlineText.length + traceId.length + clientContext.length + identity.length + 6,
       );
+      requestId = id;
       const deadline = Number(deadlineText);
       if (traceId !== "") config.env._X_AMZN_TRACE_ID = traceId;
       else delete config.env._X_AMZN_TRACE_ID;
@@ -268,7 +285,7 @@ export function createInvoker(
         functionVersion: config.functionVersion,
         invokedFunctionArn,
         memoryLimitInMB: String(config.memorySizeMB),
-        awsRequestId: requestId,
+        awsRequestId: id,
         logGroupName: config.env.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: config.env.AWS_LAMBDA_LOG_STREAM_NAME,
         identity: identity === "" ? undefined : JSON.parse(identity),

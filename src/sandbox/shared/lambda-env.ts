@@ -41,13 +41,18 @@ export function lambdaEnvironment(config: EnvironmentConfig, streamName: string)
   }
   // The SDKs read it (AWS_ENDPOINT_URL, "service-specific endpoints"); a function's own value wins.
   if (config.endpointUrl !== undefined && config.environment.AWS_ENDPOINT_URL === undefined) aws.AWS_ENDPOINT_URL = config.endpointUrl;
+  // Lambda sets them for JSON logging only; the runtime (guest/bootstrap.ts) reads them as the runtime interface client does.
+  if (config.jsonLogging !== undefined) {
+    aws.AWS_LAMBDA_LOG_FORMAT = "JSON";
+    aws.AWS_LAMBDA_LOG_LEVEL = config.jsonLogging.applicationLogLevel;
+  }
   return {
     ...config.environment,
     ...aws,
     AWS_LAMBDA_FUNCTION_NAME: config.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: config.functionVersion,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySizeMB),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
+    AWS_LAMBDA_LOG_GROUP_NAME: config.logGroup ?? `/aws/lambda/${config.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: streamName,
     AWS_LAMBDA_INITIALIZATION_TYPE: config.initializationType ?? "on-demand",
     AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001",

@@ -32,6 +32,14 @@ export interface EnvironmentConfig {
   layerDirs?: string[];
   /** EphemeralStorage.Size: what the environment's /tmp may hold, in MB; 512 by default. */
   ephemeralStorageMB?: number;
+  /** LoggingConfig.LogGroup: AWS_LAMBDA_LOG_GROUP_NAME; /aws/lambda/<functionName> by default. */
+  logGroup?: string;
+  /**
+   * LoggingConfig with LogFormat JSON: the runtime writes each console call as a JSON record and
+   * drops those below `applicationLogLevel`; START/END/REPORT become platform records kept at
+   * `systemLogLevel`. Text (every line, Lambda's tab-separated format) without it.
+   */
+  jsonLogging?: JsonLogging;
   /** The function's own variables; Lambda's reserved ones are added by the sandbox. */
   environment: Record<string, string>;
   region: string;
@@ -48,6 +56,12 @@ export interface EnvironmentConfig {
    * environment (made by the first such create) instead of running INIT.
    */
   snapStart?: boolean;
+}
+
+/** Lambda's ApplicationLogLevel (TRACE ... FATAL) and SystemLogLevel (DEBUG, INFO, WARN). */
+export interface JsonLogging {
+  applicationLogLevel: string;
+  systemLogLevel: string;
 }
 
 export interface AwsCredentials {
