@@ -7,7 +7,7 @@ import type { Context, Hono } from "hono";
 import { defaultRole, parseFunctionName } from "../lambda/arn.js";
 import { withStoredZip } from "../lambda/code-storage.js";
 import { LambdaError } from "../lambda/errors.js";
-import { checkDeadLetterTarget, checkEnvironment, checkPackage } from "../lambda/function-rules.js";
+import { checkDeadLetterTarget, checkEnvironment, checkPackage, type LoggingInput, resolveLogging } from "../lambda/function-rules.js";
 import { resolveLayers } from "../lambda/layers.js";
 import { unprovisionFunction } from "../lambda/provisioned.js";
 import { resolveFunction } from "../lambda/resolve.js";
@@ -17,8 +17,18 @@ import { DEFAULT_EPHEMERAL_STORAGE_MB } from "../sandbox/index.js";
 import type { ApiDeps } from "./deps.js";
 import { jsonBody, maxItemsOf } from "./request.js";
 import { toConfiguration } from "./shapes.js";
-import { CreateFunctionBody, parseBody, UpdateCodeBody, UpdateConfigurationBody, zipOf } from "./validate.js";
+import { CreateFunctionBody, parseBody, UpdateCodeBody, type UpdateConfiguration, UpdateConfigurationBody, zipOf } from "./validate.js";
 import { publishedConfiguration } from "./versions.js";
+
+/** LoggingConfig in the core's terms. */
+function loggingInput(config: UpdateConfiguration["LoggingConfig"]): LoggingInput {
+  return {
+    logFormat: config?.LogFormat,
+    applicationLogLevel: config?.ApplicationLogLevel,
+    systemLogLevel: config?.SystemLogLevel,
+    logGroup: config?.LogGroup,
+  };
+}
 
 function existing(deps: ApiDeps, rawName: string, qualifier?: string): FunctionVersion {
   return resolveFunction(deps, parseFunctionName(rawName, qualifier)).version;
@@ -29,6 +39,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
     const body = parseBody(CreateFunctionBody, await jsonBody(c));
     const { name } = parseFunctionName(body.FunctionName);
     const environment = checkEnvironment(body.Environment?.Variables);
+    const logging = resolveLogging(undefined, loggingInput(body.LoggingConfig));
     const layers = resolveLayers(deps, body.Layers ?? []);
     const created = await withStoredZip(deps, zipOf(body.Code), async (code) => {
       await checkPackage(deps, { codeSha256: code.codeSha256, codeDir: code.dir, runtime: body.Runtime, handler: body.Handler, layers });
@@ -45,6 +56,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
         ephemeralStorageMB: body.EphemeralStorage?.Size ?? DEFAULT_EPHEMERAL_STORAGE_MB,
         deadLetterTarget: checkDeadLetterTarget(body.DeadLetterConfig?.TargetArn),
         snapStartApplyOn: body.SnapStart?.ApplyOn ?? "None",
+        logging,
         code,
         tags: body.Tags,
       });
@@ -121,6 +133,7 @@ export function mountFunctions(app: Hono, deps: ApiDeps): void {
       ephemeralStorageMB: body.EphemeralStorage?.Size,
       deadLetterTarget: body.DeadLetterConfig === undefined ? undefined : checkDeadLetterTarget(body.DeadLetterConfig.TargetArn),
       snapStartApplyOn: body.SnapStart?.ApplyOn,
+      logging: body.LoggingConfig === undefined ? undefined : resolveLogging(current.logging, loggingInput(body.LoggingConfig)),
     };
     await checkPackage(deps, {
       codeSha256: current.codeSha256,

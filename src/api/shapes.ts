@@ -1,7 +1,7 @@
 /** Registry records in the Lambda API's wire shape. */
 
 import { functionArn } from "../lambda/arn.js";
-import { snapStartApplies } from "../lambda/environment.js";
+import { logGroupOf, snapStartApplies } from "../lambda/environment.js";
 import type { FunctionVersion } from "../registry/types.js";
 import type { ApiDeps } from "./deps.js";
 
@@ -32,6 +32,14 @@ export function toConfiguration(deps: ApiDeps, v: FunctionVersion): Record<strin
     EphemeralStorage: { Size: v.ephemeralStorageMB },
     ...(v.deadLetterTarget === "" ? {} : { DeadLetterConfig: { TargetArn: v.deadLetterTarget } }),
     SnapStart: { ApplyOn: v.snapStartApplyOn, OptimizationStatus: snapStartApplies(deps, v) ? "On" : "Off" },
-    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${v.functionName}` },
+    LoggingConfig: loggingConfig(v),
   };
+}
+
+/** Lambda names the levels only for JSON; every function has a log group, its own by default. */
+function loggingConfig(v: FunctionVersion): Record<string, string> {
+  const { logging } = v;
+  const LogGroup = logGroupOf(v);
+  if (logging.logFormat === "Text") return { LogFormat: "Text", LogGroup };
+  return { LogFormat: "JSON", ApplicationLogLevel: logging.applicationLogLevel, SystemLogLevel: logging.systemLogLevel, LogGroup };
 }

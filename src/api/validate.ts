@@ -54,6 +54,21 @@ const settings = {
   SnapStart: z.object({
     ApplyOn: z.enum(["PublishedVersions", "None"], { message: "Member must satisfy enum value set: [PublishedVersions, None]" }),
   }),
+  LoggingConfig: z.object({
+    LogFormat: z.enum(["JSON", "Text"], { message: "Member must satisfy enum value set: [JSON, Text]" }).optional(),
+    ApplicationLogLevel: z
+      .enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"], {
+        message: "Member must satisfy enum value set: [TRACE, DEBUG, INFO, WARN, ERROR, FATAL]",
+      })
+      .optional(),
+    SystemLogLevel: z.enum(["DEBUG", "INFO", "WARN"], { message: "Member must satisfy enum value set: [DEBUG, INFO, WARN]" }).optional(),
+    LogGroup: z
+      .string()
+      .min(1, "Member must have length greater than or equal to 1")
+      .max(512, "Member must have length less than or equal to 512")
+      .regex(/^[.\-_/#A-Za-z0-9]+$/, "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
+      .optional(),
+  }),
   Environment: z.object({
     Variables: z
       .record(
@@ -85,6 +100,7 @@ export const CreateFunctionBody = optionalSettings.extend({
 });
 
 export const UpdateConfigurationBody = optionalSettings.extend({ RevisionId: z.string().optional() });
+export type UpdateConfiguration = z.infer<typeof UpdateConfigurationBody>;
 
 export const UpdateCodeBody = zipCode.extend({
   Publish: z.boolean().optional(),

@@ -43,9 +43,9 @@ function authSettings(mode: AuthSettings["mode"], credentials: AuthSettings["cre
   return { mode, credentials: [{ accessKeyId, secretAccessKey }] };
 }
 
-/** On a terminal, the runtime's START/END/REPORT lines step back so that the handler's own lines stand out. */
+/** On a terminal, the runtime's START/END/REPORT lines (JSON: platform records) step back so that the handler's own lines stand out. */
 function dimLambdaLines(log: string): string {
-  return log.replace(/^(START|END|REPORT|INIT_START) .*$/gm, (line) => out("dim", line));
+  return log.replace(/^(?:(?:START|END|REPORT|INIT_START) |\{"time":"[^"]*","type":"platform\.).*$/gm, (line) => out("dim", line));
 }
 
 async function banner(server: RunningServer, options: ServeOptions, auth: AuthSettings, startedMs: number): Promise<void> {

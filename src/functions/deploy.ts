@@ -47,6 +47,7 @@ export async function deployFolder(
     ephemeralStorageMB: s.ephemeralStorage,
     deadLetterTarget: "",
     snapStartApplyOn: "None",
+    logging: { logFormat: "Text" },
   };
   const stored = await code.putFolder(folder.codeDir);
   let outcome: DeployOutcome;

@@ -42,6 +42,11 @@ export function snapStartApplies(settings: Pick<EnvironmentSettings, "snapStartE
   return settings.snapStartEverywhere === true || (v.version !== "$LATEST" && v.snapStartApplyOn === "PublishedVersions");
 }
 
+/** LoggingConfig.LogGroup, or Lambda's default: the function's own group. */
+export function logGroupOf(v: FunctionVersion): string {
+  return v.logging.logGroup ?? `/aws/lambda/${v.functionName}`;
+}
+
 /** Where a stored package is unpacked: the registry's code store, or Invoke's cache of it. */
 export type CodeDirOf = (codeSha256: string) => string | undefined;
 
@@ -66,6 +71,11 @@ export function environmentConfig(settings: EnvironmentSettings, v: FunctionVers
     layerDirs: v.layers.map((l) => dir(l.codeSha256)),
     ephemeralStorageMB: v.ephemeralStorageMB,
     environment: v.environment,
+    logGroup: logGroupOf(v),
+    jsonLogging:
+      v.logging.logFormat === "JSON"
+        ? { applicationLogLevel: v.logging.applicationLogLevel, systemLogLevel: v.logging.systemLogLevel }
+        : undefined,
     region: settings.region,
     accountId: settings.accountId,
     credentials: settings.credentials ?? own,

@@ -3,7 +3,7 @@
  * messages: checked alike when the API creates or updates a function and when a function folder is
  * deployed (a folder deploy is CreateFunction, UpdateFunctionCode and UpdateFunctionConfiguration).
  */
-import type { CodeStore, LayerRef } from "../registry/types.js";
+import type { ApplicationLogLevel, CodeStore, LayerRef, LoggingSettings, SystemLogLevel } from "../registry/types.js";
 import { COMPONENT_RUNTIME, type ComponentCache, componentFile, InvalidComponentError } from "../sandbox/index.js";
 import { LambdaError } from "./errors.js";
 import { checkCombinedSize } from "./layers.js";
@@ -60,6 +60,40 @@ export function checkDeadLetterTarget(arn: string | undefined): string {
     );
   }
   return arn;
+}
+
+/** LoggingConfig as a request gives it: any field may be missing. */
+export interface LoggingInput {
+  logFormat?: "Text" | "JSON";
+  applicationLogLevel?: ApplicationLogLevel;
+  systemLogLevel?: SystemLogLevel;
+  logGroup?: string;
+}
+
+/**
+ * LoggingConfig after a request: what it names replaces what the function had. Levels exist only with
+ * JSON (INFO and INFO unless named; Lambda refuses them with Text), so a function turned back to
+ * Text drops its levels.
+ */
+export function resolveLogging(current: LoggingSettings | undefined, given: LoggingInput): LoggingSettings {
+  const logGroup = given.logGroup ?? current?.logGroup;
+  const group = logGroup === undefined ? {} : { logGroup };
+  if ((given.logFormat ?? current?.logFormat ?? "Text") === "Text") {
+    if (given.applicationLogLevel !== undefined || given.systemLogLevel !== undefined) {
+      throw new LambdaError(
+        "InvalidParameterValueException",
+        'LogLevel is not supported when LogFormat is set to "Text". Remove LogLevel from your request or change the LogFormat to "Json" and try again.',
+      );
+    }
+    return { logFormat: "Text", ...group };
+  }
+  const kept = current?.logFormat === "JSON" ? current : undefined;
+  return {
+    logFormat: "JSON",
+    applicationLogLevel: given.applicationLogLevel ?? kept?.applicationLogLevel ?? "INFO",
+    systemLogLevel: given.systemLogLevel ?? kept?.systemLogLevel ?? "INFO",
+    ...group,
+  };
 }
 
 /** A WebAssembly component function is validated and transpiled once, before it is stored; jco's message on failure. */

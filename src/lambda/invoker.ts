@@ -1,8 +1,8 @@
 /**
  * The invoker: admits an invocation under Lambda's concurrency limits, runs it in the warm pool,
- * and wraps its log in START / END / REPORT. An invocation over a limit ends throttled, an outcome
- * each caller answers in its own terms (the API's 429, the doors' 429 and 503, the async box's and
- * the pollers' retry later).
+ * and wraps its log in START / END / REPORT (the JSON format's platform records). An invocation
+ * over a limit ends throttled, an outcome each caller answers in its own terms (the API's 429, the
+ * doors' 429 and 503, the async box's and the pollers' retry later).
  */
 import { randomFillSync } from "node:crypto";
 import { Metrics } from "../observe/metrics.js";
@@ -151,6 +151,8 @@ export class Invoker {
       maxMemoryUsedBytes: result.peakMemoryBytes,
       initDurationMs: result.initDurationMs,
       restoreDurationMs: result.restoreDurationMs,
+      systemLogLevel: config.jsonLogging?.systemLogLevel,
+      error: result.functionError === undefined ? undefined : result.payload,
     });
     this.onLog?.(config.functionName, result.logStreamName, log);
     const completed = { result, log, executedVersion: config.functionVersion };

@@ -3,7 +3,7 @@
  * prepared statements the registry runs on them.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { FunctionSettings, FunctionVersion, LayerRef } from "./types.js";
+import type { FunctionSettings, FunctionVersion, LayerRef, LoggingSettings } from "./types.js";
 
 export interface VersionRow {
   name: string;
@@ -27,6 +27,8 @@ export interface VersionRow {
   ephemeral_storage: number;
   dead_letter_target: string;
   snap_start: string;
+  /** JSON of LoggingSettings. */
+  logging: string;
 }
 
 export function toVersion(row: VersionRow): FunctionVersion {
@@ -44,6 +46,7 @@ export function toVersion(row: VersionRow): FunctionVersion {
     ephemeralStorageMB: row.ephemeral_storage,
     deadLetterTarget: row.dead_letter_target,
     snapStartApplyOn: row.snap_start === "PublishedVersions" ? "PublishedVersions" : "None",
+    logging: JSON.parse(row.logging) as LoggingSettings,
     codeSha256: row.code_sha256,
     codeSize: row.code_size,
     revisionId: row.revision_id,
@@ -64,6 +67,7 @@ export function unchangedSince(published: VersionRow, latest: VersionRow): boole
     published.ephemeral_storage === latest.ephemeral_storage &&
     published.dead_letter_target === latest.dead_letter_target &&
     published.snap_start === latest.snap_start &&
+    published.logging === latest.logging &&
     (published.source_description ?? published.description) === latest.description &&
     isDeepStrictEqual(JSON.parse(published.environment), JSON.parse(latest.environment))
   );
@@ -84,10 +88,11 @@ export const SETTING_KEYS = Object.keys({
   ephemeralStorageMB: true,
   deadLetterTarget: true,
   snapStartApplyOn: true,
+  logging: true,
 } satisfies Record<keyof FunctionSettings, true>) as Array<keyof FunctionSettings>;
 
 export const SELECT_VERSION = `
   SELECT f.name, f.version, f.version_number, f.runtime, f.handler, f.memory_size, f.timeout, f.description,
          f.environment, f.role, f.code_sha256, c.size AS code_size, f.revision_id, f.last_modified, f.source_description,
-         f.layers, f.ephemeral_storage, f.dead_letter_target, f.snap_start
+         f.layers, f.ephemeral_storage, f.dead_letter_target, f.snap_start, f.logging
   FROM functions f JOIN code c ON c.sha256 = f.code_sha256`;

@@ -53,9 +53,10 @@ export function prepareFunctionStatements(db: Sqlite.Database): FunctionStatemen
     insertPublished: db.prepare<Record<"name" | "version" | "number" | "description" | "revisionId" | "lastModified", unknown>>(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
                               role, code_sha256, revision_id, last_modified, source_description, layers, ephemeral_storage,
-                              dead_letter_target, snap_start)
+                              dead_letter_target, snap_start, logging)
        SELECT name, :version, :number, runtime, handler, memory_size, timeout, COALESCE(:description, description),
-              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage, dead_letter_target, snap_start
+              environment, role, code_sha256, :revisionId, :lastModified, description, layers, ephemeral_storage, dead_letter_target, snap_start,
+              logging
        FROM functions WHERE name = :name AND version_number = 0`,
     ),
     setLastPublished: db.prepare<[number, string]>("UPDATE functions SET last_published = ? WHERE name = ? AND version_number = 0"),
@@ -64,9 +65,11 @@ export function prepareFunctionStatements(db: Sqlite.Database): FunctionStatemen
     ),
     insertLatest: db.prepare(
       `INSERT INTO functions (name, version, version_number, runtime, handler, memory_size, timeout, description, environment,
-                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage, dead_letter_target, snap_start)
+                              role, code_sha256, revision_id, last_modified, layers, ephemeral_storage, dead_letter_target, snap_start,
+                              logging)
        VALUES (:name, '${LATEST}', 0, :runtime, :handler, :memorySize, :timeout, :description, :environment,
-               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB, :deadLetterTarget, :snapStartApplyOn)`,
+               :role, :codeSha256, :revisionId, :lastModified, :layers, :ephemeralStorageMB, :deadLetterTarget, :snapStartApplyOn,
+               :logging)`,
     ),
     setCode: db.prepare<[string, string, string, string]>(
       "UPDATE functions SET code_sha256 = ?, revision_id = ?, last_modified = ? WHERE name = ? AND version_number = 0",
@@ -74,7 +77,8 @@ export function prepareFunctionStatements(db: Sqlite.Database): FunctionStatemen
     setSettings: db.prepare(
       `UPDATE functions SET runtime = :runtime, handler = :handler, memory_size = :memorySize, timeout = :timeout,
          description = :description, environment = :environment, role = :role, layers = :layers,
-         ephemeral_storage = :ephemeralStorageMB, dead_letter_target = :deadLetterTarget, snap_start = :snapStartApplyOn, revision_id = :revisionId,
+         ephemeral_storage = :ephemeralStorageMB, dead_letter_target = :deadLetterTarget, snap_start = :snapStartApplyOn, logging = :logging,
+         revision_id = :revisionId,
          last_modified = :lastModified
        WHERE name = :name AND version_number = 0`,
     ),

@@ -210,6 +210,11 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE INDEX sqs_deduplication_expiry ON sqs_deduplication (queue, expires);
   `,
+  // 13: LoggingConfig, as JSON: {"logFormat":"Text"} or {"logFormat":"JSON","applicationLogLevel":...,"systemLogLevel":...},
+  // with "logGroup" when one was given; a published version keeps the value it was published with.
+  `
+  ALTER TABLE functions ADD COLUMN logging TEXT NOT NULL DEFAULT '{"logFormat":"Text"}';
+  `,
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer isolambda. */

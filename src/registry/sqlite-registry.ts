@@ -112,6 +112,7 @@ export class SqliteRegistry implements Registry {
         ephemeralStorageMB: input.ephemeralStorageMB,
         deadLetterTarget: input.deadLetterTarget,
         snapStartApplyOn: input.snapStartApplyOn,
+        logging: JSON.stringify(input.logging),
         codeSha256: input.code.codeSha256,
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
@@ -204,6 +205,7 @@ export class SqliteRegistry implements Registry {
         ephemeralStorageMB: current.ephemeralStorageMB,
         deadLetterTarget: current.deadLetterTarget,
         snapStartApplyOn: current.snapStartApplyOn,
+        logging: current.logging,
       };
       // Only the settings the patch names (and gives a value) change.
       for (const key of SETTING_KEYS) {
@@ -213,6 +215,7 @@ export class SqliteRegistry implements Registry {
         ...next,
         environment: JSON.stringify(next.environment),
         layers: JSON.stringify(next.layers),
+        logging: JSON.stringify(next.logging),
         revisionId: randomUUID(),
         lastModified: lambdaTimestamp(),
         name: functionName,

@@ -21,9 +21,23 @@ export interface FunctionSettings {
   deadLetterTarget: string;
   /** SnapStart.ApplyOn: published versions of a Node.js function start from a snapshot taken at publish. */
   snapStartApplyOn: SnapStartApplyOn;
+  /** LoggingConfig: the format of the function's logs, and with JSON the levels kept. */
+  logging: LoggingSettings;
 }
 
 export type SnapStartApplyOn = "None" | "PublishedVersions";
+
+export type ApplicationLogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+export type SystemLogLevel = "DEBUG" | "INFO" | "WARN";
+
+/** LoggingConfig as stored: levels only with JSON (Lambda refuses them with Text). */
+export type LoggingSettings = (
+  | { logFormat: "Text" }
+  | { logFormat: "JSON"; applicationLogLevel: ApplicationLogLevel; systemLogLevel: SystemLogLevel }
+) & {
+  /** LogGroup when one was given; Lambda's default is /aws/lambda/<function name>. */
+  logGroup?: string;
+};
 
 /**
  * A layer version a function uses, pinned when it was attached: as in Lambda, deleting the layer

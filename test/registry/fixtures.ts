@@ -44,4 +44,5 @@ export const SETTINGS: FunctionSettings = {
   ephemeralStorageMB: 512,
   deadLetterTarget: "",
   snapStartApplyOn: "None",
+  logging: { logFormat: "Text" },
 };
