@@ -28,7 +28,7 @@ describe("Error.captureStackTrace and CallSites", () => {
   it("writes V8's stack, header and frames, on a plain object and on an error", async () => {
     const files = {
       "index.js": [
-        "// Frames on a CommonJS file's first line count the module wrapper's columns too.",
+        "// The frames below are on the lines after this one.",
         "function capture() { const o = {}; Error.captureStackTrace(o); return o.stack; }",
         "exports.handler = async () => {",
         "  const e = new RangeError('too far'); Error.captureStackTrace(e);",
@@ -135,7 +135,7 @@ describe("Error.captureStackTrace and CallSites", () => {
   it("honours Error.stackTraceLimit", async () => {
     const files = {
       "index.js": [
-        "// Frames on a CommonJS file's first line count the module wrapper's columns too.",
+        "// The frames below are on the lines after this one.",
         "const capture = (limit) => { Error.stackTraceLimit = limit; const o = { name: 'Limited', message: 'm' }; Error.captureStackTrace(o); return o.stack; };",
         "exports.handler = async () => { const out = [capture(1), capture(0)]; Error.stackTraceLimit = 10; return out; };",
       ].join("\n"),
@@ -177,6 +177,10 @@ describe("syntax errors say where they are", () => {
   it("counts the first line's columns from the file's own text, in CommonJS and ES modules", async () => {
     const cjs = await initFailure({ "index.js": "const a = {b c};" });
     expect(cjs.errorMessage).toBe("SyntaxError: expecting '}' (/var/task/index.js:1:14)");
+    expect(cjs.trace[1]).toBe("    at /var/task/index.js:1:14");
+    // One the code throws is located by its stack's frame (QuickJS's column: the call's parenthesis).
+    const thrown = await initFailure({ "index.js": "throw new SyntaxError('bad config');" });
+    expect(thrown.errorMessage).toBe("SyntaxError: bad config (/var/task/index.js:1:22)");
     const esm = await initFailure({ "index.mjs": "const a = {b c};" });
     expect(esm.errorMessage).toBe("SyntaxError: expecting '}' (/var/task/index.mjs:1:14)");
     const shebang = await initFailure({ "index.js": "#!/usr/bin/env node\nconst a = {b c};" });

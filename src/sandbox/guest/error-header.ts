@@ -1,9 +1,12 @@
 // V8 begins an error's `stack` with its header, `Name: message`, formatted on first read (so a
 // subclass's name set after super() shows); QuickJS's holds only the frames. Frameworks and loggers
 // print `error.stack` as it is (koa logs an app's error so, express's error page shows it), and
-// lost the message. So the error constructors are wrapped: an error made by code gets V8's stack.
+// lost the message. So the error constructors are wrapped: an error made by code gets V8's stack,
+// its frames as Node prints them (error-text.ts stackMapper: first-line columns, source maps).
 // Errors QuickJS raises itself (a TypeError for a call of undefined) keep frames only; the
-// runtime's own printing adds their header (error-text.ts).
+// runtime's own printing adds their header and maps them (error-text.ts).
+
+import type { StackMapper } from "./error-text.js";
 
 const NATIVE_ERRORS = ["Error", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError", "AggregateError"];
 
@@ -15,15 +18,16 @@ function header(error: { name?: unknown; message?: unknown }): string {
   return message === "" ? name : `${name}: ${message}`;
 }
 
-/** QuickJS's stack of an error made by code, kept until its first read: the work of a header is paid by errors whose stack is read. */
+/** QuickJS's stack of an error made by code, kept until its first read: the work of a header and of mapping is paid by errors whose stack is read. */
 const frames = new WeakMap<object, string>();
+let mapFrames: StackMapper = (text) => text;
 
 function readStack(this: Error): string {
   const raw = frames.get(this);
   if (raw === undefined) return "";
   // The first two frames are Reflect.construct's and the wrapper's own.
   const own = raw.split("\n").slice(2).join("\n").trimEnd();
-  const text = own === "" ? header(this) : `${header(this)}\n${own}`;
+  const text = own === "" ? header(this) : `${header(this)}\n${mapFrames(own)}`;
   Object.defineProperty(this, "stack", { value: text, writable: true, configurable: true, enumerable: false });
   return text;
 }
@@ -42,7 +46,8 @@ function withHeader(error: object): object {
 }
 
 /** Wraps the global error constructors; returns QuickJS's own Error, whose stacks stay frames only. */
-export function installErrorHeaders(): ErrorConstructor {
+export function installErrorHeaders(mapStack: StackMapper): ErrorConstructor {
+  mapFrames = mapStack;
   const NativeError = globalThis.Error;
   let ErrorWrapper: object | undefined;
   for (const name of NATIVE_ERRORS) {

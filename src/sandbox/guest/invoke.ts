@@ -66,11 +66,14 @@ function syntaxLocation(host: HostCapabilities, error: Error): string | undefine
   let line = error.lineNumber;
   let column = error.columnNumber;
   if (typeof file !== "string" || !file.startsWith("/") || !((line as number) > 0)) {
-    const frame = /^ {4}at (?:.*? \()?(\/[^()]*):(\d+):(\d+)\)?$/m.exec(String(error.stack ?? ""));
+    const stack = String(error.stack ?? "");
+    const frame = /^ {4}at (?:.*? \()?(\/[^()]*):(\d+):(\d+)\)?$/m.exec(stack);
     if (frame === null) return undefined;
     file = frame[1] as string;
     line = Number(frame[2]);
     column = Number(frame[3]);
+    // A stack with its header was written as Node prints it (error-header.ts): its columns are the file's own.
+    if (!stack.startsWith("    at ")) return `${file}:${line}:${column}`;
   }
   if (line === 1) column = (column as number) - host.firstLineShift(file);
   return `${file}:${line}:${column}`;
@@ -84,7 +87,8 @@ function syntaxLocation(host: HostCapabilities, error: Error): string | undefine
 function userCodeSyntaxError(host: HostCapabilities, error: Error): Error {
   const location = syntaxLocation(host, error);
   const failure = runtimeError("Runtime.UserCodeSyntaxError", `SyntaxError: ${error.message}${location ? ` (${location})` : ""}`);
-  failure.stack = location ? `    at ${location}` : "";
+  // With its header, the stack is printed as it is (error-text.ts): the location is the file's own already.
+  failure.stack = location ? `${failure.name}: ${failure.message}\n    at ${location}` : "";
   return failure;
 }
 

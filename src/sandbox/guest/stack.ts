@@ -4,10 +4,11 @@
 
 import type { Builtin } from "./builtin-modules.js";
 import { installErrorHeaders } from "./error-header.js";
-import type { StackMapper } from "./error-text.js";
+import { STACK_MAPPER, type StackMapper } from "./error-text.js";
 
-export function installStackTraceApi(builtin: Builtin, mapStack: StackMapper | undefined): void {
-  const NativeError = installErrorHeaders();
+export function installStackTraceApi(builtin: Builtin, mapStack: StackMapper): void {
+  const NativeError = installErrorHeaders(mapStack);
+  Object.defineProperty(globalThis, STACK_MAPPER, { value: mapStack, configurable: true });
   Error.stackTraceLimit = 10;
   Object.defineProperty(Error, "captureStackTrace", {
     configurable: true,

@@ -159,12 +159,7 @@ function header(target: { name?: unknown; message?: unknown }): string {
  * Error.captureStackTrace(target, constructorOpt): frames above the topmost call of
  * `constructorOpt` are left out, found by its name since QuickJS's frames carry only names.
  */
-export function capture(
-  target: object,
-  constructorOpt: AnyFunction | undefined,
-  frames: string,
-  mapStack: ((text: string) => string) | undefined,
-): void {
+export function capture(target: object, constructorOpt: AnyFunction | undefined, frames: string, mapStack: (text: string) => string): void {
   if (target === null || (typeof target !== "object" && typeof target !== "function")) {
     throw new TypeError("Invalid argument");
   }
@@ -177,7 +172,7 @@ export function capture(
   if (typeof limit !== "number") lines = [];
   else lines = lines.slice(0, Math.max(0, limit));
   let text = lines.join("\n");
-  if (mapStack !== undefined && text !== "") text = mapStack(text);
+  if (text !== "") text = mapStack(text);
   const prepare = Error.prepareStackTrace;
   const stack =
     typeof prepare === "function" ? prepare(target as Error, callSites(text)) : text === "" ? header(target) : `${header(target)}\n${text}`;
