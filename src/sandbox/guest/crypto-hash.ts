@@ -123,21 +123,25 @@ function hmacPlain(how: string, key: string, encoding: string, data: Data): Data
 // A hash dropped before its digest frees its host half when the guest collects it.
 let registry: FinalizationRegistry<number> | undefined;
 
-/** A digest's kept updates once it is digested: nothing more may be added. */
-const DIGESTED: HashParts = [];
+/** Updates past a lone short plain string: kept parts (data, encoding pairs), their size, the host's hash once they crossed. */
+interface Batch {
+  parts: HashParts;
+  bytes: number;
+  id: number;
+}
 
-// Few fields, set once: QuickJS pays ~0.15 µs a field at construction, and a small HMAC's whole
-// guest side is a few µs.
+/** A digest's state once it is digested: nothing more may be added. */
+const DIGESTED: Batch = { parts: [], bytes: 0, id: 0 };
+
+// Three fields, set once: QuickJS pays ~0.09 µs a field at construction, and a small HMAC's whole
+// guest side is a few µs. Most digests see one short plain string, kept as it is.
 class Digest {
   /** The host's `how` but for the output encoding: "algorithm\nkind\n", kind an Hmac key's ("plain", "utf8" or "bytes": native/hash.ts) or a Hash's output length. */
   #how: string;
   /** An Hmac's key, a plain string or an ArrayBuffer; undefined for a Hash. */
   #key: Data | undefined;
-  /** The host's hash, once updates went past the batch. */
-  #id = 0;
-  /** Kept updates: data, encoding pairs ("bytes" for an ArrayBuffer); null before the first, DIGESTED after the digest. */
-  #parts: HashParts | null = null;
-  #bytes = 0;
+  /** null before the first update; the update itself while it is one short plain string; then a Batch; DIGESTED after the digest. */
+  #state: string | Batch | null = null;
   // Set on the prototype below, and by node:stream once the digest is used as one (stream-on-use.ts).
   declare _transform: (chunk: Uint8Array | string, encoding: string, callback: () => void) => void;
   declare _flush: (callback: () => void) => void;
@@ -149,8 +153,14 @@ class Digest {
   }
 
   update(data: unknown, inputEncoding?: unknown): this {
-    const parts = this.#parts;
-    if (parts === DIGESTED) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    const state = this.#state;
+    if (state === DIGESTED) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    if (state === null && typeof data === "string" && inputEncoding === undefined && isShortPlain(data)) {
+      this.#state = data;
+      return this;
+    }
+    const batch = typeof state === "string" ? { parts: [state, ""], bytes: state.length, id: 0 } : (state ?? { parts: [], bytes: 0, id: 0 });
+    this.#state = batch;
     let part: Data;
     let encoding: string;
     let size: number;
@@ -169,86 +179,89 @@ class Digest {
     } else if (ArrayBuffer.isView(data)) {
       encoding = "bytes";
       size = data.byteLength;
-      if (size + this.#bytes < BATCH_BYTES && (parts === null || parts.length < BATCH_PARTS * 2)) {
+      if (size + batch.bytes < BATCH_BYTES && batch.parts.length < BATCH_PARTS * 2) {
         // Kept bytes are copied: the caller may change its buffer before the digest, and Node has read it already.
         part = data.buffer.slice(data.byteOffset, data.byteOffset + size) as Bytes;
       } else part = arrayBufferOf(data);
     } else throw invalidType("data", "of type string or an instance of Buffer, TypedArray, or DataView", data);
-    if (parts === null) this.#parts = [part, encoding];
-    else parts.push(part, encoding);
-    this.#bytes += size;
-    if (this.#bytes >= BATCH_BYTES || (parts !== null && parts.length > BATCH_PARTS * 2)) this.#flush();
+    batch.parts.push(part, encoding);
+    batch.bytes += size;
+    if (batch.bytes >= BATCH_BYTES || batch.parts.length > BATCH_PARTS * 2) this.#flush(batch);
     return this;
   }
 
   digest(outputEncoding?: unknown): string | Buffer {
-    const parts = this.#parts ?? [];
-    if (parts === DIGESTED) {
+    const state = this.#state;
+    if (state === DIGESTED) {
       // Node's Hmac answers a second digest with nothing; a Hash refuses it.
       if (this.#key !== undefined) return outputEncoding === undefined || outputEncoding === "buffer" ? Buffer.alloc(0) : "";
       throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
     }
-    this.#parts = DIGESTED;
+    this.#state = DIGESTED;
     const encoding = typeof outputEncoding === "string" && outputEncoding !== "buffer" ? outputEncoding : "";
     let out: Data;
     try {
-      if (this.#id !== 0) {
+      if (typeof state === "string") out = this.#once(state, "", encoding);
+      else if (state === null) out = this.#key === undefined ? host.hashOnce(this.#how + encoding) : host.hmacOnce(this.#how + encoding, this.#key);
+      else if (state.id !== 0) {
         (registry as FinalizationRegistry<number>).unregister(this);
-        out = host.hashDigest(this.#id, encoding, ...parts);
-      } else if (parts.length === 2) {
-        // One part is the common case: a call with spread arguments costs QuickJS ~3 µs more, and every
-        // argument a handle read (a UTF-8 string's encoding, "", can be left out). Indexed, not
-        // destructured: QuickJS destructures through the iterator protocol.
-        const data = parts[0] as Data;
-        const dataEncoding = parts[1] as string;
-        const key = this.#key;
-        // A string key is plain when short (others crossed as bytes): native/hash.ts's "plain" kind.
-        if (typeof key === "string" && dataEncoding === "" && key.length < EXACT_STRING) out = hmacPlain(this.#how, key, encoding, data);
-        else {
-          const how = this.#how + encoding;
-          if (key === undefined) out = dataEncoding === "" ? host.hashOnce(how, data) : host.hashOnce(how, data, dataEncoding);
-          else out = dataEncoding === "" ? host.hmacOnce(how, key, data) : host.hmacOnce(how, key, data, dataEncoding);
-        }
-      } else if (this.#key === undefined) out = host.hashOnce(this.#how + encoding, ...parts);
-      else out = host.hmacOnce(this.#how + encoding, this.#key, ...parts);
+        out = host.hashDigest(state.id, encoding, ...state.parts);
+      } else if (state.parts.length === 2) out = this.#once(state.parts[0] as Data, state.parts[1] as string, encoding);
+      else if (this.#key === undefined) out = host.hashOnce(this.#how + encoding, ...state.parts);
+      else out = host.hmacOnce(this.#how + encoding, this.#key, ...state.parts);
     } catch (error) {
       throw nodeErrorOf(error);
     }
     return typeof out === "string" ? out : Buffer.from(out);
   }
 
+  /**
+   * The digest of one part, the common case: a call with spread arguments costs QuickJS ~3 µs more,
+   * and every argument a handle read (a UTF-8 string's encoding, "", is left out).
+   */
+  #once(data: Data, dataEncoding: string, encoding: string): Data {
+    const key = this.#key;
+    // A string key is plain when short (others crossed as bytes): native/hash.ts's "plain" kind.
+    if (typeof key === "string" && dataEncoding === "" && key.length < EXACT_STRING) return hmacPlain(this.#how, key, encoding, data);
+    const how = this.#how + encoding;
+    if (key === undefined) return dataEncoding === "" ? host.hashOnce(how, data) : host.hashOnce(how, data, dataEncoding);
+    return dataEncoding === "" ? host.hmacOnce(how, key, data) : host.hmacOnce(how, key, data, dataEncoding);
+  }
+
   /** Hash's copy (Hmac has none): the kept updates are shared, the host's hash is copied there. */
   static copy(source: Digest, options?: HashOptions): Hash {
-    if (source.#parts === DIGESTED) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
+    const state = source.#state;
+    if (state === DIGESTED) throw nodeError(Error, "ERR_CRYPTO_HASH_FINALIZED", "Digest already called");
     const [algorithm, kept] = source.#how.split("\n") as [string, string];
     const outputLength = options?.outputLength ?? Number(kept);
     const copy = new Hash(algorithm, outputLength < 0 ? undefined : { outputLength });
-    if (source.#id === 0) {
-      copy.#parts = source.#parts === null ? null : [...source.#parts];
-      copy.#bytes = source.#bytes;
-    } else {
+    if (state === null || typeof state === "string") copy.#state = state;
+    else if (state.id === 0) copy.#state = { parts: [...state.parts], bytes: state.bytes, id: 0 };
+    else {
       // The host's hash first takes the updates kept here, then is copied.
-      if (source.#parts !== null && source.#parts.length > 0) source.#flush();
-      copy.#own(callHost(host.hashCopy, source.#id, outputLength));
+      if (state.parts.length > 0) source.#flush(state);
+      const batch: Batch = { parts: [], bytes: 0, id: 0 };
+      copy.#state = batch;
+      copy.#own(batch, callHost(host.hashCopy, state.id, outputLength));
     }
     return copy;
   }
 
-  #flush() {
-    const parts = this.#parts ?? [];
-    this.#parts = null;
-    this.#bytes = 0;
-    if (this.#id !== 0) {
-      callHost(host.hashUpdate, this.#id, ...parts);
+  #flush(batch: Batch) {
+    const parts = batch.parts;
+    batch.parts = [];
+    batch.bytes = 0;
+    if (batch.id !== 0) {
+      callHost(host.hashUpdate, batch.id, ...parts);
       return;
     }
     const [algorithm, kind] = this.#how.split("\n") as [string, string];
-    if (this.#key === undefined) this.#own(callHost(host.hashCreate, algorithm, Number(kind), ...parts));
-    else this.#own(callHost(host.hmacCreate, algorithm, this.#key, kind, ...parts));
+    if (this.#key === undefined) this.#own(batch, callHost(host.hashCreate, algorithm, Number(kind), ...parts));
+    else this.#own(batch, callHost(host.hmacCreate, algorithm, this.#key, kind, ...parts));
   }
 
-  #own(id: number): void {
-    this.#id = id;
+  #own(batch: Batch, id: number): void {
+    batch.id = id;
     registry ??= new FinalizationRegistry((held) => host.hashFree(held));
     registry.register(this, id, this);
   }
