@@ -159,7 +159,8 @@ class Digest {
       this.#state = data;
       return this;
     }
-    const batch = typeof state === "string" ? { parts: [state, ""], bytes: state.length, id: 0 } : (state ?? { parts: [], bytes: 0, id: 0 });
+    const batch =
+      typeof state === "string" ? { parts: [state, ""], bytes: state.length, id: 0 } : (state ?? { parts: [], bytes: 0, id: 0 });
     this.#state = batch;
     let part: Data;
     let encoding: string;
@@ -202,7 +203,8 @@ class Digest {
     let out: Data;
     try {
       if (typeof state === "string") out = this.#once(state, "", encoding);
-      else if (state === null) out = this.#key === undefined ? host.hashOnce(this.#how + encoding) : host.hmacOnce(this.#how + encoding, this.#key);
+      else if (state === null)
+        out = this.#key === undefined ? host.hashOnce(this.#how + encoding) : host.hmacOnce(this.#how + encoding, this.#key);
       else if (state.id !== 0) {
         (registry as FinalizationRegistry<number>).unregister(this);
         out = host.hashDigest(state.id, encoding, ...state.parts);
