@@ -83,7 +83,12 @@ function hashHow(algorithm: unknown, outputLength: number): string {
   return how;
 }
 
+/** The last plain-key Hmac's algorithm and `how`: a handler signing with one algorithm skips the map. */
+let lastHmacAlgorithm: unknown = Symbol("none");
+let lastHmacHow = "";
+
 function hmacHow(algorithm: unknown, keyKind: string): string {
+  if (algorithm === lastHmacAlgorithm && keyKind === "plain") return lastHmacHow;
   if (typeof algorithm !== "string") throw invalidType("hmac", "of type string", algorithm);
   const name = keyKind === "plain" ? algorithm : `${algorithm}\n${keyKind}`;
   let how = hmacHows.get(name);
@@ -91,6 +96,10 @@ function hmacHow(algorithm: unknown, keyKind: string): string {
     callHost(host.hmacCheck, algorithm);
     how = `${algorithm}\n${keyKind}\n`;
     hmacHows.set(name, how);
+  }
+  if (keyKind === "plain") {
+    lastHmacAlgorithm = algorithm;
+    lastHmacHow = how;
   }
   return how;
 }
