@@ -7,8 +7,10 @@
 // - `await p` reads `p.constructor` at the await, synchronously, in the awaiting function's
 //   context: a getter there adds a reaction to p ahead of the await's own, which restores that
 //   context just before the async function resumes.
-// An `await` of a value that is not a promise is not observable: its continuation sees the
-// ambient context, the one async run in flight, or none while several are.
+// An `await` of a value that is not a promise (or a thenable's) is not observable: its continuation
+// sees the ambient context, the one async run in flight or none while several are, or, in the
+// jobs between a `restore` and its `clear`, that restore's context: another run's when several
+// are in flight (Node keeps each run's; test/sandbox/async-local-storage.test.ts holds the case).
 
 /** Each storage's store; never mutated once current. */
 type Context = Map<AsyncLocalStorage, unknown>;
