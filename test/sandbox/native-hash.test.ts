@@ -75,7 +75,7 @@ describe("hashes on the host", () => {
   it("HMACs with string keys, switching keys, algorithms and output forms between digests, equal the host's", async () => {
     // Consecutive digests with one plain key, algorithm and output form send only their data (the
     // host keeps the key): every switch, and interleaved objects, must still get their own.
-    const CALLS: [string, string, string | undefined][] = [
+    const CALLS: [string, string, crypto.BinaryToTextEncoding | undefined][] = [
       ["sha256", "k1", "hex"],
       ["sha256", "k1", "hex"],
       ["sha256", "k2", "hex"],
@@ -95,7 +95,7 @@ describe("hashes on the host", () => {
       };`,
       { calls: CALLS },
     )) as string[];
-    const expected = CALLS.map(([a, k, e], i) =>
+    const expected: string[] = CALLS.map(([a, k, e], i) =>
       crypto
         .createHmac(a, JSON.parse(`"${k}"`))
         .update(`m${i}`)
