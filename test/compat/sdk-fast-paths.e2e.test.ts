@@ -18,6 +18,8 @@ const TRICKY = [
   "reversed pair \udc00\ud800",
   "x".repeat(70_000),
   "é😀".repeat(20_000),
+  // Past 4 KB the host quotes it: every class above in one long string.
+  'quote " backslash \\ \b\t\n\f\r \x00\x1f DEL \x7f \u2028 lone \ud800 then \udc00 é😀 '.repeat(200),
 ];
 
 describe("the preinstalled AWS SDK's fast paths", () => {

@@ -111,7 +111,7 @@ export function createModules(host: HostCapabilities, requireBuiltin: (name: str
           dirname: string,
         ) => void;
         wrapper.call(module.exports, module.exports, require, module, path, dir);
-        patchRuntimeModule(path, module.exports);
+        patchRuntimeModule(path, module.exports, host);
       }
     } catch (error) {
       delete cache[path];

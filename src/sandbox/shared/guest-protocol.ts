@@ -73,6 +73,8 @@ export interface HostCapabilities {
   encodingToString(data: Bytes, encoding: string): string;
   encodingFromString(text: string, encoding: string): Bytes;
   encodingByteLength(text: string, encoding: string): number;
+  /** The UTF-8 bytes of JSON.stringify(text). */
+  encodingJsonQuoted(text: string): Bytes;
   encodingLabel(label: string): string;
   encodingDecode(data: Bytes, encoding: string, fatal: boolean, ignoreBOM: boolean): string;
   encodingAtob(data: string): string;

@@ -39,6 +39,12 @@ export function encodingFunctions(ctx: QuickJSContext) {
       if (value.length > MAX_CALL_BYTES) throw tooLarge();
       return arrayBuffer(ctx, Buffer.from(value, name(encoding)));
     }),
+    /** The UTF-8 of JSON.stringify(text): V8 quotes a long string ~5× faster than QuickJS. */
+    encodingJsonQuoted: guarded((string) => {
+      const value = text(string);
+      if (value.length > MAX_CALL_BYTES) throw tooLarge();
+      return arrayBuffer(ctx, Buffer.from(JSON.stringify(value), "utf8"));
+    }),
     encodingByteLength: (string, encoding) => ctx.newNumber(Buffer.byteLength(text(string), name(encoding))),
     /** The WHATWG name of a TextDecoder label, or Node's error for a label it does not support. */
     encodingLabel: guarded((label) => ctx.newString(new TextDecoder(text(label)).encoding)),
