@@ -43,7 +43,9 @@ function jsonStrings(exports: unknown, host: HostCapabilities): void {
   };
 }
 
-const PATCHES = new Map<string, (exports: unknown, host: HostCapabilities) => void>([["@smithy/core/dist-cjs/submodules/protocols/index.js", jsonStrings]]);
+const PATCHES = new Map<string, (exports: unknown, host: HostCapabilities) => void>([
+  ["@smithy/core/dist-cjs/submodules/protocols/index.js", jsonStrings],
+]);
 
 /** Called with every CommonJS module once it has run. */
 export function patchRuntimeModule(path: string, exports: unknown, host: HostCapabilities): void {
