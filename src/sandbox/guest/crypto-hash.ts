@@ -211,8 +211,11 @@ class Digest {
     const encoding = typeof outputEncoding === "string" && outputEncoding !== "buffer" ? outputEncoding : "";
     let out: Data;
     try {
-      if (typeof state === "string") out = this.#once(state, "", encoding);
-      else if (state === null)
+      if (typeof state === "string") {
+        // The hot path, inlined (a call is ~0.07 µs): an HMAC under the setup the host holds.
+        const held = this.#key === setupKey && this.#how === setupHow && encoding === setupEncoding;
+        out = (held ? host.hmacWith(setupId, state) : undefined) ?? this.#once(state, "", encoding);
+      } else if (state === null)
         out = this.#key === undefined ? host.hashOnce(this.#how + encoding) : host.hmacOnce(this.#how + encoding, this.#key);
       else if (state.id !== 0) {
         (registry as FinalizationRegistry<number>).unregister(this);

@@ -8,11 +8,13 @@ import {
   type BinaryToTextEncoding,
   createHash,
   createHmac,
+  createSecretKey,
   getHashes,
   type Hash,
   type Hmac,
   hkdf,
   hkdfSync,
+  type KeyObject,
   pbkdf2,
   pbkdf2Sync,
   type ScryptOptions,
@@ -21,7 +23,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
-import { guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
+import { errorResult, guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
 import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
 import { boundedScrypt, checkOutputBytes, checkPbkdf2, checkTime, type WorkLimits } from "./work-bounds.js";
 
@@ -40,7 +42,7 @@ type Digest = Hash | Hmac;
 export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, limits: WorkLimits) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
   /** The HMAC setup the guest names by number (hmacSetup): a handler signing with one secret reads it once. */
-  let setup: { id: number; algorithm: string; key: string | Buffer; encoding: string } | undefined;
+  let setup: { id: number; algorithm: string; key: KeyObject; encoding: string } | undefined;
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : plainString(ctx, h));
   const length = (h: QuickJSHandle | undefined): { outputLength: number } | undefined => {
@@ -148,15 +150,20 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     }),
     hmacSetup: guarded((id, how, secret) => {
       const [algorithm = "", , encoding = ""] = str(how).split("\n");
-      setup = { id: ctx.getNumber(id), algorithm, key: key(secret, "plain"), encoding };
+      setup = { id: ctx.getNumber(id), algorithm, key: createSecretKey(key(secret, "plain") as Buffer), encoding };
       return undefined;
     }),
-    hmacWith: guarded((id, data) => {
-      if (setup?.id !== ctx.getNumber(id)) return undefined;
-      const digest = createHmac(setup.algorithm, setup.key);
-      withPlainBytes(ctx, data, (bytes) => digest.update(bytes));
-      return output(digest, setup.encoding);
-    }),
+    // The hot path of a small HMAC: its own try, not guarded's closure and spread arguments.
+    hmacWith: (id, data) => {
+      try {
+        if (setup?.id !== ctx.getNumber(id)) return undefined;
+        const digest = createHmac(setup.algorithm, setup.key);
+        withPlainBytes(ctx, data, (bytes) => digest.update(bytes));
+        return output(digest, setup.encoding);
+      } catch (error) {
+        return errorResult(ctx, error);
+      }
+    },
     hmacCreate: guarded((algorithm, secret, secretKind, ...parts) => {
       const digest = createHmac(str(algorithm), key(secret, str(secretKind)));
       feed(digest, parts);
