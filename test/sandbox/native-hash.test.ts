@@ -405,7 +405,7 @@ describe("pbkdf2 and scrypt's callback forms on the host's thread pool", () => {
 
     const files: Files = {
       "index.js":
-        "const crypto = require('node:crypto');\nexports.handler = () => new Promise((resolve) => crypto.pbkdf2('p', 's', 3000000, 64, 'sha512', () => resolve('finished')));",
+        "const crypto = require('node:crypto');\nexports.handler = () => new Promise((resolve) => crypto.pbkdf2('p', 's', 10_000_000, 64, 'sha512', () => resolve('finished')));",
     };
     expect(errorOf(await invokeOnce(sandbox, files, {}, { timeoutSeconds: 1 })).errorType).toBe("Sandbox.Timedout");
   });
