@@ -1,7 +1,7 @@
-// node:crypto's Hash and Hmac are Transform streams, Sign and Verify Writable ones, but only once
-// something uses them as one: the first stream method or state access makes the class a stream
-// (evaluating node:stream) and sets the instance up, as Node's LazyTransform does. update(),
-// digest() and sign() alone never load node:stream.
+// node:crypto's Hash, Hmac, Cipheriv and Decipheriv are Transform streams, Sign and Verify Writable
+// ones, but only once something uses them as one: the first stream method or state access makes the
+// class a stream (evaluating node:stream) and sets the instance up, as Node's LazyTransform does.
+// update(), digest(), final() and sign() alone never load node:stream.
 
 const LISTENING = [
   "on",
@@ -27,6 +27,7 @@ const METHODS: Record<Kind, (string | symbol)[]> = {
   Transform: [
     "write",
     "end",
+    "setDefaultEncoding",
     "pipe",
     "unpipe",
     "read",
@@ -43,14 +44,17 @@ const METHODS: Record<Kind, (string | symbol)[]> = {
 const GETTERS: Record<Kind, string[]> = { Writable: ["writable", "writableEnded", "writableFinished", "writableNeedDrain"], Transform: [] };
 const STATES: Record<Kind, string[]> = { Writable: ["_writableState"], Transform: ["_readableState", "_writableState"] };
 
-/** Makes instances of `Class` streams of node:stream's `kind` ("Writable" or "Transform") on first use as one. */
 /** A stream class of node:stream: called on an instance to set it up, as Node's own subclasses do. */
-interface StreamClass {
-  call(instance: object, options: object): void;
+export interface StreamClass {
+  call(instance: object, options: object | undefined): void;
   prototype: Record<string | symbol, (...args: unknown[]) => unknown>;
 }
+/** Sets an instance up as a stream of `Stream`'s class; node:stream's constructor without options unless a class says otherwise. */
+export type StreamSetUp = (instance: object, Stream: StreamClass) => void;
+const withoutOptions: StreamSetUp = (instance, Stream) => Stream.call(instance, {});
 
-export function streamOnUse(Class: { prototype: object }, kind: Kind): void {
+/** Makes instances of `Class` streams of node:stream's `kind` ("Writable" or "Transform") on first use as one. */
+export function streamOnUse(Class: { prototype: object }, kind: Kind, setUp: StreamSetUp = withoutOptions): void {
   let Stream: StreamClass | undefined;
   const streams = new WeakSet<object>();
   const asStream = (instance: object) => {
@@ -60,7 +64,7 @@ export function streamOnUse(Class: { prototype: object }, kind: Kind): void {
       Stream = (require("readable-stream") as Record<Kind, StreamClass>)[kind];
       Object.setPrototypeOf(Class.prototype, Stream.prototype);
     }
-    Stream.call(instance, {});
+    setUp(instance, Stream);
   };
   for (const name of METHODS[kind]) {
     (Class.prototype as Record<string | symbol, unknown>)[name] = function (this: object, ...args: unknown[]) {
