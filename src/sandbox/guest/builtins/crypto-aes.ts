@@ -2,10 +2,12 @@
 // ChaCha20-Poly1305) and Web Crypto (AES-GCM, AES-CBC, AES-CTR), run by the host's OpenSSL
 // (src/sandbox/executor/native/cipher.ts). A cipher here is an id for the host's; every update is one
 // crossing that returns its output, as Node's does. A bundle of its own: hashing does not pay for it.
+// Ciphers are Transform streams too, made one on first use as one (stream-on-use.ts).
 import { Buffer } from "buffer";
 import type { Data, HostCapabilities } from "../../shared/guest-protocol.js";
 import { arrayBufferOf, received } from "../host-values.js";
 import { callHost as call } from "../native-error.js";
+import { streamOnUse } from "../stream-on-use.js";
 
 const nodeError = (Kind: ErrorConstructor, code: string, message: string) => Object.assign(new Kind(message), { code });
 
@@ -49,14 +51,22 @@ let registry: FinalizationRegistry<number> | undefined;
 /** A sealing cipher's tag, once final() has made it. */
 const tags = new WeakMap<object, Buffer>();
 
-/** createCipheriv's options Node reads here: an AEAD tag's length. */
+/** createCipheriv's options Node reads here: an AEAD tag's length; and the stream's, once the cipher is used as one. */
 interface CipherOptions {
   authTagLength?: number;
+  defaultEncoding?: string;
 }
+/** The options a cipher was made with, kept (only when given) for its stream. */
+const streamOptions = new WeakMap<object, CipherOptions>();
 
 class CipherBase {
   #id: number;
   #done = false;
+  // Set on the prototype below, and by node:stream once the cipher is used as one.
+  declare _transform: (chunk: Uint8Array | string, encoding: string, callback: () => void) => void;
+  declare _flush: (callback: (error?: unknown) => void) => void;
+  declare push: (chunk: unknown) => boolean;
+  declare _writableState: { decodeStrings: boolean; defaultEncoding: string };
 
   constructor(encrypt: boolean, algorithm: unknown, key: unknown, iv: unknown, options?: CipherOptions) {
     if (typeof algorithm !== "string") {
@@ -66,6 +76,7 @@ class CipherBase {
     this.#id = call(host.cipherCreate, encrypt, algorithm, keyOf(key), ivData, options?.authTagLength);
     registry ??= new FinalizationRegistry((id) => host.cipherFree(id));
     registry.register(this, this.#id, this);
+    if (options !== undefined && options !== null) streamOptions.set(this, options);
   }
   update(data: unknown, inputEncoding?: string, outputEncoding?: string | null): string | Buffer {
     if (this.#done) throw new Error("Trying to add data in unsupported state");
@@ -102,6 +113,32 @@ class CipherBase {
     if (this.#done) throw nodeError(Error, "ERR_CRYPTO_INVALID_STATE", `Invalid state for operation ${operation}`);
   }
 }
+
+// As Node's LazyTransform: the stream gets createCipheriv's options, and takes written strings as
+// they are (the cipher decodes them), as UTF-8 ("buffer") unless the options name a defaultEncoding.
+streamOnUse(CipherBase, "Transform", (cipher, Transform) => {
+  const options = streamOptions.get(cipher);
+  Transform.call(cipher, options);
+  const state = (cipher as CipherBase)._writableState;
+  state.decodeStrings = false;
+  if (!options?.defaultEncoding) state.defaultEncoding = "buffer";
+});
+// Node's stream calls the cipher's own update and final, whatever a subclass overrides. An update's
+// error is thrown by write(), as in Node; a final's (a wrong tag) is the stream's error.
+const { update, final } = CipherBase.prototype;
+CipherBase.prototype._transform = function (chunk, encoding, callback) {
+  this.push(update.call(this, chunk, encoding));
+  callback();
+};
+CipherBase.prototype._flush = function (callback) {
+  try {
+    this.push(final.call(this));
+  } catch (error) {
+    callback(error);
+    return;
+  }
+  callback();
+};
 
 function bytesArg(data: unknown, name: string): ArrayBufferView | ArrayBuffer {
   if (isBytes(data)) return data;
