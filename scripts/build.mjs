@@ -23,6 +23,9 @@ for (const file of readdirSync(`${guest}/builtins`)) {
   const name = file.replace(/\.[jt]s$/, "");
   await build({
     ...common,
+    // Node's classes keep their names (constructor.name, util.inspect, "an instance of X" in errors);
+    // the bootstrap, evaluated by every runtime, names its few classes itself.
+    keepNames: true,
     entryPoints: [`${guest}/builtins/${file}`],
     globalName: "__mod",
     outfile: `${out}/guest/builtins/${name}.js`,
