@@ -25,7 +25,7 @@ const NAMES = `
     new EventEmitter(), new stream.Readable(), new stream.Writable(), new stream.Transform(), new stream.PassThrough(),
     crypto.createHash("sha256"), crypto.createHmac("sha256", "k"), crypto.createCipheriv("aes-128-cbc", key, key),
     crypto.createDecipheriv("aes-128-cbc", key, key), crypto.createSign("sha256"), crypto.createVerify("sha256"),
-    crypto.createECDH("prime256v1"), new AbortController(), new Headers(), new Request("http://x"), new Response(""),
+    crypto.createECDH("prime256v1"), crypto.createSecretKey(key), new AbortController(), new Headers(), new Request("http://x"), new Response(""),
     new Blob([]), zlib.createGzip(), new http.Agent(), new Event("x"), new EventTarget(), new ReadableStream(),
     new TextDecoderStream(),
   ];

@@ -107,8 +107,11 @@ class KeyObject {
   }
 }
 
+/** Node's class of secret keys (createSecretKey's), as its public and private keys have their own. */
+class SecretKeyObject extends KeyObject {}
+
 function createSecretKey(key: unknown, encoding?: string): KeyObject {
-  const secret = new KeyObject("secret", secretKeys);
+  const secret = new SecretKeyObject("secret", secretKeys);
   secretKeys.set(secret, Uint8Array.from(typeof key === "string" ? Buffer.from(key, encoding) : secretOf(key)));
   return secret;
 }
