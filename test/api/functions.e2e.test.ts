@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import {
-  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
   DeleteFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -29,18 +29,7 @@ async function invoke(name: string, event: unknown = {}): Promise<unknown> {
   return JSON.parse(decoder.decode(out.Payload));
 }
 
-function create(name: string, zip = HANDLER_V1, extra: Partial<ConstructorParameters<typeof CreateFunctionCommand>[0]> = {}) {
-  return api.client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/r",
-      Code: { ZipFile: zip },
-      ...extra,
-    }),
-  );
-}
+const create = (name: string, zip = HANDLER_V1, extra: Partial<CreateFunctionCommandInput> = {}) => api.create(name, zip, extra);
 
 describe("the life of a function through @aws-sdk/client-lambda", () => {
   it("creates, reads, invokes, updates and deletes a function", async () => {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import {
-  CreateFunctionCommand,
   type CreateFunctionCommandInput,
   DeleteLayerVersionCommand,
   GetFunctionCommand,
@@ -39,18 +38,7 @@ function publish(name: string, zip: Uint8Array, extra: Partial<ConstructorParame
   return api.client.send(new PublishLayerVersionCommand({ LayerName: name, Content: { ZipFile: zip }, ...extra }));
 }
 
-function createFunction(name: string, extra: Partial<CreateFunctionCommandInput> = {}) {
-  return api.client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/r",
-      Code: { ZipFile: USES_GREETING },
-      ...extra,
-    }),
-  );
-}
+const createFunction = (name: string, extra: Partial<CreateFunctionCommandInput> = {}) => api.create(name, USES_GREETING, extra);
 
 async function invoke(name: string, event: unknown, qualifier?: string): Promise<unknown> {
   const out = await api.client.send(

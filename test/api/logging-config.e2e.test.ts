@@ -7,8 +7,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import {
-  CreateFunctionCommand,
-  type CreateFunctionCommandInput,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvalidParameterValueException,
@@ -17,23 +15,12 @@ import {
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
-import { storedLogs, useServer, zipOf } from "./server.js";
+import { storedLogs, useServer } from "./server.js";
 
 const api = useServer();
 const run = promisify(execFile);
 
-function create(name: string, source: string, extra: Partial<CreateFunctionCommandInput> = {}) {
-  return api.client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/r",
-      Code: { ZipFile: zipOf({ "index.js": source }) },
-      ...extra,
-    }),
-  );
-}
+const create = api.create;
 
 const loggingOf = async (name: string, qualifier?: string) =>
   (await api.client.send(new GetFunctionConfigurationCommand({ FunctionName: name, Qualifier: qualifier }))).LoggingConfig;

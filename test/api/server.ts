@@ -3,7 +3,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  type CreateFunctionCommandInput,
+  type CreateFunctionCommandOutput,
+  LambdaClient,
+} from "@aws-sdk/client-lambda";
 import { strToU8, zipSync } from "fflate";
 import { afterAll, beforeAll } from "vitest";
 import { type RunningServer, type ServerOptions, startServer } from "../../src/server.js";
@@ -13,8 +18,11 @@ export interface TestServer {
   readonly url: string;
   readonly dataDir: string;
   readonly client: LambdaClient;
-  /** CreateFunction for a Node.js 20 handler `index.handler` whose index.js is `source`. */
-  create(name: string, source: string): Promise<void>;
+  /**
+   * CreateFunction for a Node.js 20 handler `index.handler`: its index.js is `code` when a string,
+   * else `code` is the deployment package; `extra` adds or replaces request fields.
+   */
+  create(name: string, code: string | Uint8Array, extra?: Partial<CreateFunctionCommandInput>): Promise<CreateFunctionCommandOutput>;
   /** The built-in queues of the running server, for what the API does not reach (sendByArn). */
   readonly queues: RunningServer["queues"];
   /** Terminates executor worker `index` as the hard-kill path does. */
@@ -86,14 +94,15 @@ export function useServer(
     get queues() {
       return started(server).queues;
     },
-    async create(name, source) {
-      await started(client).send(
+    create(name, code, extra = {}) {
+      return started(client).send(
         new CreateFunctionCommand({
           FunctionName: name,
           Runtime: "nodejs20.x",
           Handler: "index.handler",
           Role: "arn:aws:iam::000000000000:role/test",
-          Code: { ZipFile: zipOf({ "index.js": source }) },
+          Code: { ZipFile: typeof code === "string" ? zipOf({ "index.js": code }) : code },
+          ...extra,
         }),
       );
     },

@@ -1,12 +1,6 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import {
-  CreateFunctionCommand,
-  GetFunctionCommand,
-  InvalidParameterValueException,
-  InvokeCommand,
-  UpdateFunctionCodeCommand,
-} from "@aws-sdk/client-lambda";
+import { GetFunctionCommand, InvalidParameterValueException, InvokeCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Deflated, deflatedText, deflatedZeros, zipDeclaring } from "../registry/hostile-zips.js";
 import { waitFor } from "../wait.js";
@@ -16,17 +10,7 @@ const api = useServer();
 const MiB = 1024 * 1024;
 const HANDLER = "exports.handler = async () => 'unzipped';";
 
-function create(name: string, zip: Uint8Array) {
-  return api.client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: "arn:aws:iam::000000000000:role/r",
-      Code: { ZipFile: zip },
-    }),
-  );
-}
+const create = (name: string, zip: Uint8Array) => api.create(name, zip);
 
 /** The code directory's entries: packages and temporary unpackings. */
 const codeEntries = () => readdirSync(path.join(api.dataDir, "code")).sort();
