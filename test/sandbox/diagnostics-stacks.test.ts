@@ -5,11 +5,11 @@
  * file's own.
  */
 import { execFileSync } from "node:child_process";
-import { buildSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import type { InvokeResult, Sandbox } from "../../src/sandbox/index.js";
 import { configFor, writePackage } from "./fixtures.js";
 import { errorOf, messagesAt, resultOf, useSandbox } from "./harness.js";
+import { bundleTypeScript } from "./ts-bundle.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -93,23 +93,8 @@ describe("error.stack under NODE_OPTIONS=--enable-source-maps", () => {
     "  return { stack };",
     "};",
   ].join("\n");
-  const bundle = (sourcemap: "external" | "inline", minify: boolean): Record<string, string> => {
-    const out = buildSync({
-      stdin: { contents: source, loader: "ts", sourcefile: "src/handler.ts", resolveDir: "/pkg" },
-      absWorkingDir: "/pkg",
-      bundle: true,
-      format: "cjs",
-      platform: "node",
-      sourcemap,
-      minify,
-      write: false,
-      outfile: "/pkg/index.js",
-    }).outputFiles;
-    const files: Record<string, string> = {};
-    for (const file of out) files[file.path.endsWith(".map") ? "index.js.map" : "index.js"] = file.text;
-    if (sourcemap === "external") files["index.js"] += "//# sourceMappingURL=index.js.map\n";
-    return files;
-  };
+  const bundle = (sourcemap: "external" | "inline", minify: boolean) => bundleTypeScript(source, sourcemap, minify);
+
   const switchOn = { NODE_OPTIONS: "--enable-source-maps" };
 
   for (const [label, files] of [

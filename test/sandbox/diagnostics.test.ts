@@ -4,10 +4,10 @@
  * place, the `Invoke Error` log line, source-mapped traces under NODE_OPTIONS=--enable-source-maps,
  * and process.exit ending the environment as Runtime.ExitError.
  */
-import { buildSync } from "esbuild";
 import { describe, expect, it } from "vitest";
 import type { FunctionError, Sandbox } from "../../src/sandbox/index.js";
 import { environmentFor, errorOf, expectHealthy, invokeOnce, messagesAt, resultOf, useSandbox } from "./harness.js";
+import { bundleTypeScript } from "./ts-bundle.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -290,24 +290,7 @@ describe("source maps under NODE_OPTIONS=--enable-source-maps", () => {
     "  return 'ok';",
     "};",
   ].join("\n");
-  const bundle = (sourcemap: "external" | "inline", minify: boolean): Record<string, string> => {
-    const out = buildSync({
-      stdin: { contents: source, loader: "ts", sourcefile: "src/handler.ts", resolveDir: "/pkg" },
-      absWorkingDir: "/pkg",
-      bundle: true,
-      format: "cjs",
-      platform: "node",
-      sourcemap,
-      minify,
-      write: false,
-      outfile: "/pkg/index.js",
-    }).outputFiles;
-    const files: Record<string, string> = {};
-    for (const file of out) files[file.path.endsWith(".map") ? "index.js.map" : "index.js"] = file.text;
-    // esbuild leaves the comment out when it writes nothing itself; a bundler writing files puts it last.
-    if (sourcemap === "external") files["index.js"] += "//# sourceMappingURL=index.js.map\n";
-    return files;
-  };
+  const bundle = (sourcemap: "external" | "inline", minify: boolean) => bundleTypeScript(source, sourcemap, minify);
 
   it("maps the trace, the Invoke Error line and a captured stack to the TypeScript source", async () => {
     const files = bundle("external", false);
