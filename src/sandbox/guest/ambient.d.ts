@@ -129,6 +129,7 @@ declare var File: typeof import("./builtins/blob.js").File;
 declare var btoa: (data: unknown) => string;
 declare var atob: (data: unknown) => string;
 declare var crypto: import("./builtins/web-globals.js").WebCrypto;
+declare var DOMException: typeof import("./builtins/dom-exception.js").DOMException;
 // Their instances' types, by the same names.
 type URL = import("./builtins/url.js").URL;
 type URLSearchParams = import("./builtins/url.js").URLSearchParams;

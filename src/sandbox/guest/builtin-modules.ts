@@ -13,6 +13,7 @@ export interface BuiltinModules {
   "crypto-keys": typeof import("./builtins/crypto-keys.js");
   crypto: typeof import("./builtins/crypto.js");
   "diagnostics-channel": typeof import("./builtins/diagnostics-channel.js");
+  "dom-exception": typeof import("./builtins/dom-exception.js");
   encoding: typeof import("./builtins/encoding.js");
   events: typeof import("./builtins/events.js");
   fetch: typeof import("./builtins/fetch.js");

@@ -6,7 +6,8 @@ import type { KeyObject } from "./builtins/crypto.js";
 import { Buffer, type KeyInfo } from "./crypto-key-args.js";
 import type { Algorithm, AlgorithmIdentifier, BufferSource, CryptoKey, JsonWebKey, KeyAlgorithm } from "./crypto-subtle.js";
 
-const domError = (name: string, message: string) => Object.assign(new Error(message), { name });
+// Web Crypto rejects with DOMExceptions, as Node's does.
+const domError = (name: string, message: string) => new DOMException(message, name);
 /** Node's RSA constants (crypto.constants) that key options use. */
 const RSA_PKCS1_OAEP_PADDING = 4;
 const RSA_PKCS1_PSS_PADDING = 6;
@@ -95,13 +96,13 @@ export function createSubtleKeys({
     const name: unknown = typeof algorithm === "string" ? algorithm : algorithm?.name;
     if (typeof name !== "string") throw new TypeError("Algorithm: name is missing");
     const canonical = CANONICAL[name.toUpperCase()] as string;
-    if (!canonical) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
+    if (!canonical) throw domError("NotSupportedError", "Unrecognized algorithm name");
     return canonical;
   };
   const hashOf = (hash: AlgorithmIdentifier | undefined): string => {
     const name: unknown = typeof hash === "string" ? hash : hash?.name;
     const upper = typeof name === "string" ? name.toUpperCase() : undefined;
-    if (!upper || !HASH_NAMES[upper]) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
+    if (!upper || !HASH_NAMES[upper]) throw domError("NotSupportedError", "Unrecognized algorithm name");
     return upper;
   };
   const bufferSource = (data: unknown, name = "data"): Bytes => {

@@ -64,7 +64,8 @@ const KW_USAGES = ["wrapKey", "unwrapKey"];
 
 export const keyMaterial = new WeakMap<CryptoKey, KeyMaterial>();
 
-const domError = (name: string, message: string) => Object.assign(new Error(message), { name });
+// Web Crypto rejects with DOMExceptions, as Node's does.
+const domError = (name: string, message: string) => new DOMException(message, name);
 const invalidAccess = () => domError("InvalidAccessError", "The requested operation is not valid for the provided key");
 
 export class CryptoKey {
@@ -100,7 +101,7 @@ const algorithmName = (algorithm: AlgorithmIdentifier | undefined): string => {
 
 function webHash(hash: AlgorithmIdentifier | undefined) {
   const name = algorithmName(hash);
-  if (!Object.hasOwn(WEB_HASHES, name)) throw domError("NotSupportedError", `Unrecognized algorithm name: ${name}`);
+  if (!Object.hasOwn(WEB_HASHES, name)) throw domError("NotSupportedError", "Unrecognized algorithm name");
   return { name, ...(WEB_HASHES[name] as { algorithm: string; blockLen: number }) };
 }
 

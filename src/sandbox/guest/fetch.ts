@@ -15,6 +15,13 @@ export interface RawAnswer {
   body: Bytes;
 }
 
+/** What fetch reads of a request's signal. */
+interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener?(type: "abort", listener: () => void, options: { once: boolean }): void;
+}
+
 interface Pending {
   resolve(value: Response | RawAnswer): void;
   reject(error: unknown): void;
@@ -39,9 +46,23 @@ export function createFetch(host: HostCapabilities): FetchApi {
     new Promise<Response>((resolve, reject) => {
       // fetch's own steps: the same URL parsing, method and body rules (and implied content type) as a Request.
       const request = new Request(input, init);
+      // As undici: an aborted signal rejects with its reason. The host's request is not cancelled: it
+      // runs to its end, bounded by the invocation's time, and its answer is dropped.
+      const signal = request.signal as AbortSignalLike | undefined;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       const bytes = request.peekBytes();
       const id = nextId++;
       pending.set(id, { resolve: resolve as Pending["resolve"], reject, url: request.url });
+      signal?.addEventListener?.(
+        "abort",
+        () => {
+          if (pending.delete(id)) reject(signal.reason);
+        },
+        { once: true },
+      );
       const redirect = request.redirect === "manual" ? "manual" : "follow";
       host.fetch(
         id,

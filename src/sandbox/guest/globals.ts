@@ -106,10 +106,8 @@ export function installGlobals(host: HostCapabilities, builtin: Builtin): { webc
   defineLazy("Blob", () => builtin("blob")?.Blob);
   defineLazy("File", () => builtin("blob")?.File);
   for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event"] as const) defineLazy(name, () => builtin("abort")?.[name]);
-  defineLazy("structuredClone", () => {
-    const { serialize, deserialize } = builtin("structured-clone");
-    return (value: unknown, options: unknown) => deserialize(serialize(value, options));
-  });
+  defineLazy("DOMException", () => builtin("dom-exception").DOMException);
+  defineLazy("structuredClone", () => builtin("structured-clone").structuredClone);
   defineLazy("Intl", () => builtin("intl").intl);
   for (const name of WEB_STREAMS) defineLazy(name, () => builtin("stream-web")?.[name]);
   installLocaleMethods(() => builtin("intl").localeMethods);

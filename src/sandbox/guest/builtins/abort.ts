@@ -3,8 +3,9 @@
 // Streams, events.on and timers/promises cancel through them; Node makes them globals.
 import { Event, EventTarget, getEventAttributeValue, setEventAttributeValue } from "event-target-shim";
 
-const abortError = () => Object.assign(new Error("This operation was aborted"), { name: "AbortError", code: 20 });
-const timeoutError = () => Object.assign(new Error("The operation was aborted due to timeout"), { name: "TimeoutError", code: 23 });
+// DOMExceptions, as Node's reasons are: the global loads its bundle at the first abort.
+const abortError = () => new DOMException("This operation was aborted", "AbortError");
+const timeoutError = () => new DOMException("The operation was aborted due to timeout", "TimeoutError");
 
 const internal = Symbol("AbortSignal");
 /** Aborts a signal: its controller's capability, kept out of the signal's public face. */

@@ -48,20 +48,28 @@ export function createWebGlobals(
   host: HostCapabilities,
   builtin: Builtin,
 ): { crypto: WebCrypto; btoa: (data: unknown) => string; atob: (data: unknown) => string } {
-  // Longer input goes to the host's own atob and btoa, in one crossing (their DOMException crosses as its name, message and code, the guest's own carry the same).
+  // Longer input goes to the host's own atob and btoa, in one crossing; their DOMException crosses as
+  // its name, message and code, and is made one again here.
+  const invalid = (message: string) => new DOMException(message, "InvalidCharacterError");
+  const viaHost = (convert: () => string) => {
+    try {
+      return convert();
+    } catch (error) {
+      throw (error as Error).name === "InvalidCharacterError" ? invalid((error as Error).message) : error;
+    }
+  };
   const btoa = (data: unknown) => {
     const text = String(data);
-    if (text.length >= NATIVE_MIN_LENGTH) return host.encodingBtoa(text);
-    if (/[^\0-\xff]/.test(text)) throw Object.assign(new Error("Invalid character"), { name: "InvalidCharacterError", code: 5 });
+    if (text.length >= NATIVE_MIN_LENGTH) return viaHost(() => host.encodingBtoa(text));
+    if (/[^\0-\xff]/.test(text)) throw invalid("Invalid character");
     return builtin("buffer").Buffer.from(text, "latin1").toString("base64");
   };
   const atob = (data: unknown) => {
     const text = String(data);
-    if (text.length >= NATIVE_MIN_LENGTH) return host.encodingAtob(text);
+    if (text.length >= NATIVE_MIN_LENGTH) return viaHost(() => host.encodingAtob(text));
     const compact = text.replace(/[\t\n\f\r ]/g, "");
-    if (compact.length % 4 === 1 || /[^A-Za-z0-9+/=]/.test(compact)) {
-      throw Object.assign(new Error("The string to be decoded is not correctly encoded."), { name: "InvalidCharacterError", code: 5 });
-    }
+    if (/[^A-Za-z0-9+/=]/.test(compact)) throw invalid("Invalid character");
+    if (compact.length % 4 === 1) throw invalid("The string to be decoded is not correctly encoded.");
     return builtin("buffer").Buffer.from(compact, "base64").toString("latin1");
   };
   return { crypto: createCrypto(host, builtin), btoa, atob };

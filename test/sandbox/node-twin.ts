@@ -1,0 +1,18 @@
+/** The host's Node running a handler package as the sandbox does, to compare the two answers. */
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { writePackage } from "./fixtures.js";
+import type { Files } from "./harness.js";
+
+/**
+ * Writes `files` and calls `index.js`'s handler in a child Node from an immediate, as Lambda's
+ * runtime calls one after I/O; answers what it resolved, through JSON. The child exits once it
+ * answered, whatever handles the handler left open.
+ */
+export function runInNode(files: Files, event: unknown = {}): unknown {
+  const file = path.join(writePackage(files), "index.js");
+  const driver = `setImmediate(() => Promise.resolve(require(${JSON.stringify(file)}).handler(${JSON.stringify(event)}, {})).then(
+    (result) => { process.stdout.write(JSON.stringify(result ?? null)); process.exit(0); },
+    (error) => { console.error(error); process.exit(1); }));`;
+  return JSON.parse(execFileSync(process.execPath, ["-e", driver], { encoding: "utf8", timeout: 30_000 }));
+}
