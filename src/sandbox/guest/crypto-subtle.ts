@@ -66,20 +66,35 @@ export const keyMaterial = new WeakMap<CryptoKey, KeyMaterial>();
 
 // Web Crypto rejects with DOMExceptions, as Node's does.
 const domError = (name: string, message: string) => new DOMException(message, name);
+/** What `new CryptoKey()` and `new SubtleCrypto()` throw in code: only this runtime makes them. */
+const illegalConstructor = () => Object.assign(new TypeError("Illegal constructor"), { code: "ERR_ILLEGAL_CONSTRUCTOR" });
 const invalidAccess = () => domError("InvalidAccessError", "The requested operation is not valid for the provided key");
 
+/** Node's CryptoKey: its fields are prototype getters, so a key owns no property. */
 export class CryptoKey {
-  declare type: string;
-  declare extractable: boolean;
-  declare algorithm: KeyAlgorithm;
-  declare usages: string[];
+  readonly #type: string;
+  readonly #extractable: boolean;
+  readonly #algorithm: KeyAlgorithm;
+  readonly #usages: string[];
   constructor(token: unknown, type: string, extractable: boolean, algorithm: KeyAlgorithm, usages: string[], material: KeyMaterial) {
-    if (token !== keyMaterial) throw new TypeError("Illegal constructor");
-    this.type = type;
-    this.extractable = extractable;
-    this.algorithm = algorithm;
-    this.usages = usages;
+    if (token !== keyMaterial) throw illegalConstructor();
+    this.#type = type;
+    this.#extractable = extractable;
+    this.#algorithm = algorithm;
+    this.#usages = usages;
     keyMaterial.set(this, material);
+  }
+  get type(): string {
+    return this.#type;
+  }
+  get extractable(): boolean {
+    return this.#extractable;
+  }
+  get algorithm(): KeyAlgorithm {
+    return this.#algorithm;
+  }
+  get usages(): string[] {
+    return this.#usages;
   }
   get [Symbol.toStringTag]() {
     return "CryptoKey";
@@ -210,12 +225,16 @@ export class SubtleCrypto {
   #load: Builtin;
   #keys: () => SubtleKeys;
   #host: () => HostCapabilities;
-  /** `keys()` is the crypto-keys bundle's subtle half; `host()` the environment's host functions. */
-  constructor(getRandomValues: GetRandomValues, load: Builtin, keys: () => SubtleKeys, host: () => HostCapabilities) {
+  /** `token` is keyMaterial, as for a CryptoKey; `keys()` the crypto-keys bundle's subtle half; `host()` the environment's host functions. */
+  constructor(token: unknown, getRandomValues: GetRandomValues, load: Builtin, keys: () => SubtleKeys, host: () => HostCapabilities) {
+    if (token !== keyMaterial) throw illegalConstructor();
     this.#getRandomValues = getRandomValues;
     this.#load = load;
     this.#keys = keys;
     this.#host = host;
+  }
+  get [Symbol.toStringTag]() {
+    return "SubtleCrypto";
   }
   async digest(algorithm: AlgorithmIdentifier, data: BufferSource): Promise<Bytes> {
     return hashes.digestOf(webHash(algorithm).algorithm, bufferSource(data));

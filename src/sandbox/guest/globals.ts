@@ -105,7 +105,13 @@ export function installGlobals(host: HostCapabilities, builtin: Builtin): { webc
   defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
   defineLazy("Blob", () => builtin("blob")?.Blob);
   defineLazy("File", () => builtin("blob")?.File);
-  for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event"] as const) defineLazy(name, () => builtin("abort")?.[name]);
+  for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event", "CustomEvent"] as const) {
+    defineLazy(name, () => builtin("abort")?.[name]);
+  }
+  // Web Crypto's classes: Crypto is the global crypto's (its bundle), the others the crypto bundle's.
+  defineLazy("Crypto", () => webGlobals().Crypto);
+  defineLazy("SubtleCrypto", () => builtin("crypto").SubtleCrypto);
+  defineLazy("CryptoKey", () => builtin("crypto").CryptoKey);
   defineLazy("DOMException", () => builtin("dom-exception").DOMException);
   defineLazy("structuredClone", () => builtin("structured-clone").structuredClone);
   defineLazy("Intl", () => builtin("intl").intl);

@@ -1,5 +1,6 @@
 // EventTarget and Event from `event-target-shim` (the WHATWG algorithms), and AbortController /
-// AbortSignal on top of them with what Node's have (reason, throwIfAborted, abort, timeout, any).
+// AbortSignal on top of them with what Node's have (reason, throwIfAborted, abort, timeout, any), and
+// CustomEvent.
 // Streams, events.on and timers/promises cancel through them; Node makes them globals.
 import { Event, EventTarget, getEventAttributeValue, setEventAttributeValue } from "event-target-shim";
 
@@ -70,6 +71,26 @@ class AbortSignal extends EventTarget {
   }
 }
 
+/** Node's CustomEvent: an Event with the `detail` it was made with (null if none). */
+class CustomEvent extends Event {
+  #detail: unknown;
+  constructor(...args: [type?: string, options?: { detail?: unknown; bubbles?: boolean; cancelable?: boolean; composed?: boolean }]) {
+    if (args.length === 0) throw Object.assign(new TypeError('The "type" argument must be specified'), { code: "ERR_MISSING_ARGS" });
+    const [type, options = {}] = args;
+    super(type as string, options);
+    this.#detail = options?.detail ?? null;
+  }
+  get detail() {
+    return this.#detail;
+  }
+  get [Symbol.toStringTag]() {
+    return "CustomEvent";
+  }
+}
+
+// Node's takes (type, options = {}).
+Object.defineProperty(CustomEvent, "length", { value: 1 });
+
 class AbortController {
   #signal = new AbortSignal(internal);
   get signal() {
@@ -83,4 +104,4 @@ class AbortController {
   }
 }
 
-export { AbortController, AbortSignal, Event, EventTarget };
+export { AbortController, AbortSignal, CustomEvent, Event, EventTarget };

@@ -123,6 +123,7 @@ export function createSubtle(getRandomValues: GetRandomValues, load: Builtin, ho
   hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
   subtle ??= new SubtleCrypto(
+    keyMaterial,
     getRandomValues,
     load,
     () => keysModule().subtle,
@@ -181,7 +182,7 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
   hashes.useHost(hostFunctions);
   loadBuiltin ??= load;
   if (nodeCrypto) return nodeCrypto;
-  const { getRandomValues } = webcrypto;
+  const getRandomValues: GetRandomValues = (array) => webcrypto.getRandomValues(array);
   // One crossing for any size (Web Crypto's getRandomValues keeps its 64 KiB quota): 1 MB in 16
   // quota-sized calls onto a zeroed Buffer cost 3.5× Node.
   const fill = (bytes: Uint8Array): Uint8Array => {
@@ -312,7 +313,7 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
     randomFillSync,
     randomFill,
     randomInt,
-    randomUUID: webcrypto.randomUUID,
+    randomUUID: () => webcrypto.randomUUID(),
     getRandomValues: (array: ArrayBufferView) => getRandomValues(array),
     timingSafeEqual,
     pbkdf2Sync,
@@ -383,4 +384,5 @@ export function createCrypto(webcrypto: WebCrypto, load: Builtin, hostFunctions:
 }
 
 export type { KeyObject };
-export { CryptoKey };
+// Web Crypto's classes are also the globals SubtleCrypto and CryptoKey.
+export { CryptoKey, SubtleCrypto };

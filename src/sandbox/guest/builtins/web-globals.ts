@@ -1,6 +1,6 @@
 // The web globals a hello-world handler rarely touches, evaluated when one is first used (see
-// ../globals.ts): crypto (getRandomValues and randomUUID from the host's CSPRNG on every call,
-// never from snapshotted state; subtle from the crypto bundle), btoa and atob.
+// ../globals.ts): crypto and its class Crypto (getRandomValues and randomUUID from the host's CSPRNG
+// on every call, never from snapshotted state; subtle from the crypto bundle), btoa and atob.
 import type { HostCapabilities } from "../../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
 
@@ -16,29 +16,48 @@ export interface WebCrypto {
   readonly subtle: Subtle;
 }
 
-function createCrypto(host: HostCapabilities, builtin: Builtin): WebCrypto {
+/** What only this bundle passes to Crypto's constructor: code that calls `new Crypto()` gets Node's TypeError. */
+const INTERNAL = Symbol("Crypto");
+
+const typedError = (message: string, code: string) => Object.assign(new TypeError(message), { code });
+
+/** Crypto, the class of the one global crypto (made with it), as Node's: methods and subtle on its prototype. */
+function createCrypto(host: HostCapabilities, builtin: Builtin): { crypto: WebCrypto; Crypto: abstract new () => WebCrypto } {
   const getRandomValues: GetRandomValues = (array) => {
-    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array) {
-      throw new TypeError("The data argument must be an integer-type TypedArray");
+    if (!ArrayBuffer.isView(array) || array instanceof DataView || array instanceof Float32Array || array instanceof Float64Array) {
+      throw new DOMException("The data argument must be an integer-type TypedArray", "TypeMismatchError");
     }
-    // Web Crypto's QuotaExceededError threshold.
-    if (array.byteLength > 65536) throw new RangeError(`The ArrayBufferView's byte length (${array.byteLength}) exceeds 65536`);
+    if (array.byteLength > 65536) throw new DOMException("The requested length exceeds 65,536 bytes", "QuotaExceededError");
     new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(new Uint8Array(host.random(array.byteLength)));
     return array;
   };
-  // Made by the host: formatting 16 bytes as hex here cost ~10 µs of QuickJS a UUID.
-  const randomUUID = () => host.randomUUID();
-  const webcrypto = { getRandomValues, randomUUID } as WebCrypto;
   // SubtleCrypto lives in the crypto bundle: only a handler that touches crypto.subtle pays for it.
   let subtle: Subtle | undefined;
-  Object.defineProperty(webcrypto, "subtle", {
-    enumerable: true,
-    get: () => {
+  const own = (self: unknown) => {
+    if (self !== crypto) throw typedError('Value of "this" must be of type Crypto', "ERR_INVALID_THIS");
+  };
+  class Crypto implements WebCrypto {
+    constructor(token?: unknown) {
+      if (token !== INTERNAL) throw typedError("Illegal constructor", "ERR_ILLEGAL_CONSTRUCTOR");
+    }
+    get subtle(): Subtle {
+      own(this);
       subtle ??= builtin("crypto").createSubtle(getRandomValues, builtin, host);
       return subtle;
-    },
-  });
-  return webcrypto;
+    }
+    getRandomValues<T extends ArrayBufferView>(array: T): T {
+      own(this);
+      return getRandomValues(array);
+    }
+    randomUUID(): string {
+      own(this);
+      // Made by the host: formatting 16 bytes as hex here cost ~10 µs of QuickJS a UUID.
+      return host.randomUUID();
+    }
+  }
+  Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: "Crypto", configurable: true });
+  const crypto = new Crypto(INTERNAL);
+  return { crypto, Crypto };
 }
 
 /** Shorter input is converted here: below it, the crossing costs more than the package's loop. */
@@ -47,7 +66,7 @@ const NATIVE_MIN_LENGTH = 64;
 export function createWebGlobals(
   host: HostCapabilities,
   builtin: Builtin,
-): { crypto: WebCrypto; btoa: (data: unknown) => string; atob: (data: unknown) => string } {
+): { crypto: WebCrypto; Crypto: abstract new () => WebCrypto; btoa: (data: unknown) => string; atob: (data: unknown) => string } {
   // Longer input goes to the host's own atob and btoa, in one crossing; their DOMException crosses as
   // its name, message and code, and is made one again here.
   const invalid = (message: string) => new DOMException(message, "InvalidCharacterError");
@@ -72,5 +91,5 @@ export function createWebGlobals(
     if (compact.length % 4 === 1) throw invalid("The string to be decoded is not correctly encoded.");
     return builtin("buffer").Buffer.from(compact, "base64").toString("latin1");
   };
-  return { crypto: createCrypto(host, builtin), btoa, atob };
+  return { ...createCrypto(host, builtin), btoa, atob };
 }
