@@ -130,6 +130,9 @@ declare var btoa: (data: unknown) => string;
 declare var atob: (data: unknown) => string;
 declare var crypto: import("./builtins/web-globals.js").WebCrypto;
 declare var DOMException: typeof import("./builtins/dom-exception.js").DOMException;
+declare var EventTarget: typeof import("./builtins/abort.js").EventTarget;
+declare var Event: typeof import("./builtins/abort.js").Event;
+declare var structuredClone: typeof import("./builtins/structured-clone.js").structuredClone;
 // Their instances' types, by the same names.
 type URL = import("./builtins/url.js").URL;
 type URLSearchParams = import("./builtins/url.js").URLSearchParams;

@@ -29,6 +29,7 @@ export interface BuiltinModules {
   os: typeof import("./builtins/os.js");
   "parse-args": typeof import("./builtins/parse-args.js");
   path: typeof import("./builtins/path.js");
+  performance: typeof import("./builtins/performance.js");
   punycode: typeof import("./builtins/punycode.js");
   querystring: typeof import("./builtins/querystring.js");
   "response-stream": typeof import("./builtins/response-stream.js");

@@ -63,8 +63,37 @@ export function installProcess(host: HostCapabilities, builtin: Builtin, config:
   }
   // At INIT: whether stack traces are source-mapped is the function's NODE_OPTIONS.
   installStackTraceApi(builtin, stackMapper(host, config.env));
-  globalThis.performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
+  const performance = { now: () => host.now() - config.timeOrigin, timeOrigin: config.timeOrigin };
+  performanceBase = performance;
+  // The rest of Node's performance (mark, measure, getEntries...) is its class's, whose bundle loads
+  // at the first look-up of anything else on the object, and then becomes its prototype.
+  Object.setPrototypeOf(
+    performance,
+    new Proxy(
+      {},
+      {
+        get: (_target, key, receiver) => Reflect.get(loadPerformance(builtin).Performance.prototype, key, receiver),
+        has: (_target, key) => key in loadPerformance(builtin).Performance.prototype,
+      },
+    ),
+  );
+  globalThis.performance = performance;
 }
+
+/** The global performance INIT made, for the classes' bundle (builtins/performance.ts). */
+let performanceBase: { now(): number; timeOrigin: number } | undefined;
+const loadPerformance = (builtin: Builtin) => builtin("performance").install(performanceBase ?? { now: () => 0, timeOrigin: 0 });
+
+/** Node's perf_hooks classes, globals too. */
+const PERFORMANCE_CLASSES = [
+  "Performance",
+  "PerformanceEntry",
+  "PerformanceMark",
+  "PerformanceMeasure",
+  "PerformanceObserver",
+  "PerformanceObserverEntryList",
+  "PerformanceResourceTiming",
+] as const;
 
 /** The WHATWG stream classes Node 20 has as globals, all from node:stream/web. */
 const WEB_STREAMS: readonly (keyof BuiltinModules["stream-web"])[] = [
@@ -114,6 +143,7 @@ export function installGlobals(host: HostCapabilities, builtin: Builtin): { webc
   defineLazy("CryptoKey", () => builtin("crypto").CryptoKey);
   defineLazy("DOMException", () => builtin("dom-exception").DOMException);
   defineLazy("structuredClone", () => builtin("structured-clone").structuredClone);
+  for (const name of PERFORMANCE_CLASSES) defineLazy(name, () => loadPerformance(builtin)[name]);
   defineLazy("Intl", () => builtin("intl").intl);
   for (const name of WEB_STREAMS) defineLazy(name, () => builtin("stream-web")?.[name]);
   installLocaleMethods(() => builtin("intl").localeMethods);

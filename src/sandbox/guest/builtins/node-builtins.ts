@@ -23,6 +23,16 @@ interface Context {
 
 type FetchApi = ReturnType<BuiltinModules["fetch"]["createFetch"]>;
 
+const PERF_HOOKS_CLASSES = [
+  "Performance",
+  "PerformanceEntry",
+  "PerformanceMark",
+  "PerformanceMeasure",
+  "PerformanceObserver",
+  "PerformanceObserverEntryList",
+  "PerformanceResourceTiming",
+];
+
 /** Built-in name → how to make it. */
 const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
   assert: ({ load }) => load("assert").default,
@@ -72,7 +82,14 @@ const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
   os: ({ load, config }) => load("os").createOs(config),
   path: ({ load }) => load("path").default,
   "path/posix": ({ load }) => load("path").default,
-  perf_hooks: () => ({ performance: globalThis.performance }),
+  // The classes are the globals', read at use: their bundle loads only for a handler that asks.
+  perf_hooks: () =>
+    Object.defineProperties(
+      { performance: globalThis.performance },
+      Object.fromEntries(
+        PERF_HOOKS_CLASSES.map((name) => [name, { enumerable: true, get: () => (globalThis as unknown as Record<string, unknown>)[name] }]),
+      ),
+    ),
   process: () => globalThis.process,
   punycode: ({ load }) => load("punycode").default,
   querystring: ({ load }) => load("querystring").default,
