@@ -63,6 +63,9 @@ export function dependencyClosure(names: readonly string[]): string[] {
     const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest;
     for (const name of Object.keys(manifest.dependencies ?? {})) pending.push({ name, fromDir: dir, required: true });
     for (const name of Object.keys({ ...manifest.optionalDependencies, ...manifest.peerDependencies })) {
+      // Lambda's runtime preinstalls the v3 SDK, so bundlers leave it out (esbuild's externals in CDK and
+      // SAM): a package's SDK peers (Powertools' clients) come from /var/runtime/node_modules, as there.
+      if (name.startsWith("@aws-sdk/") && manifest.peerDependencies?.[name] !== undefined) continue;
       pending.push({ name, fromDir: dir, required: false });
     }
   }

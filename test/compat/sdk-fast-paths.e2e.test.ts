@@ -52,4 +52,52 @@ describe("the preinstalled AWS SDK's fast paths", () => {
       expect(result.length).toBeGreaterThan(TRICKY[index]?.length ?? 0);
     }
   });
+
+  it("the other preinstalled JSON clients write their requests' strings with the patched writer", async () => {
+    // The clients' requests are serialized and signed, then kept instead of sent; every string goes through
+    // the runtime's one @smithy/core, the copy the patch replaced (not the function's bundled one).
+    await deployPackaged(api, "sdk-json-clients", {
+      packages: ["@smithy/core"],
+      files: {
+        "index.js": `
+          const bundled = require("@smithy/core/protocols").JsonShapeSerializer2.prototype;
+          const runtime = require("/var/runtime/node_modules/@smithy/core/dist-cjs/submodules/protocols/index.js").JsonShapeSerializer2.prototype;
+          const patched = runtime.writeJsonString;
+          let written = [];
+          runtime.writeJsonString = function (s) { written.push(s); return patched.call(this, s); };
+          const { DynamoDBClient } = require("@aws-sdk/client-dynamodb");
+          const { DynamoDBDocumentClient, PutCommand } = require("@aws-sdk/lib-dynamodb");
+          const { SSMClient, PutParameterCommand } = require("@aws-sdk/client-ssm");
+          const { SecretsManagerClient, PutSecretValueCommand } = require("@aws-sdk/client-secrets-manager");
+          const { EventBridgeClient, PutEventsCommand } = require("@aws-sdk/client-eventbridge");
+          async function sent(Client, command, wrap = (c) => c) {
+            let body;
+            const client = new Client({ region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" }, maxAttempts: 1,
+              requestHandler: { handle: async (request) => { body = request.body; throw new Error("kept"); } } });
+            written = [];
+            try { await wrap(client).send(command); } catch (e) { if (e.message !== "kept") throw e; }
+            return { body: JSON.parse(typeof body === "string" ? body : new TextDecoder().decode(body)), written };
+          }
+          exports.handler = async ({ value }) => ({
+            patched: patched !== bundled.writeJsonString,
+            dynamodb: await sent(DynamoDBClient, new PutCommand({ TableName: "t", Item: { pk: "k", value } }), (c) => DynamoDBDocumentClient.from(c)),
+            ssm: await sent(SSMClient, new PutParameterCommand({ Name: "/p", Value: value, Type: "String", Overwrite: true })),
+            secrets: await sent(SecretsManagerClient, new PutSecretValueCommand({ SecretId: "s", SecretString: value, ClientRequestToken: "00000000-0000-4000-8000-000000000000" })),
+            events: await sent(EventBridgeClient, new PutEventsCommand({ Entries: [{ Source: "app", DetailType: "d", Detail: JSON.stringify({ value }) }] })),
+          });`,
+      },
+    });
+    // Long enough for the host's quoting, with the characters the serializer escapes.
+    const value = 'quote " backslash \\ \n \u2028 lone \ud800 é😀 '.repeat(200);
+    const out = (await invokeOk(api, "sdk-json-clients", { value })) as Record<string, { body: unknown; written: string[] }> & {
+      patched: boolean;
+    };
+    expect(out.patched).toBe(true);
+    expect(out.dynamodb?.body).toEqual({ TableName: "t", Item: { pk: { S: "k" }, value: { S: value } } });
+    expect(out.ssm?.body).toEqual({ Name: "/p", Value: value, Type: "String", Overwrite: true });
+    expect(out.secrets?.body).toEqual({ SecretId: "s", SecretString: value, ClientRequestToken: "00000000-0000-4000-8000-000000000000" });
+    expect(out.events?.body).toEqual({ Entries: [{ Source: "app", DetailType: "d", Detail: JSON.stringify({ value }) }] });
+    for (const client of ["dynamodb", "ssm", "secrets", "events"])
+      expect(out[client]?.written, client).toContain(client === "events" ? JSON.stringify({ value }) : value);
+  });
 });

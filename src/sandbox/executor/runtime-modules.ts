@@ -9,8 +9,28 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const RUNTIME_MODULES = "/var/runtime/node_modules";
-/** The clients Lambda's Node.js runtimes include that isolambda serves or that handlers commonly load at INIT. */
-const PREINSTALLED = ["@aws-sdk/client-lambda", "@aws-sdk/client-sqs", "@aws-sdk/client-s3"];
+/**
+ * Lambda's Node.js runtimes ship the whole v3 SDK (every client and lib-*); isolambda serves the
+ * packages handlers import most, each a root dependency at the release line of the others, so that
+ * they share one @aws-sdk/core and one @smithy/core (the copy runtime-patches.ts speeds up).
+ */
+const PREINSTALLED = [
+  "@aws-sdk/client-lambda",
+  "@aws-sdk/client-sqs",
+  "@aws-sdk/client-s3",
+  "@aws-sdk/s3-request-presigner",
+  "@aws-sdk/client-dynamodb",
+  "@aws-sdk/lib-dynamodb",
+  "@aws-sdk/client-ssm",
+  "@aws-sdk/client-secrets-manager",
+  "@aws-sdk/client-sns",
+  "@aws-sdk/client-eventbridge",
+  "@aws-sdk/client-sts",
+  "@aws-sdk/client-kinesis",
+  "@aws-sdk/client-sesv2",
+  "@aws-sdk/client-cloudwatch",
+  "@aws-sdk/client-cognito-identity-provider",
+];
 
 /** isolambda's own node_modules, from dist/sandbox/executor (or src/sandbox/executor in development). */
 const HOST_MODULES = fileURLToPath(new URL("../../../node_modules", import.meta.url));
