@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { configFor, writePackage } from "./fixtures.js";
 import { environmentFor, errorOf, invokeOnce, messagesAt, resultOf, useSandbox } from "./harness.js";
+import { runInNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -385,6 +386,24 @@ describe("timers and microtasks", () => {
       ].join("\n"),
     };
     expect(resultOf(await invokeOnce(sandbox, files))).toEqual({ order: ["immediate x", "timeout 0"], chained: 500 });
+  });
+
+  it("runs the immediates set before a timer fell due first, as Node's check phase comes before its timers phase", async () => {
+    const files = {
+      "index.js": [
+        "exports.handler = () => new Promise((resolve) => {",
+        "  const order = [];",
+        "  setTimeout(() => order.push('timeout 1'), 1);",
+        "  const start = Date.now();",
+        "  while (Date.now() - start < 5);",
+        "  setImmediate(() => order.push('immediate set after 5 ms'));",
+        "  setTimeout(() => resolve(order), 20);",
+        "});",
+      ].join("\n"),
+    };
+    const node = runInNode(files);
+    expect(node).toEqual(["immediate set after 5 ms", "timeout 1"]);
+    expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
   });
 
   it("keeps an unref'd timer from holding the invocation open", async () => {

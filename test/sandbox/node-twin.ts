@@ -5,13 +5,14 @@ import { writePackage } from "./fixtures.js";
 import type { Files } from "./harness.js";
 
 /**
- * Writes `files` and calls `index.js`'s handler in a child Node from an immediate, as Lambda's
- * runtime calls one after I/O; answers what it resolved, through JSON. The child exits once it
- * answered, whatever handles the handler left open.
+ * Writes `files` and calls `index.js`'s handler in a child Node from an I/O callback, as Lambda's
+ * runtime calls one (after the Runtime API's answer: Node's poll phase, which decides the order of
+ * immediates, timers and MessagePort messages); answers what it resolved, through JSON. The child
+ * exits once it answered, whatever handles the handler left open.
  */
 export function runInNode(files: Files, event: unknown = {}): unknown {
   const file = path.join(writePackage(files), "index.js");
-  const driver = `setImmediate(() => Promise.resolve(require(${JSON.stringify(file)}).handler(${JSON.stringify(event)}, {})).then(
+  const driver = `require("node:fs").stat(${JSON.stringify(file)}, () => Promise.resolve(require(${JSON.stringify(file)}).handler(${JSON.stringify(event)}, {})).then(
     (result) => { process.stdout.write(JSON.stringify(result ?? null)); process.exit(0); },
     (error) => { console.error(error); process.exit(1); }));`;
   return JSON.parse(execFileSync(process.execPath, ["-e", driver], { encoding: "utf8", timeout: 30_000 }));

@@ -29,6 +29,25 @@ class Timeout implements GuestTimeout {
   }
 }
 
+/** What the loop offers bundles beyond timers (builtins/messaging.ts), at this global symbol. */
+export const EVENT_LOOP = Symbol.for("isolambda.eventLoop");
+
+export interface EventLoop {
+  /**
+   * Runs `task` in the loop's next poll phase (after the immediates and due timers); one queued
+   * while a poll task runs, right after it, unless `later`: then in the poll phase after.
+   */
+  poll(task: () => void, later: boolean): void;
+  /** A handle that keeps the loop alive while it is referenced, as a listening MessagePort does in Node; it starts unreferenced. */
+  hold(): LoopHold;
+}
+
+export interface LoopHold {
+  ref(): void;
+  unref(): void;
+  hasRef(): boolean;
+}
+
 interface Entry {
   fn: TimerCallback;
   args: unknown[];
@@ -65,6 +84,30 @@ export function installTimers(
   for (const name of ["setTimeout", "setImmediate"] as const) {
     Object.defineProperty(globalThis[name], Symbol.for("nodejs.util.promisify.custom"), { get: () => promised(name) });
   }
+  const loop: EventLoop = {
+    poll(task, later) {
+      const id = nextId++;
+      entries.set(id, { fn: task, args: [], repeat: false, delay: -1 });
+      host.timer(id, later ? -2 : -1);
+    },
+    hold() {
+      // A timer that never falls due: while it is set, it is referenced.
+      const id = nextId++;
+      let held = false;
+      return {
+        ref() {
+          if (!held) host.timer(id, Number.POSITIVE_INFINITY);
+          held = true;
+        },
+        unref() {
+          if (held) host.clearTimer(id);
+          held = false;
+        },
+        hasRef: () => held,
+      };
+    },
+  };
+  Object.defineProperty(globalThis, EVENT_LOOP, { value: loop });
   globalThis.clearTimeout = clear;
   globalThis.clearInterval = clear;
   globalThis.clearImmediate = clear;

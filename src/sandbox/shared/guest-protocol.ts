@@ -58,6 +58,7 @@ export interface HostCapabilities {
   read(path: string): string | undefined;
   /** One door for every fs operation: JSON `{value}` or `{error}`, or the bytes of a file read. */
   fs(op: string, argsJson: string, bytes?: Bytes): string | Bytes;
+  /** Fires `id` after `ms`; a negative `ms` is a task of the loop's next poll phase (executor/guest-timers.ts). */
   timer(id: number, ms: number): void;
   clearTimer(id: number): void;
   /** Sets (or, for undefined, reads) whether the timer keeps the event loop alive. */
