@@ -132,6 +132,9 @@ declare var crypto: import("./builtins/web-globals.js").WebCrypto;
 declare var DOMException: typeof import("./builtins/dom-exception.js").DOMException;
 declare var EventTarget: typeof import("./builtins/abort.js").EventTarget;
 declare var Event: typeof import("./builtins/abort.js").Event;
+declare var MessageChannel: ReturnType<typeof import("./builtins/messaging.js").createMessaging>["MessageChannel"];
+declare var MessagePort: ReturnType<typeof import("./builtins/messaging.js").createMessaging>["MessagePort"];
+declare var BroadcastChannel: ReturnType<typeof import("./builtins/messaging.js").createMessaging>["BroadcastChannel"];
 declare var structuredClone: typeof import("./builtins/structured-clone.js").structuredClone;
 // Their instances' types, by the same names.
 type URL = import("./builtins/url.js").URL;

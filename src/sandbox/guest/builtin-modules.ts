@@ -24,6 +24,7 @@ export interface BuiltinModules {
   inspect: typeof import("./builtins/inspect.js");
   intl: typeof import("./builtins/intl.js");
   "json-log": typeof import("./builtins/json-log.js");
+  messaging: typeof import("./builtins/messaging.js");
   module: typeof import("./builtins/module.js");
   "node-builtins": typeof import("./builtins/node-builtins.js");
   os: typeof import("./builtins/os.js");

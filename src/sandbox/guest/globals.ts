@@ -143,6 +143,13 @@ export function installGlobals(host: HostCapabilities, builtin: Builtin): { webc
   defineLazy("CryptoKey", () => builtin("crypto").CryptoKey);
   defineLazy("DOMException", () => builtin("dom-exception").DOMException);
   defineLazy("structuredClone", () => builtin("structured-clone").structuredClone);
+  let messaging: ReturnType<BuiltinModules["messaging"]["createMessaging"]> | undefined;
+  for (const name of ["MessageChannel", "MessagePort", "MessageEvent", "BroadcastChannel"] as const) {
+    defineLazy(name, () => {
+      messaging ??= builtin("messaging").createMessaging(builtin("abort"));
+      return messaging[name];
+    });
+  }
   for (const name of PERFORMANCE_CLASSES) defineLazy(name, () => loadPerformance(builtin)[name]);
   defineLazy("Intl", () => builtin("intl").intl);
   for (const name of WEB_STREAMS) defineLazy(name, () => builtin("stream-web")?.[name]);

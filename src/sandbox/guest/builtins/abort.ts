@@ -104,4 +104,5 @@ class AbortController {
   }
 }
 
-export { AbortController, AbortSignal, CustomEvent, Event, EventTarget };
+// The attribute handlers (onmessage...) of the classes other bundles derive from EventTarget.
+export { AbortController, AbortSignal, CustomEvent, Event, EventTarget, getEventAttributeValue, setEventAttributeValue };

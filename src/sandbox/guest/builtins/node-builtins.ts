@@ -142,6 +142,16 @@ const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
     parentPort: null,
     workerData: null,
     resourceLimits: {},
+    // The globals', read at use: their bundle loads only for a handler that asks.
+    get MessageChannel() {
+      return globalThis.MessageChannel;
+    },
+    get MessagePort() {
+      return globalThis.MessagePort;
+    },
+    get BroadcastChannel() {
+      return globalThis.BroadcastChannel;
+    },
     Worker: class Worker {
       constructor() {
         throw Object.assign(new Error("new worker_threads.Worker() is not available in isolambda: the sandbox runs one thread"), {
