@@ -401,7 +401,7 @@ describe("timers and microtasks", () => {
         "});",
       ].join("\n"),
     };
-    const node = runInNode(files);
+    const node = await runInNode(files);
     expect(node).toEqual(["immediate set after 5 ms", "timeout 1"]);
     expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
   });

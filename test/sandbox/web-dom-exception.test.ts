@@ -23,7 +23,7 @@ exports.handler = async (event) => {${body}};`,
 
 const both = async (body: string, event: unknown = {}) => {
   const files = handler(body);
-  const node = runInNode(files, event);
+  const node = await runInNode(files, event);
   expect(resultOf(await invokeOnce(sandbox, files, event))).toEqual(node);
   return node;
 };

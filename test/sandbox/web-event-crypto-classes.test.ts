@@ -17,7 +17,7 @@ const both = async (body: string) => {
     "index.js": `const failure = (make) => { try { make(); return "no error"; } catch (e) { return [e.name, e.code, e.message]; } };
 exports.handler = async () => {${body}};`,
   };
-  const node = runInNode(files);
+  const node = await runInNode(files);
   expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
   return node;
 };

@@ -20,7 +20,7 @@ const both = async (body: string) => {
 const later = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 exports.handler = async () => {${body}};`,
   };
-  const node = runInNode(files);
+  const node = await runInNode(files);
   expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
   return node;
 };

@@ -19,7 +19,7 @@ const both = async (body: string) => {
 const names = (list) => list.map((e) => e.name + ":" + e.entryType);
 exports.handler = async () => {${body}};`,
   };
-  const node = runInNode(files);
+  const node = await runInNode(files);
   expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
   return node;
 };

@@ -135,12 +135,14 @@ declare var Event: typeof import("./builtins/abort.js").Event;
 declare var MessageChannel: ReturnType<typeof import("./builtins/messaging.js").createMessaging>["MessageChannel"];
 declare var MessagePort: ReturnType<typeof import("./builtins/messaging.js").createMessaging>["MessagePort"];
 declare var BroadcastChannel: ReturnType<typeof import("./builtins/messaging.js").createMessaging>["BroadcastChannel"];
+declare var FormData: typeof import("./builtins/form-data.js").FormData;
 declare var structuredClone: typeof import("./builtins/structured-clone.js").structuredClone;
 // Their instances' types, by the same names.
 type URL = import("./builtins/url.js").URL;
 type URLSearchParams = import("./builtins/url.js").URLSearchParams;
 type Buffer = import("buffer").Buffer;
 type ReadableStream<R = unknown> = import("./builtins/stream-web.js").ReadableStream<R>;
+type Blob = import("./builtins/blob.js").Blob;
 
 /** The `string_decoder` package, node:string_decoder as Node's own code (builtins/string-decoder.ts); it ships no types. */
 declare module "string_decoder" {

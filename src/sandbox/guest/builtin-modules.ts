@@ -17,6 +17,7 @@ export interface BuiltinModules {
   encoding: typeof import("./builtins/encoding.js");
   events: typeof import("./builtins/events.js");
   fetch: typeof import("./builtins/fetch.js");
+  "form-data": typeof import("./builtins/form-data.js");
   format: typeof import("./builtins/format.js");
   fs: typeof import("./builtins/fs.js");
   "http-outgoing": typeof import("./builtins/http-outgoing.js");

@@ -134,6 +134,7 @@ export function installGlobals(host: HostCapabilities, builtin: Builtin): { webc
   defineLazy("URLSearchParams", () => builtin("url").URLSearchParams);
   defineLazy("Blob", () => builtin("blob")?.Blob);
   defineLazy("File", () => builtin("blob")?.File);
+  defineLazy("FormData", () => builtin("form-data").FormData);
   for (const name of ["AbortController", "AbortSignal", "EventTarget", "Event", "CustomEvent"] as const) {
     defineLazy(name, () => builtin("abort")?.[name]);
   }

@@ -3,9 +3,15 @@
 // has no WHATWG streams: a body is held whole, and `body` is a small stand-in for a ReadableStream
 // of that one chunk (getReader().read(), async iteration), which Request and Response accept back,
 // as frameworks do when they re-wrap a response (`new Response(res.body, res)`).
+import { BLOB_BYTES, MULTIPART, PARSE_FORM } from "./body-symbols.js";
 import { Headers, type HeadersInit } from "./web-headers.js";
 
 const BYTES = Symbol("bytes");
+
+/** The global FormData's static parser (builtins/form-data.ts). */
+interface FormDataStatics {
+  [PARSE_FORM](bytes: Uint8Array, contentType: string | null): unknown;
+}
 
 type Chunk = { done: true; value: undefined } | { done: false; value: Uint8Array };
 
@@ -65,17 +71,23 @@ function extractBody(body: unknown): { bytes: Uint8Array | null; type: string | 
   if (body instanceof ArrayBuffer) return { bytes: new Uint8Array(body.slice(0)), type: null };
   if (ArrayBuffer.isView(body))
     return { bytes: new Uint8Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer), type: null };
+  // A FormData's and a Blob's own methods (their bundles load only when code makes one).
+  const held = body as { [MULTIPART]?: () => { bytes: Uint8Array; type: string }; [BLOB_BYTES]?: () => Uint8Array; type?: string };
+  if (typeof held[MULTIPART] === "function") return held[MULTIPART]();
+  if (typeof held[BLOB_BYTES] === "function") return { bytes: held[BLOB_BYTES](), type: held.type || null };
   return { bytes: new TextEncoder().encode(String(body)), type: "text/plain;charset=UTF-8" };
 }
 
 class Body {
   #bytes!: Uint8Array | null;
+  #headers!: Headers;
   #used = false;
   #stream: BodyStream | undefined;
   /** Sets the body from an init value; a content type it implies is added unless one is set. */
   initBody(body: unknown, headers: Headers): void {
     const { bytes, type } = extractBody(body);
     this.#bytes = bytes;
+    this.#headers = headers;
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
   }
   get bodyUsed() {
@@ -111,11 +123,14 @@ class Body {
   json(): Promise<unknown> {
     return this.text().then(JSON.parse);
   }
-  formData(): Promise<never> {
-    return Promise.reject(new TypeError("FormData is not available in isolambda"));
+  /** The FormData of a multipart/form-data or application/x-www-form-urlencoded body. */
+  formData(): Promise<unknown> {
+    const type = this.#headers.get("content-type");
+    return this.#consume().then((bytes) => (FormData as unknown as FormDataStatics)[PARSE_FORM](bytes, type));
   }
-  blob(): Promise<never> {
-    return Promise.reject(new TypeError("Blob is not available in isolambda"));
+  blob(): Promise<Blob> {
+    const type = this.#headers.get("content-type") ?? "";
+    return this.#consume().then((bytes) => new Blob([bytes], { type }));
   }
 }
 

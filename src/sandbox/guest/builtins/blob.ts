@@ -1,6 +1,7 @@
 // Node's Blob and File (globals, and node:buffer's), held in memory as Node's are: koa and other
 // frameworks test `body instanceof Blob` on every response, so the global must exist. A Blob is
 // immutable, so one copy of its bytes is made at construction and slices share it.
+import { BLOB_BYTES } from "../body-symbols.js";
 import type { ReadableByteStreamController } from "./stream-web.js";
 
 function invalidArg(name: string, expected: string, value: unknown): TypeError {
@@ -87,6 +88,10 @@ export class Blob {
         controller.close();
       },
     });
+  }
+  /** For a body that holds the Blob (Request, Response, FormData's multipart). */
+  [BLOB_BYTES](): Uint8Array {
+    return this.#bytes.slice();
   }
   get [Symbol.toStringTag]() {
     return "Blob";
