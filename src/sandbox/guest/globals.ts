@@ -5,6 +5,7 @@ import type { Builtin, BuiltinModules } from "./builtin-modules.js";
 import type { WebCrypto } from "./builtins/web-globals.js";
 import { stackMapper } from "./error-text.js";
 import { defineLazy } from "./lazy.js";
+import { PERFORMANCE_CLASSES } from "./perf-classes.js";
 import { quietListeners } from "./quiet-listeners.js";
 import { installStackTraceApi } from "./stack.js";
 
@@ -83,17 +84,6 @@ export function installProcess(host: HostCapabilities, builtin: Builtin, config:
 /** The global performance INIT made, for the classes' bundle (builtins/performance.ts). */
 let performanceBase: { now(): number; timeOrigin: number } | undefined;
 const loadPerformance = (builtin: Builtin) => builtin("performance").install(performanceBase ?? { now: () => 0, timeOrigin: 0 });
-
-/** Node's perf_hooks classes, globals too. */
-const PERFORMANCE_CLASSES = [
-  "Performance",
-  "PerformanceEntry",
-  "PerformanceMark",
-  "PerformanceMeasure",
-  "PerformanceObserver",
-  "PerformanceObserverEntryList",
-  "PerformanceResourceTiming",
-] as const;
 
 /** The WHATWG stream classes Node 20 has as globals, all from node:stream/web. */
 const WEB_STREAMS: readonly (keyof BuiltinModules["stream-web"])[] = [

@@ -5,6 +5,7 @@
 // requiring none does not parse it at every cold start.
 import type { GuestConfig, HostCapabilities } from "../../shared/guest-protocol.js";
 import type { Builtin, BuiltinModules } from "../builtin-modules.js";
+import { PERFORMANCE_CLASSES } from "../perf-classes.js";
 import type { StreamModule } from "./stream.js";
 import type { WebCrypto } from "./web-globals.js";
 
@@ -22,16 +23,6 @@ interface Context {
 }
 
 type FetchApi = ReturnType<BuiltinModules["fetch"]["createFetch"]>;
-
-const PERF_HOOKS_CLASSES = [
-  "Performance",
-  "PerformanceEntry",
-  "PerformanceMark",
-  "PerformanceMeasure",
-  "PerformanceObserver",
-  "PerformanceObserverEntryList",
-  "PerformanceResourceTiming",
-];
 
 /** Built-in name → how to make it. */
 const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
@@ -87,7 +78,10 @@ const NODE_BUILTINS: Record<string, (context: Context) => unknown> = {
     Object.defineProperties(
       { performance: globalThis.performance },
       Object.fromEntries(
-        PERF_HOOKS_CLASSES.map((name) => [name, { enumerable: true, get: () => (globalThis as unknown as Record<string, unknown>)[name] }]),
+        PERFORMANCE_CLASSES.map((name) => [
+          name,
+          { enumerable: true, get: () => (globalThis as unknown as Record<string, unknown>)[name] },
+        ]),
       ),
     ),
   process: () => globalThis.process,
