@@ -4,6 +4,8 @@ import {
   createECDH,
   createPrivateKey,
   createPublicKey,
+  createSign,
+  createVerify,
   diffieHellman,
   generateKeyPairSync,
   type KeyObject,
@@ -269,6 +271,60 @@ describe("node:crypto keys", () => {
       uncompressed,
       fromCompressed: uncompressed,
     });
+  });
+
+  it("signs and verifies string updates and text signatures, plain or not, as the host does", async () => {
+    // A plain string update and a base64, base64url or hex signature cross as text; others as bytes.
+    const updates = ["header.payload", "é and 😀", "lone \ud800 surrogate", "nul \0 inside", ""];
+    const signatures = updates.map((text) => createSign("sha256").update(text).sign(rsa.privateKey));
+    const out = (await run(
+      [
+        "const crypto = require('crypto');",
+        "exports.handler = async ({ updates, signatures, publicPem, privatePem }) => updates.map((text, i) => {",
+        "  const signature = Buffer.from(signatures[i], 'base64');",
+        "  const check = (sig, encoding) => crypto.createVerify('sha256').update(text).verify(publicPem, sig, encoding);",
+        "  return {",
+        "    signed: crypto.createSign('sha256').update(text).sign(privatePem, 'base64'),",
+        "    verified: [check(signature.toString('base64'), 'base64'), check(signature.toString('base64url'), 'base64url'), check(signature.toString('hex'), 'hex'), check(signature)],",
+        "    wrong: [check('AAAA' + signature.toString('base64').slice(4), 'base64'), check('\\0' + signature.toString('hex'), 'hex')],",
+        "    parts: crypto.createVerify('sha256').update(text.slice(0, 3)).update(Buffer.from(text.slice(3))).verify(publicPem, signature),",
+        "  };",
+        "});",
+      ],
+      {
+        updates,
+        signatures: signatures.map((sig) => sig.toString("base64")),
+        publicPem: pem(rsa.publicKey),
+        privatePem: pem(rsa.privateKey),
+      },
+    )) as { signed: string; verified: boolean[]; wrong: boolean[]; parts: boolean }[];
+    expect(out).toEqual(
+      updates.map((text, i) => {
+        const signature = signatures[i] as Buffer;
+        const check = (sig: string | Buffer, encoding?: "base64" | "base64url" | "hex") =>
+          encoding === undefined
+            ? createVerify("sha256")
+                .update(text)
+                .verify(rsa.publicKey, sig as Buffer)
+            : createVerify("sha256")
+                .update(text)
+                .verify(rsa.publicKey, sig as string, encoding);
+        return {
+          signed: createSign("sha256").update(text).sign(rsa.privateKey, "base64"),
+          verified: [
+            check(signature.toString("base64"), "base64"),
+            check(signature.toString("base64url"), "base64url"),
+            check(signature.toString("hex"), "hex"),
+            check(signature),
+          ],
+          wrong: [check(`AAAA${signature.toString("base64").slice(4)}`, "base64"), check(`\0${signature.toString("hex")}`, "hex")],
+          parts: createVerify("sha256")
+            .update(text.slice(0, 3))
+            .update(Buffer.from(text.slice(3)))
+            .verify(rsa.publicKey, signature),
+        };
+      }),
+    );
   });
 
   it("fails with Node's errors for bad keys", async () => {

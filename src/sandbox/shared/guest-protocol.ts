@@ -145,7 +145,8 @@ export interface HostCapabilities {
   keyExport(id: number, optionsJson: string): Data;
   keyEquals(a: number, b: number): boolean;
   keySign(algorithm: string, input: Data, id: number, optionsJson: string): Bytes;
-  keyVerify(algorithm: string, input: Data, id: number, signature: Data, optionsJson: string): boolean;
+  /** A string signature is read as `signatureEncoding` (base64, base64url, hex) when given, else as UTF-8. */
+  keyVerify(algorithm: string, input: Data, id: number, signature: Data, optionsJson: string, signatureEncoding?: string): boolean;
   keyCrypt(op: string, id: number, input: Data, optionsJson: string): Bytes;
   keyGenerate(type: string, optionsJson: string): string;
   keyDigest(algorithm: string): void;

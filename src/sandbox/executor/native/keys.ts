@@ -207,13 +207,10 @@ export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
       const out = sign(str(algorithm) || null, bytes(input), withKey(ctx.getNumber(idHandle), json(optionsJson)) as never);
       return newBytes(out);
     }),
-    keyVerify: guarded((algorithm, input, idHandle, signature, optionsJson) => {
-      const ok = verify(
-        str(algorithm) || null,
-        bytes(input),
-        withKey(ctx.getNumber(idHandle), json(optionsJson)) as never,
-        bytes(signature),
-      );
+    keyVerify: guarded((algorithm, input, idHandle, signature, optionsJson, signatureEncoding) => {
+      const encoding = str(signatureEncoding);
+      const sig = encoding === "" ? bytes(signature) : Buffer.from(str(signature), encoding as BufferEncoding);
+      const ok = verify(str(algorithm) || null, bytes(input), withKey(ctx.getNumber(idHandle), json(optionsJson)) as never, sig);
       return ok ? ctx.true : ctx.false;
     }),
     /** publicEncrypt, privateDecrypt, privateEncrypt, publicDecrypt; options are padding, oaepHash, oaepLabel (base64). */

@@ -2,14 +2,13 @@
 // encryption, Diffie-Hellman and ECDH. The work runs in the host's OpenSSL (src/sandbox/executor/native/keys.ts):
 // key material stays in the environment's table there, and a KeyObject here holds only its number.
 // A bundle of its own, loaded by crypto.js when a handler first uses one of these.
-import type { Bytes, Data } from "../../shared/guest-protocol.js";
+import type { Data } from "../../shared/guest-protocol.js";
 import { createDh } from "../crypto-dh.js";
 import {
   arrayBufferOf,
   Buffer,
   call,
   dataArgument,
-  encoded,
   isBytes,
   type KeyInfo,
   type KeyInput,
@@ -19,10 +18,10 @@ import {
   received,
   toBuffer,
 } from "../crypto-key-args.js";
+import { createSignClasses } from "../crypto-sign.js";
 import type { BufferSource, CryptoKey, JsonWebKey } from "../crypto-subtle.js";
 import { type AsymmetricKey, createSubtleKeys } from "../crypto-subtle-keys.js";
 import { createX509 } from "../crypto-x509.js";
-import { streamOnUse } from "../stream-on-use.js";
 import type { KeyExportOptions, KeyObject } from "./crypto.js";
 
 type Callback = (error: unknown, ...results: unknown[]) => void;
@@ -189,14 +188,22 @@ export function createKeys({
     return JSON.stringify(out);
   };
 
-  function signBytes(algorithm: string | null | undefined, data: Bytes, key: unknown): Buffer {
+  function signBytes(algorithm: string | null | undefined, data: Data, key: unknown): Buffer {
     if (key === undefined || key === null) throw nodeError(Error, "ERR_CRYPTO_SIGN_KEY_REQUIRED", "No key provided to sign");
     const { keyObject, options } = prepare(key, "private");
     return toBuffer(call(host.keySign, algorithm ?? "", data, ids.get(keyObject) as number, signOptions(options)));
   }
-  function verifyBytes(algorithm: string | null | undefined, data: Bytes, key: unknown, signature: Bytes): boolean {
+  function verifyBytes(
+    algorithm: string | null | undefined,
+    data: Data,
+    key: unknown,
+    signature: Data,
+    signatureEncoding?: string,
+  ): boolean {
     const { keyObject, options } = prepare(key, "public");
-    return call(host.keyVerify, algorithm ?? "", data, ids.get(keyObject) as number, signature, signOptions(options));
+    const id = ids.get(keyObject) as number;
+    if (signatureEncoding === undefined) return call(host.keyVerify, algorithm ?? "", data, id, signature, signOptions(options));
+    return call(host.keyVerify, algorithm ?? "", data, id, signature, signOptions(options), signatureEncoding);
   }
 
   const checkCallback = (callback: unknown) => {
@@ -229,60 +236,7 @@ export function createKeys({
     later(callback, () => verifyBytes(algorithm, bytes, key, sig));
   }
 
-  /** Sign and Verify collect what update() gives and cross to the host once, at sign() or verify(). */
-  class Collector {
-    #algorithm: string;
-    #chunks: Uint8Array[] = [];
-    #done = false;
-    // Set on the prototype below; node:stream's Writable calls it once the collector is used as one (stream-on-use.ts).
-    declare _write: (chunk: Uint8Array | string, encoding: string, callback: () => void) => void;
-    constructor(algorithm: unknown) {
-      if (typeof algorithm !== "string") {
-        throw nodeError(
-          TypeError,
-          "ERR_INVALID_ARG_TYPE",
-          `The "algorithm" argument must be of type string. Received ${received(algorithm)}`,
-        );
-      }
-      call(host.keyDigest, algorithm);
-      this.#algorithm = algorithm;
-    }
-    update(data: unknown, encoding?: string): this {
-      if (this.#done) throw nodeError(Error, "ERR_CRYPTO_SIGN_KEY_REQUIRED", "No key provided to sign");
-      this.#chunks.push(new Uint8Array(dataArgument(data, "data", encoding)));
-      return this;
-    }
-    finish(): { algorithm: string; data: Bytes } {
-      this.#done = true;
-      const length = this.#chunks.reduce((sum, chunk) => sum + chunk.length, 0);
-      const all = new Uint8Array(length);
-      let offset = 0;
-      for (const chunk of this.#chunks) {
-        all.set(chunk, offset);
-        offset += chunk.length;
-      }
-      this.#chunks = [];
-      return { algorithm: this.#algorithm, data: all.buffer as Bytes };
-    }
-  }
-  class Sign extends Collector {
-    sign(privateKey: unknown, outputEncoding?: string): string | Buffer {
-      const { algorithm, data } = this.finish();
-      return encoded(signBytes(algorithm, data, privateKey), outputEncoding);
-    }
-  }
-  class Verify extends Collector {
-    verify(publicKey: unknown, signature: unknown, signatureEncoding?: string): boolean {
-      const { algorithm, data } = this.finish();
-      return verifyBytes(algorithm, data, publicKey, dataArgument(signature, "signature", signatureEncoding));
-    }
-  }
-  // Sign and Verify are Writable streams in Node (written to, or piped into, before sign()/verify()).
-  streamOnUse(Collector, "Writable");
-  Collector.prototype._write = function (chunk, encoding, callback) {
-    this.update(chunk, encoding === "buffer" ? undefined : encoding);
-    callback();
-  };
+  const { Sign, Verify } = createSignClasses(host, { signBytes, verifyBytes });
 
   /** generateKeyPairSync's options: the host's, with each key's export encoding read here. */
   type KeyPairOptions = Record<string, unknown> & {
