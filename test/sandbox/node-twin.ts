@@ -1,8 +1,10 @@
 /** The host's Node running a handler package as the sandbox does, to compare the two answers. */
 import { execFile } from "node:child_process";
 import path from "node:path";
+import { expect } from "vitest";
+import type { Sandbox } from "../../src/sandbox/index.js";
 import { writePackage } from "./fixtures.js";
-import type { Files } from "./harness.js";
+import { type Files, invokeOnce, resultOf } from "./harness.js";
 
 /**
  * Writes `files` and calls `index.js`'s handler in a child Node from an I/O callback, as Lambda's
@@ -21,4 +23,11 @@ export function runInNode(files: Files, event: unknown = {}): Promise<unknown> {
       error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
     ),
   );
+}
+
+/** Runs `files` in the sandbox and in the host's Node, expects the same answer, and returns Node's. */
+export async function answersAsNode(sandbox: Sandbox, files: Files, event: unknown = {}): Promise<unknown> {
+  const node = await runInNode(files, event);
+  expect(resultOf(await invokeOnce(sandbox, files, event))).toEqual(node);
+  return node;
 }

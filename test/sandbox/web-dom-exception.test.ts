@@ -7,8 +7,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, resultOf, useSandbox } from "./harness.js";
-import { runInNode } from "./node-twin.js";
+import { useSandbox } from "./harness.js";
+import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -23,9 +23,7 @@ exports.handler = async (event) => {${body}};`,
 
 const both = async (body: string, event: unknown = {}) => {
   const files = handler(body);
-  const node = await runInNode(files, event);
-  expect(resultOf(await invokeOnce(sandbox, files, event))).toEqual(node);
-  return node;
+  return answersAsNode(sandbox, files, event);
 };
 
 describe("DOMException", () => {

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, resultOf, useSandbox } from "./harness.js";
-import { runInNode } from "./node-twin.js";
+import { FAILURE_SOURCE, useSandbox } from "./harness.js";
+import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -14,12 +14,10 @@ useSandbox((started) => {
 
 const both = async (body: string) => {
   const files = {
-    "index.js": `const failure = (make) => { try { make(); return "no error"; } catch (e) { return [e.name, e.code, e.message]; } };
+    "index.js": `${FAILURE_SOURCE}
 exports.handler = async () => {${body}};`,
   };
-  const node = await runInNode(files);
-  expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
-  return node;
+  return answersAsNode(sandbox, files);
 };
 
 describe("CustomEvent", () => {

@@ -7,15 +7,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, resultOf, useSandbox } from "./harness.js";
-import { runInNode } from "./node-twin.js";
+import { FAILURE_SOURCE, useSandbox } from "./harness.js";
+import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
   sandbox = started;
 });
 
-const HELPERS = `const failure = (make) => { try { make(); return "no error"; } catch (e) { return [e.name, e.code, e.message]; } };
+const HELPERS = `${FAILURE_SOURCE}
 const shown = (form) => [...form].map(([k, v]) => [k, typeof v === "string" ? v : [v.constructor.name, v.name, v.type, v.size]]);
 const sample = () => {
   const form = new FormData();
@@ -31,9 +31,7 @@ const sample = () => {
 
 const both = async (body: string, event: unknown = {}) => {
   const files = { "index.js": `${HELPERS}\nexports.handler = async (event) => {${body}};` };
-  const node = await runInNode(files, event);
-  expect(resultOf(await invokeOnce(sandbox, files, event))).toEqual(node);
-  return node;
+  return answersAsNode(sandbox, files, event);
 };
 
 describe("FormData", () => {

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, messagesAt, resultOf, useSandbox } from "./harness.js";
-import { runInNode } from "./node-twin.js";
+import { FAILURE_SOURCE, invokeOnce, messagesAt, resultOf, useSandbox } from "./harness.js";
+import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -16,13 +16,11 @@ useSandbox((started) => {
 
 const both = async (body: string) => {
   const files = {
-    "index.js": `const failure = (make) => { try { make(); return "no error"; } catch (e) { return [e.name, e.code, e.message]; } };
+    "index.js": `${FAILURE_SOURCE}
 const later = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 exports.handler = async () => {${body}};`,
   };
-  const node = await runInNode(files);
-  expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
-  return node;
+  return answersAsNode(sandbox, files);
 };
 
 /** A port that answers each message n < 3 with n + 1, and another channel's one message; what happened, in order. */

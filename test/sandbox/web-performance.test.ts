@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { invokeOnce, resultOf, useSandbox } from "./harness.js";
-import { runInNode } from "./node-twin.js";
+import { useSandbox } from "./harness.js";
+import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -19,9 +19,7 @@ const both = async (body: string) => {
 const names = (list) => list.map((e) => e.name + ":" + e.entryType);
 exports.handler = async () => {${body}};`,
   };
-  const node = await runInNode(files);
-  expect(resultOf(await invokeOnce(sandbox, files))).toEqual(node);
-  return node;
+  return answersAsNode(sandbox, files);
 };
 
 describe("performance", () => {
