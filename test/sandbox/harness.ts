@@ -55,6 +55,19 @@ export function resultOf(result: InvokeResult): unknown {
   return JSON.parse(result.payload);
 }
 
+/**
+ * Runs `source` as index.js with a 1 s timeout beside another environment of the suite's one
+ * executor: the run must time out and the neighbour keep its state, its executor not terminated.
+ */
+export async function expectTimeoutBesideNeighbour(sandbox: Sandbox, source: string, memorySizeMB = 128): Promise<void> {
+  const neighbour = await environmentFor(sandbox, { "index.js": "let calls = 0; exports.handler = async () => ({ calls: ++calls });" });
+  expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 1 });
+  const result = await invokeOnce(sandbox, { "index.js": source }, {}, { timeoutSeconds: 1, memorySizeMB });
+  expect(errorOf(result).errorType).toBe("Sandbox.Timedout");
+  expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 2 });
+  neighbour.dispose();
+}
+
 /** The function error, asserting the invocation failed. */
 export function errorOf(result: InvokeResult): FunctionError {
   expect(result.functionError, result.payload).toBe("Unhandled");

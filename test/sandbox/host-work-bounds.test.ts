@@ -7,7 +7,7 @@ import * as nodeCrypto from "node:crypto";
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
-import { environmentFor, errorOf, FAILURE_SOURCE, hostFailure, invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { expectTimeoutBesideNeighbour, FAILURE_SOURCE, hostFailure, invokeOnce, resultOf, useSandbox } from "./harness.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -131,16 +131,7 @@ describe("work nothing can interrupt is held to a few seconds a call", () => {
 });
 
 describe("host work that straddles a deadline ends the invocation, not its executor", () => {
-  /** Runs `handler` with a 1 s timeout beside an environment of the same executor, which must keep its state. */
-  async function besideNeighbour(handler: string): Promise<void> {
-    const neighbour = await environmentFor(sandbox, { "index.js": "let calls = 0; exports.handler = async () => ({ calls: ++calls });" });
-    expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 1 });
-    const source = `const crypto = require("node:crypto");\n${handler}`;
-    const result = await invokeOnce(sandbox, { "index.js": source }, {}, { timeoutSeconds: 1, memorySizeMB: 128 });
-    expect(errorOf(result).errorType).toBe("Sandbox.Timedout");
-    expect(resultOf(await neighbour.invoke("{}"))).toEqual({ calls: 2 });
-    neighbour.dispose();
-  }
+  const besideNeighbour = (handler: string) => expectTimeoutBesideNeighbour(sandbox, `const crypto = require("node:crypto");\n${handler}`);
 
   it("waits for one long call that outlives the deadline's grace, then times the invocation out", async () => {
     // 10M rounds of sha512 take 2–5 s here (~0.25 s a million on a fast machine), begun 0.1 s before
