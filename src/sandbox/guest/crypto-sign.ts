@@ -2,6 +2,7 @@
 // cross to the host once, at sign() or verify(). Part of the crypto-keys bundle.
 import type { Data, HostCapabilities } from "../shared/guest-protocol.js";
 import { Buffer, call, dataArgument, encoded, nodeError, received } from "./crypto-key-args.js";
+import { isPlainText } from "./host-values.js";
 import { streamOnUse } from "./stream-on-use.js";
 
 /** What Sign and Verify hand the host: the collected data, a plain string as it is. */
@@ -10,11 +11,8 @@ export interface SignParts {
   verifyBytes(algorithm: string, data: Data, key: unknown, signature: Data, signatureEncoding?: string): boolean;
 }
 
-/**
- * A string the host reads exactly as Node encodes it (UTF-8): well formed and without a NUL, which
- * would end QuickJS's C string. A JWT's signing input is one; it crosses without being made bytes here.
- */
-const isPlainText = (text: string) => text.length < 64 * 1024 && text.isWellFormed() && !text.includes("\0");
+/** Text this short crosses as it is when plain (host-values.ts): a JWT's signing input is not made bytes here. */
+const PLAIN_BELOW = 64 * 1024;
 const isUtf8 = (encoding: unknown) => encoding === undefined || encoding === "utf8" || encoding === "utf-8";
 /** Signature encodings the host decodes from a plain string, as Buffer.from would. */
 const SIGNATURE_ENCODINGS = new Set(["base64", "base64url", "hex"]);
@@ -45,7 +43,7 @@ export function createSignClasses(host: HostCapabilities, { signBytes, verifyByt
     }
     update(data: unknown, encoding?: string): this {
       if (this.#done) throw nodeError(Error, "ERR_CRYPTO_SIGN_KEY_REQUIRED", "No key provided to sign");
-      if (typeof data === "string" && isUtf8(encoding) && isPlainText(data)) this.#chunks.push(data);
+      if (typeof data === "string" && isUtf8(encoding) && isPlainText(data, PLAIN_BELOW)) this.#chunks.push(data);
       else this.#chunks.push(new Uint8Array(dataArgument(data, "data", encoding)));
       return this;
     }
@@ -75,7 +73,7 @@ export function createSignClasses(host: HostCapabilities, { signBytes, verifyByt
     verify(publicKey: unknown, signature: unknown, signatureEncoding?: string): boolean {
       const { algorithm, data } = this.finish();
       // A signature in text crosses as it is, for the host to decode as Buffer.from would.
-      if (typeof signature === "string" && SIGNATURE_ENCODINGS.has(signatureEncoding as string) && isPlainText(signature)) {
+      if (typeof signature === "string" && SIGNATURE_ENCODINGS.has(signatureEncoding as string) && isPlainText(signature, PLAIN_BELOW)) {
         return verifyBytes(algorithm, data, publicKey, signature, signatureEncoding);
       }
       return verifyBytes(algorithm, data, publicKey, dataArgument(signature, "signature", signatureEncoding));

@@ -9,6 +9,12 @@ export function arrayBufferOf(data: ArrayBuffer | ArrayBufferView): ArrayBuffer 
     : (buffer.slice(byteOffset, byteOffset + byteLength) as ArrayBuffer);
 }
 
+/**
+ * Whether the host reads `text`, shorter than `below`, exactly as Node encodes it (UTF-8) from the C
+ * string QuickJS writes: well formed (a lone surrogate is mangled there) and without a NUL (it ends there).
+ */
+export const isPlainText = (text: string, below: number): boolean => text.length < below && text.isWellFormed() && !text.includes("\0");
+
 /** How ERR_INVALID_ARG_TYPE's message names the value it got. */
 export const received = (value: unknown): string =>
   value === null
