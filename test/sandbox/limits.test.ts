@@ -98,6 +98,8 @@ describe("memory", () => {
     "1 MB strings": "k.push('y'.repeat(1024 * 1024) + k.length)",
     Float64Arrays: "k.push(new Float64Array(131072))",
     "arrays of numbers": "k.push(Array.from({ length: 65536 }, (_, i) => i + 0.5))",
+    // Bytes the host writes into the guest's heap, whose allocation is refused there too.
+    "4 MB of randomBytes": "k.push(require('node:crypto').randomBytes(4 << 20))",
   };
   for (const memorySizeMB of [128, 512]) {
     for (const [shape, keep] of Object.entries(shapes)) {

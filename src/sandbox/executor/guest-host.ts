@@ -12,7 +12,8 @@ import type { HostCapabilities } from "../shared/guest-protocol.js";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
 import type { FetchMode } from "./host-fetch.js";
-import { guardedFunction, MAX_CALL_BYTES } from "./native/guest-values.js";
+import { fillGuestBytes, newGuestBytes } from "./native/guest-heap.js";
+import { bytesOf, guardedFunction, MAX_CALL_BYTES } from "./native/guest-values.js";
 import { useDirectHostCalls } from "./native/host-calls.js";
 import { nativeFunctions } from "./native/index.js";
 import { checkOutputBytes } from "./native/work-bounds.js";
@@ -64,20 +65,14 @@ const RANDOM_BLOCK_BYTES = 4096;
 let randomBlock = Buffer.alloc(0);
 let randomUsed = 0;
 
-function randomArrayBuffer(size: number): ArrayBuffer {
-  if (size > RANDOM_BLOCK_BYTES) {
-    // Filled where it is made: one host buffer of the size, not a Buffer and then its copy.
-    const large = new ArrayBuffer(size);
-    randomFillSync(new Uint8Array(large));
-    return large;
-  }
+function smallRandomBytes(size: number): Uint8Array {
   if (randomUsed + size > randomBlock.byteLength) {
     randomBlock = randomBytes(RANDOM_BLOCK_BYTES);
     randomUsed = 0;
   }
   const bytes = randomBlock.subarray(randomUsed, randomUsed + size);
   randomUsed += size;
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  return bytes;
 }
 
 export type HostFunction = (...args: QuickJSHandle[]) => QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
@@ -124,7 +119,10 @@ export function hostFunctions(
     random: guardedFunction(ctx, (n) => {
       const size = Math.max(0, Math.trunc(num(n)));
       checkOutputBytes(size, outputBytes(), "random bytes");
-      return ctx.newArrayBuffer(randomArrayBuffer(size));
+      // A large one is drawn where it stays, in the guest's heap: no host buffer, no copy.
+      return size > RANDOM_BLOCK_BYTES
+        ? fillGuestBytes(ctx, size, (room) => randomFillSync(room))
+        : newGuestBytes(ctx, smallRandomBytes(size));
     }),
     builtin: (name) => {
       const source = builtinSource(str(name));
@@ -168,16 +166,10 @@ export function hostFunctions(
     // `{error}` out, or the bytes of a file read.
     fs: (op, args, bytes) => {
       let data: Uint8Array | undefined;
-      if (bytes !== undefined && ctx.typeof(bytes) === "object") {
-        using lifetime = ctx.getArrayBuffer(bytes);
-        data = lifetime.value.slice();
-      }
+      if (bytes !== undefined && ctx.typeof(bytes) === "object") data = bytesOf(ctx, bytes);
       try {
         const answer = fileSystem().call(str(op), JSON.parse(str(args)) as FsArgs, data);
-        if ("bytes" in answer) {
-          const out = answer.bytes;
-          return ctx.newArrayBuffer(out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength) as ArrayBuffer);
-        }
+        if ("bytes" in answer) return newGuestBytes(ctx, answer.bytes);
         return ctx.newString(JSON.stringify({ value: answer.value }));
       } catch (error) {
         if (error instanceof FsError) return ctx.newString(JSON.stringify({ error: error.info }));
@@ -191,10 +183,7 @@ export function hostFunctions(
     timerRefresh: (id) => void hooks.timerRefresh(num(id)),
     fetch: (id, url, method, headers, body, redirect) => {
       let bytes: Uint8Array | undefined;
-      if (body !== undefined && ctx.typeof(body) === "object") {
-        using lifetime = ctx.getArrayBuffer(body);
-        bytes = lifetime.value.slice();
-      }
+      if (body !== undefined && ctx.typeof(body) === "object") bytes = bytesOf(ctx, body);
       const mode = str(redirect);
       hooks.fetch(num(id), str(url), str(method), str(headers), bytes, mode === "manual" || mode === "raw" ? mode : "follow");
     },
@@ -207,8 +196,7 @@ export function hostFunctions(
         hooks.streamWrite(Buffer.from(ctx.getString(chunk)));
         return;
       }
-      using lifetime = ctx.getArrayBuffer(chunk);
-      hooks.streamWrite(lifetime.value.slice());
+      hooks.streamWrite(bytesOf(ctx, chunk));
     },
   } satisfies HostImplementation;
 }

@@ -72,7 +72,8 @@ export interface HostCapabilities {
 
   // Encodings (executor/native/encoding.ts)
   encodingToString(data: Bytes, encoding: string): string;
-  encodingFromString(text: string, encoding: string): Bytes;
+  /** `length`, the text's length when it is short, lets the host read it by a cheaper path. */
+  encodingFromString(text: string, encoding: string, length?: number): Bytes;
   encodingByteLength(text: string, encoding: string): number;
   /** The UTF-8 bytes of JSON.stringify(text). */
   encodingJsonQuoted(text: string): Bytes;

@@ -5,6 +5,7 @@
  */
 import type { QuickJSContext, QuickJSHandle, VmCallResult } from "quickjs-emscripten-core";
 import type { HostFunction } from "../guest-host.js";
+import { newGuestBytes, withGuestBytes } from "./guest-heap.js";
 import { hostText } from "./strings.js";
 
 /**
@@ -16,8 +17,7 @@ export const MAX_CALL_BYTES = 1 << 30;
 
 /** The bytes of an ArrayBuffer handle, copied to the host: the guest heap may move before they are used. */
 export function bytesOf(ctx: QuickJSContext, handle: QuickJSHandle): Buffer {
-  using lifetime = ctx.getArrayBuffer(handle);
-  return Buffer.from(lifetime.value);
+  return withGuestBytes(ctx, handle, (bytes) => Buffer.from(bytes));
 }
 
 /**
@@ -27,8 +27,7 @@ export function bytesOf(ctx: QuickJSContext, handle: QuickJSHandle): Buffer {
  */
 export function withData<T>(ctx: QuickJSContext, handle: QuickJSHandle | undefined, use: (data: string | Uint8Array) => T): T {
   if (handle === undefined || ctx.typeof(handle) !== "object") return use(handle === undefined ? new Uint8Array(0) : hostText(ctx, handle));
-  using lifetime = ctx.getArrayBuffer(handle);
-  return use(lifetime.value);
+  return withGuestBytes(ctx, handle, use);
 }
 
 /** A string as it is, an ArrayBuffer (the only object the guest passes) as bytes, undefined as undefined. */
@@ -50,11 +49,7 @@ export function optionalNumber(ctx: QuickJSContext, handle: QuickJSHandle | unde
 
 /** Host bytes as a new guest ArrayBuffer, or a string as a guest string. */
 export function guestValue(ctx: QuickJSContext, value: Uint8Array | string): QuickJSHandle {
-  if (typeof value === "string") return ctx.newString(value);
-  const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
-  return ctx.newArrayBuffer(
-    (whole ? value.buffer : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength)) as ArrayBuffer,
-  );
+  return typeof value === "string" ? ctx.newString(value) : newGuestBytes(ctx, value);
 }
 
 const ERROR_FIELDS = ["code", "errno", "library", "reason", "function"] as const;

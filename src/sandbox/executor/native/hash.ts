@@ -23,6 +23,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
+import { withGuestBytes } from "./guest-heap.js";
 import { errorResult, guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
 import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
 import { boundedScrypt, checkOutputBytes, checkPbkdf2, checkTime, type WorkLimits } from "./work-bounds.js";
@@ -50,11 +51,11 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     return value < 0 ? undefined : { outputLength: value };
   };
   /** Bytes read in place (before the guest heap can move) by `use`. */
-  const withBytes = <T>(h: QuickJSHandle, use: (bytes: Uint8Array) => T): T => {
-    using lifetime = ctx.getArrayBuffer(h);
-    if (lifetime.value.byteLength > MAX_CALL_BYTES) throw tooLarge();
-    return use(lifetime.value);
-  };
+  const withBytes = <T>(h: QuickJSHandle, use: (bytes: Uint8Array) => T): T =>
+    withGuestBytes(ctx, h, (bytes) => {
+      if (bytes.byteLength > MAX_CALL_BYTES) throw tooLarge();
+      return use(bytes);
+    });
   /** An Hmac's key of `kind`: "plain" (a short plain string, read as its bytes), "bytes" or "utf8" (any string, exactly). */
   const key = (h: QuickJSHandle | undefined, kind: string): string | Buffer => {
     if (h === undefined) return "";

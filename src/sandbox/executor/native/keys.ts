@@ -25,7 +25,8 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
-import { outOfRange } from "./guest-values.js";
+import { newGuestBytes } from "./guest-heap.js";
+import { bytesOf, outOfRange } from "./guest-values.js";
 import { checkBits, checkTime, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS, type WorkLimits } from "./work-bounds.js";
 
 /**
@@ -54,9 +55,6 @@ const sha256 = (...parts: (string | Uint8Array)[]): string => {
   for (const part of parts) hash.update(part).update("\0");
   return hash.digest("base64");
 };
-
-const arrayBufferOf = (bytes: Uint8Array): ArrayBuffer =>
-  bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 
 export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
   const entries = new Map<number, Entry>();
@@ -94,14 +92,13 @@ export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
     const kind = ctx.typeof(h);
     if (kind === "string") return ctx.getString(h);
     if (kind !== "object") return undefined;
-    using lifetime = ctx.getArrayBuffer(h);
-    return Buffer.from(lifetime.value);
+    return bytesOf(ctx, h);
   };
   const bytes = (h: QuickJSHandle | undefined): Buffer => {
     const value = data(h);
     return typeof value === "string" ? Buffer.from(value) : (value ?? Buffer.alloc(0));
   };
-  const newBytes = (out: Uint8Array): QuickJSHandle => ctx.newArrayBuffer(arrayBufferOf(out));
+  const newBytes = (out: Uint8Array): QuickJSHandle => newGuestBytes(ctx, out);
 
   const keyOf = (id: number): KeyObject => {
     const entry = entries.get(id);

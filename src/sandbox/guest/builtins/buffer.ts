@@ -105,7 +105,7 @@ let memoBytes = new ArrayBuffer(0);
 
 function textBytes(value: string, name: string): ArrayBuffer {
   if (value.length >= MEMO_MIN && value === memoText && name === memoName) return memoBytes.slice(0);
-  const bytes = host.encodingFromString(value, name);
+  const bytes = host.encodingFromString(value, name, value.length);
   if (value.length >= MEMO_MIN && value.length <= MEMO_MAX) {
     memoText = value;
     memoName = name;
@@ -193,7 +193,7 @@ Buffer.prototype.write = function (this: Buffer, string: unknown, offset?: unkno
       (max === undefined || (Number.isInteger(max) && (max as number) >= 0))
     ) {
       const room = Math.min((max as number | undefined) ?? this.length, this.length - (at as number));
-      const bytes = shortBytes(string, native) ?? new Uint8Array(host.encodingFromString(string, native));
+      const bytes = shortBytes(string, native) ?? new Uint8Array(host.encodingFromString(string, native, string.length));
       const count = fitting(bytes, room, native);
       this.set(count === bytes.length ? bytes : bytes.subarray(0, count), at as number);
       return count;

@@ -1,0 +1,72 @@
+/**
+ * Bytes into and out of the guest's heap on quickjs-emscripten's FFI, without its handle API: per
+ * call, `newArrayBuffer` copies through a new Uint8Array and a Lifetime and `getArrayBuffer` wraps its
+ * copy in another (~0.5 µs of a small conversion whose whole crossing is a few µs). The steps are
+ * the same; the objects are gone.
+ *
+ * It reads quickjs-emscripten's own fields, as host-calls.ts does: the package is pinned to an exact
+ * version, and every native built-in's test runs through here.
+ */
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
+
+interface HeapInternals {
+  ctx: { value: number };
+  ffi: {
+    QTS_NewArrayBuffer(ctx: number, pointer: number, length: number): number;
+    QTS_GetArrayBuffer(ctx: number, value: number): number;
+    QTS_GetArrayBufferLength(ctx: number, value: number): number;
+  };
+  module: { HEAPU8: Uint8Array; _malloc(size: number): number; _free(pointer: number): void };
+  memory: { heapValueHandle(pointer: number): QuickJSHandle };
+}
+
+/** The guest heap is full: what a guest allocation past its memory meets. */
+function heapFull(size: number): RangeError {
+  return Object.assign(new RangeError(`Array buffer allocation failed: the function's memory has no room for ${size} bytes`), {
+    code: "ERR_MEMORY_ALLOCATION_FAILED",
+  });
+}
+
+/**
+ * A new guest ArrayBuffer of `size` bytes, written by `fill` where they will stay: a block of the
+ * guest's heap the buffer then owns (the FFI's QTS_NewArrayBuffer hands it to QuickJS, which frees
+ * it with the buffer). `fill` must write all of them and must not call into the guest.
+ */
+export function fillGuestBytes(context: QuickJSContext, size: number, fill: (bytes: Uint8Array) => void): QuickJSHandle {
+  const { ctx, ffi, module, memory } = context as unknown as HeapInternals;
+  const pointer = module._malloc(size === 0 ? 1 : size);
+  if (pointer === 0) throw heapFull(size);
+  try {
+    // Read after the allocation, which may have grown the heap.
+    fill(module.HEAPU8.subarray(pointer, pointer + size));
+  } catch (error) {
+    module._free(pointer);
+    throw error;
+  }
+  return memory.heapValueHandle(ffi.QTS_NewArrayBuffer(ctx.value, pointer, size));
+}
+
+/** `bytes` as a new guest ArrayBuffer: one copy. */
+export function newGuestBytes(context: QuickJSContext, bytes: Uint8Array): QuickJSHandle {
+  return fillGuestBytes(context, bytes.byteLength, (room) => room.set(bytes));
+}
+
+/**
+ * Runs `use` over a guest ArrayBuffer's bytes, copied by QuickJS into a block of the heap that is
+ * freed after: `use` must be done with them before it returns, and must not call into the guest.
+ */
+export function withGuestBytes<T>(context: QuickJSContext, handle: QuickJSHandle, use: (bytes: Uint8Array) => T): T {
+  const { ctx, ffi, module } = context as unknown as HeapInternals;
+  const value = handle.value as unknown as number;
+  const size = ffi.QTS_GetArrayBufferLength(ctx.value, value);
+  const pointer = ffi.QTS_GetArrayBuffer(ctx.value, value);
+  if (pointer === 0) {
+    if (size === 0) return use(new Uint8Array(0));
+    throw heapFull(size);
+  }
+  try {
+    return use(module.HEAPU8.subarray(pointer, pointer + size));
+  } finally {
+    module._free(pointer);
+  }
+}
