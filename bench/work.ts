@@ -1,11 +1,12 @@
 /**
  * `npm run bench:work`: realistic handler work, the same handler file (bench/work/handler.mjs) in
  * Node in-process and inside isolambda (a real server in this process, invoked through the Invoke
- * API on loopback), in one run and interleaved. Each case's figure is the median, after warm-up
- * calls, of the time the handler itself reports (performance.now around the work), so neither side pays for transport;
- * the ratio is isolambda / Node, and the geometric mean is over the cases that ran on both.
- * SDK cases reach the server's own SQS API and a loopback S3 stand-in started here. `--quick`
- * does one measured run a case. Writes bench/results/work.json and work.md (or to `--out <dir>`).
+ * API on loopback), in one run and interleaved, timed by what the handler itself reports
+ * (performance.now around the work), so neither side pays for transport. The run goes over all
+ * the cases in rounds (BENCH_ROUNDS, 3); a case's ratio (isolambda / Node) is the median of its
+ * rounds' ratios of medians, reported with their range, and the geometric mean is over the cases
+ * that ran on both. SDK cases reach the server's own SQS API and a loopback S3 stand-in started
+ * here. `--quick` does one round of one measured run a case. Writes bench/results/work.json and work.md (or to `--out <dir>`).
  */
 import { createHash, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -30,9 +31,11 @@ const outIndex = process.argv.indexOf("--out");
 /** Where the results go: bench/results unless --out names another directory (the smoke test's). */
 const OUT = outIndex === -1 ? "bench/results" : (process.argv[outIndex + 1] as string);
 const RUNS = QUICK ? 1 : Number(process.env.BENCH_RUNS ?? 7);
+/** Rounds over all the cases; a case's ratio is the median of its rounds' (the scripts' way to measure here). */
+const ROUNDS = QUICK ? 1 : Number(process.env.BENCH_ROUNDS ?? 3);
 /** Calls of each side before the measured runs, the first of which prepares the case. */
 const WARM_RUNS = QUICK ? 1 : 5;
-/** A case stops taking more runs once its isolambda side has used this much time (at least one run). */
+/** A case stops taking more runs in a round once its isolambda side has used this much time (at least one run). */
 const CASE_BUDGET_MS = QUICK ? 5_000 : 30_000;
 const HANDLER = new URL("./work/handler.mjs", import.meta.url);
 const json = { "content-type": "application/json" };
@@ -136,78 +139,120 @@ interface Row {
   target?: number;
   nodeMs: number;
   isolambdaMs?: number;
+  /** The median of the rounds' ratios, and their lowest and highest. */
   ratio?: number;
+  ratioRange?: [number, number];
   runs: number;
   fails?: string;
   checksDiffer?: { node: string; isolambda: string };
 }
 
-const rows: Row[] = [];
-const started = performance.now();
-const chosen = CASES.filter((c) => ONLY === undefined || c.id === ONLY);
-if (chosen.length === 0) throw new Error(`No case ${ONLY}: the cases are ${CASES.map((c) => c.id).join(", ")}`);
-for (const [index, c] of chosen.entries()) {
-  process.stderr.write(`[${index + 1}/${chosen.length}] ${c.name}: `);
+/** One case's runs so far, over the rounds. */
+interface Tally {
+  node: number[];
+  iso: number[];
+  /** Each round's ratio of medians. */
+  ratios: number[];
+  nodeCheck?: string;
+  isoCheck?: string;
+  fails?: string;
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** Prepares a case on both sides (its first call) and warms it: the first round's only. */
+async function warm(c: WorkCase, tally: Tally): Promise<void> {
   const event = eventFor(c);
-  const node: number[] = [];
-  const iso: number[] = [];
   // The first call of each side prepares the case (inputs, packages, clients); the next warm it:
   // V8 compiles the host side of a new code path (Node's and the sandbox's) over its first few
   // thousand calls, which made the first 5,000 small HMACs of an environment run 2-5x slower.
-  const nodeWarm = await inNode(event);
-  let fails: string | undefined;
-  let isoCheck: string | undefined;
+  tally.nodeCheck = (await inNode(event)).check;
   try {
-    isoCheck = (await inIsolambda(event)).check;
+    tally.isoCheck = (await inIsolambda(event)).check;
     for (let run = 1; run < WARM_RUNS; run++) {
       await inNode(event);
       await inIsolambda(event);
     }
   } catch (error) {
-    fails = error instanceof Error ? error.message : String(error);
+    tally.fails = message(error);
   }
+}
+
+/** One round of a case: its runs, the two sides interleaved, and the round's ratio. */
+async function measure(c: WorkCase, tally: Tally): Promise<void> {
+  const event = eventFor(c);
+  const node: number[] = [];
+  const iso: number[] = [];
   let spent = 0;
-  for (let run = 0; run < RUNS && (fails !== undefined || spent < CASE_BUDGET_MS || run === 0); run++) {
+  for (let run = 0; run < RUNS && (tally.fails !== undefined || spent < CASE_BUDGET_MS || run === 0); run++) {
     node.push((await inNode(event)).ms);
-    if (fails !== undefined) continue;
+    if (tally.fails !== undefined) continue;
     const t = performance.now();
     try {
       iso.push((await inIsolambda(event)).ms);
     } catch (error) {
-      fails = error instanceof Error ? error.message : String(error);
+      tally.fails = message(error);
     }
     spent += performance.now() - t;
-    process.stderr.write(".");
   }
-  const nodeMs = round(median(node), 3);
-  const row: Row = { id: c.id, name: c.name, kind: c.kind, target: TARGETS[c.kind], nodeMs, runs: node.length };
-  if (fails !== undefined) row.fails = fails.slice(0, 200);
-  else {
-    row.isolambdaMs = round(median(iso), 3);
-    row.ratio = round(row.isolambdaMs / Math.max(nodeMs, 0.001), 2);
-    if (isoCheck !== nodeWarm.check) row.checksDiffer = { node: nodeWarm.check, isolambda: isoCheck ?? "" };
-  }
-  rows.push(row);
-  if (ONLY !== undefined)
-    process.stderr.write(
-      `\n  runs: Node ${node.map((ms) => round(ms, 2)).join(" ")}\n  runs: isolambda ${iso.map((ms) => round(ms, 2)).join(" ")}\n`,
-    );
-  process.stderr.write(
-    ` Node ${nodeMs} ms, isolambda ${row.fails === undefined ? `${row.isolambdaMs} ms (${row.ratio}×)` : `fails: ${row.fails}`}\n`,
-  );
+  tally.node.push(...node);
+  tally.iso.push(...iso);
+  if (tally.fails === undefined) tally.ratios.push(median(iso) / Math.max(median(node), 0.001));
 }
+
+const started = performance.now();
+const chosen = CASES.filter((c) => ONLY === undefined || c.id === ONLY);
+if (chosen.length === 0) throw new Error(`No case ${ONLY}: the cases are ${CASES.map((c) => c.id).join(", ")}`);
+const tallies = new Map(chosen.map((c) => [c.id, { node: [], iso: [], ratios: [] } as Tally]));
+// Rounds over all the cases, not all of a case's runs at once: a minute in which the machine is
+// busy elsewhere then disturbs one round of many cases, which the median over rounds sets aside.
+for (let pass = 1; pass <= ROUNDS; pass++) {
+  process.stderr.write(`round ${pass}/${ROUNDS}: `);
+  for (const c of chosen) {
+    const tally = tallies.get(c.id) as Tally;
+    if (pass === 1) await warm(c, tally);
+    await measure(c, tally);
+    process.stderr.write(tally.fails === undefined ? "." : "x");
+  }
+  process.stderr.write("\n");
+}
+
+const rows: Row[] = chosen.map((c) => {
+  const tally = tallies.get(c.id) as Tally;
+  const nodeMs = round(median(tally.node), 3);
+  const row: Row = { id: c.id, name: c.name, kind: c.kind, target: TARGETS[c.kind], nodeMs, runs: tally.node.length };
+  if (tally.fails !== undefined) row.fails = tally.fails.slice(0, 200);
+  else {
+    row.isolambdaMs = round(median(tally.iso), 3);
+    row.ratio = round(median(tally.ratios), 2);
+    row.ratioRange = [round(Math.min(...tally.ratios), 2), round(Math.max(...tally.ratios), 2)];
+    if (tally.isoCheck !== tally.nodeCheck) row.checksDiffer = { node: tally.nodeCheck ?? "", isolambda: tally.isoCheck ?? "" };
+  }
+  const figures =
+    row.fails === undefined ? `${row.isolambdaMs} ms (${row.ratio}×, rounds ${row.ratioRange?.join("–")}×)` : `fails: ${row.fails}`;
+  process.stderr.write(`${c.name}: Node ${nodeMs} ms, isolambda ${figures}\n`);
+  if (ONLY !== undefined) {
+    const runs = (values: number[]) => values.map((ms) => round(ms, 2)).join(" ");
+    process.stderr.write(`  runs: Node ${runs(tally.node)}\n  runs: isolambda ${runs(tally.iso)}\n`);
+  }
+  return row;
+});
 
 const geometricMean = (ratios: number[]): number | undefined =>
   ratios.length === 0 ? undefined : round(Math.exp(ratios.reduce((sum, r) => sum + Math.log(r), 0) / ratios.length), 2);
 const ran = rows.filter((r) => r.ratio !== undefined);
+/** The cases over their target in the median of the rounds. */
+const overTarget = ran.filter((r) => r.target !== undefined && (r.ratio as number) > r.target).map((r) => r.id);
 const result = {
   date: new Date().toISOString(),
   quick: QUICK,
+  rounds: ROUNDS,
   runsPerCase: RUNS,
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
   seconds: round((performance.now() - started) / 1000, 1),
   geometricMean: geometricMean(ran.map((r) => r.ratio as number)),
   geometricMeanBuiltIns: geometricMean(ran.filter((r) => r.kind === "built-in").map((r) => r.ratio as number)),
+  overTarget,
   failing: rows.filter((r) => r.fails !== undefined).map((r) => r.id),
   rows,
 };
@@ -216,17 +261,18 @@ const fmt = (ms: number | undefined) => (ms === undefined ? "" : ms < 10 ? ms.to
 const markdown = [
   `# bench:work — ${result.date}${QUICK ? " (quick)" : ""}`,
   "",
-  `The same handler in Node ${process.version} in-process and inside isolambda, median of ${RUNS} runs after ${WARM_RUNS} warm-up calls, of the time the handler reports (${result.machine.cpus} CPUs, ${result.machine.model}).`,
+  `The same handler in Node ${process.version} in-process and inside isolambda, of the time the handler reports (${result.machine.cpus} CPUs, ${result.machine.model}), in ${ROUNDS} round${ROUNDS === 1 ? "" : "s"} over all the cases after ${WARM_RUNS} warm-up calls a side: each round takes ${RUNS} runs of a case, the two sides interleaved, and its ratio of the medians; × is the median of the rounds' ratios, beside their range. Node and isolambda are the medians of all runs.`,
   "",
-  "| work | kind | Node | isolambda | × | target |",
-  "|---|---|---|---|---|---|",
+  "| work | kind | Node | isolambda | × | rounds | target |",
+  "|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
     const iso = r.fails === undefined ? `${fmt(r.isolambdaMs)} ms` : `fails: ${r.fails.replaceAll("|", "\\|")}`;
     const ratio = r.ratio === undefined ? "—" : `${r.ratio}×${r.checksDiffer ? " (results differ)" : ""}`;
-    return `| ${r.name} | ${r.kind} | ${fmt(r.nodeMs)} ms | ${iso} | ${ratio} | ${r.target === undefined ? "none" : `≤ ${r.target}×`} |`;
+    const range = r.ratioRange === undefined ? "" : `${r.ratioRange[0]}–${r.ratioRange[1]}×`;
+    return `| ${r.name} | ${r.kind} | ${fmt(r.nodeMs)} ms | ${iso} | ${ratio} | ${range} | ${r.target === undefined ? "none" : `≤ ${r.target}×`} |`;
   }),
   "",
-  `Geometric mean over the ${ran.length} cases that ran on both: ${result.geometricMean ?? "—"}× (built-ins only: ${result.geometricMeanBuiltIns ?? "—"}×).`,
+  `Geometric mean over the ${ran.length} cases that ran on both: ${result.geometricMean ?? "—"}× (built-ins only: ${result.geometricMeanBuiltIns ?? "—"}×). Over their target: ${overTarget.length === 0 ? "none" : overTarget.join(", ")}.`,
   "",
 ].join("\n");
 
