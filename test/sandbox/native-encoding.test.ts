@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { BYTES_SOURCE, bytes } from "./deterministic-bytes.js";
 import { type Files, invokeOnce, resultOf, useSandbox } from "./harness.js";
+import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
 useSandbox((started) => {
@@ -151,6 +152,24 @@ describe("Buffer's codecs", () => {
         return [count, [...buf]];
       }),
     );
+  });
+
+  it("subarray and slice take their ends as Node's do and share the memory, as Buffers", async () => {
+    const source = `exports.handler = async () => {
+      const ends = [undefined, 0, 3, -2, 7.9, -7.9, 100, -100, NaN, Infinity, -Infinity, '2', null, true, { valueOf: () => 4 }, 2 ** 32 + 1];
+      const base = Buffer.from('0123456789abcdef').subarray(2, 12);
+      const cut = (method) => ends.flatMap((start) => ends.map((end) => {
+        try {
+          const part = base[method](start, end);
+          return [part.toString(), part.byteOffset - base.byteOffset, Buffer.isBuffer(part), part.constructor.name];
+        } catch (e) { return [e.name]; }
+      }));
+      const shared = base.subarray(1, 3);
+      shared[0] = 120;
+      const bigint = (() => { try { base.subarray(1n); return 'no error'; } catch (e) { return e.name; } })();
+      return { subarray: cut('subarray'), slice: cut('slice'), shared: base.toString(), bigint };
+    };`;
+    await answersAsNode(sandbox, { "index.js": source });
   });
 
   it("round-trips 1 MB through base64, base64url, hex and latin1", async () => {

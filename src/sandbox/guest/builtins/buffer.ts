@@ -35,10 +35,14 @@ const NATIVE_ENCODINGS = new Set([
   "utf16le",
   "utf-16le",
 ]);
-/** The encoding's lower-case name if the host converts it, else undefined (the package decides, and throws for an unknown one). */
+/**
+ * The encoding's lower-case name if the host converts it, else undefined (the package decides, and
+ * throws for an unknown one). A name as written in lower case is found without lowering it (~0.2 µs).
+ */
 const nativeEncoding = (encoding: unknown): string | undefined => {
   if (encoding === undefined || encoding === null || encoding === "") return "utf8";
   if (typeof encoding !== "string") return undefined;
+  if (NATIVE_ENCODINGS.has(encoding)) return encoding;
   const lower = encoding.toLowerCase();
   return NATIVE_ENCODINGS.has(lower) ? lower : undefined;
 };
@@ -162,6 +166,31 @@ Buffer.prototype.toString = function (this: Buffer, encoding?: unknown, start?: 
   if (isBase64url(encoding)) return toUrlAlphabet(bufferToString.call(this, "base64", start, end));
   return bufferToString.call(this, encoding, start, end);
 };
+
+/** An end of subarray or slice as Node takes it: an integer (NaN is 0) counted from the end when negative, clamped to the length. */
+function offsetIn(value: unknown, length: number, otherwise: number): number {
+  if (value === undefined) return otherwise;
+  // Math.trunc converts as Node's adjustOffset does: a BigInt is a TypeError, an object its valueOf.
+  const offset = Math.trunc(value as number) || 0;
+  return offset < 0 ? Math.max(length + offset, 0) : Math.min(offset, length);
+}
+
+/**
+ * A Buffer over part of this one's memory. Uint8Array's own subarray makes its result through the
+ * species constructor, which is the package's Buffer function and its checks (~1 µs a call here);
+ * libraries slice buffers a few at a time on every parse.
+ */
+function subarray(this: Uint8Array, start?: unknown, end?: unknown): Buffer {
+  const length = this.length;
+  const from = offsetIn(start, length, 0);
+  const to = offsetIn(end, length, length);
+  const view = new Uint8Array(this.buffer, this.byteOffset + from, to > from ? to - from : 0);
+  Object.setPrototypeOf(view, Buffer.prototype);
+  return view as Buffer;
+}
+Buffer.prototype.subarray = subarray as typeof Buffer.prototype.subarray;
+// Node's slice is subarray (the package's reads its ends as 32-bit integers).
+Buffer.prototype.slice = subarray as typeof Buffer.prototype.slice;
 
 /** How many of `bytes` fit in `room` without splitting a character, as Node writes a string that does not fit. */
 function fitting(bytes: Uint8Array, room: number, encoding: string): number {
