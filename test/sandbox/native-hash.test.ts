@@ -85,10 +85,21 @@ describe("hashes on the host", () => {
       ["sha256", "k1", "base64url"],
       ["md5", "", "hex"],
       ["sha256", "k\u00e9", "hex"],
+      // Keys at, under and over the hash's block (64 bytes; 128 for sha384 and sha512), which the host pads once a setup.
+      ["sha256", "x".repeat(64), "hex"],
+      ["sha256", "x".repeat(65), "base64"],
+      ["sha384", "k".repeat(200), "hex"],
+      ["sha512", "k".repeat(128), "base64url"],
+      ["sha224", "k1", undefined],
+      ["sha1", "k1", "hex"],
+      // Forms and names the host leaves to createHmac (binary is latin1).
+      ["sha1", "k1", "binary"],
+      ["SHA256", "k1", "hex"],
+      ["sha3-256", "k1", "hex"],
     ];
     const out = (await run(
       `exports.handler = async ({ calls }) => {
-        const digests = calls.map(([a, k, e], i) => { const d = crypto.createHmac(a, k).update('m' + i).digest(e); return typeof d === 'string' ? d : d.toString('hex'); });
+        const digests = calls.map(([a, k, e], i) => { const d = crypto.createHmac(a, k).update('m' + i + (i % 2 ? 'é€😀' : '')).digest(e); return typeof d === 'string' ? d : d.toString('hex'); });
         const x = crypto.createHmac('sha256', 'k1').update('x');
         const y = crypto.createHmac('sha256', 'k2').update('y');
         return [...digests, y.digest('hex'), x.digest('hex')];
@@ -98,7 +109,7 @@ describe("hashes on the host", () => {
     const expected: string[] = CALLS.map(([a, k, e], i) =>
       crypto
         .createHmac(a, JSON.parse(`"${k}"`))
-        .update(`m${i}`)
+        .update(`m${i}${i % 2 ? "é€😀" : ""}`)
         .digest(e ?? "hex"),
     );
     expected.push(crypto.createHmac("sha256", "k2").update("y").digest("hex"), crypto.createHmac("sha256", "k1").update("x").digest("hex"));

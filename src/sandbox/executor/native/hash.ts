@@ -23,8 +23,9 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
-import { withGuestBytes } from "./guest-heap.js";
+import { newGuestBytes, withGuestBytes } from "./guest-heap.js";
 import { errorResult, guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
+import { type PaddedHmac, paddedDigest, padHmac } from "./hmac-pads.js";
 import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
 import { boundedScrypt, checkOutputBytes, checkPbkdf2, checkTime, type WorkLimits } from "./work-bounds.js";
 
@@ -43,7 +44,7 @@ type Digest = Hash | Hmac;
 export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, limits: WorkLimits) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
   /** The HMAC setup the guest names by number (hmacSetup): a handler signing with one secret reads it once. */
-  let setup: { id: number; algorithm: string; key: KeyObject; encoding: string } | undefined;
+  let setup: { id: number; algorithm: string; key: KeyObject; encoding: string; padded: PaddedHmac | undefined } | undefined;
 
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : plainString(ctx, h));
   const length = (h: QuickJSHandle | undefined): { outputLength: number } | undefined => {
@@ -151,13 +152,19 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
     }),
     hmacSetup: guarded((id, how, secret) => {
       const [algorithm = "", , encoding = ""] = str(how).split("\n");
-      setup = { id: ctx.getNumber(id), algorithm, key: createSecretKey(key(secret, "plain") as Buffer), encoding };
+      const bytes = key(secret, "plain") as Buffer;
+      setup = { id: ctx.getNumber(id), algorithm, key: createSecretKey(bytes), encoding, padded: padHmac(algorithm, bytes, encoding) };
       return undefined;
     }),
     // The hot path of a small HMAC: its own try, not guarded's closure and spread arguments.
     hmacWith: (id, data) => {
       try {
         if (setup?.id !== ctx.getNumber(id)) return undefined;
+        const padded = setup.padded;
+        if (padded !== undefined) {
+          const out = withPlainBytes(ctx, data, (bytes) => paddedDigest(padded, bytes));
+          return typeof out === "string" ? guestString(ctx, out) : newGuestBytes(ctx, out);
+        }
         const digest = createHmac(setup.algorithm, setup.key);
         withPlainBytes(ctx, data, (bytes) => digest.update(bytes));
         return output(digest, setup.encoding);
