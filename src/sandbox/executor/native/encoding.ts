@@ -7,10 +7,32 @@
 import { TextDecoder } from "node:util";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
-import { newGuestBytes, withGuestBytes } from "./guest-heap.js";
+import { fillGuestBytesUpTo, withGuestBytes } from "./guest-heap.js";
 import { guardedFunction, MAX_CALL_BYTES } from "./guest-values.js";
 import { arrayBuffer, tooLarge } from "./hash.js";
 import { guestString, hostString, shortText } from "./strings.js";
+
+/** The most bytes `text` makes in `encoding`: Buffer.from's answer fits (written as Node's write writes it). */
+function mostBytes(text: string, encoding: BufferEncoding): number {
+  switch (encoding.toLowerCase()) {
+    case "hex":
+      return text.length >>> 1;
+    case "base64":
+    case "base64url":
+      return Math.ceil((text.length * 3) / 4);
+    case "latin1":
+    case "binary":
+    case "ascii":
+      return text.length;
+    case "ucs2":
+    case "ucs-2":
+    case "utf16le":
+    case "utf-16le":
+      return text.length * 2;
+    default:
+      return Buffer.byteLength(text, encoding);
+  }
+}
 
 export function encodingFunctions(ctx: QuickJSContext) {
   const text = (h: QuickJSHandle | undefined): string => (h === undefined || ctx.typeof(h) !== "string" ? "" : hostString(ctx, h));
@@ -35,7 +57,11 @@ export function encodingFunctions(ctx: QuickJSContext) {
     encodingFromString: guarded((string, encoding, length) => {
       const value = (length !== undefined && string !== undefined && shortText(ctx, string, ctx.getNumber(length))) || text(string);
       if (value.length > MAX_CALL_BYTES) throw tooLarge();
-      return newGuestBytes(ctx, Buffer.from(value, name(encoding)));
+      const into = name(encoding);
+      // Decoded where they stay, in the guest's heap: a megabyte's host buffer costs its page faults.
+      return fillGuestBytesUpTo(ctx, mostBytes(value, into), (room) =>
+        Buffer.from(room.buffer, room.byteOffset, room.byteLength).write(value, into),
+      );
     }),
     /** The UTF-8 of JSON.stringify(text): V8 quotes a long string ~5× faster than QuickJS. */
     encodingJsonQuoted: guarded((string) => {

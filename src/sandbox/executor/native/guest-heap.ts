@@ -28,22 +28,31 @@ function heapFull(size: number): RangeError {
 }
 
 /**
- * A new guest ArrayBuffer of `size` bytes, written by `fill` where they will stay: a block of the
- * guest's heap the buffer then owns (the FFI's QTS_NewArrayBuffer hands it to QuickJS, which frees
- * it with the buffer). `fill` must write all of them and must not call into the guest.
+ * A new guest ArrayBuffer of the bytes `fill` writes, at most `room`, where they will stay: a block of
+ * the guest's heap the buffer then owns (the FFI's QTS_NewArrayBuffer hands it to QuickJS, which frees
+ * it with the buffer). `fill` answers how many it wrote, and must not call into the guest.
  */
-export function fillGuestBytes(context: QuickJSContext, size: number, fill: (bytes: Uint8Array) => void): QuickJSHandle {
+export function fillGuestBytesUpTo(context: QuickJSContext, room: number, fill: (room: Uint8Array) => number): QuickJSHandle {
   const { ctx, ffi, module, memory } = context as unknown as HeapInternals;
-  const pointer = module._malloc(size === 0 ? 1 : size);
-  if (pointer === 0) throw heapFull(size);
+  const pointer = module._malloc(room === 0 ? 1 : room);
+  if (pointer === 0) throw heapFull(room);
+  let size: number;
   try {
     // Read after the allocation, which may have grown the heap.
-    fill(module.HEAPU8.subarray(pointer, pointer + size));
+    size = fill(module.HEAPU8.subarray(pointer, pointer + room));
   } catch (error) {
     module._free(pointer);
     throw error;
   }
   return memory.heapValueHandle(ffi.QTS_NewArrayBuffer(ctx.value, pointer, size));
+}
+
+/** A new guest ArrayBuffer of `size` bytes, all written by `fill` where they will stay. */
+export function fillGuestBytes(context: QuickJSContext, size: number, fill: (bytes: Uint8Array) => void): QuickJSHandle {
+  return fillGuestBytesUpTo(context, size, (bytes) => {
+    fill(bytes);
+    return size;
+  });
 }
 
 /** `bytes` as a new guest ArrayBuffer: one copy. */
