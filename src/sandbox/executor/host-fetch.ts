@@ -40,11 +40,12 @@ export async function performFetch(
       });
       const bytes = await answer.body.arrayBuffer();
       if (bytes.byteLength > maxBytes) return [`response body of ${bytes.byteLength} bytes exceeds the function's memory`];
-      const pairs: [string, string][] = [];
+      // Flat, as node:http's rawHeaders are: the guest takes the array as it is.
+      const raw: string[] = [];
       for (const [name, value] of Object.entries(answer.headers)) {
-        for (const one of Array.isArray(value) ? value : [value ?? ""]) pairs.push([name, one]);
+        for (const one of Array.isArray(value) ? value : [value ?? ""]) raw.push(name, one);
       }
-      return [undefined, answer.statusCode, "", url, JSON.stringify(pairs), bytes];
+      return [undefined, answer.statusCode, "", url, JSON.stringify(raw), bytes];
     }
     const response = await fetch(url, {
       method,

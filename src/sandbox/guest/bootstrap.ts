@@ -86,7 +86,14 @@ export default function boot(capabilities: HostCapabilities): GuestEntries {
     invoke: invoker.invoke,
     beforeExit: invoker.beforeExit,
     fireTimer,
-    fetchSettled: (...args) => loadFetch().settled(...args),
+    fetchSettled: (...args) => {
+      // node:http's events are emitted from here, as Node emits them from a socket's callback: what a listener throws is uncaught.
+      try {
+        loadFetch().settled(...args);
+      } catch (error) {
+        invoker.uncaught(error);
+      }
+    },
     workSettled,
     exportNames: modules.exportNames,
     beforeSnapshot: () => snapStart.beforeSnapshot((error) => invoker.settlePhase(error)),

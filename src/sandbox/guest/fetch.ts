@@ -8,10 +8,10 @@ import { Headers } from "./web-headers.js";
 
 export { RAW_HEADERS };
 
-/** node:http's answer: the status, the header pairs as received, the body's bytes. */
+/** node:http's answer: the status, the headers as received (names and values in turn, as rawHeaders), the body's bytes. */
 export interface RawAnswer {
   status: number;
-  headers: [string, string][];
+  rawHeaders: string[];
   body: Bytes;
 }
 
@@ -31,7 +31,13 @@ interface Pending {
 
 export interface FetchApi {
   fetch(input: unknown, init?: RequestInit): Promise<Response>;
-  exchange(url: string, method: string, headerPairs: [string, string][], bytes: Bytes | undefined): Promise<RawAnswer>;
+  exchange(
+    url: string,
+    method: string,
+    headerPairs: [string, string][],
+    bytes: Bytes | undefined,
+    done: (error: unknown, answer?: RawAnswer) => void,
+  ): void;
   Headers: typeof Headers;
   Request: typeof Request;
   Response: typeof Response;
@@ -75,22 +81,22 @@ export function createFetch(host: HostCapabilities): FetchApi {
     });
 
   /**
-   * node:http's exchange: the request as written, the answer as it came (status, header pairs,
-   * body bytes), without fetch's Request and Response around them.
+   * node:http's exchange: the request as written, the answer as it came (status, raw headers,
+   * body bytes), without fetch's Request and Response around them. `done` is called from the
+   * host's answer itself, not a promise job later: node:http emits its events from the socket's.
    */
-  const exchange = (url: string, method: string, headerPairs: [string, string][], bytes: Bytes | undefined) =>
-    new Promise<RawAnswer>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve: resolve as Pending["resolve"], reject, raw: true });
-      host.fetch(id, url, method, JSON.stringify(headerPairs), bytes, "raw");
-    });
+  const exchange: FetchApi["exchange"] = (url, method, headerPairs, bytes, done) => {
+    const id = nextId++;
+    pending.set(id, { resolve: (answer) => done(undefined, answer as RawAnswer), reject: done, raw: true });
+    host.fetch(id, url, method, JSON.stringify(headerPairs), bytes, "raw");
+  };
 
   const settled: GuestEntries["fetchSettled"] = (id, failure, status, statusText, url, headersJson, body) => {
     const entry = pending.get(id);
     if (!entry) return;
     pending.delete(id);
     if (failure !== undefined) entry.reject(new TypeError(`fetch failed: ${failure}`));
-    else if (entry.raw) entry.resolve({ status, headers: JSON.parse(headersJson as string), body } as RawAnswer);
+    else if (entry.raw) entry.resolve({ status, rawHeaders: JSON.parse(headersJson as string), body } as RawAnswer);
     else {
       const pairs = JSON.parse(headersJson as string) as [string, string][];
       // A 204 or 304 arrives with an empty body, which a Response of that status must not be given.

@@ -57,14 +57,22 @@ function distinct(raw: string[], count: number): Record<string, string[]> {
   return dest;
 }
 
-/** The socket an IncomingMessage is made with: a stand-in that may have setTimeout. */
+/** The socket an IncomingMessage is made with: a stand-in that may have setTimeout and destroy. */
 interface Socket {
+  destroyed?: boolean;
   setTimeout?(ms: number): unknown;
+  destroy?(error?: unknown): unknown;
 }
 
 /** node:stream's Readable, as far as IncomingMessage uses it. */
 interface ReadableBase {
+  readonly readableEnded: boolean;
+  readonly _readableState: { readingMore: boolean };
   once(event: string, listener: (...args: never[]) => unknown): this;
+  emit(event: string, ...args: unknown[]): boolean;
+  listenerCount(event: string): number;
+  removeAllListeners(event: string): this;
+  resume(): this;
 }
 type ReadableClass = (new () => ReadableBase) & { call(self: object): void };
 
@@ -79,6 +87,8 @@ export function createIncoming(Readable: ReadableClass) {
     declare joinDuplicateHeaders: boolean;
     declare complete: boolean;
     declare aborted: boolean;
+    declare _dumped: boolean;
+    declare _consuming: boolean;
     declare upgrade: boolean | null;
     declare rawHeaders: string[];
     declare rawTrailers: string[];
@@ -143,7 +153,32 @@ export function createIncoming(Readable: ReadableClass) {
         dest[name] = value;
       }
     }
-    _read() {}
+    /** Node's: the first read ends the state set in the constructor; the body comes by push, whatever is asked. */
+    _read() {
+      if (!this._consuming) {
+        this._readableState.readingMore = false;
+        this._consuming = true;
+      }
+    }
+    /** Node's: a response nobody reads (no 'response' listener, or its request destroyed) is read to its end and dropped. */
+    _dump(): void {
+      if (this._dumped) return;
+      this._dumped = true;
+      this.removeAllListeners("data");
+      this.resume();
+    }
+    /**
+     * Node's: a message destroyed before it was read to its end is 'aborted' and takes its socket
+     * down with it; its error reaches only 'error' listeners there are.
+     */
+    _destroy(error: unknown, callback: (error?: unknown) => void): void {
+      if (!this.readableEnded || !this.complete) {
+        this.aborted = true;
+        this.emit("aborted");
+      }
+      if (this.aborted && this.socket && !this.socket.destroyed) this.socket.destroy?.(error);
+      process.nextTick(() => (this.listenerCount("error") === 0 ? callback() : callback(error)));
+    }
     setTimeout(ms: number, callback?: () => void) {
       if (callback) this.once("timeout", callback);
       this.socket?.setTimeout?.(ms);
@@ -152,6 +187,9 @@ export function createIncoming(Readable: ReadableClass) {
   }
   return functionClass("IncomingMessage", IncomingMessageBody, function (socket: Socket | null) {
     Readable.call(this);
+    // Node's: nothing to read ahead of a consumer (no maybeReadMore tick for each push).
+    this._readableState.readingMore = true;
+    this._consuming = false;
     this.socket = socket;
     this.client = socket;
     this.httpVersion = null;
@@ -160,6 +198,7 @@ export function createIncoming(Readable: ReadableClass) {
     this.joinDuplicateHeaders = false;
     this.complete = false;
     this.aborted = false;
+    this._dumped = false;
     this.upgrade = null;
     this.rawHeaders = [];
     this[kHeaders] = null;

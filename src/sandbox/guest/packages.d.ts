@@ -48,6 +48,8 @@ declare module "readable-stream/lib/stream.js" {
   export class Readable extends EventEmitter {
     constructor(options?: object);
     readable: boolean;
+    readonly readableEnded: boolean;
+    readonly _readableState: { readingMore: boolean };
     destroyed: boolean;
     push(chunk: unknown, encoding?: string): boolean;
     destroy(error?: unknown): this;

@@ -138,13 +138,18 @@ class EgressPolicy {
 
 /** One policy per distinct settings in this thread: its Agents keep connections alive across invocations. */
 const policies = new Map<string, EgressPolicy>();
+/** The policy of each settings object asked for already: an environment asks with its own at every request. */
+const bySettings = new WeakMap<EgressSettings, EgressPolicy>();
 
 export function egressPolicy(settings: EgressSettings = DEFAULT_SETTINGS): EgressPolicy {
+  let policy = bySettings.get(settings);
+  if (policy !== undefined) return policy;
   const key = JSON.stringify([settings.rules, settings.api?.port]);
-  let policy = policies.get(key);
+  policy = policies.get(key);
   if (policy === undefined) {
     policy = new EgressPolicy(settings);
     policies.set(key, policy);
   }
+  bySettings.set(settings, policy);
   return policy;
 }

@@ -27,6 +27,7 @@ export type FetchSettled = [
   status?: number,
   statusText?: string,
   url?: string,
+  /** The header pairs as JSON; in `raw` mode flat (names and values in turn), as node:http's rawHeaders. */
   headersJson?: string,
   body?: ArrayBuffer,
 ];

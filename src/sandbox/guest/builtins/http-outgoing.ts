@@ -44,9 +44,14 @@ function headersSentError(action: string): Error {
   return Object.assign(new Error(`Cannot ${action} headers after they are sent to the client`), { code: "ERR_HTTP_HEADERS_SENT" });
 }
 
+/** Names found valid already: a client sets the same few on every request. */
+const validNames = new Set<string>();
+
 function validHeaderName(name: unknown): asserts name is string {
+  if (typeof name === "string" && validNames.has(name)) return;
   if (typeof name !== "string" || !/^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/.test(name))
     throw Object.assign(new TypeError(`Header name must be a valid HTTP token ["${name}"]`), { code: "ERR_INVALID_HTTP_TOKEN" });
+  if (validNames.size < 256) validNames.add(name);
 }
 
 function validHeaderValue(name: string, value: unknown): void {
@@ -363,5 +368,6 @@ export function createOutgoing(Stream: StreamModule, STATUS_CODES: Record<number
     if (req?.method === "HEAD") this._hasBody = false;
   });
 
-  return { OutgoingMessage, ServerResponse };
+  // kOutHeaders is how ClientRequest (http-client.ts) reads the headers it sends, as Node's does.
+  return { OutgoingMessage, ServerResponse, kOutHeaders };
 }
