@@ -7,10 +7,10 @@
  * takes there), each emitter's own order is compared instead.
  */
 import { createServer } from "node:http";
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { closedLoopbackPort, listenOnLoopback } from "../loopback.js";
-import { useSandbox } from "./harness.js";
+import { errorOf, invokeOnce, messagesAt, useSandbox } from "./harness.js";
 import { answersAsNode } from "./node-twin.js";
 
 let sandbox: Sandbox;
@@ -278,5 +278,18 @@ describe("node:http's client, against the host's Node", () => {
         out.after = { ...state(), resDestroyed: res.destroyed, complete: res.complete };
       }
       return out;`);
+  });
+
+  it("makes what a response listener throws an uncaught exception, as one thrown from a socket's callback in Node", async () => {
+    const result = await invokeOnce(
+      sandbox,
+      {
+        "index.js": `exports.handler = (event) => new Promise(() => require("node:http").get(event.url + "/json", () => { throw new Error("from the listener"); }));`,
+      },
+      { url },
+    );
+    expect(errorOf(result)).toMatchObject({ errorType: "Error", errorMessage: "from the listener" });
+    const [line] = messagesAt(result.logs, "ERROR");
+    expect(line?.startsWith("Uncaught Exception \t")).toBe(true);
   });
 });
