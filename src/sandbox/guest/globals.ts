@@ -5,6 +5,7 @@ import type { Builtin, BuiltinModules } from "./builtin-modules.js";
 import type { WebCrypto } from "./builtins/web-globals.js";
 import { stackMapper } from "./error-text.js";
 import { defineLazy } from "./lazy.js";
+import { createNextTick } from "./next-tick.js";
 import { PERFORMANCE_CLASSES } from "./perf-classes.js";
 import { quietListeners } from "./quiet-listeners.js";
 import { installStackTraceApi } from "./stack.js";
@@ -32,7 +33,7 @@ export function installProcess(host: HostCapabilities, builtin: Builtin, config:
     cwd: () => "/var/task",
     uptime: () => (host.now() - startedAt) / 1000,
     hrtime,
-    nextTick: (fn: (...args: unknown[]) => void, ...args: unknown[]) => queueMicrotask(() => fn(...args)),
+    nextTick: createNextTick(),
     emitWarning: () => {},
     exitCode: undefined,
     // Lambda's runtime ends with the process (Runtime.ExitError) and the next invocation starts cold:

@@ -27,6 +27,8 @@ declare module "events" {
     _events?: Record<string | symbol, unknown>;
     on(event: string | symbol, listener: GuestListener): this;
     once(event: string | symbol, listener: GuestListener): this;
+    prependListener(event: string | symbol, listener: GuestListener): this;
+    prependOnceListener(event: string | symbol, listener: GuestListener): this;
     off(event: string | symbol, listener: GuestListener): this;
     addListener(event: string | symbol, listener: GuestListener): this;
     removeListener(event: string | symbol, listener: GuestListener): this;

@@ -2,8 +2,8 @@
 // context (a map of each storage to its store) is captured where a continuation is scheduled and
 // restored where it runs. The wrappers go in when the first AsyncLocalStorage is made, so a
 // handler that never makes one pays nothing:
-// - `then` (and so catch, finally, queueMicrotask, process.nextTick and Promise.all's internals,
-//   which all call it) and the timers wrap their callback in the caller's context;
+// - `then` (and so catch, finally, queueMicrotask and Promise.all's internals, which all call it),
+//   process.nextTick and the timers wrap their callback in the caller's context;
 // - `await p` reads `p.constructor` at the await, synchronously, in the awaiting function's
 //   context: a getter there adds a reaction to p ahead of the await's own, which restores that
 //   context just before the async function resumes.
@@ -101,6 +101,9 @@ function install() {
     }
     globalThis[name] = wrapped;
   }
+  // process.nextTick's queue drains in one promise job (next-tick.ts), whose context is the first tick's: each tick keeps its own.
+  const nextTick = globalThis.process.nextTick;
+  globalThis.process.nextTick = (fn: (...args: unknown[]) => void, ...args: unknown[]) => nextTick(bound(fn), ...args);
 }
 
 export class AsyncLocalStorage {
