@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { useServer } from "../api/server.js";
+import { useOrigin } from "../loopback.js";
 import { deployPackaged, invokeOk } from "./deploy.js";
 
 const api = useServer();
+/** Bodies of every size a response collector meets: none, a small JSON answer, 200 KB of bytes. */
+const origin = useOrigin((req, res) => {
+  const size = Number(new URL(req.url ?? "/", "http://x").searchParams.get("size"));
+  const body = Buffer.alloc(size, "é😀x");
+  res.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
+});
 
 /** Every class of character the serializer escapes or encodes differently. */
 const TRICKY = [
@@ -99,5 +106,51 @@ describe("the preinstalled AWS SDK's fast paths", () => {
     expect(out.events?.body).toEqual({ Entries: [{ Source: "app", DetailType: "d", Detail: JSON.stringify({ value }) }] });
     for (const client of ["dynamodb", "ssm", "secrets", "events"])
       expect(out[client]?.written, client).toContain(client === "events" ? JSON.stringify({ value }) : value);
+  });
+
+  it("the patched streamCollector takes a node:http response's whole body at once: the SDK's own bytes, and the response ends and closes as the SDK's pipe leaves it", async () => {
+    await deployPackaged(api, "sdk-stream-collector", {
+      packages: ["@smithy/core"],
+      files: {
+        "index.js": `
+          const http = require("node:http");
+          const bundled = require("@smithy/core/serde").streamCollector;
+          const runtime = require("/var/runtime/node_modules/@smithy/core/dist-cjs/submodules/serde/index.js").streamCollector;
+          const get = (url) => new Promise((resolve, reject) => http.get(url, resolve).on("error", reject));
+          async function collected(collect, url, reading) {
+            const log = [];
+            const res = await get(url);
+            for (const event of ["end", "close"]) res.on(event, () => log.push("response " + event));
+            res.req.on("close", () => log.push("request close"));
+            // A response some code reads already is not whole any more: the SDK's own collector takes it.
+            if (reading) res.on("data", () => {});
+            const bytes = await collect(res);
+            await new Promise((resolve) => setImmediate(resolve));
+            return { type: bytes.constructor.name, length: bytes.length, text: Buffer.from(bytes).toString("latin1"), log,
+              state: [res.readableEnded, res.destroyed, res.complete, res.req.destroyed, res.req.closed], flowing: res.readableFlowing };
+          }
+          exports.handler = async ({ url }) => {
+            const out = [];
+            for (const size of [0, 35, 200000]) for (const reading of [false, true])
+              out.push({ size, reading, runtime: await collected(runtime, url + "/?size=" + size, reading), bundled: await collected(bundled, url + "/?size=" + size, reading) });
+            return out;
+          };`,
+      },
+    });
+    const out = (await invokeOk(api, "sdk-stream-collector", { url: origin.url })) as {
+      size: number;
+      reading: boolean;
+      runtime: { flowing: boolean | null };
+      bundled: { flowing: boolean | null };
+    }[];
+    expect(out).toHaveLength(6);
+    for (const { size, reading, runtime, bundled } of out) {
+      const { flowing: runtimeFlowing, ...runtimeRest } = runtime;
+      const { flowing: bundledFlowing, ...bundledRest } = bundled;
+      expect({ size, reading, ...runtimeRest }).toEqual({ size, reading, ...bundledRest });
+      // The SDK's pipe leaves a response paused (flowing false); taken whole, it never flowed (null).
+      expect({ size, reading, runtimeFlowing }).toEqual({ size, reading, runtimeFlowing: reading ? bundledFlowing : null });
+    }
+    expect(out.map(({ runtime }) => (runtime as unknown as { length: number }).length)).toEqual([0, 0, 35, 35, 200000, 200000]);
   });
 });

@@ -10,6 +10,8 @@ const kHeaders = Symbol("kHeaders");
 const kHeadersCount = Symbol("kHeadersCount");
 const kTrailers = Symbol("kTrailers");
 const kTrailersCount = Symbol("kTrailersCount");
+/** How runtime-patches.ts' streamCollector takes a response's body at once (see wholeBody below). */
+const kWholeBody = Symbol.for("isolambda.wholeBody");
 
 /** Node's matchKnownFields: fields whose duplicates Node drops. */
 const SINGLE = new Set([
@@ -67,7 +69,11 @@ interface Socket {
 /** node:stream's Readable, as far as IncomingMessage uses it. */
 interface ReadableBase {
   readonly readableEnded: boolean;
-  readonly _readableState: { readingMore: boolean };
+  readonly readableFlowing: boolean | null;
+  readonly readableEncoding: string | null;
+  readonly destroyed: boolean;
+  readonly _readableState: { ended: boolean; readingMore: boolean };
+  read(): unknown;
   once(event: string, listener: (...args: never[]) => unknown): this;
   emit(event: string, ...args: unknown[]): boolean;
   listenerCount(event: string): number;
@@ -178,6 +184,21 @@ export function createIncoming(Readable: ReadableClass) {
       }
       if (this.aborted && this.socket && !this.socket.destroyed) this.socket.destroy?.(error);
       process.nextTick(() => (this.listenerCount("error") === 0 ? callback() : callback(error)));
+    }
+    /**
+     * The whole body, read, if it is all here and nothing reads the message yet (no listener,
+     * never flowing, no encoding); else undefined. Reading it ends the message as reading it
+     * through a pipe would ('end', then 'close'), for a fraction of a pipe's work in QuickJS.
+     */
+    [kWholeBody](): Uint8Array | undefined {
+      if (!this.complete || !this._readableState.ended || this.readableFlowing !== null || this.destroyed) return undefined;
+      if (this.readableEncoding !== null || this.listenerCount("data") > 0 || this.listenerCount("readable") > 0) return undefined;
+      const body = this.read() as Uint8Array | null;
+      if (body === null) return new Uint8Array(0);
+      // Exactly the body's bytes, as the collector's concatenation would give.
+      return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+        ? new Uint8Array(body.buffer, 0, body.byteLength)
+        : new Uint8Array(body);
     }
     setTimeout(ms: number, callback?: () => void) {
       if (callback) this.once("timeout", callback);

@@ -51,8 +51,11 @@ declare module "readable-stream/lib/stream.js" {
     constructor(options?: object);
     readable: boolean;
     readonly readableEnded: boolean;
-    readonly _readableState: { readingMore: boolean };
+    readonly readableFlowing: boolean | null;
+    readonly readableEncoding: string | null;
+    readonly _readableState: { ended: boolean; readingMore: boolean };
     destroyed: boolean;
+    read(size?: number): unknown;
     push(chunk: unknown, encoding?: string): boolean;
     destroy(error?: unknown): this;
     pipe<T>(destination: T, options?: object): T;

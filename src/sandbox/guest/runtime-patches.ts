@@ -43,8 +43,29 @@ function jsonStrings(exports: unknown, host: HostCapabilities): void {
   };
 }
 
+/** A body node:http's IncomingMessage here holds whole and unread, read at once (http-incoming.ts). */
+const WHOLE_BODY = Symbol.for("isolambda.wholeBody");
+
+/**
+ * @smithy/core's streamCollector reads every response of a JSON or XML protocol by piping it into
+ * a Writable of its own: most of a small call's node:http time in QuickJS, in stream machinery.
+ * A response of node:http here holds its whole body from the start; taken at once it ends as the
+ * pipe would have ended it. Anything else (a Blob, a web stream, a stream already read) goes to
+ * the SDK's own.
+ */
+function wholeBodies(exports: unknown): void {
+  const serde = exports as { streamCollector?: (stream: unknown) => Promise<Uint8Array> };
+  const collect = serde.streamCollector;
+  if (typeof collect !== "function") return;
+  serde.streamCollector = (stream: unknown) => {
+    const body = (stream as { [WHOLE_BODY]?: () => Uint8Array | undefined } | null | undefined)?.[WHOLE_BODY]?.();
+    return body === undefined ? collect(stream) : Promise.resolve(body);
+  };
+}
+
 const PATCHES = new Map<string, (exports: unknown, host: HostCapabilities) => void>([
   ["@smithy/core/dist-cjs/submodules/protocols/index.js", jsonStrings],
+  ["@smithy/core/dist-cjs/submodules/serde/index.js", wholeBodies],
 ]);
 
 /** Called with every CommonJS module once it has run. */
