@@ -12,23 +12,10 @@ import type { FetchApi, RawAnswer } from "./fetch.js";
 import { STATUS_CODES } from "./http-codes.js";
 import type { createIncoming } from "./http-incoming.js";
 import { bodyBuffer, bytesOf, normalize, type OutHeaders, pairsOf, type ResponseCallback } from "./http-request-args.js";
+import { kSocketDestroyed, type OutgoingMessageSocket, type StandInSocket } from "./http-socket.js";
 
 type Outgoing = ReturnType<BuiltinModules["http-outgoing"]["createOutgoing"]>;
 type Callback = (error?: unknown) => void;
-
-/** The stand-in socket (http.ts): what the request needs of it. */
-export interface StandInSocket {
-  _httpMessage: object | null;
-  destroyed: boolean;
-  setTimeout(ms: number, callback?: () => void): unknown;
-  /** Activity: the idle timeout, if set, starts again. */
-  _unrefTimer(): void;
-  once(event: string, listener: () => void): unknown;
-  removeListener(event: string, listener: () => void): unknown;
-}
-
-/** How a stand-in socket's destroy() reaches the request it carries. */
-export const kSocketDestroyed = Symbol("kSocketDestroyed");
 
 const nop = () => {};
 
@@ -105,7 +92,10 @@ export function createClientRequest(
       this._closed = false;
       this.useChunkedEncodingByDefault = !/^(GET|HEAD|DELETE|OPTIONS|TRACE|CONNECT)$/.test(this.method);
       const headers = merged.headers;
-      if (headers) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
+      if (headers) {
+        const names = Object.keys(headers);
+        for (let i = 0; i < names.length; i++) this.setHeader(names[i], headers[names[i] as string]);
+      }
       if (merged.setHost !== false && !this.hasHeader("host"))
         this.setHeader("Host", port && Number(port) !== defaultPort ? `${host}:${port}` : host);
       if (merged.auth && !this.hasHeader("authorization"))
@@ -263,8 +253,9 @@ export function createClientRequest(
         after = this.#afterWrite = [];
         process.nextTick(() => this.#written());
       }
-      for (const callback of this.#waiting) after.push(callback);
-      this.#waiting.length = 0;
+      const waiting = this.#waiting;
+      for (let i = 0; i < waiting.length; i++) after.push(waiting[i] as Callback);
+      waiting.length = 0;
       if (this.finished && !this.#sent) {
         this.#sent = true;
         this.emit("prefinish");
@@ -275,7 +266,7 @@ export function createClientRequest(
     #written() {
       const after = this.#afterWrite as Callback[];
       this.#afterWrite = null;
-      for (const callback of after) callback();
+      for (let i = 0; i < after.length; i++) (after[i] as Callback)();
       if (this.#needDrain && !this.finished) {
         this.#needDrain = false;
         this.emit("drain");
@@ -388,9 +379,4 @@ export function createClientRequest(
     configurable: true,
   });
   return ClientRequest;
-}
-
-/** What OutgoingMessage's own code asks of a socket. */
-interface OutgoingMessageSocket {
-  write(data: string | Uint8Array, encoding?: string, callback?: Callback | null): boolean;
 }

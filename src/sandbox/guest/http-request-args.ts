@@ -41,7 +41,8 @@ export function normalize(defaultProtocol: string, input: unknown, options: unkn
   }
   const protocol = merged.protocol ?? defaultProtocol;
   // `host` may carry a port ("example.com:8080"), which an IPv6 address's colons are not.
-  const hostPort = merged.hostname === undefined || !merged.port ? /^([^:]*):(\d+)$/.exec(merged.host ?? "") : null;
+  const hostPort =
+    (merged.hostname === undefined || !merged.port) && merged.host?.includes(":") ? /^([^:]*):(\d+)$/.exec(merged.host) : null;
   const hostname = merged.hostname ?? hostPort?.[1] ?? merged.host ?? "localhost";
   const port = merged.port || (hostPort?.[2] ?? "");
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
@@ -60,12 +61,18 @@ export const bodyBuffer = (chunks: Uint8Array[]): ArrayBuffer | undefined =>
 /** OutgoingMessage's headers as set: lowercased name → the name as given and its value (one, or several). */
 export type OutHeaders = Record<string, [string, unknown]>;
 
-/** The headers as set, one pair per value, as they are sent. */
+/**
+ * The headers as set, one pair per value, as they are sent. Indexed loops over Object.values (one
+ * C call), where for-in and destructuring cost QuickJS an enumerator and an iterator.
+ */
 export function pairsOf(headers: OutHeaders | null): [string, string][] {
   const pairs: [string, string][] = [];
-  for (const key in headers) {
-    const [name, value] = headers[key] as [string, unknown];
-    if (Array.isArray(value)) for (const one of value) pairs.push([name, String(one)]);
+  const entries = headers === null ? [] : Object.values(headers);
+  for (let e = 0; e < entries.length; e++) {
+    const entry = entries[e] as [string, unknown];
+    const name = entry[0];
+    const value = entry[1];
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) pairs.push([name, String(value[i])]);
     else pairs.push([name, String(value)]);
   }
   return pairs;

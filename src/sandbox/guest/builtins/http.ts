@@ -2,7 +2,7 @@
 // remaining time): ClientRequest (http-client.ts) collects the body and sends the request whole;
 // IncomingMessage is a Readable of the answer, its body as the server sent it. No sockets exist in
 // the sandbox: a server cannot listen, and the `socket` a request emits is a stand-in carrying the
-// calls libraries make on one (setTimeout, setNoDelay). STATUS_CODES and METHODS are http-codes.ts's.
+// calls libraries make on one (http-socket.ts). STATUS_CODES and METHODS are http-codes.ts's.
 // IncomingMessage and ServerResponse are also Node's server-side classes, which Lambda adapters
 // (serverless-http) build a framework's request and response on.
 
@@ -10,11 +10,12 @@ import type EventEmitterClass from "events";
 import type { StreamModule } from "readable-stream/lib/stream.js";
 import type { BuiltinModules } from "../builtin-modules.js";
 import type { FetchApi } from "../fetch.js";
-import { createClientRequest, kSocketDestroyed } from "../http-client.js";
+import { createClientRequest } from "../http-client.js";
 import { METHODS, STATUS_CODES } from "../http-codes.js";
 import { createIncoming } from "../http-incoming.js";
 import type { RequestOptions, ResponseCallback } from "../http-request-args.js";
 import { createServerClass } from "../http-server.js";
+import { createSocketClass } from "../http-socket.js";
 
 /** http.Agent's options; the rest are kept as given. */
 interface AgentOptions {
@@ -63,66 +64,7 @@ export function createHttp(
   }
   const globalAgent = new Agent({ keepAlive: true });
 
-  /**
-   * What a library may ask of a request's socket; the host's fetch owns the real connection. Its
-   * idle timeout is Node's: 'timeout' after so long without activity (the request sent, the answer
-   * come), which a request's setTimeout listens for.
-   */
-  class Socket extends EventEmitter {
-    declare remoteAddress: string;
-    declare remotePort: number | undefined;
-    declare connecting: boolean;
-    declare destroyed: boolean;
-    declare encrypted: boolean;
-    declare timeout: number;
-    declare _httpMessage: object | null;
-    #timer: GuestTimeout | undefined;
-    constructor(remoteAddress: string, remotePort: unknown) {
-      super();
-      this.remoteAddress = remoteAddress;
-      this.remotePort = Number(remotePort) || undefined;
-      this.connecting = false;
-      this.destroyed = false;
-      this.encrypted = defaultProtocol === "https:";
-      this.timeout = 0;
-      this._httpMessage = null;
-    }
-    setTimeout(ms: number, callback?: () => void) {
-      this.timeout = ms;
-      if (ms === 0 && callback) this.removeListener("timeout", callback);
-      else if (callback) this.once("timeout", callback);
-      this._unrefTimer();
-      return this;
-    }
-    _unrefTimer() {
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timer = undefined;
-      if (this.timeout > 0 && !this.destroyed)
-        this.#timer = setTimeout(() => {
-          this.#timer = undefined;
-          this.emit("timeout");
-        }, this.timeout);
-    }
-    setNoDelay() {
-      return this;
-    }
-    setKeepAlive() {
-      return this;
-    }
-    ref() {
-      return this;
-    }
-    unref() {
-      return this;
-    }
-    destroy(error?: unknown) {
-      if (this.destroyed) return this;
-      this.destroyed = true;
-      this._unrefTimer();
-      (this._httpMessage as { [kSocketDestroyed]?(error: unknown): void } | null)?.[kSocketDestroyed]?.(error);
-      return this;
-    }
-  }
+  const Socket = createSocketClass(EventEmitter, defaultProtocol);
 
   const IncomingMessage = createIncoming(Stream.Readable);
 
