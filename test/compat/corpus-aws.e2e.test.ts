@@ -81,7 +81,9 @@ const CASES: CorpusCase[] = [
           const listed = await s3.send(new ListObjectsV2Command({ Bucket: "corpus", Prefix: "reports/" }));
           let missing;
           try { await s3.send(new GetObjectCommand({ Bucket: "corpus", Key: "none" })); } catch (e) { missing = { name: e.name, isNoSuchKey: e instanceof NoSuchKey, status: e.$metadata.httpStatusCode }; }
-          return { where: ${WHERE("@aws-sdk/client-s3")}, body: await got.Body.transformToString(), type: got.ContentType, keys: listed.Contents.map((c) => [c.Key, c.Size]), missing };
+          // From 2 MB the client sends Expect: 100-continue and writes the body on the request's 'continue'.
+          const big = await s3.send(new PutObjectCommand({ Bucket: "corpus", Key: "big.bin", Body: Buffer.alloc(2 * 1024 * 1024 + 1, 7) }));
+          return { where: ${WHERE("@aws-sdk/client-s3")}, body: await got.Body.transformToString(), type: got.ContentType, keys: listed.Contents.map((c) => [c.Key, c.Size]), missing, bigETag: big.ETag };
         };`,
     },
     check: (out) => {
@@ -91,6 +93,8 @@ const CASES: CorpusCase[] = [
       expect(out.keys).toEqual([["reports/a b.txt", 22]]);
       expect(out.missing).toEqual({ name: "NoSuchKey", isNoSuchKey: true, status: 404 });
       expect(objects.get("corpus/reports/a b.txt")?.toString()).toBe("hello from the sandbox");
+      expect(out.bigETag).toBe('"put"');
+      expect(objects.get("corpus/big.bin")?.length).toBe(2 * 1024 * 1024 + 1);
     },
   },
   {

@@ -72,6 +72,7 @@ export function createClientRequest(
     #error: unknown;
     /** The socket's close was handled, or the socket went back to the pool: nothing closes the request again. */
     #released = false;
+    #expectsContinue = false;
 
     constructor(input: unknown, options?: unknown, cb?: ResponseCallback) {
       super();
@@ -100,6 +101,9 @@ export function createClientRequest(
         this.setHeader("Host", port && Number(port) !== defaultPort ? `${host}:${port}` : host);
       if (merged.auth && !this.hasHeader("authorization"))
         this.setHeader("Authorization", `Basic ${Buffer.from(merged.auth).toString("base64")}`);
+      // Node writes the head at once when a request expects 100-continue, and the server's 100 is 'continue'.
+      this.#expectsContinue = /^100-continue$/i.test(String(this.getHeader("expect") ?? ""));
+      if (this.#expectsContinue) this.#headSent = true;
       if (callback) this.once("response", callback);
       if (merged.timeout !== undefined) this.setTimeout(merged.timeout);
       const signal = merged.signal;
@@ -238,6 +242,8 @@ export function createClientRequest(
       socket._httpMessage = this;
       this.socket = socket;
       this.emit("socket", socket);
+      // The host sends the body with the head: a server that would answer 100 Continue is taken to have (the SDK waits for it up to 6 s).
+      if (this.#expectsContinue) process.nextTick(() => this.destroyed || this.emit("continue"));
       if (this.#timeoutMs !== undefined && this.timeoutCb) {
         socket.once("timeout", this.timeoutCb);
         socket.setTimeout(this.#timeoutMs);
@@ -276,7 +282,10 @@ export function createClientRequest(
     #send() {
       const body = bodyBuffer(this.#body);
       this.#body = [];
-      fetchApi().exchange(this.#url, this.method, headerPairs(this), body, (error, answer) =>
+      let pairs = headerPairs(this);
+      // undici refuses an Expect header (it does not wait for a 100); the whole request goes at once.
+      if (this.#expectsContinue) pairs = pairs.filter((pair) => pair[0].toLowerCase() !== "expect");
+      fetchApi().exchange(this.#url, this.method, pairs, body, (error, answer) =>
         error === undefined ? this.#answered(answer as RawAnswer) : this.#failed(error),
       );
     }
