@@ -10,6 +10,7 @@ import type { EntryArgs, EntryPoint, GuestContext } from "./guest-context.js";
 import type { HostHooks } from "./guest-host.js";
 import { GuestTimers } from "./guest-timers.js";
 import { performFetch } from "./host-fetch.js";
+import { HostRequests } from "./host-requests.js";
 import type { Instance } from "./instances.js";
 import { errorData } from "./native/guest-values.js";
 import { type ChunkSink, guestFailure, Phase, type PhaseOutcome } from "./phase.js";
@@ -27,6 +28,7 @@ export class PhaseLoop {
   egress: EnvironmentConfig["egress"];
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
+  readonly #requests = new HostRequests(() => this.#instance.memory.limitBytes);
   /** Host work started by the guest (pbkdf2 and scrypt's callback forms), not yet settled. */
   readonly #works = new Set<number>();
   readonly #ready: Array<() => void> = [];
@@ -229,12 +231,16 @@ export class PhaseLoop {
     fetch: (id, url, method, headersJson, body, redirect) => {
       this.#fetches.add(id);
       const deadline = this.#phase?.deadline ?? Date.now();
-      void performFetch(url, method, headersJson, body, deadline, this.#instance.memory.limitBytes, redirect, this.egress).then((settled) =>
-        this.#deliver(() => {
-          this.#fetches.delete(id);
-          this.call("fetchSettled", id, ...settled);
-        }),
-      );
+      void this.#requests
+        .run((hold, ended) => performFetch(url, method, headersJson, body, deadline, hold, ended, redirect, this.egress))
+        .then(({ result, release }) =>
+          this.#deliver(() => {
+            this.#fetches.delete(id);
+            // The answer is the guest's now, in its own memory.
+            release();
+            this.call("fetchSettled", id, ...result);
+          }),
+        );
     },
     shouldStop: () => this.shouldInterrupt(),
     work: (id, job) => {
@@ -273,6 +279,7 @@ export class PhaseLoop {
     this.#disposed = true;
     this.#gone = true;
     this.#timers.freeze();
+    this.#requests.dispose();
     const phase = this.#phase;
     if (phase !== undefined) this.#settle(phase, false, JSON.stringify(exitError(phase.requestId, "environment disposed")), true);
     return true;
