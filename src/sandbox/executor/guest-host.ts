@@ -15,7 +15,7 @@ import type { FetchMode } from "./host-fetch.js";
 import { fillGuestBytes, newGuestBytes } from "./native/guest-heap.js";
 import { bytesOf, guardedFunction, MAX_CALL_BYTES } from "./native/guest-values.js";
 import { useDirectHostCalls } from "./native/host-calls.js";
-import { nativeFunctions } from "./native/index.js";
+import { type HostWork, nativeFunctions } from "./native/index.js";
 import { checkOutputBytes } from "./native/work-bounds.js";
 import type { PackageFiles } from "./package-files.js";
 
@@ -29,7 +29,7 @@ export interface HostHooks {
   timerRefresh(id: number): void;
   fetch(id: number, url: string, method: string, headersJson: string, body: Uint8Array | undefined, redirect: FetchMode): void;
   /** Host work (on Node's thread pool) whose bytes or error the guest gets later, through workSettled. */
-  work(id: number, job: Promise<Uint8Array>): void;
+  work: HostWork;
   /** A streaming handler's response: its content type (set before the first write), then its bytes. */
   streamContentType(contentType: string): void;
   streamWrite(chunk: Uint8Array): void;
@@ -108,7 +108,7 @@ export function hostFunctions(
   const outputBytes = (): number => Math.min(memoryBytes(), MAX_CALL_BYTES);
 
   return {
-    ...nativeFunctions(ctx, files, (id, job) => hooks.work(id, job), { outputBytes, timeIsUp: () => hooks.shouldStop() }),
+    ...nativeFunctions(ctx, files, (id, bytes, start) => hooks.work(id, bytes, start), { outputBytes, timeIsUp: () => hooks.shouldStop() }),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),

@@ -10,6 +10,7 @@ import type { EntryArgs, EntryPoint, GuestContext } from "./guest-context.js";
 import type { HostHooks } from "./guest-host.js";
 import { GuestTimers } from "./guest-timers.js";
 import { performFetch } from "./host-fetch.js";
+import { EnvironmentJobs } from "./host-jobs.js";
 import { HostRequests } from "./host-requests.js";
 import type { Instance } from "./instances.js";
 import { errorData } from "./native/guest-values.js";
@@ -29,6 +30,7 @@ export class PhaseLoop {
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
   readonly #requests = new HostRequests(() => this.#instance.memory.limitBytes);
+  readonly #jobs = new EnvironmentJobs(() => this.#instance.memory.limitBytes);
   /** Host work started by the guest (pbkdf2 and scrypt's callback forms), not yet settled. */
   readonly #works = new Set<number>();
   readonly #ready: Array<() => void> = [];
@@ -243,17 +245,21 @@ export class PhaseLoop {
         );
     },
     shouldStop: () => this.shouldInterrupt(),
-    work: (id, job) => {
-      this.#works.add(id);
-      const settled = (errorJson: string | undefined, result: ArrayBuffer | undefined) =>
+    work: (id, bytes, start) => {
+      this.#jobs.add(bytes, start, (error, result) =>
         this.#deliver(() => {
           this.#works.delete(id);
-          this.call("workSettled", id, errorJson, result);
-        });
-      job.then(
-        (bytes) => settled(undefined, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer),
-        (error: unknown) => settled(JSON.stringify(errorData(error)), undefined),
+          if (result === undefined) this.call("workSettled", id, JSON.stringify(errorData(error)), undefined);
+          else
+            this.call(
+              "workSettled",
+              id,
+              undefined,
+              result.buffer.slice(result.byteOffset, result.byteOffset + result.byteLength) as ArrayBuffer,
+            );
+        }),
       );
+      this.#works.add(id);
     },
     streamContentType: (contentType) => {
       if (this.#phase !== undefined) this.#phase.contentType = contentType;
@@ -280,6 +286,7 @@ export class PhaseLoop {
     this.#gone = true;
     this.#timers.freeze();
     this.#requests.dispose();
+    this.#jobs.dispose();
     const phase = this.#phase;
     if (phase !== undefined) this.#settle(phase, false, JSON.stringify(exitError(phase.requestId, "environment disposed")), true);
     return true;

@@ -22,6 +22,7 @@ import { TurnClockWriter } from "../shared/turn-clock.js";
 import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
 import { GuestEnvironment } from "./environment.js";
 import { warmUp } from "./guest-host.js";
+import { countPoolJobsIn } from "./host-jobs.js";
 import { ModuleInstances } from "./instances.js";
 import { MemoryGate, returnMemory } from "./memory-gate.js";
 import { countHostCallsIn } from "./native/host-calls.js";
@@ -37,6 +38,7 @@ const { wasmModule, runtimeSha256, snapshotDir, componentDir, link } = workerDat
 const instances = new ModuleInstances(wasmModule);
 const clock = new TurnClockWriter(link.turns);
 countHostCallsIn(clock.hostCalls);
+countPoolJobsIn(link.poolJobs);
 PhaseLoop.turns = clock;
 const sendSettled = () => {
   if (answers.length > 0) sendAnswers();

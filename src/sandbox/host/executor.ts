@@ -31,6 +31,8 @@ export const HARD_KILL_GRACE_MS = 1000;
 export const HOST_WORK_GRACE_MS = 15_000;
 /** Deadlines and stalls are checked this often by one timer, not one timer per invocation. */
 const WATCHDOG_EVERY_MS = 25;
+/** The guests' jobs on Node's thread pool: one count for all the process's executors, whatever sandbox made them. */
+const POOL_JOBS = new SharedArrayBuffer(4);
 /**
  * A guest turn longer than this stalls its executor: it takes no new environment, its idle ones are
  * passed over, and the invocations queued behind the turn are taken back to run elsewhere. A warm
@@ -120,7 +122,13 @@ export class Executor {
   #spawn(): void {
     const { entry, eval: isEval } = workerEntry();
     const channel = new MessageChannel();
-    const link: ExecutorLink = { toWorker: newRing(), fromWorker: newRing(), overflow: channel.port2, turns: newTurnClock() };
+    const link: ExecutorLink = {
+      toWorker: newRing(),
+      fromWorker: newRing(),
+      overflow: channel.port2,
+      turns: newTurnClock(),
+      poolJobs: POOL_JOBS,
+    };
     this.#clock = new TurnClockReader(link.turns);
     const worker = new Worker(entry, {
       eval: isEval,

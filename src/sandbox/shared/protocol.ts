@@ -21,6 +21,8 @@ export interface ExecutorLink {
   overflow: MessagePort;
   /** The worker's turns and the invocations it started (turn-clock.ts). */
   turns: SharedArrayBuffer;
+  /** The guests' jobs on Node's thread pool, one count for every executor of the process (executor/host-jobs.ts). */
+  poolJobs: SharedArrayBuffer;
 }
 
 export interface WireInvokeContext {

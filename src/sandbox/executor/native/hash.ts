@@ -12,7 +12,6 @@ import {
   getHashes,
   type Hash,
   type Hmac,
-  hkdf,
   hkdfSync,
   type KeyObject,
   pbkdf2,
@@ -26,6 +25,7 @@ import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { newGuestBytes, withGuestBytes } from "./guest-heap.js";
 import { errorResult, guardedFunction, guestValue, HandleTable, MAX_CALL_BYTES, outOfRange } from "./guest-values.js";
 import { type PaddedHmac, paddedDigest, padHmac } from "./hmac-pads.js";
+import type { HostWork } from "./index.js";
 import { guestString, hostText, plainString, withPlainBytes } from "./strings.js";
 import { boundedScrypt, checkOutputBytes, checkPbkdf2, checkTime, type WorkLimits } from "./work-bounds.js";
 
@@ -41,7 +41,7 @@ type Digest = Hash | Hmac;
  * arrive plain (no NUL, no surrogate: the guest sends others as bytes), so the handle API's C-string
  * path reads them exactly, at a third of binary JSON's cost.
  */
-export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promise<Uint8Array>) => void, limits: WorkLimits) {
+export function hashFunctions(ctx: QuickJSContext, work: HostWork, limits: WorkLimits) {
   const open = new HandleTable<Digest>("hashes", MAX_OPEN_HASHES);
   /** The HMAC setup the guest names by number (hmacSetup): a handler signing with one secret reads it once. */
   let setup: { id: number; algorithm: string; key: KeyObject; encoding: string; padded: PaddedHmac | undefined } | undefined;
@@ -199,27 +199,49 @@ export function hashFunctions(ctx: QuickJSContext, work: (id: number, job: Promi
       arrayBuffer(ctx, Buffer.from(hkdfSync(...hkdfArgs(digest, ikm, salt, info, keylen)))),
     ),
     hashScrypt: guarded((password, salt, keylen, options) => arrayBuffer(ctx, scryptSync(...scryptArgs(password, salt, keylen, options)))),
-    // Node's own pbkdf2 and scrypt: arguments are checked (and thrown) at once, the work runs on the thread pool.
+    // Node's own pbkdf2 and scrypt: arguments are checked (and thrown) at once, as Node checks them,
+    // by the sync forms with no work to do (a key of no bytes); the work waits for a thread of the
+    // pool (host-jobs.ts). hkdf's is microseconds: made now, answered later, as Node answers.
     hashPbkdf2Start: guarded((id, password, salt, iterations, keylen, digest) => {
-      const job = settledBy();
-      pbkdf2(...pbkdf2Args(password, salt, iterations, keylen, digest), job.callback);
-      work(ctx.getNumber(id as QuickJSHandle), job.promise);
+      const args = pbkdf2Args(password, salt, iterations, keylen, digest);
+      const [p, s, rounds, length, name] = args;
+      // In Node's order: password, salt and iterations (no bytes to derive), then keylen and digest (one round).
+      pbkdf2Sync(p, s, rounds, 0, "sha1");
+      pbkdf2Sync(p, s, 1, length, name);
+      work(ctx.getNumber(id as QuickJSHandle), sizeOf(p, s), () => {
+        const job = settledBy();
+        pbkdf2(...args, job.callback);
+        return job.promise;
+      });
       return undefined;
     }),
     hashHkdfStart: guarded((id, digest, ikm, salt, info, keylen) => {
-      const job = settledBy();
-      hkdf(...hkdfArgs(digest, ikm, salt, info, keylen), (error, key) => job.callback(error, new Uint8Array(key)));
-      work(ctx.getNumber(id as QuickJSHandle), job.promise);
+      const key = new Uint8Array(hkdfSync(...hkdfArgs(digest, ikm, salt, info, keylen)));
+      work(ctx.getNumber(id as QuickJSHandle), 0, () => Promise.resolve(key));
       return undefined;
     }),
     hashScryptStart: guarded((id, password, salt, keylen, options) => {
-      const job = settledBy();
-      scrypt(...scryptArgs(password, salt, keylen, options), job.callback);
-      work(ctx.getNumber(id as QuickJSHandle), job.promise);
+      const args = scryptArgs(password, salt, keylen, options);
+      const [p, s, length, bounded] = args;
+      // In Node's order: password, salt and keylen (the cheapest cost), then the options (no bytes to derive).
+      scryptSync(p, s, length, { N: 2, r: 1, p: 1 });
+      scryptSync(p, s, 0, bounded);
+      work(ctx.getNumber(id as QuickJSHandle), sizeOf(p, s), () => {
+        const job = settledBy();
+        scrypt(...args, job.callback);
+        return job.promise;
+      });
       return undefined;
     }),
   } satisfies Partial<HostImplementation>;
 }
+
+/** What a job's arguments hold of the host's memory while it waits. */
+const sizeOf = (...values: unknown[]): number =>
+  values.reduce<number>(
+    (sum, value) => sum + (typeof value === "string" ? value.length * 3 : ArrayBuffer.isView(value) ? value.byteLength : 0),
+    0,
+  );
 
 /** A Node callback and the promise it settles: the call that takes the callback throws its argument errors itself. */
 function settledBy(): { promise: Promise<Uint8Array>; callback: (error: Error | null, key: Uint8Array) => void } {

@@ -20,15 +20,16 @@ import { x509Functions } from "./x509.js";
 import { zlibFunctions } from "./zlib.js";
 
 /**
+ * Host work the guest hears of later (through workSettled): its id, the bytes its arguments hold,
+ * and what starts it, once a thread of the pool is free (host-jobs.ts).
+ */
+export type HostWork = (id: number, bytes: number, start: () => Promise<Uint8Array>) => void;
+
+/**
  * `work` hands the environment host work that settles later (the guest hears of it through
  * workSettled); `limits` bound what one call may make and when long work may still start.
  */
-export function nativeFunctions(
-  ctx: QuickJSContext,
-  files: () => PackageFiles,
-  work: (id: number, job: Promise<Uint8Array>) => void,
-  limits: WorkLimits,
-) {
+export function nativeFunctions(ctx: QuickJSContext, files: () => PackageFiles, work: HostWork, limits: WorkLimits) {
   return {
     ...encodingFunctions(ctx),
     ...hashFunctions(ctx, work, limits),
