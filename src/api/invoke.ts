@@ -184,6 +184,8 @@ export async function answerInvoke(request: InvokeHttpRequest, deps: ApiDeps, ca
     if (tail) headers["X-Amz-Log-Result"] = logTail(log);
     return { status: 200, headers, body };
   } catch (error) {
+    // Anything but Lambda's own errors is a bug of ours: the client gets Lambda's 500, the log the cause.
+    if (!(error instanceof LambdaError)) console.error(`isolambda: Invoke of ${request.name} failed:`, error);
     return errorAnswer(error, requestId);
   }
 }

@@ -167,7 +167,7 @@ export class GuestEnvironment {
       this.#loop.hooks,
       () => this.#packageFiles(),
       () => this.#guestFileSystem(),
-      () => this.#instance.memory.limitBytes,
+      { limitBytes: () => this.#instance.memory.limitBytes, hold: (delta) => this.#instance.memory.hold(delta) },
     );
   }
 

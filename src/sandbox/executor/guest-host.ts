@@ -40,6 +40,14 @@ export interface HostHooks {
   shouldStop(): boolean;
 }
 
+/** The environment's memory as its host functions see it (memory-gate.ts). */
+export interface GuestMemory {
+  /** The function's MemorySize (none before INIT). */
+  limitBytes(): number;
+  /** Counts bytes the host holds for the guest beside its linear memory; false past the MemorySize. */
+  hold(delta: number): boolean;
+}
+
 /** The bundled guest runtime as a script whose value is its boot function. */
 export function bootstrapScript(bootstrap: string): string {
   return `(() => {${bootstrap}\nreturn __boot.default;})()`;
@@ -97,7 +105,7 @@ export function hostFunctions(
   hooks: HostHooks,
   files: () => PackageFiles,
   fileSystem: () => GuestFileSystem,
-  memoryBytes: () => number,
+  memory: GuestMemory,
 ): HostImplementation {
   const str = (h: QuickJSHandle | undefined): string => (h === undefined ? "" : ctx.getString(h));
   const num = (h: QuickJSHandle | undefined): number => (h === undefined ? 0 : ctx.getNumber(h));
@@ -105,10 +113,14 @@ export function hostFunctions(
   const optionalString = (value: string | undefined): QuickJSHandle | undefined => (value === undefined ? undefined : ctx.newString(value));
   useDirectHostCalls(ctx);
   // What the host makes for the guest in one call, at most: its memory limit (none before INIT).
-  const outputBytes = (): number => Math.min(memoryBytes(), MAX_CALL_BYTES);
+  const outputBytes = (): number => Math.min(memory.limitBytes(), MAX_CALL_BYTES);
 
   return {
-    ...nativeFunctions(ctx, files, (id, bytes, start) => hooks.work(id, bytes, start), { outputBytes, timeIsUp: () => hooks.shouldStop() }),
+    ...nativeFunctions(ctx, files, (id, bytes, start) => hooks.work(id, bytes, start), {
+      outputBytes,
+      timeIsUp: () => hooks.shouldStop(),
+      hold: memory.hold,
+    }),
     log: (level, message) => void hooks.log(str(level), str(message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),

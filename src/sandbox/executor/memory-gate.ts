@@ -4,6 +4,8 @@
  * every block as 0 bytes), so a count inside the guest cannot hold the limit; the wasm memory can.
  * Every environment has an instance of its own (instances.ts), so what its memory holds is what
  * it keeps of the host, and a growth past the limit is refused at the allocation that asks for it.
+ * What the host holds for the guest outside that memory and for as long as the guest wants it
+ * (zlib's and brotli's stream state: one brotli stream may come to a gigabyte) counts beside it.
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -23,6 +25,10 @@ export class MemoryGate {
   /** Set at INIT from the function's MemorySize; a spare runtime waiting for its function has none. */
   limitBytes = Number.POSITIVE_INFINITY;
   #refused = false;
+  /** A host hold was refused: the function ran out of memory, as Lambda's would be killed, whatever comes after. */
+  #holdRefused = false;
+  #heldByHost = 0;
+  #peak = 0;
 
   constructor(readonly memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES })) {
     const grow = memory.grow.bind(memory);
@@ -30,24 +36,43 @@ export class MemoryGate {
     // needs): a refusal counts only if no later, smaller ask of the same allocation is granted.
     memory.grow = (deltaPages: number) => {
       MemoryGate.onGrow();
-      if (memory.buffer.byteLength + deltaPages * WASM_PAGE_BYTES > this.limitBytes) {
+      if (memory.buffer.byteLength + deltaPages * WASM_PAGE_BYTES + this.#heldByHost > this.limitBytes) {
         this.#refused = true;
         throw new RangeError("the function's MemorySize is reached");
       }
       const previous = grow(deltaPages);
       this.#refused = false;
+      this.#notePeak();
       return previous;
     };
   }
 
-  /** What the environment holds of the host's memory: its linear memory never shrinks, so this is also its peak. */
+  /**
+   * Counts `delta` more bytes (or fewer, when negative) that the host holds for the guest. Past the
+   * MemorySize with the linear memory, refuses: false, and the function has run out of memory.
+   */
+  hold(delta: number): boolean {
+    if (delta > 0 && this.memory.buffer.byteLength + this.#heldByHost + delta > this.limitBytes) {
+      this.#holdRefused = true;
+      return false;
+    }
+    this.#heldByHost += delta;
+    this.#notePeak();
+    return true;
+  }
+
+  #notePeak(): void {
+    this.#peak = Math.max(this.#peak, this.memory.buffer.byteLength + this.#heldByHost);
+  }
+
+  /** The most the environment has held of the host's memory (its linear memory never shrinks): Lambda's Max Memory Used. */
   get bytes(): number {
-    return this.memory.buffer.byteLength;
+    return Math.max(this.#peak, this.memory.buffer.byteLength);
   }
 
   /** The guest's latest allocation needed more than its MemorySize: it ran out of memory, whatever it made of the error. */
   get exhausted(): boolean {
-    return this.#refused;
+    return this.#refused || this.#holdRefused;
   }
 }
 

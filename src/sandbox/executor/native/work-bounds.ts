@@ -33,6 +33,11 @@ export interface WorkLimits {
   outputBytes(): number;
   /** The phase must end (past its deadline, out of memory). */
   timeIsUp(): boolean;
+  /**
+   * Counts bytes the host holds for the guest beyond the call (negative: gives them back) within
+   * its memory; false when they would pass it, and the function has then run out of memory.
+   */
+  hold(delta: number): boolean;
 }
 
 /**

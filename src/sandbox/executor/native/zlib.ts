@@ -9,6 +9,7 @@ import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
 import { bytesOf, dataOf, guarded, guestValue, HandleTable, optionalNumber, withData } from "./guest-values.js";
 import { checkTime, type WorkLimits } from "./work-bounds.js";
+import { type Footprint, streamFootprint } from "./zlib-memory.js";
 
 const SYNC = {
   gzip: zlib.gzipSync,
@@ -54,8 +55,22 @@ interface ZlibInternals {
 }
 type Stream = Omit<zlib.Gzip, "bytesWritten"> & ZlibInternals;
 
-/** Each open stream holds a zlib or brotli state (up to ~300 KB) on the host. */
+/** An open stream, with what it has taken and given and the bytes counted for it in the function's memory. */
+interface Open {
+  stream: Stream;
+  footprint: Footprint;
+  taken: number;
+  given: number;
+  held: number;
+}
+
+/** Each open stream's state is counted in the function's memory (zlib-memory.ts); this bounds the table. */
 const MAX_STREAMS = 128;
+
+/** The linear memory's own refusal (memory-gate.ts): the function has run out of memory. */
+function outOfMemory(): RangeError {
+  return new RangeError("the function's MemorySize is reached");
+}
 
 function kindOf(ctx: QuickJSContext, handle: QuickJSHandle): Kind {
   const kind = ctx.getString(handle);
@@ -143,14 +158,27 @@ function flagFor(stream: Stream, asked: number): number {
 }
 
 export function zlibFunctions(ctx: QuickJSContext, limits: WorkLimits) {
-  const streams = new HandleTable<Stream>("zlib streams", MAX_STREAMS);
+  const streams = new HandleTable<Open>("zlib streams", MAX_STREAMS);
   const close = (id: number): void => {
+    let open: Open;
     try {
-      streams.get(id).close();
+      open = streams.get(id);
     } catch {
-      // Already closed: nothing is left to free.
+      return;
     }
+    open.stream.close();
+    limits.hold(-open.held);
     streams.delete(id);
+  };
+  /** Counts the stream's state as it is now; past the function's memory, closes it. */
+  const account = (id: number, open: Open): void => {
+    const now = open.footprint(open.taken, open.given);
+    if (now <= open.held) return;
+    if (!limits.hold(now - open.held)) {
+      close(id);
+      throw outOfMemory();
+    }
+    open.held = now;
   };
 
   return {
@@ -169,34 +197,48 @@ export function zlibFunctions(ctx: QuickJSContext, limits: WorkLimits) {
     /** (kind, optionsJson, dictionary) → a stream's id; Node's error for a bad option. */
     zlibOpen: (kind, options, dictionary) =>
       guarded(ctx, () => {
-        const stream = STREAMS[kindOf(ctx, kind)](optionsOf(ctx, options, dictionary, limits.outputBytes())) as unknown as Stream;
+        const name = kindOf(ctx, kind);
+        const settings = optionsOf(ctx, options, dictionary, limits.outputBytes());
+        const stream = STREAMS[name](settings) as unknown as Stream;
         // Its errors are thrown from step(); destroy() also emits them, where no one listens.
         stream.on("error", () => {});
-        return ctx.newNumber(streams.add(stream));
+        const open: Open = { stream, footprint: streamFootprint(name, settings), taken: 0, given: 0, held: 0 };
+        let id: number;
+        try {
+          id = streams.add(open);
+        } catch (error) {
+          stream.close();
+          throw error;
+        }
+        account(id, open);
+        return ctx.newNumber(id);
       }),
     /** (id, chunk, flush) → the output; flush is a zlib flag or FLUSH_DEFAULT / FLUSH_FINISH / FLUSH_FULL. */
     zlibWrite: (id, chunk, flush) =>
       guarded(ctx, () => {
         const key = ctx.getNumber(id);
-        const stream = streams.get(key);
+        const open = streams.get(key);
+        const input = chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk);
+        let output: Buffer;
         try {
-          return guestValue(
-            ctx,
-            step(stream, chunk === undefined ? Buffer.alloc(0) : bytesOf(ctx, chunk), flagFor(stream, ctx.getNumber(flush)), limits),
-          );
+          output = step(open.stream, input, flagFor(open.stream, ctx.getNumber(flush)), limits);
         } catch (error) {
           close(key);
           throw error;
         }
+        open.taken += input.byteLength;
+        open.given += output.byteLength;
+        account(key, open);
+        return guestValue(ctx, output);
       }),
     zlibParams: (id, level, strategy) =>
       guarded(ctx, () => {
-        streams.get(ctx.getNumber(id))._handle?.params(ctx.getNumber(level), ctx.getNumber(strategy));
+        streams.get(ctx.getNumber(id)).stream._handle?.params(ctx.getNumber(level), ctx.getNumber(strategy));
         return undefined;
       }),
     zlibReset: (id) =>
       guarded(ctx, () => {
-        streams.get(ctx.getNumber(id))._handle?.reset();
+        streams.get(ctx.getNumber(id)).stream._handle?.reset();
         return undefined;
       }),
     zlibClose: (id) => {
