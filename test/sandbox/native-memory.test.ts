@@ -1,8 +1,8 @@
 /**
- * A zlib or brotli stream's state lives on the host for as long as the guest keeps the stream, so
- * it counts in the function's memory beside the guest's own: past the MemorySize the function runs
- * out of memory, as Lambda's would be killed, and the server does not hold it. Streams that fit
- * work as Node's, and a stream ended gives its memory back.
+ * What the host holds for a guest for as long as the guest keeps it (a zlib or brotli stream's
+ * state, a key's material) counts in the function's memory beside the guest's own: past the
+ * MemorySize the function runs out of memory, as Lambda's would be killed, and the server does not
+ * hold it. What fits works as Node's, and what the guest lets go gives its memory back.
  */
 import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -103,5 +103,55 @@ describe("zlib streams count in the function's memory", () => {
       brotli: Buffer.concat(parts).length,
       whole: zlib.brotliCompressSync(text + text, { params }).toString("base64"),
     });
+  });
+});
+
+describe("keys held for a guest count in the function's memory", () => {
+  // A public key from a JWK whose modulus is `bytes` random bytes (never the same twice).
+  const KEYS = [
+    "const crypto = require('node:crypto');",
+    "const publicKey = (bytes) => {",
+    "  const n = crypto.randomBytes(bytes);",
+    "  n[0] |= 0x80;",
+    "  return crypto.createPublicKey({ key: { kty: 'RSA', n: n.toString('base64url'), e: 'AQAB' }, format: 'jwk' });",
+    "};",
+  ];
+
+  it("100 keys with a 2 MB modulus each pass a 256 MB function's memory", async () => {
+    const result = await invoke(
+      [
+        ...KEYS,
+        "const kept = [];",
+        "exports.handler = async () => {",
+        "  for (let i = 0; i < 100; i++) kept.push(publicKey(2 << 20));",
+        "  return kept.length;",
+        "};",
+      ],
+      256,
+    );
+    expect(errorOf(result).errorType).toBe("Runtime.OutOfMemory");
+  });
+
+  it("2,000 RSA-2048 public keys fit in 128 MB, and keys let go give their memory back", async () => {
+    const result = await invoke(
+      [
+        ...KEYS,
+        "const kept = [];",
+        "exports.handler = async () => {",
+        "  for (let i = 0; i < 2000; i++) kept.push(publicKey(256));",
+        // 5 at a time of ~8 MB each, let go before the next: 800 MB if nothing came back.
+        "  for (let round = 0; round < 20; round++) {",
+        "    let batch = Array.from({ length: 5 }, () => publicKey(1 << 20));",
+        "    batch = null;",
+        // QuickJS runs FinalizationRegistry's callbacks after a collection, which allocations set off.
+        "    for (let i = 0; i < 200000; i++) { const o = { i }; o.self = o; }",
+        "    await new Promise((resolve) => setTimeout(resolve, 0));",
+        "  }",
+        "  return { kept: kept.length, bits: kept[0].asymmetricKeyDetails.modulusLength };",
+        "};",
+      ],
+      128,
+    );
+    expect(resultOf(result)).toEqual({ kept: 2000, bits: 2048 });
   });
 });
