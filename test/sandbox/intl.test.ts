@@ -121,6 +121,16 @@ describe("Intl", () => {
     expect(await inGuest(ERRORS)).toEqual(inNode(ERRORS));
   });
 
+  it("keeps formatting with formatters the host has let go of: 300 time zones' formatters, each used twice in turn", async () => {
+    const body = `
+      const zones = Intl.supportedValuesOf("timeZone").slice(0, 300);
+      const formats = zones.map((timeZone) => new Intl.DateTimeFormat("en-GB", { timeZone, dateStyle: "full", timeStyle: "long" }));
+      const first = formats.map((f) => f.format(0));
+      return [first, formats.map((f) => f.format(86400000)), first.length];
+    `;
+    expect(await inGuest(body)).toEqual(inNode(body));
+  });
+
   it("is absent from a handler's globals until first touched, and then a real global", async () => {
     const result = await inGuest(`
       const before = Object.getOwnPropertyDescriptor(globalThis, "Intl");
