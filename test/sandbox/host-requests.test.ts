@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { performFetch } from "../../src/sandbox/executor/host-fetch.js";
-import { HostRequests, MAX_ENVIRONMENT_REQUESTS } from "../../src/sandbox/executor/host-requests.js";
+import { HostRequests, MAX_ENVIRONMENT_REQUESTS, type RequestMemory } from "../../src/sandbox/executor/host-requests.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
 import { listenOnLoopback } from "../loopback.js";
 import { environmentFor, invokeOnce, resultOf, useSandbox } from "./harness.js";
@@ -86,11 +86,36 @@ describe("the host's share of a function's requests", () => {
     for (const count of sent) expect(count).toBeLessThan(160 * MB);
   });
 
+  it("counts what the host holds of an answer beside what the function holds itself", async () => {
+    // 96 MB of its own and a 48 MB answer: the two would pass 128 MB, so the answer is refused as it arrives.
+    const source = `const kept = Buffer.alloc(96 * 1024 * 1024, 1);
+      exports.handler = async ({ url }) =>
+        (await fetch(url).then((r) => r.arrayBuffer()).then((b) => 'got ' + b.byteLength, (e) => String(e.cause?.message ?? e.message))) + ' ' + kept.length;`;
+    const out = resultOf(
+      await invokeOnce(sandbox, { "index.js": source }, { url: `${url}/stream?mb=48` }, { memorySizeMB: 128, timeoutSeconds: 30 }),
+    ) as string;
+    expect(out).toMatch(
+      /response body past \d+ bytes: with what the function holds \(\d+ bytes, \d+ of them its requests'\), more than its memory \(134217728 bytes\) 100663296$/,
+    );
+  });
+
   it("holds the answers of concurrent requests within the function's memory together", async () => {
     // On the host's side alone (a guest holding two such answers would run out of memory itself):
     // three answers of 100 MB arriving at once pass 256 MB together before any is whole, so one
     // is refused as it arrives. Each holds its bytes until the guest has its answer or refusal.
-    const requests = new HostRequests(() => 256 * MB);
+    let used = 0;
+    const memory: RequestMemory = {
+      take: (delta) => {
+        if (delta > 0 && used + delta > 256 * MB) return false;
+        used += delta;
+        return true;
+      },
+      get used() {
+        return used;
+      },
+      limitBytes: 256 * MB,
+    };
+    const requests = new HostRequests(() => memory);
     sent.length = 0;
     const fetches = [1, 2, 3].map(() =>
       requests.run((hold, ended) => performFetch(`${url}/stream?mb=100`, "GET", "[]", undefined, Date.now() + 30_000, hold, ended)),

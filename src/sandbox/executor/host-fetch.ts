@@ -74,7 +74,7 @@ export async function performFetch(
 }
 
 function pastMemory(what: string, bytes: number, hold: Hold): string {
-  return `${what} body past ${bytes} bytes: with what the host holds for the function's other requests (${hold.held()} bytes), more than its memory (${hold.limit()} bytes)`;
+  return `${what} body past ${bytes} bytes: with what the function holds (${hold.used()} bytes, ${hold.held()} of them its requests'), more than its memory (${hold.limit()} bytes)`;
 }
 
 /**

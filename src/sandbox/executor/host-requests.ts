@@ -3,9 +3,9 @@
  * MAX_ENVIRONMENT_REQUESTS of them at once, and MAX_EXECUTOR_REQUESTS of all its executor's
  * environments (the rest wait their turn, as Node's wait for a socket of a full pool), so that no
  * function can take the server's sockets; and their bodies, the request's as sent and the answer's
- * from its first byte until the guest has taken it, within the function's memory, so that no
- * function can make the host hold more for it than it may hold itself. A disposed environment's
- * requests are aborted.
+ * from its first byte until the guest has taken it, counted in the function's memory beside what
+ * it holds itself (memory-gate.ts), so that no function can make the host hold more for it than
+ * its MemorySize. A disposed environment's requests are aborted.
  */
 
 /** A function's own concurrency (Lambda allows an environment 1,024 descriptors); more wait. */
@@ -13,12 +13,22 @@ export const MAX_ENVIRONMENT_REQUESTS = 64;
 /** All of an executor's environments together: what one thread of the server opens at most. */
 export const MAX_EXECUTOR_REQUESTS = 256;
 
+/** Where the bytes are counted: the environment's memory gate. */
+export interface RequestMemory {
+  /** Takes `delta` bytes (gives them back when negative); false, and nothing taken, past the function's memory. */
+  take(delta: number): boolean;
+  /** What the function holds in all, requests' bytes included, and its MemorySize. */
+  readonly used: number;
+  readonly limitBytes: number;
+}
+
 /** A request's share of its environment's bytes: taken as its body goes out and its answer comes in. */
 export interface Hold {
   /** Adds `bytes`; false (and nothing added) when they would pass the function's memory. */
   take(bytes: number): boolean;
-  /** The bytes the environment's requests hold, and the most they may: for an error's message. */
+  /** The bytes the environment's requests hold, what the function holds in all, and its memory: for an error's message. */
   held(): number;
+  used(): number;
   limit(): number;
 }
 
@@ -52,7 +62,7 @@ export class HostRequests {
   readonly #abort = new AbortController();
   #held = 0;
 
-  constructor(readonly limitBytes: () => number) {}
+  constructor(readonly memory: () => RequestMemory) {}
 
   /** Aborts the requests under way and any that would start: the environment is gone. */
   dispose(): void {
@@ -70,15 +80,17 @@ export class HostRequests {
     let taken = 0;
     const hold: Hold = {
       take: (bytes) => {
-        if (this.#held + bytes > this.limitBytes()) return false;
+        if (!this.memory().take(bytes)) return false;
         this.#held += bytes;
         taken += bytes;
         return true;
       },
       held: () => this.#held,
-      limit: () => this.limitBytes(),
+      used: () => this.memory().used,
+      limit: () => this.memory().limitBytes,
     };
     const release = () => {
+      this.memory().take(-taken);
       this.#held -= taken;
       taken = 0;
     };

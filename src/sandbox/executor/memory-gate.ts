@@ -36,7 +36,7 @@ export class MemoryGate {
     // needs): a refusal counts only if no later, smaller ask of the same allocation is granted.
     memory.grow = (deltaPages: number) => {
       MemoryGate.onGrow();
-      if (memory.buffer.byteLength + deltaPages * WASM_PAGE_BYTES + this.#heldByHost > this.limitBytes) {
+      if (this.used + deltaPages * WASM_PAGE_BYTES > this.limitBytes) {
         this.#refused = true;
         throw new RangeError("the function's MemorySize is reached");
       }
@@ -52,17 +52,26 @@ export class MemoryGate {
    * MemorySize with the linear memory, refuses: false, and the function has run out of memory.
    */
   hold(delta: number): boolean {
-    if (delta > 0 && this.memory.buffer.byteLength + this.#heldByHost + delta > this.limitBytes) {
-      this.#holdRefused = true;
-      return false;
-    }
+    if (this.take(delta)) return true;
+    this.#holdRefused = true;
+    return false;
+  }
+
+  /** As `hold`, but a refusal is the caller's to report (an answer too large for the function): false, nothing taken. */
+  take(delta: number): boolean {
+    if (delta > 0 && this.used + delta > this.limitBytes) return false;
     this.#heldByHost += delta;
     this.#notePeak();
     return true;
   }
 
+  /** What the environment holds now: its linear memory and what the host holds for it. */
+  get used(): number {
+    return this.memory.buffer.byteLength + this.#heldByHost;
+  }
+
   #notePeak(): void {
-    this.#peak = Math.max(this.#peak, this.memory.buffer.byteLength + this.#heldByHost);
+    this.#peak = Math.max(this.#peak, this.used);
   }
 
   /** The most the environment has held of the host's memory (its linear memory never shrinks): Lambda's Max Memory Used. */

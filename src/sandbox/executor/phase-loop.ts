@@ -29,7 +29,7 @@ export class PhaseLoop {
   egress: EnvironmentConfig["egress"];
   readonly #timers = new GuestTimers();
   readonly #fetches = new Set<number>();
-  readonly #requests = new HostRequests(() => this.#instance.memory.limitBytes);
+  readonly #requests = new HostRequests(() => this.#instance.memory);
   readonly #jobs = new EnvironmentJobs(() => this.#instance.memory.limitBytes);
   /** Host work started by the guest (pbkdf2 and scrypt's callback forms), not yet settled. */
   readonly #works = new Set<number>();
