@@ -56,6 +56,14 @@ const CASES = {
       return `${back.length}:${back[12345]}`;
     },
   },
+  fill: {
+    setup: () => Buffer.alloc(MB),
+    work: (target) => {
+      const sevens = Buffer.alloc(MB, 7);
+      target.fill("héllo");
+      return `${sevens[MB - 1]}:${target[MB - 1]}`;
+    },
+  },
   text: {
     setup: () => "héllo wörld, ünïcode 🌍 and plain ascii text. ".repeat(MB / 48),
     work: (text) => {

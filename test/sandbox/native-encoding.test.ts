@@ -172,6 +172,27 @@ describe("Buffer's codecs", () => {
     await answersAsNode(sandbox, { "index.js": source });
   });
 
+  it("fill and alloc with a fill write what Node's do: bytes, patterns in every encoding, ends, and 1 MB", async () => {
+    const source = `const { createHash } = require('node:crypto');
+      exports.handler = async () => {
+        const values = [0, 7, 255, 256, 257, -1, 1.5, NaN, Infinity, true, '', 'a', 'ab', 'é', '€', '😀x', 'abcd', '/w==', Buffer.from([1, 2, 3]), new Uint8Array([9, 8])];
+        const encodings = [undefined, 'utf8', 'latin1', 'hex', 'base64', 'ucs2', 'ascii'];
+        const ranges = [[], [0], [3], [2, 9], [5, 5], [0, 13], [12, 13]];
+        const out = [];
+        for (const value of values) for (const encoding of encodings) for (const range of ranges) {
+          try {
+            const buf = Buffer.alloc(13, 0xee);
+            const args = typeof value === 'string' && encoding !== undefined ? [value, ...range, encoding] : [value, ...range];
+            out.push(buf.fill(...args).toString('hex'));
+          } catch (e) { out.push(e.name); }
+        }
+        const big = Buffer.alloc(1 << 20, 'isolambda€');
+        const sizes = [0, 1, 5, 4096].map((n) => Buffer.alloc(n, 'xyz', 'latin1').toString('hex'));
+        return { out, big: createHash('sha256').update(big).digest('hex'), byte: Buffer.alloc(3 << 20, 7).indexOf(0), sizes };
+      };`;
+    await answersAsNode(sandbox, { "index.js": source });
+  });
+
   it("round-trips 1 MB through base64, base64url, hex and latin1", async () => {
     const out = await run(`exports.handler = async () => {
       const data = bytes(1 << 20, 11);

@@ -232,6 +232,60 @@ Buffer.prototype.write = function (this: Buffer, string: unknown, offset?: unkno
   return write.call(this, string, base64(offset), base64(length), base64(encoding));
 };
 
+const packageFill = Buffer.prototype.fill as unknown as (this: Buffer, ...args: unknown[]) => Buffer;
+const { fill: fillBytes, copyWithin } = Uint8Array.prototype;
+
+/** A fill value as its bytes, when the fast path takes it: a byte, or a pattern of them. */
+function fillPattern(value: unknown, encoding: unknown): number | Uint8Array | undefined {
+  if (typeof value === "number") return value;
+  if (value instanceof Uint8Array) return value.length > 0 ? value : undefined;
+  if (typeof value !== "string") return undefined;
+  const name = nativeEncoding(encoding);
+  if (name === undefined) return undefined;
+  // Node fills with zeros for '' and with the byte itself for one ASCII character (any one in latin1).
+  if (value.length === 0) return 0;
+  const code = value.charCodeAt(0);
+  if (value.length === 1 && (name === "latin1" || name === "binary" || (isUtf8(name) && code < 128))) return code;
+  const bytes = Buffer.from(value, name);
+  return bytes.length > 0 ? bytes : undefined;
+}
+
+/**
+ * fill(value[, offset[, end]][, encoding]) as Node's: a byte by Uint8Array's fill, a pattern by
+ * copies that double what is written, both in C. The package's fill is a loop here (8 MB took
+ * ~200 ms in the guest, 3 ms in Node); it still takes what this does not (its checks and errors).
+ */
+Buffer.prototype.fill = function (this: Buffer, value: unknown, offset?: unknown, end?: unknown, encoding?: unknown): Buffer {
+  let [from, to, name] = [offset, end, encoding];
+  if (typeof value === "string") {
+    if (typeof offset === "string") [from, to, name] = [undefined, undefined, offset];
+    else if (typeof end === "string") [to, name] = [undefined, end];
+  }
+  const length = this.length;
+  const start = from ?? 0;
+  const stop = to ?? length;
+  const pattern =
+    Number.isInteger(start) && Number.isInteger(stop) && (start as number) >= 0 && (stop as number) <= length
+      ? fillPattern(value, name)
+      : undefined;
+  if (pattern === undefined) return packageFill.call(this, value, offset, end, encoding);
+  const [first, last] = [start as number, stop as number];
+  if (last <= first) return this;
+  if (typeof pattern === "number") {
+    fillBytes.call(this, pattern & 255, first, last);
+    return this;
+  }
+  const span = last - first;
+  let filled = Math.min(pattern.length, span);
+  this.set(filled === pattern.length ? pattern : pattern.subarray(0, filled), first);
+  while (filled < span) {
+    const copied = Math.min(filled, span - filled);
+    copyWithin.call(this, first + filled, first, first + copied);
+    filled += copied;
+  }
+  return this;
+};
+
 export { Buffer, INSPECT_MAX_BYTES, kMaxLength, SlowBuffer };
 // V8's largest string on 64-bit hosts, as Node reports it.
 export const kStringMaxLength = 0x1fffffe8;
