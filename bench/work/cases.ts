@@ -25,6 +25,7 @@ export const CASES: readonly WorkCase[] = [
   { id: "base64", name: "Buffer base64 encode + decode, 1 MB", kind: "built-in" },
   { id: "hex", name: "Buffer hex encode + decode, 1 MB", kind: "built-in" },
   { id: "fill", name: "Buffer.alloc(1 MB, 7) + fill('héllo'), 1 MB", kind: "built-in" },
+  { id: "search", name: "Buffer indexOf + includes + equals, 1 MB", kind: "built-in" },
   { id: "text", name: "TextEncoder + TextDecoder, 1 MB", kind: "built-in" },
   { id: "gzip", name: "zlib gzipSync + gunzipSync, 400 KB JSON", kind: "built-in" },
   { id: "brotli", name: "brotli compress (quality 4) + decompress, 400 KB JSON", kind: "built-in" },

@@ -64,6 +64,14 @@ const CASES = {
       return `${sevens[MB - 1]}:${target[MB - 1]}`;
     },
   },
+  search: {
+    setup: () => {
+      const hay = pattern(MB);
+      hay.write("needle", MB - 100);
+      return { hay, copy: Buffer.from(hay) };
+    },
+    work: ({ hay, copy }) => `${hay.indexOf("needle")}:${hay.includes("haystack")}:${hay.equals(copy)}`,
+  },
   text: {
     setup: () => "héllo wörld, ünïcode 🌍 and plain ascii text. ".repeat(MB / 48),
     work: (text) => {

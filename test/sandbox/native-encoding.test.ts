@@ -193,6 +193,28 @@ describe("Buffer's codecs", () => {
     await answersAsNode(sandbox, { "index.js": source });
   });
 
+  it("indexOf, lastIndexOf, includes, compare and equals answer as Node's, below and above the host's size", async () => {
+    const source = `exports.handler = async () => {
+      const text = (n) => { let s = ''; for (let i = 0; s.length < n; i++) s += 'abcé€'[(i * 7 + (i >> 2)) % 5]; return s.slice(0, n); };
+      const hays = [100, 511, 512, 3000].map((n) => Buffer.from('xx' + text(n) + 'needle€' + text(50)).subarray(2));
+      const needles = ['needle€', 'é€a', '', 'zz', 'abcé€'.repeat(800), '6e6565646c65', 'bmVlZGxl', 'n\\u0000e', Buffer.from('needle'), new Uint8Array([0x82, 0xac]), 101];
+      const offsets = [undefined, 0, 5, -40, -100000, 100000, NaN, 2.7, '7', 'hex', 'ucs2'];
+      const encodings = [undefined, 'utf8', 'hex', 'base64', 'latin1', 'ucs2'];
+      const out = [];
+      for (const hay of hays) for (const needle of needles) for (const offset of offsets) for (const encoding of encodings) {
+        const args = encoding === undefined ? [needle, offset] : [needle, offset, encoding];
+        const answer = (method) => { try { return hay[method](...args); } catch (e) { return e.name; } };
+        out.push([answer('indexOf'), answer('lastIndexOf'), answer('includes')]);
+      }
+      const big = Buffer.alloc(4096, 3);
+      const other = Buffer.from(big);
+      const compares = [[big, other], [big, other.subarray(1)], [big.subarray(1), other], [Buffer.alloc(600, 2), big], [big, Buffer.alloc(600, 4)], [new Uint8Array(700), Buffer.alloc(700)]];
+      other[4000] = 4;
+      return { out, compares: compares.map(([a, b]) => [Buffer.compare(a, b), Buffer.from(a).equals(b)]) };
+    };`;
+    await answersAsNode(sandbox, { "index.js": source });
+  });
+
   it("round-trips 1 MB through base64, base64url, hex and latin1", async () => {
     const out = await run(`exports.handler = async () => {
       const data = bytes(1 << 20, 11);

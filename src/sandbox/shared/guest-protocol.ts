@@ -76,6 +76,16 @@ export interface HostCapabilities {
   /** `length`, the text's length when it is short, lets the host read it by a cheaper path. */
   encodingFromString(text: string, encoding: string, length?: number): Bytes;
   encodingByteLength(text: string, encoding: string): number;
+  /** Buffer.compare of two whole ArrayBuffers: -1, 0 or 1. */
+  encodingCompare(a: Bytes, b: Bytes): number;
+  /** indexOf (lastIndexOf when `last`) of `value` in a whole ArrayBuffer, the other arguments as Node's Buffer takes them. */
+  encodingIndexOf(
+    data: Bytes,
+    value: string | number | Bytes,
+    byteOffset: number | string | undefined,
+    encoding: string | undefined,
+    last: boolean,
+  ): number;
   /** The UTF-8 bytes of JSON.stringify(text). */
   encodingJsonQuoted(text: string): Bytes;
   encodingLabel(label: string): string;

@@ -7,8 +7,8 @@
 import { TextDecoder } from "node:util";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
-import { fillGuestBytesUpTo, withGuestBytes } from "./guest-heap.js";
-import { guardedFunction, MAX_CALL_BYTES } from "./guest-values.js";
+import { fillGuestBytesUpTo, withGuestBytes, withGuestBytesOf } from "./guest-heap.js";
+import { bytesOf, guardedFunction, MAX_CALL_BYTES } from "./guest-values.js";
 import { arrayBuffer, tooLarge } from "./hash.js";
 import { guestString, hostString, plainString, shortText } from "./strings.js";
 
@@ -71,6 +71,22 @@ export function encodingFunctions(ctx: QuickJSContext) {
       return arrayBuffer(ctx, Buffer.from(JSON.stringify(value), "utf8"));
     }),
     encodingByteLength: (string, encoding) => ctx.newNumber(Buffer.byteLength(text(string), name(encoding))),
+    encodingCompare: guarded((a, b) =>
+      ctx.newNumber(withGuestBytesOf(ctx, [a, b], ([x, y]) => Buffer.compare(x as Uint8Array, y as Uint8Array))),
+    ),
+    encodingIndexOf: guarded((data, value, byteOffset, encoding, last) => {
+      const kind = ctx.typeof(value);
+      // A needle of bytes is short: its host copy keeps the haystack's view the only one.
+      const needle = kind === "string" ? text(value) : kind === "number" ? ctx.getNumber(value) : bytesOf(ctx, value);
+      const offset = byteOffset === undefined ? undefined : (ctx.dump(byteOffset) as number | string | undefined);
+      const named = encoding === undefined || ctx.typeof(encoding) !== "string" ? undefined : (text(encoding) as BufferEncoding);
+      const search = bool(last) ? Buffer.prototype.lastIndexOf : Buffer.prototype.indexOf;
+      return ctx.newNumber(
+        withGuestBytes(ctx, data, (bytes) =>
+          search.call(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), needle, offset as number, named),
+        ),
+      );
+    }),
     /** The WHATWG name of a TextDecoder label, or Node's error for a label it does not support. */
     encodingLabel: guarded((label) => ctx.newString(new TextDecoder(text(label)).encoding)),
     /** TextDecoder's decode of a whole chunk (the guest keeps a stream's unfinished tail). */

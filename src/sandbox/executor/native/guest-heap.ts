@@ -65,17 +65,26 @@ export function newGuestBytes(context: QuickJSContext, bytes: Uint8Array): Quick
  * freed after: `use` must be done with them before it returns, and must not call into the guest.
  */
 export function withGuestBytes<T>(context: QuickJSContext, handle: QuickJSHandle, use: (bytes: Uint8Array) => T): T {
+  return withGuestBytesOf(context, [handle], (views) => use(views[0] as Uint8Array));
+}
+
+/**
+ * The same over several ArrayBuffers at once: every copy is made before any view, since a copy
+ * that grows the heap detaches the views made before it.
+ */
+export function withGuestBytesOf<T>(context: QuickJSContext, handles: QuickJSHandle[], use: (views: Uint8Array[]) => T): T {
   const { ctx, ffi, module } = context as unknown as HeapInternals;
-  const value = handle.value as unknown as number;
-  const size = ffi.QTS_GetArrayBufferLength(ctx.value, value);
-  const pointer = ffi.QTS_GetArrayBuffer(ctx.value, value);
-  if (pointer === 0) {
-    if (size === 0) return use(new Uint8Array(0));
-    throw heapFull(size);
-  }
+  const copies: Array<{ pointer: number; size: number }> = [];
   try {
-    return use(module.HEAPU8.subarray(pointer, pointer + size));
+    for (const handle of handles) {
+      const value = handle.value as unknown as number;
+      const size = ffi.QTS_GetArrayBufferLength(ctx.value, value);
+      const pointer = ffi.QTS_GetArrayBuffer(ctx.value, value);
+      if (pointer === 0 && size !== 0) throw heapFull(size);
+      copies.push({ pointer, size });
+    }
+    return use(copies.map(({ pointer, size }) => (pointer === 0 ? new Uint8Array(0) : module.HEAPU8.subarray(pointer, pointer + size))));
   } finally {
-    module._free(pointer);
+    for (const { pointer } of copies) if (pointer !== 0) module._free(pointer);
   }
 }
