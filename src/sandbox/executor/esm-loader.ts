@@ -9,6 +9,13 @@ import { pathToFileURL } from "node:url";
 import type { JSModuleLoadResult, JSModuleNormalizeResult, QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import { type PackageFiles, TASK_ROOT } from "./package-files.js";
 
+/**
+ * Source as QuickJS can take it: quickjs-emscripten hands source to the parser as a C string, which
+ * ends at the first NUL, so a NUL written as itself (legal in a string, template or regular
+ * expression literal) is written as the escape \x00, which means the same there.
+ */
+export const withoutNul = (source: string): string => (source.includes("\0") ? source.replaceAll("\0", "\\x00") : source);
+
 /** QuickJS leaves import.meta empty; Node fills it. Set on the first line, line numbers hold. */
 export function esmPrelude(name: string): string {
   return [
@@ -56,7 +63,7 @@ export class EsmLoader {
     const source = files.read(name);
     if (source === undefined) return { error: new Error(`Cannot find module '${name}'`) };
     if (format === "json") return `export default ${source};`;
-    return `${esmPrelude(name)}${source.startsWith("#!") ? "//" : ""}${source}`;
+    return `${esmPrelude(name)}${source.startsWith("#!") ? "//" : ""}${withoutNul(source)}`;
   }
 
   /** An ES module facade over a CommonJS file or a built-in: default plus its named properties. */

@@ -9,6 +9,7 @@ import { isBuiltin } from "node:module";
 import type { QuickJSContext, QuickJSHandle, QuickJSWASMModule, VmCallResult } from "quickjs-emscripten-core";
 import { builtinSource } from "../shared/guest-bundle.js";
 import type { HostCapabilities } from "../shared/guest-protocol.js";
+import { withoutNul } from "./esm-loader.js";
 import type { FsArgs, GuestFileSystem } from "./file-system.js";
 import { FsError } from "./fs-errors.js";
 import type { FetchMode } from "./host-fetch.js";
@@ -16,6 +17,7 @@ import { fillGuestBytes, newGuestBytes } from "./native/guest-heap.js";
 import { bytesOf, guardedFunction, MAX_CALL_BYTES } from "./native/guest-values.js";
 import { useDirectHostCalls } from "./native/host-calls.js";
 import { type HostWork, nativeFunctions } from "./native/index.js";
+import { hostString } from "./native/strings.js";
 import { checkOutputBytes } from "./native/work-bounds.js";
 import type { PackageFiles } from "./package-files.js";
 
@@ -121,7 +123,8 @@ export function hostFunctions(
       timeIsUp: () => hooks.shouldStop(),
       hold: memory.hold,
     }),
-    log: (level, message) => void hooks.log(str(level), str(message)),
+    // The guest sends here the rare message its output box cannot carry (one holding NUL): read exactly.
+    log: (level, message) => void hooks.log(str(level), message === undefined ? "" : hostString(ctx, message)),
     output: (batch) => void hooks.output(str(batch)),
     now: () => ctx.newNumber(performance.timeOrigin + performance.now()),
     shouldStop: () => (hooks.shouldStop() ? ctx.true : ctx.false),
@@ -173,7 +176,11 @@ export function hostFunctions(
       const found = files().handlerModule(str(modulePath));
       return optionalString(found && `${found.format}:${found.path}`);
     },
-    read: (path) => optionalString(files().read(str(path))),
+    // A module's source, for the guest to wrap and evaluate: it reaches QuickJS's parser through C strings.
+    read: (path) => {
+      const source = files().read(str(path));
+      return optionalString(source === undefined ? undefined : withoutNul(source));
+    },
     // One door for every fs operation: JSON arguments (and bytes to write) in; JSON `{value}` or
     // `{error}` out, or the bytes of a file read.
     fs: (op, args, bytes) => {

@@ -3,8 +3,9 @@
 // each in a scope and a generator), more than the line itself. Each entry is three fields, each
 // ended by END: a log line's level, epoch milliseconds and message; or ANSWER, the answer's two flags
 // ("1" or "0": success, waiting for the empty event loop) and its payload, JSON, which never holds a
-// raw control character. src/sandbox/executor/guest-output.ts reads them. END is not NUL: strings
-// cross to the host as C strings. A message that holds END, and a box grown past FLUSH_AT, go at once.
+// raw control character. src/sandbox/executor/guest-output.ts reads them. END is not NUL: the box
+// crosses to the host as a C string, which a NUL ends. A message that holds END or NUL goes at once
+// by host.log, which reads it exactly; so does a box grown past FLUSH_AT.
 import type { GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
 
 const END = "\u001e";
@@ -30,7 +31,7 @@ export function createOutputBox(host: HostCapabilities): OutputBox {
   return {
     box,
     log(level, message) {
-      if (message.includes(END)) {
+      if (message.includes(END) || message.includes("\0")) {
         flush();
         host.log(level, message);
         return;
