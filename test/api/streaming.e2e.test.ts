@@ -56,6 +56,14 @@ describe("response streaming", () => {
     expect(Buffer.from(out.complete?.LogResult ?? "", "base64").toString()).toMatch(/^REPORT RequestId: /m);
   });
 
+  it("streams a written string whole, NUL characters and all", async () => {
+    await api.create(
+      "nul-stream",
+      "exports.handler = awslambda.streamifyResponse(async (event, stream) => { stream.write('a\\u0000b'); stream.end('c'); });",
+    );
+    expect((await streamInvoke("nul-stream")).text).toBe("a\0bc");
+  });
+
   it("buffers a streamed response for a plain Invoke, with the stream's content type", async () => {
     const out = await api.client.send(new InvokeCommand({ FunctionName: "slow-stream" }));
     expect(out.FunctionError).toBeUndefined();

@@ -212,7 +212,7 @@ export function hostFunctions(
     streamWrite: (chunk) => {
       if (chunk === undefined) return;
       if (ctx.typeof(chunk) === "string") {
-        hooks.streamWrite(Buffer.from(ctx.getString(chunk)));
+        hooks.streamWrite(Buffer.from(hostString(ctx, chunk)));
         return;
       }
       hooks.streamWrite(bytesOf(ctx, chunk));
