@@ -10,6 +10,7 @@
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
 import { guarded } from "./guest-values.js";
+import { guestString, hostText } from "./strings.js";
 
 const DEFAULT_LOCALE = "en-US";
 const DEFAULT_TIME_ZONE = "UTC";
@@ -87,7 +88,7 @@ function hostArgument(ctx: QuickJSContext, handle: QuickJSHandle | undefined): u
   if (handle === undefined) return undefined;
   const type = ctx.typeof(handle);
   if (type === "number") return ctx.getNumber(handle);
-  if (type === "string") return ctx.getString(handle);
+  if (type === "string") return hostText(ctx, handle);
   return undefined;
 }
 
@@ -170,7 +171,7 @@ export function intlFunctions(ctx: QuickJSContext) {
         // DisplayNames.of's "no name": undefined here means the formatter was dropped.
         if (result === undefined) return ctx.null;
         if (typeof result === "number") return ctx.newNumber(result);
-        if (typeof result === "string" && name !== "resolvedOptions") return ctx.newString(result);
+        if (typeof result === "string" && name !== "resolvedOptions") return guestString(ctx, result);
         return json(result);
       }),
     /** Intl's functions that need no formatter, answered as JSON. */

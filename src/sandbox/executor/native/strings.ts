@@ -56,14 +56,18 @@ export function hostString(ctx: QuickJSContext, handle: QuickJSHandle): string {
 /**
  * A guest string's text, by whichever path is cheaper for its length: the C-string path (~1 µs,
  * but a JavaScript loop of ~35 ns a character: 7 ms for the 200 KB body of an SQS message) below
- * SHORT_STRING, binary JSON above. Exact for a long one; a short one with a NUL or a lone
- * surrogate is the caller's to send as bytes.
+ * SHORT_STRING, binary JSON above and for a short one the C string cut at a NUL. A lone surrogate
+ * in a short one comes as U+FFFD, as Node's UTF-8 encodes it.
  */
 export function hostText(ctx: QuickJSContext, handle: QuickJSHandle): string {
   // getLength answers only for objects; a string's length is its property, read by a kept key
   // (a key given as text is made a guest string per read: ~0.5 µs of a small HMAC's crossing).
   using length = ctx.getProp(handle, lengthKey(ctx));
-  return ctx.getNumber(length) < SHORT_STRING ? ctx.getString(handle) : hostString(ctx, handle);
+  const size = ctx.getNumber(length);
+  if (size >= SHORT_STRING) return hostString(ctx, handle);
+  const text = ctx.getString(handle);
+  // A NUL ends the C string: such a text comes the exact way. (A lone surrogate keeps its length, as U+FFFD, which UTF-8 makes of it anyway.)
+  return text.length === size ? text : hostString(ctx, handle);
 }
 
 /** The guest string "length", made once per context and never freed: a string holds no guest object, and the context's wasm instance goes with it. */
