@@ -9,6 +9,7 @@ import { ComponentEnvironment } from "../component/environment.js";
 import { exitError } from "../shared/errors.js";
 import { guestBootstrapSource } from "../shared/guest-bundle.js";
 import { nodePathOf } from "../shared/lambda-env.js";
+import { countPoolJobsIn } from "../shared/pool-threads.js";
 import {
   decodeToWorker,
   type ExecutorData,
@@ -22,7 +23,6 @@ import { TurnClockWriter } from "../shared/turn-clock.js";
 import type { EnvironmentConfig, FunctionError } from "../shared/types.js";
 import { GuestEnvironment } from "./environment.js";
 import { warmUp } from "./guest-host.js";
-import { countPoolJobsIn } from "./host-jobs.js";
 import { ModuleInstances } from "./instances.js";
 import { MemoryGate, returnMemory } from "./memory-gate.js";
 import { countHostCallsIn } from "./native/host-calls.js";

@@ -15,6 +15,7 @@ import { type LookupAddress, lookup } from "node:dns";
 import { BlockList, isIP, type LookupFunction } from "node:net";
 import { networkInterfaces } from "node:os";
 import { Agent, buildConnector } from "undici";
+import { onPoolThread } from "./pool-threads.js";
 
 /** A range (CIDR or one address), optionally only some of its ports. */
 export interface EgressRule {
@@ -119,18 +120,22 @@ class EgressPolicy {
         else callback(refused(hostname, why), null);
         return;
       }
+      // getaddrinfo runs on Node's thread pool, the server's too: a lookup takes a guests' place first.
       const checked: LookupFunction = (name, lookupOptions, done) =>
-        lookup(name, { ...lookupOptions, all: true }, (error, addresses) => {
-          if (error !== null) return done(error, "", 0);
-          const allowed = addresses.filter((a) => this.refusal(a.address, port, apiPort) === undefined);
-          const first = allowed[0];
-          if (first === undefined) {
-            const address = addresses[0]?.address ?? name;
-            return done(refused(address, this.refusal(address, port, apiPort) ?? ""), "", 0);
-          }
-          if (lookupOptions.all === true) (done as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
-          else done(null, first.address, first.family);
-        });
+        onPoolThread((release) =>
+          lookup(name, { ...lookupOptions, all: true }, (error, addresses) => {
+            release();
+            if (error !== null) return done(error, "", 0);
+            const allowed = addresses.filter((a) => this.refusal(a.address, port, apiPort) === undefined);
+            const first = allowed[0];
+            if (first === undefined) {
+              const address = addresses[0]?.address ?? name;
+              return done(refused(address, this.refusal(address, port, apiPort) ?? ""), "", 0);
+            }
+            if (lookupOptions.all === true) (done as unknown as (e: null, a: LookupAddress[]) => void)(null, allowed);
+            else done(null, first.address, first.family);
+          }),
+        );
       buildConnector({ lookup: checked })(options, callback);
     };
   }
