@@ -210,7 +210,8 @@ describe("Buffer's codecs", () => {
       const other = Buffer.from(big);
       const compares = [[big, other], [big, other.subarray(1)], [big.subarray(1), other], [Buffer.alloc(600, 2), big], [big, Buffer.alloc(600, 4)], [new Uint8Array(700), Buffer.alloc(700)]];
       other[4000] = 4;
-      return { out, compares: compares.map(([a, b]) => [Buffer.compare(a, b), Buffer.from(a).equals(b)]) };
+      const ranged = [[], [0, 600], [1, 4000, 1], [undefined, undefined, 2, 9]].map((r) => big.compare(other, ...r));
+      return { out, ranged, compares: compares.map(([a, b]) => [Buffer.compare(a, b), Buffer.from(a).equals(b), Buffer.from(a).compare(b)]) };
     };`;
     await answersAsNode(sandbox, { "index.js": source });
   });

@@ -305,6 +305,13 @@ Buffer.compare = function compare(a: Uint8Array, b: Uint8Array): -1 | 0 | 1 {
   return packageCompare(a, b) as -1 | 0 | 1;
 };
 
+const packageCompareTo = Buffer.prototype.compare as unknown as (this: Buffer, ...args: unknown[]) => number;
+// buf.compare(target) of whole buffers is Buffer.compare's; with ranges, the package's.
+Buffer.prototype.compare = function (this: Buffer, target: unknown, ...ranges: unknown[]): -1 | 0 | 1 {
+  if (ranges.every((range) => range === undefined) && target instanceof Uint8Array) return Buffer.compare(this, target) as -1 | 0 | 1;
+  return packageCompareTo.call(this, target, ...ranges) as -1 | 0 | 1;
+} as typeof Buffer.prototype.compare;
+
 /**
  * indexOf or lastIndexOf by the host, as Node answers it: in a long buffer, and in any buffer for
  * the forms the package answers otherwise than Node (an encoding other than UTF-8, a byteOffset
