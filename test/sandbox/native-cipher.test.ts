@@ -42,7 +42,7 @@ const ENCRYPT_LIKE = `function encryptLike(crypto, encrypt, c, tag) {
   }
   updates.push(cipher.update(input.subarray(at)).toString("hex"));
   const final = cipher.final().toString("hex");
-  return encrypt && /gcm|chacha/.test(c.algorithm) ? { updates, final, tag: cipher.getAuthTag().toString("hex") } : { updates, final };
+  return encrypt && /gcm|poly1305/.test(c.algorithm) ? { updates, final, tag: cipher.getAuthTag().toString("hex") } : { updates, final };
 }`;
 interface Sealed {
   updates: string[];
@@ -82,6 +82,10 @@ function cases(): Case[] {
     ["aes-128-ecb", 16, null],
     ["aes-256-ecb", 32, null],
     ["chacha20-poly1305", 32, 12],
+    ["aes-128-cfb8", 16, 16],
+    ["aes-256-ofb", 32, 16],
+    ["chacha20", 32, 16],
+    ["des-ede3-cbc", 24, 8],
   ];
   for (const [algorithm, keyBytes, ivBytes] of modes) {
     for (const [size, splits] of [
@@ -91,8 +95,10 @@ function cases(): Case[] {
       [16, [16]],
       [17, [3, 13]],
       [4099, [1, 15, 33, 2000]],
+      // Past the host's 32 KB slices of a long update: over one slice, then one byte.
+      [100_003, [70_001, 1]],
     ] as [number, number[]][]) {
-      const aead = /gcm|chacha/.test(algorithm);
+      const aead = /gcm|poly1305/.test(algorithm);
       out.push({
         algorithm,
         key: hex(keyBytes),

@@ -15,6 +15,7 @@ import {
 } from "node:crypto";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
+import { transformGuestBytes } from "./guest-heap.js";
 import {
   bytesOf,
   dataOf,
@@ -33,7 +34,21 @@ interface Entry {
   cipher: Cipher;
   /** An AEAD encryption: final() hands back the tag after the output. */
   sealing: boolean;
+  /** Its updates may be cut anywhere and give the same bytes (OpenSSL streams these modes). */
+  sliceable: boolean;
 }
+
+/**
+ * A long update of bytes is run in slices of this size, each output copied into the guest's block
+ * as it comes: a megabyte's output in one host buffer is a fresh mapping of the allocator whose
+ * page faults doubled the work (AES-256-GCM of 1 MB: 0.59–0.63 ms whole, 0.25 in 32 KB slices,
+ * measured in a worker; 64 KB slices were as slow as the whole).
+ */
+const SLICE = 32 * 1024;
+/** Not CCM (one update only), XTS (each update a data unit), OCB or key wrap. */
+const SLICEABLE_MODES = new Set(["gcm", "ctr", "cbc", "ecb", "cfb", "ofb", "stream"]);
+/** Room for the bytes a block mode held back from the updates before: its largest block. */
+const HELD_BACK = 32;
 
 /** A handler holds a few ciphers at once; more open at once means it leaves them unfinished. */
 const MAX_CIPHERS = 1024;
@@ -147,14 +162,32 @@ export function cipherFunctions(ctx: QuickJSContext) {
         const make = sealing ? createCipheriv : createDecipheriv;
         // The option types are per mode; Node checks them at run time, as it does for a handler.
         const cipher = (make as (...args: unknown[]) => Cipher)(name, byteArg(dataOf(ctx, key)), ivBytes, options);
-        return ctx.newNumber(ciphers.add({ cipher, sealing: sealing && AEAD.test(name) }));
+        const sliceable = SLICEABLE_MODES.has(getCipherInfo(name)?.mode ?? "");
+        return ctx.newNumber(ciphers.add({ cipher, sealing: sealing && AEAD.test(name), sliceable }));
       }),
     /** (id, data, inputEncoding, outputEncoding) → the output so far: bytes, or a string in outputEncoding. */
     cipherUpdate: (handle, data, inputEncoding, outputEncoding) =>
       guarded(ctx, () => {
-        const { cipher } = ciphers.get(id(handle));
+        const { cipher, sliceable } = ciphers.get(id(handle));
         const encoding = optionalString(ctx, outputEncoding);
         const inEncoding = optionalString(ctx, inputEncoding);
+        if (sliceable && encoding === undefined && data !== undefined && ctx.typeof(data) === "object") {
+          return transformGuestBytes(
+            ctx,
+            data,
+            (size) => size + HELD_BACK,
+            (input, out) => {
+              checkSize(input);
+              let written = 0;
+              for (let at = 0; at < input.length; at += SLICE) {
+                const part = cipher.update(input.subarray(at, at + SLICE));
+                out.set(part, written);
+                written += part.length;
+              }
+              return written;
+            },
+          );
+        }
         // Node's overloads are per input type; it checks the encodings at run time, as it does for a handler.
         const update = cipher.update.bind(cipher) as (data: string | Uint8Array, input?: string, output?: string) => Buffer | string;
         // OpenSSL reads the input in place in the guest's heap and writes to a new host buffer.

@@ -47,6 +47,37 @@ export function fillGuestBytesUpTo(context: QuickJSContext, room: number, fill: 
   return memory.heapValueHandle(ffi.QTS_NewArrayBuffer(ctx.value, pointer, size));
 }
 
+/**
+ * A new guest ArrayBuffer of what `fill` makes of the bytes of the guest ArrayBuffer `input`, at most
+ * `roomFor` its size, written where they will stay: the input is copied and the output's block taken before
+ * either is viewed (taking a block may grow the heap, which detaches the views made before it).
+ */
+export function transformGuestBytes(
+  context: QuickJSContext,
+  input: QuickJSHandle,
+  roomFor: (inputSize: number) => number,
+  fill: (input: Uint8Array, out: Uint8Array) => number,
+): QuickJSHandle {
+  const { ctx, ffi, module, memory } = context as unknown as HeapInternals;
+  const value = input.value as unknown as number;
+  const inputSize = ffi.QTS_GetArrayBufferLength(ctx.value, value);
+  const room = roomFor(inputSize);
+  const copy = ffi.QTS_GetArrayBuffer(ctx.value, value);
+  if (copy === 0 && inputSize !== 0) throw heapFull(inputSize);
+  const pointer = module._malloc(room === 0 ? 1 : room);
+  let size: number;
+  try {
+    if (pointer === 0) throw heapFull(room);
+    size = fill(module.HEAPU8.subarray(copy, copy + inputSize), module.HEAPU8.subarray(pointer, pointer + room));
+  } catch (error) {
+    if (pointer !== 0) module._free(pointer);
+    throw error;
+  } finally {
+    if (copy !== 0) module._free(copy);
+  }
+  return memory.heapValueHandle(ffi.QTS_NewArrayBuffer(ctx.value, pointer, size));
+}
+
 /** A new guest ArrayBuffer of `size` bytes, all written by `fill` where they will stay. */
 export function fillGuestBytes(context: QuickJSContext, size: number, fill: (bytes: Uint8Array) => void): QuickJSHandle {
   return fillGuestBytesUpTo(context, size, (bytes) => {
