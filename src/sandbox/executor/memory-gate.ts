@@ -5,7 +5,8 @@
  * Every environment has an instance of its own (instances.ts), so what its memory holds is what
  * it keeps of the host, and a growth past the limit is refused at the allocation that asks for it.
  * What the host holds for the guest outside that memory and for as long as the guest wants it
- * (zlib's and brotli's stream state: one brotli stream may come to a gigabyte) counts beside it.
+ * counts beside it: zlib's and brotli's stream state (one brotli stream may come to a gigabyte), the
+ * keys in the environment's table, the bytes of its outgoing requests.
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";

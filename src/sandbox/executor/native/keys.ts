@@ -27,7 +27,7 @@ import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostFunction, HostImplementation } from "../guest-host.js";
 import { newGuestBytes } from "./guest-heap.js";
 import { bytesOf, outOfRange } from "./guest-values.js";
-import { checkBits, checkTime, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS, type WorkLimits } from "./work-bounds.js";
+import { checkBits, checkTime, MAX_DSA_BITS, MAX_RSA_BITS, MAX_SAFE_PRIME_BITS, pastMemorySize, type WorkLimits } from "./work-bounds.js";
 
 /**
  * Keys one environment may hold at once. Importing the same key again returns the same entry
@@ -143,7 +143,7 @@ export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
     if (entries.size >= MAX_KEYS) {
       throw outOfRange(`An environment holds at most ${MAX_KEYS} keys at once`);
     }
-    if (!limits.hold(bytes)) throw new RangeError("the function's MemorySize is reached");
+    if (!limits.hold(bytes)) throw pastMemorySize();
     let key: KeyObject;
     try {
       key = make();

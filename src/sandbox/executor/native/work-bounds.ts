@@ -40,6 +40,11 @@ export interface WorkLimits {
   hold(delta: number): boolean;
 }
 
+/** What a native call throws when what the host would hold for the guest passes its memory: the linear memory's own refusal. */
+export function pastMemorySize(): RangeError {
+  return new RangeError("the function's MemorySize is reached");
+}
+
 /**
  * Refuses to start a long call once the phase must end, with the error QuickJS's interrupt gives.
  * QuickJS checks for an interrupt only every ~10,000 of its steps, so a guest looping over such

@@ -8,7 +8,7 @@ import * as zlib from "node:zlib";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import type { HostImplementation } from "../guest-host.js";
 import { bytesOf, dataOf, guarded, guestValue, HandleTable, optionalNumber, withData } from "./guest-values.js";
-import { checkTime, type WorkLimits } from "./work-bounds.js";
+import { checkTime, pastMemorySize, type WorkLimits } from "./work-bounds.js";
 import { type Footprint, streamFootprint } from "./zlib-memory.js";
 
 const SYNC = {
@@ -66,11 +66,6 @@ interface Open {
 
 /** Each open stream's state is counted in the function's memory (zlib-memory.ts); this bounds the table. */
 const MAX_STREAMS = 128;
-
-/** The linear memory's own refusal (memory-gate.ts): the function has run out of memory. */
-function outOfMemory(): RangeError {
-  return new RangeError("the function's MemorySize is reached");
-}
 
 function kindOf(ctx: QuickJSContext, handle: QuickJSHandle): Kind {
   const kind = ctx.getString(handle);
@@ -176,7 +171,7 @@ export function zlibFunctions(ctx: QuickJSContext, limits: WorkLimits) {
     if (now <= open.held) return;
     if (!limits.hold(now - open.held)) {
       close(id);
-      throw outOfMemory();
+      throw pastMemorySize();
     }
     open.held = now;
   };
