@@ -5,7 +5,7 @@
 // ("1" or "0": success, waiting for the empty event loop) and its payload, JSON, which never holds a
 // raw control character. src/sandbox/executor/guest-output.ts reads them. END is not NUL: the box
 // crosses to the host as a C string, which a NUL ends. A message that holds END or NUL goes at once
-// by host.log, which reads it exactly; so does a box grown past FLUSH_AT.
+// by host.log, which reads it exactly; a box grown past FLUSH_AT goes at once too.
 import type { GuestEntries, HostCapabilities } from "../shared/guest-protocol.js";
 
 const END = "\u001e";

@@ -27,6 +27,19 @@ function heapFull(size: number): RangeError {
   });
 }
 
+/** A copy of a guest ArrayBuffer's bytes in a block of its heap (pointer 0 for none), for the caller to view and free. */
+function copyOf({ ctx, ffi }: HeapInternals, handle: QuickJSHandle): { pointer: number; size: number } {
+  const value = handle.value as unknown as number;
+  const size = ffi.QTS_GetArrayBufferLength(ctx.value, value);
+  const pointer = ffi.QTS_GetArrayBuffer(ctx.value, value);
+  if (pointer === 0 && size !== 0) throw heapFull(size);
+  return { pointer, size };
+}
+
+function viewOf(module: HeapInternals["module"], { pointer, size }: { pointer: number; size: number }): Uint8Array {
+  return pointer === 0 ? new Uint8Array(0) : module.HEAPU8.subarray(pointer, pointer + size);
+}
+
 /**
  * A new guest ArrayBuffer of the bytes `fill` writes, at most `room`, where they will stay: a block of
  * the guest's heap the buffer then owns (the FFI's QTS_NewArrayBuffer hands it to QuickJS, which frees
@@ -58,22 +71,20 @@ export function transformGuestBytes(
   roomFor: (inputSize: number) => number,
   fill: (input: Uint8Array, out: Uint8Array) => number,
 ): QuickJSHandle {
-  const { ctx, ffi, module, memory } = context as unknown as HeapInternals;
-  const value = input.value as unknown as number;
-  const inputSize = ffi.QTS_GetArrayBufferLength(ctx.value, value);
-  const room = roomFor(inputSize);
-  const copy = ffi.QTS_GetArrayBuffer(ctx.value, value);
-  if (copy === 0 && inputSize !== 0) throw heapFull(inputSize);
+  const internals = context as unknown as HeapInternals;
+  const { ctx, ffi, module, memory } = internals;
+  const copy = copyOf(internals, input);
+  const room = roomFor(copy.size);
   const pointer = module._malloc(room === 0 ? 1 : room);
   let size: number;
   try {
     if (pointer === 0) throw heapFull(room);
-    size = fill(module.HEAPU8.subarray(copy, copy + inputSize), module.HEAPU8.subarray(pointer, pointer + room));
+    size = fill(viewOf(module, copy), module.HEAPU8.subarray(pointer, pointer + room));
   } catch (error) {
     if (pointer !== 0) module._free(pointer);
     throw error;
   } finally {
-    if (copy !== 0) module._free(copy);
+    if (copy.pointer !== 0) module._free(copy.pointer);
   }
   return memory.heapValueHandle(ffi.QTS_NewArrayBuffer(ctx.value, pointer, size));
 }
@@ -104,17 +115,12 @@ export function withGuestBytes<T>(context: QuickJSContext, handle: QuickJSHandle
  * that grows the heap detaches the views made before it.
  */
 export function withGuestBytesOf<T>(context: QuickJSContext, handles: QuickJSHandle[], use: (views: Uint8Array[]) => T): T {
-  const { ctx, ffi, module } = context as unknown as HeapInternals;
+  const internals = context as unknown as HeapInternals;
+  const { module } = internals;
   const copies: Array<{ pointer: number; size: number }> = [];
   try {
-    for (const handle of handles) {
-      const value = handle.value as unknown as number;
-      const size = ffi.QTS_GetArrayBufferLength(ctx.value, value);
-      const pointer = ffi.QTS_GetArrayBuffer(ctx.value, value);
-      if (pointer === 0 && size !== 0) throw heapFull(size);
-      copies.push({ pointer, size });
-    }
-    return use(copies.map(({ pointer, size }) => (pointer === 0 ? new Uint8Array(0) : module.HEAPU8.subarray(pointer, pointer + size))));
+    for (const handle of handles) copies.push(copyOf(internals, handle));
+    return use(copies.map((copy) => viewOf(module, copy)));
   } finally {
     for (const { pointer } of copies) if (pointer !== 0) module._free(pointer);
   }

@@ -111,15 +111,16 @@ export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
   };
   const newBytes = (out: Uint8Array): QuickJSHandle => newGuestBytes(ctx, out);
 
-  const keyOf = (id: number): KeyObject => {
+  const entryOf = (id: number): Entry => {
     const entry = entries.get(id);
     if (!entry) {
       throw Object.assign(new TypeError("The key is no longer held by this environment (made before a SnapStart snapshot?)"), {
         code: "ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE",
       });
     }
-    return entry.key;
+    return entry;
   };
+  const keyOf = (id: number): KeyObject => entryOf(id).key;
 
   const infoOf = (id: number, key: KeyObject): KeyInfo => {
     if (key.type === "secret") return { id, type: key.type };
@@ -182,8 +183,7 @@ export function keyFunctions(ctx: QuickJSContext, limits: WorkLimits) {
       const material = data(input);
       const { keyId, jwk, ...rest } = options;
       if (keyId !== undefined) {
-        const source = keyOf(keyId);
-        const bytes = (entries.get(keyId) as Entry).bytes;
+        const { key: source, bytes } = entryOf(keyId);
         return reply(
           hold(`${which}:of:${keyId}`, bytes, () => (which === "public" ? createPublicKey(source) : createPrivateKey(source as never))),
         );
